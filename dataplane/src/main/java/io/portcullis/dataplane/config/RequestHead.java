@@ -1,0 +1,21 @@
+package io.portcullis.dataplane.config;
+
+/**
+ * What the router looks at in a request, independent of the HTTP version.
+ *
+ * @param scheme {@code http} or {@code https}: the scheme the client used
+ * @param host the Host header or :authority, as sent (any case, may carry a port), or null
+ * @param path the path as sent, without the query string, starting with {@code /}
+ * @param query the query string without {@code ?}, or null
+ * @param method upper-case method
+ * @param headers lookup of request headers by lower-case name
+ */
+public record RequestHead(
+    String scheme, String host, String path, String query, String method, HeaderLookup headers) {
+
+  /** Reads request headers by lower-case name; null when absent. */
+  @FunctionalInterface
+  public interface HeaderLookup {
+    String get(String lowerCaseName);
+  }
+}

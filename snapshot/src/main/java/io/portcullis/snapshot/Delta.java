@@ -1,0 +1,136 @@
+package io.portcullis.snapshot;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * The difference between two snapshots. Fields are in make-before-break order: clusters first,
+ * then the virtual hosts that use them, removals last. A dataplane applies a delta as a whole and
+ * swaps the result in atomically; it checks that the result hashes to {@link #version()}.
+ *
+ * @param baseVersion the version the delta applies to
+ * @param version the version of the result
+ * @param upsertClusters clusters added or changed (endpoint-only changes travel as these alone)
+ * @param upsertVirtualHosts virtual hosts added or changed, whole
+ * @param removeClusters names of clusters to drop
+ * @param removeVirtualHosts hosts of virtual hosts to drop
+ * @param defaultCluster the default cluster of the result (null: none)
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record Delta(
+    String baseVersion,
+    String version,
+    List<Cluster> upsertClusters,
+    List<VirtualHost> upsertVirtualHosts,
+    List<String> removeClusters,
+    List<String> removeVirtualHosts,
+    String defaultCluster) {
+
+  public Delta {
+    Sorted.requireText(baseVersion, "base version");
+    Sorted.requireText(version, "version");
+    upsertClusters = Sorted.copy(upsertClusters, Comparator.comparing(Cluster::name));
+    upsertVirtualHosts = Sorted.copy(upsertVirtualHosts, Comparator.comparing(VirtualHost::host));
+    removeClusters = Sorted.copy(removeClusters, Comparator.naturalOrder());
+    removeVirtualHosts = Sorted.copy(removeVirtualHosts, Comparator.naturalOrder());
+  }
+
+  /** The delta that turns {@code from} into {@code to}. */
+  public static Delta between(Snapshot from, Snapshot to) {
+    Map<String, Cluster> oldClusters = from.clustersByName();
+    Map<String, VirtualHost> oldHosts = from.virtualHostsByHost();
+    List<Cluster> upsertClusters = new ArrayList<>();
+    for (Cluster c : to.clusters()) {
+      if (!c.equals(oldClusters.get(c.name()))) {
+        upsertClusters.add(c);
+      }
+    }
+    List<VirtualHost> upsertHosts = new ArrayList<>();
+    for (VirtualHost v : to.virtualHosts()) {
+      if (!v.equals(oldHosts.get(v.host()))) {
+        upsertHosts.add(v);
+      }
+    }
+    Set<String> newClusters = to.clustersByName().keySet();
+    Set<String> newHosts = to.virtualHostsByHost().keySet();
+    List<String> removeClusters =
+        oldClusters.keySet().stream().filter(n -> !newClusters.contains(n)).toList();
+    List<String> removeHosts = oldHosts.keySet().stream().filter(h -> !newHosts.contains(h)).toList();
+    return new Delta(
+        from.version(),
+        to.version(),
+        upsertClusters,
+        upsertHosts,
+        removeClusters,
+        removeHosts,
+        to.defaultCluster());
+  }
+
+  /**
+   * Applies this delta to {@code base}.
+   *
+   * @throws IllegalArgumentException when {@code base} is not the base version, the result is not
+   *     a valid snapshot, or it does not hash to {@link #version()}
+   */
+  public Snapshot applyTo(Snapshot base) {
+    if (!base.version().equals(baseVersion)) {
+      throw new IllegalArgumentException(
+          "delta is based on " + baseVersion + " but the current version is " + base.version());
+    }
+    Map<String, Cluster> clusters = new LinkedHashMap<>(base.clustersByName());
+    upsertClusters.forEach(c -> clusters.put(c.name(), c));
+    removeClusters.forEach(clusters::remove);
+    Map<String, VirtualHost> hosts = new LinkedHashMap<>(base.virtualHostsByHost());
+    upsertVirtualHosts.forEach(v -> hosts.put(v.host(), v));
+    removeVirtualHosts.forEach(hosts::remove);
+    Snapshot result =
+        Snapshot.of(new ArrayList<>(hosts.values()), new ArrayList<>(clusters.values()), defaultCluster);
+    if (!result.version().equals(version)) {
+      throw new IllegalArgumentException(
+          "delta result hashes to " + result.version() + ", expected " + version);
+    }
+    return result;
+  }
+
+  /** True when the delta changes only endpoints of existing clusters. */
+  @JsonIgnore
+  public boolean isEndpointOnly() {
+    return upsertVirtualHosts.isEmpty()
+        && removeClusters.isEmpty()
+        && removeVirtualHosts.isEmpty();
+  }
+
+  /** Names of everything this delta touches, for a NACK's resource list. */
+  @JsonIgnore
+  public List<String> resourceNames() {
+    Set<String> names = new HashSet<>();
+    upsertClusters.forEach(c -> names.add("cluster/" + c.name()));
+    upsertVirtualHosts.forEach(v -> names.add("vhost/" + v.host()));
+    return names.stream().sorted().toList();
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Delta d
+        && baseVersion.equals(d.baseVersion)
+        && version.equals(d.version)
+        && upsertClusters.equals(d.upsertClusters)
+        && upsertVirtualHosts.equals(d.upsertVirtualHosts)
+        && removeClusters.equals(d.removeClusters)
+        && removeVirtualHosts.equals(d.removeVirtualHosts)
+        && Objects.equals(defaultCluster, d.defaultCluster);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(baseVersion, version, upsertClusters, upsertVirtualHosts);
+  }
+}

@@ -1,0 +1,103 @@
+package io.portcullis.snapshot;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import java.util.Comparator;
+import java.util.List;
+
+/** What a route does with a request it accepts. */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({
+  @JsonSubTypes.Type(value = RouteAction.Forward.class, name = "forward"),
+  @JsonSubTypes.Type(value = RouteAction.Redirect.class, name = "redirect"),
+  @JsonSubTypes.Type(value = RouteAction.DirectResponse.class, name = "direct")
+})
+public sealed interface RouteAction {
+
+  /** Names of the clusters this action may send requests to. */
+  @JsonIgnore
+  default List<String> clusterNames() {
+    return List.of();
+  }
+
+  /**
+   * Proxy to one of the backends, picked by weight.
+   *
+   * @param backends sorted by cluster name; weights are relative
+   * @param prefixRewrite when set, the part of the path matched by the route's prefix is replaced
+   *     by this value
+   * @param timeoutMillis time allowed for the backend's whole response; 0 means the dataplane's
+   *     default
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  record Forward(List<WeightedBackend> backends, String prefixRewrite, long timeoutMillis)
+      implements RouteAction {
+    public Forward {
+      backends = Sorted.copy(backends, Comparator.comparing(WeightedBackend::cluster));
+      if (backends.isEmpty()) {
+        throw new IllegalArgumentException("forward needs at least one backend");
+      }
+      Sorted.requireUnique(backends, WeightedBackend::cluster, "backend");
+      if (backends.stream().mapToLong(WeightedBackend::weight).sum() == 0) {
+        throw new IllegalArgumentException("backend weights must not all be 0");
+      }
+      if (timeoutMillis < 0) {
+        throw new IllegalArgumentException("timeout must not be negative");
+      }
+    }
+
+    public static Forward to(String cluster) {
+      return new Forward(List.of(new WeightedBackend(cluster, 1)), null, 0);
+    }
+
+    @Override
+    public List<String> clusterNames() {
+      return backends.stream().map(WeightedBackend::cluster).toList();
+    }
+  }
+
+  /**
+   * Answer with a redirect. Each null part keeps the request's own value.
+   *
+   * @param scheme {@code http} or {@code https}
+   * @param host host name without port
+   * @param port port, or 0 to keep the default for the scheme
+   * @param path replaces the whole path (the query string is kept)
+   * @param statusCode 301, 302, 303, 307 or 308
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  record Redirect(String scheme, String host, int port, String path, int statusCode)
+      implements RouteAction {
+    public Redirect {
+      if (scheme != null && !scheme.equals("http") && !scheme.equals("https")) {
+        throw new IllegalArgumentException("redirect scheme must be http or https: " + scheme);
+      }
+      if (!List.of(301, 302, 303, 307, 308).contains(statusCode)) {
+        throw new IllegalArgumentException("redirect status must be 301/302/303/307/308");
+      }
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException("redirect port out of range: " + port);
+      }
+      if (path != null && !path.startsWith("/")) {
+        throw new IllegalArgumentException("redirect path must start with /: " + path);
+      }
+    }
+  }
+
+  /**
+   * Answer directly without a backend.
+   *
+   * @param status HTTP status code (200-599)
+   * @param body plain-text body, may be empty
+   */
+  record DirectResponse(int status, String body) implements RouteAction {
+    public DirectResponse {
+      if (status < 200 || status > 599) {
+        throw new IllegalArgumentException("direct response status out of range: " + status);
+      }
+      body = body == null ? "" : body;
+    }
+  }
+}

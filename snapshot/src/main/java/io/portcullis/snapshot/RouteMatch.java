@@ -1,0 +1,30 @@
+package io.portcullis.snapshot;
+
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * What a request must look like for a route to accept it. All parts must hold.
+ *
+ * @param path the path condition
+ * @param headers every header condition must hold (sorted by name for a canonical form)
+ * @param methods upper-case methods, any of which is accepted; empty means every method
+ */
+public record RouteMatch(PathMatch path, List<HeaderMatch> headers, List<String> methods) {
+
+  public RouteMatch {
+    java.util.Objects.requireNonNull(path, "path");
+    headers =
+        Sorted.copy(
+            headers, Comparator.comparing(HeaderMatch::name).thenComparing(HeaderMatch::toString));
+    methods =
+        methods == null
+            ? List.of()
+            : methods.stream().map(m -> m.toUpperCase(Locale.ROOT)).distinct().sorted().toList();
+  }
+
+  public static RouteMatch path(PathMatch path) {
+    return new RouteMatch(path, List.of(), List.of());
+  }
+}

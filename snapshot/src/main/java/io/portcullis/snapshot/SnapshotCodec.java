@@ -1,0 +1,97 @@
+package io.portcullis.snapshot;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/** The JSON form of snapshots and stream messages, shared by both planes. */
+public final class SnapshotCodec {
+  private static final ObjectMapper MAPPER =
+      JsonMapper.builder()
+          .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
+          .enable(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY)
+          // A newer operator may add fields; an older dataplane ignores what it does not know.
+          .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .serializationInclusion(JsonInclude.Include.NON_NULL)
+          .build();
+
+  private SnapshotCodec() {}
+
+  public static ObjectMapper mapper() {
+    return MAPPER;
+  }
+
+  public static byte[] toJson(Object value) {
+    try {
+      return MAPPER.writeValueAsBytes(value);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot encode " + value.getClass().getSimpleName(), e);
+    }
+  }
+
+  public static String toJsonString(Object value) {
+    return new String(toJson(value), StandardCharsets.UTF_8);
+  }
+
+  public static String toPrettyJson(Object value) {
+    try {
+      return MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot encode " + value.getClass().getSimpleName(), e);
+    }
+  }
+
+  /**
+   * Decodes JSON into {@code type}.
+   *
+   * @throws IllegalArgumentException with the reason when the JSON is malformed or violates the
+   *     contract (records validate themselves while they are built)
+   */
+  public static <T> T fromJson(byte[] json, Class<T> type) {
+    try {
+      return MAPPER.readValue(json, type);
+    } catch (IOException e) {
+      throw new IllegalArgumentException(rootMessage(e), e);
+    }
+  }
+
+  public static <T> T fromJson(String json, Class<T> type) {
+    return fromJson(json.getBytes(StandardCharsets.UTF_8), type);
+  }
+
+  /** SHA-256 of the canonical JSON of a snapshot's content (everything except the version). */
+  static String contentHash(Snapshot unversioned) {
+    try {
+      MessageDigest digest = MessageDigest.getInstance("SHA-256");
+      byte[] hash = digest.digest(toJson(unversioned));
+      return HexFormat.of().formatHex(hash, 0, 16);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every JDK", e);
+    }
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    String message = t instanceof com.fasterxml.jackson.core.JsonProcessingException j
+        ? j.getOriginalMessage()
+        : t.getMessage();
+    return message == null ? t.getClass().getSimpleName() : message;
+  }
+
+  static UncheckedIOException unchecked(IOException e) {
+    return new UncheckedIOException(e);
+  }
+}

@@ -1,0 +1,29 @@
+package io.portcullis.snapshot;
+
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The routes of one host pattern.
+ *
+ * @param host lower-case exact host ({@code shop.example.com}), a wildcard that matches exactly one
+ *     extra label ({@code *.example.com}), or {@link #ANY_HOST} for rules without a host
+ * @param routes in priority order: the first route whose match accepts a request wins
+ */
+public record VirtualHost(String host, List<Route> routes) {
+  /** The host pattern of rules that name no host. */
+  public static final String ANY_HOST = "*";
+
+  public VirtualHost {
+    host = Sorted.requireText(host, "virtual host").toLowerCase(Locale.ROOT);
+    routes = Sorted.copy(routes);
+    if (!host.equals(ANY_HOST) && host.indexOf('*') > 0) {
+      throw new IllegalArgumentException("wildcard must be the first label: " + host);
+    }
+  }
+
+  @com.fasterxml.jackson.annotation.JsonIgnore
+  public boolean isWildcard() {
+    return host.startsWith("*.");
+  }
+}
