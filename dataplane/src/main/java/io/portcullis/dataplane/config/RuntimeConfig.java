@@ -1,26 +1,74 @@
 package io.portcullis.dataplane.config;
 
+import io.portcullis.snapshot.Cluster;
+import io.portcullis.snapshot.HeaderRewrite;
+import io.portcullis.snapshot.PathMatch;
+import io.portcullis.snapshot.RouteAction;
 import io.portcullis.snapshot.Snapshot;
+import io.portcullis.snapshot.VirtualHost;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * An applied snapshot, indexed for routing. Immutable once built; a request keeps the instance it
  * started with even when a newer one is swapped in.
+ *
+ * <p>A request's host picks one virtual host: the exact one, else the wildcard one label up, else
+ * the host-less one. Its path is then matched only there; with no match it goes to the default
+ * cluster, else 404. Lookup cost depends on the request, never on the number of routes.
  */
 public final class RuntimeConfig {
-  private final Snapshot snapshot;
+  /** Route name reported for requests served by the default backend. */
+  public static final String DEFAULT_ROUTE = "default-backend";
 
-  private RuntimeConfig(Snapshot snapshot) {
+  private final Snapshot snapshot;
+  private final Map<String, ClusterRuntime> clusters;
+  private final Map<String, VirtualHostIndex> exactHosts = new HashMap<>();
+  /** Wildcard virtual hosts by the suffix after {@code *.}. */
+  private final Map<String, VirtualHostIndex> wildcardHosts = new HashMap<>();
+  private final VirtualHostIndex anyHost;
+  private final ClusterRuntime defaultCluster;
+
+  private RuntimeConfig(Snapshot snapshot, RuntimeConfig previous) {
     this.snapshot = snapshot;
+    this.clusters = reuseUnchanged(snapshot, previous);
+    VirtualHostIndex any = null;
+    for (VirtualHost vhost : snapshot.virtualHosts()) {
+      VirtualHostIndex index = new VirtualHostIndex(vhost, clusters);
+      if (vhost.host().equals(VirtualHost.ANY_HOST)) {
+        any = index;
+      } else if (vhost.isWildcard()) {
+        wildcardHosts.put(vhost.host().substring(2), index);
+      } else {
+        exactHosts.put(vhost.host(), index);
+      }
+    }
+    this.anyHost = any;
+    this.defaultCluster =
+        snapshot.defaultCluster() == null ? null : clusters.get(snapshot.defaultCluster());
   }
 
   /**
    * Indexes {@code snapshot}.
    *
-   * @param previous the config being replaced (its unchanged clusters are reused), or null
+   * @param previous the config being replaced (its unchanged clusters are reused, so their
+   *     balancing state carries over), or null
    * @throws ConfigRejectedException when the snapshot cannot be served, naming the resources
    */
   public static RuntimeConfig build(Snapshot snapshot, RuntimeConfig previous) {
-    return new RuntimeConfig(snapshot);
+    return new RuntimeConfig(snapshot, previous);
+  }
+
+  private static Map<String, ClusterRuntime> reuseUnchanged(
+      Snapshot snapshot, RuntimeConfig previous) {
+    Map<String, ClusterRuntime> result = new HashMap<>();
+    for (Cluster cluster : snapshot.clusters()) {
+      ClusterRuntime old = previous == null ? null : previous.clusters.get(cluster.name());
+      result.put(
+          cluster.name(),
+          old != null && old.cluster().equals(cluster) ? old : new ClusterRuntime(cluster));
+    }
+    return result;
   }
 
   public Snapshot snapshot() {
@@ -31,8 +79,87 @@ public final class RuntimeConfig {
     return snapshot.version();
   }
 
-  /** Routes one request. Cost does not grow with the number of routes. */
+  /** The cluster with this name, or null. */
+  public ClusterRuntime cluster(String name) {
+    return clusters.get(name);
+  }
+
+  /** Routes one request. */
   public RouteDecision route(RequestHead request) {
-    return new RouteDecision.NotFound();
+    String path = PathNormalizer.normalize(request.path());
+    VirtualHostIndex vhost = virtualHost(HostNames.normalize(request.host()));
+    CompiledRoute match = vhost == null ? null : vhost.match(path, request);
+    if (match == null) {
+      if (defaultCluster == null) {
+        return new RouteDecision.NotFound();
+      }
+      return new RouteDecision.Forward(
+          DEFAULT_ROUTE, defaultCluster, withQuery(path, request.query()),
+          HeaderRewrite.NONE, HeaderRewrite.NONE, 0);
+    }
+    var route = match.route;
+    RouteAction action = route.action();
+    if (action instanceof RouteAction.Forward forward) {
+      String upstreamPath = rewrite(route.match().path(), forward.prefixRewrite(), path);
+      return new RouteDecision.Forward(
+          route.name(),
+          match.backends.pick(),
+          withQuery(upstreamPath, request.query()),
+          route.requestHeaders(),
+          route.responseHeaders(),
+          forward.timeoutMillis());
+    }
+    if (action instanceof RouteAction.Redirect redirect) {
+      return new RouteDecision.Redirect(
+          route.name(), redirect.statusCode(), Redirects.location(redirect, request, path),
+          route.responseHeaders());
+    }
+    RouteAction.DirectResponse direct = (RouteAction.DirectResponse) action;
+    return new RouteDecision.Direct(
+        route.name(), direct.status(), direct.body(), route.responseHeaders());
+  }
+
+  private VirtualHostIndex virtualHost(String host) {
+    if (host != null) {
+      VirtualHostIndex exact = exactHosts.get(host);
+      if (exact != null) {
+        return exact;
+      }
+      int dot = host.indexOf('.');
+      if (dot > 0) {
+        VirtualHostIndex wildcard = wildcardHosts.get(host.substring(dot + 1));
+        if (wildcard != null) {
+          return wildcard;
+        }
+      }
+    }
+    return anyHost;
+  }
+
+  /**
+   * Applies a prefix rewrite: the matched prefix is replaced by {@code rewrite} at a segment
+   * boundary ({@code /api} → {@code /}: {@code /api/users} becomes {@code /users}). For exact and
+   * regex routes the whole path is replaced.
+   */
+  static String rewrite(PathMatch match, String rewrite, String path) {
+    if (rewrite == null) {
+      return path;
+    }
+    if (!(match instanceof PathMatch.Prefix prefix)) {
+      return rewrite;
+    }
+    String rest = prefix.value().equals("/") ? path.substring(1) : path.substring(prefix.value().length());
+    if (rest.isEmpty()) {
+      return rewrite.isEmpty() ? "/" : rewrite;
+    }
+    if (rest.charAt(0) != '/') {
+      rest = "/" + rest;
+    }
+    String base = rewrite.endsWith("/") ? rewrite.substring(0, rewrite.length() - 1) : rewrite;
+    return base + rest;
+  }
+
+  private static String withQuery(String path, String query) {
+    return query == null ? path : path + "?" + query;
   }
 }

@@ -1,0 +1,70 @@
+package io.portcullis.dataplane.config;
+
+import com.google.re2j.Pattern;
+import com.google.re2j.PatternSyntaxException;
+import io.portcullis.snapshot.HeaderMatch;
+import io.portcullis.snapshot.PathMatch;
+import io.portcullis.snapshot.Route;
+import io.portcullis.snapshot.RouteAction;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A route prepared for matching: its regex compiled (RE2: linear time whatever the pattern), its
+ * backends resolved to cluster instances and their weighted picker ready.
+ */
+final class CompiledRoute {
+  final int priority;
+  final Route route;
+  private final Pattern regex;
+  private final List<HeaderMatch> headers;
+  private final List<String> methods;
+  final WeightedPicker<ClusterRuntime> backends;
+
+  CompiledRoute(int priority, Route route, Map<String, ClusterRuntime> clusters) {
+    this.priority = priority;
+    this.route = route;
+    this.headers = route.match().headers();
+    this.methods = route.match().methods();
+    this.regex = route.match().path() instanceof PathMatch.Regex r ? compile(route, r) : null;
+    this.backends =
+        route.action() instanceof RouteAction.Forward f
+            ? new WeightedPicker<>(
+                f.backends().stream().map(b -> clusters.get(b.cluster())).toList(),
+                f.backends().stream().mapToInt(b -> b.weight()).toArray())
+            : null;
+  }
+
+  private static Pattern compile(Route route, PathMatch.Regex regex) {
+    try {
+      return Pattern.compile(regex.pattern());
+    } catch (PatternSyntaxException e) {
+      throw new ConfigRejectedException(
+          "route " + route.name() + " has an invalid regex: " + e.getMessage(),
+          List.of("route/" + route.name()));
+    }
+  }
+
+  /** Whether the request satisfies everything but the exact/prefix path part the index checked. */
+  boolean accepts(String path, RequestHead request) {
+    if (regex != null && !regex.matches(path)) {
+      return false;
+    }
+    if (!methods.isEmpty() && !methods.contains(request.method())) {
+      return false;
+    }
+    for (HeaderMatch h : headers) {
+      String value = request.headers().get(h.name());
+      boolean ok =
+          switch (h.type()) {
+            case PRESENT -> value != null;
+            case EXACT -> h.value().equals(value);
+            case PREFIX -> value != null && value.startsWith(h.value());
+          };
+      if (!ok) {
+        return false;
+      }
+    }
+    return true;
+  }
+}

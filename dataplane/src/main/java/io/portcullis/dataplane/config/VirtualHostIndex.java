@@ -1,0 +1,97 @@
+package io.portcullis.dataplane.config;
+
+import io.portcullis.snapshot.PathMatch;
+import io.portcullis.snapshot.VirtualHost;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The routes of one virtual host, indexed so that finding the candidates for a path costs the
+ * path's length, not the number of routes: exact paths in a hash map, prefixes in a trie of path
+ * segments. Regex routes are checked one by one (they cannot be indexed; RE2 keeps each check
+ * linear). Among the candidates the one with the lowest priority (earliest in the snapshot) whose
+ * other conditions hold wins.
+ */
+final class VirtualHostIndex {
+  private final Map<String, List<CompiledRoute>> exact = new HashMap<>();
+  private final PrefixNode prefixes = new PrefixNode();
+  private final List<CompiledRoute> regexes = new ArrayList<>();
+
+  VirtualHostIndex(VirtualHost vhost, Map<String, ClusterRuntime> clusters) {
+    int priority = 0;
+    for (var route : vhost.routes()) {
+      CompiledRoute compiled = new CompiledRoute(priority++, route, clusters);
+      PathMatch path = route.match().path();
+      if (path instanceof PathMatch.Exact e) {
+        exact.computeIfAbsent(e.value(), k -> new ArrayList<>()).add(compiled);
+      } else if (path instanceof PathMatch.Prefix p) {
+        prefixes.insert(p.value()).routes.add(compiled);
+      } else {
+        regexes.add(compiled);
+      }
+    }
+  }
+
+  /** The winning route for a normalized path, or null. */
+  CompiledRoute match(String path, RequestHead request) {
+    List<CompiledRoute> candidates = new ArrayList<>(4);
+    List<CompiledRoute> exactRoutes = exact.get(path);
+    if (exactRoutes != null) {
+      candidates.addAll(exactRoutes);
+    }
+    prefixes.collect(path, candidates);
+    candidates.addAll(regexes);
+    if (candidates.size() > 1) {
+      candidates.sort((a, b) -> Integer.compare(a.priority, b.priority));
+    }
+    for (CompiledRoute candidate : candidates) {
+      if (candidate.accepts(path, request)) {
+        return candidate;
+      }
+    }
+    return null;
+  }
+
+  /** A trie over {@code /}-separated segments; a node's routes are the prefixes ending there. */
+  private static final class PrefixNode {
+    final Map<String, PrefixNode> children = new HashMap<>();
+    final List<CompiledRoute> routes = new ArrayList<>(1);
+
+    PrefixNode insert(String prefix) {
+      PrefixNode node = this;
+      for (String segment : segments(prefix)) {
+        node = node.children.computeIfAbsent(segment, k -> new PrefixNode());
+      }
+      return node;
+    }
+
+    /** Adds the routes of every node on the path's way down: each is a prefix of the path. */
+    void collect(String path, List<CompiledRoute> out) {
+      PrefixNode node = this;
+      out.addAll(node.routes);
+      int start = 1;
+      while (start <= path.length()) {
+        int end = path.indexOf('/', start);
+        if (end < 0) {
+          end = path.length();
+        }
+        node = node.children.get(path.substring(start, end));
+        if (node == null) {
+          return;
+        }
+        out.addAll(node.routes);
+        start = end + 1;
+      }
+    }
+
+    private static List<String> segments(String prefix) {
+      if (prefix.equals("/")) {
+        return List.of();
+      }
+      return Arrays.asList(prefix.substring(1).split("/", -1));
+    }
+  }
+}
