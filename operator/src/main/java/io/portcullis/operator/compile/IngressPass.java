@@ -10,6 +10,7 @@ import io.portcullis.snapshot.Route;
 import io.portcullis.snapshot.RouteAction;
 import io.portcullis.snapshot.RouteMatch;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -38,13 +39,22 @@ final class IngressPass {
 
   void run(List<Ingress> ours) {
     for (Ingress ingress : ours) {
-      compile(ingress);
+      ObjectRef ref = ObjectAge.ref(KIND, ingress);
+      status.track(ref);
+      List<RouteCandidate> candidates = new ArrayList<>();
+      try {
+        compile(ref, ingress, candidates);
+      } catch (RuntimeException e) {
+        // A shape we did not foresee (nulls where the API never sends them) must cost this
+        // Ingress only, never the whole snapshot.
+        status.rejected(ref, Reasons.INVALID_ROUTE, "could not be compiled: " + e);
+        continue;
+      }
+      candidates.forEach(table::add);
     }
   }
 
-  private void compile(Ingress ingress) {
-    ObjectRef ref = ObjectAge.ref(KIND, ingress);
-    status.track(ref);
+  private void compile(ObjectRef ref, Ingress ingress, List<RouteCandidate> out) {
     if (ingress.getSpec() == null || ingress.getSpec().getRules() == null) {
       return;
     }
@@ -69,7 +79,7 @@ final class IngressPass {
         String name = "ingress/" + ref.namespace() + "/" + ref.name() + "/r" + r + "/p" + p;
         RouteCandidate candidate = path(ref, created, host, paths.get(p), useRegex, name, ordinal++, "rule " + r + " path " + p);
         if (candidate != null) {
-          table.add(candidate);
+          out.add(candidate);
         }
       }
     }

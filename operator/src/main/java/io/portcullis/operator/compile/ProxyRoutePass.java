@@ -5,6 +5,7 @@ import io.portcullis.operator.crd.ProxyRouteSpec;
 import io.portcullis.operator.crd.ProxyRouteSpec.RouteSpec;
 import io.portcullis.snapshot.Route;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -33,14 +34,22 @@ final class ProxyRoutePass {
   }
 
   void run(List<ProxyRoute> ours) {
-    for (ProxyRoute route : ours) {
-      compile(route);
+    for (ProxyRoute object : ours) {
+      ObjectRef ref = ObjectAge.ref(KIND, object);
+      status.track(ref);
+      List<RouteCandidate> candidates = new ArrayList<>();
+      try {
+        compile(ref, object, candidates);
+      } catch (RuntimeException e) {
+        // An unforeseen shape costs this ProxyRoute only, never the whole snapshot.
+        status.rejected(ref, Reasons.INVALID_ROUTE, "could not be compiled: " + e);
+        continue;
+      }
+      candidates.forEach(table::add);
     }
   }
 
-  private void compile(ProxyRoute object) {
-    ObjectRef ref = ObjectAge.ref(KIND, object);
-    status.track(ref);
+  private void compile(ObjectRef ref, ProxyRoute object, List<RouteCandidate> out) {
     ProxyRouteSpec spec = object.getSpec();
     if (spec == null || spec.hosts == null || spec.hosts.isEmpty()) {
       status.rejected(ref, Reasons.INVALID_ROUTE, "spec.hosts must name at least one host");
@@ -84,7 +93,7 @@ final class ProxyRoutePass {
       for (String host : hosts) {
         String name = "proxyroute/" + ref.namespace() + "/" + ref.name() + "/" + id + "/" + host;
         Route route = new Route(name, t.match(), t.action(), t.requestHeaders(), t.responseHeaders());
-        table.add(new RouteCandidate(host, route, ref, created, i, description));
+        out.add(new RouteCandidate(host, route, ref, created, i, description));
       }
     }
   }

@@ -460,4 +460,24 @@ class IngressCompileTest {
         secret("default", "s", "kubernetes.io/tls"));
     assertFalse(right.ingressStatus("default", "shop").events().stream().anyMatch(e -> e.reason().equals(Reasons.INVALID_TLS_SECRET)));
   }
+
+  @Test
+  @DisplayName("an Ingress of an unforeseen shape (a null path entry) is rejected alone; others serve")
+  void malformedIngressRejectedAlone() {
+    io.fabric8.kubernetes.api.model.networking.v1.Ingress broken =
+        ingress("default", "broken").host("b.example.com").prefix("/", "web", 80).build();
+    broken.getSpec().getRules().get(0).getHttp().getPaths().add(null);
+    Compiled c = compile(broken, ingress("default", "shop").host(SHOP).prefix("/", "web", 80));
+    assertEquals(List.of(SHOP), c.hosts());
+    assertCondition(c.ingressStatus("default", "broken"), Reasons.ACCEPTED, false, Reasons.INVALID_ROUTE, "could not be compiled");
+    assertTrue(c.ingressStatus("default", "broken").routeNames().isEmpty());
+  }
+
+  @Test
+  @DisplayName("an empty cluster compiles to an empty snapshot with a stable version")
+  void emptyState() {
+    Compiled c = compile();
+    assertTrue(c.hosts().isEmpty());
+    assertEquals(io.portcullis.snapshot.Snapshot.empty().version(), c.snapshot().version());
+  }
 }

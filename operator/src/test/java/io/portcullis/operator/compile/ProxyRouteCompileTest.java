@@ -400,4 +400,18 @@ class ProxyRouteCompileTest {
     assertCondition(shopStatus(c), Reasons.ACCEPTED, false, Reasons.INVALID_ROUTE, "spec.routes");
     assertFalse(c.hosts().contains(SHOP));
   }
+
+  @Test
+  @DisplayName("a null entry in the backends list rejects that route only")
+  void nullBackendEntry() {
+    Fixtures.RouteFixture bad = route("bad").prefix("/a").to("api", 80);
+    bad.spec.backends.add(null);
+    assertRejectedAlone(bad, "needs a service");
+  }
+
+  @Test
+  @DisplayName("a redirect to a wildcard host is rejected")
+  void redirectWildcardHost() {
+    assertRejectedAlone(route("bad").prefix("/a").redirect("https", "*.example.com", 301), "wildcard");
+  }
 }
