@@ -52,7 +52,8 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
   interface Listener {
     void accepted();
 
-    void messageHandled(StreamMessage answer);
+    /** {@code received} was applied or rejected, and answered. */
+    void messageHandled(StreamMessage received);
   }
 
   ClientSession(String scheme, String authority, String nodeId, LiveConfig config,
@@ -89,12 +90,20 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         onHeaders(headers);
       } else if (msg instanceof Http2DataFrame data) {
         onData(data);
-      } else if (msg instanceof Http2ResetFrame reset) {
-        log.warn("operator reset the stream: error {}", reset.errorCode());
-        closeConnection();
       }
     } finally {
       ReferenceCountUtil.release(msg);
+    }
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    // The multiplexer hands a received RST_STREAM to the stream as an event, not a read.
+    if (evt instanceof Http2ResetFrame reset) {
+      log.warn("operator reset the stream: error {}", reset.errorCode());
+      closeConnection();
+    } else {
+      ctx.fireUserEventTriggered(evt);
     }
   }
 
@@ -166,7 +175,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
       return;
     }
     send(answer);
-    listener.messageHandled(answer);
+    listener.messageHandled(message);
   }
 
   private StreamMessage apply(String nonce, String version,

@@ -19,7 +19,10 @@ import io.portcullis.dataplane.admin.ProxyMetrics;
 import io.portcullis.dataplane.config.LiveConfig;
 import io.portcullis.snapshot.StreamMessage;
 import java.net.URI;
+import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -50,6 +53,7 @@ public final class StreamClient implements AutoCloseable {
   private final int port;
   private final AtomicLong messages = new AtomicLong();
   private final AtomicLong connections = new AtomicLong();
+  private final List<Consumer<StreamMessage>> messageListeners = new CopyOnWriteArrayList<>();
 
   private volatile EventLoopGroup group;
   // Touched only on the event loop once started.
@@ -102,6 +106,14 @@ public final class StreamClient implements AutoCloseable {
   /** Snapshots and deltas received (applied or rejected) since start. */
   public long messagesReceived() {
     return messages.get();
+  }
+
+  /**
+   * Called on the client's event loop after each snapshot or delta was applied or rejected (logs,
+   * debugging, tests). Must not block.
+   */
+  public void onMessage(Consumer<StreamMessage> listener) {
+    messageListeners.add(listener);
   }
 
   /** Streams the operator accepted since start (1 + reconnects). */
@@ -173,8 +185,9 @@ public final class StreamClient implements AutoCloseable {
           }
 
           @Override
-          public void messageHandled(StreamMessage answer) {
+          public void messageHandled(StreamMessage received) {
             messages.incrementAndGet();
+            messageListeners.forEach(l -> l.accept(received));
           }
         });
     new Http2StreamChannelBootstrap(parent).handler(session).open().addListener(f -> {

@@ -87,12 +87,20 @@ final class StreamSession extends ChannelInboundHandlerAdapter {
         onHeaders(headers);
       } else if (msg instanceof Http2DataFrame data) {
         onData(data);
-      } else if (msg instanceof Http2ResetFrame reset) {
-        log.debug("dataplane {} reset its stream: {}", nodeId, reset.errorCode());
-        ctx.close();
       }
     } finally {
       ReferenceCountUtil.release(msg);
+    }
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    // The multiplexer hands a received RST_STREAM to the stream as an event, not a read.
+    if (evt instanceof Http2ResetFrame reset) {
+      log.debug("dataplane {} reset its stream: error {}", nodeId, reset.errorCode());
+      ctx.close();
+    } else {
+      ctx.fireUserEventTriggered(evt);
     }
   }
 
@@ -180,7 +188,7 @@ final class StreamSession extends ChannelInboundHandlerAdapter {
     if (nodeId == null) {
       if (message instanceof Hello hello) {
         onHello(hello);
-      } else {
+    } else {
         reset("first message must be hello, got " + message.getClass().getSimpleName());
       }
       return;
