@@ -59,6 +59,7 @@ public final class StreamClient implements AutoCloseable {
   // Touched only on the event loop once started.
   private Backoff backoff;
   private volatile boolean connected;
+  private volatile Channel connection;
   private volatile boolean closed;
 
   public StreamClient(URI controlPlane, String nodeId, LiveConfig config, ProxyMetrics metrics) {
@@ -127,6 +128,11 @@ public final class StreamClient implements AutoCloseable {
     if (group == null) {
       return;
     }
+    Channel open = connection;
+    if (open != null) {
+      // Close the socket on its loop before the loop goes: the operator sees a clean goodbye.
+      open.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+    }
     group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     group = null;
   }
@@ -162,6 +168,7 @@ public final class StreamClient implements AutoCloseable {
           }
         });
     ChannelFuture connecting = bootstrap.connect(host, port);
+    connection = connecting.channel();
     connecting.addListener(f -> {
       if (!f.isSuccess()) {
         log.debug("cannot reach operator at {}: {}", controlPlane, f.cause().toString());

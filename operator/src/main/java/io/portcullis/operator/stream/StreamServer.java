@@ -7,6 +7,8 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
@@ -15,6 +17,7 @@ import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.ssl.SslContext;
 import io.portcullis.operator.store.SnapshotStore;
+import io.netty.util.concurrent.ImmediateEventExecutor;
 import java.net.InetSocketAddress;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -47,6 +50,8 @@ public final class StreamServer implements AutoCloseable {
   private final Set<StreamSession> sessions = ConcurrentHashMap.newKeySet();
   private final AtomicLong nonces = new AtomicLong();
   private final String noncePrefix = Long.toString(System.nanoTime() & 0xffffff, 36) + "-";
+  // Closed explicitly on close(): a terminating event loop does not reliably close its sockets.
+  private final ChannelGroup connections = new DefaultChannelGroup(ImmediateEventExecutor.INSTANCE);
   private EventLoopGroup group;
   private Channel serverChannel;
 
@@ -84,6 +89,7 @@ public final class StreamServer implements AutoCloseable {
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
+            connections.add(ch);
             configureTls(ch);
             configureHttp2(ch);
           }
@@ -112,6 +118,7 @@ public final class StreamServer implements AutoCloseable {
       return;
     }
     serverChannel.close().syncUninterruptibly();
+    connections.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
     group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     serverChannel = null;
     group = null;
