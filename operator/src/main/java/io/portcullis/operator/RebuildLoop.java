@@ -33,6 +33,9 @@ public final class RebuildLoop implements AutoCloseable {
   @FunctionalInterface
   public interface Listener {
     void compiled(ClusterState state, CompileResult result, Duration compileTime);
+
+    /** A compile threw; the previous snapshot stays published. */
+    default void failed(RuntimeException error) {}
   }
 
   private final Supplier<ClusterState> state;
@@ -152,11 +155,13 @@ public final class RebuildLoop implements AutoCloseable {
             took.toMillis());
       }
       listener.compiled(current, result, took);
-    } catch (RuntimeException | Error e) {
-      if (e instanceof VirtualMachineError vme) {
-        throw vme;
-      }
+    } catch (RuntimeException e) {
       LOG.error("compile failed, keeping snapshot {}", store.current().version(), e);
+      listener.failed(e);
+    } catch (StackOverflowError e) {
+      // Deeply nested hostile input must not kill the only thread that publishes.
+      LOG.error("compile failed, keeping snapshot {}", store.current().version(), e);
+      listener.failed(new IllegalStateException(e));
     }
   }
 
