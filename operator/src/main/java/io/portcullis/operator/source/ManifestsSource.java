@@ -28,6 +28,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,6 +58,7 @@ public final class ManifestsSource implements ClusterSource {
 
   private final Path dir;
   private final Duration pollInterval;
+  private final Consumer<String> problemLog;
   private final KubernetesSerialization serialization = new KubernetesSerialization();
   private final ResourceCache cache = new ResourceCache();
   /** Per file: the hash of its bytes when last read, and its last good objects. */
@@ -75,8 +77,16 @@ public final class ManifestsSource implements ClusterSource {
   }
 
   public ManifestsSource(Path dir, Duration pollInterval) {
+    this(dir, pollInterval, LOG::warn);
+  }
+
+  /**
+   * @param problemLog receives the one line per broken file (the log in production)
+   */
+  public ManifestsSource(Path dir, Duration pollInterval, Consumer<String> problemLog) {
     this.dir = dir;
     this.pollInterval = pollInterval;
+    this.problemLog = problemLog;
     serialization.registerKubernetesResource(ProxyRoute.class);
   }
 
@@ -235,8 +245,8 @@ public final class ManifestsSource implements ClusterSource {
     if (before != null && hash != null && hash.equals(before.brokenHash())) {
       return false;
     }
-    LOG.warn(
-        "manifests: {}: {}; keeping its last good objects", dir.relativize(file), problem);
+    problemLog.accept(
+        "manifests: " + dir.relativize(file) + ": " + problem + "; keeping its last good objects");
     List<HasMetadata> lastGood = before == null ? List.of() : before.objects();
     String goodHash = before == null ? null : before.hash();
     files.put(file, new FileState(goodHash, lastGood, hash));
