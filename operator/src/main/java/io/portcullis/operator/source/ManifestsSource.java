@@ -1,7 +1,6 @@
 package io.portcullis.operator.source;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.KubernetesResource;
 import io.fabric8.kubernetes.api.model.KubernetesResourceList;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
@@ -260,9 +259,11 @@ public final class ManifestsSource implements ClusterSource {
     List<HasMetadata> objects = new ArrayList<>();
     for (Object document : documents) {
       if (!(document instanceof HasMetadata object)) {
-        continue;
+        throw new IllegalArgumentException(
+            "a document that is not a Kubernetes object (missing apiVersion or kind?)");
       }
       if (!ResourceCache.accepts(object)) {
+        rejectMistypedKind(object);
         LOG.debug("manifests: skipping {} {}", object.getKind(), object.getMetadata().getName());
         continue;
       }
@@ -274,6 +275,24 @@ public final class ManifestsSource implements ClusterSource {
     return objects;
   }
 
+  /**
+   * A document the deserializer did not recognise is someone else's kind (skipped) unless it has
+   * no apiVersion/kind at all or names one of our kinds under an API version we do not read
+   * (say, extensions/v1beta1 Ingress): those are mistakes worth reporting.
+   */
+  private static void rejectMistypedKind(HasMetadata generic) {
+    if (blank(generic.getApiVersion()) || blank(generic.getKind())) {
+      throw new IllegalArgumentException("a document without apiVersion or kind");
+    }
+    for (Class<? extends HasMetadata> kind : ResourceCache.KINDS) {
+      if (kind.getSimpleName().equals(generic.getKind())) {
+        throw new IllegalArgumentException(
+            generic.getKind() + " " + generic.getApiVersion() + " is not supported, use "
+                + HasMetadata.getApiVersion(kind));
+      }
+    }
+  }
+
   private static void flatten(Object parsed, List<Object> into) {
     if (parsed == null) {
       return;
@@ -282,7 +301,7 @@ public final class ManifestsSource implements ClusterSource {
       list.forEach(item -> flatten(item, into));
     } else if (parsed instanceof KubernetesResourceList<?> list) {
       list.getItems().forEach(item -> flatten(item, into));
-    } else if (parsed instanceof KubernetesResource) {
+    } else {
       into.add(parsed);
     }
   }
