@@ -10,6 +10,7 @@ import io.portcullis.operator.status.KubernetesStatusSink;
 import io.portcullis.operator.status.LoggingStatusSink;
 import io.portcullis.operator.status.StatusSink;
 import io.portcullis.operator.store.SnapshotStore;
+import io.portcullis.operator.stream.StreamServer;
 import io.portcullis.snapshot.cli.Flags;
 import java.io.PrintStream;
 import java.util.Map;
@@ -82,33 +83,21 @@ public final class Main {
     }
   }
 
-  /**
-   * TODO(lead): connect the stream server once stream/StreamServer is merged, replacing the body
-   * with:
-   *
-   * <pre>
-   * return (store, bind) -> {
-   *   var server = new io.portcullis.operator.stream.StreamServer(store, bind);
-   *   return new StreamEndpoint() {
-   *     public int start() { return server.start(); }
-   *     public void close() { server.close(); }
-   *   };
-   * };
-   * </pre>
-   *
-   * Until then the operator compiles and publishes but serves no dataplane, and says so.
-   */
-  static StreamEndpoint.Factory streamServer() {
-    return (store, bind) ->
-        new StreamEndpoint() {
-          @Override
-          public int start() {
-            LOG.warn("snapshot stream server not wired in this build; no dataplane can connect");
-            return -1;
-          }
+  /** Adapts the snapshot stream server to the operator's seam. */
+  public static StreamEndpoint.Factory streamServer() {
+    return (store, bind) -> {
+      StreamServer server = new StreamServer(store, bind);
+      return new StreamEndpoint() {
+        @Override
+        public int start() throws InterruptedException {
+          return server.start();
+        }
 
-          @Override
-          public void close() {}
-        };
+        @Override
+        public void close() {
+          server.close();
+        }
+      };
+    };
   }
 }
