@@ -29,6 +29,7 @@ import io.portcullis.snapshot.StreamMessage.Nack;
 import io.portcullis.snapshot.StreamMessage.SnapshotMsg;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,7 +51,8 @@ final class StreamSession extends ChannelInboundHandlerAdapter {
   private final MessageFraming.Reader reader;
   private final Runnable onClose;
 
-  private ChannelHandlerContext ctx;
+  private final long helloTimeoutMillis;
+  private volatile ChannelHandlerContext ctx;
   private boolean accepted;
   private String nodeId;
   private long sessionId;
@@ -68,8 +70,10 @@ final class StreamSession extends ChannelInboundHandlerAdapter {
   private boolean resetting;
 
   StreamSession(
-      SnapshotStore store, Supplier<String> nonces, int maxInboundFrameBytes, Runnable onClose) {
+      SnapshotStore store, Supplier<String> nonces, int maxInboundFrameBytes,
+      long helloTimeoutMillis, Runnable onClose) {
     this.store = store;
+    this.helloTimeoutMillis = helloTimeoutMillis;
     this.nonces = nonces;
     this.reader = new MessageFraming.Reader(maxInboundFrameBytes);
     this.onClose = onClose;
@@ -78,6 +82,12 @@ final class StreamSession extends ChannelInboundHandlerAdapter {
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
+    // A stream that never says hello would hold a slot forever.
+    ctx.executor().schedule(() -> {
+      if (nodeId == null && !resetting && ctx.channel().isActive()) {
+        reset("no hello within " + helloTimeoutMillis + " ms");
+      }
+    }, helloTimeoutMillis, TimeUnit.MILLISECONDS);
   }
 
   @Override

@@ -252,6 +252,18 @@ class StreamServerTest {
   }
 
   @Test
+  void aStreamThatNeverSaysHelloIsReset() throws Exception {
+    try (StreamServer fast =
+            new StreamServer(store, new InetSocketAddress("127.0.0.1", 0), null, 100);
+        TestStreamPeer quiet = new TestStreamPeer(fast.start())) {
+      TestStreamPeer.Stream stream = quiet.open("POST", "/v1/stream");
+      assertEquals("200", stream.status());
+      assertNotNull(stream.resets.poll(5, java.util.concurrent.TimeUnit.SECONDS));
+      assertTrue(quiet.isConnectionOpen());
+    }
+  }
+
+  @Test
   void aSilentPeerIsDroppedByTheKeepaliveButALiveOneStays() throws Exception {
     try (StreamServer fast =
         new StreamServer(store, new InetSocketAddress("127.0.0.1", 0), null, 100)) {
