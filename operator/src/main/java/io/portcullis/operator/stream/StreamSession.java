@@ -132,8 +132,14 @@ final class StreamSession extends ChannelInboundHandlerAdapter {
 
   /** A new version was published. Safe from any thread. */
   void published() {
-    if (ctx != null) {
-      ctx.executor().execute(this::sendIfNeeded);
+    ChannelHandlerContext context = ctx;
+    if (context == null) {
+      return;
+    }
+    try {
+      context.executor().execute(this::sendIfNeeded);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // The server is shutting down; the dataplane gets the version from the next operator.
     }
   }
 
@@ -152,7 +158,7 @@ final class StreamSession extends ChannelInboundHandlerAdapter {
       respondAndClose(HttpResponseStatus.NOT_FOUND);
       return;
     }
-    if (!HttpMethod.POST.asciiName().contentEquals(headers.method())) {
+    if (headers.method() == null || !HttpMethod.POST.asciiName().contentEquals(headers.method())) {
       respondAndClose(HttpResponseStatus.METHOD_NOT_ALLOWED);
       return;
     }

@@ -244,7 +244,7 @@ class StreamServerTest {
 
   @Test
   void aSnapshotOfSeveralMegabytesPassesFlowControl() throws Exception {
-    Snapshot big = Snapshots.large(6 * 1024 * 1024);
+    Snapshot big = Snapshots.large(3 * 1024 * 1024);
     store.publish(big);
     TestStreamPeer.Stream stream = peer.hello("node-a", null);
     SnapshotMsg msg = (SnapshotMsg) stream.messages.poll(20, java.util.concurrent.TimeUnit.SECONDS);
