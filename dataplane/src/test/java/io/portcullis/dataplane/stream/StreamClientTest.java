@@ -145,6 +145,40 @@ class StreamClientTest {
   }
 
   @Test
+  void anOperatorThatStopsAnsweringIsDroppedByTheKeepaliveAndRedialled() throws Exception {
+    // Accepts TCP connections and never says a word: no SETTINGS, no PING acks, no response.
+    try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50,
+        java.net.InetAddress.getLoopbackAddress())) {
+      java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger();
+      List<java.net.Socket> sockets = new java.util.concurrent.CopyOnWriteArrayList<>();
+      Thread acceptor = new Thread(() -> {
+        try {
+          while (true) {
+            sockets.add(silent.accept());
+            accepted.incrementAndGet();
+          }
+        } catch (java.io.IOException closed) {
+          // test over
+        }
+      });
+      acceptor.start();
+      client = new StreamClient(URI.create("http://127.0.0.1:" + silent.getLocalPort()), "node-a",
+          config, new ProxyMetrics(),
+          StreamClientSettings.defaults()
+              .withBackoff(Duration.ofMillis(10), Duration.ofMillis(50))
+              .withKeepalive(Duration.ofMillis(100)),
+          ConfigApplier.of(config));
+      client.start();
+      await().atMost(Duration.ofSeconds(5)).until(() -> accepted.get() >= 2);
+      silent.close();
+      acceptor.join(5_000);
+      for (java.net.Socket socket : sockets) {
+        socket.close();
+      }
+    }
+  }
+
+  @Test
   void onlyHttpAndHttpsControlPlanesAreAccepted() {
     assertThrows(IllegalArgumentException.class, () -> new StreamClient(
         URI.create("ftp://127.0.0.1:1"), "n", config, new ProxyMetrics()));

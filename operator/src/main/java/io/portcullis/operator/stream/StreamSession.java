@@ -229,7 +229,7 @@ final class StreamSession extends ChannelInboundHandlerAdapter {
     heldVersion = hello.version();
     sessionId = store.connected(nodeId, heldVersion);
     log.info("dataplane {} connected from {} holding version {}",
-        nodeId, ctx.channel().parent().remoteAddress(), heldVersion == null ? "none" : heldVersion);
+        nodeId, remote(), heldVersion == null ? "none" : heldVersion);
     sendIfNeeded();
   }
 
@@ -284,10 +284,16 @@ final class StreamSession extends ChannelInboundHandlerAdapter {
     log.debug("sent {} {} to {}", inFlightIsDelta ? "delta" : "snapshot", target.version(), nodeId);
   }
 
+  /** The dataplane's address, for logs (a stream channel's parent is the connection). */
+  private Object remote() {
+    io.netty.channel.Channel connection = ctx.channel().parent();
+    return connection == null ? ctx.channel().remoteAddress() : connection.remoteAddress();
+  }
+
   private void reset(String why) {
     resetting = true;
     log.warn("resetting stream of dataplane {} from {}: {}",
-        nodeId == null ? "?" : nodeId, ctx.channel().parent().remoteAddress(), why);
+        nodeId == null ? "?" : nodeId, remote(), why);
     ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.PROTOCOL_ERROR))
         .addListener(ChannelFutureListener.CLOSE);
   }
