@@ -2,6 +2,7 @@ package io.portcullis.operator.stream;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -78,8 +79,13 @@ public final class StreamServer implements AutoCloseable {
     this.keepaliveMillis = keepaliveMillis;
   }
 
-  /** Binds and serves in the background. @return the bound port */
-  public synchronized int start() throws InterruptedException {
+  /**
+   * Binds and serves in the background.
+   *
+   * @return the bound port
+   * @throws IllegalStateException when the address cannot be bound (the cause says why)
+   */
+  public synchronized int start() {
     if (serverChannel != null) {
       throw new IllegalStateException("already started");
     }
@@ -97,13 +103,15 @@ public final class StreamServer implements AutoCloseable {
             configureHttp2(ch);
           }
         });
-    try {
-      serverChannel = bootstrap.bind(bind).sync().channel();
-    } catch (RuntimeException | InterruptedException e) {
+    ChannelFuture binding = bootstrap.bind(bind).awaitUninterruptibly();
+    if (!binding.isSuccess()) {
       group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
       group = null;
-      throw e;
+      throw new IllegalStateException(
+          "cannot listen for dataplanes on " + bind + ": " + binding.cause().getMessage(),
+          binding.cause());
     }
+    serverChannel = binding.channel();
     store.subscribe(fanOut);
     int port = ((InetSocketAddress) serverChannel.localAddress()).getPort();
     log.info("snapshot stream listening on {}:{} ({})",

@@ -28,11 +28,17 @@ class StreamServerTest {
   private final SnapshotStore store = new SnapshotStore();
   private StreamServer server;
   private TestStreamPeer peer;
+  private int port;
 
   @BeforeEach
   void start() throws Exception {
     server = new StreamServer(store, new InetSocketAddress("127.0.0.1", 0));
-    peer = new TestStreamPeer(server.start());
+    port = server.start();
+    peer = new TestStreamPeer(port);
+  }
+
+  private int port() {
+    return port;
   }
 
   @AfterEach
@@ -218,6 +224,15 @@ class StreamServerTest {
     await().until(() -> stream.closed);
     assertFalse(stream.resets.isEmpty());
     assertTrue(peer.isConnectionOpen());
+  }
+
+  @Test
+  void aPortInUseIsReportedWithTheAddress() {
+    StreamServer second = new StreamServer(
+        store, new InetSocketAddress("127.0.0.1", port()));
+    IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(
+        IllegalStateException.class, second::start);
+    assertTrue(e.getMessage().contains("cannot listen for dataplanes"), e.getMessage());
   }
 
   @Test
