@@ -87,6 +87,14 @@ class IngressCompileTest {
     }
 
     @Test
+    @DisplayName("spec.ingressClassName naming our class wins over a legacy annotation naming another")
+    void fieldBeatsAnnotation() {
+      Compiled c = compile(ingress("default", "shop").className("portcullis")
+          .annotation("kubernetes.io/ingress.class", "nginx").host(SHOP).prefix("/", "web", 80));
+      assertEquals(1, c.routeNames(SHOP).size());
+    }
+
+    @Test
     @DisplayName("--ingress-class picks which class name is ours")
     void customClassName() {
       Compiled c = compile(new CompilerSettings("edge", null),
