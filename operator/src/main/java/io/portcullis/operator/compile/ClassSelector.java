@@ -34,21 +34,23 @@ final class ClassSelector {
   }
 
   /**
-   * The legacy annotation, when present, decides alone (it predates the field and clusters still
-   * set it); otherwise the named class must be our IngressClass (our name and our controller); an
-   * Ingress naming no class is ours only when our class is the cluster default.
+   * In this order: {@code spec.ingressClassName}, when set, decides (ours only if it names our
+   * IngressClass: our name and our controller); else the legacy {@code kubernetes.io/ingress.class}
+   * annotation, when present, decides; else the Ingress is ours only when our class is the cluster
+   * default. The annotation is consulted before the default so that an Ingress annotated for
+   * another controller is never taken over just because our class is the default.
    */
   boolean isOurs(Ingress ingress) {
+    String className = ingress.getSpec() == null ? null : ingress.getSpec().getIngressClassName();
+    if (className != null && !className.isEmpty()) {
+      return ourClassExists && className.equals(ourClass);
+    }
     Map<String, String> annotations = ingress.getMetadata().getAnnotations();
     String legacy = annotations == null ? null : annotations.get(LEGACY_CLASS_ANNOTATION);
     if (legacy != null) {
       return legacy.equals(ourClass);
     }
-    String className = ingress.getSpec() == null ? null : ingress.getSpec().getIngressClassName();
-    if (className == null || className.isEmpty()) {
-      return ourClassIsDefault;
-    }
-    return ourClassExists && className.equals(ourClass);
+    return ourClassIsDefault;
   }
 
   /** ProxyRoutes are our own kind: no class or our class name. */

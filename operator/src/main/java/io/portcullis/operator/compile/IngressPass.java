@@ -103,7 +103,7 @@ final class IngressPass {
   }
 
   /** Resolves an Ingress backend to a cluster name, or reports and returns null if it has none. */
-  String backendCluster(ObjectRef ref, IngressBackend backend, String where) {
+  private String backendCluster(ObjectRef ref, IngressBackend backend, String where) {
     if (backend == null || (backend.getService() == null && backend.getResource() == null)) {
       status.rejected(ref, Reasons.INVALID_ROUTE, where + ": no backend");
       return null;

@@ -20,6 +20,12 @@ final class StatusCollector {
   /** Messages joined into one condition, beyond which "and N more" is said (conditions are short). */
   static final int MAX_MESSAGES_PER_CONDITION = 8;
 
+  /**
+   * Longest message kept, in characters. Messages quote user input (hosts, paths, regexes), and
+   * the API server caps an Event note at 1 KiB, so a hostile object cannot make statuses huge.
+   */
+  static final int MAX_MESSAGE_LENGTH = 1000;
+
   private final Map<ObjectRef, Entry> entries = new LinkedHashMap<>();
 
   /** Registers an object of ours, so it gets a status even when nothing is wrong. */
@@ -29,6 +35,7 @@ final class StatusCollector {
 
   /** A rule or route was dropped because it is invalid (or conflicts, with that reason). */
   void rejected(ObjectRef ref, String reason, String message) {
+    message = bounded(message);
     Entry e = entry(ref);
     e.acceptedProblems.add(new Problem(reason, message));
     e.events.add(new Event(true, reason, message));
@@ -36,6 +43,7 @@ final class StatusCollector {
 
   /** A backend reference does not resolve to ready endpoints; the route stays (503). */
   void unresolved(ObjectRef ref, String reason, String message) {
+    message = bounded(message);
     Entry e = entry(ref);
     e.refProblems.add(new Problem(reason, message));
     e.events.add(new Event(true, reason, message));
@@ -43,7 +51,12 @@ final class StatusCollector {
 
   /** Something worth an event that changes neither condition. */
   void event(ObjectRef ref, boolean warning, String reason, String message) {
-    entry(ref).events.add(new Event(warning, reason, message));
+    entry(ref).events.add(new Event(warning, reason, bounded(message)));
+  }
+
+  static String bounded(String message) {
+    return message.length() <= MAX_MESSAGE_LENGTH
+        ? message : message.substring(0, MAX_MESSAGE_LENGTH - 3) + "...";
   }
 
   void routeProduced(ObjectRef ref, String routeName) {

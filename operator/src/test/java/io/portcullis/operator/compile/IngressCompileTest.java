@@ -55,6 +55,14 @@ class IngressCompileTest {
     }
 
     @Test
+    @DisplayName("another IngressClass of our controller under a name other than --ingress-class is not ours")
+    void ourControllerOtherName() {
+      Compiled c = compile(ourClass(), ingressClass("portcullis-internal", CompilerSettings.CONTROLLER_NAME, false),
+          ingress("default", "shop").className("portcullis-internal").host(SHOP).prefix("/", "web", 80));
+      assertTrue(c.result().statuses().isEmpty());
+    }
+
+    @Test
     @DisplayName("an Ingress without class is ours when our class is the default")
     void noClassDefaultIsOurs() {
       Compiled c = compile(ingressClass("portcullis", CompilerSettings.CONTROLLER_NAME, true),
@@ -84,6 +92,14 @@ class IngressCompileTest {
           ingress("default", "shop").className(null)
               .annotation("kubernetes.io/ingress.class", "nginx").host(SHOP).prefix("/", "web", 80));
       assertTrue(c.hosts().isEmpty());
+    }
+
+    @Test
+    @DisplayName("spec.ingressClassName naming our class wins over a legacy annotation naming another")
+    void fieldBeatsAnnotation() {
+      Compiled c = compile(ingress("default", "shop").className("portcullis")
+          .annotation("kubernetes.io/ingress.class", "nginx").host(SHOP).prefix("/", "web", 80));
+      assertEquals(1, c.routeNames(SHOP).size());
     }
 
     @Test
@@ -401,6 +417,15 @@ class IngressCompileTest {
           ingress("default", "new").created(NEW).defaultBackend("web", 80));
       assertEquals("default/web:80", c.snapshot().defaultCluster());
       warning(c.ingressStatus("default", "old"), Reasons.UNSUPPORTED_BACKEND);
+    }
+
+    @Test
+    @DisplayName("a default backend whose Service is missing still takes unmatched requests (503) and says so")
+    void defaultBackendMissingService() {
+      Compiled c = compile(ingress("default", "shop").defaultBackend("ghost", 80));
+      assertEquals("default/ghost:80", c.snapshot().defaultCluster());
+      assertTrue(c.cluster("default/ghost:80").endpoints().isEmpty());
+      assertCondition(c.ingressStatus("default", "shop"), Reasons.RESOLVED_REFS, false, Reasons.SERVICE_NOT_FOUND, "defaultBackend");
     }
 
     @Test

@@ -144,6 +144,21 @@ class ProxyRouteCompileTest {
   }
 
   @Test
+  @DisplayName("a longer prefix comes before a shorter regex, and a longer regex before a shorter prefix")
+  void regexRanksByLength() {
+    Compiled c = compile(proxyRoute("default", "shop").hosts(SHOP)
+        .route(route("short-regex").regex("/a.*").to("api", 80))
+        .route(route("long-prefix").prefix("/abcdef").to("api", 80))
+        .route(route("long-regex").regex("/items/[0-9]+").to("api", 80))
+        .route(route("root").prefix("/").to("api", 80)), api());
+    assertEquals(List.of(
+        "proxyroute/default/shop/long-regex/shop.example.com",
+        "proxyroute/default/shop/long-prefix/shop.example.com",
+        "proxyroute/default/shop/short-regex/shop.example.com",
+        "proxyroute/default/shop/root/shop.example.com"), c.routeNames(SHOP));
+  }
+
+  @Test
   @DisplayName("a route limited to methods comes before the same path for every method")
   void methodsRankFirst() {
     Compiled c = compile(proxyRoute("default", "shop").hosts(SHOP)
