@@ -3,6 +3,9 @@ package io.portcullis.operator;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.portcullis.operator.compile.Compiler;
+import io.portcullis.operator.pki.ControlChannelPki;
+import io.portcullis.operator.pki.ControlChannelSettings;
+import io.portcullis.operator.pki.PkiException;
 import io.portcullis.operator.source.ClusterSource;
 import io.portcullis.operator.source.KubernetesSource;
 import io.portcullis.operator.source.ManifestsSource;
@@ -13,6 +16,7 @@ import io.portcullis.operator.store.SnapshotStore;
 import io.portcullis.operator.stream.StreamServer;
 import io.portcullis.snapshot.cli.Flags;
 import java.io.PrintStream;
+import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
@@ -41,7 +45,8 @@ public final class Main {
         options.localMode() ? new LoggingStatusSink() : new KubernetesStatusSink(client);
     Compiler compiler = new Compiler(options.compilerSettings());
     Operator operator =
-        new Operator(options, source, sink, compiler::compile, new SnapshotStore(), streamServer());
+        new Operator(
+            options, source, sink, compiler::compile, new SnapshotStore(), streamServer(options, client));
 
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
@@ -58,6 +63,10 @@ public final class Main {
                 "shutdown"));
     try {
       operator.start();
+    } catch (PkiException e) {
+      // Cluster mode without a working CA: refuse rather than stream private keys in plaintext.
+      System.err.println("portcullis-operator: " + e.getMessage());
+      System.exit(1);
     } catch (Exception e) {
       LOG.error("operator failed to start: {}", e.toString(), e);
       System.exit(1);
@@ -83,19 +92,60 @@ public final class Main {
     }
   }
 
-  /** Adapts the snapshot stream server to the operator's seam. */
+  /**
+   * The snapshot stream for these options: plaintext h2c in local mode (the options keep it on
+   * loopback), mutually authenticated TLS with the operator's own CA in cluster mode.
+   */
+  public static StreamEndpoint.Factory streamServer(OperatorOptions options, KubernetesClient client) {
+    return options.localMode()
+        ? streamServer()
+        : tlsStreamServer(client, options.controlChannel(), Clock.systemUTC());
+  }
+
+  /** Adapts the plaintext (h2c) snapshot stream server to the operator's seam. */
   public static StreamEndpoint.Factory streamServer() {
     return (store, bind) -> {
       StreamServer server = new StreamServer(store, bind);
       return new StreamEndpoint() {
         @Override
-        public int start() throws InterruptedException {
+        public int start() {
           return server.start();
         }
 
         @Override
         public void close() {
           server.close();
+        }
+      };
+    };
+  }
+
+  /**
+   * The mTLS snapshot stream: on start, loads or creates the CA in its Secret and issues the
+   * certificates ({@link PkiException} when that fails), then serves with the rotating context.
+   */
+  public static StreamEndpoint.Factory tlsStreamServer(
+      KubernetesClient client, ControlChannelSettings settings, Clock clock) {
+    return (store, bind) -> {
+      ControlChannelPki pki = new ControlChannelPki(client, settings, clock);
+      StreamServer server = StreamServer.withTls(
+          store, bind, pki.serverContext(), StreamServer.DEFAULT_KEEPALIVE_MILLIS);
+      return new StreamEndpoint() {
+        @Override
+        public int start() {
+          pki.start();
+          try {
+            return server.start();
+          } catch (RuntimeException e) {
+            pki.close();
+            throw e;
+          }
+        }
+
+        @Override
+        public void close() {
+          server.close();
+          pki.close();
         }
       };
     };

@@ -17,6 +17,7 @@ import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.ImmediateEventExecutor;
 import io.portcullis.operator.store.SnapshotStore;
 import io.portcullis.snapshot.Snapshot;
@@ -55,6 +56,7 @@ public final class StreamServer implements AutoCloseable {
   private final long keepaliveMillis;
   private final Set<StreamSession> sessions = ConcurrentHashMap.newKeySet();
   private final AtomicLong nonces = new AtomicLong();
+  private final AtomicLong refusedHandshakes = new AtomicLong();
   private final String noncePrefix = Long.toString(System.nanoTime() & 0xffffff, 36) + "-";
   // Closed explicitly on close(): a terminating event loop does not reliably close its sockets.
   private final ChannelGroup connections = new DefaultChannelGroup(ImmediateEventExecutor.INSTANCE);
@@ -137,6 +139,11 @@ public final class StreamServer implements AutoCloseable {
     return port;
   }
 
+  /** TLS handshakes that failed since start (peers without a certificate from our CA, mostly). */
+  public long refusedHandshakes() {
+    return refusedHandshakes.get();
+  }
+
   /** Number of open dataplane streams. */
   public int sessionCount() {
     return sessions.size();
@@ -158,7 +165,16 @@ public final class StreamServer implements AutoCloseable {
 
   private void configureTls(SocketChannel ch) {
     if (tls != null) {
-      ch.pipeline().addLast("tls", tls.get().newHandler(ch.alloc()));
+      SslHandler handler = tls.get().newHandler(ch.alloc());
+      handler.handshakeFuture().addListener(f -> {
+        if (!f.isSuccess()) {
+          // No certificate, one from another CA, or a client that distrusts ours. Debug only:
+          // anyone can reach the port, so this must not become a log flood.
+          refusedHandshakes.incrementAndGet();
+          log.debug("TLS handshake with {} failed: {}", ch.remoteAddress(), f.cause().toString());
+        }
+      });
+      ch.pipeline().addLast("tls", handler);
     }
   }
 
