@@ -62,7 +62,7 @@ public final class ControlPlaneTls implements Supplier<SslContext>, AutoCloseabl
       return t;
     });
     long every = pollInterval.toMillis();
-    poller.scheduleWithFixedDelay(this::reloadIfChanged, every, every, TimeUnit.MILLISECONDS);
+    poller.scheduleWithFixedDelay(this::reload, every, every, TimeUnit.MILLISECONDS);
   }
 
   /**
@@ -86,8 +86,14 @@ public final class ControlPlaneTls implements Supplier<SslContext>, AutoCloseabl
     return PROVIDER;
   }
 
-  /** Re-reads the files and rebuilds the context when they changed; returns true if it did. */
-  boolean reloadIfChanged() {
+  /**
+   * Re-reads the files and rebuilds the context when they changed (the poller calls this; a
+   * signal handler or a test may too).
+   *
+   * @return true when a new context is now in use; false when nothing changed or the new files
+   *     were unusable (logged; the previous context stays)
+   */
+  public synchronized boolean reload() {
     try {
       Material next = read();
       if (next.equals(loaded)) {

@@ -180,7 +180,7 @@ public final class StreamClient implements AutoCloseable {
                   handshakeFailures.incrementAndGet();
                   // Warn: an untrusted operator certificate or a wrong host name needs a human.
                   log.warn("TLS handshake with operator at {} failed: {}", controlPlane,
-                      f.cause().getMessage());
+                      rootMessage(f.cause()));
                 }
               });
               ch.pipeline().addLast("tls", handler);
@@ -245,6 +245,18 @@ public final class StreamClient implements AutoCloseable {
         parent.close();
       }
     });
+  }
+
+  // TLS engines wrap the useful reason ("No subject alternative names matching ...") in
+  // generic ones ("General OpenSslEngine problem"): report the innermost.
+  private static String rootMessage(Throwable error) {
+    String message = error.toString();
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (t.getMessage() != null) {
+        message = t.getMessage();
+      }
+    }
+    return message;
   }
 
   /** localhost or a loopback IP literal; never resolves a name. */
