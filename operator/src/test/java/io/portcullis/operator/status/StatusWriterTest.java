@@ -134,7 +134,6 @@ class StatusWriterTest {
     // No new compile: the timer notices the acks.
     await().atMost(Duration.ofSeconds(10)).until(() -> "True".equals(condition(live("shop"), "Programmed").getStatus()));
     assertEquals(3, live("shop").getStatus().getConditions().size(), "conditions are replaced, not appended");
-    assertEquals(3, live("shop").getStatus().getConditions().size(), "conditions are replaced, not appended");
     ProxyRoute after = live("shop");
     assertEquals(acceptedSince, condition(after, "Accepted").getLastTransitionTime(), "unchanged condition keeps its time");
     assertEquals("2026-01-01T00:01:00Z", condition(after, "Programmed").getLastTransitionTime());
