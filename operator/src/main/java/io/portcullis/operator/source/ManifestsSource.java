@@ -323,6 +323,10 @@ public final class ManifestsSource implements ClusterSource {
         }
         order++;
         String key = object.getKind() + "/" + meta.getNamespace() + "/" + meta.getName();
+        if (seen.containsKey(key)) {
+          problemLog.accept(
+              "manifests: " + key + " is defined more than once; the last definition in file order wins");
+        }
         String content = sha256(serialization.asJson(original).getBytes());
         Generation previous = generations.get(key);
         long generation =

@@ -57,6 +57,9 @@ public final class StatusWriter implements AutoCloseable {
   private final Set<String> activeEvents = new HashSet<>();
   private final Map<String, List<ObjectStatus.Condition>> ingressConditions = new HashMap<>();
   private final Map<String, String> failures = new HashMap<>();
+  private Pending processed;
+  private boolean processedProgrammed;
+  private boolean settled;
 
   /**
    * @param onWrite called after every status write (a metric)
@@ -99,11 +102,18 @@ public final class StatusWriter implements AutoCloseable {
 
   private void writeLatest() {
     Pending pending = latest.get();
-    if (pending == null) {
+    // A timer tick on a result already written without failures costs one store lookup: only a
+    // change in the dataplanes' acks can change a status then.
+    if (pending == null
+        || (pending == processed
+            && settled
+            && store.isProgrammedEverywhere(pending.result().snapshot().version())
+                == processedProgrammed)) {
       return;
     }
     try {
       write(pending.state(), pending.result());
+      processed = pending;
     } catch (RuntimeException e) {
       // The next pass (timer or compile) tries again: nothing is recorded as written.
       LOG.warn("status write failed: {}", e.toString());
@@ -120,6 +130,8 @@ public final class StatusWriter implements AutoCloseable {
     Set<String> seenRoutes = new HashSet<>();
     Set<String> seenEvents = new HashSet<>();
     Set<String> seenIngresses = new HashSet<>();
+    processedProgrammed = programmed;
+    settled = true;
     for (ObjectStatus status : result.statuses()) {
       ObjectRef ref = status.object();
       String key = ref.namespace() + "/" + ref.name();
@@ -141,6 +153,7 @@ public final class StatusWriter implements AutoCloseable {
         // One object the API server refuses must not hold up the others. Retried next pass;
         // logged again only when the error changes, so a lasting failure does not flood the log.
         String error = e.toString();
+        settled = false;
         if (!error.equals(failures.put(ref.toString(), error))) {
           LOG.warn("writing status of {} failed (will retry): {}", ref, error);
         }
