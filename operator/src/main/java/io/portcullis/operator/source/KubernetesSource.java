@@ -21,8 +21,11 @@ import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -57,6 +60,7 @@ public final class KubernetesSource implements ClusterSource {
   private final Duration syncTimeout;
   private final ResourceCache cache = new ResourceCache();
   private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
+  private final Map<SharedIndexInformer<?>, String> labels = new IdentityHashMap<>();
   private volatile boolean synced;
   private volatile Runnable onChange = () -> {};
   private final AtomicLong deliveries = new AtomicLong();
@@ -86,7 +90,10 @@ public final class KubernetesSource implements ClusterSource {
   public void start(Runnable listener) throws Exception {
     this.onChange = listener;
     List<CompletableFuture<Void>> started = new ArrayList<>();
-    started.add(inform(client.resources(IngressClass.class).runnableInformer(resync.toMillis())));
+    started.add(
+        inform(
+            client.resources(IngressClass.class).runnableInformer(resync.toMillis()),
+            "IngressClass"));
     informNamespaced(Ingress.class, started);
     informNamespaced(ProxyRoute.class, started);
     informNamespaced(Service.class, started);
@@ -100,9 +107,17 @@ public final class KubernetesSource implements ClusterSource {
       CompletableFuture.allOf(started.toArray(CompletableFuture[]::new))
           .get(syncTimeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
+      String waitingFor = unsynced();
       close();
+      // Usually RBAC or a missing CRD: name what never listed so the fix is obvious.
       throw new IllegalStateException(
-          "informers did not sync within " + syncTimeout.toSeconds() + "s", e);
+          "informers did not sync within " + syncTimeout.toSeconds() + "s: " + waitingFor, e);
+    } catch (ExecutionException e) {
+      String waitingFor = unsynced();
+      close();
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      throw new IllegalStateException(
+          "cannot list " + waitingFor + ": " + cause.getMessage(), cause);
     } catch (Exception e) {
       close();
       throw e;
@@ -119,11 +134,16 @@ public final class KubernetesSource implements ClusterSource {
       Class<T> kind, List<CompletableFuture<Void>> started) {
     MixedOperation<T, KubernetesResourceList<T>, Resource<T>> op = client.resources(kind);
     if (namespaces.isEmpty()) {
-      started.add(inform(narrow(kind, op.inAnyNamespace()).runnableInformer(resync.toMillis())));
+      started.add(
+          inform(
+              narrow(kind, op.inAnyNamespace()).runnableInformer(resync.toMillis()),
+              kind.getSimpleName() + " in all namespaces"));
     } else {
       for (String namespace : namespaces) {
         started.add(
-            inform(narrow(kind, op.inNamespace(namespace)).runnableInformer(resync.toMillis())));
+            inform(
+                narrow(kind, op.inNamespace(namespace)).runnableInformer(resync.toMillis()),
+                kind.getSimpleName() + " in " + namespace));
       }
     }
   }
@@ -137,12 +157,26 @@ public final class KubernetesSource implements ClusterSource {
     return kind == Secret.class ? scope.withField("type", TLS_SECRET_TYPE) : scope;
   }
 
-  private <T extends HasMetadata> CompletableFuture<Void> inform(SharedIndexInformer<T> informer) {
+  private <T extends HasMetadata> CompletableFuture<Void> inform(
+      SharedIndexInformer<T> informer, String label) {
     informer.addEventHandler(new CacheUpdater<>());
     synchronized (informers) {
       informers.add(informer);
+      labels.put(informer, label);
     }
     return informer.start().toCompletableFuture();
+  }
+
+  private String unsynced() {
+    List<String> waiting = new ArrayList<>();
+    synchronized (informers) {
+      for (SharedIndexInformer<?> informer : informers) {
+        if (!informer.hasSynced()) {
+          waiting.add(labels.get(informer));
+        }
+      }
+    }
+    return waiting.isEmpty() ? "none pending" : String.join(", ", waiting);
   }
 
   @Override
@@ -160,6 +194,7 @@ public final class KubernetesSource implements ClusterSource {
     synchronized (informers) {
       informers.forEach(SharedIndexInformer::close);
       informers.clear();
+      labels.clear();
     }
   }
 
