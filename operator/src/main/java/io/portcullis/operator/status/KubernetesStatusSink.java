@@ -89,7 +89,9 @@ public final class KubernetesStatusSink implements StatusSink {
     if (existing != null && bump(object.namespace(), existing, now)) {
       return;
     }
-    String name = object.name() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 1);
+    // Object names may use all 253 characters an Event name may have: leave room for the suffix.
+    String base = object.name().length() > 200 ? object.name().substring(0, 200) : object.name();
+    String name = base + "." + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 1);
     Event created =
         new EventBuilder()
             .withMetadata(
@@ -103,7 +105,7 @@ public final class KubernetesStatusSink implements StatusSink {
                     .withUid(object.uid())
                     .build())
             .withReason(event.reason())
-            .withMessage(event.message())
+            .withMessage(truncate(event.message()))
             .withType(event.warning() ? "Warning" : "Normal")
             .withNewSource()
             .withComponent(COMPONENT)
@@ -139,6 +141,15 @@ public final class KubernetesStatusSink implements StatusSink {
       }
       throw e;
     }
+  }
+
+  /** Same bound as client-go's event recorder: Events are hints, not logs. */
+  static final int MAX_MESSAGE_CHARS = 1024;
+
+  static String truncate(String message) {
+    return message.length() <= MAX_MESSAGE_CHARS
+        ? message
+        : message.substring(0, MAX_MESSAGE_CHARS - 3) + "...";
   }
 
   static String apiVersion(String kind) {
