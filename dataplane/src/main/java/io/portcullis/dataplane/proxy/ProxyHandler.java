@@ -524,6 +524,10 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
       responseHeadSent = true;
       metrics.requestCompleted(route, code);
       ctx.write(out);
+      if (switching) {
+        // Whether or not the client codec emits an empty end after a 101, the head is the switch.
+        switchToTunnel();
+      }
     }
 
     private void onResponseContent(HttpContent content) {
@@ -540,13 +544,6 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
       if (content.decoderResult().isFailure()) {
         content.release();
         upstreamFailed();
-        return;
-      }
-      if (switching) {
-        content.release();
-        if (last) {
-          switchToTunnel();
-        }
         return;
       }
       if (!last) {

@@ -1,7 +1,6 @@
 package io.portcullis.dataplane.proxy;
 
 import io.netty.channel.ChannelDuplexHandler;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.DecoderResult;
@@ -192,7 +191,10 @@ final class RequestValidationHandler extends ChannelDuplexHandler {
   private void answer(ChannelHandlerContext ctx, int status) {
     metrics.requestCompleted("none", status);
     ctx.writeAndFlush(Responses.text(ctx.alloc(), status, Responses.reason(status), true))
-        .addListener(ChannelFutureListener.CLOSE);
+        .addListener(f -> LingeringClose.close(ctx.channel()));
+    // Keep reading (and dropping) so unread request bytes do not turn our close into a reset
+    // that destroys the answer before the client reads it.
+    ctx.channel().config().setAutoRead(true);
   }
 
   @Override
