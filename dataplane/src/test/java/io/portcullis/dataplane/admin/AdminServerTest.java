@@ -82,7 +82,7 @@ class AdminServerTest {
         response.headers().firstValue("content-type").orElse("").startsWith("text/plain; version=0.0.4"),
         response.headers().toString());
     String body = response.body();
-    assertTrue(body.contains("# TYPE portcullis_requests counter"), body);
+    assertTrue(body.contains("# TYPE portcullis_requests_total counter"), body);
     assertTrue(
         body.contains("portcullis_requests_total{code=\"200\",route=\"default/hello/0\"} 1.0"), body);
     assertTrue(body.contains("portcullis_snapshot_info{version=\"abc123\"} 1"), body);
