@@ -77,10 +77,11 @@ done
 MANIFESTS=${MANIFESTS:-$ROOT/examples/quickstart}
 
 for v in HTTP_PORT ADMIN_PORT SNAPSHOT_PORT METRICS_PORT HELLO_PORT ECHO_PORT; do
-    [[ ${!v} =~ ^[0-9]+$ ]] && ((${!v} >= 1 && ${!v} <= 65535)) \
-        || die "${v,,} must be a port number from 1 to 65535 (got '${!v}')"
+    if ! [[ ${!v} =~ ^[1-9][0-9]{0,4}$ ]] || ((${!v} > 65535)); then
+        die "${v,,} must be a port number from 1 to 65535 (got '${!v}')"
+    fi
 done
-[[ $READY_TIMEOUT =~ ^[0-9]+$ ]] && ((READY_TIMEOUT > 0)) \
+[[ $READY_TIMEOUT =~ ^[1-9][0-9]*$ ]] \
     || die "--ready-timeout must be a positive number of seconds (got '$READY_TIMEOUT')"
 [[ -d $MANIFESTS ]] || die "manifests directory '$MANIFESTS' does not exist"
 MANIFESTS=$(cd "$MANIFESTS" && pwd)
