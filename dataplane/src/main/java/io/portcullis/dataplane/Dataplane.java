@@ -45,9 +45,9 @@ public final class Dataplane implements AutoCloseable {
     try {
       dataplane.startParts();
       return dataplane;
-    } catch (RuntimeException e) {
+    } catch (Exception e) { // Netty rethrows a checked BindException undeclared
       dataplane.close();
-      throw e;
+      throw e instanceof RuntimeException runtime ? runtime : new IllegalStateException(e);
     }
   }
 
@@ -58,7 +58,19 @@ public final class Dataplane implements AutoCloseable {
     started.push(admin);
 
     ProxyServer proxy = new ProxyServer(proxySettings(options), config, metrics);
-    httpPort = proxy.start();
+    try {
+      httpPort = proxy.start();
+    } catch (Exception e) {
+      proxy.close();
+      throw new IllegalStateException(
+          "cannot start the HTTP listener on "
+              + options.bindAddress()
+              + ":"
+              + options.httpPort()
+              + ": "
+              + e.getMessage(),
+          e);
+    }
     started.push(proxy::close);
 
     StreamClient stream =

@@ -3,6 +3,7 @@ package io.portcullis.dataplane;
 import io.portcullis.snapshot.cli.Flags.FlagException;
 import java.io.PrintStream;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 
 /**
  * {@code java -jar portcullis-dataplane.jar --control-plane URL [flags]}: parses the flags (one
@@ -18,14 +19,19 @@ public final class Main {
   /** Exit code when a part cannot start (port taken, ...). */
   static final int EXIT_START_FAILED = 1;
 
+  /** Counted down by the shutdown hook once the dataplane is closed. */
+  private static final CountDownLatch STOPPED = new CountDownLatch(1);
+
   private Main() {}
 
-  public static void main(String[] args) {
+  public static void main(String[] args) throws InterruptedException {
     int exit = run(args, System.getenv(), System.out, System.err);
     if (exit >= 0) {
       System.exit(exit);
     }
-    // Otherwise the dataplane runs on its non-daemon event loop threads until SIGTERM.
+    // Hold the main thread until SIGTERM has closed everything, whatever kind of threads the
+    // parts run on.
+    STOPPED.await();
   }
 
   /**
@@ -53,12 +59,19 @@ public final class Main {
     Dataplane dataplane;
     try {
       dataplane = Dataplane.start(options);
-    } catch (RuntimeException e) {
+    } catch (Exception e) {
       err.println(PROGRAM + ": " + e.getMessage());
       return EXIT_START_FAILED;
     }
     Runtime.getRuntime()
-        .addShutdownHook(new Thread(dataplane::close, PROGRAM + "-shutdown"));
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  org.slf4j.LoggerFactory.getLogger(Main.class).info("stopping");
+                  dataplane.close();
+                  STOPPED.countDown();
+                },
+                PROGRAM + "-shutdown"));
     org.slf4j.LoggerFactory.getLogger(Main.class)
         .info(
             "dataplane {} started: http {}:{}, admin {}:{}, https {} (not served yet), control plane {}",

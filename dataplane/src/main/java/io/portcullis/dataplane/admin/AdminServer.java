@@ -105,7 +105,7 @@ public final class AdminServer implements AutoCloseable {
               .bind(new InetSocketAddress(bindAddress, port))
               .syncUninterruptibly()
               .channel();
-    } catch (RuntimeException e) {
+    } catch (Exception e) { // Netty rethrows the checked BindException undeclared
       group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
       group = null;
       throw new IllegalStateException(
