@@ -61,7 +61,11 @@ public final class Dataplane implements AutoCloseable {
     try {
       httpPort = proxy.start();
     } catch (Exception e) {
-      proxy.close();
+      try {
+        proxy.close();
+      } catch (RuntimeException ignored) {
+        // it never started; the bind failure below is what matters
+      }
       throw new IllegalStateException(
           "cannot start the HTTP listener on "
               + options.bindAddress()
@@ -81,9 +85,7 @@ public final class Dataplane implements AutoCloseable {
 
   /** The proxy's limits and timeouts keep their documented defaults; only the listener is ours. */
   static ProxySettings proxySettings(DataplaneOptions options) {
-    return ProxySettings.defaults()
-        .withBindAddress(options.bindAddress())
-        .withHttpPort(options.httpPort());
+    return ProxySettings.builder().bindAddress(options.bindAddress()).port(options.httpPort()).build();
   }
 
   /** The bound HTTP port (useful when started with port 0). */
