@@ -83,6 +83,12 @@ read -r -a DP_OPTS <<<"$DATAPLANE_JAVA_OPTS"
 java "${OP_OPTS[@]}" -jar "$OPERATOR_JAR" --manifests "$WORK" \
     --snapshot-port "$SNAPSHOT_PORT" --metrics-port "$METRICS_PORT" </dev/null &
 PIDS+=("$!")
+# Start the dataplane once the operator listens, so its first connect needs no back-off.
+for _ in $(seq 300); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$SNAPSHOT_PORT") 2>/dev/null && break
+    kill -0 "${PIDS[0]}" 2>/dev/null || { echo "candidate.sh: the operator exited" >&2; exit 1; }
+    sleep 0.2
+done
 # Access logging would cost CPU the other proxies do not pay: warn level only.
 java "${DP_OPTS[@]}" -jar "$DATAPLANE_JAR" \
     --control-plane "http://127.0.0.1:$SNAPSHOT_PORT" --node-id bench \
