@@ -4,7 +4,7 @@
 # Builds the two jars if they are missing or older than the sources, starts the two demo
 # backends, the operator reading a directory of Kubernetes YAML (local mode), and one dataplane,
 # waits until the dataplane has its first snapshot, and prints what to curl. Ctrl-C stops all
-# of it. Logs go to .portcullis/logs/.
+# of it. Logs go to .portcullis/logs/. Needs bash 4.3+ and a JDK 17+ (Maven to build).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -173,9 +173,10 @@ check_alive() {
     local i
     for i in "${!PIDS[@]}"; do
         if ! kill -0 "${PIDS[i]}" 2>/dev/null; then
-            local rc=0
+            local rc=0 status=""
             wait "${PIDS[i]}" 2>/dev/null || rc=$?
-            say "${NAMES[i]} exited (status $rc); last lines of $LOG_DIR/${NAMES[i]}.log:"
+            ((rc == 127)) || status=" (status $rc)"   # 127: already reaped by `wait -n`
+            say "${NAMES[i]} exited$status; last lines of $LOG_DIR/${NAMES[i]}.log:"
             tail -n 20 "$LOG_DIR/${NAMES[i]}.log" >&2 || true
             exit 1
         fi
@@ -251,7 +252,7 @@ EOF
 
 # Run until Ctrl-C / SIGTERM, or until one of the programs dies.
 while true; do
-    wait -n "${PIDS[@]}" 2>/dev/null || true
+    wait -n 2>/dev/null || true
     ((STOPPING)) && break
     check_alive
 done
