@@ -100,4 +100,13 @@ class MessageFramingTest {
     assertThrows(IllegalArgumentException.class,
         () -> new MessageFraming.Reader().read(ByteBuffer.wrap(frame)));
   }
+
+  @Test
+  void anEmptyFrameIsRejectedAtOnce() {
+    MessageFraming.Reader reader = new MessageFraming.Reader();
+    byte[] header = ByteBuffer.allocate(4).putInt(0).array();
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> reader.read(ByteBuffer.wrap(header)));
+    assertTrue(e.getMessage().contains("empty frame"));
+  }
 }

@@ -190,6 +190,11 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
       return reject(version, nonce, e.getMessage(), e.resources());
     } catch (IllegalArgumentException e) {
       return reject(version, nonce, e.getMessage(), deltaResources);
+    } catch (RuntimeException e) {
+      // A bug in building the config must not become a reconnect loop that re-sends the same
+      // snapshot forever: reject it like any other and keep serving.
+      log.error("building version {} failed", version, e);
+      return reject(version, nonce, "internal error: " + e, deltaResources);
     }
   }
 

@@ -10,6 +10,10 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http2.Http2CodecUtil;
+import io.netty.handler.codec.http2.Http2Connection;
+import io.netty.handler.codec.http2.Http2Exception;
+import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
@@ -177,8 +181,21 @@ public final class StreamClient implements AutoCloseable {
       }
       Channel ch = connecting.channel();
       ch.closeFuture().addListener(c -> onDisconnected());
+      widenConnectionWindow(ch);
       openStream(ch);
     });
+  }
+
+  // SETTINGS can only raise the per-stream window; the connection's own window (64 KiB by the
+  // spec) is raised with a WINDOW_UPDATE, or a multi-megabyte snapshot crawls in 64 KiB steps.
+  private static void widenConnectionWindow(Channel ch) {
+    Http2Connection connection = ch.pipeline().get(Http2FrameCodec.class).connection();
+    try {
+      connection.local().flowController().incrementWindowSize(connection.connectionStream(),
+          STREAM_WINDOW_BYTES - Http2CodecUtil.DEFAULT_WINDOW_SIZE);
+    } catch (Http2Exception e) {
+      throw new IllegalStateException("cannot widen the HTTP/2 connection window", e);
+    }
   }
 
   private void openStream(Channel parent) {

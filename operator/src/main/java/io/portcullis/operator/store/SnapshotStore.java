@@ -114,6 +114,11 @@ public class SnapshotStore {
     subscribers.add(subscriber);
   }
 
+  /** Stops calling {@code subscriber} (a stream server that closed). */
+  public void unsubscribe(Consumer<Snapshot> subscriber) {
+    subscribers.remove(subscriber);
+  }
+
   /** The sequence number of a published version (1 for the first), if it is still remembered. */
   public synchronized Optional<Long> sequenceOf(String version) {
     return Optional.ofNullable(version == null ? null : sequences.get(version));

@@ -2,13 +2,14 @@ package io.portcullis.operator.stream;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
@@ -16,13 +17,15 @@ import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.ssl.SslContext;
-import io.portcullis.operator.store.SnapshotStore;
 import io.netty.util.concurrent.ImmediateEventExecutor;
+import io.portcullis.operator.store.SnapshotStore;
+import io.portcullis.snapshot.Snapshot;
 import java.net.InetSocketAddress;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,6 +55,8 @@ public final class StreamServer implements AutoCloseable {
   private final String noncePrefix = Long.toString(System.nanoTime() & 0xffffff, 36) + "-";
   // Closed explicitly on close(): a terminating event loop does not reliably close its sockets.
   private final ChannelGroup connections = new DefaultChannelGroup(ImmediateEventExecutor.INSTANCE);
+  // One subscription per server; sessions come and go without touching the store's list.
+  private final Consumer<Snapshot> fanOut = snapshot -> sessions.forEach(StreamSession::published);
   private EventLoopGroup group;
   private Channel serverChannel;
 
@@ -63,7 +68,8 @@ public final class StreamServer implements AutoCloseable {
   /**
    * @param sslContext server TLS context with ALPN {@code h2}, or null for h2c (the TLS work plugs
    *     in here; the pipeline already reserves the place)
-   * @param keepaliveMillis PING interval; a dataplane silent for three is dropped
+   * @param keepaliveMillis PING interval; a dataplane silent for three is dropped, and a stream
+   *     that sent no hello within one is reset
    */
   public StreamServer(
       SnapshotStore store, InetSocketAddress bind, SslContext sslContext, long keepaliveMillis) {
@@ -71,12 +77,15 @@ public final class StreamServer implements AutoCloseable {
     this.bind = bind;
     this.sslContext = sslContext;
     this.keepaliveMillis = keepaliveMillis;
-    // Registered once per server; sessions come and go without touching the store's list.
-    store.subscribe(snapshot -> sessions.forEach(StreamSession::published));
   }
 
-  /** Binds and serves in the background. @return the bound port */
-  public synchronized int start() throws InterruptedException {
+  /**
+   * Binds and serves in the background.
+   *
+   * @return the bound port
+   * @throws IllegalStateException when the address cannot be bound (the cause says why)
+   */
+  public synchronized int start() {
     if (serverChannel != null) {
       throw new IllegalStateException("already started");
     }
@@ -94,13 +103,16 @@ public final class StreamServer implements AutoCloseable {
             configureHttp2(ch);
           }
         });
-    try {
-      serverChannel = bootstrap.bind(bind).sync().channel();
-    } catch (RuntimeException | InterruptedException e) {
+    ChannelFuture binding = bootstrap.bind(bind).awaitUninterruptibly();
+    if (!binding.isSuccess()) {
       group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
       group = null;
-      throw e;
+      throw new IllegalStateException(
+          "cannot listen for dataplanes on " + bind + ": " + binding.cause().getMessage(),
+          binding.cause());
     }
+    serverChannel = binding.channel();
+    store.subscribe(fanOut);
     int port = ((InetSocketAddress) serverChannel.localAddress()).getPort();
     log.info("snapshot stream listening on {}:{} ({})",
         bind.getHostString(), port, sslContext == null ? "h2c" : "TLS");
@@ -117,6 +129,7 @@ public final class StreamServer implements AutoCloseable {
     if (serverChannel == null) {
       return;
     }
+    store.unsubscribe(fanOut);
     serverChannel.close().syncUninterruptibly();
     connections.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
     group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
@@ -144,7 +157,7 @@ public final class StreamServer implements AutoCloseable {
             StreamSession[] self = new StreamSession[1];
             self[0] = new StreamSession(
                 store, () -> noncePrefix + nonces.incrementAndGet(), MAX_INBOUND_MESSAGE_BYTES,
-                () -> sessions.remove(self[0]));
+                keepaliveMillis, () -> sessions.remove(self[0]));
             sessions.add(self[0]);
             stream.pipeline().addLast("session", self[0]);
           }

@@ -29,6 +29,7 @@ import io.portcullis.snapshot.StreamMessage.Nack;
 import io.portcullis.snapshot.StreamMessage.SnapshotMsg;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,7 +51,8 @@ final class StreamSession extends ChannelInboundHandlerAdapter {
   private final MessageFraming.Reader reader;
   private final Runnable onClose;
 
-  private ChannelHandlerContext ctx;
+  private final long helloTimeoutMillis;
+  private volatile ChannelHandlerContext ctx;
   private boolean accepted;
   private String nodeId;
   private long sessionId;
@@ -68,8 +70,10 @@ final class StreamSession extends ChannelInboundHandlerAdapter {
   private boolean resetting;
 
   StreamSession(
-      SnapshotStore store, Supplier<String> nonces, int maxInboundFrameBytes, Runnable onClose) {
+      SnapshotStore store, Supplier<String> nonces, int maxInboundFrameBytes,
+      long helloTimeoutMillis, Runnable onClose) {
     this.store = store;
+    this.helloTimeoutMillis = helloTimeoutMillis;
     this.nonces = nonces;
     this.reader = new MessageFraming.Reader(maxInboundFrameBytes);
     this.onClose = onClose;
@@ -78,6 +82,12 @@ final class StreamSession extends ChannelInboundHandlerAdapter {
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
+    // A stream that never says hello would hold a slot forever.
+    ctx.executor().schedule(() -> {
+      if (nodeId == null && !resetting && ctx.channel().isActive()) {
+        reset("no hello within " + helloTimeoutMillis + " ms");
+      }
+    }, helloTimeoutMillis, TimeUnit.MILLISECONDS);
   }
 
   @Override
@@ -122,8 +132,14 @@ final class StreamSession extends ChannelInboundHandlerAdapter {
 
   /** A new version was published. Safe from any thread. */
   void published() {
-    if (ctx != null) {
-      ctx.executor().execute(this::sendIfNeeded);
+    ChannelHandlerContext context = ctx;
+    if (context == null) {
+      return;
+    }
+    try {
+      context.executor().execute(this::sendIfNeeded);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // The server is shutting down; the dataplane gets the version from the next operator.
     }
   }
 
@@ -142,7 +158,7 @@ final class StreamSession extends ChannelInboundHandlerAdapter {
       respondAndClose(HttpResponseStatus.NOT_FOUND);
       return;
     }
-    if (!HttpMethod.POST.asciiName().contentEquals(headers.method())) {
+    if (headers.method() == null || !HttpMethod.POST.asciiName().contentEquals(headers.method())) {
       respondAndClose(HttpResponseStatus.METHOD_NOT_ALLOWED);
       return;
     }
@@ -213,7 +229,7 @@ final class StreamSession extends ChannelInboundHandlerAdapter {
     heldVersion = hello.version();
     sessionId = store.connected(nodeId, heldVersion);
     log.info("dataplane {} connected from {} holding version {}",
-        nodeId, ctx.channel().parent().remoteAddress(), heldVersion == null ? "none" : heldVersion);
+        nodeId, remote(), heldVersion == null ? "none" : heldVersion);
     sendIfNeeded();
   }
 
@@ -268,10 +284,16 @@ final class StreamSession extends ChannelInboundHandlerAdapter {
     log.debug("sent {} {} to {}", inFlightIsDelta ? "delta" : "snapshot", target.version(), nodeId);
   }
 
+  /** The dataplane's address, for logs (a stream channel's parent is the connection). */
+  private Object remote() {
+    io.netty.channel.Channel connection = ctx.channel().parent();
+    return connection == null ? ctx.channel().remoteAddress() : connection.remoteAddress();
+  }
+
   private void reset(String why) {
     resetting = true;
     log.warn("resetting stream of dataplane {} from {}: {}",
-        nodeId == null ? "?" : nodeId, ctx.channel().parent().remoteAddress(), why);
+        nodeId == null ? "?" : nodeId, remote(), why);
     ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.PROTOCOL_ERROR))
         .addListener(ChannelFutureListener.CLOSE);
   }

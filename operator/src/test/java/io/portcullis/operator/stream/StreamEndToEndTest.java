@@ -169,7 +169,7 @@ class StreamEndToEndTest {
 
   @Test
   void aSnapshotOfSeveralMegabytesIsApplied() throws Exception {
-    Snapshot big = Snapshots.large(5 * 1024 * 1024);
+    Snapshot big = Snapshots.large(3 * 1024 * 1024);
     store.publish(big);
     startServer(0);
     startClient(ConfigApplier.of(config));

@@ -28,11 +28,17 @@ class StreamServerTest {
   private final SnapshotStore store = new SnapshotStore();
   private StreamServer server;
   private TestStreamPeer peer;
+  private int port;
 
   @BeforeEach
   void start() throws Exception {
     server = new StreamServer(store, new InetSocketAddress("127.0.0.1", 0));
-    peer = new TestStreamPeer(server.start());
+    port = server.start();
+    peer = new TestStreamPeer(port);
+  }
+
+  private int port() {
+    return port;
   }
 
   @AfterEach
@@ -221,6 +227,15 @@ class StreamServerTest {
   }
 
   @Test
+  void aPortInUseIsReportedWithTheAddress() {
+    StreamServer second = new StreamServer(
+        store, new InetSocketAddress("127.0.0.1", port()));
+    IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(
+        IllegalStateException.class, second::start);
+    assertTrue(e.getMessage().contains("cannot listen for dataplanes"), e.getMessage());
+  }
+
+  @Test
   void anotherPathIsNotFound() throws Exception {
     assertEquals("404", peer.open("POST", "/v2/stream").status());
   }
@@ -244,11 +259,23 @@ class StreamServerTest {
 
   @Test
   void aSnapshotOfSeveralMegabytesPassesFlowControl() throws Exception {
-    Snapshot big = Snapshots.large(6 * 1024 * 1024);
+    Snapshot big = Snapshots.large(3 * 1024 * 1024);
     store.publish(big);
     TestStreamPeer.Stream stream = peer.hello("node-a", null);
     SnapshotMsg msg = (SnapshotMsg) stream.messages.poll(20, java.util.concurrent.TimeUnit.SECONDS);
     assertEquals(big.version(), msg.version());
+  }
+
+  @Test
+  void aStreamThatNeverSaysHelloIsReset() throws Exception {
+    try (StreamServer fast =
+            new StreamServer(store, new InetSocketAddress("127.0.0.1", 0), null, 100);
+        TestStreamPeer quiet = new TestStreamPeer(fast.start())) {
+      TestStreamPeer.Stream stream = quiet.open("POST", "/v1/stream");
+      assertEquals("200", stream.status());
+      assertNotNull(stream.resets.poll(5, java.util.concurrent.TimeUnit.SECONDS));
+      assertTrue(quiet.isConnectionOpen());
+    }
   }
 
   @Test
