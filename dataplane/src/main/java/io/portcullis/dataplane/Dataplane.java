@@ -5,7 +5,10 @@ import io.portcullis.dataplane.admin.ProxyMetrics;
 import io.portcullis.dataplane.config.LiveConfig;
 import io.portcullis.dataplane.proxy.ProxyServer;
 import io.portcullis.dataplane.proxy.ProxySettings;
+import io.portcullis.dataplane.stream.ConfigApplier;
+import io.portcullis.dataplane.stream.ControlPlaneTls;
 import io.portcullis.dataplane.stream.StreamClient;
+import io.portcullis.dataplane.stream.StreamClientSettings;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import org.slf4j.Logger;
@@ -77,8 +80,17 @@ public final class Dataplane implements AutoCloseable {
     }
     started.push(proxy::close);
 
-    StreamClient stream =
-        new StreamClient(options.controlPlane(), options.nodeId(), config, metrics);
+    StreamClientSettings streamSettings = StreamClientSettings.defaults();
+    DataplaneOptions.TlsFiles files = options.tls();
+    if (files != null) {
+      // Throws a one-line IllegalArgumentException when the files are unusable.
+      ControlPlaneTls tls = ControlPlaneTls.load(
+          files.cert(), files.key(), files.ca(), ControlPlaneTls.DEFAULT_POLL_INTERVAL);
+      started.push(tls);
+      streamSettings = streamSettings.withTls(tls);
+    }
+    StreamClient stream = new StreamClient(options.controlPlane(), options.nodeId(), config,
+        metrics, streamSettings, ConfigApplier.of(config));
     stream.start();
     started.push(stream::close);
   }

@@ -260,7 +260,7 @@ public final class StreamClient implements AutoCloseable {
   }
 
   /** localhost or a loopback IP literal; never resolves a name. */
-  static boolean isLoopback(String host) {
+  public static boolean isLoopback(String host) {
     String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
     if (h.equalsIgnoreCase("localhost")) {
       return true;
