@@ -16,6 +16,7 @@ import io.portcullis.dataplane.stream.ControlPlaneTls;
 import io.portcullis.dataplane.stream.StreamClient;
 import io.portcullis.dataplane.stream.StreamClientSettings;
 import io.portcullis.operator.Main;
+import io.portcullis.operator.OperatorOptions;
 import io.portcullis.operator.StreamEndpoint;
 import io.portcullis.operator.store.SnapshotStore;
 import io.portcullis.operator.stream.StreamServer;
@@ -184,5 +185,19 @@ class ControlChannelPkiTest {
 
     assertEquals("Secret portcullis-system/portcullis-ca has no key ca.crt", e.getMessage());
     endpoint.close();
+  }
+
+  @Test
+  void clusterModeOptionsGiveTheOperatorAMutualTlsStream() throws Exception {
+    store.publish(snapshot(8080));
+    OperatorOptions options = OperatorOptions.parse(new String[] {
+        "--snapshot-address", "127.0.0.1", "--snapshot-dns-names", "localhost"}, Map.of());
+    StreamEndpoint endpoint = Main.streamServer(options, client)
+        .create(store, new InetSocketAddress("127.0.0.1", 0));
+    toClose.add(endpoint);
+
+    dataplane(endpoint.start());
+
+    await().until(() -> store.isProgrammedEverywhere(store.current().version()));
   }
 }
