@@ -131,6 +131,9 @@ public final class ControlPlaneTls implements Supplier<SslContext>, AutoCloseabl
 
   private SslContext build(Material m) {
     try {
+      // Netty accepts a key that does not belong to the certificate and fails only at the
+      // handshake, far from the cause: check the pair here.
+      KeyPairCheck.requireMatch(m.cert(), m.key());
       return SslContextBuilder.forClient()
           .sslProvider(PROVIDER)
           .protocols("TLSv1.3", "TLSv1.2")

@@ -68,4 +68,15 @@ class ControlPlaneTlsTest {
     assertTrue(e.getMessage().startsWith("cannot read " + dir.resolve("tls.crt")), e.getMessage());
     assertFalse(e.getMessage().contains("\n"));
   }
+
+  @Test
+  void aKeyThatDoesNotMatchTheCertificateIsRefused() throws Exception {
+    IssuedCertificate a = CA.issueClient("a", TlsTestSupport.DAY);
+    IssuedCertificate b = CA.issueClient("b", TlsTestSupport.DAY);
+    TlsTestSupport.writeFiles(dir, new IssuedCertificate(b.key(), a.certificate()), CA.certificate());
+
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> TlsTestSupport.dataplaneTls(dir, Duration.ofHours(1)));
+    assertTrue(e.getMessage().contains("does not match"), e.getMessage());
+  }
 }
