@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.net.HttpURLConnection;
+import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
@@ -96,7 +97,10 @@ public final class DataplaneCertificateSecret {
   private X509Certificate usable(Secret secret, CertificateAuthority ca) {
     try {
       X509Certificate cert = Pem.parseCertificate(SecretData.require(secret, CERT_KEY));
-      Pem.parseEcPrivateKey(SecretData.require(secret, KEY_KEY));
+      PrivateKey key = Pem.parseEcPrivateKey(SecretData.require(secret, KEY_KEY));
+      if (!Pem.belongTogether(key, cert)) {
+        throw new IllegalArgumentException("tls.key does not belong to tls.crt");
+      }
       X509Certificate storedCa = Pem.parseCertificate(SecretData.require(secret, CA_KEY));
       boolean fresh = clock.instant().isBefore(
           cert.getNotAfter().toInstant().minus(validity.dividedBy(3)));

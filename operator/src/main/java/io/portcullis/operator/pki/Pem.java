@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.PrivateKey;
+import java.security.Signature;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.security.spec.PKCS8EncodedKeySpec;
@@ -56,6 +57,23 @@ final class Pem {
       return KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(der));
     } catch (GeneralSecurityException e) {
       throw new IllegalArgumentException("not a PKCS#8 EC private key: " + e.getMessage(), e);
+    }
+  }
+
+  /** True when {@code key} signs what {@code certificate}'s public key verifies. */
+  static boolean belongTogether(PrivateKey key, X509Certificate certificate) {
+    byte[] challenge = "portcullis key check".getBytes(StandardCharsets.US_ASCII);
+    try {
+      Signature signer = Signature.getInstance("SHA256withECDSA");
+      signer.initSign(key);
+      signer.update(challenge);
+      byte[] signed = signer.sign();
+      Signature verifier = Signature.getInstance("SHA256withECDSA");
+      verifier.initVerify(certificate.getPublicKey());
+      verifier.update(challenge);
+      return verifier.verify(signed);
+    } catch (GeneralSecurityException e) {
+      return false;
     }
   }
 

@@ -90,4 +90,20 @@ class DataplaneCertificateSecretTest {
 
     assertEquals(cert, Pem.parseCertificate(SecretData.require(stored(), "tls.crt")));
   }
+
+  @Test
+  void aSecretWhoseKeyDoesNotBelongToItsCertificateIsReplaced() {
+    IssuedCertificate a = ca.issueClient("a", VALIDITY);
+    IssuedCertificate b = ca.issueClient("b", VALIDITY);
+    client.secrets().inNamespace(REF.namespace()).resource(SecretData.build(REF, "kubernetes.io/tls",
+        Map.of("tls.crt", a.certificatePem(), "tls.key", b.keyPem(),
+            "ca.crt", Pem.certificate(ca.certificate())))).create();
+
+    X509Certificate cert =
+        new DataplaneCertificateSecret(client, REF, VALIDITY, Clock.systemUTC()).ensureFresh(ca);
+
+    assertNotEquals(a.certificate(), cert);
+    assertTrue(Pem.belongTogether(
+        Pem.parseEcPrivateKey(SecretData.require(stored(), "tls.key")), cert));
+  }
 }
