@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.portcullis.dataplane.Dataplane;
+import io.portcullis.dataplane.DataplaneOptions;
 import io.portcullis.dataplane.admin.ProxyMetrics;
 import io.portcullis.dataplane.config.LiveConfig;
 import io.portcullis.dataplane.stream.ConfigApplier;
@@ -199,5 +201,24 @@ class ControlChannelPkiTest {
     dataplane(endpoint.start());
 
     await().until(() -> store.isProgrammedEverywhere(store.current().version()));
+  }
+
+  @Test
+  void theDataplaneProgramStartedWithTheTlsFlagsReceivesTheSnapshot() throws Exception {
+    store.publish(snapshot(8080));
+    int port = serve(startPki(settings(Duration.ofDays(30), Duration.ofMinutes(1))));
+    TlsTestSupport.mount(dataplaneSecret(), mount);
+
+    Dataplane dataplane = Dataplane.start(DataplaneOptions.parse(new String[] {
+        "--control-plane", "https://localhost:" + port,
+        "--tls-cert", mount.resolve("tls.crt").toString(),
+        "--tls-key", mount.resolve("tls.key").toString(),
+        "--tls-ca", mount.resolve("ca.crt").toString(),
+        "--http-port", "0", "--admin-port", "0", "--https-port", "0",
+        "--bind-address", "127.0.0.1", "--node-id", "dp-1"}, Map.of()));
+    toClose.add(dataplane);
+
+    await().until(() -> store.isProgrammedEverywhere(store.current().version()));
+    assertEquals(store.current(), dataplane.config().current().snapshot());
   }
 }
