@@ -93,8 +93,15 @@ public final class CaSecretStore {
 
   static String reason(KubernetesClientException e) {
     String status = e.getStatus() == null ? null : e.getStatus().getMessage();
-    String text = status != null ? status : e.getMessage();
-    return (e.getCode() > 0 ? "HTTP " + e.getCode() + " " : "") + firstLine(text);
+    if (e.getCode() > 0) {
+      return "HTTP " + e.getCode() + " " + firstLine(status != null ? status : e.getMessage());
+    }
+    // No answer from the API server: the innermost cause says why (DNS, refused, TLS ...).
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return root == e ? firstLine(e.getMessage()) : "API server unreachable: " + root;
   }
 
   private static String firstLine(String text) {
