@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.marcnuri.helm.LintResult;
 import io.fabric8.kubernetes.api.model.Container;
@@ -220,10 +219,15 @@ class ChartTest {
         assertTrue(passed.contains(io.portcullis.snapshot.cli.Flags.envName(flag)), flag + " is not settable from values");
       }
     }
-    var dataplaneFlags = ProgramFlags.of(ProgramFlags.DATAPLANE);
-    assumeTrue(dataplaneFlags.isPresent(), "DataplaneOptions is not on the classpath yet (tooling branch)");
+    List<String> dataplaneFlags = ProgramFlags.of(ProgramFlags.DATAPLANE).orElseThrow();
     for (List<HasMetadata> objects : List.of(defaults, everything)) {
-      assertEquals(List.of(), ProgramFlags.unknown(container(objects, DATAPLANE), dataplaneFlags.get()));
+      assertEquals(List.of(), ProgramFlags.unknown(container(objects, DATAPLANE), dataplaneFlags));
+    }
+    Set<String> dataplanePassed =
+        container(everything, DATAPLANE).getEnv().stream().map(EnvVar::getName).collect(Collectors.toSet());
+    for (String flag : dataplaneFlags) {
+      assertTrue(
+          dataplanePassed.contains(io.portcullis.snapshot.cli.Flags.envName(flag)), flag + " is not settable from values");
     }
   }
 
