@@ -13,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -102,7 +103,7 @@ public final class LeaderElection implements AutoCloseable {
   private final Listener listener;
   private final ScheduledExecutorService executor;
   private final AtomicReference<String> leader = new AtomicReference<>();
-  private volatile boolean leading;
+  private final AtomicBoolean leading = new AtomicBoolean();
   private volatile boolean closed;
   private CompletableFuture<?> running;
 
@@ -160,6 +161,22 @@ public final class LeaderElection implements AutoCloseable {
     throw new IllegalStateException("neither POD_NAME nor HOSTNAME is set: no leader-election identity");
   }
 
+  /**
+   * The namespace the Lease lives in: {@code POD_NAMESPACE} (the chart sets it from the
+   * downward API), else the client's namespace (in a pod, the service account's namespace).
+   */
+  public static String namespaceFrom(Map<String, String> env, KubernetesClient client) {
+    String value = env.get("POD_NAMESPACE");
+    if (value != null && !value.isBlank()) {
+      return value;
+    }
+    String fromClient = client.getNamespace();
+    if (fromClient == null || fromClient.isBlank()) {
+      throw new IllegalStateException("POD_NAMESPACE is not set and the client has no namespace: no Lease namespace");
+    }
+    return fromClient;
+  }
+
   /** Starts running for the lease in the background. Call once. */
   public synchronized void start() {
     if (running != null || closed) {
@@ -204,16 +221,15 @@ public final class LeaderElection implements AutoCloseable {
   }
 
   private void onStart() {
-    leading = true;
+    leading.set(true);
     LOG.info("{} leads (lease {}/{}): writing statuses", identity, namespace, leaseName);
     listener.startedLeading();
   }
 
   private void onStop() {
-    // Guard: fabric8 reports a stop on cancel even when this replica never led.
-    boolean was = leading;
-    leading = false;
-    if (was) {
+    // Once per term: fabric8 may report a stop on cancel even when this replica never led, and
+    // close() reports one too in case the elector's own report comes too late.
+    if (leading.getAndSet(false)) {
       LOG.info("{} stopped leading (lease {}/{})", identity, namespace, leaseName);
       listener.stoppedLeading();
     }
@@ -229,7 +245,7 @@ public final class LeaderElection implements AutoCloseable {
 
   /** True while this replica holds the lease: only then may it write statuses. */
   public boolean isLeader() {
-    return leading;
+    return leading.get();
   }
 
   /** The holder last observed, if any. */

@@ -39,7 +39,11 @@ class LeaderElectionTest {
   }
 
   private LeaderElection elector(String identity, Recorder recorder) {
-    LeaderElection election = new LeaderElection(client, NAMESPACE, LEASE, identity, FAST, recorder);
+    return elector(identity, recorder, FAST);
+  }
+
+  private LeaderElection elector(String identity, Recorder recorder, LeaderElection.Timings timings) {
+    LeaderElection election = new LeaderElection(client, NAMESPACE, LEASE, identity, timings, recorder);
     started.add(election);
     election.start();
     return election;
@@ -68,13 +72,16 @@ class LeaderElectionTest {
   }
 
   @Test
-  void whenTheLeaderStopsTheOtherReplicaTakesOver() {
+  void whenTheLeaderStopsItReleasesTheLeaseAndTheOtherReplicaTakesOverAtOnce() {
+    // A lease far longer than the deadline: only the release on close explains a takeover.
+    LeaderElection.Timings longLease =
+        new LeaderElection.Timings(Duration.ofMinutes(5), Duration.ofMinutes(4), Duration.ofMillis(100));
     Recorder recA = new Recorder();
-    LeaderElection a = elector("operator-a", recA);
+    LeaderElection a = elector("operator-a", recA, longLease);
     await().atMost(DEADLINE).until(a::isLeader);
 
     Recorder recB = new Recorder();
-    LeaderElection b = elector("operator-b", recB);
+    LeaderElection b = elector("operator-b", recB, longLease);
     await().atMost(DEADLINE).until(() -> b.currentLeader().isPresent());
     assertFalse(b.isLeader(), "the second replica waits while the first holds the lease");
 
@@ -118,6 +125,40 @@ class LeaderElectionTest {
     assertFalse(b.isLeader(), "an unexpired lease is respected");
     await().atMost(DEADLINE).until(b::isLeader);
     assertEquals(List.of("operator-ghost", "operator-b"), recB.leaders);
+  }
+
+  @Test
+  void aLeaderWhoseLeaseIsTakenStopsLeadingAndRunsAgain() {
+    Recorder recA = new Recorder();
+    LeaderElection a = elector("operator-a", recA);
+    await().atMost(DEADLINE).until(a::isLeader);
+
+    // Someone else writes the lease (a partition healed, the API server was restored...).
+    await()
+        .atMost(DEADLINE)
+        .ignoreExceptions() // a 409 when a renew lands between our get and update: try again
+        .until(
+            () -> {
+              Lease lease = client.leases().inNamespace(NAMESPACE).withName(LEASE).get();
+              lease.getSpec().setHolderIdentity("operator-ghost");
+              lease.getSpec().setLeaseDurationSeconds(1);
+              lease.getSpec().setRenewTime(ZonedDateTime.now());
+              client.leases().inNamespace(NAMESPACE).resource(lease).update();
+              return true;
+            });
+
+    await().atMost(DEADLINE).until(() -> !a.isLeader());
+    assertEquals(1, recA.stopped.get(), "stopped leading once its renew deadline passed");
+    // The ghost never renews: a is still a candidate and wins the lease back.
+    await().atMost(DEADLINE).until(a::isLeader);
+    assertEquals(2, recA.started.get());
+    assertTrue(recA.leaders.contains("operator-ghost"), recA.leaders::toString);
+  }
+
+  @Test
+  void leaseNamespaceComesFromThePodElseTheClient() {
+    assertEquals("ops", LeaderElection.namespaceFrom(Map.of("POD_NAMESPACE", "ops"), client));
+    assertEquals(client.getNamespace(), LeaderElection.namespaceFrom(Map.of(), client));
   }
 
   @Test
