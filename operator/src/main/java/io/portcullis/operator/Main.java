@@ -6,6 +6,7 @@ import io.portcullis.operator.compile.Compiler;
 import io.portcullis.operator.pki.ControlChannelPki;
 import io.portcullis.operator.pki.ControlChannelSettings;
 import io.portcullis.operator.pki.PkiException;
+import io.portcullis.operator.leader.LeaderElection;
 import io.portcullis.operator.source.ClusterSource;
 import io.portcullis.operator.source.KubernetesSource;
 import io.portcullis.operator.source.ManifestsSource;
@@ -47,6 +48,11 @@ public final class Main {
     Operator operator =
         new Operator(
             options, source, sink, compiler::compile, new SnapshotStore(), streamServer(options, client));
+    // Every replica serves snapshot streams; only the leader writes statuses and events.
+    LeaderElection election = options.localMode() ? null : leaderElection(client, options);
+    if (election != null) {
+      operator.writeStatusOnlyWhile(election::isLeader);
+    }
 
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
@@ -54,6 +60,9 @@ public final class Main {
             new Thread(
                 () -> {
                   LOG.info("shutting down");
+                  if (election != null) {
+                    election.close(); // releases the Lease: another replica takes over at once
+                  }
                   operator.close();
                   if (client != null) {
                     client.close();
@@ -63,6 +72,9 @@ public final class Main {
                 "shutdown"));
     try {
       operator.start();
+      if (election != null) {
+        election.start();
+      }
     } catch (PkiException e) {
       // Cluster mode without a working CA: refuse rather than stream private keys in plaintext.
       System.err.println("portcullis-operator: " + e.getMessage());
@@ -90,6 +102,17 @@ public final class Main {
       err.println("portcullis-operator: " + e.getMessage());
       return Optional.empty();
     }
+  }
+
+  private static LeaderElection leaderElection(KubernetesClient client, OperatorOptions options) {
+    Map<String, String> env = System.getenv();
+    return new LeaderElection(
+        client,
+        LeaderElection.namespaceFrom(env, client),
+        LeaderElection.leaseName(options.ingressClass()),
+        LeaderElection.identityFrom(env),
+        LeaderElection.Timings.DEFAULT,
+        new LeaderElection.Listener() {});
   }
 
   /**
