@@ -265,7 +265,10 @@ public final class StreamClient implements AutoCloseable {
     if (h.equalsIgnoreCase("localhost")) {
       return true;
     }
-    if (!h.matches("[0-9.]+|[0-9a-fA-F:.]*:[0-9a-fA-F:.]*")) {
+    // Dotted-quad or IPv6 only: anything looser ("999.0.0.1") would make InetAddress ask DNS.
+    boolean ipv4 = h.matches("(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
+    boolean ipv6 = h.contains(":") && h.matches("[0-9a-fA-F:.]+");
+    if (!ipv4 && !ipv6) {
       return false;
     }
     try {

@@ -46,6 +46,7 @@ class StreamClientTransportTest {
     assertFalse(StreamClient.isLoopback("localhost.attacker.example"));
     assertFalse(StreamClient.isLoopback("127.0.0.1.nip.io"));
     assertFalse(StreamClient.isLoopback("0.0.0.0"));
+    assertFalse(StreamClient.isLoopback("999.0.0.1"));
     assertEquals(false, StreamClient.isLoopback("[::2]"));
   }
 }

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.Objects;
+import java.util.regex.Pattern;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
 import org.bouncycastle.asn1.x500.style.BCStyle;
@@ -49,6 +50,9 @@ public final class CertificateAuthority {
   static final Duration CLOCK_SKEW = Duration.ofMinutes(5);
   private static final String SIGNATURE = "SHA256withECDSA";
   private static final SecureRandom RANDOM = new SecureRandom();
+  // Dotted-quad only: anything looser ("999.1.1.1") would make InetAddress ask DNS.
+  private static final Pattern IPV4 = Pattern.compile(
+      "(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
 
   private final PrivateKey key;
   private final X509Certificate certificate;
@@ -161,11 +165,11 @@ public final class CertificateAuthority {
   }
 
   static boolean isIpLiteral(String name) {
-    if (!name.matches("[0-9.]+|[0-9a-fA-F:]*:[0-9a-fA-F:.]*")) {
+    if (!IPV4.matcher(name).matches() && !(name.contains(":") && name.matches("[0-9a-fA-F:.]+"))) {
       return false;
     }
     try {
-      InetAddress.getByName(name); // a literal: no lookup happens
+      InetAddress.getByName(name); // a literal (a colon means IPv6 to the JDK): never a lookup
       return true;
     } catch (UnknownHostException e) {
       return false;

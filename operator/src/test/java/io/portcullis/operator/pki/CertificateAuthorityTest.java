@@ -44,6 +44,14 @@ class CertificateAuthorityTest {
   }
 
   @Test
+  void onlyRealIpLiteralsBecomeIpAddressNames() {
+    assertTrue(CertificateAuthority.isIpLiteral("10.0.0.7"));
+    assertTrue(CertificateAuthority.isIpLiteral("::1"));
+    assertFalse(CertificateAuthority.isIpLiteral("999.1.1.1"));
+    assertFalse(CertificateAuthority.isIpLiteral("op.example.com"));
+  }
+
+  @Test
   void aClientCertificateIsForClientAuthOnly() throws Exception {
     IssuedCertificate leaf = ca.issueClient("portcullis-dataplane", Duration.ofDays(30));
     assertEquals(List.of("1.3.6.1.5.5.7.3.2"), leaf.certificate().getExtendedKeyUsage());
