@@ -49,8 +49,17 @@ public final class TlsTestSupport {
     return ControlPlaneTls.load(dir.resolve("tls.crt"), dir.resolve("tls.key"), dir.resolve("ca.crt"), poll);
   }
 
+  /** What a completed handshake agreed on. */
+  public record Handshake(X509Certificate peer, String protocol, String alpn) {}
+
   /** Handshakes as a client with {@code client} and returns the operator's leaf certificate. */
   public static X509Certificate peerCertificate(
+      int port, IssuedCertificate client, X509Certificate ca) throws Exception {
+    return handshake(port, client, ca).peer();
+  }
+
+  /** Handshakes (JDK TLS, offering ALPN h2) with {@code client} as the client certificate. */
+  public static Handshake handshake(
       int port, IssuedCertificate client, X509Certificate ca) throws Exception {
     char[] password = "test".toCharArray();
     KeyStore keys = KeyStore.getInstance("PKCS12");
@@ -72,7 +81,8 @@ public final class TlsTestSupport {
       params.setApplicationProtocols(new String[] {"h2"});
       socket.setSSLParameters(params);
       socket.startHandshake();
-      return (X509Certificate) socket.getSession().getPeerCertificates()[0];
+      return new Handshake((X509Certificate) socket.getSession().getPeerCertificates()[0],
+          socket.getSession().getProtocol(), socket.getApplicationProtocol());
     }
   }
 

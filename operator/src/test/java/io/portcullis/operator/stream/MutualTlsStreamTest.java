@@ -121,6 +121,15 @@ class MutualTlsStreamTest {
   }
 
   @Test
+  void theStreamNegotiatesTls13AndH2() throws Exception {
+    TlsTestSupport.Handshake agreed =
+        TlsTestSupport.handshake(port, CA.issueClient("dataplane", TlsTestSupport.DAY), CA.certificate());
+    assertEquals("TLSv1.3", agreed.protocol());
+    assertEquals("h2", agreed.alpn());
+    assertEquals(SERVING.certificate(), agreed.peer());
+  }
+
+  @Test
   void aTls12OnlyDataplaneStillConnects() {
     IssuedCertificate identity = CA.issueClient("dataplane", TlsTestSupport.DAY);
     StreamClient client = client("https://localhost:" + port, fixed(SslContextBuilder.forClient()
