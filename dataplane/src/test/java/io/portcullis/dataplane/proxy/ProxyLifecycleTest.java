@@ -78,10 +78,15 @@ class ProxyLifecycleTest {
 
   @Test
   void closeStopsAcceptingAndClosesIdleConnections() throws Exception {
-    ProxyServer proxy = new ProxyServer(settings(), head -> new RouteDecision.NotFound(), new ProxyMetrics());
+    ProxyMetrics metrics = new ProxyMetrics();
+    ProxyServer proxy = new ProxyServer(settings(), head -> new RouteDecision.NotFound(), metrics);
     int port = proxy.start();
     try (Socket idle = new Socket("127.0.0.1", port)) {
       idle.setSoTimeout(5000);
+      // Closing before the accept would reset the connection from the backlog: wait for it.
+      org.awaitility.Awaitility.await()
+          .atMost(java.time.Duration.ofSeconds(5))
+          .until(() -> scrape(metrics).contains("portcullis_downstream_active_connections 1"));
       proxy.close();
       assertEquals(-1, idle.getInputStream().read(), "idle connection closed by the server");
     }
