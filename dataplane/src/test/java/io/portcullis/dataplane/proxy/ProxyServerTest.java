@@ -167,6 +167,15 @@ class ProxyServerTest {
   }
 
   @Test
+  void aPooledConnectionTheBackendClosedIsRetriedOnceOnAFreshOne() throws Exception {
+    assertEquals(200, get("/first").statusCode());
+    HttpResponse<String> r = get("/flaky");
+    assertEquals(200, r.statusCode());
+    assertEquals("GET /flaky ", r.body());
+    assertEquals(2, backend.connections.get());
+  }
+
+  @Test
   void pipelinedRequestsAreAnsweredInOrder() throws Exception {
     try (Socket s = new Socket("127.0.0.1", proxyPort)) {
       s.setSoTimeout(5000);
