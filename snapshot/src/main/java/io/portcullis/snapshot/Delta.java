@@ -8,7 +8,6 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -100,7 +99,11 @@ public record Delta(
     return result;
   }
 
-  /** True when the delta changes only endpoints of existing clusters. */
+  /**
+   * True when the delta changes nothing but clusters: the cheap path endpoint churn takes. The
+   * default cluster travels in every delta, so a switch between two existing clusters is not seen
+   * here; the operator never produces that as an endpoint change.
+   */
   @JsonIgnore
   public boolean isEndpointOnly() {
     return upsertVirtualHosts.isEmpty()
@@ -115,22 +118,5 @@ public record Delta(
     upsertClusters.forEach(c -> names.add("cluster/" + c.name()));
     upsertVirtualHosts.forEach(v -> names.add("vhost/" + v.host()));
     return names.stream().sorted().toList();
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof Delta d
-        && baseVersion.equals(d.baseVersion)
-        && version.equals(d.version)
-        && upsertClusters.equals(d.upsertClusters)
-        && upsertVirtualHosts.equals(d.upsertVirtualHosts)
-        && removeClusters.equals(d.removeClusters)
-        && removeVirtualHosts.equals(d.removeVirtualHosts)
-        && Objects.equals(defaultCluster, d.defaultCluster);
-  }
-
-  @Override
-  public int hashCode() {
-    return Objects.hash(baseVersion, version, upsertClusters, upsertVirtualHosts);
   }
 }

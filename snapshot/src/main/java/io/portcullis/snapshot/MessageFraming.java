@@ -62,6 +62,10 @@ public final class MessageFraming {
             throw new IllegalArgumentException(
                 "frame of " + Integer.toUnsignedString(bodyLength) + " bytes exceeds limit " + maxFrameBytes);
           }
+          if (bodyLength == 0) {
+            // Otherwise it would sit half-read until the next chunk: no JSON document is empty.
+            throw new IllegalArgumentException("empty frame");
+          }
           body = new ByteArrayOutputStream(Math.min(bodyLength, 1 << 16));
         }
         int n = Math.min(bodyLength - body.size(), chunk.remaining());

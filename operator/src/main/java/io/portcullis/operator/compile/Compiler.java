@@ -1,20 +1,70 @@
 package io.portcullis.operator.compile;
 
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.portcullis.operator.crd.ProxyRoute;
+import io.portcullis.snapshot.Cluster;
+import io.portcullis.snapshot.Route;
 import io.portcullis.snapshot.Snapshot;
+import io.portcullis.snapshot.VirtualHost;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
- * Cluster state in, snapshot and statuses out. Pure: no I/O, no clock, no client.
- * PLACEHOLDER until the compiler lands: compiles nothing.
+ * Cluster state in, snapshot and statuses out. Pure: no I/O, no clock, no client; the same state
+ * always compiles to the same snapshot (and so the same version).
+ *
+ * <p>Ordered passes over one immutable view, Contour style: select our objects; Ingress rules and
+ * ProxyRoute routes become route candidates (resolving backends through one index); the route
+ * table settles conflicts (oldest wins) and orders each host's routes; the default backend is
+ * picked; the TLS pass checks Secrets. Each pass reports to one status collector.
  */
 public final class Compiler {
   private final CompilerSettings settings;
 
   public Compiler(CompilerSettings settings) {
-    this.settings = settings;
+    this.settings = Objects.requireNonNull(settings, "settings");
   }
 
   public CompileResult compile(ClusterState state) {
-    return new CompileResult(Snapshot.empty(), List.of());
+    ClassSelector classes = new ClassSelector(settings.ingressClass(), state.ingressClasses());
+    List<Ingress> ingresses = state.ingresses().stream().filter(classes::isOurs).toList();
+    List<ProxyRoute> proxyRoutes = state.proxyRoutes().stream().filter(classes::isOurs).toList();
+
+    StatusCollector status = new StatusCollector();
+    BackendResolver backends = new BackendResolver(state.services(), state.endpointSlices());
+    RouteTable table = new RouteTable();
+
+    new IngressPass(backends, status, table).run(ingresses);
+    new ProxyRoutePass(backends, status, table).run(proxyRoutes);
+    List<VirtualHost> virtualHosts = table.build(status);
+    String defaultCluster =
+        new DefaultBackendPass(backends, status).run(ingresses, settings.defaultBackend());
+    new TlsPass(state.secrets(), status).run(ingresses, proxyRoutes);
+
+    Snapshot snapshot =
+        Snapshot.of(virtualHosts, usedClusters(backends, virtualHosts, defaultCluster), defaultCluster);
+    return new CompileResult(snapshot, status.build());
+  }
+
+  /** Only clusters a winning route or the default uses: conflict losers leave nothing behind. */
+  private static List<Cluster> usedClusters(
+      BackendResolver backends, List<VirtualHost> virtualHosts, String defaultCluster) {
+    Set<String> used = new TreeSet<>();
+    for (VirtualHost vhost : virtualHosts) {
+      for (Route route : vhost.routes()) {
+        used.addAll(route.action().clusterNames());
+      }
+    }
+    if (defaultCluster != null) {
+      used.add(defaultCluster);
+    }
+    List<Cluster> clusters = new ArrayList<>(used.size());
+    for (String name : used) {
+      clusters.add(backends.clusters().get(name));
+    }
+    return clusters;
   }
 }

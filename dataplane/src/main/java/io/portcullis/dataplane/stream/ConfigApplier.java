@@ -1,0 +1,23 @@
+package io.portcullis.dataplane.stream;
+
+import io.portcullis.dataplane.config.ConfigRejectedException;
+import io.portcullis.dataplane.config.LiveConfig;
+import io.portcullis.snapshot.Snapshot;
+
+/**
+ * How the stream client makes a received snapshot live. Normally {@link LiveConfig#apply}; a seam
+ * for checks that run before the swap (and for tests that need a dataplane which rejects).
+ */
+@FunctionalInterface
+public interface ConfigApplier {
+  /**
+   * Makes {@code snapshot} the served config, atomically.
+   *
+   * @throws ConfigRejectedException when it cannot be served; the previous config must stay
+   */
+  void apply(Snapshot snapshot);
+
+  static ConfigApplier of(LiveConfig config) {
+    return config::apply;
+  }
+}

@@ -1,0 +1,259 @@
+package io.portcullis.dataplane.stream;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http2.Http2CodecUtil;
+import io.netty.handler.codec.http2.Http2Connection;
+import io.netty.handler.codec.http2.Http2Exception;
+import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.portcullis.dataplane.admin.ProxyMetrics;
+import io.portcullis.dataplane.config.LiveConfig;
+import io.portcullis.snapshot.StreamMessage;
+import java.net.URI;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The dataplane's end of the snapshot stream (protocol v1). Holds one HTTP/2 stream to the
+ * operator, applies what arrives, and reconnects forever with jittered exponential back-off while
+ * the last good config keeps serving. Its hello names the version it has, so a reconnect to an
+ * operator with the same version resends nothing.
+ *
+ * <p>{@code http://} URLs use h2c with prior knowledge; {@code https://} needs an
+ * {@link io.netty.handler.ssl.SslContext} in {@link StreamClientSettings}.
+ */
+public final class StreamClient implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(StreamClient.class);
+
+  /** Per-stream receive window: large snapshots flow without a WINDOW_UPDATE per 64 KiB. */
+  static final int STREAM_WINDOW_BYTES = 4 * 1024 * 1024;
+
+  private final URI controlPlane;
+  private final String nodeId;
+  private final LiveConfig config;
+  private final ProxyMetrics metrics;
+  private final StreamClientSettings settings;
+  private final ConfigApplier applier;
+  private final String host;
+  private final int port;
+  private final AtomicLong messages = new AtomicLong();
+  private final AtomicLong connections = new AtomicLong();
+  private final List<Consumer<StreamMessage>> messageListeners = new CopyOnWriteArrayList<>();
+
+  private volatile EventLoopGroup group;
+  // Touched only on the event loop once started.
+  private Backoff backoff;
+  private volatile boolean connected;
+  private volatile Channel connection;
+  private volatile boolean closed;
+
+  public StreamClient(URI controlPlane, String nodeId, LiveConfig config, ProxyMetrics metrics) {
+    this(controlPlane, nodeId, config, metrics, StreamClientSettings.defaults(),
+        ConfigApplier.of(config));
+  }
+
+  public StreamClient(URI controlPlane, String nodeId, LiveConfig config, ProxyMetrics metrics,
+      StreamClientSettings settings, ConfigApplier applier) {
+    this.controlPlane = Objects.requireNonNull(controlPlane, "controlPlane");
+    this.nodeId = Objects.requireNonNull(nodeId, "nodeId");
+    this.config = Objects.requireNonNull(config, "config");
+    this.metrics = Objects.requireNonNull(metrics, "metrics");
+    this.settings = Objects.requireNonNull(settings, "settings");
+    this.applier = Objects.requireNonNull(applier, "applier");
+    String scheme = controlPlane.getScheme();
+    if ("https".equals(scheme) && settings.sslContext() == null) {
+      throw new IllegalArgumentException("https control plane needs a TLS context: " + controlPlane);
+    }
+    if (!"http".equals(scheme) && !"https".equals(scheme)) {
+      throw new IllegalArgumentException("control plane must be http:// or https://: " + controlPlane);
+    }
+    if (controlPlane.getHost() == null) {
+      throw new IllegalArgumentException("control plane URL has no host: " + controlPlane);
+    }
+    this.host = controlPlane.getHost();
+    this.port = controlPlane.getPort() > 0 ? controlPlane.getPort() : "https".equals(scheme) ? 443 : 80;
+  }
+
+  /** Starts connecting in the background; returns at once. */
+  public synchronized void start() {
+    if (group != null) {
+      throw new IllegalStateException("already started");
+    }
+    group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    backoff = new Backoff(settings.initialBackoff(), settings.maxBackoff());
+    group.execute(this::connect);
+  }
+
+  /** True while a stream to the operator is open and accepted. */
+  public boolean isConnected() {
+    return connected;
+  }
+
+  /** Snapshots and deltas received (applied or rejected) since start. */
+  public long messagesReceived() {
+    return messages.get();
+  }
+
+  /**
+   * Called on the client's event loop after each snapshot or delta was applied or rejected (logs,
+   * debugging, tests). Must not block.
+   */
+  public void onMessage(Consumer<StreamMessage> listener) {
+    messageListeners.add(listener);
+  }
+
+  /** Streams the operator accepted since start (1 + reconnects). */
+  public long connectionsEstablished() {
+    return connections.get();
+  }
+
+  @Override
+  public synchronized void close() {
+    closed = true;
+    if (group == null) {
+      return;
+    }
+    Channel open = connection;
+    if (open != null) {
+      // Close the socket on its loop before the loop goes: the operator sees a clean goodbye.
+      open.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+    }
+    group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    group = null;
+  }
+
+  private void connect() {
+    if (closed) {
+      return;
+    }
+    EventLoopGroup loop = group;
+    if (loop == null) {
+      return;
+    }
+    Bootstrap bootstrap = new Bootstrap()
+        .group(loop)
+        .channel(NioSocketChannel.class)
+        .option(ChannelOption.TCP_NODELAY, true)
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) settings.connectTimeout().toMillis())
+        .handler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel ch) {
+            if (settings.sslContext() != null) {
+              ch.pipeline().addLast("tls", settings.sslContext().newHandler(ch.alloc(), host, port));
+            }
+            Http2Settings http2 = Http2Settings.defaultSettings()
+                .initialWindowSize(STREAM_WINDOW_BYTES)
+                .pushEnabled(false);
+            ch.pipeline()
+                .addFirst("idle", Keepalive.idleStateHandler(settings.keepalive().toMillis()))
+                .addLast("http2", Http2FrameCodecBuilder.forClient().initialSettings(http2).build())
+                .addLast("keepalive", new Keepalive())
+                // The operator opens no streams; the handler only exists because one is required.
+                .addLast("streams", new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()));
+          }
+        });
+    ChannelFuture connecting = bootstrap.connect(host, port);
+    connection = connecting.channel();
+    connecting.addListener(f -> {
+      if (!f.isSuccess()) {
+        log.debug("cannot reach operator at {}: {}", controlPlane, f.cause().toString());
+        scheduleReconnect();
+        return;
+      }
+      Channel ch = connecting.channel();
+      ch.closeFuture().addListener(c -> onDisconnected());
+      widenConnectionWindow(ch);
+      openStream(ch);
+    });
+  }
+
+  // SETTINGS can only raise the per-stream window; the connection's own window (64 KiB by the
+  // spec) is raised with a WINDOW_UPDATE, or a multi-megabyte snapshot crawls in 64 KiB steps.
+  private static void widenConnectionWindow(Channel ch) {
+    Http2Connection connection = ch.pipeline().get(Http2FrameCodec.class).connection();
+    try {
+      connection.local().flowController().incrementWindowSize(connection.connectionStream(),
+          STREAM_WINDOW_BYTES - Http2CodecUtil.DEFAULT_WINDOW_SIZE);
+    } catch (Http2Exception e) {
+      throw new IllegalStateException("cannot widen the HTTP/2 connection window", e);
+    }
+  }
+
+  private void openStream(Channel parent) {
+    String scheme = settings.sslContext() == null ? "http" : "https";
+    String authority = host + ":" + port;
+    ClientSession session = new ClientSession(scheme, authority, nodeId, config, applier, metrics,
+        settings.maxMessageBytes(), new ClientSession.Listener() {
+          @Override
+          public void accepted() {
+            onAccepted();
+          }
+
+          @Override
+          public void messageHandled(StreamMessage received) {
+            messages.incrementAndGet();
+            messageListeners.forEach(l -> l.accept(received));
+          }
+        });
+    new Http2StreamChannelBootstrap(parent).handler(session).open().addListener(f -> {
+      if (!f.isSuccess()) {
+        log.debug("cannot open stream to {}: {}", controlPlane, f.cause().toString());
+        parent.close();
+      }
+    });
+  }
+
+  private void onAccepted() {
+    backoff.reset();
+    connections.incrementAndGet();
+    if (!connected) {
+      connected = true;
+      log.info("connected to operator at {} as {}", controlPlane, nodeId);
+    }
+  }
+
+  private void onDisconnected() {
+    if (connected) {
+      connected = false;
+      log.info("disconnected from operator at {}; serving the last applied config meanwhile",
+          controlPlane);
+    }
+    scheduleReconnect();
+  }
+
+  private void scheduleReconnect() {
+    if (closed) {
+      return;
+    }
+    EventLoopGroup loop = group;
+    if (loop == null) {
+      return;
+    }
+    long delay = backoff.nextDelayMillis();
+    log.debug("reconnecting to {} in {} ms", controlPlane, delay);
+    try {
+      loop.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // Shutting down.
+    }
+  }
+}

@@ -1,0 +1,126 @@
+package io.portcullis.operator;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.portcullis.operator.compile.Compiler;
+import io.portcullis.operator.leader.LeaderElection;
+import io.portcullis.operator.source.ClusterSource;
+import io.portcullis.operator.source.KubernetesSource;
+import io.portcullis.operator.source.ManifestsSource;
+import io.portcullis.operator.status.KubernetesStatusSink;
+import io.portcullis.operator.status.LoggingStatusSink;
+import io.portcullis.operator.status.StatusSink;
+import io.portcullis.operator.store.SnapshotStore;
+import io.portcullis.operator.stream.StreamServer;
+import io.portcullis.snapshot.cli.Flags;
+import java.io.PrintStream;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** {@code java -jar portcullis-operator.jar [flags]}: see {@link OperatorOptions}. */
+public final class Main {
+  private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+
+  private Main() {}
+
+  public static void main(String[] args) {
+    Optional<OperatorOptions> parsed = parseOptions(args, System.getenv(), System.err);
+    if (parsed.isEmpty()) {
+      System.exit(2);
+      return;
+    }
+    OperatorOptions options = parsed.get();
+    KubernetesClient client = options.localMode() ? null : new KubernetesClientBuilder().build();
+    ClusterSource source =
+        options.localMode()
+            ? new ManifestsSource(options.manifests())
+            : new KubernetesSource(client, options.watchNamespaces(), options.endpointsSource());
+    StatusSink sink =
+        options.localMode() ? new LoggingStatusSink() : new KubernetesStatusSink(client);
+    Compiler compiler = new Compiler(options.compilerSettings());
+    Operator operator =
+        new Operator(options, source, sink, compiler::compile, new SnapshotStore(), streamServer());
+    // Every replica serves snapshot streams; only the leader writes statuses and events.
+    LeaderElection election = options.localMode() ? null : leaderElection(client, options);
+    if (election != null) {
+      operator.writeStatusOnlyWhile(election::isLeader);
+    }
+
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  LOG.info("shutting down");
+                  if (election != null) {
+                    election.close(); // releases the Lease: another replica takes over at once
+                  }
+                  operator.close();
+                  if (client != null) {
+                    client.close();
+                  }
+                  stopped.countDown();
+                },
+                "shutdown"));
+    try {
+      operator.start();
+      if (election != null) {
+        election.start();
+      }
+    } catch (Exception e) {
+      LOG.error("operator failed to start: {}", e.toString(), e);
+      System.exit(1);
+    }
+    try {
+      stopped.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * Parses flags and environment; on a bad flag prints {@code portcullis-operator: <message>} as
+   * one line to {@code err} and returns empty (the caller exits with status 2).
+   */
+  static Optional<OperatorOptions> parseOptions(
+      String[] args, Map<String, String> env, PrintStream err) {
+    try {
+      return Optional.of(OperatorOptions.parse(args, env));
+    } catch (Flags.FlagException e) {
+      err.println("portcullis-operator: " + e.getMessage());
+      return Optional.empty();
+    }
+  }
+
+  private static LeaderElection leaderElection(KubernetesClient client, OperatorOptions options) {
+    Map<String, String> env = System.getenv();
+    return new LeaderElection(
+        client,
+        LeaderElection.namespaceFrom(env, client),
+        LeaderElection.leaseName(options.ingressClass()),
+        LeaderElection.identityFrom(env),
+        LeaderElection.Timings.DEFAULT,
+        new LeaderElection.Listener() {});
+  }
+
+  /** Adapts the snapshot stream server to the operator's seam. */
+  public static StreamEndpoint.Factory streamServer() {
+    return (store, bind) -> {
+      StreamServer server = new StreamServer(store, bind);
+      return new StreamEndpoint() {
+        @Override
+        public int start() throws InterruptedException {
+          return server.start();
+        }
+
+        @Override
+        public void close() {
+          server.close();
+        }
+      };
+    };
+  }
+}

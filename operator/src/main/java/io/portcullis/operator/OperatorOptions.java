@@ -1,0 +1,136 @@
+package io.portcullis.operator;
+
+import io.portcullis.operator.compile.CompilerSettings;
+import io.portcullis.operator.compile.ServiceRef;
+import io.portcullis.operator.source.KubernetesSource.EndpointsKind;
+import io.portcullis.snapshot.cli.Flags;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * The operator's command line, each flag also an environment variable ({@code PORTCULLIS_*}).
+ *
+ * @param manifests {@code --manifests DIR}: local mode, read manifests instead of the API server;
+ *     null in a cluster
+ * @param ingressClass {@code --ingress-class}, default {@code portcullis}
+ * @param watchNamespaces {@code --watch-namespaces}, comma-separated; empty watches all
+ * @param endpointsSource {@code --endpoints-source}: {@code endpointslices} (default) or
+ *     {@code endpoints}
+ * @param snapshotPort {@code --snapshot-port}, default 18000
+ * @param snapshotAddress {@code --snapshot-address}: 127.0.0.1 in local mode (plaintext must not
+ *     leave the machine), 0.0.0.0 otherwise; the metrics endpoint binds to it too
+ * @param metricsPort {@code --metrics-port}, default 9090: {@code /metrics}, {@code /healthz},
+ *     {@code /readyz}
+ * @param defaultBackend {@code --default-backend ns/svc:port}, or null
+ */
+public record OperatorOptions(
+    Path manifests,
+    String ingressClass,
+    List<String> watchNamespaces,
+    EndpointsKind endpointsSource,
+    int snapshotPort,
+    String snapshotAddress,
+    int metricsPort,
+    ServiceRef defaultBackend) {
+
+  public static final int DEFAULT_SNAPSHOT_PORT = 18000;
+  public static final int DEFAULT_METRICS_PORT = 9090;
+
+  static final List<String> FLAGS =
+      List.of(
+          "manifests",
+          "ingress-class",
+          "watch-namespaces",
+          "endpoints-source",
+          "snapshot-port",
+          "snapshot-address",
+          "metrics-port",
+          "default-backend");
+
+  private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+  private static final Pattern DNS_SUBDOMAIN =
+      Pattern.compile("(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+  private static final Pattern IPV4 =
+      Pattern.compile("((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)");
+
+  public OperatorOptions {
+    watchNamespaces = List.copyOf(watchNamespaces);
+  }
+
+  /**
+   * Parses the command line and environment.
+   *
+   * @throws Flags.FlagException with the one line to print, for an unknown flag or a bad value
+   */
+  public static OperatorOptions parse(String[] args, Map<String, String> env) {
+    Flags flags = Flags.parse(args, env, FLAGS);
+    Path manifests = flags.get("manifests", OperatorOptions::directory, null);
+    return new OperatorOptions(
+        manifests,
+        flags.get("ingress-class", OperatorOptions::ingressClass, CompilerSettings.DEFAULT_INGRESS_CLASS),
+        flags.get("watch-namespaces", OperatorOptions::namespaces, List.of()),
+        flags.get("endpoints-source", OperatorOptions::endpointsSource, EndpointsKind.ENDPOINT_SLICES),
+        flags.get("snapshot-port", Flags::port, DEFAULT_SNAPSHOT_PORT),
+        flags.get(
+            "snapshot-address", OperatorOptions::address, manifests != null ? "127.0.0.1" : "0.0.0.0"),
+        flags.get("metrics-port", Flags::port, DEFAULT_METRICS_PORT),
+        flags.get("default-backend", ServiceRef::parse, null));
+  }
+
+  /** True in local mode: no API server, statuses and events go to the log. */
+  public boolean localMode() {
+    return manifests != null;
+  }
+
+  public CompilerSettings compilerSettings() {
+    return new CompilerSettings(ingressClass, defaultBackend);
+  }
+
+  private static Path directory(String text) {
+    Path path = Path.of(text);
+    if (!Files.isDirectory(path)) {
+      throw new IllegalArgumentException("not a directory");
+    }
+    return path;
+  }
+
+  private static String ingressClass(String text) {
+    if (!DNS_SUBDOMAIN.matcher(text).matches()) {
+      throw new IllegalArgumentException("not a valid IngressClass name");
+    }
+    return text;
+  }
+
+  private static List<String> namespaces(String text) {
+    List<String> names = Flags.list(text);
+    for (String name : names) {
+      if (!DNS_LABEL.matcher(name).matches()) {
+        throw new IllegalArgumentException("'" + name + "' is not a valid namespace name");
+      }
+    }
+    return List.copyOf(names);
+  }
+
+  private static EndpointsKind endpointsSource(String text) {
+    return switch (text) {
+      case "endpointslices" -> EndpointsKind.ENDPOINT_SLICES;
+      case "endpoints" -> EndpointsKind.ENDPOINTS;
+      default -> throw new IllegalArgumentException("expected endpointslices or endpoints");
+    };
+  }
+
+  /** An IP literal or localhost: bind addresses are never resolved through DNS. */
+  private static String address(String text) {
+    boolean ok =
+        text.equals("localhost")
+            || IPV4.matcher(text).matches()
+            || (text.contains(":") && text.matches("[0-9a-fA-F:.]+"));
+    if (!ok) {
+      throw new IllegalArgumentException("expected an IP address");
+    }
+    return text;
+  }
+}

@@ -1,0 +1,130 @@
+package io.portcullis.operator.cache;
+
+import io.fabric8.kubernetes.api.model.Endpoints;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressClass;
+import io.portcullis.operator.compile.ClusterState;
+import io.portcullis.operator.crd.ProxyRoute;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The latest copy of every object a source has seen, keyed by kind and namespace/name, and the
+ * {@link ClusterState} view the compiler reads. Thread-safe: informer threads write, the rebuild
+ * thread reads.
+ *
+ * <p>Writes report whether anything changed, so that resync no-ops (an update with the same
+ * {@code resourceVersion}) never wake the rebuild loop. Core/v1 Endpoints are kept as they are and
+ * converted to EndpointSlices when the state is built.
+ */
+public final class ResourceCache {
+  /** The kinds the compiler reads; anything else is refused rather than silently kept. */
+  public static final Set<Class<? extends HasMetadata>> KINDS =
+      Set.of(
+          IngressClass.class,
+          Ingress.class,
+          ProxyRoute.class,
+          Service.class,
+          EndpointSlice.class,
+          Endpoints.class,
+          Secret.class);
+
+  private static final Comparator<HasMetadata> BY_NAMESPACE_AND_NAME =
+      Comparator.comparing((HasMetadata o) -> Objects.toString(o.getMetadata().getNamespace(), ""))
+          .thenComparing(o -> o.getMetadata().getName());
+
+  private final Map<Class<?>, Map<String, HasMetadata>> byKind = new ConcurrentHashMap<>();
+
+  /** True for objects of a kind this cache keeps. */
+  public static boolean accepts(HasMetadata object) {
+    return KINDS.contains(object.getClass());
+  }
+
+  /**
+   * Stores {@code object}, replacing an older copy.
+   *
+   * @return false when an identical version was already stored (same non-null resourceVersion)
+   */
+  public boolean upsert(HasMetadata object) {
+    requireKind(object);
+    Map<String, HasMetadata> objects =
+        byKind.computeIfAbsent(object.getClass(), k -> new ConcurrentHashMap<>());
+    HasMetadata previous = objects.put(key(object), object);
+    if (previous == null) {
+      return true;
+    }
+    String before = previous.getMetadata().getResourceVersion();
+    String after = object.getMetadata().getResourceVersion();
+    return before == null || !before.equals(after);
+  }
+
+  /** Removes the object with {@code object}'s kind, namespace and name; false if absent. */
+  public boolean delete(HasMetadata object) {
+    requireKind(object);
+    Map<String, HasMetadata> objects = byKind.get(object.getClass());
+    return objects != null && objects.remove(key(object)) != null;
+  }
+
+  /** Replaces every object of every kind with {@code objects} (a manifests re-read). */
+  public synchronized boolean replaceAll(List<? extends HasMetadata> objects) {
+    Map<Class<?>, Map<String, HasMetadata>> fresh = new ConcurrentHashMap<>();
+    for (HasMetadata object : objects) {
+      requireKind(object);
+      fresh.computeIfAbsent(object.getClass(), k -> new ConcurrentHashMap<>()).put(key(object), object);
+    }
+    boolean changed = false;
+    for (Class<? extends HasMetadata> kind : KINDS) {
+      Map<String, HasMetadata> now = fresh.getOrDefault(kind, Map.of());
+      Map<String, HasMetadata> before = byKind.getOrDefault(kind, Map.of());
+      if (!now.equals(before)) {
+        changed = true;
+        byKind.put(kind, now);
+      }
+    }
+    return changed;
+  }
+
+  /** Every object of {@code kind}, sorted by namespace and name. */
+  public <T extends HasMetadata> List<T> list(Class<T> kind) {
+    List<T> out = new ArrayList<>();
+    for (HasMetadata object : byKind.getOrDefault(kind, Map.of()).values()) {
+      out.add(kind.cast(object));
+    }
+    out.sort(BY_NAMESPACE_AND_NAME);
+    return out;
+  }
+
+  /** The compiler's view: lists sorted by namespace/name, Endpoints turned into slices. */
+  public ClusterState state() {
+    List<EndpointSlice> slices = new ArrayList<>(list(EndpointSlice.class));
+    for (Endpoints endpoints : list(Endpoints.class)) {
+      slices.addAll(EndpointsConverter.toSlices(endpoints));
+    }
+    return new ClusterState(
+        list(IngressClass.class),
+        list(Ingress.class),
+        list(ProxyRoute.class),
+        list(Service.class),
+        slices,
+        list(Secret.class));
+  }
+
+  private static String key(HasMetadata object) {
+    return Objects.toString(object.getMetadata().getNamespace(), "") + "/" + object.getMetadata().getName();
+  }
+
+  private static void requireKind(HasMetadata object) {
+    if (!accepts(object)) {
+      throw new IllegalArgumentException("not a kind the operator reads: " + object.getKind());
+    }
+  }
+}

@@ -1,0 +1,31 @@
+package io.portcullis.operator.compile;
+
+/**
+ * Condition types and the reasons the compiler gives, in one place so the status writer, the
+ * events and the tests agree on the spelling.
+ */
+public final class Reasons {
+  private Reasons() {}
+
+  public static final String ACCEPTED = "Accepted";
+  public static final String RESOLVED_REFS = "ResolvedRefs";
+
+  /** Accepted=False: a host, path, regex, header or action of one rule or route is invalid. */
+  public static final String INVALID_ROUTE = "InvalidRoute";
+  /** Accepted=False: an older object already serves the same host, path and match. */
+  public static final String HOST_CONFLICT = "HostConflict";
+
+  /** ResolvedRefs=False: the Service does not exist. */
+  public static final String SERVICE_NOT_FOUND = "ServiceNotFound";
+  /** ResolvedRefs=False: the Service has no such port. */
+  public static final String PORT_NOT_FOUND = "PortNotFound";
+  /** ResolvedRefs=False: the Service port has no ready endpoint. */
+  public static final String NO_READY_ENDPOINTS = "NoReadyEndpoints";
+  /** ResolvedRefs=False: the backend kind is not supported (ExternalName, resource backends). */
+  public static final String UNSUPPORTED_BACKEND = "UnsupportedBackend";
+
+  /** Event: this object's defaultBackend is not the one in use (an older one is). */
+  public static final String DEFAULT_BACKEND_IGNORED = "DefaultBackendIgnored";
+  /** Event: a TLS section names a Secret that is missing or not of type kubernetes.io/tls. */
+  public static final String INVALID_TLS_SECRET = "InvalidTlsSecret";
+}

@@ -1,0 +1,248 @@
+package io.portcullis.operator.source;
+
+import io.fabric8.kubernetes.api.model.Endpoints;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.KubernetesResourceList;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressClass;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.FilterWatchListDeletable;
+import io.fabric8.kubernetes.client.dsl.MixedOperation;
+import io.fabric8.kubernetes.client.dsl.Resource;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.portcullis.operator.cache.ResourceCache;
+import io.portcullis.operator.compile.ClusterState;
+import io.portcullis.operator.crd.ProxyRoute;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Cluster state from the API server through fabric8 informers: IngressClasses (cluster-scoped),
+ * Ingresses, ProxyRoutes, Services, EndpointSlices (or core/v1 Endpoints) and TLS Secrets. Scoped to
+ * a list of namespaces with one informer per namespace and kind, or to all namespaces.
+ */
+public final class KubernetesSource implements ClusterSource {
+  private static final Logger LOG = LoggerFactory.getLogger(KubernetesSource.class);
+
+  /** How often informers re-list from their own cache; updates it produces are dropped. */
+  public static final Duration DEFAULT_RESYNC = Duration.ofMinutes(10);
+
+  /** How long the initial list of every informer may take before start gives up. */
+  public static final Duration DEFAULT_SYNC_TIMEOUT = Duration.ofMinutes(2);
+
+  /** The only type of Secret routes can name. */
+  public static final String TLS_SECRET_TYPE = "kubernetes.io/tls";
+
+  /** Which object carries endpoints ({@code --endpoints-source}). */
+  public enum EndpointsKind {
+    ENDPOINT_SLICES,
+    ENDPOINTS
+  }
+
+  private final KubernetesClient client;
+  private final List<String> namespaces;
+  private final EndpointsKind endpointsKind;
+  private final Duration resync;
+  private final Duration syncTimeout;
+  private final ResourceCache cache = new ResourceCache();
+  private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
+  private final Map<SharedIndexInformer<?>, String> labels = new IdentityHashMap<>();
+  private volatile boolean synced;
+  private volatile Runnable onChange = () -> {};
+  private final AtomicLong deliveries = new AtomicLong();
+
+  /**
+   * @param namespaces the namespaces to watch; empty for all
+   */
+  public KubernetesSource(
+      KubernetesClient client, List<String> namespaces, EndpointsKind endpointsKind) {
+    this(client, namespaces, endpointsKind, DEFAULT_RESYNC, DEFAULT_SYNC_TIMEOUT);
+  }
+
+  public KubernetesSource(
+      KubernetesClient client,
+      List<String> namespaces,
+      EndpointsKind endpointsKind,
+      Duration resync,
+      Duration syncTimeout) {
+    this.client = client;
+    this.namespaces = List.copyOf(namespaces);
+    this.endpointsKind = endpointsKind;
+    this.resync = resync;
+    this.syncTimeout = syncTimeout;
+  }
+
+  @Override
+  public void start(Runnable listener) throws Exception {
+    this.onChange = listener;
+    List<CompletableFuture<Void>> started = new ArrayList<>();
+    started.add(
+        inform(
+            client.resources(IngressClass.class).runnableInformer(resync.toMillis()),
+            "IngressClass"));
+    informNamespaced(Ingress.class, started);
+    informNamespaced(ProxyRoute.class, started);
+    informNamespaced(Service.class, started);
+    informNamespaced(Secret.class, started);
+    if (endpointsKind == EndpointsKind.ENDPOINTS) {
+      informNamespaced(Endpoints.class, started);
+    } else {
+      informNamespaced(EndpointSlice.class, started);
+    }
+    try {
+      CompletableFuture.allOf(started.toArray(CompletableFuture[]::new))
+          .get(syncTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      String waitingFor = unsynced();
+      close();
+      // Usually RBAC or a missing CRD: name what never listed so the fix is obvious.
+      throw new IllegalStateException(
+          "informers did not sync within " + syncTimeout.toSeconds() + "s: " + waitingFor, e);
+    } catch (ExecutionException e) {
+      String waitingFor = unsynced();
+      close();
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      throw new IllegalStateException(
+          "cannot list " + waitingFor + ": " + cause.getMessage(), cause);
+    } catch (Exception e) {
+      close();
+      throw e;
+    }
+    synced = true;
+    LOG.info(
+        "kubernetes source synced: {} informers, namespaces {}",
+        informers.size(),
+        namespaces.isEmpty() ? "all" : String.join(",", namespaces));
+    listener.run();
+  }
+
+  private <T extends HasMetadata> void informNamespaced(
+      Class<T> kind, List<CompletableFuture<Void>> started) {
+    MixedOperation<T, KubernetesResourceList<T>, Resource<T>> op = client.resources(kind);
+    if (namespaces.isEmpty()) {
+      started.add(
+          inform(
+              narrow(kind, op.inAnyNamespace()).runnableInformer(resync.toMillis()),
+              kind.getSimpleName() + " in all namespaces"));
+    } else {
+      for (String namespace : namespaces) {
+        started.add(
+            inform(
+                narrow(kind, op.inNamespace(namespace)).runnableInformer(resync.toMillis()),
+                kind.getSimpleName() + " in " + namespace));
+      }
+    }
+  }
+
+  /**
+   * Only TLS Secrets can be referenced by routes: selecting them on the server keeps every other
+   * Secret (service account tokens, Helm releases, credentials) out of the operator's memory.
+   */
+  private static <T extends HasMetadata> FilterWatchListDeletable<T, KubernetesResourceList<T>, Resource<T>> narrow(
+      Class<T> kind, FilterWatchListDeletable<T, KubernetesResourceList<T>, Resource<T>> scope) {
+    return kind == Secret.class ? scope.withField("type", TLS_SECRET_TYPE) : scope;
+  }
+
+  private <T extends HasMetadata> CompletableFuture<Void> inform(
+      SharedIndexInformer<T> informer, String label) {
+    informer.addEventHandler(new CacheUpdater<>());
+    synchronized (informers) {
+      informers.add(informer);
+      labels.put(informer, label);
+    }
+    return informer.start().toCompletableFuture();
+  }
+
+  private String unsynced() {
+    List<String> waiting = new ArrayList<>();
+    synchronized (informers) {
+      for (SharedIndexInformer<?> informer : informers) {
+        if (!informer.hasSynced()) {
+          waiting.add(labels.get(informer));
+        }
+      }
+    }
+    return waiting.isEmpty() ? "none pending" : String.join(", ", waiting);
+  }
+
+  @Override
+  public boolean synced() {
+    return synced;
+  }
+
+  @Override
+  public ClusterState state() {
+    return cache.state();
+  }
+
+  @Override
+  public void close() {
+    synchronized (informers) {
+      informers.forEach(SharedIndexInformer::close);
+      informers.clear();
+      labels.clear();
+    }
+  }
+
+  /** Informer callbacks received, changes or not; lets tests see that resyncs happened. */
+  long deliveries() {
+    return deliveries.get();
+  }
+
+  private void changed() {
+    // Before sync the initial lists are still arriving: start() notifies once at the end.
+    if (synced) {
+      onChange.run();
+    }
+  }
+
+  /**
+   * The field selector already keeps other Secrets away on a real API server; checking again
+   * here keeps them out where selectors are not honoured (the mock server ignores them).
+   */
+  private static boolean wanted(HasMetadata object) {
+    return !(object instanceof Secret secret) || TLS_SECRET_TYPE.equals(secret.getType());
+  }
+
+  /** Mirrors informer events into the cache; a resync re-delivering the same version is dropped. */
+  private final class CacheUpdater<T extends HasMetadata> implements ResourceEventHandler<T> {
+    @Override
+    public void onAdd(T object) {
+      deliveries.incrementAndGet();
+      if (wanted(object) && cache.upsert(object)) {
+        changed();
+      }
+    }
+
+    @Override
+    public void onUpdate(T before, T after) {
+      deliveries.incrementAndGet();
+      boolean changed = wanted(after) ? cache.upsert(after) : cache.delete(after);
+      if (changed) {
+        changed();
+      }
+    }
+
+    @Override
+    public void onDelete(T object, boolean finalStateUnknown) {
+      deliveries.incrementAndGet();
+      if (cache.delete(object)) {
+        changed();
+      }
+    }
+  }
+}

@@ -1,0 +1,317 @@
+package io.portcullis.operator.status;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ConditionBuilder;
+import io.portcullis.operator.compile.ClusterState;
+import io.portcullis.operator.compile.CompileResult;
+import io.portcullis.operator.compile.ObjectRef;
+import io.portcullis.operator.compile.ObjectStatus;
+import io.portcullis.operator.crd.ProxyRoute;
+import io.portcullis.operator.crd.ProxyRouteStatus;
+import io.portcullis.operator.store.SnapshotStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns the compiler's verdicts into ProxyRoute statuses and Events, writing only what changed.
+ *
+ * <p>Runs on its own thread so a slow API server never delays a snapshot. It keeps the latest
+ * compile result and re-evaluates it on a timer, because {@code Programmed} flips to True when
+ * dataplanes ack, not when the cluster changes. A condition keeps its lastTransitionTime while its
+ * status stays the same. An event is recorded when it appears in a compile result and not while
+ * later results keep reporting it; once it disappears and comes back, it is recorded again.
+ */
+public final class StatusWriter implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(StatusWriter.class);
+
+  /** How often {@code Programmed} is re-checked against the dataplanes' acks. */
+  public static final Duration DEFAULT_RECHECK = Duration.ofMillis(500);
+
+  public static final String ACCEPTED = "Accepted";
+  public static final String PROGRAMMED = "Programmed";
+
+  private final SnapshotStore store;
+  private final StatusSink sink;
+  private final Clock clock;
+  private final Duration recheck;
+  private final Runnable onWrite;
+  private final ScheduledExecutorService executor;
+  private final AtomicReference<Pending> latest = new AtomicReference<>();
+
+  // Touched only on the executor's thread.
+  private final Map<String, ProxyRouteStatus> written = new HashMap<>();
+  private final Set<String> activeEvents = new HashSet<>();
+  private final Map<String, List<ObjectStatus.Condition>> ingressConditions = new HashMap<>();
+  private final Map<String, String> failures = new HashMap<>();
+  private Pending processed;
+  private boolean processedProgrammed;
+  private boolean settled;
+  private volatile BooleanSupplier leading = () -> true;
+  private boolean wasLeading = true;
+
+  /**
+   * @param onWrite called after every status write (a metric)
+   */
+  public StatusWriter(
+      SnapshotStore store, StatusSink sink, Clock clock, Duration recheck, Runnable onWrite) {
+    this.store = Objects.requireNonNull(store);
+    this.sink = Objects.requireNonNull(sink);
+    this.clock = Objects.requireNonNull(clock);
+    this.recheck = recheck;
+    this.onWrite = onWrite;
+    this.executor =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "status-writer");
+              t.setDaemon(true);
+              return t;
+            });
+  }
+
+  public StatusWriter(SnapshotStore store, StatusSink sink) {
+    this(store, sink, Clock.systemUTC(), DEFAULT_RECHECK, () -> {});
+  }
+
+  /**
+   * Writes only while {@code leading} says so: with several operator replicas exactly one, the
+   * leader, writes statuses and events. A replica that becomes leader forgets what it believed was
+   * written and compares with the objects again, since the old leader may not have finished.
+   */
+  public void writeOnlyWhile(BooleanSupplier leading) {
+    this.leading = Objects.requireNonNull(leading);
+  }
+
+  public void start() {
+    executor.scheduleWithFixedDelay(
+        this::writeLatest, recheck.toMillis(), recheck.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** Hands over a compile result; returns at once. Only the newest unprocessed one is written. */
+  public void update(ClusterState state, CompileResult result) {
+    latest.set(new Pending(state, result));
+    executor.execute(this::writeLatest);
+  }
+
+  @Override
+  public void close() {
+    executor.shutdownNow();
+  }
+
+  private void writeLatest() {
+    if (!leading.getAsBoolean()) {
+      wasLeading = false;
+      return;
+    }
+    if (!wasLeading) {
+      wasLeading = true;
+      written.clear();
+      activeEvents.clear();
+      ingressConditions.clear();
+      processed = null;
+      LOG.info("leading: writing statuses and events");
+    }
+    Pending pending = latest.get();
+    // A timer tick on a result already written without failures costs one store lookup: only a
+    // change in the dataplanes' acks can change a status then.
+    if (pending == null
+        || (pending == processed
+            && settled
+            && store.isProgrammedEverywhere(pending.result().snapshot().version())
+                == processedProgrammed)) {
+      return;
+    }
+    try {
+      write(pending.state(), pending.result());
+      processed = pending;
+    } catch (RuntimeException e) {
+      // The next pass (timer or compile) tries again: nothing is recorded as written.
+      LOG.warn("status write failed: {}", e.toString());
+    }
+  }
+
+  private void write(ClusterState state, CompileResult result) {
+    String version = result.snapshot().version();
+    boolean programmed = store.isProgrammedEverywhere(version);
+    Map<String, ProxyRoute> live = new HashMap<>();
+    for (ProxyRoute route : state.proxyRoutes()) {
+      live.put(route.getMetadata().getNamespace() + "/" + route.getMetadata().getName(), route);
+    }
+    Set<String> seenRoutes = new HashSet<>();
+    Set<String> seenEvents = new HashSet<>();
+    Set<String> seenIngresses = new HashSet<>();
+    processedProgrammed = programmed;
+    settled = true;
+    for (ObjectStatus status : result.statuses()) {
+      ObjectRef ref = status.object();
+      String key = ref.namespace() + "/" + ref.name();
+      if ("ProxyRoute".equals(ref.kind())) {
+        seenRoutes.add(key);
+      } else if ("Ingress".equals(ref.kind())) {
+        seenIngresses.add(key);
+      }
+      try {
+        recordEvents(ref, status.events(), seenEvents);
+        if ("ProxyRoute".equals(ref.kind())) {
+          writeProxyRoute(ref, key, status, programmed, live.get(key));
+        } else if ("Ingress".equals(ref.kind())
+            && !status.conditions().equals(ingressConditions.put(key, status.conditions()))) {
+          LOG.info("status {} {}", ref, describe(status.conditions()));
+        }
+        failures.remove(ref.toString());
+      } catch (RuntimeException e) {
+        // One object the API server refuses must not hold up the others. Retried next pass;
+        // logged again only when the error changes, so a lasting failure does not flood the log.
+        String error = e.toString();
+        settled = false;
+        if (!error.equals(failures.put(ref.toString(), error))) {
+          LOG.warn("writing status of {} failed (will retry): {}", ref, error);
+        }
+      }
+    }
+    written.keySet().retainAll(seenRoutes);
+    activeEvents.retainAll(seenEvents);
+    ingressConditions.keySet().retainAll(seenIngresses);
+    Set<String> reported = new HashSet<>();
+    result.statuses().forEach(st -> reported.add(st.object().toString()));
+    failures.keySet().retainAll(reported);
+  }
+
+  private void recordEvents(ObjectRef ref, List<ObjectStatus.Event> events, Set<String> seen) {
+    for (ObjectStatus.Event event : events) {
+      seen.add(eventKey(ref, event));
+    }
+    for (ObjectStatus.Event event : events) {
+      String key = eventKey(ref, event);
+      if (!activeEvents.contains(key)) {
+        sink.recordEvent(ref, event);
+        activeEvents.add(key);
+      }
+    }
+  }
+
+  private static String eventKey(ObjectRef ref, ObjectStatus.Event event) {
+    return ref + "\n" + event.reason() + "\n" + event.message();
+  }
+
+  private void writeProxyRoute(
+      ObjectRef ref, String key, ObjectStatus status, boolean programmed, ProxyRoute live) {
+    ProxyRouteStatus before = written.get(key);
+    if (before == null && live != null) {
+      before = live.getStatus();
+    }
+    ProxyRouteStatus desired = desired(ref, status, programmed, before);
+    if (before != null && sameStatus(before, desired)) {
+      written.put(key, before);
+      return;
+    }
+    sink.writeProxyRouteStatus(ref, desired);
+    written.put(key, desired);
+    onWrite.run();
+  }
+
+  private ProxyRouteStatus desired(
+      ObjectRef ref, ObjectStatus status, boolean programmed, ProxyRouteStatus before) {
+    List<ObjectStatus.Condition> conditions = new ArrayList<>(status.conditions());
+    boolean accepted =
+        status.conditions().stream().anyMatch(c -> ACCEPTED.equals(c.type()) && c.status());
+    if (!accepted) {
+      conditions.add(
+          new ObjectStatus.Condition(
+              PROGRAMMED, false, "Invalid", "the route is not accepted, so it is not served"));
+    } else if (programmed) {
+      conditions.add(
+          new ObjectStatus.Condition(
+              PROGRAMMED, true, "Programmed", "every connected dataplane serves this route"));
+    } else {
+      conditions.add(
+          new ObjectStatus.Condition(
+              PROGRAMMED, false, "Pending", "waiting for dataplanes to apply the new configuration"));
+    }
+    String now = clock.instant().truncatedTo(ChronoUnit.SECONDS).toString();
+    ProxyRouteStatus out = new ProxyRouteStatus();
+    out.setObservedGeneration(ref.generation());
+    List<Condition> converted = new ArrayList<>();
+    for (ObjectStatus.Condition c : conditions) {
+      String statusText = c.status() ? "True" : "False";
+      Condition previous = find(before, c.type());
+      String since =
+          previous != null && statusText.equals(previous.getStatus())
+                  && previous.getLastTransitionTime() != null
+              ? previous.getLastTransitionTime()
+              : now;
+      converted.add(
+          new ConditionBuilder()
+              .withType(c.type())
+              .withStatus(statusText)
+              .withReason(c.reason())
+              .withMessage(c.message())
+              .withObservedGeneration(ref.generation())
+              .withLastTransitionTime(since)
+              .build());
+    }
+    out.setConditions(converted);
+    return out;
+  }
+
+  private static Condition find(ProxyRouteStatus status, String type) {
+    if (status == null || status.getConditions() == null) {
+      return null;
+    }
+    return status.getConditions().stream()
+        .filter(c -> type.equals(c.getType()))
+        .findFirst()
+        .orElse(null);
+  }
+
+  /** Equal in everything a reader cares about; lastTransitionTime follows from the rest. */
+  static boolean sameStatus(ProxyRouteStatus a, ProxyRouteStatus b) {
+    if (!Objects.equals(a.getObservedGeneration(), b.getObservedGeneration())) {
+      return false;
+    }
+    List<Condition> x = a.getConditions() == null ? List.of() : a.getConditions();
+    List<Condition> y = b.getConditions() == null ? List.of() : b.getConditions();
+    if (x.size() != y.size()) {
+      return false;
+    }
+    for (Condition c : y) {
+      Condition d = find(a, c.getType());
+      if (d == null
+          || !Objects.equals(c.getStatus(), d.getStatus())
+          || !Objects.equals(c.getReason(), d.getReason())
+          || !Objects.equals(c.getMessage(), d.getMessage())
+          || !Objects.equals(c.getObservedGeneration(), d.getObservedGeneration())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static String describe(List<ObjectStatus.Condition> conditions) {
+    StringBuilder out = new StringBuilder();
+    for (ObjectStatus.Condition c : conditions) {
+      if (!out.isEmpty()) {
+        out.append(' ');
+      }
+      out.append(c.type()).append('=').append(c.status() ? "True" : "False");
+      out.append('(').append(c.reason()).append(": ").append(c.message()).append(')');
+    }
+    return out.toString();
+  }
+
+  private record Pending(ClusterState state, CompileResult result) {}
+}

@@ -1,0 +1,132 @@
+package io.portcullis.operator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.portcullis.operator.compile.ServiceRef;
+import io.portcullis.operator.source.KubernetesSource.EndpointsKind;
+import io.portcullis.snapshot.cli.Flags.FlagException;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class OperatorOptionsTest {
+  @TempDir Path dir;
+
+  private static OperatorOptions parse(Map<String, String> env, String... args) {
+    return OperatorOptions.parse(args, env);
+  }
+
+  @Test
+  void noFlagsMeansClusterModeWithDocumentedDefaults() {
+    OperatorOptions o = parse(Map.of());
+    assertNull(o.manifests());
+    assertFalse(o.localMode());
+    assertEquals("portcullis", o.ingressClass());
+    assertEquals(List.of(), o.watchNamespaces());
+    assertEquals(EndpointsKind.ENDPOINT_SLICES, o.endpointsSource());
+    assertEquals(18000, o.snapshotPort());
+    assertEquals("0.0.0.0", o.snapshotAddress());
+    assertEquals(9090, o.metricsPort());
+    assertNull(o.defaultBackend());
+  }
+
+  @Test
+  void everyFlagIsRead() {
+    OperatorOptions o =
+        parse(
+            Map.of(),
+            "--manifests", dir.toString(),
+            "--ingress-class", "edge",
+            "--watch-namespaces", "shop, payments,",
+            "--endpoints-source", "endpoints",
+            "--snapshot-port", "0",
+            "--snapshot-address", "::1",
+            "--metrics-port=9191",
+            "--default-backend", "infra/fallback:http");
+    assertEquals(dir, o.manifests());
+    assertTrue(o.localMode());
+    assertEquals("edge", o.ingressClass());
+    assertEquals(List.of("shop", "payments"), o.watchNamespaces());
+    assertEquals(EndpointsKind.ENDPOINTS, o.endpointsSource());
+    assertEquals(0, o.snapshotPort());
+    assertEquals("::1", o.snapshotAddress());
+    assertEquals(9191, o.metricsPort());
+    assertEquals(new ServiceRef("infra", "fallback", "http"), o.defaultBackend());
+    assertEquals("edge", o.compilerSettings().ingressClass());
+  }
+
+  @Test
+  void localModeBindsTheStreamToLoopbackByDefault() {
+    assertEquals("127.0.0.1", parse(Map.of(), "--manifests", dir.toString()).snapshotAddress());
+  }
+
+  @Test
+  void environmentVariablesFillInAndTheCommandLineWins() {
+    Map<String, String> env =
+        Map.of(
+            "PORTCULLIS_MANIFESTS", dir.toString(),
+            "PORTCULLIS_SNAPSHOT_PORT", "18001",
+            "PORTCULLIS_INGRESS_CLASS", "from-env",
+            "PORTCULLIS_WATCH_NAMESPACES", "a,b",
+            "PORTCULLIS_ENDPOINTS_SOURCE", "endpoints",
+            "PORTCULLIS_METRICS_PORT", "9999",
+            "PORTCULLIS_SNAPSHOT_ADDRESS", "10.0.0.1",
+            "PORTCULLIS_DEFAULT_BACKEND", "x/y:80");
+    OperatorOptions o = parse(env, "--snapshot-port", "18002");
+    assertEquals(dir, o.manifests());
+    assertEquals(18002, o.snapshotPort());
+    assertEquals("from-env", o.ingressClass());
+    assertEquals(List.of("a", "b"), o.watchNamespaces());
+    assertEquals(EndpointsKind.ENDPOINTS, o.endpointsSource());
+    assertEquals(9999, o.metricsPort());
+    assertEquals("10.0.0.1", o.snapshotAddress());
+    assertEquals(new ServiceRef("x", "y", "80"), o.defaultBackend());
+  }
+
+  @Test
+  void unknownFlagIsNamed() {
+    FlagException e = assertThrows(FlagException.class, () -> parse(Map.of(), "--bogus", "1"));
+    assertEquals("unknown flag --bogus", e.getMessage());
+  }
+
+  @Test
+  void badValuesNameTheFlagAndTheProblem() {
+    assertBad("--snapshot-port", "70000", "snapshot-port", "port must be between 0 and 65535");
+    assertBad("--metrics-port", "http", "metrics-port", "For input string");
+    assertBad("--endpoints-source", "slices", "endpoints-source", "expected endpointslices or endpoints");
+    assertBad("--default-backend", "svc:80", "default-backend", "expected namespace/service:port");
+    assertBad("--watch-namespaces", "Shop", "watch-namespaces", "not a valid namespace name");
+    assertBad("--ingress-class", "Not_Valid", "ingress-class", "not a valid IngressClass name");
+    assertBad("--snapshot-address", "example.com", "snapshot-address", "expected an IP address");
+    assertBad("--manifests", dir.resolve("missing").toString(), "manifests", "not a directory");
+  }
+
+  private void assertBad(String flag, String value, String name, String why) {
+    FlagException e = assertThrows(FlagException.class, () -> parse(Map.of(), flag, value));
+    assertTrue(e.getMessage().startsWith("bad value '" + value + "' for --" + name + ": "), e.getMessage());
+    assertTrue(e.getMessage().contains(why), e.getMessage());
+  }
+
+  @Test
+  void mainPrintsOneLinePrefixedWithTheProgramName() {
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    var parsed =
+        Main.parseOptions(
+            new String[] {"--snapshot-port", "x"},
+            Map.of(),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+    assertTrue(parsed.isEmpty());
+    assertEquals(
+        "portcullis-operator: bad value 'x' for --snapshot-port: For input string: \"x\"\n",
+        err.toString(StandardCharsets.UTF_8).replace("\r", ""));
+  }
+}

@@ -1,0 +1,87 @@
+package io.portcullis.operator.cache;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fabric8.kubernetes.api.model.Endpoints;
+import io.fabric8.kubernetes.api.model.EndpointsBuilder;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.portcullis.operator.compile.ClusterState;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ResourceCacheTest {
+
+  static Service service(String ns, String name, String rv) {
+    return new ServiceBuilder()
+        .withNewMetadata().withNamespace(ns).withName(name).withResourceVersion(rv).endMetadata()
+        .build();
+  }
+
+  @Test
+  void sameResourceVersionAgainIsNotAChange() {
+    ResourceCache cache = new ResourceCache();
+    assertTrue(cache.upsert(service("a", "web", "1")));
+    assertFalse(cache.upsert(service("a", "web", "1")));
+    assertTrue(cache.upsert(service("a", "web", "2")));
+    assertTrue(cache.delete(service("a", "web", "2")));
+    assertFalse(cache.delete(service("a", "web", "2")));
+  }
+
+  @Test
+  void stateListsAreSortedByNamespaceThenName() {
+    ResourceCache cache = new ResourceCache();
+    cache.upsert(service("b", "a", "1"));
+    cache.upsert(service("a", "z", "1"));
+    cache.upsert(service("a", "b", "1"));
+    List<String> names =
+        cache.state().services().stream()
+            .map(s -> s.getMetadata().getNamespace() + "/" + s.getMetadata().getName())
+            .toList();
+    assertEquals(List.of("a/b", "a/z", "b/a"), names);
+  }
+
+  @Test
+  void endpointsBecomeOneSlicePerSubsetWithReadyAndNotReadyAddresses() {
+    Endpoints endpoints =
+        new EndpointsBuilder()
+            .withNewMetadata().withNamespace("shop").withName("web").withResourceVersion("7").endMetadata()
+            .addNewSubset()
+            .addNewAddress().withIp("10.0.0.1").endAddress()
+            .addNewNotReadyAddress().withIp("10.0.0.2").endNotReadyAddress()
+            .addNewPort().withName("http").withPort(8080).withProtocol("TCP").endPort()
+            .endSubset()
+            .addNewSubset()
+            .addNewAddress().withIp("10.0.0.3").endAddress()
+            .addNewPort().withName("metrics").withPort(9000).endPort()
+            .endSubset()
+            .build();
+    ResourceCache cache = new ResourceCache();
+    cache.upsert(endpoints);
+    ClusterState state = cache.state();
+    assertEquals(2, state.endpointSlices().size());
+    EndpointSlice first = state.endpointSlices().get(0);
+    assertEquals("shop", first.getMetadata().getNamespace());
+    assertEquals("web", first.getMetadata().getLabels().get(EndpointsConverter.SERVICE_NAME_LABEL));
+    assertEquals("IPv4", first.getAddressType());
+    assertEquals("http", first.getPorts().get(0).getName());
+    assertEquals(8080, first.getPorts().get(0).getPort());
+    assertEquals(List.of("10.0.0.1"), first.getEndpoints().get(0).getAddresses());
+    assertTrue(first.getEndpoints().get(0).getConditions().getReady());
+    assertEquals(List.of("10.0.0.2"), first.getEndpoints().get(1).getAddresses());
+    assertFalse(first.getEndpoints().get(1).getConditions().getReady());
+    assertEquals("metrics", state.endpointSlices().get(1).getPorts().get(0).getName());
+  }
+
+  @Test
+  void replaceAllReportsChangeOnlyWhenContentDiffers() {
+    ResourceCache cache = new ResourceCache();
+    assertTrue(cache.replaceAll(List.of(service("a", "web", null))));
+    assertFalse(cache.replaceAll(List.of(service("a", "web", null))));
+    assertTrue(cache.replaceAll(List.of()));
+    assertEquals(0, cache.state().services().size());
+  }
+}

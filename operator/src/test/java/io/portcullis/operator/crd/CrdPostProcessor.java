@@ -1,0 +1,36 @@
+package io.portcullis.operator.crd;
+
+import io.fabric8.crdv2.generator.CRDPostProcessor;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceColumnDefinition;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionVersion;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaProps;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * The two things crd-generator 7.4 cannot express from annotations: a pattern on the items of a
+ * list of strings (it drops {@code @Pattern} on a {@code List<String>}), and the order of printer
+ * columns (it puts date columns first; kubectl users expect Age last). Both values come from the
+ * model ({@link ProxyRouteSpec#HOST_PATTERN}), so the model stays the single source.
+ */
+final class CrdPostProcessor implements CRDPostProcessor {
+  static final List<String> COLUMN_ORDER = List.of("Hosts", "Accepted", "Programmed", "Age");
+
+  @Override
+  public HasMetadata process(HasMetadata crd, String crdSpecVersion) {
+    for (CustomResourceDefinitionVersion version : ((CustomResourceDefinition) crd).getSpec().getVersions()) {
+      JSONSchemaProps hosts = version.getSchema().getOpenAPIV3Schema()
+          .getProperties().get("spec").getProperties().get("hosts");
+      JSONSchemaProps item = hosts.getItems().getSchema();
+      item.setPattern(ProxyRouteSpec.HOST_PATTERN);
+      item.setMaxLength(253L);
+      List<CustomResourceColumnDefinition> columns = new ArrayList<>(version.getAdditionalPrinterColumns());
+      columns.sort(Comparator.comparingInt(c -> COLUMN_ORDER.indexOf(c.getName())));
+      version.setAdditionalPrinterColumns(columns);
+    }
+    return crd;
+  }
+}

@@ -1,0 +1,144 @@
+package io.portcullis.operator.crd;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fabric8.crdv2.generator.CRDGenerator;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionVersion;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaProps;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The checked-in CRD is exactly what fabric8's crd-generator makes of the Java model, and that
+ * schema refuses malformed ProxyRoutes at the API server. After changing the model, regenerate with
+ * {@code mvn -pl operator test -Dtest=ProxyRouteCrdTest -Dportcullis.crd.update=true}.
+ */
+class ProxyRouteCrdTest {
+  /** Surefire runs in the module directory; the CRDs live at the repository root. */
+  static final Path CHECKED_IN = Path.of("..", "crds", "portcullis.io_proxyroutes.yaml");
+
+  private static String generated;
+  private static JSONSchemaProps spec;
+  private static CustomResourceDefinitionVersion version;
+
+  @BeforeAll
+  static void generate() throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    new CRDGenerator()
+        .customResourceClasses(ProxyRoute.class)
+        .forCRDVersions("v1")
+        .withPostProcessor(new CrdPostProcessor())
+        .withOutput(new CRDGenerator.CRDOutput<ByteArrayOutputStream>() {
+          @Override
+          public ByteArrayOutputStream outputFor(String crdName) {
+            return out;
+          }
+
+          @Override
+          public void close() {}
+        })
+        .generate();
+    generated = out.toString(StandardCharsets.UTF_8);
+    if (Boolean.getBoolean("portcullis.crd.update")) {
+      Files.writeString(CHECKED_IN, generated, StandardCharsets.UTF_8);
+    }
+    CustomResourceDefinition crd = Serialization.unmarshal(generated, CustomResourceDefinition.class);
+    version = crd.getSpec().getVersions().get(0);
+    spec = version.getSchema().getOpenAPIV3Schema().getProperties().get("spec");
+  }
+
+  private static JSONSchemaProps at(JSONSchemaProps from, String... path) {
+    JSONSchemaProps p = from;
+    for (String step : path) {
+      p = step.equals("[]") ? p.getItems().getSchema() : p.getProperties().get(step);
+      assertNotNull(p, () -> "no schema at " + String.join(".", path));
+    }
+    return p;
+  }
+
+  @Test
+  @DisplayName("the checked-in crds/portcullis.io_proxyroutes.yaml equals what the model generates")
+  void checkedInMatchesModel() throws IOException {
+    assertEquals(generated, Files.readString(CHECKED_IN, StandardCharsets.UTF_8),
+        "crds/ is stale: regenerate with -Dportcullis.crd.update=true");
+  }
+
+  @Test
+  @DisplayName("hosts and routes are required and need at least one entry")
+  void requiredLists() {
+    assertTrue(spec.getRequired().containsAll(List.of("hosts", "routes")), () -> "required: " + spec.getRequired());
+    assertEquals(1L, at(spec, "hosts").getMinItems());
+    assertEquals(1L, at(spec, "routes").getMinItems());
+  }
+
+  @Test
+  @DisplayName("hosts must be DNS names or leading-label wildcards")
+  void hostPattern() {
+    JSONSchemaProps hosts = at(spec, "hosts");
+    String pattern = hosts.getItems() != null && hosts.getItems().getSchema() != null
+        ? hosts.getItems().getSchema().getPattern() : hosts.getPattern();
+    assertNotNull(pattern, "hosts carry a pattern");
+    java.util.regex.Pattern p = java.util.regex.Pattern.compile(pattern);
+    assertTrue(p.matcher("shop.example.com").matches());
+    assertTrue(p.matcher("*.example.com").matches());
+    assertTrue(!p.matcher("shop.*.com").matches());
+    assertTrue(!p.matcher("Shop_1.example.com").matches());
+  }
+
+  @Test
+  @DisplayName("a backend needs service and port; port is 1..65535 and weight 0..1000000")
+  void backendBounds() {
+    JSONSchemaProps backend = at(spec, "routes", "[]", "backends", "[]");
+    assertTrue(backend.getRequired().containsAll(List.of("service", "port")));
+    assertEquals(1.0, at(backend, "port").getMinimum());
+    assertEquals(65535.0, at(backend, "port").getMaximum());
+    assertEquals(0.0, at(backend, "weight").getMinimum());
+    assertEquals(1_000_000.0, at(backend, "weight").getMaximum());
+    assertEquals(1L, at(spec, "routes", "[]", "backends").getMinItems());
+  }
+
+  @Test
+  @DisplayName("methods and redirect scheme are enums; redirect status is limited to redirects")
+  void enums() {
+    List<String> methods = at(spec, "routes", "[]", "match", "methods", "[]").getEnum().stream()
+        .map(j -> j.asText()).collect(Collectors.toList());
+    assertTrue(methods.containsAll(List.of("GET", "POST", "PATCH")), () -> "methods: " + methods);
+    List<String> schemes = at(spec, "routes", "[]", "redirect", "scheme").getEnum().stream()
+        .map(j -> j.asText()).collect(Collectors.toList());
+    assertEquals(List.of("http", "https"), schemes);
+    JSONSchemaProps status = at(spec, "routes", "[]", "redirect", "statusCode");
+    assertEquals(301.0, status.getMinimum());
+    assertEquals(308.0, status.getMaximum());
+    assertTrue(status.getXKubernetesValidations().get(0).getRule().contains("307"));
+  }
+
+  @Test
+  @DisplayName("paths must be absolute")
+  void pathPatterns() {
+    for (String kind : List.of("exact", "prefix", "regex")) {
+      String pattern = at(spec, "routes", "[]", "match", "path", kind).getPattern();
+      assertTrue(java.util.regex.Pattern.compile(pattern).matcher("/api").find(), kind);
+      assertTrue(!java.util.regex.Pattern.compile(pattern).matcher("api").find(), kind);
+    }
+  }
+
+  @Test
+  @DisplayName("the CRD has the status subresource and the Hosts, Accepted, Programmed, Age columns")
+  void statusAndColumns() {
+    assertNotNull(version.getSubresources().getStatus(), "status subresource");
+    assertEquals(List.of("Hosts", "Accepted", "Programmed", "Age"),
+        version.getAdditionalPrinterColumns().stream().map(c -> c.getName()).collect(Collectors.toList()));
+  }
+}

@@ -1,0 +1,55 @@
+package io.portcullis.operator.it;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** A real HTTP backend on loopback that answers with its name and the path it was asked for. */
+final class LoopbackBackend implements AutoCloseable {
+  private final HttpServer server;
+  private final String name;
+  private final AtomicInteger requests = new AtomicInteger();
+
+  LoopbackBackend(String name) throws IOException {
+    this.name = name;
+    this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
+    server.createContext(
+        "/",
+        exchange -> {
+          requests.incrementAndGet();
+          try (InputStream in = exchange.getRequestBody()) {
+            in.transferTo(OutputStream.nullOutputStream());
+          }
+          byte[] body =
+              (name + " " + exchange.getRequestURI().getRawPath()).getBytes(StandardCharsets.UTF_8);
+          exchange.getResponseHeaders().set("Content-Type", "text/plain");
+          exchange.sendResponseHeaders(200, body.length);
+          try (OutputStream out = exchange.getResponseBody()) {
+            out.write(body);
+          }
+        });
+    server.start();
+  }
+
+  int port() {
+    return server.getAddress().getPort();
+  }
+
+  String name() {
+    return name;
+  }
+
+  int requests() {
+    return requests.get();
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+  }
+}

@@ -1,0 +1,209 @@
+package io.portcullis.operator.source;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.portcullis.operator.compile.ClusterState;
+import io.portcullis.operator.crd.ProxyRoute;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ManifestsSourceTest {
+  @TempDir Path dir;
+  private final AtomicInteger changes = new AtomicInteger();
+  private final List<String> problems = new CopyOnWriteArrayList<>();
+  private ManifestsSource source;
+
+  @AfterEach
+  void close() {
+    if (source != null) {
+      source.close();
+    }
+  }
+
+  private void start() throws Exception {
+    source = new ManifestsSource(dir, Duration.ofMillis(200), problems::add);
+    source.start(changes::incrementAndGet);
+  }
+
+  private static String ingress(String name, String host) {
+    return """
+        apiVersion: networking.k8s.io/v1
+        kind: Ingress
+        metadata:
+          name: %s
+        spec:
+          ingressClassName: portcullis
+          rules:
+          - host: %s
+            http:
+              paths:
+              - path: /
+                pathType: Prefix
+                backend:
+                  service: {name: web, port: {number: 80}}
+        """
+        .formatted(name, host);
+  }
+
+  private static final String SERVICE_AND_ROUTE =
+      """
+      apiVersion: v1
+      kind: Service
+      metadata: {name: web, namespace: shop}
+      spec:
+        ports: [{name: http, port: 80}]
+      ---
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata: {name: web, namespace: shop}
+      spec: {}
+      ---
+      apiVersion: portcullis.io/v1alpha1
+      kind: ProxyRoute
+      metadata: {name: api, namespace: shop}
+      spec:
+        hosts: [api.example.com]
+        routes:
+        - match: {path: {prefix: /v1}}
+          backends: [{service: web, port: 80}]
+      """;
+
+  private static List<String> names(List<? extends HasMetadata> objects) {
+    return objects.stream()
+        .map(o -> o.getMetadata().getNamespace() + "/" + o.getMetadata().getName())
+        .toList();
+  }
+
+  @Test
+  void initialLoadReadsEveryDocumentOfTheKindsWeWatchRecursively() throws Exception {
+    Files.writeString(dir.resolve("a.yaml"), ingress("first", "a.example.com"));
+    Files.createDirectories(dir.resolve("shop"));
+    Files.writeString(dir.resolve("shop/b.yml"), SERVICE_AND_ROUTE);
+    Files.writeString(dir.resolve("notes.txt"), "not yaml: [");
+    start();
+
+    assertTrue(source.synced());
+    assertEquals(1, changes.get());
+    ClusterState state = source.state();
+    assertEquals(List.of("default/first"), names(state.ingresses()));
+    assertEquals(List.of("shop/web"), names(state.services()));
+    assertEquals(List.of("shop/api"), names(state.proxyRoutes()));
+    ProxyRoute route = state.proxyRoutes().get(0);
+    assertEquals("/v1", route.getSpec().routes.get(0).match.path.prefix);
+    assertEquals(List.of(), problems);
+  }
+
+  @Test
+  void aMountedConfigMapIsReadOnceThroughItsSymlinks() throws Exception {
+    // What the kubelet lays out: a timestamped dot directory, ..data pointing at it, and a
+    // symlink per key.
+    Path real = Files.createDirectories(dir.resolve("..2026_01_01_00_00_00.123"));
+    Files.writeString(real.resolve("app.yaml"), ingress("app", "a.example.com"));
+    Files.createSymbolicLink(dir.resolve("..data"), real.getFileName());
+    Files.createSymbolicLink(dir.resolve("app.yaml"), Path.of("..data/app.yaml"));
+    start();
+    assertEquals(List.of("default/app"), names(source.state().ingresses()));
+    assertEquals(List.of(), problems);
+  }
+
+  @Test
+  void objectsGetCreationTimesInFileOrderAndAGeneration() throws Exception {
+    Files.writeString(dir.resolve("a.yaml"), ingress("older", "a.example.com"));
+    Files.writeString(dir.resolve("b.yaml"), ingress("newer", "a.example.com"));
+    start();
+    var ingresses = source.state().ingresses();
+    Instant older = Instant.parse(ingresses.get(1).getMetadata().getCreationTimestamp());
+    Instant newer = Instant.parse(ingresses.get(0).getMetadata().getCreationTimestamp());
+    assertEquals("newer", ingresses.get(0).getMetadata().getName());
+    assertTrue(older.isBefore(newer));
+    assertEquals(1L, ingresses.get(0).getMetadata().getGeneration());
+  }
+
+  @Test
+  void editingAFileIsNoticedAndBumpsTheGeneration() throws Exception {
+    Path file = dir.resolve("app.yaml");
+    Files.writeString(file, ingress("app", "old.example.com"));
+    start();
+    Files.writeString(file, ingress("app", "new.example.com"));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                source.state().ingresses().get(0).getSpec().getRules().get(0).getHost()
+                    .equals("new.example.com"));
+    assertTrue(changes.get() >= 2);
+    assertEquals(2L, source.state().ingresses().get(0).getMetadata().getGeneration());
+  }
+
+  @Test
+  void removingAFileRemovesItsObjects() throws Exception {
+    Files.writeString(dir.resolve("a.yaml"), ingress("a", "a.example.com"));
+    Files.writeString(dir.resolve("b.yaml"), ingress("b", "b.example.com"));
+    start();
+    Files.delete(dir.resolve("b.yaml"));
+    await().atMost(Duration.ofSeconds(10)).until(() -> source.state().ingresses().size() == 1);
+    assertEquals(List.of("default/a"), names(source.state().ingresses()));
+  }
+
+  @Test
+  void aBrokenFileIsReportedOnceAndKeepsItsLastGoodObjectsWhileOthersUpdate() throws Exception {
+    Path broken = dir.resolve("broken.yaml");
+    Path healthy = dir.resolve("healthy.yaml");
+    Files.writeString(broken, ingress("kept", "kept.example.com"));
+    Files.writeString(healthy, ingress("healthy", "v1.example.com"));
+    start();
+
+    Files.writeString(broken, "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: [unclosed\n");
+    await().atMost(Duration.ofSeconds(10)).until(() -> problems.size() == 1);
+    assertTrue(problems.get(0).startsWith("manifests: broken.yaml: "), problems.get(0));
+    assertTrue(problems.get(0).endsWith("; keeping its last good objects"), problems.get(0));
+    assertTrue(problems.get(0).indexOf('\n') < 0, "one line");
+
+    Files.writeString(healthy, ingress("healthy", "v2.example.com"));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                source.state().ingresses().stream()
+                    .anyMatch(i -> i.getSpec().getRules().get(0).getHost().equals("v2.example.com")));
+    assertEquals(List.of("default/healthy", "default/kept"), names(source.state().ingresses()));
+    // Several rescans later the same broken content has still been reported only once.
+    assertEquals(1, problems.size());
+  }
+
+  @Test
+  void aBrokenFileFromTheStartServesNothingButDoesNotStopTheOthers() throws Exception {
+    Files.writeString(dir.resolve("bad.yaml"), "kind: Ingress\nmetadata: {namespace: x}\n");
+    Files.writeString(dir.resolve("good.yaml"), ingress("good", "g.example.com"));
+    start();
+    assertEquals(List.of("default/good"), names(source.state().ingresses()));
+    assertEquals(1, problems.size());
+    assertTrue(problems.get(0).contains("bad.yaml"), problems.get(0));
+  }
+
+  @Test
+  void anOldApiVersionOfOurKindIsReportedButOtherKindsAreSkippedQuietly() throws Exception {
+    Files.writeString(
+        dir.resolve("old.yaml"),
+        "apiVersion: extensions/v1beta1\nkind: Ingress\nmetadata: {name: old}\n");
+    Files.writeString(
+        dir.resolve("other.yaml"),
+        "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\n");
+    start();
+    assertEquals(1, problems.size());
+    assertTrue(
+        problems.get(0).contains("old.yaml: Ingress extensions/v1beta1 is not supported, use networking.k8s.io/v1"),
+        problems.get(0));
+  }
+}
