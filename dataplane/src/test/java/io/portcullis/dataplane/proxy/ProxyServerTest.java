@@ -204,6 +204,24 @@ class ProxyServerTest {
   }
 
   @Test
+  void headToAProxyAnswerCarriesNoBody() throws Exception {
+    router.set(head -> head.path().equals("/nf") ? new RouteDecision.NotFound()
+        : forward(head, backendPort, HeaderRewrite.NONE, HeaderRewrite.NONE));
+    try (Socket s = new Socket("127.0.0.1", proxyPort)) {
+      s.setSoTimeout(5000);
+      s.getOutputStream()
+          .write(
+              ("HEAD /nf HTTP/1.1\r\nHost: a\r\n\r\n"
+                      + "GET /g2 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+                  .getBytes(StandardCharsets.US_ASCII));
+      String all = readAll(s.getInputStream());
+      assertTrue(all.startsWith("HTTP/1.1 404"), all);
+      assertFalse(all.contains("no route"), all);
+      assertTrue(all.contains("HTTP/1.1 200") && all.endsWith("GET /g2 "), all);
+    }
+  }
+
+  @Test
   void pipelinedRequestsAreAnsweredInOrder() throws Exception {
     try (Socket s = new Socket("127.0.0.1", proxyPort)) {
       s.setSoTimeout(5000);
