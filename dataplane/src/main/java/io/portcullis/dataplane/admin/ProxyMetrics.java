@@ -4,11 +4,21 @@ import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.core.metrics.Info;
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
+import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.util.Arrays;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The dataplane's metrics. The proxy calls the recording methods from event loops (they are
  * lock-free); the admin server serves {@link #registry()} in the Prometheus text format.
+ *
+ * <p>The per-request methods look their data point up in small caches keyed by route (then status)
+ * and cluster name instead of calling {@code labelValues(...)} each time: that lookup builds a
+ * label list, hashes it and formats the status code for every request. The caches hold only names
+ * that carried traffic and are dropped on every applied snapshot, so routes that were removed do
+ * not pin memory (their series stay in the registry, as before).
  */
 public final class ProxyMetrics {
   private final PrometheusRegistry registry = new PrometheusRegistry();
@@ -25,6 +35,9 @@ public final class ProxyMetrics {
           .name("portcullis_upstream_latency_seconds")
           .help("Time from sending a request upstream to the response headers, by cluster")
           .labelNames("cluster")
+          // Classic buckets only: the text format we serve never shows native buckets, and keeping
+          // them cost a map lookup per observation.
+          .classicOnly()
           .classicUpperBounds(
               0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
           .register(registry);
@@ -54,6 +67,12 @@ public final class ProxyMetrics {
           .help("Snapshots and deltas rejected (NACKed)")
           .register(registry);
 
+  /** Data points by route name; see the class comment. */
+  private final ConcurrentHashMap<String, RouteCounters> requestCounters = new ConcurrentHashMap<>();
+
+  private final ConcurrentHashMap<String, DistributionDataPoint> latencyPoints =
+      new ConcurrentHashMap<>();
+
   public PrometheusRegistry registry() {
     return registry;
   }
@@ -65,12 +84,20 @@ public final class ProxyMetrics {
    * @param status the status code sent to the client
    */
   public void requestCompleted(String route, int status) {
-    requests.labelValues(route, Integer.toString(status)).inc();
+    RouteCounters counters = requestCounters.get(route);
+    if (counters == null) {
+      counters = requestCounters.computeIfAbsent(route, RouteCounters::new);
+    }
+    counters.forStatus(status).inc();
   }
 
   /** Upstream latency of one request, from request sent to response headers received. */
   public void upstreamLatency(String cluster, long nanos) {
-    upstreamLatency.labelValues(cluster).observe(nanos / 1e9);
+    DistributionDataPoint point = latencyPoints.get(cluster);
+    if (point == null) {
+      point = latencyPoints.computeIfAbsent(cluster, upstreamLatency::labelValues);
+    }
+    point.observe(nanos / 1e9);
   }
 
   public void connectionOpened() {
@@ -82,11 +109,51 @@ public final class ProxyMetrics {
   }
 
   public void snapshotApplied(String version) {
+    requestCounters.clear();
+    latencyPoints.clear();
     snapshotVersion.setLabelValues(version);
     snapshotsApplied.inc();
   }
 
   public void snapshotRejected() {
     snapshotsRejected.inc();
+  }
+
+  /**
+   * The request counters of one route, by status code. A route sees a handful of distinct codes, so
+   * a copy-on-write array scanned linearly beats any map.
+   */
+  private final class RouteCounters {
+    private record Entry(int status, CounterDataPoint point) {}
+
+    private final String route;
+    private volatile Entry[] entries = new Entry[0];
+
+    RouteCounters(String route) {
+      this.route = route;
+    }
+
+    CounterDataPoint forStatus(int status) {
+      for (Entry e : entries) {
+        if (e.status == status) {
+          return e.point;
+        }
+      }
+      return add(status);
+    }
+
+    private synchronized CounterDataPoint add(int status) {
+      Entry[] current = entries;
+      for (Entry e : current) {
+        if (e.status == status) {
+          return e.point;
+        }
+      }
+      CounterDataPoint point = requests.labelValues(route, Integer.toString(status));
+      Entry[] next = Arrays.copyOf(current, current.length + 1);
+      next[current.length] = new Entry(status, point);
+      entries = next;
+      return point;
+    }
   }
 }

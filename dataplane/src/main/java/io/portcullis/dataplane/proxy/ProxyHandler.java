@@ -41,12 +41,18 @@ import org.slf4j.LoggerFactory;
 /**
  * The per-connection proxy logic: routes each request once, streams it to a backend and the
  * response back, one request at a time. Pipelined requests wait (decoded, bounded by one socket
- * read because reading pauses) until the response before them is complete, so answers are in
- * order.
+ * read because reading pauses as soon as one has to wait) until the response before them is
+ * complete, so answers are in order.
  *
- * <p>Backpressure: the downstream channel reads only while the request body is in progress and
- * the backend connection is writable; the backend connection reads only while the client
- * connection is writable. Nothing aggregates a body.
+ * <p>Backpressure: the downstream channel stops reading when something it decoded has to wait (a
+ * pipelined request, a body chunk while the backend connection is still being opened) or the
+ * backend connection is not writable; the backend connection reads only while the client
+ * connection is writable. Nothing aggregates a body. Reading is paused lazily rather than around
+ * every request because each pause and resume is an {@code epoll_ctl} system call on epoll.
+ *
+ * <p>The response timeout is one deadline per connection, checked by at most one queued timer that
+ * re-arms itself when the deadline moved; a timer scheduled and cancelled per request cost a
+ * priority-queue insert and removal each.
  *
  * <p>{@code Expect: 100-continue} is answered by the proxy once the request is routed and a
  * backend connection is established (the header is not forwarded); a request answered locally
@@ -64,10 +70,17 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
   private final ProxyMetrics metrics;
   private final UpstreamConnector connector;
   private final String scheme;
+  private final long responseTimeoutNanos;
   private final ArrayDeque<HttpObject> queued = new ArrayDeque<>();
   private ChannelHandlerContext ctx;
   private Exchange exchange;
   private boolean draining;
+  /** The exchange waiting for response headers under {@link #responseDeadline}, or null. */
+  private Exchange awaitingResponse;
+  private long responseDeadline;
+  private ScheduledFuture<?> responseTimer;
+  /** When {@link #responseTimer} fires ({@link System#nanoTime()}). */
+  private long responseTimerAt;
 
   ProxyHandler(
       ProxySettings settings,
@@ -80,6 +93,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     this.metrics = metrics;
     this.connector = connector;
     this.scheme = scheme;
+    this.responseTimeoutNanos = settings.responseTimeout().toNanos();
   }
 
   @Override
@@ -89,6 +103,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void handlerRemoved(ChannelHandlerContext ctx) {
+    cancelResponseTimer();
     releaseQueued();
   }
 
@@ -101,6 +116,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     metrics.connectionClosed();
+    cancelResponseTimer();
     if (exchange != null) {
       exchange.downstreamClosed();
       exchange = null;
@@ -116,7 +132,9 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     if (!queued.isEmpty() || (exchange != null && exchange.requestComplete)) {
+      // Pipelined: it waits for the response before it, and so does the rest of the socket.
       queued.add(obj);
+      ctx.channel().config().setAutoRead(false);
       return;
     }
     dispatch(obj);
@@ -201,8 +219,6 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
   private void startExchange(HttpRequest request) {
     ctx.channel().pipeline().fireUserEventTriggered(ProxyEvent.REQUEST_HEAD_RECEIVED);
-    // Pause: until we know where the body goes, it stays in the socket.
-    ctx.channel().config().setAutoRead(false);
     String uri = request.uri();
     int q = uri.indexOf('?');
     String path = q < 0 ? uri : uri.substring(0, q);
@@ -253,6 +269,56 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     drainQueue();
   }
 
+  /** Starts (or moves) the response deadline of {@code ex}. */
+  private void armResponseTimeout(Exchange ex, long nowNanos, long timeoutNanos) {
+    awaitingResponse = ex;
+    responseDeadline = nowNanos + timeoutNanos;
+    if (responseTimer != null && responseTimerAt - responseDeadline > 0) {
+      // Queued for a later moment than this (shorter) timeout needs.
+      responseTimer.cancel(false);
+      responseTimer = null;
+    }
+    if (responseTimer == null) {
+      scheduleResponseTimer(nowNanos, timeoutNanos);
+    }
+  }
+
+  private void disarmResponseTimeout(Exchange ex) {
+    if (awaitingResponse == ex) {
+      awaitingResponse = null;
+    }
+  }
+
+  private void scheduleResponseTimer(long nowNanos, long delayNanos) {
+    responseTimerAt = nowNanos + delayNanos;
+    responseTimer =
+        ctx.executor().schedule(this::responseTimerFired, delayNanos, TimeUnit.NANOSECONDS);
+  }
+
+  private void responseTimerFired() {
+    responseTimer = null;
+    Exchange ex = awaitingResponse;
+    if (ex == null || !ctx.channel().isActive()) {
+      return;
+    }
+    long now = System.nanoTime();
+    long remaining = responseDeadline - now;
+    if (remaining > 0) {
+      scheduleResponseTimer(now, remaining);
+      return;
+    }
+    awaitingResponse = null;
+    ex.responseTimedOut();
+  }
+
+  private void cancelResponseTimer() {
+    awaitingResponse = null;
+    if (responseTimer != null) {
+      responseTimer.cancel(false);
+      responseTimer = null;
+    }
+  }
+
   private String clientIp() {
     SocketAddress remote = ctx.channel().remoteAddress();
     if (remote instanceof InetSocketAddress inet && inet.getAddress() != null) {
@@ -289,7 +355,6 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     private boolean skippingInformational;
     private boolean retried;
     private long sentNanos;
-    private ScheduledFuture<?> responseTimer;
 
     Exchange(HttpRequest request) {
       this.request = request;
@@ -350,12 +415,13 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
           pendingBody = new ArrayDeque<>();
         }
         pendingBody.add(content);
+        // Still connecting: the rest of the body waits in the socket.
+        ctx.channel().config().setAutoRead(false);
         return;
       }
       upstream.write(content, upstream.voidPromise());
       wroteUpstream = true;
-      if (last || !upstream.isWritable()) {
-        // After the last chunk: one request at a time, the next one waits in the socket.
+      if (!last && !upstream.isWritable()) {
         ctx.channel().config().setAutoRead(false);
       }
       if (last && responseComplete) {
@@ -419,12 +485,11 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
       upstream.config().setAutoRead(true);
       upstream.write(upstreamRequest, upstream.voidPromise());
       sentNanos = System.nanoTime();
-      long timeoutMillis =
+      long timeoutNanos =
           forward.timeoutMillis() > 0
-              ? forward.timeoutMillis()
-              : settings.responseTimeout().toMillis();
-      responseTimer =
-          ctx.executor().schedule(this::responseTimedOut, timeoutMillis, TimeUnit.MILLISECONDS);
+              ? TimeUnit.MILLISECONDS.toNanos(forward.timeoutMillis())
+              : responseTimeoutNanos;
+      armResponseTimeout(this, sentNanos, timeoutNanos);
       if (expectContinue && !requestComplete) {
         ctx.writeAndFlush(
             new DefaultFullHttpResponse(
@@ -605,8 +670,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
           && exchange == this;
     }
 
-    private void responseTimedOut() {
-      responseTimer = null;
+    void responseTimedOut() {
       if (closed || responseHeadSent || exchange != this) {
         return;
       }
@@ -655,10 +719,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void cancelTimer() {
-      if (responseTimer != null) {
-        responseTimer.cancel(false);
-        responseTimer = null;
-      }
+      disarmResponseTimeout(this);
     }
 
     void downstreamClosed() {
