@@ -32,7 +32,12 @@ final class HeaderPolicy {
    * re-frames the body) and {@code Upgrade} unless {@code keepUpgrade}.
    */
   static void removeHopByHop(HttpHeaders headers, boolean keepUpgrade) {
-    for (String connection : headers.getAll(HttpHeaderNames.CONNECTION)) {
+    // contains() first: getAll() builds a list even when there is nothing to find.
+    Iterable<String> connections =
+        headers.contains(HttpHeaderNames.CONNECTION)
+            ? headers.getAll(HttpHeaderNames.CONNECTION)
+            : List.of();
+    for (String connection : connections) {
       for (String token : connection.split(",")) {
         String name = token.trim().toLowerCase(Locale.ROOT);
         if (!name.isEmpty() && !(keepUpgrade && name.equals("upgrade"))) {
@@ -83,24 +88,50 @@ final class HeaderPolicy {
       boolean upgrade) {
     HttpHeaders out = new DefaultHttpHeaders();
     out.set(incoming);
-    removeHopByHop(out, upgrade);
-    // The proxy answers Expect: 100-continue itself (see ProxyHandler), so the backend never does.
-    out.remove(HttpHeaderNames.EXPECT);
-    String host = incoming.get(HttpHeaderNames.HOST);
-    String previous = String.join(", ", incoming.getAll(X_FORWARDED_FOR));
-    out.set(X_FORWARDED_FOR, previous.isBlank() ? clientIp : previous + ", " + clientIp);
-    out.set(X_FORWARDED_PROTO, scheme);
-    if (host != null) {
-      out.set(X_FORWARDED_HOST, host);
-    } else {
-      out.remove(X_FORWARDED_HOST);
-    }
-    out.set(X_REQUEST_ID, requestId);
-    applyRewrite(out, rewrite);
-    if (upgrade) {
-      out.set(HttpHeaderNames.CONNECTION, HttpHeaderNames.UPGRADE);
-    }
+    toUpstreamRequestHeaders(out, clientIp, scheme, requestId, rewrite, upgrade);
     return out;
+  }
+
+  /**
+   * Like {@link #upstreamRequestHeaders} but turns the client's headers into the upstream ones in
+   * place: the proxy owns the decoded request, and copying every header per request was a
+   * measurable share of its CPU. Read whatever else you need from the client's headers first.
+   */
+  static void toUpstreamRequestHeaders(
+      HttpHeaders headers,
+      String clientIp,
+      String scheme,
+      String requestId,
+      HeaderRewrite rewrite,
+      boolean upgrade) {
+    // Before removeHopByHop: Connection may list (and so remove) any of these.
+    String host = headers.get(HttpHeaderNames.HOST);
+    String forwardedFor = forwardedFor(headers, clientIp);
+    removeHopByHop(headers, upgrade);
+    // The proxy answers Expect: 100-continue itself (see ProxyHandler), so the backend never does.
+    headers.remove(HttpHeaderNames.EXPECT);
+    headers.set(X_FORWARDED_FOR, forwardedFor);
+    headers.set(X_FORWARDED_PROTO, scheme);
+    if (host != null) {
+      headers.set(X_FORWARDED_HOST, host);
+    } else {
+      headers.remove(X_FORWARDED_HOST);
+    }
+    headers.set(X_REQUEST_ID, requestId);
+    applyRewrite(headers, rewrite);
+    if (upgrade) {
+      headers.set(HttpHeaderNames.CONNECTION, HttpHeaderNames.UPGRADE);
+    }
+  }
+
+  /** The incoming {@code X-Forwarded-For} values joined with ", ", then {@code clientIp}. */
+  private static String forwardedFor(HttpHeaders headers, String clientIp) {
+    String first = headers.get(X_FORWARDED_FOR);
+    if (first == null) {
+      return clientIp; // the common case: no list to build
+    }
+    String previous = String.join(", ", headers.getAll(X_FORWARDED_FOR));
+    return previous.isBlank() ? clientIp : previous + ", " + clientIp;
   }
 
   /**

@@ -450,13 +450,15 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
       endpoint = picked;
       upgrade = HeaderPolicy.isUpgradeRequest(request.headers());
       expectContinue = HttpUtil.is100ContinueExpected(request);
-      HttpHeaders headers =
-          HeaderPolicy.upstreamRequestHeaders(
-              request.headers(), clientIp(), scheme, requestId, decision.requestHeaders(), upgrade);
+      boolean chunked = HttpUtil.isTransferEncodingChunked(request);
+      // The decoded request is ours: its headers become the upstream ones, no copy.
+      HttpHeaders headers = request.headers();
+      HeaderPolicy.toUpstreamRequestHeaders(
+          headers, clientIp(), scheme, requestId, decision.requestHeaders(), upgrade);
       upstreamRequest =
           new DefaultHttpRequest(
               HttpVersion.HTTP_1_1, request.method(), decision.pathAndQuery(), headers);
-      if (HttpUtil.isTransferEncodingChunked(request)) {
+      if (chunked) {
         HttpUtil.setTransferEncodingChunked(upstreamRequest, true);
       }
       Future<Channel> acquired = connector.acquire(ctx.channel().eventLoop(), endpoint);
