@@ -75,6 +75,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
   private ChannelHandlerContext ctx;
   private Exchange exchange;
   private boolean draining;
+  /** Inside a read batch: a channelReadComplete follows, which flushes the upstream writes. */
+  private boolean reading;
   /** The exchange waiting for response headers under {@link #responseDeadline}, or null. */
   private Exchange awaitingResponse;
   private long responseDeadline;
@@ -127,6 +129,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    reading = true;
     if (!(msg instanceof HttpObject obj)) {
       ReferenceCountUtil.release(msg);
       return;
@@ -179,6 +182,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelReadComplete(ChannelHandlerContext ctx) {
+    reading = false;
     if (exchange != null) {
       exchange.flushUpstream();
     }
@@ -355,6 +359,11 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     private boolean skippingInformational;
     private boolean retried;
     private long sentNanos;
+    /**
+     * The response head, held back until its first body part or the end of the backend read: a head
+     * and a body that arrive together leave as one message (one write through the pipeline).
+     */
+    private HttpResponse heldHead;
 
     Exchange(HttpRequest request) {
       this.request = request;
@@ -504,7 +513,12 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
         }
         pendingBody = null;
       }
-      upstream.flush();
+      if (reading) {
+        // The end of the request usually sits in the same read: one flush for both, at its end.
+        wroteUpstream = true;
+      } else {
+        upstream.flush();
+      }
       if (!requestComplete) {
         ctx.channel().config().setAutoRead(upstream.isWritable());
       }
@@ -532,7 +546,16 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void onResponseReadComplete() {
+      writeHeldHead();
       ctx.flush();
+    }
+
+    private void writeHeldHead() {
+      if (heldHead != null) {
+        HttpResponse head = heldHead;
+        heldHead = null;
+        ctx.write(head, ctx.voidPromise());
+      }
     }
 
     @Override
@@ -591,6 +614,10 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
       }
       responseHeadSent = true;
       metrics.requestCompleted(route, code);
+      if (!switching) {
+        heldHead = out;
+        return;
+      }
       ctx.write(out);
       if (switching) {
         // Whether or not the client codec emits an empty end after a 101, the head is the switch.
@@ -615,6 +642,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
         return;
       }
       if (!last) {
+        writeHeldHead();
         ctx.write(content, ctx.voidPromise());
         if (!ctx.channel().isWritable()) {
           upstream.config().setAutoRead(false);
@@ -624,7 +652,21 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
       responseComplete = true;
       releaseUpstream();
       boolean close = !keepAlive || draining || closeAfterResponse || !requestComplete;
-      ChannelFuture written = ctx.writeAndFlush(content);
+      ChannelFuture written;
+      if (heldHead != null) {
+        HttpResponse head = heldHead;
+        heldHead = null;
+        written =
+            ctx.writeAndFlush(
+                new DefaultFullHttpResponse(
+                    head.protocolVersion(),
+                    head.status(),
+                    content.content(),
+                    head.headers(),
+                    ((LastHttpContent) content).trailingHeaders()));
+      } else {
+        written = ctx.writeAndFlush(content);
+      }
       if (close) {
         written.addListener(ChannelFutureListener.CLOSE);
       } else {
@@ -692,6 +734,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
       } else {
         // The status is out already; closing is the only way to say the body is incomplete.
         closed = true;
+        writeHeldHead();
+        ctx.flush();
         ctx.close();
       }
     }
