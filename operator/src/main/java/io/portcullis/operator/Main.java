@@ -3,6 +3,8 @@ package io.portcullis.operator;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.portcullis.operator.compile.Compiler;
+import io.portcullis.operator.compile.CompilerSettings.DefaultCertificate;
+import io.portcullis.operator.tls.GeneratedCertificate;
 import io.portcullis.operator.source.ClusterSource;
 import io.portcullis.operator.source.KubernetesSource;
 import io.portcullis.operator.source.ManifestsSource;
@@ -13,6 +15,7 @@ import io.portcullis.operator.store.SnapshotStore;
 import io.portcullis.operator.stream.StreamServer;
 import io.portcullis.snapshot.cli.Flags;
 import java.io.PrintStream;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
@@ -39,9 +42,15 @@ public final class Main {
             : new KubernetesSource(client, options.watchNamespaces(), options.endpointsSource());
     StatusSink sink =
         options.localMode() ? new LoggingStatusSink() : new KubernetesStatusSink(client);
-    Compiler compiler = new Compiler(options.compilerSettings());
-    Operator operator =
-        new Operator(options, source, sink, compiler::compile, new SnapshotStore(), streamServer());
+    // Generated even when --default-certificate is given: it stands in while that Secret is unusable.
+    DefaultCertificate defaultCertificate =
+        new DefaultCertificate(options.defaultCertificate(), GeneratedCertificate.create(Instant.now()));
+    Compiler compiler =
+        new Compiler(options.compilerSettings().withDefaultCertificate(defaultCertificate));
+    // The compiler reads no clock: each compile is stamped here, so certificate expiry is judged
+    // at compile time (an expiry with no other change is noticed at the next compile or resync).
+    Operator operator = new Operator(options, source, sink,
+        state -> compiler.compile(state.withNow(Instant.now())), new SnapshotStore(), streamServer());
 
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()

@@ -24,6 +24,8 @@ import java.util.regex.Pattern;
  *     leave the machine), 0.0.0.0 otherwise
  * @param metricsPort {@code --metrics-port}, default 9090
  * @param defaultBackend {@code --default-backend ns/svc:port}, or null
+ * @param defaultCertificate {@code --default-certificate ns/name}: a {@code kubernetes.io/tls}
+ *     Secret for unknown SNI names; null makes the operator generate a self-signed one at start
  */
 public record OperatorOptions(
     Path manifests,
@@ -33,7 +35,8 @@ public record OperatorOptions(
     int snapshotPort,
     String snapshotAddress,
     int metricsPort,
-    ServiceRef defaultBackend) {
+    ServiceRef defaultBackend,
+    String defaultCertificate) {
 
   public static final int DEFAULT_SNAPSHOT_PORT = 18000;
   public static final int DEFAULT_METRICS_PORT = 9090;
@@ -47,7 +50,8 @@ public record OperatorOptions(
           "snapshot-port",
           "snapshot-address",
           "metrics-port",
-          "default-backend");
+          "default-backend",
+          "default-certificate");
 
   private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
   private static final Pattern DNS_SUBDOMAIN =
@@ -76,7 +80,8 @@ public record OperatorOptions(
         flags.get(
             "snapshot-address", OperatorOptions::address, manifests != null ? "127.0.0.1" : "0.0.0.0"),
         flags.get("metrics-port", Flags::port, DEFAULT_METRICS_PORT),
-        flags.get("default-backend", ServiceRef::parse, null));
+        flags.get("default-backend", ServiceRef::parse, null),
+        flags.get("default-certificate", OperatorOptions::secretRef, null));
   }
 
   /** True in local mode: no API server, statuses and events go to the log. */
@@ -86,6 +91,17 @@ public record OperatorOptions(
 
   public CompilerSettings compilerSettings() {
     return new CompilerSettings(ingressClass, defaultBackend);
+  }
+
+  /** {@code namespace/name} of a Secret. */
+  private static String secretRef(String text) {
+    int slash = text.indexOf('/');
+    if (slash < 0
+        || !DNS_LABEL.matcher(text.substring(0, slash)).matches()
+        || !DNS_SUBDOMAIN.matcher(text.substring(slash + 1)).matches()) {
+      throw new IllegalArgumentException("expected namespace/name of a Secret");
+    }
+    return text;
   }
 
   private static Path directory(String text) {

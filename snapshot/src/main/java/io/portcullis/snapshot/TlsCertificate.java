@@ -18,6 +18,8 @@ import java.util.regex.Pattern;
  * @param privateKey PEM, PKCS#8 ({@code BEGIN PRIVATE KEY}); the operator converts other forms
  */
 public record TlsCertificate(String name, String certificateChain, String privateKey) {
+  // namespace/name; the operator names its generated default "portcullis.io/generated-default",
+  // which no Secret can be called (a namespace has no dots).
   private static final Pattern NAME = Pattern.compile("[a-z0-9][-a-z0-9.]*/[a-z0-9][-a-z0-9.]*");
 
   public TlsCertificate {
