@@ -21,8 +21,9 @@ import java.util.regex.Pattern;
  *     {@code endpoints}
  * @param snapshotPort {@code --snapshot-port}, default 18000
  * @param snapshotAddress {@code --snapshot-address}: 127.0.0.1 in local mode (plaintext must not
- *     leave the machine), 0.0.0.0 otherwise
- * @param metricsPort {@code --metrics-port}, default 9090
+ *     leave the machine), 0.0.0.0 otherwise; the metrics endpoint binds to it too
+ * @param metricsPort {@code --metrics-port}, default 9090: {@code /metrics}, {@code /healthz},
+ *     {@code /readyz}
  * @param defaultBackend {@code --default-backend ns/svc:port}, or null
  * @param defaultCertificate {@code --default-certificate ns/name}: a {@code kubernetes.io/tls}
  *     Secret for unknown SNI names; null makes the operator generate a self-signed one at start

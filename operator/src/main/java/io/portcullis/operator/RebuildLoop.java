@@ -50,6 +50,7 @@ public final class RebuildLoop implements AutoCloseable {
   private long lastPendingAt;
   private boolean pending;
   private volatile boolean closed;
+  private boolean published;
 
   public RebuildLoop(
       Supplier<ClusterState> state,
@@ -144,7 +145,9 @@ public final class RebuildLoop implements AutoCloseable {
       CompileResult result = compile.apply(current);
       Duration took = Duration.ofNanos(System.nanoTime() - started);
       Snapshot snapshot = result.snapshot();
-      boolean isNew = !snapshot.version().equals(store.current().version());
+      // The first compile is always logged, even when it equals the empty startup snapshot.
+      boolean isNew = !published || !snapshot.version().equals(store.current().version());
+      published = true;
       store.publish(snapshot);
       if (isNew) {
         LOG.info(

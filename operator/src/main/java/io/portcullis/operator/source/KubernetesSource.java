@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressClass;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.FilterWatchListDeletable;
 import io.fabric8.kubernetes.client.dsl.MixedOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
@@ -20,14 +21,18 @@ import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Cluster state from the API server through fabric8 informers: IngressClasses (cluster-scoped),
- * Ingresses, ProxyRoutes, Services, EndpointSlices (or core/v1 Endpoints) and Secrets. Scoped to
+ * Ingresses, ProxyRoutes, Services, EndpointSlices (or core/v1 Endpoints) and TLS Secrets. Scoped to
  * a list of namespaces with one informer per namespace and kind, or to all namespaces.
  */
 public final class KubernetesSource implements ClusterSource {
@@ -38,6 +43,9 @@ public final class KubernetesSource implements ClusterSource {
 
   /** How long the initial list of every informer may take before start gives up. */
   public static final Duration DEFAULT_SYNC_TIMEOUT = Duration.ofMinutes(2);
+
+  /** The only type of Secret routes can name. */
+  public static final String TLS_SECRET_TYPE = "kubernetes.io/tls";
 
   /** Which object carries endpoints ({@code --endpoints-source}). */
   public enum EndpointsKind {
@@ -52,8 +60,10 @@ public final class KubernetesSource implements ClusterSource {
   private final Duration syncTimeout;
   private final ResourceCache cache = new ResourceCache();
   private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
+  private final Map<SharedIndexInformer<?>, String> labels = new IdentityHashMap<>();
   private volatile boolean synced;
   private volatile Runnable onChange = () -> {};
+  private final AtomicLong deliveries = new AtomicLong();
 
   /**
    * @param namespaces the namespaces to watch; empty for all
@@ -80,7 +90,10 @@ public final class KubernetesSource implements ClusterSource {
   public void start(Runnable listener) throws Exception {
     this.onChange = listener;
     List<CompletableFuture<Void>> started = new ArrayList<>();
-    started.add(inform(client.resources(IngressClass.class).runnableInformer(resync.toMillis())));
+    started.add(
+        inform(
+            client.resources(IngressClass.class).runnableInformer(resync.toMillis()),
+            "IngressClass"));
     informNamespaced(Ingress.class, started);
     informNamespaced(ProxyRoute.class, started);
     informNamespaced(Service.class, started);
@@ -94,9 +107,17 @@ public final class KubernetesSource implements ClusterSource {
       CompletableFuture.allOf(started.toArray(CompletableFuture[]::new))
           .get(syncTimeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
+      String waitingFor = unsynced();
       close();
+      // Usually RBAC or a missing CRD: name what never listed so the fix is obvious.
       throw new IllegalStateException(
-          "informers did not sync within " + syncTimeout.toSeconds() + "s", e);
+          "informers did not sync within " + syncTimeout.toSeconds() + "s: " + waitingFor, e);
+    } catch (ExecutionException e) {
+      String waitingFor = unsynced();
+      close();
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      throw new IllegalStateException(
+          "cannot list " + waitingFor + ": " + cause.getMessage(), cause);
     } catch (Exception e) {
       close();
       throw e;
@@ -113,20 +134,49 @@ public final class KubernetesSource implements ClusterSource {
       Class<T> kind, List<CompletableFuture<Void>> started) {
     MixedOperation<T, KubernetesResourceList<T>, Resource<T>> op = client.resources(kind);
     if (namespaces.isEmpty()) {
-      started.add(inform(op.inAnyNamespace().runnableInformer(resync.toMillis())));
+      started.add(
+          inform(
+              narrow(kind, op.inAnyNamespace()).runnableInformer(resync.toMillis()),
+              kind.getSimpleName() + " in all namespaces"));
     } else {
       for (String namespace : namespaces) {
-        started.add(inform(op.inNamespace(namespace).runnableInformer(resync.toMillis())));
+        started.add(
+            inform(
+                narrow(kind, op.inNamespace(namespace)).runnableInformer(resync.toMillis()),
+                kind.getSimpleName() + " in " + namespace));
       }
     }
   }
 
-  private <T extends HasMetadata> CompletableFuture<Void> inform(SharedIndexInformer<T> informer) {
+  /**
+   * Only TLS Secrets can be referenced by routes: selecting them on the server keeps every other
+   * Secret (service account tokens, Helm releases, credentials) out of the operator's memory.
+   */
+  private static <T extends HasMetadata> FilterWatchListDeletable<T, KubernetesResourceList<T>, Resource<T>> narrow(
+      Class<T> kind, FilterWatchListDeletable<T, KubernetesResourceList<T>, Resource<T>> scope) {
+    return kind == Secret.class ? scope.withField("type", TLS_SECRET_TYPE) : scope;
+  }
+
+  private <T extends HasMetadata> CompletableFuture<Void> inform(
+      SharedIndexInformer<T> informer, String label) {
     informer.addEventHandler(new CacheUpdater<>());
     synchronized (informers) {
       informers.add(informer);
+      labels.put(informer, label);
     }
     return informer.start().toCompletableFuture();
+  }
+
+  private String unsynced() {
+    List<String> waiting = new ArrayList<>();
+    synchronized (informers) {
+      for (SharedIndexInformer<?> informer : informers) {
+        if (!informer.hasSynced()) {
+          waiting.add(labels.get(informer));
+        }
+      }
+    }
+    return waiting.isEmpty() ? "none pending" : String.join(", ", waiting);
   }
 
   @Override
@@ -144,7 +194,13 @@ public final class KubernetesSource implements ClusterSource {
     synchronized (informers) {
       informers.forEach(SharedIndexInformer::close);
       informers.clear();
+      labels.clear();
     }
+  }
+
+  /** Informer callbacks received, changes or not; lets tests see that resyncs happened. */
+  long deliveries() {
+    return deliveries.get();
   }
 
   private void changed() {
@@ -154,24 +210,36 @@ public final class KubernetesSource implements ClusterSource {
     }
   }
 
+  /**
+   * The field selector already keeps other Secrets away on a real API server; checking again
+   * here keeps them out where selectors are not honoured (the mock server ignores them).
+   */
+  private static boolean wanted(HasMetadata object) {
+    return !(object instanceof Secret secret) || TLS_SECRET_TYPE.equals(secret.getType());
+  }
+
   /** Mirrors informer events into the cache; a resync re-delivering the same version is dropped. */
   private final class CacheUpdater<T extends HasMetadata> implements ResourceEventHandler<T> {
     @Override
     public void onAdd(T object) {
-      if (cache.upsert(object)) {
+      deliveries.incrementAndGet();
+      if (wanted(object) && cache.upsert(object)) {
         changed();
       }
     }
 
     @Override
     public void onUpdate(T before, T after) {
-      if (cache.upsert(after)) {
+      deliveries.incrementAndGet();
+      boolean changed = wanted(after) ? cache.upsert(after) : cache.delete(after);
+      if (changed) {
         changed();
       }
     }
 
     @Override
     public void onDelete(T object, boolean finalStateUnknown) {
+      deliveries.incrementAndGet();
       if (cache.delete(object)) {
         changed();
       }

@@ -23,9 +23,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -61,7 +61,7 @@ public final class ManifestsSource implements ClusterSource {
   private final KubernetesSerialization serialization = new KubernetesSerialization();
   private final ResourceCache cache = new ResourceCache();
   /** Per file: the hash of its bytes when last read, and its last good objects. */
-  private final Map<Path, FileState> files = new LinkedHashMap<>();
+  private final Map<Path, FileState> files = new TreeMap<>();
   /** Per object key: its content hash and generation, so a changed object gets a new generation. */
   private final Map<String, Generation> generations = new HashMap<>();
 
@@ -151,9 +151,14 @@ public final class ManifestsSource implements ClusterSource {
     }
   }
 
+  /**
+   * Waits until no event came for {@code quiet}, but at most a second: a file rewritten nonstop
+   * must not stall reloads.
+   */
   private void drainFor(Duration quiet) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(1).toNanos();
     var key = watcher.poll(quiet.toMillis(), TimeUnit.MILLISECONDS);
-    while (key != null) {
+    while (key != null && System.nanoTime() < deadline) {
       key.pollEvents();
       key.reset();
       key = watcher.poll(quiet.toMillis(), TimeUnit.MILLISECONDS);
@@ -180,14 +185,15 @@ public final class ManifestsSource implements ClusterSource {
   private List<Path> listManifests() throws IOException {
     List<Path> found = new ArrayList<>();
     try (Stream<Path> walk = Files.walk(dir)) {
-      walk.forEach(
-          p -> {
-            if (Files.isDirectory(p)) {
-              register(p);
-            } else if (isManifest(p) && Files.isRegularFile(p)) {
-              found.add(p);
-            }
-          });
+      walk.filter(p -> !hidden(dir.relativize(p)))
+          .forEach(
+              p -> {
+                if (Files.isDirectory(p)) {
+                  register(p);
+                } else if (isManifest(p) && Files.isRegularFile(p)) {
+                  found.add(p);
+                }
+              });
     }
     found.sort(null);
     return found;
@@ -195,7 +201,21 @@ public final class ManifestsSource implements ClusterSource {
 
   private static boolean isManifest(Path p) {
     String name = p.getFileName().toString();
-    return !name.startsWith(".") && (name.endsWith(".yaml") || name.endsWith(".yml"));
+    return name.endsWith(".yaml") || name.endsWith(".yml");
+  }
+
+  /**
+   * Anything under a dot-named file or directory is skipped: editors' swap files, and the
+   * {@code ..2026_01_01...} directories behind a mounted ConfigMap, which would otherwise be read
+   * a second time next to the {@code ..data} symlinks.
+   */
+  private static boolean hidden(Path relative) {
+    for (Path part : relative) {
+      if (part.toString().startsWith(".")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private void register(Path directory) {
@@ -323,6 +343,10 @@ public final class ManifestsSource implements ClusterSource {
         }
         order++;
         String key = object.getKind() + "/" + meta.getNamespace() + "/" + meta.getName();
+        if (seen.containsKey(key)) {
+          problemLog.accept(
+              "manifests: " + key + " is defined more than once; the last definition in file order wins");
+        }
         String content = sha256(serialization.asJson(original).getBytes());
         Generation previous = generations.get(key);
         long generation =

@@ -56,6 +56,10 @@ public final class StatusWriter implements AutoCloseable {
   private final Map<String, ProxyRouteStatus> written = new HashMap<>();
   private final Set<String> activeEvents = new HashSet<>();
   private final Map<String, List<ObjectStatus.Condition>> ingressConditions = new HashMap<>();
+  private final Map<String, String> failures = new HashMap<>();
+  private Pending processed;
+  private boolean processedProgrammed;
+  private boolean settled;
 
   /**
    * @param onWrite called after every status write (a metric)
@@ -98,11 +102,18 @@ public final class StatusWriter implements AutoCloseable {
 
   private void writeLatest() {
     Pending pending = latest.get();
-    if (pending == null) {
+    // A timer tick on a result already written without failures costs one store lookup: only a
+    // change in the dataplanes' acks can change a status then.
+    if (pending == null
+        || (pending == processed
+            && settled
+            && store.isProgrammedEverywhere(pending.result().snapshot().version())
+                == processedProgrammed)) {
       return;
     }
     try {
       write(pending.state(), pending.result());
+      processed = pending;
     } catch (RuntimeException e) {
       // The next pass (timer or compile) tries again: nothing is recorded as written.
       LOG.warn("status write failed: {}", e.toString());
@@ -119,35 +130,58 @@ public final class StatusWriter implements AutoCloseable {
     Set<String> seenRoutes = new HashSet<>();
     Set<String> seenEvents = new HashSet<>();
     Set<String> seenIngresses = new HashSet<>();
+    processedProgrammed = programmed;
+    settled = true;
     for (ObjectStatus status : result.statuses()) {
       ObjectRef ref = status.object();
-      recordEvents(ref, status.events(), seenEvents);
+      String key = ref.namespace() + "/" + ref.name();
       if ("ProxyRoute".equals(ref.kind())) {
-        String key = ref.namespace() + "/" + ref.name();
         seenRoutes.add(key);
-        writeProxyRoute(ref, key, status, programmed, live.get(key));
       } else if ("Ingress".equals(ref.kind())) {
-        String key = ref.namespace() + "/" + ref.name();
         seenIngresses.add(key);
-        if (!status.conditions().equals(ingressConditions.put(key, status.conditions()))) {
+      }
+      try {
+        recordEvents(ref, status.events(), seenEvents);
+        if ("ProxyRoute".equals(ref.kind())) {
+          writeProxyRoute(ref, key, status, programmed, live.get(key));
+        } else if ("Ingress".equals(ref.kind())
+            && !status.conditions().equals(ingressConditions.put(key, status.conditions()))) {
           LOG.info("status {} {}", ref, describe(status.conditions()));
+        }
+        failures.remove(ref.toString());
+      } catch (RuntimeException e) {
+        // One object the API server refuses must not hold up the others. Retried next pass;
+        // logged again only when the error changes, so a lasting failure does not flood the log.
+        String error = e.toString();
+        settled = false;
+        if (!error.equals(failures.put(ref.toString(), error))) {
+          LOG.warn("writing status of {} failed (will retry): {}", ref, error);
         }
       }
     }
     written.keySet().retainAll(seenRoutes);
     activeEvents.retainAll(seenEvents);
     ingressConditions.keySet().retainAll(seenIngresses);
+    Set<String> reported = new HashSet<>();
+    result.statuses().forEach(st -> reported.add(st.object().toString()));
+    failures.keySet().retainAll(reported);
   }
 
   private void recordEvents(ObjectRef ref, List<ObjectStatus.Event> events, Set<String> seen) {
     for (ObjectStatus.Event event : events) {
-      String key = ref + "\n" + event.reason() + "\n" + event.message();
-      seen.add(key);
+      seen.add(eventKey(ref, event));
+    }
+    for (ObjectStatus.Event event : events) {
+      String key = eventKey(ref, event);
       if (!activeEvents.contains(key)) {
         sink.recordEvent(ref, event);
         activeEvents.add(key);
       }
     }
+  }
+
+  private static String eventKey(ObjectRef ref, ObjectStatus.Event event) {
+    return ref + "\n" + event.reason() + "\n" + event.message();
   }
 
   private void writeProxyRoute(

@@ -105,6 +105,19 @@ class ManifestsSourceTest {
   }
 
   @Test
+  void aMountedConfigMapIsReadOnceThroughItsSymlinks() throws Exception {
+    // What the kubelet lays out: a timestamped dot directory, ..data pointing at it, and a
+    // symlink per key.
+    Path real = Files.createDirectories(dir.resolve("..2026_01_01_00_00_00.123"));
+    Files.writeString(real.resolve("app.yaml"), ingress("app", "a.example.com"));
+    Files.createSymbolicLink(dir.resolve("..data"), real.getFileName());
+    Files.createSymbolicLink(dir.resolve("app.yaml"), Path.of("..data/app.yaml"));
+    start();
+    assertEquals(List.of("default/app"), names(source.state().ingresses()));
+    assertEquals(List.of(), problems);
+  }
+
+  @Test
   void objectsGetCreationTimesInFileOrderAndAGeneration() throws Exception {
     Files.writeString(dir.resolve("a.yaml"), ingress("older", "a.example.com"));
     Files.writeString(dir.resolve("b.yaml"), ingress("newer", "a.example.com"));

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# bench/run.sh - measure the Portcullis dataplane beside `direct` and nginx, in one run of the
+# shared harness. See bench/README.md for how to read the ratios.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# The shared harness sits next to the repository (../shared/bench/run.sh from the repo root).
+HARNESS=${PORTCULLIS_BENCH_HARNESS:-$ROOT/../shared/bench/run.sh}
+CANDIDATE_PORT=${PORTCULLIS_BENCH_PORT:-18090}
+
+usage() {
+    cat <<'USAGE'
+usage: bench/run.sh [--full] [--build] [-- HARNESS_ARGS...]
+
+  (default)  quick look, about 4 minutes: --reps 1 --duration 5 --modes pinned
+             --scenarios h1-small,h1-100k,h1-close --prewarm 20
+  --full     the harness's full matrix (2 reps x 10 s, pinned and unpinned, prewarm 20 s;
+             TLS scenarios run for nginx only until Portcullis has a TLS listener),
+             about 20 minutes
+  --build    run `mvn -B -q package -DskipTests` first (otherwise the jars must exist)
+  -- ARGS    passed on to the harness last, e.g. -- --quiet-wait 30 --retry-noisy 2
+
+Environment: PORTCULLIS_BENCH_HARNESS (path of the harness's run.sh),
+PORTCULLIS_BENCH_PORT (the dataplane's port, default 18090), and the candidate's
+PORTCULLIS_BENCH_* variables (see bench/candidate.sh).
+USAGE
+}
+
+FULL=0 BUILD=0 EXTRA=()
+while (($#)); do
+    case $1 in
+        --full)    FULL=1; shift ;;
+        --build)   BUILD=1; shift ;;
+        --)        shift; EXTRA=("$@"); break ;;
+        -h|--help) usage; exit 0 ;;
+        *)         echo "bench/run.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
+    esac
+done
+
+[[ -x $HARNESS || -f $HARNESS ]] || {
+    echo "bench/run.sh: harness not found at $HARNESS (set PORTCULLIS_BENCH_HARNESS)" >&2; exit 1; }
+if ((BUILD)); then
+    (cd "$ROOT" && mvn -B -q package -DskipTests)
+fi
+for jar in operator/target/portcullis-operator.jar dataplane/target/portcullis-dataplane.jar; do
+    [[ -f $ROOT/$jar ]] || { echo "bench/run.sh: $jar is missing: run with --build" >&2; exit 1; }
+done
+
+# A JVM needs longer than the harness's default 5 s prewarm to reach its steady state.
+if ((FULL)); then
+    MODE_ARGS=(--prewarm 20)
+else
+    # shellcheck disable=SC2054  # the commas belong to the --scenarios value
+    MODE_ARGS=(--reps 1 --duration 5 --modes pinned --scenarios h1-small,h1-100k,h1-close --prewarm 20)
+fi
+
+# No --candidate-tls-port: the TLS scenarios are skipped for Portcullis until it has TLS.
+# The harness runs the candidate with `bash -c`: quote the path for it.
+printf -v CANDIDATE '%q' "$ROOT/bench/candidate.sh"
+exec bash "$HARNESS" --only direct,nginx,portcullis \
+    --candidate "$CANDIDATE" --candidate-port "$CANDIDATE_PORT" \
+    --candidate-name portcullis \
+    "${MODE_ARGS[@]}" "${EXTRA[@]}"

@@ -1,0 +1,201 @@
+package io.portcullis.dataplane;
+
+import io.portcullis.snapshot.cli.Flags;
+import io.portcullis.snapshot.cli.Flags.FlagException;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.UnknownHostException;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The dataplane's command line, validated. Every flag also comes from its {@code PORTCULLIS_*}
+ * environment variable; the command line wins.
+ *
+ * @param controlPlane where the operator's snapshot stream listens ({@code http://} only until the
+ *     TLS issue adds mutual TLS)
+ * @param nodeId how this dataplane names itself to the operator
+ * @param httpPort plain HTTP listener; 0 picks a free port
+ * @param httpsPort validated and reserved; the TLS listener arrives with the TLS issue
+ * @param adminPort {@code /ready}, {@code /healthz}, {@code /metrics}; 0 picks a free port
+ * @param bindAddress address the proxy and admin listeners bind to
+ * @param logLevel slf4j-simple level: trace, debug, info, warn or error
+ */
+public record DataplaneOptions(
+    URI controlPlane,
+    String nodeId,
+    int httpPort,
+    int httpsPort,
+    int adminPort,
+    String bindAddress,
+    String logLevel) {
+
+  public static final int DEFAULT_HTTP_PORT = 8080;
+  public static final int DEFAULT_HTTPS_PORT = 8443;
+  public static final int DEFAULT_ADMIN_PORT = 9901;
+  public static final String DEFAULT_BIND_ADDRESS = "0.0.0.0";
+  public static final String DEFAULT_LOG_LEVEL = "info";
+
+  static final List<String> FLAGS =
+      List.of(
+          "control-plane",
+          "node-id",
+          "http-port",
+          "https-port",
+          "admin-port",
+          "bind-address",
+          "log-level");
+
+  private static final Set<String> LOG_LEVELS = Set.of("trace", "debug", "info", "warn", "error");
+
+  public static final String USAGE =
+      """
+      usage: java -jar portcullis-dataplane.jar --control-plane URL [flags]
+
+      Every flag can also be set through an environment variable (shown in brackets);
+      the command line wins.
+
+        --control-plane URL   the operator's snapshot stream, e.g. http://127.0.0.1:18000
+                              (required) [PORTCULLIS_CONTROL_PLANE]; only http:// (plaintext
+                              h2c, local mode) until mutual TLS lands
+        --node-id ID          name reported to the operator (default: $HOSTNAME, else the
+                              host name) [PORTCULLIS_NODE_ID]
+        --http-port N         plain HTTP/1.1 listener (default 8080) [PORTCULLIS_HTTP_PORT]
+        --https-port N        TLS listener port (default 8443) [PORTCULLIS_HTTPS_PORT]; accepted
+                              and validated, but no TLS listener is opened yet (coming with
+                              TLS and HTTP/2 support)
+        --admin-port N        /ready, /healthz, /metrics (default 9901) [PORTCULLIS_ADMIN_PORT]
+        --bind-address ADDR   address the listeners bind to (default 0.0.0.0)
+                              [PORTCULLIS_BIND_ADDRESS]
+        --log-level LEVEL     trace, debug, info, warn or error (default info)
+                              [PORTCULLIS_LOG_LEVEL]
+        --help                print this text
+      """;
+
+  /**
+   * Parses the command line and environment.
+   *
+   * @throws FlagException with a one-line message naming the offending flag
+   */
+  public static DataplaneOptions parse(String[] args, Map<String, String> env) {
+    Flags flags = Flags.parse(args, env, FLAGS);
+    if (!flags.has("control-plane")) {
+      throw new FlagException(
+          "--control-plane is required (e.g. --control-plane http://127.0.0.1:18000)");
+    }
+    URI controlPlane = flags.get("control-plane", DataplaneOptions::controlPlane, null);
+    String nodeId = flags.get("node-id", DataplaneOptions::nodeId, defaultNodeId(env));
+    int httpPort = flags.get("http-port", Flags::port, DEFAULT_HTTP_PORT);
+    int httpsPort = flags.get("https-port", Flags::port, DEFAULT_HTTPS_PORT);
+    int adminPort = flags.get("admin-port", Flags::port, DEFAULT_ADMIN_PORT);
+    String bindAddress =
+        flags.get("bind-address", DataplaneOptions::bindAddress, DEFAULT_BIND_ADDRESS);
+    String logLevel = flags.get("log-level", DataplaneOptions::logLevel, DEFAULT_LOG_LEVEL);
+    if (httpPort != 0 && httpPort == adminPort) {
+      throw new FlagException("--http-port and --admin-port are both " + httpPort);
+    }
+    if (httpPort != 0 && httpPort == httpsPort) {
+      throw new FlagException("--http-port and --https-port are both " + httpPort);
+    }
+    if (adminPort != 0 && adminPort == httpsPort) {
+      throw new FlagException("--admin-port and --https-port are both " + adminPort);
+    }
+    return new DataplaneOptions(
+        controlPlane, nodeId, httpPort, httpsPort, adminPort, bindAddress, logLevel);
+  }
+
+  /** {@code true} when the arguments ask for the usage text. */
+  public static boolean wantsHelp(String[] args) {
+    for (String arg : args) {
+      if (arg.equals("--help") || arg.equals("-h")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  static URI controlPlane(String text) {
+    URI uri;
+    try {
+      uri = new URI(text);
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException("not a URL");
+    }
+    if ("https".equalsIgnoreCase(uri.getScheme())) {
+      throw new IllegalArgumentException(
+          "https:// is not supported yet (mutual TLS comes later); use http://");
+    }
+    if (!"http".equalsIgnoreCase(uri.getScheme())) {
+      throw new IllegalArgumentException("expected http://HOST:PORT");
+    }
+    if (uri.getHost() == null) {
+      throw new IllegalArgumentException("the URL has no host");
+    }
+    if (uri.getPort() > 65535) {
+      throw new IllegalArgumentException("port must be between 0 and 65535");
+    }
+    return uri;
+  }
+
+  static String nodeId(String text) {
+    if (text.isEmpty() || text.length() > 253) {
+      throw new IllegalArgumentException("must be 1 to 253 characters");
+    }
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      // Node ids end up in logs, metrics labels and the operator's status: keep them printable.
+      if (c <= ' ' || c >= 0x7f) {
+        throw new IllegalArgumentException("only printable ASCII without spaces");
+      }
+    }
+    return text;
+  }
+
+  static String bindAddress(String text) {
+    if (text.isEmpty()) {
+      throw new IllegalArgumentException("empty address");
+    }
+    // Literal addresses only: a host name here would make start-up depend on DNS.
+    boolean ipv4 = text.matches("\\d{1,3}(\\.\\d{1,3}){3}");
+    if (ipv4) {
+      for (String octet : text.split("\\.")) {
+        if (Integer.parseInt(octet) > 255) {
+          throw new IllegalArgumentException("not an IP address");
+        }
+      }
+    }
+    boolean ipv6 = text.indexOf(':') >= 0 && text.matches("[0-9a-fA-F:.]+");
+    if (!ipv4 && !ipv6) {
+      throw new IllegalArgumentException("expected an IP address such as 0.0.0.0 or ::");
+    }
+    try {
+      InetAddress.getByName(text);
+    } catch (UnknownHostException e) {
+      throw new IllegalArgumentException("not an IP address");
+    }
+    return text;
+  }
+
+  static String logLevel(String text) {
+    String level = text.toLowerCase(Locale.ROOT);
+    if (!LOG_LEVELS.contains(level)) {
+      throw new IllegalArgumentException("expected trace, debug, info, warn or error");
+    }
+    return level;
+  }
+
+  private static String defaultNodeId(Map<String, String> env) {
+    String host = env.get("HOSTNAME");
+    if (host != null && !host.isBlank()) {
+      return host.trim();
+    }
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (UnknownHostException e) {
+      return "dataplane";
+    }
+  }
+}

@@ -1,0 +1,173 @@
+package io.portcullis.dataplane.proxy;
+
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.portcullis.snapshot.HeaderRewrite;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * How headers change on the way through the proxy. Pure functions over Netty headers.
+ *
+ * <p>{@code Proxy-Authorization} is kept: a reverse proxy is not the proxy those credentials are
+ * addressed to (a client's forward proxy strips them before they reach us), and backends that use
+ * the header for their own scheme would break if it vanished. nginx does the same.
+ */
+final class HeaderPolicy {
+  static final String X_REQUEST_ID = "x-request-id";
+  static final String X_FORWARDED_FOR = "x-forwarded-for";
+  static final String X_FORWARDED_PROTO = "x-forwarded-proto";
+  static final String X_FORWARDED_HOST = "x-forwarded-host";
+  private static final int MAX_REQUEST_ID_LENGTH = 128;
+  private static final char[] HEX = "0123456789abcdef".toCharArray();
+
+  private HeaderPolicy() {}
+
+  /**
+   * Removes the hop-by-hop headers: {@code Connection} and every name it lists, {@code Keep-Alive},
+   * {@code Proxy-Connection}, {@code TE}, {@code Trailer}, {@code Transfer-Encoding} (the encoder
+   * re-frames the body) and {@code Upgrade} unless {@code keepUpgrade}.
+   */
+  static void removeHopByHop(HttpHeaders headers, boolean keepUpgrade) {
+    for (String connection : headers.getAll(HttpHeaderNames.CONNECTION)) {
+      for (String token : connection.split(",")) {
+        String name = token.trim().toLowerCase(Locale.ROOT);
+        if (!name.isEmpty() && !(keepUpgrade && name.equals("upgrade"))) {
+          headers.remove(name);
+        }
+      }
+    }
+    headers.remove(HttpHeaderNames.CONNECTION);
+    headers.remove(HttpHeaderNames.KEEP_ALIVE);
+    headers.remove("proxy-connection");
+    headers.remove(HttpHeaderNames.TE);
+    headers.remove(HttpHeaderNames.TRAILER);
+    headers.remove(HttpHeaderNames.TRANSFER_ENCODING);
+    if (!keepUpgrade) {
+      headers.remove(HttpHeaderNames.UPGRADE);
+    }
+  }
+
+  /**
+   * True when the request asks to switch protocols in a way we tunnel: {@code Connection: upgrade}
+   * plus an {@code Upgrade} header. {@code h2c} is excluded: HTTP/2 belongs to the listener, not to
+   * a byte tunnel.
+   */
+  static boolean isUpgradeRequest(HttpHeaders headers) {
+    String upgrade = headers.get(HttpHeaderNames.UPGRADE);
+    if (upgrade == null || upgrade.isBlank() || upgrade.trim().equalsIgnoreCase("h2c")) {
+      return false;
+    }
+    return headers.containsValue(HttpHeaderNames.CONNECTION, "upgrade", true);
+  }
+
+  /**
+   * The headers to send upstream.
+   *
+   * @param incoming the client's headers (not modified)
+   * @param clientIp the client's address, appended to {@code X-Forwarded-For}
+   * @param scheme {@code http} or {@code https}
+   * @param requestId the request id to send
+   * @param upgrade whether this request is tunnelled (keeps {@code Upgrade}, sets {@code
+   *     Connection: upgrade})
+   */
+  static HttpHeaders upstreamRequestHeaders(
+      HttpHeaders incoming,
+      String clientIp,
+      String scheme,
+      String requestId,
+      HeaderRewrite rewrite,
+      boolean upgrade) {
+    HttpHeaders out = new DefaultHttpHeaders();
+    out.set(incoming);
+    removeHopByHop(out, upgrade);
+    // The proxy answers Expect: 100-continue itself (see ProxyHandler), so the backend never does.
+    out.remove(HttpHeaderNames.EXPECT);
+    String host = incoming.get(HttpHeaderNames.HOST);
+    String previous = String.join(", ", incoming.getAll(X_FORWARDED_FOR));
+    out.set(X_FORWARDED_FOR, previous.isBlank() ? clientIp : previous + ", " + clientIp);
+    out.set(X_FORWARDED_PROTO, scheme);
+    if (host != null) {
+      out.set(X_FORWARDED_HOST, host);
+    } else {
+      out.remove(X_FORWARDED_HOST);
+    }
+    out.set(X_REQUEST_ID, requestId);
+    applyRewrite(out, rewrite);
+    if (upgrade) {
+      out.set(HttpHeaderNames.CONNECTION, HttpHeaderNames.UPGRADE);
+    }
+    return out;
+  }
+
+  /**
+   * Turns the backend's response headers into the client's: hop-by-hop removed, the route's
+   * rewrite applied, {@code X-Request-Id} echoed.
+   */
+  static void downstreamResponseHeaders(
+      HttpHeaders headers, String requestId, HeaderRewrite rewrite, boolean upgrade) {
+    removeHopByHop(headers, upgrade);
+    applyRewrite(headers, rewrite);
+    headers.set(X_REQUEST_ID, requestId);
+    if (upgrade) {
+      headers.set(HttpHeaderNames.CONNECTION, HttpHeaderNames.UPGRADE);
+    }
+  }
+
+  /** Removes then sets, as {@link HeaderRewrite} specifies. */
+  static void applyRewrite(HttpHeaders headers, HeaderRewrite rewrite) {
+    if (rewrite == null || rewrite.isEmpty()) {
+      return;
+    }
+    for (String name : rewrite.remove()) {
+      headers.remove(name);
+    }
+    for (Map.Entry<String, String> e : rewrite.set().entrySet()) {
+      headers.set(e.getKey(), e.getValue());
+    }
+  }
+
+  /**
+   * The client's request id when it is sane (1..128 visible characters from a conservative set,
+   * a single value), else a fresh random one.
+   */
+  static String requestId(HttpHeaders incoming) {
+    List<String> ids = incoming.getAll(X_REQUEST_ID);
+    if (ids.size() == 1 && isSaneRequestId(ids.get(0))) {
+      return ids.get(0);
+    }
+    return newRequestId();
+  }
+
+  static boolean isSaneRequestId(String id) {
+    if (id.isEmpty() || id.length() > MAX_REQUEST_ID_LENGTH) {
+      return false;
+    }
+    for (int i = 0; i < id.length(); i++) {
+      char c = id.charAt(i);
+      boolean ok =
+          (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+              || c == '-' || c == '_' || c == '.' || c == ':' || c == '+' || c == '/' || c == '=';
+      if (!ok) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** 128 random bits as 32 hex digits; ThreadLocalRandom: cheap, uncontended, not a secret. */
+  static String newRequestId() {
+    ThreadLocalRandom r = ThreadLocalRandom.current();
+    char[] out = new char[32];
+    long a = r.nextLong();
+    long b = r.nextLong();
+    for (int i = 0; i < 16; i++) {
+      out[i] = HEX[(int) (a >>> (60 - 4 * i)) & 0xf];
+      out[16 + i] = HEX[(int) (b >>> (60 - 4 * i)) & 0xf];
+    }
+    return new String(out);
+  }
+}

@@ -1,0 +1,674 @@
+package io.portcullis.dataplane.proxy;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.portcullis.dataplane.admin.ProxyMetrics;
+import io.portcullis.dataplane.config.RequestHead;
+import io.portcullis.dataplane.config.RouteDecision;
+import io.portcullis.snapshot.Endpoint;
+import io.portcullis.snapshot.HeaderRewrite;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The per-connection proxy logic: routes each request once, streams it to a backend and the
+ * response back, one request at a time. Pipelined requests wait (decoded, bounded by one socket
+ * read because reading pauses) until the response before them is complete, so answers are in
+ * order.
+ *
+ * <p>Backpressure: the downstream channel reads only while the request body is in progress and
+ * the backend connection is writable; the backend connection reads only while the client
+ * connection is writable. Nothing aggregates a body.
+ *
+ * <p>{@code Expect: 100-continue} is answered by the proxy once the request is routed and a
+ * backend connection is established (the header is not forwarded); a request answered locally
+ * (404, 503, 502, ...) gets its final status without a 100 and the connection closes, since its
+ * body was never read.
+ */
+final class ProxyHandler extends ChannelInboundHandlerAdapter {
+  /** Fired on every client connection by {@link ProxyServer#close()}. */
+  static final Object DRAIN = new Object();
+
+  private static final Logger log = LoggerFactory.getLogger(ProxyHandler.class);
+
+  private final ProxySettings settings;
+  private final Router router;
+  private final ProxyMetrics metrics;
+  private final UpstreamConnector connector;
+  private final String scheme;
+  private final ArrayDeque<HttpObject> queued = new ArrayDeque<>();
+  private ChannelHandlerContext ctx;
+  private Exchange exchange;
+  private boolean draining;
+
+  ProxyHandler(
+      ProxySettings settings,
+      Router router,
+      ProxyMetrics metrics,
+      UpstreamConnector connector,
+      String scheme) {
+    this.settings = settings;
+    this.router = router;
+    this.metrics = metrics;
+    this.connector = connector;
+    this.scheme = scheme;
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    this.ctx = ctx;
+  }
+
+  @Override
+  public void handlerRemoved(ChannelHandlerContext ctx) {
+    releaseQueued();
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    metrics.connectionOpened();
+    ctx.fireChannelActive();
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    metrics.connectionClosed();
+    if (exchange != null) {
+      exchange.downstreamClosed();
+      exchange = null;
+    }
+    releaseQueued();
+    ctx.fireChannelInactive();
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (!(msg instanceof HttpObject obj)) {
+      ReferenceCountUtil.release(msg);
+      return;
+    }
+    if (!queued.isEmpty() || (exchange != null && exchange.requestComplete)) {
+      queued.add(obj);
+      return;
+    }
+    dispatch(obj);
+  }
+
+  private void dispatch(HttpObject obj) {
+    if (obj instanceof HttpRequest request) {
+      if (exchange != null) {
+        // A new head before the previous body ended cannot come out of a sane decoder.
+        ReferenceCountUtil.release(obj);
+        ctx.close();
+        return;
+      }
+      startExchange(request);
+      if (obj instanceof HttpContent content && exchange != null) {
+        exchange.requestContent(content);
+      }
+    } else if (obj instanceof HttpContent content) {
+      if (exchange == null) {
+        content.release(); // rest of a body whose request was answered already
+      } else {
+        exchange.requestContent(content);
+      }
+    }
+  }
+
+  private void drainQueue() {
+    while (!queued.isEmpty() && ctx.channel().isActive()) {
+      if (exchange != null && exchange.requestComplete) {
+        return;
+      }
+      dispatch(queued.poll());
+    }
+  }
+
+  private void releaseQueued() {
+    HttpObject o;
+    while ((o = queued.poll()) != null) {
+      ReferenceCountUtil.release(o);
+    }
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    if (exchange != null) {
+      exchange.flushUpstream();
+    }
+    ctx.fireChannelReadComplete();
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    if (exchange != null) {
+      exchange.downstreamWritabilityChanged();
+    }
+    ctx.fireChannelWritabilityChanged();
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof IdleStateEvent) {
+      if (exchange == null) {
+        ctx.close();
+      }
+      return;
+    }
+    if (evt == DRAIN) {
+      draining = true;
+      if (exchange == null) {
+        ctx.close();
+      }
+      return;
+    }
+    ctx.fireUserEventTriggered(evt);
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    log.debug("client connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+    ctx.close();
+  }
+
+  private void startExchange(HttpRequest request) {
+    ctx.channel().pipeline().fireUserEventTriggered(ProxyEvent.REQUEST_HEAD_RECEIVED);
+    // Pause: until we know where the body goes, it stays in the socket.
+    ctx.channel().config().setAutoRead(false);
+    String uri = request.uri();
+    int q = uri.indexOf('?');
+    String path = q < 0 ? uri : uri.substring(0, q);
+    String query = q < 0 ? null : uri.substring(q + 1);
+    HttpHeaders headers = request.headers();
+    RequestHead head =
+        new RequestHead(
+            scheme,
+            headers.get(HttpHeaderNames.HOST),
+            path,
+            query,
+            request.method().name(),
+            headers::get);
+    Exchange ex = new Exchange(request);
+    exchange = ex;
+    RouteDecision decision;
+    try {
+      decision = router.route(head);
+    } catch (RuntimeException e) {
+      log.warn("router failed for {} {}", request.method(), path, e);
+      ex.answerLocally("none", 500, "internal error\n", HeaderRewrite.NONE, null);
+      return;
+    }
+    if (decision instanceof RouteDecision.Forward forward) {
+      ex.forward(forward);
+    } else if (decision instanceof RouteDecision.Redirect redirect) {
+      ex.answerLocally(
+          redirect.route(), redirect.status(), "", redirect.responseHeaders(), redirect.location());
+    } else if (decision instanceof RouteDecision.Direct direct) {
+      ex.answerLocally(
+          direct.route(), direct.status(), direct.body(), direct.responseHeaders(), null);
+    } else {
+      ex.answerLocally("none", 404, Responses.reason(404), HeaderRewrite.NONE, null);
+    }
+  }
+
+  private void finishExchange(Exchange ex) {
+    if (exchange != ex) {
+      return;
+    }
+    exchange = null;
+    if (draining || !ex.keepAlive) {
+      ctx.close();
+      return;
+    }
+    ctx.channel().pipeline().fireUserEventTriggered(ProxyEvent.EXCHANGE_COMPLETE);
+    ctx.channel().config().setAutoRead(true);
+    drainQueue();
+  }
+
+  private String clientIp() {
+    SocketAddress remote = ctx.channel().remoteAddress();
+    if (remote instanceof InetSocketAddress inet && inet.getAddress() != null) {
+      return inet.getAddress().getHostAddress();
+    }
+    return "unknown";
+  }
+
+  /** One request and its response. */
+  private final class Exchange implements UpstreamHandler.Listener {
+    private final HttpRequest request;
+    private final String requestId;
+    private final boolean hasBody;
+    private final boolean keepAlive;
+    private String route = "none";
+    private boolean requestComplete;
+    private boolean responseComplete;
+    private boolean responseHeadSent;
+    private boolean local;
+    private boolean closed;
+    private boolean closeAfterResponse;
+    // forwarding
+    private RouteDecision.Forward forward;
+    private Endpoint endpoint;
+    private boolean upgrade;
+    private boolean expectContinue;
+    private HttpRequest upstreamRequest;
+    private ArrayDeque<HttpContent> pendingBody;
+    private Channel upstream;
+    private UpstreamHandler upstreamHandler;
+    private boolean wroteUpstream;
+    private boolean upstreamReusable;
+    private boolean switching;
+    private boolean skippingInformational;
+    private long sentNanos;
+    private ScheduledFuture<?> responseTimer;
+
+    Exchange(HttpRequest request) {
+      this.request = request;
+      this.requestId = HeaderPolicy.requestId(request.headers());
+      this.hasBody =
+          HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0;
+      this.keepAlive = HttpUtil.isKeepAlive(request);
+    }
+
+    // ---- local answers (404, redirects, direct responses, proxy errors) ----
+
+    void answerLocally(String route, int status, String body, HeaderRewrite rewrite, String location) {
+      this.route = route;
+      local = true;
+      releasePendingBody();
+      // A body we have not read makes the connection unusable for the next request.
+      boolean close = !keepAlive || draining || (hasBody && !requestComplete);
+      FullHttpResponse response = Responses.text(ctx.alloc(), status, body, close);
+      HeaderPolicy.applyRewrite(response.headers(), rewrite);
+      if (location != null) {
+        response.headers().set(HttpHeaderNames.LOCATION, location);
+      }
+      response.headers().set(HeaderPolicy.X_REQUEST_ID, requestId);
+      responseHeadSent = true;
+      metrics.requestCompleted(route, status);
+      ChannelFuture written = ctx.writeAndFlush(response);
+      if (close) {
+        written.addListener(ChannelFutureListener.CLOSE);
+        return;
+      }
+      written.addListener(
+          f -> {
+            responseComplete = true;
+            if (!f.isSuccess()) {
+              ctx.close();
+            } else if (requestComplete) {
+              finishExchange(this);
+            }
+          });
+      // Read on to consume the (empty) end of the request.
+      ctx.channel().config().setAutoRead(true);
+    }
+
+    void requestContent(HttpContent content) {
+      boolean last = content instanceof LastHttpContent;
+      if (last) {
+        requestComplete = true;
+      }
+      if (local || closed) {
+        content.release();
+        if (last && responseComplete) {
+          finishExchange(this);
+        }
+        return;
+      }
+      if (upstream == null) {
+        if (pendingBody == null) {
+          pendingBody = new ArrayDeque<>();
+        }
+        pendingBody.add(content);
+        return;
+      }
+      upstream.write(content, upstream.voidPromise());
+      wroteUpstream = true;
+      if (last || !upstream.isWritable()) {
+        // After the last chunk: one request at a time, the next one waits in the socket.
+        ctx.channel().config().setAutoRead(false);
+      }
+      if (last && responseComplete) {
+        // The backend answered before it had the whole body.
+        upstream.flush();
+      }
+    }
+
+    private void releasePendingBody() {
+      if (pendingBody != null) {
+        pendingBody.forEach(ReferenceCountUtil::release);
+        pendingBody = null;
+      }
+    }
+
+    // ---- forwarding ----
+
+    void forward(RouteDecision.Forward decision) {
+      this.forward = decision;
+      this.route = decision.route();
+      Endpoint picked = decision.cluster().pick();
+      if (picked == null) {
+        answerLocally(route, 503, Responses.reason(503), HeaderRewrite.NONE, null);
+        return;
+      }
+      endpoint = picked;
+      upgrade = HeaderPolicy.isUpgradeRequest(request.headers());
+      expectContinue = HttpUtil.is100ContinueExpected(request);
+      HttpHeaders headers =
+          HeaderPolicy.upstreamRequestHeaders(
+              request.headers(), clientIp(), scheme, requestId, decision.requestHeaders(), upgrade);
+      upstreamRequest =
+          new DefaultHttpRequest(
+              HttpVersion.HTTP_1_1, request.method(), decision.pathAndQuery(), headers);
+      if (HttpUtil.isTransferEncodingChunked(request)) {
+        HttpUtil.setTransferEncodingChunked(upstreamRequest, true);
+      }
+      Future<Channel> acquired = connector.acquire(ctx.channel().eventLoop(), endpoint);
+      if (acquired.isDone()) {
+        onAcquired(acquired);
+      } else {
+        acquired.addListener(f -> onAcquired(acquired));
+      }
+    }
+
+    private void onAcquired(Future<Channel> acquired) {
+      if (closed || exchange != this) {
+        if (acquired.isSuccess()) {
+          acquired.getNow().close();
+        }
+        return;
+      }
+      if (!acquired.isSuccess()) {
+        log.debug("connect to {} failed: {}", endpoint, acquired.cause().toString());
+        answerLocally(route, 502, Responses.reason(502), HeaderRewrite.NONE, null);
+        return;
+      }
+      upstream = acquired.getNow();
+      upstreamHandler = upstream.pipeline().get(UpstreamHandler.class);
+      upstreamHandler.attach(this);
+      upstream.config().setAutoRead(true);
+      upstream.write(upstreamRequest, upstream.voidPromise());
+      sentNanos = System.nanoTime();
+      long timeoutMillis =
+          forward.timeoutMillis() > 0
+              ? forward.timeoutMillis()
+              : settings.responseTimeout().toMillis();
+      responseTimer =
+          ctx.executor().schedule(this::responseTimedOut, timeoutMillis, TimeUnit.MILLISECONDS);
+      if (expectContinue && !requestComplete) {
+        ctx.writeAndFlush(
+            new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE, Unpooled.EMPTY_BUFFER));
+      }
+      if (pendingBody != null) {
+        HttpContent c;
+        while ((c = pendingBody.poll()) != null) {
+          upstream.write(c, upstream.voidPromise());
+        }
+        pendingBody = null;
+      }
+      upstream.flush();
+      if (!requestComplete) {
+        ctx.channel().config().setAutoRead(upstream.isWritable());
+      }
+    }
+
+    void flushUpstream() {
+      if (upstream != null && wroteUpstream) {
+        wroteUpstream = false;
+        upstream.flush();
+      }
+    }
+
+    void downstreamWritabilityChanged() {
+      if (upstream != null && ctx.channel().isWritable() && !responseComplete) {
+        upstream.config().setAutoRead(true);
+      }
+    }
+
+    @Override
+    public void onUpstreamWritabilityChanged() {
+      if (upstream != null && upstream.isWritable() && !requestComplete && !local) {
+        ctx.channel().config().setAutoRead(true);
+      }
+    }
+
+    @Override
+    public void onResponseReadComplete() {
+      ctx.flush();
+    }
+
+    @Override
+    public void onResponse(HttpObject msg) {
+      if (msg instanceof HttpResponse response) {
+        onResponseHead(response);
+      }
+      if (msg instanceof HttpContent content) {
+        onResponseContent(content);
+      }
+    }
+
+    private void onResponseHead(HttpResponse response) {
+      if (response.decoderResult().isFailure()) {
+        ReferenceCountUtil.release(response);
+        upstreamFailed();
+        return;
+      }
+      int code = response.status().code();
+      if (code >= 100 && code < 200 && code != 101) {
+        skippingInformational = true; // we answered 100 ourselves; drop the backend's
+        return;
+      }
+      if (code == 101 && !upgrade) {
+        upstreamFailed();
+        return;
+      }
+      cancelTimer();
+      metrics.upstreamLatency(forward.cluster().name(), System.nanoTime() - sentNanos);
+      upstreamReusable = HttpUtil.isKeepAlive(response);
+      switching = code == 101;
+      boolean chunked = HttpUtil.isTransferEncodingChunked(response);
+      boolean hasLength = response.headers().contains(HttpHeaderNames.CONTENT_LENGTH);
+      HttpResponse out =
+          new DefaultHttpResponse(HttpVersion.HTTP_1_1, response.status(), response.headers());
+      HeaderPolicy.downstreamResponseHeaders(
+          out.headers(), requestId, forward.responseHeaders(), switching);
+      if (!switching) {
+        boolean bodyless =
+            HttpMethod.HEAD.equals(request.method()) || code == 204 || code == 304;
+        if (chunked) {
+          HttpUtil.setTransferEncodingChunked(out, true);
+        } else if (!hasLength && !bodyless) {
+          // Body delimited by the backend closing: re-frame for HTTP/1.1 clients.
+          if (request.protocolVersion().minorVersion() >= 1) {
+            HttpUtil.setTransferEncodingChunked(out, true);
+          } else {
+            closeAfterResponse = true;
+          }
+        }
+        if (!keepAlive || draining || closeAfterResponse) {
+          out.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        } else if (request.protocolVersion().minorVersion() == 0) {
+          out.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        }
+      }
+      responseHeadSent = true;
+      metrics.requestCompleted(route, code);
+      ctx.write(out);
+      if (switching) {
+        // Whether or not the client codec emits an empty end after a 101, the head is the switch.
+        switchToTunnel();
+      }
+    }
+
+    private void onResponseContent(HttpContent content) {
+      boolean last = content instanceof LastHttpContent;
+      if (skippingInformational) {
+        content.release();
+        skippingInformational = !last;
+        return;
+      }
+      if (!responseHeadSent || closed) {
+        content.release();
+        return;
+      }
+      if (content.decoderResult().isFailure()) {
+        content.release();
+        upstreamFailed();
+        return;
+      }
+      if (!last) {
+        ctx.write(content, ctx.voidPromise());
+        if (!ctx.channel().isWritable()) {
+          upstream.config().setAutoRead(false);
+        }
+        return;
+      }
+      responseComplete = true;
+      releaseUpstream();
+      boolean close = !keepAlive || draining || closeAfterResponse || !requestComplete;
+      ChannelFuture written = ctx.writeAndFlush(content);
+      if (close) {
+        written.addListener(ChannelFutureListener.CLOSE);
+      } else {
+        written.addListener(
+            f -> {
+              if (f.isSuccess()) {
+                finishExchange(this);
+              } else {
+                ctx.close();
+              }
+            });
+      }
+    }
+
+    @Override
+    public void onUpstreamClosed() {
+      if (!responseComplete) {
+        upstreamFailed();
+      }
+    }
+
+    private void responseTimedOut() {
+      responseTimer = null;
+      if (closed || responseHeadSent || exchange != this) {
+        return;
+      }
+      closeUpstream();
+      answerLocally(route, 504, Responses.reason(504), HeaderRewrite.NONE, null);
+    }
+
+    /** The backend refused, broke or spoke garbage. */
+    private void upstreamFailed() {
+      cancelTimer();
+      closeUpstream();
+      if (closed || exchange != this) {
+        return;
+      }
+      if (!responseHeadSent) {
+        answerLocally(route, 502, Responses.reason(502), HeaderRewrite.NONE, null);
+      } else {
+        // The status is out already; closing is the only way to say the body is incomplete.
+        closed = true;
+        ctx.close();
+      }
+    }
+
+    private void releaseUpstream() {
+      cancelTimer();
+      if (upstream == null) {
+        return;
+      }
+      upstreamHandler.detach();
+      Channel ch = upstream;
+      upstream = null;
+      if (upstreamReusable && requestComplete && ch.isActive()) {
+        ch.config().setAutoRead(true);
+        connector.release(ch.eventLoop(), endpoint, ch);
+      } else {
+        ch.close();
+      }
+    }
+
+    private void closeUpstream() {
+      if (upstream != null) {
+        upstreamHandler.detach();
+        upstream.close();
+        upstream = null;
+      }
+    }
+
+    private void cancelTimer() {
+      if (responseTimer != null) {
+        responseTimer.cancel(false);
+        responseTimer = null;
+      }
+    }
+
+    void downstreamClosed() {
+      closed = true;
+      cancelTimer();
+      releasePendingBody();
+      if (!responseComplete) {
+        closeUpstream();
+      }
+    }
+
+    /**
+     * The backend agreed to switch protocols: both codecs go, and bytes flow raw both ways. The 101
+     * head was already written downstream (by the codec, before it is removed).
+     */
+    private void switchToTunnel() {
+      responseComplete = true;
+      exchange = null;
+      Channel up = upstream;
+      upstreamHandler.detach();
+      upstream = null;
+      Channel down = ctx.channel();
+      ctx.flush();
+      var downstream = down.pipeline();
+      downstream.addLast("tunnel", new TunnelHandler(up, metrics::connectionClosed));
+      if (downstream.get(ProxyChannelInitializer.HEADER_TIMEOUT) != null) {
+        downstream.remove(ProxyChannelInitializer.HEADER_TIMEOUT);
+      }
+      downstream.remove(ProxyChannelInitializer.VALIDATION);
+      downstream.remove(ProxyHandler.this);
+      downstream.remove(ProxyChannelInitializer.HTTP_CODEC);
+      var upstreamPipeline = up.pipeline();
+      upstreamPipeline.addLast("tunnel", new TunnelHandler(down, () -> {}));
+      upstreamPipeline.remove(UpstreamHandler.class);
+      upstreamPipeline.remove("http-codec");
+      down.config().setAutoRead(true);
+      up.config().setAutoRead(true);
+    }
+  }
+}

@@ -1,0 +1,112 @@
+package io.portcullis.dataplane.proxy;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import io.portcullis.dataplane.admin.ProxyMetrics;
+import io.portcullis.dataplane.config.LiveConfig;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP/1.1 proxy listener. {@link #start()} binds; {@link #close()} stops accepting, closes idle
+ * client connections, lets in-flight requests finish within the grace period, then stops the event
+ * loops.
+ */
+public final class ProxyServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ProxyServer.class);
+
+  private final ProxySettings settings;
+  private final Router router;
+  private final ProxyMetrics metrics;
+  private final Transport transport = Transport.best();
+  private EventLoopGroup group;
+  private UpstreamConnector connector;
+  private Channel serverChannel;
+  private ChannelGroup clients;
+
+  public ProxyServer(ProxySettings settings, LiveConfig config, ProxyMetrics metrics) {
+    this(settings, Router.of(config), metrics);
+  }
+
+  /** With any router; tests use fixed decisions. */
+  public ProxyServer(ProxySettings settings, Router router, ProxyMetrics metrics) {
+    this.settings = settings;
+    this.router = router;
+    this.metrics = metrics;
+  }
+
+  /** Binds the listener and returns the bound port (useful with port 0). */
+  public synchronized int start() {
+    if (serverChannel != null) {
+      throw new IllegalStateException("already started");
+    }
+    group = new MultiThreadIoEventLoopGroup(settings.workerThreads(), transport.ioHandlerFactory());
+    connector = new UpstreamConnector(group, transport, settings);
+    clients = new DefaultChannelGroup("proxy-clients", GlobalEventExecutor.INSTANCE);
+    ProxyChannelInitializer initializer =
+        new ProxyChannelInitializer(settings, router, metrics, connector) {
+          @Override
+          protected void initChannel(io.netty.channel.socket.SocketChannel ch) {
+            clients.add(ch);
+            super.initChannel(ch);
+          }
+        };
+    try {
+      serverChannel =
+          new ServerBootstrap()
+              .group(group)
+              .channel(transport.serverChannel())
+              .option(ChannelOption.SO_BACKLOG, 1024)
+              .option(ChannelOption.SO_REUSEADDR, true)
+              .childOption(ChannelOption.TCP_NODELAY, true)
+              .childOption(ChannelOption.SO_KEEPALIVE, true)
+              .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+              .childHandler(initializer)
+              .bind(settings.bindAddress(), settings.port())
+              .syncUninterruptibly()
+              .channel();
+    } catch (RuntimeException e) {
+      group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+      group = null;
+      throw e;
+    }
+    int port = ((InetSocketAddress) serverChannel.localAddress()).getPort();
+    log.info("proxy listening on {}:{} ({})", settings.bindAddress(), port, transport.name());
+    return port;
+  }
+
+  /** The bound port, or -1 before {@link #start()}. */
+  public int port() {
+    Channel ch = serverChannel;
+    return ch == null ? -1 : ((InetSocketAddress) ch.localAddress()).getPort();
+  }
+
+  /** Graceful stop; blocks up to the grace period plus a little. Never call from an event loop. */
+  @Override
+  public synchronized void close() {
+    if (serverChannel == null) {
+      return;
+    }
+    serverChannel.close().syncUninterruptibly();
+    for (Channel client : clients) {
+      client.pipeline().fireUserEventTriggered(ProxyHandler.DRAIN);
+    }
+    connector.closeIdle();
+    long deadline = System.nanoTime() + settings.shutdownGracePeriod().toNanos();
+    while (!clients.isEmpty() && System.nanoTime() < deadline) {
+      clients.newCloseFuture().awaitUninterruptibly(50, TimeUnit.MILLISECONDS);
+    }
+    clients.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
+    group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    serverChannel = null;
+  }
+}

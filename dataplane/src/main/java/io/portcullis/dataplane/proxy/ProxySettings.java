@@ -1,0 +1,143 @@
+package io.portcullis.dataplane.proxy;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Every limit and timeout of the HTTP/1.1 proxy listener. Build with {@link #builder()}; every
+ * field has a safe default.
+ *
+ * @param bindAddress address to listen on; default {@code 0.0.0.0}
+ * @param port TCP port; 0 picks an ephemeral port; default 8080
+ * @param workerThreads event loops; default {@code Runtime.availableProcessors()}
+ * @param maxInitialLineLength longest request line; longer gets 414; default 8 KiB
+ * @param maxHeaderSize all request header lines together; more gets 431; default 32 KiB
+ * @param maxRequestBodyBytes largest declared {@code Content-Length}; more gets 413. Default 4 GiB:
+ *     bodies stream, so the limit guards nothing in memory; it only has to allow a 1 GB upload.
+ *     Chunked bodies are not counted (they stream as well).
+ * @param headerReadTimeout from the first byte of a request until its head is complete; a slow
+ *     client gets 408 and a closed connection; default 30 s
+ * @param upstreamConnectTimeout TCP connect to a backend; failure gets 502; default 5 s
+ * @param responseTimeout from sending the request head upstream until the response head arrives,
+ *     when the route sets none; exceeded gets 504; default 60 s
+ * @param downstreamIdleTimeout a client connection with no traffic and no request in flight is
+ *     closed after this (also bounds idle WebSocket tunnels); default 60 s
+ * @param upstreamIdleTimeout a pooled backend connection unused for this long is closed; default
+ *     60 s (keep it below the backends' own keep-alive timeout)
+ * @param maxIdleUpstreamPerEndpoint idle keep-alive connections kept per backend endpoint per
+ *     event loop; default 32
+ * @param shutdownGracePeriod how long {@link ProxyServer#close()} lets in-flight requests finish;
+ *     default 10 s
+ */
+public record ProxySettings(
+    String bindAddress,
+    int port,
+    int workerThreads,
+    int maxInitialLineLength,
+    int maxHeaderSize,
+    long maxRequestBodyBytes,
+    Duration headerReadTimeout,
+    Duration upstreamConnectTimeout,
+    Duration responseTimeout,
+    Duration downstreamIdleTimeout,
+    Duration upstreamIdleTimeout,
+    int maxIdleUpstreamPerEndpoint,
+    Duration shutdownGracePeriod) {
+
+  public ProxySettings {
+    Objects.requireNonNull(bindAddress, "bindAddress");
+    requireRange(port, 0, 65535, "port");
+    requireRange(workerThreads, 1, 1024, "workerThreads");
+    requireRange(maxInitialLineLength, 64, 1 << 20, "maxInitialLineLength");
+    requireRange(maxHeaderSize, 256, 1 << 22, "maxHeaderSize");
+    if (maxRequestBodyBytes < 0) {
+      throw new IllegalArgumentException("maxRequestBodyBytes must be >= 0");
+    }
+    requirePositive(headerReadTimeout, "headerReadTimeout");
+    requirePositive(upstreamConnectTimeout, "upstreamConnectTimeout");
+    requirePositive(responseTimeout, "responseTimeout");
+    requirePositive(downstreamIdleTimeout, "downstreamIdleTimeout");
+    requirePositive(upstreamIdleTimeout, "upstreamIdleTimeout");
+    requireRange(maxIdleUpstreamPerEndpoint, 0, 10_000, "maxIdleUpstreamPerEndpoint");
+    Objects.requireNonNull(shutdownGracePeriod, "shutdownGracePeriod");
+  }
+
+  public static ProxySettings defaults() {
+    return builder().build();
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.bindAddress = bindAddress;
+    b.port = port;
+    b.workerThreads = workerThreads;
+    b.maxInitialLineLength = maxInitialLineLength;
+    b.maxHeaderSize = maxHeaderSize;
+    b.maxRequestBodyBytes = maxRequestBodyBytes;
+    b.headerReadTimeout = headerReadTimeout;
+    b.upstreamConnectTimeout = upstreamConnectTimeout;
+    b.responseTimeout = responseTimeout;
+    b.downstreamIdleTimeout = downstreamIdleTimeout;
+    b.upstreamIdleTimeout = upstreamIdleTimeout;
+    b.maxIdleUpstreamPerEndpoint = maxIdleUpstreamPerEndpoint;
+    b.shutdownGracePeriod = shutdownGracePeriod;
+    return b;
+  }
+
+  private static void requireRange(int value, int min, int max, String name) {
+    if (value < min || value > max) {
+      throw new IllegalArgumentException(name + " must be in [" + min + ", " + max + "]: " + value);
+    }
+  }
+
+  private static void requirePositive(Duration d, String name) {
+    if (d == null || d.isNegative() || d.isZero()) {
+      throw new IllegalArgumentException(name + " must be a positive duration");
+    }
+  }
+
+  /** Builder holding the documented defaults. */
+  public static final class Builder {
+    private String bindAddress = "0.0.0.0";
+    private int port = 8080;
+    private int workerThreads = Runtime.getRuntime().availableProcessors();
+    private int maxInitialLineLength = 8 * 1024;
+    private int maxHeaderSize = 32 * 1024;
+    private long maxRequestBodyBytes = 4L * 1024 * 1024 * 1024;
+    private Duration headerReadTimeout = Duration.ofSeconds(30);
+    private Duration upstreamConnectTimeout = Duration.ofSeconds(5);
+    private Duration responseTimeout = Duration.ofSeconds(60);
+    private Duration downstreamIdleTimeout = Duration.ofSeconds(60);
+    private Duration upstreamIdleTimeout = Duration.ofSeconds(60);
+    private int maxIdleUpstreamPerEndpoint = 32;
+    private Duration shutdownGracePeriod = Duration.ofSeconds(10);
+
+    private Builder() {}
+
+    public Builder bindAddress(String v) { bindAddress = v; return this; }
+    public Builder port(int v) { port = v; return this; }
+    public Builder workerThreads(int v) { workerThreads = v; return this; }
+    public Builder maxInitialLineLength(int v) { maxInitialLineLength = v; return this; }
+    public Builder maxHeaderSize(int v) { maxHeaderSize = v; return this; }
+    public Builder maxRequestBodyBytes(long v) { maxRequestBodyBytes = v; return this; }
+    public Builder headerReadTimeout(Duration v) { headerReadTimeout = v; return this; }
+    public Builder upstreamConnectTimeout(Duration v) { upstreamConnectTimeout = v; return this; }
+    public Builder responseTimeout(Duration v) { responseTimeout = v; return this; }
+    public Builder downstreamIdleTimeout(Duration v) { downstreamIdleTimeout = v; return this; }
+    public Builder upstreamIdleTimeout(Duration v) { upstreamIdleTimeout = v; return this; }
+    public Builder maxIdleUpstreamPerEndpoint(int v) { maxIdleUpstreamPerEndpoint = v; return this; }
+    public Builder shutdownGracePeriod(Duration v) { shutdownGracePeriod = v; return this; }
+
+    public ProxySettings build() {
+      return new ProxySettings(
+          bindAddress, port, workerThreads, maxInitialLineLength, maxHeaderSize,
+          maxRequestBodyBytes, headerReadTimeout, upstreamConnectTimeout, responseTimeout,
+          downstreamIdleTimeout, upstreamIdleTimeout, maxIdleUpstreamPerEndpoint,
+          shutdownGracePeriod);
+    }
+  }
+}

@@ -1,0 +1,94 @@
+package io.portcullis.dataplane.proxy;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import io.portcullis.snapshot.Endpoint;
+
+/**
+ * The last handler of a backend connection. While a request uses the connection it hands every
+ * event to that request's {@link Listener}; while the connection sits in the pool it only watches
+ * for the backend closing it (or talking out of turn, which makes it unusable).
+ */
+final class UpstreamHandler extends ChannelInboundHandlerAdapter {
+
+  /** What one request on this connection hears. Called on the connection's event loop. */
+  interface Listener {
+    void onResponse(HttpObject msg);
+
+    void onResponseReadComplete();
+
+    void onUpstreamWritabilityChanged();
+
+    void onUpstreamClosed();
+  }
+
+  private final UpstreamPool pool;
+  private final Endpoint endpoint;
+  private Listener listener;
+
+  UpstreamHandler(UpstreamPool pool, Endpoint endpoint) {
+    this.pool = pool;
+    this.endpoint = endpoint;
+  }
+
+  void attach(Listener l) {
+    this.listener = l;
+  }
+
+  void detach() {
+    this.listener = null;
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (listener == null || !(msg instanceof HttpObject obj)) {
+      ReferenceCountUtil.release(msg);
+      ctx.close();
+      return;
+    }
+    listener.onResponse(obj);
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    if (listener != null) {
+      listener.onResponseReadComplete();
+    }
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    if (listener != null) {
+      listener.onUpstreamWritabilityChanged();
+    }
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    Listener l = listener;
+    listener = null;
+    if (l != null) {
+      l.onUpstreamClosed();
+    } else {
+      pool.remove(endpoint, ctx.channel());
+    }
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof IdleStateEvent && listener == null) {
+      ctx.close();
+      return;
+    }
+    ReferenceCountUtil.release(evt);
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    // Connection reset, write to a closed socket, ...: channelInactive reports it to the request.
+    ctx.close();
+  }
+}

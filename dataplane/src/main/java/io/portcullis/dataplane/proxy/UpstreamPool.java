@@ -1,0 +1,71 @@
+package io.portcullis.dataplane.proxy;
+
+import io.netty.channel.Channel;
+import io.portcullis.snapshot.Endpoint;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Idle keep-alive connections to backends, for ONE event loop. Upstream channels live on the event
+ * loop of the client connection that opened them, so the pool needs no locks; it must only be
+ * touched from its loop.
+ */
+final class UpstreamPool {
+  private final int maxIdlePerEndpoint;
+  private final Map<Endpoint, ArrayDeque<Channel>> idle = new HashMap<>();
+
+  UpstreamPool(int maxIdlePerEndpoint) {
+    this.maxIdlePerEndpoint = maxIdlePerEndpoint;
+  }
+
+  /** The most recently used live idle connection to {@code endpoint}, or null. */
+  Channel poll(Endpoint endpoint) {
+    ArrayDeque<Channel> channels = idle.get(endpoint);
+    if (channels == null) {
+      return null;
+    }
+    Channel ch;
+    while ((ch = channels.pollLast()) != null) {
+      if (ch.isActive()) {
+        return ch;
+      }
+      ch.close();
+    }
+    return null;
+  }
+
+  /** Keeps {@code ch} for reuse, or closes it when the endpoint already has enough idle ones. */
+  void offer(Endpoint endpoint, Channel ch) {
+    if (!ch.isActive()) {
+      return;
+    }
+    ArrayDeque<Channel> channels = idle.computeIfAbsent(endpoint, e -> new ArrayDeque<>());
+    if (channels.size() >= maxIdlePerEndpoint) {
+      ch.close();
+      return;
+    }
+    channels.addLast(ch);
+  }
+
+  /** Forgets {@code ch} (it closed while idle). */
+  void remove(Endpoint endpoint, Channel ch) {
+    ArrayDeque<Channel> channels = idle.get(endpoint);
+    if (channels != null) {
+      channels.remove(ch);
+      if (channels.isEmpty()) {
+        idle.remove(endpoint);
+      }
+    }
+  }
+
+  int idleCount(Endpoint endpoint) {
+    ArrayDeque<Channel> channels = idle.get(endpoint);
+    return channels == null ? 0 : channels.size();
+  }
+
+  void closeAll() {
+    idle.values().forEach(q -> q.forEach(Channel::close));
+    idle.clear();
+  }
+}

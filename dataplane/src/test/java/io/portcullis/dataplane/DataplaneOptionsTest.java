@@ -1,0 +1,130 @@
+package io.portcullis.dataplane;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.portcullis.snapshot.cli.Flags.FlagException;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class DataplaneOptionsTest {
+  private static final Map<String, String> NO_ENV = Map.of("HOSTNAME", "node-a");
+
+  private static DataplaneOptions parse(Map<String, String> env, String... args) {
+    return DataplaneOptions.parse(args, env);
+  }
+
+  private static String error(String... args) {
+    return assertThrows(FlagException.class, () -> parse(NO_ENV, args)).getMessage();
+  }
+
+  @Test
+  void onlyTheControlPlaneIsNeededTheRestHasDocumentedDefaults() {
+    DataplaneOptions o = parse(NO_ENV, "--control-plane", "http://127.0.0.1:18000");
+    assertEquals(URI.create("http://127.0.0.1:18000"), o.controlPlane());
+    assertEquals("node-a", o.nodeId());
+    assertEquals(8080, o.httpPort());
+    assertEquals(8443, o.httpsPort());
+    assertEquals(9901, o.adminPort());
+    assertEquals("0.0.0.0", o.bindAddress());
+    assertEquals("info", o.logLevel());
+  }
+
+  @Test
+  void everyFlagCanComeFromTheEnvironmentAndTheCommandLineWins() {
+    Map<String, String> env =
+        Map.of(
+            "PORTCULLIS_CONTROL_PLANE", "http://operator:18000",
+            "PORTCULLIS_NODE_ID", "from-env",
+            "PORTCULLIS_HTTP_PORT", "81",
+            "PORTCULLIS_ADMIN_PORT", "82",
+            "PORTCULLIS_LOG_LEVEL", "DEBUG");
+    DataplaneOptions o = parse(env, "--http-port=9000");
+    assertEquals("operator", o.controlPlane().getHost());
+    assertEquals("from-env", o.nodeId());
+    assertEquals(9000, o.httpPort());
+    assertEquals(82, o.adminPort());
+    assertEquals("debug", o.logLevel());
+  }
+
+  @Test
+  void aMissingControlPlaneIsNamed() {
+    assertTrue(error().contains("--control-plane is required"));
+  }
+
+  @Test
+  void httpsControlPlaneIsRefusedUntilMutualTlsExists() {
+    assertTrue(error("--control-plane", "https://op:18000").contains("https:// is not supported"));
+  }
+
+  @Test
+  void badValuesNameTheirFlag() {
+    String cp = "http://127.0.0.1:18000";
+    assertTrue(error("--control-plane", cp, "--http-port", "70000").contains("--http-port"));
+    assertTrue(error("--control-plane", cp, "--https-port", "x").contains("--https-port"));
+    assertTrue(error("--control-plane", cp, "--admin-port", "-1").contains("--admin-port"));
+    assertTrue(error("--control-plane", cp, "--bind-address", "example.com").contains("--bind-address"));
+    assertTrue(error("--control-plane", cp, "--bind-address", "300.1.1.1").contains("--bind-address"));
+    assertTrue(error("--control-plane", cp, "--log-level", "loud").contains("--log-level"));
+    assertTrue(error("--control-plane", cp, "--node-id", "has space").contains("--node-id"));
+    assertTrue(error("--control-plane", "ftp://x").contains("--control-plane"));
+    assertTrue(error("--control-plane", "http://").contains("--control-plane"));
+  }
+
+  @Test
+  void unknownFlagIsNamed() {
+    assertEquals("unknown flag --listen", error("--control-plane", "http://a:1", "--listen", "1"));
+  }
+
+  @Test
+  void twoListenersOnOnePortAreRefused() {
+    assertTrue(
+        error("--control-plane", "http://a:1", "--http-port", "9901").contains("--admin-port"));
+  }
+
+  @Test
+  void ipv6BindAddressIsAccepted() {
+    assertEquals("::", parse(NO_ENV, "--control-plane", "http://a:1", "--bind-address", "::").bindAddress());
+  }
+
+  @Test
+  void aBadFlagExitsWithCodeTwoAndOneLineOnStderr() {
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    int exit =
+        Main.run(
+            new String[] {"--control-plane", "http://127.0.0.1:1", "--http-port", "eighty"},
+            NO_ENV,
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+    assertEquals(2, exit);
+    String text = err.toString(StandardCharsets.UTF_8);
+    assertTrue(text.startsWith("portcullis-dataplane: bad value 'eighty' for --http-port"), text);
+    assertEquals(1, text.lines().count(), text);
+    assertEquals("", out.toString(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void helpPrintsEveryFlagAndSaysTlsIsNotServedYet() {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    int exit =
+        Main.run(
+            new String[] {"--help"},
+            NO_ENV,
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+    assertEquals(0, exit);
+    String text = out.toString(StandardCharsets.UTF_8);
+    for (String flag : DataplaneOptions.FLAGS) {
+      assertTrue(text.contains("--" + flag), flag);
+    }
+    assertTrue(text.contains("no TLS listener is opened yet"));
+    assertFalse(text.isBlank());
+  }
+}

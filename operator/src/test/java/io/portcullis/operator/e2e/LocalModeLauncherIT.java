@@ -1,0 +1,333 @@
+package io.portcullis.operator.e2e;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The quick start, driven the way the README tells a user to: run {@code run-local.sh} on a copy
+ * of {@code examples/quickstart}, curl the routes, edit a manifest, see routing change, press
+ * Ctrl-C (SIGTERM here) and find nothing left running. Uses the jars {@code mvn package} built;
+ * ports are free ones so it can run beside anything else.
+ */
+class LocalModeLauncherIT {
+  private static final Duration START_DEADLINE = Duration.ofSeconds(150);
+  private static final Duration CHANGE_DEADLINE = Duration.ofSeconds(20);
+  private static final Duration STOP_DEADLINE = Duration.ofSeconds(40);
+
+  @TempDir Path temp;
+
+  private final Path root = Path.of(System.getProperty("portcullis.root", "..")).toAbsolutePath().normalize();
+  private Path manifests;
+  private Path launcherOutput;
+  private Path logs;
+  private Process launcher;
+  private int httpPort;
+  private int adminPort;
+
+  @BeforeEach
+  void startLauncher() throws Exception {
+    for (String jar :
+        List.of("operator/target/portcullis-operator.jar", "dataplane/target/portcullis-dataplane.jar")) {
+      assertTrue(
+          Files.isRegularFile(root.resolve(jar)),
+          jar + " is missing: this test runs in `mvn verify`, after `package` built it");
+    }
+    int[] ports = freePorts(6);
+    httpPort = ports[0];
+    adminPort = ports[1];
+    int snapshotPort = ports[2];
+    int metricsPort = ports[3];
+    int helloPort = ports[4];
+    int echoPort = ports[5];
+
+    manifests = temp.resolve("manifests");
+    copyDirectory(root.resolve("examples/quickstart"), manifests);
+    // The quick start's EndpointSlices point at the default backend ports; move them with us.
+    Path backends = manifests.resolve("10-backends.yaml");
+    String yaml = Files.readString(backends);
+    assertTrue(yaml.contains("19001") && yaml.contains("19002"), "quick start backends moved?");
+    Files.writeString(
+        backends,
+        yaml.replace("19001", Integer.toString(helloPort)).replace("19002", Integer.toString(echoPort)));
+
+    logs = temp.resolve("logs");
+    launcherOutput = temp.resolve("launcher.out");
+    ProcessBuilder builder =
+        new ProcessBuilder(
+                "bash",
+                root.resolve("run-local.sh").toString(),
+                "--no-build",
+                "--http-port", Integer.toString(httpPort),
+                "--admin-port", Integer.toString(adminPort),
+                "--snapshot-port", Integer.toString(snapshotPort),
+                "--metrics-port", Integer.toString(metricsPort),
+                "--hello-port", Integer.toString(helloPort),
+                "--echo-port", Integer.toString(echoPort),
+                "--ready-timeout", Long.toString(START_DEADLINE.toSeconds() - 10),
+                manifests.toString())
+            .directory(root.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(launcherOutput.toFile())
+            .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+    builder.environment().put("PORTCULLIS_LOCAL_LOG_DIR", logs.toString());
+    builder.environment().put("JAVA_OPTS", "-Xmx256m");
+    launcher = builder.start();
+
+    await("the launcher to say Portcullis is ready")
+        .atMost(START_DEADLINE)
+        .pollInterval(Duration.ofMillis(250))
+        .until(
+            () -> {
+              if (!launcher.isAlive()) {
+                fail("run-local.sh exited with " + launcher.exitValue() + "\n" + diagnostics());
+              }
+              return output().contains("Portcullis is ready");
+            });
+  }
+
+  @AfterEach
+  void stopLauncher() throws Exception {
+    if (launcher != null && launcher.isAlive()) {
+      List<ProcessHandle> children = launcher.descendants().toList();
+      launcher.destroy();
+      if (!launcher.waitFor(STOP_DEADLINE.toSeconds(), TimeUnit.SECONDS)) {
+        launcher.destroyForcibly();
+      }
+      children.forEach(ProcessHandle::destroyForcibly);
+    }
+  }
+
+  @Test
+  @DisplayName("the quick start serves its routes, follows a manifest edit, and stops cleanly")
+  void quickStartServesFollowsEditsAndStopsCleanly() throws Exception {
+    // The Ingress: / goes to hello, /echo to echo, which echoes the body back.
+    Response root = get("localhost", "/", Map.of());
+    assertEquals(200, root.status(), root.toString());
+    assertTrue(root.body().contains("backend: hello"), root.toString());
+    assertTrue(root.body().contains("x-forwarded-for: 127.0.0.1"), root.toString());
+
+    Response echo = request("POST", "localhost", "/echo/things", Map.of(), "ping from the test");
+    assertEquals(200, echo.status(), echo.toString());
+    assertTrue(echo.body().contains("backend: echo"), echo.toString());
+    assertTrue(echo.body().contains("path: /echo/things"), echo.toString());
+    assertTrue(echo.body().contains("ping from the test"), echo.toString());
+
+    // Prefix matches whole path elements: /echoes is not under /echo.
+    assertTrue(get("localhost", "/echoes", Map.of()).body().contains("backend: hello"));
+
+    // The ProxyRoute on demo.localhost.
+    Response canary = get("demo.localhost", "/", Map.of("x-canary", "1"));
+    assertTrue(canary.body().contains("backend: echo"), canary.toString());
+
+    Response split = get("demo.localhost", "/anything", Map.of("x-debug", "yes"));
+    assertEquals(200, split.status(), split.toString());
+    assertTrue(split.body().contains("x-demo: proxyroute"), split.toString());
+    assertTrue(!split.body().contains("x-debug"), split.toString());
+    assertEquals("portcullis", split.header("x-served-by"), split.toString());
+
+    Response api = get("demo.localhost", "/api/users", Map.of());
+    assertTrue(api.body().contains("path: /v1/users"), api.toString());
+
+    Response moved = get("demo.localhost", "/old/page", Map.of());
+    assertEquals(301, moved.status(), moved.toString());
+    assertTrue(moved.header("location").endsWith("/new"), moved.toString());
+
+    Response maintenance = get("demo.localhost", "/maintenance", Map.of());
+    assertEquals(503, maintenance.status(), maintenance.toString());
+    assertEquals("down for maintenance\n", maintenance.body());
+
+    // A user edits the Ingress: /echo now goes to hello. No restart, routing follows.
+    Path ingress = manifests.resolve("20-ingress.yaml");
+    String edited = Files.readString(ingress).replace("name: echo", "name: hello");
+    assertTrue(!edited.contains("name: echo"), "the edit must change the /echo backend");
+    Files.writeString(ingress, edited);
+    await("routing to follow the edited manifest")
+        .atMost(CHANGE_DEADLINE)
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> get("localhost", "/echo", Map.of()).body().contains("backend: hello"));
+
+    // Ctrl-C: everything the launcher started goes away with it.
+    List<ProcessHandle> children = launcher.descendants().toList();
+    assertTrue(children.size() >= 4, "expected backends, operator and dataplane: " + children);
+    launcher.destroy();
+    assertTrue(
+        launcher.waitFor(STOP_DEADLINE.toSeconds(), TimeUnit.SECONDS),
+        "run-local.sh did not stop on SIGTERM\n" + diagnostics());
+    await("every child to be gone")
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> children.stream().noneMatch(ProcessHandle::isAlive));
+    assertTrue(!accepts(httpPort), "the dataplane port is still open");
+    assertTrue(!accepts(adminPort), "the admin port is still open");
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  record Response(int status, Map<String, String> headers, String body) {
+    String header(String name) {
+      return headers.getOrDefault(name.toLowerCase(Locale.ROOT), "");
+    }
+  }
+
+  private Response get(String host, String path, Map<String, String> headers) {
+    return request("GET", host, path, headers, null);
+  }
+
+  /** One request through the dataplane, with curl as a user would, or the JDK's client without it. */
+  private Response request(
+      String method, String host, String path, Map<String, String> headers, String body) {
+    try {
+      return hasCurl()
+          ? curl(method, host, path, headers, body)
+          : jdk(method, host, path, headers, body);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private Response curl(
+      String method, String host, String path, Map<String, String> headers, String body)
+      throws IOException, InterruptedException {
+    Path headerFile = Files.createTempFile(temp, "headers", ".txt");
+    Path bodyFile = Files.createTempFile(temp, "body", ".txt");
+    List<String> command = new ArrayList<>(List.of("curl", "-sS", "-m", "10", "-X", method));
+    command.addAll(List.of("-H", "Host: " + host, "-D", headerFile.toString(), "-o", bodyFile.toString()));
+    headers.forEach((name, value) -> command.addAll(List.of("-H", name + ": " + value)));
+    if (body != null) {
+      command.addAll(List.of("--data-binary", body));
+    }
+    command.add("http://127.0.0.1:" + httpPort + path);
+    Process curl = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String out = new String(curl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!curl.waitFor(20, TimeUnit.SECONDS) || curl.exitValue() != 0) {
+      throw new IOException("curl " + String.join(" ", command) + " failed: " + out);
+    }
+    List<String> lines = Files.readAllLines(headerFile, StandardCharsets.ISO_8859_1);
+    int status = Integer.parseInt(lines.get(0).split(" ")[1]);
+    Map<String, String> parsed = new LinkedHashMap<>();
+    for (String line : lines.subList(1, lines.size())) {
+      int colon = line.indexOf(':');
+      if (colon > 0) {
+        parsed.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
+      }
+    }
+    return new Response(status, parsed, Files.readString(bodyFile));
+  }
+
+  private Response jdk(
+      String method, String host, String path, Map<String, String> headers, String body)
+      throws IOException, InterruptedException {
+    // Host is a restricted header in the JDK client unless allowed before its first use.
+    System.setProperty("jdk.httpclient.allowRestrictedHeaders", "host");
+    HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    HttpRequest.Builder builder =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
+            .timeout(Duration.ofSeconds(10))
+            .header("Host", host)
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body));
+    headers.forEach(builder::header);
+    HttpResponse<String> response = client.send(builder.build(), HttpResponse.BodyHandlers.ofString());
+    Map<String, String> parsed = new LinkedHashMap<>();
+    response.headers().map().forEach((k, v) -> parsed.put(k.toLowerCase(Locale.ROOT), v.get(0)));
+    return new Response(response.statusCode(), parsed, response.body());
+  }
+
+  private static boolean hasCurl() {
+    return Stream.of(System.getenv().getOrDefault("PATH", "").split(":"))
+        .anyMatch(dir -> Files.isExecutable(Path.of(dir, "curl")));
+  }
+
+  private static boolean accepts(int port) {
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** Ports free right now; the launcher binds them moments later (it fails clearly if one was taken). */
+  private static int[] freePorts(int count) throws IOException {
+    List<ServerSocket> sockets = new ArrayList<>();
+    try {
+      int[] ports = new int[count];
+      for (int i = 0; i < count; i++) {
+        ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+        sockets.add(socket);
+        ports[i] = socket.getLocalPort();
+      }
+      return ports;
+    } finally {
+      for (ServerSocket socket : sockets) {
+        socket.close();
+      }
+    }
+  }
+
+  private static void copyDirectory(Path from, Path to) throws IOException {
+    Files.createDirectories(to);
+    try (Stream<Path> files = Files.list(from)) {
+      for (Path file : files.toList()) {
+        Files.copy(file, to.resolve(file.getFileName()));
+      }
+    }
+  }
+
+  private String output() throws IOException {
+    return Files.exists(launcherOutput) ? Files.readString(launcherOutput) : "";
+  }
+
+  private String diagnostics() {
+    StringBuilder text = new StringBuilder();
+    try {
+      text.append("--- run-local.sh output ---\n").append(output());
+      if (Files.isDirectory(logs)) {
+        try (Stream<Path> files = Files.list(logs)) {
+          for (Path log : files.sorted().toList()) {
+            List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+            text.append("--- ").append(log.getFileName()).append(" (last 30 lines) ---\n");
+            lines.subList(Math.max(0, lines.size() - 30), lines.size())
+                .forEach(l -> text.append(l).append('\n'));
+          }
+        }
+      }
+    } catch (IOException | UncheckedIOException e) {
+      text.append("(cannot read logs: ").append(e).append(")\n");
+    }
+    return text.toString();
+  }
+}

@@ -1,0 +1,222 @@
+package io.portcullis.operator.status;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.portcullis.operator.compile.ClusterState;
+import io.portcullis.operator.compile.CompileResult;
+import io.portcullis.operator.compile.ObjectRef;
+import io.portcullis.operator.compile.ObjectStatus;
+import io.portcullis.operator.crd.ProxyRoute;
+import io.portcullis.operator.crd.ProxyRouteSpec;
+import io.portcullis.operator.store.SnapshotStore;
+import io.portcullis.snapshot.Snapshot;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+@EnableKubernetesMockClient(crud = true)
+class StatusWriterTest {
+  KubernetesClient client;
+
+  private final AtomicBoolean programmed = new AtomicBoolean();
+  private final AtomicInteger writes = new AtomicInteger();
+  private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-01-01T00:00:00Z"));
+  private StatusWriter writer;
+
+  private final SnapshotStore store =
+      new SnapshotStore() {
+        @Override
+        public boolean isProgrammedEverywhere(String version) {
+          return programmed.get();
+        }
+      };
+
+  private final Clock clock =
+      new Clock() {
+        @Override
+        public ZoneOffset getZone() {
+          return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+          return this;
+        }
+
+        @Override
+        public Instant instant() {
+          return now.get();
+        }
+      };
+
+  @BeforeEach
+  void start() {
+    writer =
+        new StatusWriter(
+            store, new KubernetesStatusSink(client, clock), clock, Duration.ofMillis(50), writes::incrementAndGet);
+    writer.start();
+  }
+
+  @AfterEach
+  void stop() {
+    writer.close();
+  }
+
+  private ProxyRoute createRoute(String name) {
+    ProxyRoute route = new ProxyRoute();
+    route.setMetadata(new ObjectMetaBuilder().withNamespace("shop").withName(name).build());
+    ProxyRouteSpec spec = new ProxyRouteSpec();
+    spec.hosts.add("shop.example.com");
+    route.setSpec(spec);
+    return client.resource(route).create();
+  }
+
+  private ProxyRoute live(String name) {
+    return client.resources(ProxyRoute.class).inNamespace("shop").withName(name).get();
+  }
+
+  private static ObjectStatus accepted(ProxyRoute route, List<ObjectStatus.Event> events) {
+    return new ObjectStatus(
+        new ObjectRef("ProxyRoute", "shop", route.getMetadata().getName(), 1, route.getMetadata().getUid()),
+        List.of(
+            new ObjectStatus.Condition("Accepted", true, "Accepted", "route accepted"),
+            new ObjectStatus.Condition("ResolvedRefs", true, "ResolvedRefs", "all references resolved")),
+        events,
+        List.of());
+  }
+
+  private void update(ProxyRoute route, ObjectStatus... statuses) {
+    ClusterState state =
+        new ClusterState(List.of(), List.of(), List.of(live(route.getMetadata().getName())), List.of(), List.of(), List.of());
+    writer.update(state, new CompileResult(Snapshot.empty(), List.of(statuses)));
+  }
+
+  private static Condition condition(ProxyRoute route, String type) {
+    if (route.getStatus() == null) {
+      return null;
+    }
+    return route.getStatus().getConditions().stream().filter(c -> type.equals(c.getType())).findFirst().orElse(null);
+  }
+
+  @Test
+  void writesConditionsAndProgrammedPendingUntilDataplanesAck() {
+    ProxyRoute route = createRoute("shop");
+    update(route, accepted(route, List.of()));
+    await().atMost(Duration.ofSeconds(10)).until(() -> condition(live("shop"), "Programmed") != null);
+
+    ProxyRoute written = live("shop");
+    assertEquals(1L, written.getStatus().getObservedGeneration());
+    assertEquals("True", condition(written, "Accepted").getStatus());
+    assertEquals("True", condition(written, "ResolvedRefs").getStatus());
+    assertEquals("False", condition(written, "Programmed").getStatus());
+    assertEquals("Pending", condition(written, "Programmed").getReason());
+    assertEquals(List.of("shop.example.com"), written.getSpec().hosts, "the status patch leaves the spec alone");
+    String acceptedSince = condition(written, "Accepted").getLastTransitionTime();
+
+    now.set(now.get().plusSeconds(60));
+    programmed.set(true);
+    // No new compile: the timer notices the acks.
+    await().atMost(Duration.ofSeconds(10)).until(() -> "True".equals(condition(live("shop"), "Programmed").getStatus()));
+    assertEquals(3, live("shop").getStatus().getConditions().size(), "conditions are replaced, not appended");
+    ProxyRoute after = live("shop");
+    assertEquals(acceptedSince, condition(after, "Accepted").getLastTransitionTime(), "unchanged condition keeps its time");
+    assertEquals("2026-01-01T00:01:00Z", condition(after, "Programmed").getLastTransitionTime());
+    assertEquals(2, writes.get());
+  }
+
+  @Test
+  void anUnchangedStatusIsNotWrittenAgain() {
+    ProxyRoute route = createRoute("shop");
+    update(route, accepted(route, List.of()));
+    await().atMost(Duration.ofSeconds(10)).until(() -> writes.get() == 1);
+    String version = live("shop").getMetadata().getResourceVersion();
+    for (int i = 0; i < 5; i++) {
+      update(route, accepted(route, List.of()));
+    }
+    // Let several writer passes (compiles and timer ticks) go by.
+    await().pollDelay(Duration.ofMillis(400)).atMost(Duration.ofSeconds(2)).until(() -> true);
+    assertEquals(1, writes.get());
+    assertEquals(version, live("shop").getMetadata().getResourceVersion());
+  }
+
+  @Test
+  void aStatusAlreadyOnTheObjectIsNotRewrittenAfterARestart() {
+    ProxyRoute route = createRoute("shop");
+    update(route, accepted(route, List.of()));
+    await().atMost(Duration.ofSeconds(10)).until(() -> writes.get() == 1);
+    writer.close();
+
+    AtomicInteger secondWrites = new AtomicInteger();
+    writer =
+        new StatusWriter(store, new KubernetesStatusSink(client, clock), clock, Duration.ofMillis(50), secondWrites::incrementAndGet);
+    writer.start();
+    update(route, accepted(route, List.of()));
+    await().pollDelay(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> true);
+    assertEquals(0, secondWrites.get());
+  }
+
+  private List<Event> events() {
+    return client.v1().events().inNamespace("shop").list().getItems();
+  }
+
+  @Test
+  void eventsAreRecordedOnceWhileReportedAndCountedWhenTheyComeBack() {
+    ProxyRoute route = createRoute("shop");
+    ObjectStatus.Event missing = new ObjectStatus.Event(true, "BackendNotFound", "service shop/api does not exist");
+    for (int i = 0; i < 3; i++) {
+      update(route, accepted(route, List.of(missing)));
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> events().size() == 1);
+    await().pollDelay(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> true);
+    assertEquals(1, events().size());
+    Event event = events().get(0);
+    assertEquals("Warning", event.getType());
+    assertEquals("BackendNotFound", event.getReason());
+    assertEquals("ProxyRoute", event.getInvolvedObject().getKind());
+    assertEquals("shop", event.getInvolvedObject().getName());
+    assertEquals("portcullis.io/v1alpha1", event.getInvolvedObject().getApiVersion());
+    assertEquals("portcullis-operator", event.getSource().getComponent());
+    assertEquals(1, event.getCount());
+
+    update(route, accepted(route, List.of()));
+    await().pollDelay(Duration.ofMillis(200)).atMost(Duration.ofSeconds(2)).until(() -> true);
+    update(route, accepted(route, List.of(missing)));
+    await().atMost(Duration.ofSeconds(10)).until(() -> events().get(0).getCount() == 2);
+    assertEquals(1, events().size());
+  }
+
+  @Test
+  void ingressesGetEventsButNoStatusWrites() {
+    var ingress =
+        client.resource(new IngressBuilder().withNewMetadata().withNamespace("shop").withName("web").endMetadata().build()).create();
+    ObjectStatus status =
+        new ObjectStatus(
+            new ObjectRef("Ingress", "shop", "web", 1, ingress.getMetadata().getUid()),
+            List.of(new ObjectStatus.Condition("Accepted", false, "Conflict", "host taken")),
+            List.of(new ObjectStatus.Event(true, "Conflict", "a.example.com / is served by shop/older")),
+            List.of());
+    writer.update(ClusterState.empty(), new CompileResult(Snapshot.empty(), List.of(status)));
+    await().atMost(Duration.ofSeconds(10)).until(() -> events().size() == 1);
+    Event event = events().get(0);
+    assertEquals("Ingress", event.getInvolvedObject().getKind());
+    assertEquals("networking.k8s.io/v1", event.getInvolvedObject().getApiVersion());
+    assertNotNull(event.getInvolvedObject().getUid());
+    assertEquals(0, writes.get());
+  }
+}

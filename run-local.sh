@@ -1,0 +1,258 @@
+#!/usr/bin/env bash
+# run-local.sh - Portcullis on your machine, no cluster needed.
+#
+# Builds the two jars if they are missing or older than the sources, starts the two demo
+# backends, the operator reading a directory of Kubernetes YAML (local mode), and one dataplane,
+# waits until the dataplane has its first snapshot, and prints what to curl. Ctrl-C stops all
+# of it. Logs go to .portcullis/logs/. Needs bash 4.3+ and a JDK 17+ (Maven to build).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+PROG=run-local.sh
+
+usage() {
+    cat <<'EOF'
+usage: ./run-local.sh [options] [MANIFESTS_DIR]
+
+Starts, on 127.0.0.1:
+  the demo backends  hello (19001) and echo (19002): examples/backends/DemoBackend.java
+  the operator       --manifests MANIFESTS_DIR (default examples/quickstart), snapshot
+                     stream on 127.0.0.1:18000 (plaintext h2c, local mode only)
+  one dataplane      HTTP on 8080, admin (/ready /healthz /metrics) on 9901
+then waits until /ready answers 200 and prints what to try. Editing a file in
+MANIFESTS_DIR changes routing within about a second, without a restart.
+
+options (environment variable in brackets):
+  --http-port N          dataplane HTTP port (8080)            [PORTCULLIS_LOCAL_HTTP_PORT]
+  --admin-port N         dataplane admin port (9901)           [PORTCULLIS_LOCAL_ADMIN_PORT]
+  --snapshot-port N      operator snapshot stream port (18000) [PORTCULLIS_LOCAL_SNAPSHOT_PORT]
+  --metrics-port N       operator metrics port (9090)          [PORTCULLIS_LOCAL_METRICS_PORT]
+  --hello-port N         demo backend "hello" (19001)          [PORTCULLIS_LOCAL_HELLO_PORT]
+  --echo-port N          demo backend "echo" (19002)           [PORTCULLIS_LOCAL_ECHO_PORT]
+                         (the quick-start EndpointSlices point at 19001 and 19002:
+                         change them too if you move the backends)
+  --no-backends          do not start the demo backends
+  --no-build             never run Maven; fail if a jar is missing
+  --ready-timeout S      seconds to wait for /ready (90)       [PORTCULLIS_LOCAL_READY_TIMEOUT]
+  --log-dir DIR          where the logs go (.portcullis/logs)  [PORTCULLIS_LOCAL_LOG_DIR]
+  -h, --help             this text
+JAVA_OPTS is passed to the operator's and the dataplane's JVM.
+EOF
+}
+
+die() { echo "$PROG: $*" >&2; exit 1; }
+say() { echo "$PROG: $*" >&2; }
+
+HTTP_PORT=${PORTCULLIS_LOCAL_HTTP_PORT:-8080}
+ADMIN_PORT=${PORTCULLIS_LOCAL_ADMIN_PORT:-9901}
+SNAPSHOT_PORT=${PORTCULLIS_LOCAL_SNAPSHOT_PORT:-18000}
+METRICS_PORT=${PORTCULLIS_LOCAL_METRICS_PORT:-9090}
+HELLO_PORT=${PORTCULLIS_LOCAL_HELLO_PORT:-19001}
+ECHO_PORT=${PORTCULLIS_LOCAL_ECHO_PORT:-19002}
+READY_TIMEOUT=${PORTCULLIS_LOCAL_READY_TIMEOUT:-90}
+LOG_DIR=${PORTCULLIS_LOCAL_LOG_DIR:-$ROOT/.portcullis/logs}
+BUILD=1
+BACKENDS=1
+MANIFESTS=""
+
+need_value() { (($# >= 2)) || die "$1 needs a value (see --help)"; }
+while (($#)); do
+    case $1 in
+        --http-port)     need_value "$@"; HTTP_PORT=$2; shift 2 ;;
+        --admin-port)    need_value "$@"; ADMIN_PORT=$2; shift 2 ;;
+        --snapshot-port) need_value "$@"; SNAPSHOT_PORT=$2; shift 2 ;;
+        --metrics-port)  need_value "$@"; METRICS_PORT=$2; shift 2 ;;
+        --hello-port)    need_value "$@"; HELLO_PORT=$2; shift 2 ;;
+        --echo-port)     need_value "$@"; ECHO_PORT=$2; shift 2 ;;
+        --ready-timeout) need_value "$@"; READY_TIMEOUT=$2; shift 2 ;;
+        --log-dir)       need_value "$@"; LOG_DIR=$2; shift 2 ;;
+        --no-build)      BUILD=0; shift ;;
+        --no-backends)   BACKENDS=0; shift ;;
+        -h|--help)       usage; exit 0 ;;
+        -*)              die "unknown option $1 (see --help)" ;;
+        *)               [[ -z $MANIFESTS ]] || die "only one MANIFESTS_DIR, got '$MANIFESTS' and '$1'"
+                         MANIFESTS=$1; shift ;;
+    esac
+done
+MANIFESTS=${MANIFESTS:-$ROOT/examples/quickstart}
+
+for v in HTTP_PORT ADMIN_PORT SNAPSHOT_PORT METRICS_PORT HELLO_PORT ECHO_PORT; do
+    if ! [[ ${!v} =~ ^[1-9][0-9]{0,4}$ ]] || ((${!v} > 65535)); then
+        die "${v,,} must be a port number from 1 to 65535 (got '${!v}')"
+    fi
+done
+[[ $READY_TIMEOUT =~ ^[1-9][0-9]*$ ]] \
+    || die "--ready-timeout must be a positive number of seconds (got '$READY_TIMEOUT')"
+[[ -d $MANIFESTS ]] || die "manifests directory '$MANIFESTS' does not exist"
+MANIFESTS=$(cd "$MANIFESTS" && pwd)
+command -v java >/dev/null || die "java not found: install a JDK 17 or newer"
+
+OPERATOR_JAR=$ROOT/operator/target/portcullis-operator.jar
+DATAPLANE_JAR=$ROOT/dataplane/target/portcullis-dataplane.jar
+BACKEND_SRC=$ROOT/examples/backends/DemoBackend.java
+
+# ------------------------------------------------------------------ build
+# A jar is stale when any source or pom of its module or of the modules it depends on is newer.
+stale() {
+    local jar=$1; shift
+    [[ -f $jar ]] || return 0
+    [[ -n $(find "$ROOT/pom.xml" "$@" -newer "$jar" -type f -print -quit 2>/dev/null) ]]
+}
+needs_build() {
+    stale "$OPERATOR_JAR" "$ROOT/snapshot/src/main" "$ROOT/snapshot/pom.xml" \
+        "$ROOT/operator/src/main" "$ROOT/operator/pom.xml" ||
+    stale "$DATAPLANE_JAR" "$ROOT/snapshot/src/main" "$ROOT/snapshot/pom.xml" \
+        "$ROOT/dataplane/src/main" "$ROOT/dataplane/pom.xml"
+}
+if needs_build; then
+    if ((BUILD)); then
+        command -v mvn >/dev/null || die "the jars need building but mvn is not installed (install Maven 3.8+)"
+        say "building the jars (mvn -B -q package -DskipTests; a first build downloads dependencies) ..."
+        (cd "$ROOT" && mvn -B -q package -DskipTests) || die "the build failed (see above)"
+    else
+        for jar in "$OPERATOR_JAR" "$DATAPLANE_JAR"; do
+            [[ -f $jar ]] || die "--no-build given but $jar is missing (run: mvn -B package -DskipTests)"
+        done
+        say "--no-build: using the existing jars even though some sources are newer"
+    fi
+fi
+
+# ------------------------------------------------------------------ helpers
+# HTTP status of a GET on 127.0.0.1 (000 when nothing answers). curl when present, else bash's
+# /dev/tcp, so the launcher needs nothing beyond bash and a JDK.
+http_status() {
+    local port=$1 path=$2
+    if command -v curl >/dev/null; then
+        curl -s -o /dev/null -m 2 -w '%{http_code}' "http://127.0.0.1:$port$path" 2>/dev/null || true
+        return
+    fi
+    local line=""
+    if exec 3<>"/dev/tcp/127.0.0.1/$port" 2>/dev/null; then
+        printf 'GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n' "$path" >&3
+        IFS= read -r -t 2 line <&3 || true
+        exec 3<&- 3>&-
+    fi
+    [[ $line =~ ^HTTP/1\.[01]\ ([0-9]{3}) ]] && echo "${BASH_REMATCH[1]}" || echo 000
+}
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+declare -a PIDS=() NAMES=()
+STOPPING=0
+stop_all() {
+    ((STOPPING)) && return
+    STOPPING=1
+    ((${#PIDS[@]})) || return 0
+    say "stopping ..."
+    local i pid deadline
+    # Dataplane first, backends last: the reverse of the start order.
+    for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do
+        kill -TERM "${PIDS[i]}" 2>/dev/null || true
+    done
+    deadline=$((SECONDS + 15))
+    for pid in "${PIDS[@]}"; do
+        while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.1; done
+        if kill -0 "$pid" 2>/dev/null; then
+            say "pid $pid did not stop within 15 s: killing it"
+            kill -KILL "$pid" 2>/dev/null || true
+        fi
+        wait "$pid" 2>/dev/null || true
+    done
+}
+trap stop_all EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM HUP
+
+start() {
+    local name=$1; shift
+    "$@" </dev/null >"$LOG_DIR/$name.log" 2>&1 &
+    PIDS+=("$!")
+    NAMES+=("$name")
+}
+# Fails with the tail of a child's log when it exited.
+check_alive() {
+    local i
+    for i in "${!PIDS[@]}"; do
+        if ! kill -0 "${PIDS[i]}" 2>/dev/null; then
+            local rc=0 status=""
+            wait "${PIDS[i]}" 2>/dev/null || rc=$?
+            ((rc == 127)) || status=" (status $rc)"   # 127: already reaped by `wait -n`
+            say "${NAMES[i]} exited$status; last lines of $LOG_DIR/${NAMES[i]}.log:"
+            tail -n 20 "$LOG_DIR/${NAMES[i]}.log" >&2 || true
+            exit 1
+        fi
+    done
+}
+
+# ------------------------------------------------------------------ start
+PORTS=("$HTTP_PORT" "$ADMIN_PORT" "$SNAPSHOT_PORT" "$METRICS_PORT")
+((BACKENDS)) && PORTS+=("$HELLO_PORT" "$ECHO_PORT")
+[[ $(printf '%s\n' "${PORTS[@]}" | sort | uniq -d) == "" ]] || die "two services on one port: ${PORTS[*]}"
+for port in "${PORTS[@]}"; do
+    ! port_in_use "$port" || die "port $port on 127.0.0.1 is already in use (see --help to pick others)"
+done
+
+mkdir -p "$LOG_DIR"
+read -r -a JVM <<<"${JAVA_OPTS:-}"
+
+if ((BACKENDS)); then
+    start hello java "$BACKEND_SRC" --port "$HELLO_PORT" --name hello
+    start echo java "$BACKEND_SRC" --port "$ECHO_PORT" --name echo
+fi
+start operator java "${JVM[@]}" -jar "$OPERATOR_JAR" --manifests "$MANIFESTS" \
+    --snapshot-port "$SNAPSHOT_PORT" --metrics-port "$METRICS_PORT"
+# Start the dataplane once the operator listens: it would connect anyway (it retries with
+# back-off), but not having to back off makes the first snapshot arrive sooner.
+deadline=$((SECONDS + READY_TIMEOUT))
+until port_in_use "$SNAPSHOT_PORT"; do
+    check_alive
+    ((SECONDS < deadline)) || die "the operator did not open port $SNAPSHOT_PORT within ${READY_TIMEOUT} s (see $LOG_DIR/operator.log)"
+    sleep 0.2
+done
+start dataplane java "${JVM[@]}" -jar "$DATAPLANE_JAR" \
+    --control-plane "http://127.0.0.1:$SNAPSHOT_PORT" --node-id local \
+    --http-port "$HTTP_PORT" --admin-port "$ADMIN_PORT" --bind-address 127.0.0.1
+say "started ${NAMES[*]}; logs in $LOG_DIR"
+
+until [[ $(http_status "$ADMIN_PORT" /ready) == 200 ]]; do
+    check_alive
+    if ((SECONDS >= deadline)); then
+        say "the dataplane was not ready after ${READY_TIMEOUT} s (it has no snapshot from the operator)."
+        for name in operator dataplane; do
+            say "last lines of $LOG_DIR/$name.log:"
+            tail -n 15 "$LOG_DIR/$name.log" >&2 || true
+        done
+        exit 1
+    fi
+    sleep 0.2
+done
+if ((BACKENDS)); then
+    until [[ $(http_status "$HELLO_PORT" /) == 200 && $(http_status "$ECHO_PORT" /) == 200 ]]; do
+        check_alive
+        ((SECONDS < deadline)) || die "the demo backends did not answer within ${READY_TIMEOUT} s"
+        sleep 0.2
+    done
+fi
+
+cat <<EOF
+
+Portcullis is ready (manifests: $MANIFESTS).
+
+  curl http://localhost:$HTTP_PORT/                       # Ingress: / -> hello
+  curl http://localhost:$HTTP_PORT/echo -d 'hi'           # Ingress: /echo -> echo, body echoed
+  curl -H 'Host: demo.localhost' http://localhost:$HTTP_PORT/           # ProxyRoute: 80/20 split, headers set
+  curl -H 'Host: demo.localhost' -H 'x-canary: 1' http://localhost:$HTTP_PORT/   # header match -> echo
+  curl -H 'Host: demo.localhost' http://localhost:$HTTP_PORT/api/users  # rewritten to /v1/users
+  curl -i -H 'Host: demo.localhost' http://localhost:$HTTP_PORT/old     # 301 redirect
+  curl -i -H 'Host: demo.localhost' http://localhost:$HTTP_PORT/maintenance   # direct response
+  curl http://localhost:$ADMIN_PORT/metrics                # Prometheus metrics
+
+Edit a file in $MANIFESTS and routing changes within about a second, no restart.
+Logs: $LOG_DIR/{operator,dataplane,hello,echo}.log. Ctrl-C stops everything.
+EOF
+
+# Run until Ctrl-C / SIGTERM, or until one of the programs dies.
+while true; do
+    wait -n 2>/dev/null || true
+    ((STOPPING)) && break
+    check_alive
+done
