@@ -60,7 +60,7 @@ class LocalModeLauncherIT {
           Files.isRegularFile(root.resolve(jar)),
           jar + " is missing: this test runs in `mvn verify`, after `package` built it");
     }
-    int[] ports = freePorts(6);
+    int[] ports = freePorts(7);
     httpPort = ports[0];
     adminPort = ports[1];
     int snapshotPort = ports[2];
@@ -98,6 +98,8 @@ class LocalModeLauncherIT {
             .redirectOutput(launcherOutput.toFile())
             .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
     builder.environment().put("PORTCULLIS_LOCAL_LOG_DIR", logs.toString());
+    // The dataplane's HTTPS listener (no launcher flag yet): never the fixed default 8443 in tests.
+    builder.environment().put("PORTCULLIS_HTTPS_PORT", Integer.toString(ports[6]));
     builder.environment().put("JAVA_OPTS", "-Xmx256m");
     launcher = builder.start();
 
