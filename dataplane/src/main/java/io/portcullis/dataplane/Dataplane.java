@@ -59,12 +59,13 @@ public final class Dataplane implements AutoCloseable {
   }
 
   private void startParts() {
+    started.push(certificates);
+    certificates.follow(config);
     AdminServer admin =
         new AdminServer(options.bindAddress(), options.adminPort(), config, metrics);
     adminPort = admin.start();
     started.push(admin);
 
-    started.push(certificates);
     ProxyServer[] self = new ProxyServer[1];
     Router router = new TlsRouter(Router.of(config), config, () -> self[0].httpsPort());
     ProxyServer proxy = new ProxyServer(proxySettings(options), router, metrics);

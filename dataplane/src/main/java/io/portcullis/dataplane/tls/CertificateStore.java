@@ -4,6 +4,7 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.util.Mapping;
 import io.portcullis.dataplane.config.ConfigRejectedException;
+import io.portcullis.dataplane.config.LiveConfig;
 import io.portcullis.snapshot.Snapshot;
 import io.portcullis.snapshot.TlsCertificate;
 import io.portcullis.snapshot.VirtualHost;
@@ -35,16 +36,19 @@ public final class CertificateStore implements Mapping<String, SslContext>, Auto
 
   /** SNI lookups for one snapshot; immutable. */
   public static final class Table {
-    static final Table EMPTY = new Table(Map.of(), Map.of(), Map.of(), null);
+    static final Table EMPTY = new Table(null, Map.of(), Map.of(), Map.of(), null);
 
+    /** The snapshot version this table was built for; null for the empty table. */
+    private final String version;
     private final Map<TlsCertificate, SslContext> byCertificate;
     private final Map<String, SslContext> exact;
     /** By the suffix after {@code *.}. */
     private final Map<String, SslContext> wildcard;
     private final SslContext fallback;
 
-    private Table(Map<TlsCertificate, SslContext> byCertificate, Map<String, SslContext> exact,
-        Map<String, SslContext> wildcard, SslContext fallback) {
+    private Table(String version, Map<TlsCertificate, SslContext> byCertificate,
+        Map<String, SslContext> exact, Map<String, SslContext> wildcard, SslContext fallback) {
+      this.version = version;
       this.byCertificate = byCertificate;
       this.exact = exact;
       this.wildcard = wildcard;
@@ -104,13 +108,12 @@ public final class CertificateStore implements Mapping<String, SslContext>, Auto
   }
 
   /**
-   * Builds the table for {@code snapshot}. Not thread-safe against itself: one caller (the stream
-   * client's apply path) at a time.
+   * Builds the table for {@code snapshot}, reusing the contexts of the installed table.
    *
    * @throws ConfigRejectedException naming {@code certificate/<name>} for every certificate that
    *     cannot be loaded; nothing changes then
    */
-  public Table prepare(Snapshot snapshot) {
+  public synchronized Table prepare(Snapshot snapshot) {
     Table current = table;
     Map<TlsCertificate, SslContext> contexts = new HashMap<>();
     Map<String, SslContext> byName = new HashMap<>();
@@ -161,7 +164,8 @@ public final class CertificateStore implements Mapping<String, SslContext>, Auto
       log.info("TLS: built {} certificate context(s), reused {}, version {}",
           built, contexts.size() - built, snapshot.version());
     }
-    return new Table(Map.copyOf(contexts), Map.copyOf(exact), Map.copyOf(wildcard), fallback);
+    return new Table(snapshot.version(), Map.copyOf(contexts), Map.copyOf(exact),
+        Map.copyOf(wildcard), fallback);
   }
 
   /** Makes {@code next} the table new handshakes use. */
@@ -169,8 +173,32 @@ public final class CertificateStore implements Mapping<String, SslContext>, Auto
     table = next;
   }
 
+  /** The table new handshakes use now. */
+  Table current() {
+    return table;
+  }
+
+  /**
+   * Keeps the certificates in step with every config {@code config} applies, including applies
+   * that do not come through {@link TlsConfigApplier} (tests, tools). Those cannot be NACKed: a
+   * certificate that fails to load is logged and the previous certificates stay.
+   */
+  public void follow(LiveConfig config) {
+    config.onApplied(applied -> {
+      Snapshot snapshot = applied.snapshot();
+      if (snapshot.version().equals(table.version)) {
+        return; // TlsConfigApplier installed it already
+      }
+      try {
+        apply(snapshot);
+      } catch (ConfigRejectedException e) {
+        log.error("TLS: keeping the previous certificates: {}", e.getMessage());
+      }
+    });
+  }
+
   /** {@link #prepare} then {@link #install}. */
-  public void apply(Snapshot snapshot) {
+  public synchronized void apply(Snapshot snapshot) {
     install(prepare(snapshot));
   }
 

@@ -6,9 +6,10 @@ import io.portcullis.snapshot.Snapshot;
 
 /**
  * Applies a snapshot's certificates and routes together: certificates are loaded first (a
- * certificate the dataplane cannot load is NACKed and nothing changes), then the routing config
- * is swapped, then the SNI table. A handshake in between uses the old certificate with the new
- * routes, which is harmless: both are valid for the host.
+ * certificate the dataplane cannot load is NACKed and nothing changes), then the SNI table is
+ * swapped, then the routing config. A handshake in between uses the new certificate with the old
+ * routes, which is harmless: both are valid for the host. If the routes are rejected, the previous
+ * certificates are put back.
  */
 public final class TlsConfigApplier implements ConfigApplier {
   private final LiveConfig config;
@@ -21,8 +22,13 @@ public final class TlsConfigApplier implements ConfigApplier {
 
   @Override
   public synchronized void apply(Snapshot snapshot) {
-    CertificateStore.Table table = certificates.prepare(snapshot);
-    config.apply(snapshot);
-    certificates.install(table);
+    CertificateStore.Table previous = certificates.current();
+    certificates.install(certificates.prepare(snapshot));
+    try {
+      config.apply(snapshot);
+    } catch (RuntimeException e) {
+      certificates.install(previous);
+      throw e;
+    }
   }
 }

@@ -90,6 +90,18 @@ class CertificateStoreTest {
   }
 
   @Test
+  @DisplayName("a store that follows the live config picks up certificates of any apply")
+  void followsLiveConfig() {
+    io.portcullis.dataplane.config.LiveConfig config = new io.portcullis.dataplane.config.LiveConfig();
+    store.follow(config);
+    config.apply(snapshot("a", SHOP));
+    SslContext shop = store.map("shop.example.com");
+    assertNotSame(shop, store.map(null));
+    config.apply(snapshot("b", SHOP));
+    assertSame(shop, store.map("shop.example.com"));
+  }
+
+  @Test
   @DisplayName("prepare without install changes nothing new handshakes see")
   void prepareIsSideEffectFree() {
     store.apply(snapshot("a", SHOP));
