@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.portcullis.operator.compile.Compiler;
 import io.portcullis.operator.compile.CompilerSettings.DefaultCertificate;
+import io.portcullis.operator.leader.LeaderElection;
 import io.portcullis.operator.tls.GeneratedCertificate;
 import io.portcullis.operator.source.ClusterSource;
 import io.portcullis.operator.source.KubernetesSource;
@@ -51,6 +52,11 @@ public final class Main {
     // at compile time (an expiry with no other change is noticed at the next compile or resync).
     Operator operator = new Operator(options, source, sink,
         state -> compiler.compile(state.withNow(Instant.now())), new SnapshotStore(), streamServer());
+    // Every replica serves snapshot streams; only the leader writes statuses and events.
+    LeaderElection election = options.localMode() ? null : leaderElection(client, options);
+    if (election != null) {
+      operator.writeStatusOnlyWhile(election::isLeader);
+    }
 
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
@@ -58,6 +64,9 @@ public final class Main {
             new Thread(
                 () -> {
                   LOG.info("shutting down");
+                  if (election != null) {
+                    election.close(); // releases the Lease: another replica takes over at once
+                  }
                   operator.close();
                   if (client != null) {
                     client.close();
@@ -67,6 +76,9 @@ public final class Main {
                 "shutdown"));
     try {
       operator.start();
+      if (election != null) {
+        election.start();
+      }
     } catch (Exception e) {
       LOG.error("operator failed to start: {}", e.toString(), e);
       System.exit(1);
@@ -90,6 +102,17 @@ public final class Main {
       err.println("portcullis-operator: " + e.getMessage());
       return Optional.empty();
     }
+  }
+
+  private static LeaderElection leaderElection(KubernetesClient client, OperatorOptions options) {
+    Map<String, String> env = System.getenv();
+    return new LeaderElection(
+        client,
+        LeaderElection.namespaceFrom(env, client),
+        LeaderElection.leaseName(options.ingressClass()),
+        LeaderElection.identityFrom(env),
+        LeaderElection.Timings.DEFAULT,
+        new LeaderElection.Listener() {});
   }
 
   /** Adapts the snapshot stream server to the operator's seam. */

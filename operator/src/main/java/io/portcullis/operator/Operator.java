@@ -111,6 +111,11 @@ public final class Operator implements AutoCloseable {
     }
   }
 
+  /** Statuses and events are written only while this says so (leader election). */
+  public void writeStatusOnlyWhile(java.util.function.BooleanSupplier leading) {
+    statusWriter.writeOnlyWhile(leading);
+  }
+
   /** Synced and compiled at least once: safe to route traffic to dataplanes fed by us. */
   public boolean ready() {
     return source.synced() && compiledOnce;

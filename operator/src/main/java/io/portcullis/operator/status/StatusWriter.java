@@ -23,6 +23,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,6 +61,8 @@ public final class StatusWriter implements AutoCloseable {
   private Pending processed;
   private boolean processedProgrammed;
   private boolean settled;
+  private volatile BooleanSupplier leading = () -> true;
+  private boolean wasLeading = true;
 
   /**
    * @param onWrite called after every status write (a metric)
@@ -84,6 +87,15 @@ public final class StatusWriter implements AutoCloseable {
     this(store, sink, Clock.systemUTC(), DEFAULT_RECHECK, () -> {});
   }
 
+  /**
+   * Writes only while {@code leading} says so: with several operator replicas exactly one, the
+   * leader, writes statuses and events. A replica that becomes leader forgets what it believed was
+   * written and compares with the objects again, since the old leader may not have finished.
+   */
+  public void writeOnlyWhile(BooleanSupplier leading) {
+    this.leading = Objects.requireNonNull(leading);
+  }
+
   public void start() {
     executor.scheduleWithFixedDelay(
         this::writeLatest, recheck.toMillis(), recheck.toMillis(), TimeUnit.MILLISECONDS);
@@ -101,6 +113,18 @@ public final class StatusWriter implements AutoCloseable {
   }
 
   private void writeLatest() {
+    if (!leading.getAsBoolean()) {
+      wasLeading = false;
+      return;
+    }
+    if (!wasLeading) {
+      wasLeading = true;
+      written.clear();
+      activeEvents.clear();
+      ingressConditions.clear();
+      processed = null;
+      LOG.info("leading: writing statuses and events");
+    }
     Pending pending = latest.get();
     // A timer tick on a result already written without failures costs one store lookup: only a
     // change in the dataplanes' acks can change a status then.

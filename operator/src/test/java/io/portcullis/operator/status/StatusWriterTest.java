@@ -141,6 +141,22 @@ class StatusWriterTest {
   }
 
   @Test
+  void aReplicaThatIsNotLeaderWritesNothingUntilItLeads() {
+    AtomicBoolean leader = new AtomicBoolean(false);
+    writer.writeOnlyWhile(leader::get);
+    ProxyRoute route = createRoute("shop");
+    ObjectStatus.Event warning = new ObjectStatus.Event(true, "BackendNotFound", "service shop/api does not exist");
+    update(route, accepted(route, List.of(warning)));
+    // Several timer passes go by (50 ms each) without a write while another replica leads.
+    await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> live("shop").getStatus() == null);
+    assertEquals(0, client.v1().events().inNamespace("shop").list().getItems().size());
+
+    leader.set(true);
+    await().atMost(Duration.ofSeconds(10)).until(() -> condition(live("shop"), "Accepted") != null);
+    await().atMost(Duration.ofSeconds(10)).until(() -> client.v1().events().inNamespace("shop").list().getItems().size() == 1);
+  }
+
+  @Test
   void anUnchangedStatusIsNotWrittenAgain() {
     ProxyRoute route = createRoute("shop");
     update(route, accepted(route, List.of()));

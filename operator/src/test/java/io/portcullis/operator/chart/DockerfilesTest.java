@@ -1,0 +1,60 @@
+package io.portcullis.operator.chart;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * No Docker engine runs here, so the Dockerfiles are checked against what they must agree
+ * with: the jar the module's shade plugin names, the user the chart runs as, the ports the
+ * chart's containers open.
+ */
+class DockerfilesTest {
+  @ParameterizedTest
+  @ValueSource(strings = {"operator", "dataplane"})
+  void dockerfileAgreesWithThePomAndTheChart(String component) throws Exception {
+    Path root = Chart.repositoryRoot();
+    String dockerfile = Files.readString(root.resolve("Dockerfile." + component));
+    String pom = Files.readString(root.resolve(component).resolve("pom.xml"));
+    String jar = "portcullis-" + component;
+
+    assertTrue(pom.contains("<finalName>" + jar + "</finalName>"), "the pom's shaded jar is " + jar);
+    assertTrue(dockerfile.contains("mvn -B -pl " + component + " -am -DskipTests package"), "the build step");
+    assertTrue(dockerfile.contains("cp " + component + "/target/" + jar + ".jar "), "copies the shaded jar");
+    assertTrue(dockerfile.contains("ENTRYPOINT [\"java\", \"-jar\", \"/opt/portcullis/" + jar + ".jar\"]"));
+    assertTrue(dockerfile.contains("FROM maven:3.9-eclipse-temurin-17 AS build"));
+    assertTrue(dockerfile.contains("FROM eclipse-temurin:17-jre"));
+    assertTrue(dockerfile.contains("-XX:+ExitOnOutOfMemoryError"));
+    assertTrue(dockerfile.contains("-XX:MaxRAMPercentage="));
+
+    List<HasMetadata> objects = Chart.render(Map.of());
+    Deployment deployment = Chart.one(objects, Deployment.class, "pc-portcullis-" + component);
+    long uid = deployment.getSpec().getTemplate().getSpec().getSecurityContext().getRunAsUser();
+    Matcher user = Pattern.compile("(?m)^USER (\\d+):(\\d+)$").matcher(dockerfile);
+    assertTrue(user.find(), "a numeric USER, so runAsNonRoot can verify it");
+    assertEquals(uid, Long.parseLong(user.group(1)), "the image's user is the chart's runAsUser");
+
+    Matcher expose = Pattern.compile("(?m)^EXPOSE (.+)$").matcher(dockerfile);
+    assertTrue(expose.find());
+    Set<Integer> exposed =
+        Set.of(expose.group(1).trim().split("\\s+")).stream().map(Integer::valueOf).collect(Collectors.toCollection(TreeSet::new));
+    Set<Integer> opened =
+        deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getPorts().stream()
+            .map(p -> p.getContainerPort())
+            .collect(Collectors.toCollection(TreeSet::new));
+    assertEquals(opened, exposed, "EXPOSE lists the ports the chart opens by default");
+  }
+}
