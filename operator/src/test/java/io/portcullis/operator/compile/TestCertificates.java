@@ -25,19 +25,19 @@ import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /** Certificates made at test time (no private key is ever checked in). */
-final class TestCertificates {
+public final class TestCertificates {
   private TestCertificates() {}
 
-  static final Instant NOW = Instant.parse("2026-06-01T00:00:00Z");
+  public static final Instant NOW = Instant.parse("2026-06-01T00:00:00Z");
   private static final AtomicLong SERIAL = new AtomicLong(1);
 
-  record Issued(X509Certificate certificate, KeyPair keys) {
-    String certificatePem() {
+  public record Issued(X509Certificate certificate, KeyPair keys) {
+    public String certificatePem() {
       return write(certificate);
     }
 
     /** PKCS#8 ({@code BEGIN PRIVATE KEY}). */
-    String pkcs8KeyPem() {
+    public String pkcs8KeyPem() {
       return "-----BEGIN PRIVATE KEY-----\n"
           + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(keys.getPrivate().getEncoded())
           + "\n-----END PRIVATE KEY-----\n";
@@ -89,8 +89,14 @@ final class TestCertificates {
   }
 
   /** A self-signed EC certificate for {@code dnsNames}, valid for a year around {@link #NOW}. */
-  static Issued issue(String... dnsNames) {
+  public static Issued issue(String... dnsNames) {
     return issue(ecKeys(), NOW.minusSeconds(86_400), NOW.plusSeconds(365 * 86_400L), dnsNames);
+  }
+
+  /** Valid around the real time, for tests that run against the operator's clock. */
+  public static Issued issueNow(String... dnsNames) {
+    Instant now = Instant.now();
+    return issue(ecKeys(), now.minusSeconds(3600), now.plusSeconds(2 * 86_400L), dnsNames);
   }
 
   static Issued issue(KeyPair keys, Instant notBefore, Instant notAfter, String... dnsNames) {
@@ -115,7 +121,7 @@ final class TestCertificates {
   }
 
   /** A {@code kubernetes.io/tls} Secret with these PEM texts (null leaves the key out). */
-  static Secret tlsSecret(String namespace, String name, String certPem, String keyPem) {
+  public static Secret tlsSecret(String namespace, String name, String certPem, String keyPem) {
     Secret s = Fixtures.secret(namespace, name, "kubernetes.io/tls");
     Map<String, String> data = new LinkedHashMap<>();
     if (certPem != null) {
@@ -128,7 +134,7 @@ final class TestCertificates {
     return s;
   }
 
-  static Secret tlsSecret(String namespace, String name, Issued issued) {
+  public static Secret tlsSecret(String namespace, String name, Issued issued) {
     return tlsSecret(namespace, name, issued.certificatePem(), issued.pkcs8KeyPem());
   }
 
