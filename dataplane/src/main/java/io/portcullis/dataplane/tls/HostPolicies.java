@@ -1,5 +1,7 @@
 package io.portcullis.dataplane.tls;
 
+import io.portcullis.snapshot.HeaderRewrite;
+import io.portcullis.snapshot.Route;
 import io.portcullis.snapshot.Snapshot;
 import io.portcullis.snapshot.TlsPolicy;
 import io.portcullis.snapshot.VirtualHost;
@@ -15,6 +17,11 @@ final class HostPolicies {
   private final Snapshot snapshot;
   private final Map<String, TlsPolicy> exact = new HashMap<>();
   private final Map<String, TlsPolicy> wildcard = new HashMap<>();
+  /**
+   * Response headers with HSTS added, by route name, for the routes of hosts with HSTS: computed
+   * once per snapshot so an HTTPS request allocates no header maps.
+   */
+  private final Map<String, HeaderRewrite> withHsts = new HashMap<>();
 
   HostPolicies(Snapshot snapshot) {
     this.snapshot = snapshot;
@@ -27,7 +34,19 @@ final class HostPolicies {
       } else {
         exact.put(vhost.host(), vhost.tls());
       }
+      if (vhost.tls().hsts() != null) {
+        String value = vhost.tls().hsts().headerValue();
+        for (Route route : vhost.routes()) {
+          withHsts.put(route.name(), TlsRouter.add(route.responseHeaders(), value));
+        }
+      }
     }
+  }
+
+  /** {@code rewrite} of route {@code routeName} with the HSTS header {@code value} added. */
+  HeaderRewrite withHsts(String routeName, HeaderRewrite rewrite, String value) {
+    HeaderRewrite cached = withHsts.get(routeName);
+    return cached != null ? cached : TlsRouter.add(rewrite, value);
   }
 
   Snapshot snapshot() {

@@ -66,7 +66,8 @@ public final class TlsRouter implements Router {
       return next.route(head);
     }
     RouteDecision decision = next.route(head);
-    return policy.hsts() == null ? decision : withHsts(decision, policy.hsts().headerValue());
+    return policy.hsts() == null
+        ? decision : withHsts(decision, index, policy.hsts().headerValue());
   }
 
   private String location(RequestHead head, String host) {
@@ -97,22 +98,24 @@ public final class TlsRouter implements Router {
     return cached;
   }
 
-  static RouteDecision withHsts(RouteDecision decision, String value) {
+  private static RouteDecision withHsts(RouteDecision decision, HostPolicies index, String value) {
     if (decision instanceof RouteDecision.Forward f) {
       return new RouteDecision.Forward(f.route(), f.cluster(), f.pathAndQuery(), f.requestHeaders(),
-          add(f.responseHeaders(), value), f.timeoutMillis());
+          index.withHsts(f.route(), f.responseHeaders(), value), f.timeoutMillis());
     }
     if (decision instanceof RouteDecision.Redirect r) {
-      return new RouteDecision.Redirect(r.route(), r.status(), r.location(), add(r.responseHeaders(), value));
+      return new RouteDecision.Redirect(r.route(), r.status(), r.location(),
+          index.withHsts(r.route(), r.responseHeaders(), value));
     }
     if (decision instanceof RouteDecision.Direct d) {
-      return new RouteDecision.Direct(d.route(), d.status(), d.body(), add(d.responseHeaders(), value));
+      return new RouteDecision.Direct(d.route(), d.status(), d.body(),
+          index.withHsts(d.route(), d.responseHeaders(), value));
     }
     return decision; // a 404 without a route carries no headers of ours
   }
 
   /** A route's own Strict-Transport-Security setting wins over the host's. */
-  private static HeaderRewrite add(HeaderRewrite rewrite, String value) {
+  static HeaderRewrite add(HeaderRewrite rewrite, String value) {
     if (rewrite.set().containsKey(HSTS_HEADER) || rewrite.remove().contains(HSTS_HEADER)) {
       return rewrite;
     }

@@ -161,6 +161,22 @@ class HttpsListenerTest {
   }
 
   @Test
+  @DisplayName("a returning TLS 1.2 client resumes its session instead of a full handshake")
+  void resumption() throws IOException {
+    javax.net.ssl.SSLContext client = pki.clientContext();
+    long firstCreated;
+    byte[] firstId;
+    try (SSLSocket s = handshakeWith(client, SHOP, "TLSv1.2")) {
+      firstCreated = s.getSession().getCreationTime();
+      firstId = s.getSession().getId();
+    }
+    try (SSLSocket s = handshakeWith(client, SHOP, "TLSv1.2")) {
+      assertEquals(firstCreated, s.getSession().getCreationTime(), "a new session was negotiated");
+      assertTrue(java.util.Arrays.equals(firstId, s.getSession().getId()));
+    }
+  }
+
+  @Test
   @DisplayName("ALPN picks http/1.1 when the client offers h2 and http/1.1")
   void alpn() throws IOException {
     SSLSocket s = socket();
@@ -315,16 +331,24 @@ class HttpsListenerTest {
   // ------------------------------------------------------------------ helpers
 
   private SSLSocket socket() throws IOException {
+    return socket(pki.clientContext());
+  }
+
+  private SSLSocket socket(javax.net.ssl.SSLContext client) throws IOException {
     Socket raw = new Socket();
     raw.connect(new InetSocketAddress("127.0.0.1", httpsPort), 5000);
     raw.setSoTimeout(10_000);
-    return (SSLSocket) pki.clientContext().getSocketFactory()
-        .createSocket(raw, "127.0.0.1", httpsPort, true);
+    return (SSLSocket) client.getSocketFactory().createSocket(raw, "127.0.0.1", httpsPort, true);
   }
 
   /** A finished handshake offering {@code protocols}, sending {@code sni} (null: none). */
   private SSLSocket handshake(String sni, String... protocols) throws IOException {
-    SSLSocket s = socket();
+    return handshakeWith(pki.clientContext(), sni, protocols);
+  }
+
+  private SSLSocket handshakeWith(javax.net.ssl.SSLContext client, String sni, String... protocols)
+      throws IOException {
+    SSLSocket s = socket(client);
     SSLParameters p = s.getSSLParameters();
     p.setServerNames(sni == null ? List.of() : List.of(new SNIHostName(sni)));
     p.setProtocols(protocols);

@@ -36,6 +36,8 @@ public final class Reasons {
   public static final String CERTIFICATE_HOST_MISMATCH = "CertificateHostMismatch";
   /** Event (warning): an older object already names another TLS Secret for the same host. */
   public static final String TLS_CONFLICT = "TlsConflict";
+  /** Event (warning): a TLS setting (a spec.tls host, HSTS) is invalid and is ignored. */
+  public static final String INVALID_TLS_SETTINGS = "InvalidTlsSettings";
   /** Event (warning): an annotation has a value we cannot use; its default applies. */
   public static final String INVALID_ANNOTATION = "InvalidAnnotation";
 }

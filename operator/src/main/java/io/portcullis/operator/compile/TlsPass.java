@@ -151,7 +151,7 @@ final class TlsPass {
     TlsPolicy.Hsts hsts = null;
     if (tls.hsts != null && tls.hsts.maxAge != null) {
       if (tls.hsts.maxAge < 0 || tls.hsts.maxAge > MAX_HSTS_MAX_AGE) {
-        status.event(ref, true, Reasons.INVALID_TLS_SECRET,
+        status.event(ref, true, Reasons.INVALID_TLS_SETTINGS,
             "spec.tls.hsts.maxAge must be between 0 and " + MAX_HSTS_MAX_AGE + "; no HSTS header");
       } else {
         hsts = new TlsPolicy.Hsts(tls.hsts.maxAge, Boolean.TRUE.equals(tls.hsts.includeSubDomains));
@@ -245,7 +245,7 @@ final class TlsPass {
       try {
         hosts.add(HostNames.normalize(host));
       } catch (InvalidInputException e) {
-        status.event(ref, true, Reasons.INVALID_TLS_SECRET, field + ": " + e.getMessage());
+        status.event(ref, true, Reasons.INVALID_TLS_SETTINGS, field + ": " + e.getMessage());
       }
     }
     return hosts;
