@@ -287,6 +287,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     private boolean upstreamReusable;
     private boolean switching;
     private boolean skippingInformational;
+    private boolean retried;
     private long sentNanos;
     private ScheduledFuture<?> responseTimer;
 
@@ -573,9 +574,35 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void onUpstreamClosed() {
-      if (!responseComplete) {
-        upstreamFailed();
+      if (responseComplete) {
+        return;
       }
+      if (canRetryOnFreshConnection()) {
+        // A pooled connection the backend closed while it sat idle (keep-alive race): nothing was
+        // answered and there is no body to replay, so trying once more is safe.
+        retried = true;
+        cancelTimer();
+        upstream = null;
+        Future<Channel> acquired = connector.acquire(ctx.channel().eventLoop(), endpoint);
+        if (acquired.isDone()) {
+          onAcquired(acquired);
+        } else {
+          acquired.addListener(f -> onAcquired(acquired));
+        }
+        return;
+      }
+      upstreamFailed();
+    }
+
+    private boolean canRetryOnFreshConnection() {
+      return !retried
+          && !closed
+          && !responseHeadSent
+          && !hasBody
+          && !upgrade
+          && upstreamHandler != null
+          && upstreamHandler.reused()
+          && exchange == this;
     }
 
     private void responseTimedOut() {

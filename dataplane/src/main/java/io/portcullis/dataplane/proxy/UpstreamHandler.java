@@ -34,8 +34,16 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
     this.endpoint = endpoint;
   }
 
+  private int uses;
+
   void attach(Listener l) {
     this.listener = l;
+    uses++;
+  }
+
+  /** True when this connection already served a request before the current one (pooled). */
+  boolean reused() {
+    return uses > 1;
   }
 
   void detach() {

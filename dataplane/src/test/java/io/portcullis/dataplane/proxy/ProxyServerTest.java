@@ -167,6 +167,61 @@ class ProxyServerTest {
   }
 
   @Test
+  void aPooledConnectionTheBackendClosedIsRetriedOnceOnAFreshOne() throws Exception {
+    assertEquals(200, get("/first").statusCode());
+    HttpResponse<String> r = get("/flaky");
+    assertEquals(200, r.statusCode());
+    assertEquals("GET /flaky ", r.body());
+    assertEquals(2, backend.connections.get());
+  }
+
+  @Test
+  void headResponseHasNoBodyAndTheConnectionStaysUsable() throws Exception {
+    try (Socket s = new Socket("127.0.0.1", proxyPort)) {
+      s.setSoTimeout(5000);
+      s.getOutputStream()
+          .write(
+              ("HEAD /h1 HTTP/1.1\r\nHost: a\r\n\r\n"
+                      + "GET /g2 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+                  .getBytes(StandardCharsets.US_ASCII));
+      String all = readAll(s.getInputStream());
+      assertTrue(all.startsWith("HTTP/1.1 200"), all);
+      int second = all.indexOf("HTTP/1.1 200", 5);
+      assertTrue(second > 0, all);
+      assertFalse(all.substring(0, second).contains("HEAD /h1"), all);
+      assertTrue(all.endsWith("GET /g2 "), all);
+    }
+  }
+
+  @Test
+  void chunkedRequestBodyIsReframedUpstream() throws Exception {
+    String response =
+        rawExchange(
+            "POST /c HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+                + "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n");
+    assertTrue(response.startsWith("HTTP/1.1 200"), response);
+    assertTrue(response.endsWith("POST /c hello world"), response);
+  }
+
+  @Test
+  void headToAProxyAnswerCarriesNoBody() throws Exception {
+    router.set(head -> head.path().equals("/nf") ? new RouteDecision.NotFound()
+        : forward(head, backendPort, HeaderRewrite.NONE, HeaderRewrite.NONE));
+    try (Socket s = new Socket("127.0.0.1", proxyPort)) {
+      s.setSoTimeout(5000);
+      s.getOutputStream()
+          .write(
+              ("HEAD /nf HTTP/1.1\r\nHost: a\r\n\r\n"
+                      + "GET /g2 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+                  .getBytes(StandardCharsets.US_ASCII));
+      String all = readAll(s.getInputStream());
+      assertTrue(all.startsWith("HTTP/1.1 404"), all);
+      assertFalse(all.contains("no route"), all);
+      assertTrue(all.contains("HTTP/1.1 200") && all.endsWith("GET /g2 "), all);
+    }
+  }
+
+  @Test
   void pipelinedRequestsAreAnsweredInOrder() throws Exception {
     try (Socket s = new Socket("127.0.0.1", proxyPort)) {
       s.setSoTimeout(5000);

@@ -68,8 +68,16 @@ final class TestBackend implements AutoCloseable {
   }
 
   private final class App extends SimpleChannelInboundHandler<FullHttpRequest> {
+    private int served;
+
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+      served++;
+      if (req.uri().startsWith("/flaky") && served > 1) {
+        // Like a backend whose keep-alive timeout fired just as the proxy reused the connection.
+        ctx.close();
+        return;
+      }
       String body = req.content().toString(StandardCharsets.UTF_8);
       requests.add(
           new Seen(req.method().name(), req.uri(), new DefaultHttpHeaders().set(req.headers()), body));
