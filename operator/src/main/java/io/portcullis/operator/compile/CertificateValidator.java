@@ -146,6 +146,10 @@ final class CertificateValidator {
     Object parsed;
     try (PEMParser parser = new PEMParser(new StringReader(pem))) {
       parsed = parser.readObject();
+      // `openssl ecparam -genkey` writes an EC PARAMETERS block before the key: skip such blocks.
+      for (int skipped = 0; parsed != null && !isKey(parsed) && skipped < 4; skipped++) {
+        parsed = parser.readObject();
+      }
     } catch (IOException | RuntimeException e) {
       throw new InvalidInputException(
           "TLS Secret " + name + ": tls.key is not a valid PEM private key (" + reason(e) + ")");
@@ -166,6 +170,12 @@ final class CertificateValidator {
     throw new InvalidInputException(parsed == null
         ? "TLS Secret " + name + ": tls.key holds no PEM private key"
         : "TLS Secret " + name + ": tls.key must be an unencrypted private key (PKCS#8, PKCS#1 or SEC1)");
+  }
+
+  private static boolean isKey(Object parsed) {
+    return parsed instanceof PrivateKeyInfo || parsed instanceof PEMKeyPair
+        || parsed instanceof org.bouncycastle.openssl.PEMEncryptedKeyPair
+        || parsed instanceof org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfo;
   }
 
   /**

@@ -178,6 +178,28 @@ class TlsCompileTest {
   }
 
   @Test
+  @DisplayName("an EC key after an EC PARAMETERS block (openssl ecparam -genkey) is accepted")
+  void ecParametersBeforeTheKey() {
+    Issued ec = issue(SHOP);
+    String withParams = "-----BEGIN EC PARAMETERS-----\nBggqhkjOPQMBBw==\n-----END EC PARAMETERS-----\n"
+        + ec.traditionalKeyPem();
+    Compiled c = compile(shopIngress(), backendWithEndpoints("default", "web", 80, "10.0.0.1"),
+        tlsSecret("default", "shop-tls", ec.certificatePem(), withParams));
+    assertAllGood(c.ingressStatus("default", "shop"));
+    assertTrue(c.snapshot().certificatesByName().containsKey("default/shop-tls"));
+  }
+
+  @Test
+  @DisplayName("an encrypted private key is reported: the operator has no passphrase")
+  void encryptedKey() {
+    Compiled c = compile(shopIngress(), backendWithEndpoints("default", "web", 80, "10.0.0.1"),
+        tlsSecret("default", "shop-tls", SHOP_CERT.certificatePem(),
+            "-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIBvTBXBgkqhkiG9w0BBQ0wSjApBgkqhkiG9w0BBQwwHAQI\n-----END ENCRYPTED PRIVATE KEY-----\n"));
+    Event event = warning(c.ingressStatus("default", "shop"), Reasons.INVALID_TLS_SECRET);
+    assertTrue(event.message().contains("tls.key"), event.message());
+  }
+
+  @Test
   @DisplayName("a certificate whose names do not cover the host is served with a warning")
   void sanMismatchWarns() {
     Compiled c = compile(shopIngress(), backendWithEndpoints("default", "web", 80, "10.0.0.1"),
