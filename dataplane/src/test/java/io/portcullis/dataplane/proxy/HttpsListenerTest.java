@@ -143,6 +143,39 @@ class HttpsListenerTest {
     }
   }
 
+  @Test
+  @DisplayName("without a default certificate an unknown name's handshake fails; known names still work")
+  void noDefaultCertificate() throws IOException {
+    Cluster web = new Cluster("default/web:80", List.of(new Endpoint("127.0.0.1", backendPort)));
+    applier.apply(Snapshot.of(
+        List.of(host(SHOP, new TlsPolicy(shopCert.name(), true, null))), List.of(web), null,
+        List.of(shopCert), null));
+    assertThrows(IOException.class, () -> handshake("unknown.example.org", "TLSv1.3").close());
+    assertThrows(IOException.class, () -> handshake(null, "TLSv1.3").close());
+    try (SSLSocket s = handshake(SHOP, "TLSv1.3")) {
+      assertTrue(exchange(s, SHOP, "/").startsWith("HTTP/1.1 200"));
+    }
+  }
+
+  @Test
+  @DisplayName("plain HTTP sent to the HTTPS port gets the connection closed")
+  void plainHttpOnTheHttpsPort() throws IOException {
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress("127.0.0.1", httpsPort), 5000);
+      s.setSoTimeout(10_000);
+      String response;
+      try {
+        response = exchange(s, SHOP, "/");
+      } catch (IOException e) {
+        response = "closed: " + e; // a reset is as good as a close here
+      }
+      assertFalse(response.startsWith("HTTP/"), response);
+    }
+    try (SSLSocket s = handshake(SHOP, "TLSv1.3")) {
+      assertTrue(exchange(s, SHOP, "/").startsWith("HTTP/1.1 200"));
+    }
+  }
+
   // ------------------------------------------------------------------ protocols
 
   @Test
