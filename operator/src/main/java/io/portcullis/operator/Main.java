@@ -6,6 +6,7 @@ import io.portcullis.operator.compile.Compiler;
 import io.portcullis.operator.compile.CompilerSettings.DefaultCertificate;
 import io.portcullis.operator.leader.LeaderElection;
 import io.portcullis.operator.tls.GeneratedCertificate;
+import io.portcullis.operator.tls.PeriodicRecompile;
 import io.portcullis.operator.source.ClusterSource;
 import io.portcullis.operator.source.KubernetesSource;
 import io.portcullis.operator.source.ManifestsSource;
@@ -38,9 +39,11 @@ public final class Main {
     OperatorOptions options = parsed.get();
     KubernetesClient client = options.localMode() ? null : new KubernetesClientBuilder().build();
     ClusterSource source =
-        options.localMode()
-            ? new ManifestsSource(options.manifests())
-            : new KubernetesSource(client, options.watchNamespaces(), options.endpointsSource());
+        new PeriodicRecompile(
+            options.localMode()
+                ? new ManifestsSource(options.manifests())
+                : new KubernetesSource(client, options.watchNamespaces(), options.endpointsSource()),
+            PeriodicRecompile.DEFAULT_PERIOD);
     StatusSink sink =
         options.localMode() ? new LoggingStatusSink() : new KubernetesStatusSink(client);
     // Generated even when --default-certificate is given: it stands in while that Secret is unusable.
@@ -49,7 +52,7 @@ public final class Main {
     Compiler compiler =
         new Compiler(options.compilerSettings().withDefaultCertificate(defaultCertificate));
     // The compiler reads no clock: each compile is stamped here, so certificate expiry is judged
-    // at compile time (an expiry with no other change is noticed at the next compile or resync).
+    // at compile time; PeriodicRecompile makes sure there is one at least every few minutes.
     Operator operator = new Operator(options, source, sink,
         state -> compiler.compile(state.withNow(Instant.now())), new SnapshotStore(), streamServer());
     // Every replica serves snapshot streams; only the leader writes statuses and events.
