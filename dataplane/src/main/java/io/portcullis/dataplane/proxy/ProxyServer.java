@@ -14,6 +14,7 @@ import io.netty.util.Mapping;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.portcullis.dataplane.admin.ProxyMetrics;
 import io.portcullis.dataplane.config.LiveConfig;
+import io.portcullis.dataplane.tls.HandshakeMetricsHandler;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -109,6 +110,7 @@ public final class ProxyServer implements AutoCloseable {
     if (httpsChannel != null) {
       throw new IllegalStateException("HTTPS already started");
     }
+    HandshakeMetricsHandler handshakeMetrics = new HandshakeMetricsHandler(metrics);
     ProxyChannelInitializer initializer =
         new ProxyChannelInitializer(settings, router, metrics, connector) {
           @Override
@@ -121,6 +123,7 @@ public final class ProxyServer implements AutoCloseable {
           protected void configureTls(io.netty.channel.ChannelPipeline pipeline) {
             pipeline.addLast("sni", new SniHandler(
                 certificates, MAX_CLIENT_HELLO_BYTES, CLIENT_HELLO_TIMEOUT_MILLIS));
+            pipeline.addLast("tls-metrics", handshakeMetrics);
           }
 
           @Override

@@ -66,6 +66,7 @@ class HttpsListenerTest {
   private final LiveConfig config = new LiveConfig();
   private final CertificateStore store = new CertificateStore();
   private final TlsConfigApplier applier = new TlsConfigApplier(config, store);
+  private final ProxyMetrics metrics = new ProxyMetrics();
   private ProxyServer proxy;
   private int httpPort;
   private int httpsPort;
@@ -78,7 +79,7 @@ class HttpsListenerTest {
     ProxyServer[] self = new ProxyServer[1];
     proxy = new ProxyServer(
         ProxySettings.builder().bindAddress("127.0.0.1").port(0).workerThreads(2).build(),
-        new TlsRouter(Router.of(config), config, () -> self[0].httpsPort()), new ProxyMetrics());
+        new TlsRouter(Router.of(config), config, () -> self[0].httpsPort()), metrics);
     self[0] = proxy;
     httpPort = proxy.start();
     httpsPort = proxy.startHttps(0, store);
@@ -155,6 +156,8 @@ class HttpsListenerTest {
     try (SSLSocket s = handshake(SHOP, "TLSv1.3")) {
       assertTrue(exchange(s, SHOP, "/").startsWith("HTTP/1.1 200"));
     }
+    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertTrue(scrape().contains(
+        "portcullis_tls_handshakes_total{protocol=\"none\",result=\"no_certificate\"} 2"), scrape()));
   }
 
   @Test
@@ -171,6 +174,8 @@ class HttpsListenerTest {
       }
       assertFalse(response.startsWith("HTTP/"), response);
     }
+    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertTrue(scrape().contains(
+        "portcullis_tls_handshakes_total{protocol=\"none\",result=\"failed\"} 1"), scrape()));
     try (SSLSocket s = handshake(SHOP, "TLSv1.3")) {
       assertTrue(exchange(s, SHOP, "/").startsWith("HTTP/1.1 200"));
     }
@@ -191,6 +196,11 @@ class HttpsListenerTest {
       assertEquals("TLSv1.3", s.getSession().getProtocol());
     }
     assertThrows(SSLException.class, () -> handshake(SHOP, "TLSv1.1").close());
+    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+      String text = scrape();
+      assertTrue(text.contains("portcullis_tls_handshakes_total{protocol=\"TLSv1.2\",result=\"ok\"} 1"), text);
+      assertTrue(text.contains("portcullis_tls_handshakes_total{protocol=\"TLSv1.3\",result=\"ok\"} 1"), text);
+    });
   }
 
   @Test
@@ -422,6 +432,13 @@ class HttpsListenerTest {
       s.setSoTimeout(10_000);
       return exchange(s, host, path);
     }
+  }
+
+  private String scrape() throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    new io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter(false)
+        .write(out, metrics.registry().scrape());
+    return out.toString(StandardCharsets.UTF_8);
   }
 
   private static String readAll(InputStream in) throws IOException {
