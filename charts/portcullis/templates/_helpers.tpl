@@ -62,6 +62,14 @@ app.kubernetes.io/component: {{ .component }}
 
 {{/* The Lease the operator replicas elect a leader on: one per IngressClass
      (io.portcullis.operator.leader.LeaderElection.leaseName). */}}
+{{/* The control channel's Secrets (release namespace). */}}
+{{- define "portcullis.caSecretName" -}}
+{{- default (printf "%s-ca" (include "portcullis.fullname" .)) .Values.controlPlane.tls.caSecretName -}}
+{{- end -}}
+{{- define "portcullis.dataplaneTlsSecretName" -}}
+{{- default (printf "%s-dataplane-tls" (include "portcullis.fullname" .)) .Values.controlPlane.tls.dataplaneSecretName -}}
+{{- end -}}
+
 {{- define "portcullis.leaseName" -}}
 portcullis-{{ .Values.ingressClass.name }}-leader
 {{- end -}}
@@ -100,8 +108,8 @@ affinity:
 
 {{/* Fail early on values that would install something broken or pretend to be secure. */}}
 {{- define "portcullis.validate" -}}
-{{- if .Values.controlPlane.tls.enabled }}
-{{- fail "controlPlane.tls.enabled: mutual TLS on the snapshot stream is not built yet (issue 3); the stream is plaintext h2c inside the cluster. Leave it false and keep networkPolicy.enabled." }}
+{{- if hasKey .Values.controlPlane.tls "enabled" }}
+{{- fail "controlPlane.tls.enabled: the snapshot stream is always mutual TLS in a cluster (snapshots carry private keys); remove the key" }}
 {{- end }}
 {{- if not (has .Values.operator.endpointsSource (list "endpointslices" "endpoints")) }}
 {{- fail "operator.endpointsSource must be endpointslices or endpoints" }}

@@ -6,6 +6,7 @@ import io.portcullis.dataplane.config.LiveConfig;
 import io.portcullis.dataplane.proxy.ProxyServer;
 import io.portcullis.dataplane.proxy.ProxySettings;
 import io.portcullis.dataplane.proxy.Router;
+import io.portcullis.dataplane.stream.ControlPlaneTls;
 import io.portcullis.dataplane.stream.StreamClient;
 import io.portcullis.dataplane.stream.StreamClientSettings;
 import io.portcullis.dataplane.tls.CertificateStore;
@@ -96,8 +97,17 @@ public final class Dataplane implements AutoCloseable {
               + ": " + e.getMessage(), e);
     }
 
+    StreamClientSettings streamSettings = StreamClientSettings.defaults();
+    DataplaneOptions.TlsFiles files = options.tls();
+    if (files != null) {
+      // Throws a one-line IllegalArgumentException when the files are unusable.
+      ControlPlaneTls tls = ControlPlaneTls.load(
+          files.cert(), files.key(), files.ca(), ControlPlaneTls.DEFAULT_POLL_INTERVAL);
+      started.push(tls);
+      streamSettings = streamSettings.withTls(tls);
+    }
     StreamClient stream = new StreamClient(options.controlPlane(), options.nodeId(), config,
-        metrics, StreamClientSettings.defaults(), new TlsConfigApplier(config, certificates));
+        metrics, streamSettings, new TlsConfigApplier(config, certificates));
     stream.start();
     started.push(stream::close);
   }

@@ -1,11 +1,13 @@
 package io.portcullis.dataplane;
 
+import io.portcullis.dataplane.stream.StreamClient;
 import io.portcullis.snapshot.cli.Flags;
 import io.portcullis.snapshot.cli.Flags.FlagException;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -15,14 +17,17 @@ import java.util.Set;
  * The dataplane's command line, validated. Every flag also comes from its {@code PORTCULLIS_*}
  * environment variable; the command line wins.
  *
- * @param controlPlane where the operator's snapshot stream listens ({@code http://} only until the
- *     TLS issue adds mutual TLS)
+ * @param controlPlane where the operator's snapshot stream listens: {@code https://} (mutual TLS
+ *     with {@code tls}), or {@code http://} (plaintext h2c) to a loopback host only
  * @param nodeId how this dataplane names itself to the operator
  * @param httpPort plain HTTP listener; 0 picks a free port
  * @param httpsPort the HTTPS listener port (SNI picks the certificate from the snapshot)
  * @param adminPort {@code /ready}, {@code /healthz}, {@code /metrics}; 0 picks a free port
  * @param bindAddress address the proxy and admin listeners bind to
  * @param logLevel slf4j-simple level: trace, debug, info, warn or error
+ * @param tls {@code --tls-cert}, {@code --tls-key}, {@code --tls-ca}: the client certificate for an
+ *     {@code https://} control plane (usually the mounted Secret the operator maintains); null
+ *     for {@code http://}
  */
 public record DataplaneOptions(
     URI controlPlane,
@@ -31,7 +36,23 @@ public record DataplaneOptions(
     int httpsPort,
     int adminPort,
     String bindAddress,
-    String logLevel) {
+    String logLevel,
+    TlsFiles tls) {
+
+  /**
+   * The dataplane's identity for the snapshot stream: PEM files, re-read when they change.
+   *
+   * @param cert client certificate chain ({@code tls.crt})
+   * @param key its PKCS#8 private key ({@code tls.key})
+   * @param ca the operator's CA, the only one trusted for the operator's certificate ({@code ca.crt})
+   */
+  public record TlsFiles(Path cert, Path key, Path ca) {}
+
+  /** Options without control-plane TLS (plaintext to a loopback operator). */
+  public DataplaneOptions(URI controlPlane, String nodeId, int httpPort, int httpsPort,
+      int adminPort, String bindAddress, String logLevel) {
+    this(controlPlane, nodeId, httpPort, httpsPort, adminPort, bindAddress, logLevel, null);
+  }
 
   public static final int DEFAULT_HTTP_PORT = 8080;
   public static final int DEFAULT_HTTPS_PORT = 8443;
@@ -47,7 +68,12 @@ public record DataplaneOptions(
           "https-port",
           "admin-port",
           "bind-address",
-          "log-level");
+          "log-level",
+          "tls-cert",
+          "tls-key",
+          "tls-ca");
+
+  private static final List<String> TLS_FLAGS = List.of("tls-cert", "tls-key", "tls-ca");
 
   private static final Set<String> LOG_LEVELS = Set.of("trace", "debug", "info", "warn", "error");
 
@@ -58,9 +84,14 @@ public record DataplaneOptions(
       Every flag can also be set through an environment variable (shown in brackets);
       the command line wins.
 
-        --control-plane URL   the operator's snapshot stream, e.g. http://127.0.0.1:18000
-                              (required) [PORTCULLIS_CONTROL_PLANE]; only http:// (plaintext
-                              h2c, local mode) until mutual TLS lands
+        --control-plane URL   the operator's snapshot stream (required)
+                              [PORTCULLIS_CONTROL_PLANE]: https://HOST:PORT (mutual TLS, needs
+                              the three --tls-* files), or http://127.0.0.1:PORT (plaintext h2c,
+                              local mode; refused for any host but loopback)
+        --tls-cert FILE       client certificate PEM (tls.crt) [PORTCULLIS_TLS_CERT]
+        --tls-key FILE        its PKCS#8 key PEM (tls.key) [PORTCULLIS_TLS_KEY]
+        --tls-ca FILE         the operator's CA PEM (ca.crt) [PORTCULLIS_TLS_CA]; the three
+                              files are re-read when they change
         --node-id ID          name reported to the operator (default: $HOSTNAME, else the
                               host name) [PORTCULLIS_NODE_ID]
         --http-port N         plain HTTP/1.1 listener (default 8080) [PORTCULLIS_HTTP_PORT]
@@ -103,7 +134,35 @@ public record DataplaneOptions(
       throw new FlagException("--admin-port and --https-port are both " + adminPort);
     }
     return new DataplaneOptions(
-        controlPlane, nodeId, httpPort, httpsPort, adminPort, bindAddress, logLevel);
+        controlPlane, nodeId, httpPort, httpsPort, adminPort, bindAddress, logLevel,
+        tlsFiles(flags, controlPlane));
+  }
+
+  /** The three TLS files: all of them for https://, none for http:// (loopback only). */
+  private static TlsFiles tlsFiles(Flags flags, URI controlPlane) {
+    boolean https = "https".equalsIgnoreCase(controlPlane.getScheme());
+    if (!https) {
+      for (String flag : TLS_FLAGS) {
+        if (flags.has(flag)) {
+          throw new FlagException("--" + flag + " needs an https:// --control-plane");
+        }
+      }
+      if (!StreamClient.isLoopback(controlPlane.getHost())) {
+        throw new FlagException("bad value '" + controlPlane + "' for --control-plane: plaintext"
+            + " http:// only to a loopback host (snapshots carry private keys); use https:// with"
+            + " --tls-cert, --tls-key and --tls-ca");
+      }
+      return null;
+    }
+    for (String flag : TLS_FLAGS) {
+      if (!flags.has(flag)) {
+        throw new FlagException("--" + flag + " is required with an https:// --control-plane");
+      }
+    }
+    return new TlsFiles(
+        flags.get("tls-cert", Path::of, null),
+        flags.get("tls-key", Path::of, null),
+        flags.get("tls-ca", Path::of, null));
   }
 
   /** {@code true} when the arguments ask for the usage text. */
@@ -123,12 +182,8 @@ public record DataplaneOptions(
     } catch (URISyntaxException e) {
       throw new IllegalArgumentException("not a URL");
     }
-    if ("https".equalsIgnoreCase(uri.getScheme())) {
-      throw new IllegalArgumentException(
-          "https:// is not supported yet (mutual TLS comes later); use http://");
-    }
-    if (!"http".equalsIgnoreCase(uri.getScheme())) {
-      throw new IllegalArgumentException("expected http://HOST:PORT");
+    if (!"http".equalsIgnoreCase(uri.getScheme()) && !"https".equalsIgnoreCase(uri.getScheme())) {
+      throw new IllegalArgumentException("expected https://HOST:PORT or http://127.0.0.1:PORT");
     }
     if (uri.getHost() == null) {
       throw new IllegalArgumentException("the URL has no host");

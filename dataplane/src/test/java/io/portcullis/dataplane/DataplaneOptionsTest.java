@@ -9,6 +9,7 @@ import io.portcullis.snapshot.cli.Flags.FlagException;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;
+import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -40,7 +41,10 @@ class DataplaneOptionsTest {
   void everyFlagCanComeFromTheEnvironmentAndTheCommandLineWins() {
     Map<String, String> env =
         Map.of(
-            "PORTCULLIS_CONTROL_PLANE", "http://operator:18000",
+            "PORTCULLIS_CONTROL_PLANE", "https://operator:18000",
+            "PORTCULLIS_TLS_CERT", "/tls/tls.crt",
+            "PORTCULLIS_TLS_KEY", "/tls/tls.key",
+            "PORTCULLIS_TLS_CA", "/tls/ca.crt",
             "PORTCULLIS_NODE_ID", "from-env",
             "PORTCULLIS_HTTP_PORT", "81",
             "PORTCULLIS_ADMIN_PORT", "82",
@@ -51,6 +55,8 @@ class DataplaneOptionsTest {
     assertEquals(9000, o.httpPort());
     assertEquals(82, o.adminPort());
     assertEquals("debug", o.logLevel());
+    assertEquals(new DataplaneOptions.TlsFiles(
+        Path.of("/tls/tls.crt"), Path.of("/tls/tls.key"), Path.of("/tls/ca.crt")), o.tls());
   }
 
   @Test
@@ -59,8 +65,27 @@ class DataplaneOptionsTest {
   }
 
   @Test
-  void httpsControlPlaneIsRefusedUntilMutualTlsExists() {
-    assertTrue(error("--control-plane", "https://op:18000").contains("https:// is not supported"));
+  void anHttpsControlPlaneNeedsAllThreeTlsFiles() {
+    assertEquals("--tls-cert is required with an https:// --control-plane",
+        error("--control-plane", "https://op:18000"));
+    assertEquals("--tls-ca is required with an https:// --control-plane",
+        error("--control-plane", "https://op:18000", "--tls-cert", "a", "--tls-key", "b"));
+  }
+
+  @Test
+  void plaintextToAnythingButLoopbackIsRefused() {
+    assertTrue(error("--control-plane", "http://operator:18000")
+        .contains("plaintext http:// only to a loopback host"));
+    assertTrue(error("--control-plane", "http://10.0.0.1:18000")
+        .contains("plaintext http:// only to a loopback host"));
+    assertEquals(null, parse(NO_ENV, "--control-plane", "http://localhost:18000").tls());
+    assertEquals(null, parse(NO_ENV, "--control-plane", "http://[::1]:18000").tls());
+  }
+
+  @Test
+  void tlsFilesWithAPlaintextControlPlaneAreAMistake() {
+    assertEquals("--tls-cert needs an https:// --control-plane",
+        error("--control-plane", "http://127.0.0.1:18000", "--tls-cert", "a"));
   }
 
   @Test
@@ -90,7 +115,7 @@ class DataplaneOptionsTest {
 
   @Test
   void ipv6BindAddressIsAccepted() {
-    assertEquals("::", parse(NO_ENV, "--control-plane", "http://a:1", "--bind-address", "::").bindAddress());
+    assertEquals("::", parse(NO_ENV, "--control-plane", "http://127.0.0.1:1", "--bind-address", "::").bindAddress());
   }
 
   @Test

@@ -4,6 +4,9 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.portcullis.operator.compile.Compiler;
 import io.portcullis.operator.compile.CompilerSettings.DefaultCertificate;
+import io.portcullis.operator.pki.ControlChannelPki;
+import io.portcullis.operator.pki.ControlChannelSettings;
+import io.portcullis.operator.pki.PkiException;
 import io.portcullis.operator.leader.LeaderElection;
 import io.portcullis.operator.tls.GeneratedCertificate;
 import io.portcullis.operator.tls.PeriodicRecompile;
@@ -17,6 +20,7 @@ import io.portcullis.operator.store.SnapshotStore;
 import io.portcullis.operator.stream.StreamServer;
 import io.portcullis.snapshot.cli.Flags;
 import java.io.PrintStream;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
@@ -54,7 +58,8 @@ public final class Main {
     // The compiler reads no clock: each compile is stamped here, so certificate expiry is judged
     // at compile time; PeriodicRecompile makes sure there is one at least every few minutes.
     Operator operator = new Operator(options, source, sink,
-        state -> compiler.compile(state.withNow(Instant.now())), new SnapshotStore(), streamServer());
+        state -> compiler.compile(state.withNow(Instant.now())), new SnapshotStore(),
+        streamServer(options, client));
     // Every replica serves snapshot streams; only the leader writes statuses and events.
     LeaderElection election = options.localMode() ? null : leaderElection(client, options);
     if (election != null) {
@@ -82,6 +87,10 @@ public final class Main {
       if (election != null) {
         election.start();
       }
+    } catch (PkiException e) {
+      // Cluster mode without a working CA: refuse rather than stream private keys in plaintext.
+      System.err.println("portcullis-operator: " + e.getMessage());
+      System.exit(1);
     } catch (Exception e) {
       LOG.error("operator failed to start: {}", e.toString(), e);
       System.exit(1);
@@ -118,19 +127,60 @@ public final class Main {
         new LeaderElection.Listener() {});
   }
 
-  /** Adapts the snapshot stream server to the operator's seam. */
+  /**
+   * The snapshot stream for these options: plaintext h2c in local mode (the options keep it on
+   * loopback), mutually authenticated TLS with the operator's own CA in cluster mode.
+   */
+  public static StreamEndpoint.Factory streamServer(OperatorOptions options, KubernetesClient client) {
+    return options.localMode()
+        ? streamServer()
+        : tlsStreamServer(client, options.controlChannel(), Clock.systemUTC());
+  }
+
+  /** Adapts the plaintext (h2c) snapshot stream server to the operator's seam. */
   public static StreamEndpoint.Factory streamServer() {
     return (store, bind) -> {
       StreamServer server = new StreamServer(store, bind);
       return new StreamEndpoint() {
         @Override
-        public int start() throws InterruptedException {
+        public int start() {
           return server.start();
         }
 
         @Override
         public void close() {
           server.close();
+        }
+      };
+    };
+  }
+
+  /**
+   * The mTLS snapshot stream: on start, loads or creates the CA in its Secret and issues the
+   * certificates ({@link PkiException} when that fails), then serves with the rotating context.
+   */
+  public static StreamEndpoint.Factory tlsStreamServer(
+      KubernetesClient client, ControlChannelSettings settings, Clock clock) {
+    return (store, bind) -> {
+      ControlChannelPki pki = new ControlChannelPki(client, settings, clock);
+      StreamServer server = StreamServer.withTls(
+          store, bind, pki.serverContext(), StreamServer.DEFAULT_KEEPALIVE_MILLIS);
+      return new StreamEndpoint() {
+        @Override
+        public int start() {
+          pki.start();
+          try {
+            return server.start();
+          } catch (RuntimeException e) {
+            pki.close();
+            throw e;
+          }
+        }
+
+        @Override
+        public void close() {
+          server.close();
+          pki.close();
         }
       };
     };

@@ -2,6 +2,8 @@ package io.portcullis.operator;
 
 import io.portcullis.operator.compile.CompilerSettings;
 import io.portcullis.operator.compile.ServiceRef;
+import io.portcullis.operator.pki.ControlChannelSettings;
+import io.portcullis.operator.pki.NamespacedName;
 import io.portcullis.operator.source.KubernetesSource.EndpointsKind;
 import io.portcullis.snapshot.cli.Flags;
 import java.nio.file.Files;
@@ -27,6 +29,10 @@ import java.util.regex.Pattern;
  * @param defaultBackend {@code --default-backend ns/svc:port}, or null
  * @param defaultCertificate {@code --default-certificate ns/name}: a {@code kubernetes.io/tls}
  *     Secret for unknown SNI names; null makes the operator generate a self-signed one at start
+ * @param controlChannel the snapshot stream's mTLS ({@code --ca-secret},
+ *     {@code --dataplane-cert-secret}, {@code --snapshot-service}, {@code --snapshot-dns-names},
+ *     {@code --control-cert-validity}); used in cluster mode only, where the stream is always TLS.
+ *     Local mode takes none of these flags: its stream is plaintext h2c and must bind to loopback.
  */
 public record OperatorOptions(
     Path manifests,
@@ -37,7 +43,8 @@ public record OperatorOptions(
     String snapshotAddress,
     int metricsPort,
     ServiceRef defaultBackend,
-    String defaultCertificate) {
+    String defaultCertificate,
+    ControlChannelSettings controlChannel) {
 
   public static final int DEFAULT_SNAPSHOT_PORT = 18000;
   public static final int DEFAULT_METRICS_PORT = 9090;
@@ -52,7 +59,15 @@ public record OperatorOptions(
           "snapshot-address",
           "metrics-port",
           "default-backend",
-          "default-certificate");
+          "default-certificate",
+          // From here on: cluster-mode flags (TLS_FLAGS).
+          "ca-secret",
+          "dataplane-cert-secret",
+          "snapshot-service",
+          "snapshot-dns-names",
+          "control-cert-validity");
+
+  private static final List<String> TLS_FLAGS = FLAGS.subList(FLAGS.indexOf("ca-secret"), FLAGS.size());
 
   private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
   private static final Pattern DNS_SUBDOMAIN =
@@ -72,17 +87,66 @@ public record OperatorOptions(
   public static OperatorOptions parse(String[] args, Map<String, String> env) {
     Flags flags = Flags.parse(args, env, FLAGS);
     Path manifests = flags.get("manifests", OperatorOptions::directory, null);
+    if (manifests != null) {
+      for (String tlsFlag : TLS_FLAGS) {
+        if (flags.has(tlsFlag)) {
+          throw new Flags.FlagException("--" + tlsFlag + " needs cluster mode: with --manifests the"
+              + " snapshot stream is plaintext on loopback");
+        }
+      }
+    }
+    String snapshotAddress = flags.get(
+        "snapshot-address", OperatorOptions::address, manifests != null ? "127.0.0.1" : "0.0.0.0");
+    if (manifests != null && !isLoopback(snapshotAddress)) {
+      // Snapshots carry private keys: plaintext must not leave the machine.
+      throw new Flags.FlagException("bad value '" + snapshotAddress + "' for --snapshot-address:"
+          + " with --manifests the snapshot stream is plaintext and must bind to loopback");
+    }
     return new OperatorOptions(
         manifests,
         flags.get("ingress-class", OperatorOptions::ingressClass, CompilerSettings.DEFAULT_INGRESS_CLASS),
         flags.get("watch-namespaces", OperatorOptions::namespaces, List.of()),
         flags.get("endpoints-source", OperatorOptions::endpointsSource, EndpointsKind.ENDPOINT_SLICES),
         flags.get("snapshot-port", Flags::port, DEFAULT_SNAPSHOT_PORT),
-        flags.get(
-            "snapshot-address", OperatorOptions::address, manifests != null ? "127.0.0.1" : "0.0.0.0"),
+        snapshotAddress,
         flags.get("metrics-port", Flags::port, DEFAULT_METRICS_PORT),
         flags.get("default-backend", ServiceRef::parse, null),
-        flags.get("default-certificate", OperatorOptions::secretRef, null));
+        flags.get("default-certificate", OperatorOptions::secretRef, null),
+        controlChannel(flags));
+  }
+
+  private static ControlChannelSettings controlChannel(Flags flags) {
+    ControlChannelSettings defaults = ControlChannelSettings.defaults();
+    return new ControlChannelSettings(
+        flags.get("ca-secret", NamespacedName::parse, defaults.caSecret()),
+        flags.get("dataplane-cert-secret", NamespacedName::parse, defaults.dataplaneSecret()),
+        flags.get("snapshot-service", NamespacedName::parse, defaults.service()),
+        flags.get("snapshot-dns-names", OperatorOptions::serverNames, List.of()),
+        flags.get("control-cert-validity", OperatorOptions::certValidity, defaults.certValidity()),
+        defaults.checkInterval());
+  }
+
+  private static List<String> serverNames(String text) {
+    List<String> names = Flags.list(text);
+    for (String name : names) {
+      boolean ipv6 = name.contains(":") && name.matches("[0-9a-fA-F:.]+");
+      if (!DNS_SUBDOMAIN.matcher(name).matches() && !IPV4.matcher(name).matches() && !ipv6) {
+        throw new IllegalArgumentException("'" + name + "' is not a DNS name or IP address");
+      }
+    }
+    return names;
+  }
+
+  private static java.time.Duration certValidity(String text) {
+    java.time.Duration validity = Flags.duration(text);
+    if (validity.compareTo(java.time.Duration.ofHours(1)) < 0) {
+      throw new IllegalArgumentException("must be at least 1h");
+    }
+    return validity;
+  }
+
+  private static boolean isLoopback(String address) {
+    return address.equals("localhost") || address.startsWith("127.") || address.equals("::1");
   }
 
   /** True in local mode: no API server, statuses and events go to the log. */

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.portcullis.operator.compile.ServiceRef;
+import io.portcullis.operator.pki.ControlChannelSettings;
+import io.portcullis.operator.pki.NamespacedName;
 import io.portcullis.operator.source.KubernetesSource.EndpointsKind;
 import io.portcullis.snapshot.cli.Flags.FlagException;
 import java.io.ByteArrayOutputStream;
@@ -79,7 +81,7 @@ class OperatorOptionsTest {
             "PORTCULLIS_WATCH_NAMESPACES", "a,b",
             "PORTCULLIS_ENDPOINTS_SOURCE", "endpoints",
             "PORTCULLIS_METRICS_PORT", "9999",
-            "PORTCULLIS_SNAPSHOT_ADDRESS", "10.0.0.1",
+            "PORTCULLIS_SNAPSHOT_ADDRESS", "127.0.0.5",
             "PORTCULLIS_DEFAULT_BACKEND", "x/y:80");
     OperatorOptions o = parse(env, "--snapshot-port", "18002");
     assertEquals(dir, o.manifests());
@@ -88,7 +90,7 @@ class OperatorOptionsTest {
     assertEquals(List.of("a", "b"), o.watchNamespaces());
     assertEquals(EndpointsKind.ENDPOINTS, o.endpointsSource());
     assertEquals(9999, o.metricsPort());
-    assertEquals("10.0.0.1", o.snapshotAddress());
+    assertEquals("127.0.0.5", o.snapshotAddress());
     assertEquals(new ServiceRef("x", "y", "80"), o.defaultBackend());
   }
 
@@ -136,5 +138,49 @@ class OperatorOptionsTest {
     assertEquals(
         "portcullis-operator: bad value 'x' for --snapshot-port: For input string: \"x\"\n",
         err.toString(StandardCharsets.UTF_8).replace("\r", ""));
+  }
+
+  @Test
+  void clusterModeControlChannelDefaultsNameTheChartsSecretsAndService() {
+    assertEquals(ControlChannelSettings.defaults(), parse(Map.of()).controlChannel());
+  }
+
+  @Test
+  void controlChannelFlagsAreParsed() {
+    OperatorOptions o = parse(Map.of("PORTCULLIS_SNAPSHOT_DNS_NAMES", "op.example.com, 10.0.0.7"),
+        "--ca-secret", "infra/ca", "--dataplane-cert-secret", "infra/dp-tls",
+        "--snapshot-service", "infra/op", "--control-cert-validity", "48h");
+    ControlChannelSettings c = o.controlChannel();
+    assertEquals(new NamespacedName("infra", "ca"), c.caSecret());
+    assertEquals(new NamespacedName("infra", "dp-tls"), c.dataplaneSecret());
+    assertEquals(List.of("op.infra.svc", "op.infra.svc.cluster.local", "op.infra", "op",
+        "op.example.com", "10.0.0.7"), c.serverNames());
+    assertEquals(java.time.Duration.ofHours(48), c.certValidity());
+  }
+
+  @Test
+  void badControlChannelValuesNameTheirFlag() {
+    assertBad("--ca-secret", "just-a-name", "ca-secret", "expected namespace/name");
+    assertBad("--dataplane-cert-secret", "ns/Bad_Name", "dataplane-cert-secret", "not a valid object name");
+    assertBad("--snapshot-dns-names", "ok.example,not a name", "snapshot-dns-names", "is not a DNS name or IP address");
+    assertBad("--control-cert-validity", "10m", "control-cert-validity", "must be at least 1h");
+  }
+
+  @Test
+  void localModePlaintextMustStayOnLoopback() {
+    FlagException e = assertThrows(FlagException.class,
+        () -> parse(Map.of(), "--manifests", dir.toString(), "--snapshot-address", "0.0.0.0"));
+    assertEquals("bad value '0.0.0.0' for --snapshot-address: with --manifests the snapshot stream"
+        + " is plaintext and must bind to loopback", e.getMessage());
+    assertEquals("127.0.0.2",
+        parse(Map.of(), "--manifests", dir.toString(), "--snapshot-address", "127.0.0.2").snapshotAddress());
+  }
+
+  @Test
+  void controlChannelFlagsInLocalModeAreRefusedRatherThanIgnored() {
+    FlagException e = assertThrows(FlagException.class,
+        () -> parse(Map.of(), "--manifests", dir.toString(), "--ca-secret", "a/b"));
+    assertEquals("--ca-secret needs cluster mode: with --manifests the snapshot stream is plaintext"
+        + " on loopback", e.getMessage());
   }
 }

@@ -25,7 +25,10 @@ import java.util.Objects;
  * @param upstreamIdleTimeout a pooled backend connection unused for this long is closed; default
  *     60 s (keep it below the backends' own keep-alive timeout)
  * @param maxIdleUpstreamPerEndpoint idle keep-alive connections kept per backend endpoint per
- *     event loop; default 32
+ *     event loop; default 1024. It must exceed the number of requests one loop has in flight to
+ *     one endpoint, or every burst closes and reopens connections (32 measured 28,000 new backend
+ *     connections in 5 s at 64 concurrent clients); idle ones cost a socket and close after
+ *     {@code upstreamIdleTimeout}
  * @param shutdownGracePeriod how long {@link ProxyServer#close()} lets in-flight requests finish;
  *     default 10 s
  */
@@ -113,7 +116,7 @@ public record ProxySettings(
     private Duration responseTimeout = Duration.ofSeconds(60);
     private Duration downstreamIdleTimeout = Duration.ofSeconds(60);
     private Duration upstreamIdleTimeout = Duration.ofSeconds(60);
-    private int maxIdleUpstreamPerEndpoint = 32;
+    private int maxIdleUpstreamPerEndpoint = 1024;
     private Duration shutdownGracePeriod = Duration.ofSeconds(10);
 
     private Builder() {}

@@ -18,6 +18,8 @@ import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.portcullis.dataplane.admin.ProxyMetrics;
 import io.portcullis.dataplane.config.LiveConfig;
@@ -38,8 +40,10 @@ import org.slf4j.LoggerFactory;
  * the last good config keeps serving. Its hello names the version it has, so a reconnect to an
  * operator with the same version resends nothing.
  *
- * <p>{@code http://} URLs use h2c with prior knowledge; {@code https://} needs an
- * {@link io.netty.handler.ssl.SslContext} in {@link StreamClientSettings}.
+ * <p>{@code https://} URLs use mutually authenticated TLS (the client TLS context in
+ * {@link StreamClientSettings}, usually from {@link ControlPlaneTls}): the operator's certificate
+ * is verified against the control channel CA and the URL's host name. {@code http://} (h2c with
+ * prior knowledge) is refused unless the host is loopback: snapshots carry private keys.
  */
 public final class StreamClient implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(StreamClient.class);
@@ -57,6 +61,7 @@ public final class StreamClient implements AutoCloseable {
   private final int port;
   private final AtomicLong messages = new AtomicLong();
   private final AtomicLong connections = new AtomicLong();
+  private final AtomicLong handshakeFailures = new AtomicLong();
   private final List<Consumer<StreamMessage>> messageListeners = new CopyOnWriteArrayList<>();
 
   private volatile EventLoopGroup group;
@@ -80,7 +85,7 @@ public final class StreamClient implements AutoCloseable {
     this.settings = Objects.requireNonNull(settings, "settings");
     this.applier = Objects.requireNonNull(applier, "applier");
     String scheme = controlPlane.getScheme();
-    if ("https".equals(scheme) && settings.sslContext() == null) {
+    if ("https".equals(scheme) && settings.tls() == null) {
       throw new IllegalArgumentException("https control plane needs a TLS context: " + controlPlane);
     }
     if (!"http".equals(scheme) && !"https".equals(scheme)) {
@@ -88,6 +93,10 @@ public final class StreamClient implements AutoCloseable {
     }
     if (controlPlane.getHost() == null) {
       throw new IllegalArgumentException("control plane URL has no host: " + controlPlane);
+    }
+    if ("http".equals(scheme) && !isLoopback(controlPlane.getHost())) {
+      throw new IllegalArgumentException("plaintext control plane only on loopback (snapshots carry"
+          + " private keys); use https:// with a client certificate: " + controlPlane);
     }
     this.host = controlPlane.getHost();
     this.port = controlPlane.getPort() > 0 ? controlPlane.getPort() : "https".equals(scheme) ? 443 : 80;
@@ -119,6 +128,11 @@ public final class StreamClient implements AutoCloseable {
    */
   public void onMessage(Consumer<StreamMessage> listener) {
     messageListeners.add(listener);
+  }
+
+  /** TLS handshakes with the operator that failed since start. */
+  public long handshakeFailures() {
+    return handshakeFailures.get();
   }
 
   /** Streams the operator accepted since start (1 + reconnects). */
@@ -157,8 +171,19 @@ public final class StreamClient implements AutoCloseable {
         .handler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
-            if (settings.sslContext() != null) {
-              ch.pipeline().addLast("tls", settings.sslContext().newHandler(ch.alloc(), host, port));
+            SslContext tls = settings.sslContext();
+            if (tls != null) {
+              // With the peer host, the context verifies the operator's name (endpoint identification).
+              SslHandler handler = tls.newHandler(ch.alloc(), host, port);
+              handler.handshakeFuture().addListener(f -> {
+                if (!f.isSuccess()) {
+                  handshakeFailures.incrementAndGet();
+                  // Warn: an untrusted operator certificate or a wrong host name needs a human.
+                  log.warn("TLS handshake with operator at {} failed: {}", controlPlane,
+                      rootMessage(f.cause()));
+                }
+              });
+              ch.pipeline().addLast("tls", handler);
             }
             Http2Settings http2 = Http2Settings.defaultSettings()
                 .initialWindowSize(STREAM_WINDOW_BYTES)
@@ -199,7 +224,7 @@ public final class StreamClient implements AutoCloseable {
   }
 
   private void openStream(Channel parent) {
-    String scheme = settings.sslContext() == null ? "http" : "https";
+    String scheme = settings.tls() == null ? "http" : "https";
     String authority = host + ":" + port;
     ClientSession session = new ClientSession(scheme, authority, nodeId, config, applier, metrics,
         settings.maxMessageBytes(), new ClientSession.Listener() {
@@ -220,6 +245,37 @@ public final class StreamClient implements AutoCloseable {
         parent.close();
       }
     });
+  }
+
+  // TLS engines wrap the useful reason ("No subject alternative names matching ...") in
+  // generic ones ("General OpenSslEngine problem"): report the innermost.
+  private static String rootMessage(Throwable error) {
+    String message = error.toString();
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (t.getMessage() != null) {
+        message = t.getMessage();
+      }
+    }
+    return message;
+  }
+
+  /** localhost or a loopback IP literal; never resolves a name. */
+  public static boolean isLoopback(String host) {
+    String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+    if (h.equalsIgnoreCase("localhost")) {
+      return true;
+    }
+    // Dotted-quad or IPv6 only: anything looser ("999.0.0.1") would make InetAddress ask DNS.
+    boolean ipv4 = h.matches("(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
+    boolean ipv6 = h.contains(":") && h.matches("[0-9a-fA-F:.]+");
+    if (!ipv4 && !ipv6) {
+      return false;
+    }
+    try {
+      return java.net.InetAddress.getByName(h).isLoopbackAddress();
+    } catch (java.net.UnknownHostException e) {
+      return false;
+    }
   }
 
   private void onAccepted() {

@@ -4,6 +4,7 @@ import io.netty.handler.ssl.SslContext;
 import io.portcullis.snapshot.MessageFraming;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
  * Tunables of the stream client.
@@ -13,8 +14,9 @@ import java.util.Objects;
  * @param keepalive PING interval; an operator silent for three is considered gone (default 10 s)
  * @param connectTimeout TCP connect timeout (default 5 s)
  * @param maxMessageBytes largest snapshot accepted (default {@link MessageFraming#DEFAULT_MAX_FRAME_BYTES})
- * @param sslContext client TLS context for {@code https://} control planes; null for h2c (the TLS
- *     work plugs in here)
+ * @param tls hands out the client TLS context for {@code https://} control planes, asked again
+ *     for every connection so a reloaded certificate is used on the next one (see
+ *     {@link ControlPlaneTls}); null for h2c
  */
 public record StreamClientSettings(
     Duration initialBackoff,
@@ -22,7 +24,7 @@ public record StreamClientSettings(
     Duration keepalive,
     Duration connectTimeout,
     int maxMessageBytes,
-    SslContext sslContext) {
+    Supplier<SslContext> tls) {
 
   public StreamClientSettings {
     Objects.requireNonNull(initialBackoff, "initialBackoff");
@@ -42,16 +44,27 @@ public record StreamClientSettings(
   }
 
   public StreamClientSettings withBackoff(Duration initial, Duration max) {
-    return new StreamClientSettings(initial, max, keepalive, connectTimeout, maxMessageBytes, sslContext);
+    return new StreamClientSettings(initial, max, keepalive, connectTimeout, maxMessageBytes, tls);
   }
 
   public StreamClientSettings withKeepalive(Duration interval) {
     return new StreamClientSettings(
-        initialBackoff, maxBackoff, interval, connectTimeout, maxMessageBytes, sslContext);
+        initialBackoff, maxBackoff, interval, connectTimeout, maxMessageBytes, tls);
   }
 
+  /** A fixed client TLS context (tests); null for h2c. */
   public StreamClientSettings withSslContext(SslContext context) {
+    return withTls(context == null ? null : () -> context);
+  }
+
+  /** A client TLS context that may change between connections; null for h2c. */
+  public StreamClientSettings withTls(Supplier<SslContext> source) {
     return new StreamClientSettings(
-        initialBackoff, maxBackoff, keepalive, connectTimeout, maxMessageBytes, context);
+        initialBackoff, maxBackoff, keepalive, connectTimeout, maxMessageBytes, source);
+  }
+
+  /** The client TLS context for the next connection, or null for h2c. */
+  public SslContext sslContext() {
+    return tls == null ? null : tls.get();
   }
 }

@@ -17,6 +17,7 @@ import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.ImmediateEventExecutor;
 import io.portcullis.operator.store.SnapshotStore;
 import io.portcullis.snapshot.Snapshot;
@@ -26,13 +27,16 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The operator's end of the snapshot stream (protocol v1): an HTTP/2 server on which every
  * dataplane holds one {@code POST /v1/stream}. Without an {@link SslContext} it speaks h2c with
- * prior knowledge (local mode and tests only: snapshots carry private keys).
+ * prior knowledge (local mode and tests only: snapshots carry private keys). With one, each new
+ * connection takes the context the supplier hands out at that moment, so a rotated certificate
+ * reaches new handshakes while open streams carry on.
  */
 public final class StreamServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(StreamServer.class);
@@ -48,10 +52,11 @@ public final class StreamServer implements AutoCloseable {
 
   private final SnapshotStore store;
   private final InetSocketAddress bind;
-  private final SslContext sslContext;
+  private final Supplier<SslContext> tls;
   private final long keepaliveMillis;
   private final Set<StreamSession> sessions = ConcurrentHashMap.newKeySet();
   private final AtomicLong nonces = new AtomicLong();
+  private final AtomicLong refusedHandshakes = new AtomicLong();
   private final String noncePrefix = Long.toString(System.nanoTime() & 0xffffff, 36) + "-";
   // Closed explicitly on close(): a terminating event loop does not reliably close its sockets.
   private final ChannelGroup connections = new DefaultChannelGroup(ImmediateEventExecutor.INSTANCE);
@@ -66,16 +71,31 @@ public final class StreamServer implements AutoCloseable {
   }
 
   /**
-   * @param sslContext server TLS context with ALPN {@code h2}, or null for h2c (the TLS work plugs
-   *     in here; the pipeline already reserves the place)
+   * @param sslContext a fixed server TLS context with ALPN {@code h2}, or null for h2c
    * @param keepaliveMillis PING interval; a dataplane silent for three is dropped, and a stream
    *     that sent no hello within one is reset
    */
   public StreamServer(
       SnapshotStore store, InetSocketAddress bind, SslContext sslContext, long keepaliveMillis) {
+    this(store, bind, keepaliveMillis, sslContext == null ? null : () -> sslContext);
+  }
+
+  /**
+   * A TLS server whose certificate can rotate.
+   *
+   * @param tls hands out the current server TLS context (ALPN {@code h2}, client certificates
+   *     required, see {@code pki.ControlTls}) for each new connection
+   */
+  public static StreamServer withTls(
+      SnapshotStore store, InetSocketAddress bind, Supplier<SslContext> tls, long keepaliveMillis) {
+    return new StreamServer(store, bind, keepaliveMillis, java.util.Objects.requireNonNull(tls, "tls"));
+  }
+
+  private StreamServer(
+      SnapshotStore store, InetSocketAddress bind, long keepaliveMillis, Supplier<SslContext> tls) {
     this.store = store;
     this.bind = bind;
-    this.sslContext = sslContext;
+    this.tls = tls;
     this.keepaliveMillis = keepaliveMillis;
   }
 
@@ -115,8 +135,13 @@ public final class StreamServer implements AutoCloseable {
     store.subscribe(fanOut);
     int port = ((InetSocketAddress) serverChannel.localAddress()).getPort();
     log.info("snapshot stream listening on {}:{} ({})",
-        bind.getHostString(), port, sslContext == null ? "h2c" : "TLS");
+        bind.getHostString(), port, tls == null ? "h2c" : "TLS, client certificates required");
     return port;
+  }
+
+  /** TLS handshakes that failed since start (peers without a certificate from our CA, mostly). */
+  public long refusedHandshakes() {
+    return refusedHandshakes.get();
   }
 
   /** Number of open dataplane streams. */
@@ -139,8 +164,17 @@ public final class StreamServer implements AutoCloseable {
   }
 
   private void configureTls(SocketChannel ch) {
-    if (sslContext != null) {
-      ch.pipeline().addLast("tls", sslContext.newHandler(ch.alloc()));
+    if (tls != null) {
+      SslHandler handler = tls.get().newHandler(ch.alloc());
+      handler.handshakeFuture().addListener(f -> {
+        if (!f.isSuccess()) {
+          // No certificate, one from another CA, or a client that distrusts ours. Debug only:
+          // anyone can reach the port, so this must not become a log flood.
+          refusedHandshakes.incrementAndGet();
+          log.debug("TLS handshake with {} failed: {}", ch.remoteAddress(), f.cause().toString());
+        }
+      });
+      ch.pipeline().addLast("tls", handler);
     }
   }
 

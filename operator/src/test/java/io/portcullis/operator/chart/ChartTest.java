@@ -174,7 +174,7 @@ class ChartTest {
     assertEquals(9911, port(dataplane, "admin"));
     assertEquals("9911", env(dataplane, "PORTCULLIS_ADMIN_PORT"));
     assertEquals(
-        "http://" + OPERATOR + "." + NAMESPACE + ".svc:18443", env(dataplane, "PORTCULLIS_CONTROL_PLANE"));
+        "https://" + OPERATOR + "." + NAMESPACE + ".svc:18443", env(dataplane, "PORTCULLIS_CONTROL_PLANE"));
     Container operator = container(objects, OPERATOR);
     assertEquals(18443, port(operator, "snapshot"));
     assertEquals(9191, port(operator, "metrics"));
@@ -187,7 +187,7 @@ class ChartTest {
   void dataplanesDialTheOperatorServiceAndNameThemselvesAfterTheirPod() {
     Container dataplane = container(defaults, DATAPLANE);
     assertEquals(
-        "http://" + OPERATOR + "." + NAMESPACE + ".svc:18000", env(dataplane, "PORTCULLIS_CONTROL_PLANE"));
+        "https://" + OPERATOR + "." + NAMESPACE + ".svc:18000", env(dataplane, "PORTCULLIS_CONTROL_PLANE"));
     EnvVar nodeId = envVar(dataplane, "PORTCULLIS_NODE_ID");
     assertEquals("metadata.name", nodeId.getValueFrom().getFieldRef().getFieldPath());
     Container operator = container(defaults, OPERATOR);
@@ -378,10 +378,33 @@ class ChartTest {
   }
 
   @Test
-  void controlPlaneTlsIsNotPretended() {
+  void theDataplaneDialsTheOperatorOverMutualTlsWithTheMountedCertificateSecret() {
+    Container dataplane = container(defaults, DATAPLANE);
+    assertEquals("https://" + OPERATOR + "." + NAMESPACE + ".svc:18000", env(dataplane, "PORTCULLIS_CONTROL_PLANE"));
+    assertEquals("/etc/portcullis/control-tls/tls.crt", env(dataplane, "PORTCULLIS_TLS_CERT"));
+    assertEquals("/etc/portcullis/control-tls/tls.key", env(dataplane, "PORTCULLIS_TLS_KEY"));
+    assertEquals("/etc/portcullis/control-tls/ca.crt", env(dataplane, "PORTCULLIS_TLS_CA"));
+    assertTrue(dataplane.getVolumeMounts().stream().anyMatch(m ->
+        m.getName().equals("control-tls") && m.getMountPath().equals("/etc/portcullis/control-tls") && m.getReadOnly()));
+    assertTrue(pod(DATAPLANE).getVolumes().stream().anyMatch(v ->
+        v.getName().equals("control-tls") && v.getSecret().getSecretName().equals("pc-portcullis-dataplane-tls")));
+
+    Container operator = container(defaults, OPERATOR);
+    assertEquals(NAMESPACE + "/pc-portcullis-ca", env(operator, "PORTCULLIS_CA_SECRET"));
+    assertEquals(NAMESPACE + "/pc-portcullis-dataplane-tls", env(operator, "PORTCULLIS_DATAPLANE_CERT_SECRET"));
+    assertEquals(NAMESPACE + "/" + OPERATOR, env(operator, "PORTCULLIS_SNAPSHOT_SERVICE"));
+    Role secrets = one(defaults, Role.class, OPERATOR + "-control-tls");
+    assertEquals(NAMESPACE, secrets.getMetadata().getNamespace());
+    assertEquals(
+        Set.of(" secrets [] create", " secrets [pc-portcullis-ca, pc-portcullis-dataplane-tls] get,update"),
+        rules(secrets.getRules()));
+  }
+
+  @Test
+  void controlPlaneTlsCannotBeTurnedOff() {
     IllegalStateException failure =
-        assertThrows(IllegalStateException.class, () -> Chart.render(Map.of("controlPlane.tls.enabled", "true")));
-    assertTrue(failure.getMessage().contains("issue 3"), failure::getMessage);
+        assertThrows(IllegalStateException.class, () -> Chart.render(Map.of("controlPlane.tls.enabled", "false")));
+    assertTrue(failure.getMessage().contains("always mutual TLS"), failure::getMessage);
   }
 
   // ---- IngressClass and monitoring -----------------------------------------------------
