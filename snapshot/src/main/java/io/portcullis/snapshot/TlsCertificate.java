@@ -20,6 +20,8 @@ import java.util.regex.Pattern;
 public record TlsCertificate(String name, String certificateChain, String privateKey) {
   // namespace/name; the operator names its generated default "portcullis.io/generated-default",
   // which no Secret can be called (a namespace has no dots).
+  // namespace/name. The operator's generated default is "portcullis.io/generated-default", which
+  // no Secret can be called: namespaces are DNS labels, without dots.
   private static final Pattern NAME = Pattern.compile("[a-z0-9][-a-z0-9.]*/[a-z0-9][-a-z0-9.]*");
 
   public TlsCertificate {
