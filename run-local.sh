@@ -24,6 +24,7 @@ MANIFESTS_DIR changes routing within about a second, without a restart.
 
 options (environment variable in brackets):
   --http-port N          dataplane HTTP port (8080)            [PORTCULLIS_LOCAL_HTTP_PORT]
+  --https-port N         dataplane HTTPS port (8443)           [PORTCULLIS_LOCAL_HTTPS_PORT]
   --admin-port N         dataplane admin port (9901)           [PORTCULLIS_LOCAL_ADMIN_PORT]
   --snapshot-port N      operator snapshot stream port (18000) [PORTCULLIS_LOCAL_SNAPSHOT_PORT]
   --metrics-port N       operator metrics port (9090)          [PORTCULLIS_LOCAL_METRICS_PORT]
@@ -44,6 +45,7 @@ die() { echo "$PROG: $*" >&2; exit 1; }
 say() { echo "$PROG: $*" >&2; }
 
 HTTP_PORT=${PORTCULLIS_LOCAL_HTTP_PORT:-8080}
+HTTPS_PORT=${PORTCULLIS_LOCAL_HTTPS_PORT:-8443}
 ADMIN_PORT=${PORTCULLIS_LOCAL_ADMIN_PORT:-9901}
 SNAPSHOT_PORT=${PORTCULLIS_LOCAL_SNAPSHOT_PORT:-18000}
 METRICS_PORT=${PORTCULLIS_LOCAL_METRICS_PORT:-9090}
@@ -59,6 +61,7 @@ need_value() { (($# >= 2)) || die "$1 needs a value (see --help)"; }
 while (($#)); do
     case $1 in
         --http-port)     need_value "$@"; HTTP_PORT=$2; shift 2 ;;
+        --https-port)    need_value "$@"; HTTPS_PORT=$2; shift 2 ;;
         --admin-port)    need_value "$@"; ADMIN_PORT=$2; shift 2 ;;
         --snapshot-port) need_value "$@"; SNAPSHOT_PORT=$2; shift 2 ;;
         --metrics-port)  need_value "$@"; METRICS_PORT=$2; shift 2 ;;
@@ -76,7 +79,7 @@ while (($#)); do
 done
 MANIFESTS=${MANIFESTS:-$ROOT/examples/quickstart}
 
-for v in HTTP_PORT ADMIN_PORT SNAPSHOT_PORT METRICS_PORT HELLO_PORT ECHO_PORT; do
+for v in HTTP_PORT HTTPS_PORT ADMIN_PORT SNAPSHOT_PORT METRICS_PORT HELLO_PORT ECHO_PORT; do
     if ! [[ ${!v} =~ ^[1-9][0-9]{0,4}$ ]] || ((${!v} > 65535)); then
         die "${v,,} must be a port number from 1 to 65535 (got '${!v}')"
     fi
@@ -184,7 +187,7 @@ check_alive() {
 }
 
 # ------------------------------------------------------------------ start
-PORTS=("$HTTP_PORT" "$ADMIN_PORT" "$SNAPSHOT_PORT" "$METRICS_PORT")
+PORTS=("$HTTP_PORT" "$HTTPS_PORT" "$ADMIN_PORT" "$SNAPSHOT_PORT" "$METRICS_PORT")
 ((BACKENDS)) && PORTS+=("$HELLO_PORT" "$ECHO_PORT")
 [[ $(printf '%s\n' "${PORTS[@]}" | sort | uniq -d) == "" ]] || die "two services on one port: ${PORTS[*]}"
 for port in "${PORTS[@]}"; do
@@ -210,7 +213,7 @@ until port_in_use "$SNAPSHOT_PORT"; do
 done
 start dataplane java "${JVM[@]}" -jar "$DATAPLANE_JAR" \
     --control-plane "http://127.0.0.1:$SNAPSHOT_PORT" --node-id local \
-    --http-port "$HTTP_PORT" --admin-port "$ADMIN_PORT" --bind-address 127.0.0.1
+    --http-port "$HTTP_PORT" --https-port "$HTTPS_PORT" --admin-port "$ADMIN_PORT" --bind-address 127.0.0.1
 say "started ${NAMES[*]}; logs in $LOG_DIR"
 
 until [[ $(http_status "$ADMIN_PORT" /ready) == 200 ]]; do

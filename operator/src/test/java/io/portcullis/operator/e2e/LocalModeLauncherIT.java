@@ -91,6 +91,7 @@ class LocalModeLauncherIT {
                 "--metrics-port", Integer.toString(metricsPort),
                 "--hello-port", Integer.toString(helloPort),
                 "--echo-port", Integer.toString(echoPort),
+                "--https-port", Integer.toString(ports[6]),
                 "--ready-timeout", Long.toString(START_DEADLINE.toSeconds() - 10),
                 manifests.toString())
             .directory(root.toFile())
@@ -98,8 +99,6 @@ class LocalModeLauncherIT {
             .redirectOutput(launcherOutput.toFile())
             .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
     builder.environment().put("PORTCULLIS_LOCAL_LOG_DIR", logs.toString());
-    // The dataplane's HTTPS listener (no launcher flag yet): never the fixed default 8443 in tests.
-    builder.environment().put("PORTCULLIS_HTTPS_PORT", Integer.toString(ports[6]));
     builder.environment().put("JAVA_OPTS", "-Xmx256m");
     launcher = builder.start();
 
