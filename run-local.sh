@@ -360,7 +360,7 @@ if ((TLS)); then
     cat <<EOF
   curl --cacert $TLS_CERT \\
        --resolve $TLS_HOST:$HTTPS_PORT:127.0.0.1 https://$TLS_HOST:$HTTPS_PORT/   # HTTPS (or -k)
-  curl -i -H 'Host: $TLS_HOST' http://localhost:$HTTP_PORT/   # 308 to https://
+  curl -i --resolve $TLS_HOST:$HTTP_PORT:127.0.0.1 http://$TLS_HOST:$HTTP_PORT/   # 308 to https://
 EOF
 fi
 cat <<EOF
