@@ -22,8 +22,15 @@ Starts, on 127.0.0.1:
 then waits until /ready answers 200 and prints what to try. Editing a file in
 MANIFESTS_DIR changes routing within about a second, without a restart.
 
+When a manifest names the Secret secure-localhost-tls (the quick start's 40-secure.yaml does),
+a throwaway self-signed certificate for secure.localhost is generated (openssl, else keytool)
+into MANIFESTS_DIR/generated/: secure-localhost-tls.yaml (the Secret the operator reads; it
+holds the private key, keep it out of git) and secure-localhost.crt (for curl --cacert). It is
+reused across runs while it stays valid for another day.
+
 options (environment variable in brackets):
   --http-port N          dataplane HTTP port (8080)            [PORTCULLIS_LOCAL_HTTP_PORT]
+  --https-port N         dataplane HTTPS port (8443)           [PORTCULLIS_LOCAL_HTTPS_PORT]
   --admin-port N         dataplane admin port (9901)           [PORTCULLIS_LOCAL_ADMIN_PORT]
   --snapshot-port N      operator snapshot stream port (18000) [PORTCULLIS_LOCAL_SNAPSHOT_PORT]
   --metrics-port N       operator metrics port (9090)          [PORTCULLIS_LOCAL_METRICS_PORT]
@@ -44,6 +51,7 @@ die() { echo "$PROG: $*" >&2; exit 1; }
 say() { echo "$PROG: $*" >&2; }
 
 HTTP_PORT=${PORTCULLIS_LOCAL_HTTP_PORT:-8080}
+HTTPS_PORT=${PORTCULLIS_LOCAL_HTTPS_PORT:-8443}
 ADMIN_PORT=${PORTCULLIS_LOCAL_ADMIN_PORT:-9901}
 SNAPSHOT_PORT=${PORTCULLIS_LOCAL_SNAPSHOT_PORT:-18000}
 METRICS_PORT=${PORTCULLIS_LOCAL_METRICS_PORT:-9090}
@@ -59,6 +67,7 @@ need_value() { (($# >= 2)) || die "$1 needs a value (see --help)"; }
 while (($#)); do
     case $1 in
         --http-port)     need_value "$@"; HTTP_PORT=$2; shift 2 ;;
+        --https-port)    need_value "$@"; HTTPS_PORT=$2; shift 2 ;;
         --admin-port)    need_value "$@"; ADMIN_PORT=$2; shift 2 ;;
         --snapshot-port) need_value "$@"; SNAPSHOT_PORT=$2; shift 2 ;;
         --metrics-port)  need_value "$@"; METRICS_PORT=$2; shift 2 ;;
@@ -76,7 +85,7 @@ while (($#)); do
 done
 MANIFESTS=${MANIFESTS:-$ROOT/examples/quickstart}
 
-for v in HTTP_PORT ADMIN_PORT SNAPSHOT_PORT METRICS_PORT HELLO_PORT ECHO_PORT; do
+for v in HTTP_PORT HTTPS_PORT ADMIN_PORT SNAPSHOT_PORT METRICS_PORT HELLO_PORT ECHO_PORT; do
     if ! [[ ${!v} =~ ^[1-9][0-9]{0,4}$ ]] || ((${!v} > 65535)); then
         die "${v,,} must be a port number from 1 to 65535 (got '${!v}')"
     fi
@@ -115,6 +124,107 @@ if needs_build; then
         done
         say "--no-build: using the existing jars even though some sources are newer"
     fi
+fi
+
+# ------------------------------------------------------------------ certificate
+TLS_SECRET=secure-localhost-tls
+TLS_HOST=secure.localhost
+TLS_DIR=$MANIFESTS/generated
+TLS_CERT=$TLS_DIR/secure-localhost.crt
+TLS_SECRET_FILE=$TLS_DIR/$TLS_SECRET.yaml
+TLS_DAYS=30
+
+wants_certificate() {
+    grep -rqs --include='*.yaml' --include='*.yml' -E "secretName:[[:space:]]*\"?$TLS_SECRET\"?[[:space:]]*$" "$MANIFESTS"
+}
+# Valid for at least another day. Without openssl, judged by the file's age (it was made for
+# TLS_DAYS days).
+certificate_fresh() {
+    [[ -s $TLS_CERT && -s $TLS_SECRET_FILE ]] || return 1
+    if command -v openssl >/dev/null; then
+        openssl x509 -noout -checkend 86400 -in "$TLS_CERT" >/dev/null 2>&1
+    else
+        [[ -n $(find "$TLS_CERT" -mtime -$((TLS_DAYS - 1)) -print 2>/dev/null) ]]
+    fi
+}
+# Writes cert.pem and key.pem (PKCS#8) for TLS_HOST into the directory $1.
+generate_with_openssl() {
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+        -days "$TLS_DAYS" -subj "/CN=$TLS_HOST" -addext "subjectAltName=DNS:$TLS_HOST" \
+        -keyout "$1/key.pem" -out "$1/cert.pem" >/dev/null 2>&1
+}
+generate_with_keytool() {
+    local store=$1/store.p12 pass=throwaway
+    keytool -genkeypair -alias tls -keyalg EC -groupname secp256r1 -validity "$TLS_DAYS" \
+        -dname "CN=$TLS_HOST" -ext "san=dns:$TLS_HOST" -storetype PKCS12 \
+        -keystore "$store" -storepass "$pass" >/dev/null 2>&1 || return 1
+    keytool -exportcert -rfc -alias tls -keystore "$store" -storepass "$pass" \
+        -file "$1/cert.pem" >/dev/null 2>&1 || return 1
+    # keytool cannot export a private key; the JDK can, in a few lines.
+    cat >"$1/ExportKey.java" <<'JAVA'
+import java.io.FileInputStream;
+import java.security.KeyStore;
+import java.util.Base64;
+public class ExportKey {
+  public static void main(String[] a) throws Exception {
+    KeyStore ks = KeyStore.getInstance("PKCS12");
+    try (FileInputStream in = new FileInputStream(a[0])) { ks.load(in, a[1].toCharArray()); }
+    byte[] pkcs8 = ks.getKey("tls", a[1].toCharArray()).getEncoded();
+    System.out.print("-----BEGIN PRIVATE KEY-----\n"
+        + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(pkcs8)
+        + "\n-----END PRIVATE KEY-----\n");
+  }
+}
+JAVA
+    java "$1/ExportKey.java" "$store" "$pass" >"$1/key.pem"
+}
+indent() { sed 's/^/    /' "$1"; }
+ensure_certificate() {
+    if certificate_fresh; then
+        say "reusing the certificate for $TLS_HOST in $TLS_DIR"
+        return
+    fi
+    local work
+    work=$(mktemp -d "${TMPDIR:-/tmp}/portcullis-cert.XXXXXX")
+    chmod 700 "$work"
+    if command -v openssl >/dev/null; then
+        generate_with_openssl "$work" || { rm -rf "$work"; die "openssl could not generate a certificate"; }
+    elif command -v keytool >/dev/null; then
+        generate_with_keytool "$work" || { rm -rf "$work"; die "keytool could not generate a certificate"; }
+    else
+        rm -rf "$work"; die "a manifest names Secret $TLS_SECRET but neither openssl nor keytool is installed"
+    fi
+    mkdir -p "$TLS_DIR"
+    # Written under a temporary name and renamed, so the operator never reads half a Secret.
+    # The name starts with a dot: the operator skips dot-named files until the rename.
+    local tmp=$TLS_DIR/.$TLS_SECRET.yaml.tmp
+    (
+        umask 077
+        {
+            echo "# Generated by run-local.sh: a throwaway self-signed certificate for $TLS_HOST."
+            echo "# Holds a private key: keep it out of git (the quick start's generated/ is in .gitignore)."
+            echo "apiVersion: v1"
+            echo "kind: Secret"
+            echo "metadata:"
+            echo "  name: $TLS_SECRET"
+            echo "  namespace: default"
+            echo "type: kubernetes.io/tls"
+            echo "stringData:"
+            echo "  tls.crt: |"
+            indent "$work/cert.pem"
+            echo "  tls.key: |"
+            indent "$work/key.pem"
+        } >"$tmp"
+    )
+    cp "$work/cert.pem" "$TLS_CERT"
+    mv -f "$tmp" "$TLS_SECRET_FILE"
+    rm -rf "$work"
+    say "generated a self-signed certificate for $TLS_HOST (valid $TLS_DAYS days) in $TLS_DIR"
+}
+TLS=0
+if wants_certificate; then
+    TLS=1
+    ensure_certificate
 fi
 
 # ------------------------------------------------------------------ helpers
@@ -184,7 +294,7 @@ check_alive() {
 }
 
 # ------------------------------------------------------------------ start
-PORTS=("$HTTP_PORT" "$ADMIN_PORT" "$SNAPSHOT_PORT" "$METRICS_PORT")
+PORTS=("$HTTP_PORT" "$HTTPS_PORT" "$ADMIN_PORT" "$SNAPSHOT_PORT" "$METRICS_PORT")
 ((BACKENDS)) && PORTS+=("$HELLO_PORT" "$ECHO_PORT")
 [[ $(printf '%s\n' "${PORTS[@]}" | sort | uniq -d) == "" ]] || die "two services on one port: ${PORTS[*]}"
 for port in "${PORTS[@]}"; do
@@ -210,7 +320,7 @@ until port_in_use "$SNAPSHOT_PORT"; do
 done
 start dataplane java "${JVM[@]}" -jar "$DATAPLANE_JAR" \
     --control-plane "http://127.0.0.1:$SNAPSHOT_PORT" --node-id local \
-    --http-port "$HTTP_PORT" --admin-port "$ADMIN_PORT" --bind-address 127.0.0.1
+    --http-port "$HTTP_PORT" --https-port "$HTTPS_PORT" --admin-port "$ADMIN_PORT" --bind-address 127.0.0.1
 say "started ${NAMES[*]}; logs in $LOG_DIR"
 
 until [[ $(http_status "$ADMIN_PORT" /ready) == 200 ]]; do
@@ -245,6 +355,15 @@ Portcullis is ready (manifests: $MANIFESTS).
   curl -i -H 'Host: demo.localhost' http://localhost:$HTTP_PORT/old     # 301 redirect
   curl -i -H 'Host: demo.localhost' http://localhost:$HTTP_PORT/maintenance   # direct response
   curl http://localhost:$ADMIN_PORT/metrics                # Prometheus metrics
+EOF
+if ((TLS)); then
+    cat <<EOF
+  curl --cacert $TLS_CERT \\
+       --resolve $TLS_HOST:$HTTPS_PORT:127.0.0.1 https://$TLS_HOST:$HTTPS_PORT/   # HTTPS (or -k)
+  curl -i --resolve $TLS_HOST:$HTTP_PORT:127.0.0.1 http://$TLS_HOST:$HTTP_PORT/   # 308 to https://
+EOF
+fi
+cat <<EOF
 
 Edit a file in $MANIFESTS and routing changes within about a second, no restart.
 Logs: $LOG_DIR/{operator,dataplane,hello,echo}.log. Ctrl-C stops everything.

@@ -5,6 +5,11 @@
 # session and stops it with SIGTERM. We write a manifests directory that routes every path of
 # every host to the origin, start the operator on it, run one dataplane on BENCH_PORT in the
 # foreground, and on SIGTERM stop both and remove the directory.
+#
+# TLS (when the harness got --candidate-tls-port, so BENCH_TLS_PORT is set): the harness's own
+# certificate (BENCH_CERT/BENCH_KEY) becomes a kubernetes.io/tls Secret in that directory, the
+# operator makes it the default certificate (wrk connects to 127.0.0.1 and sends no SNI, so no
+# host would match), and the dataplane terminates TLS on BENCH_TLS_PORT.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -67,6 +72,21 @@ spec:
           service: {name: origin, port: {number: 80}}
 YAML
 
+OPERATOR_TLS=() DATAPLANE_TLS=()
+if [[ -n ${BENCH_TLS_PORT:-} ]]; then
+    : "${BENCH_CERT:?set by the benchmark harness with BENCH_TLS_PORT}"
+    : "${BENCH_KEY:?set by the benchmark harness with BENCH_TLS_PORT}"
+    {
+        printf '%s\n' 'apiVersion: v1' 'kind: Secret' 'metadata: {name: bench-tls, namespace: bench}' \
+            'type: kubernetes.io/tls' 'stringData:' '  tls.crt: |'
+        sed 's/^/    /' "$BENCH_CERT"
+        echo '  tls.key: |'
+        sed 's/^/    /' "$BENCH_KEY"
+    } >"$WORK/tls-secret.yaml"
+    OPERATOR_TLS=(--default-certificate bench/bench-tls)
+    DATAPLANE_TLS=(--https-port "$BENCH_TLS_PORT")
+fi
+
 PIDS=()
 cleanup() {
     trap - EXIT TERM INT
@@ -81,7 +101,7 @@ trap 'exit 143' TERM INT
 read -r -a OP_OPTS <<<"$OPERATOR_JAVA_OPTS"
 read -r -a DP_OPTS <<<"$DATAPLANE_JAVA_OPTS"
 java "${OP_OPTS[@]}" -jar "$OPERATOR_JAR" --manifests "$WORK" \
-    --snapshot-port "$SNAPSHOT_PORT" --metrics-port "$METRICS_PORT" </dev/null &
+    --snapshot-port "$SNAPSHOT_PORT" --metrics-port "$METRICS_PORT" "${OPERATOR_TLS[@]}" </dev/null &
 PIDS+=("$!")
 # Start the dataplane once the operator listens, so its first connect needs no back-off.
 for _ in $(seq 300); do
@@ -92,7 +112,7 @@ done
 # Access logging would cost CPU the other proxies do not pay: warn level only.
 java "${DP_OPTS[@]}" -jar "$DATAPLANE_JAR" \
     --control-plane "http://127.0.0.1:$SNAPSHOT_PORT" --node-id bench \
-    --http-port "$BENCH_PORT" --admin-port "$ADMIN_PORT" --bind-address 127.0.0.1 \
+    --http-port "$BENCH_PORT" "${DATAPLANE_TLS[@]}" --admin-port "$ADMIN_PORT" --bind-address 127.0.0.1 \
     --log-level warn </dev/null &
 PIDS+=("$!")
 # Whichever exits first ends the candidate (the trap stops the other).

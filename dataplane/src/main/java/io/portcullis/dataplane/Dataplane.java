@@ -5,10 +5,13 @@ import io.portcullis.dataplane.admin.ProxyMetrics;
 import io.portcullis.dataplane.config.LiveConfig;
 import io.portcullis.dataplane.proxy.ProxyServer;
 import io.portcullis.dataplane.proxy.ProxySettings;
-import io.portcullis.dataplane.stream.ConfigApplier;
+import io.portcullis.dataplane.proxy.Router;
 import io.portcullis.dataplane.stream.ControlPlaneTls;
 import io.portcullis.dataplane.stream.StreamClient;
 import io.portcullis.dataplane.stream.StreamClientSettings;
+import io.portcullis.dataplane.tls.CertificateStore;
+import io.portcullis.dataplane.tls.TlsConfigApplier;
+import io.portcullis.dataplane.tls.TlsRouter;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import org.slf4j.Logger;
@@ -31,7 +34,9 @@ public final class Dataplane implements AutoCloseable {
   private final LiveConfig config = new LiveConfig();
   private final ProxyMetrics metrics = new ProxyMetrics();
   private final Deque<AutoCloseable> started = new ArrayDeque<>();
+  private final CertificateStore certificates = new CertificateStore();
   private int httpPort = -1;
+  private int httpsPort = -1;
   private int adminPort = -1;
 
   private Dataplane(DataplaneOptions options) {
@@ -55,12 +60,17 @@ public final class Dataplane implements AutoCloseable {
   }
 
   private void startParts() {
+    started.push(certificates);
+    certificates.follow(config);
     AdminServer admin =
         new AdminServer(options.bindAddress(), options.adminPort(), config, metrics);
     adminPort = admin.start();
     started.push(admin);
 
-    ProxyServer proxy = new ProxyServer(proxySettings(options), config, metrics);
+    ProxyServer[] self = new ProxyServer[1];
+    Router router = new TlsRouter(Router.of(config), config, () -> self[0].httpsPort());
+    ProxyServer proxy = new ProxyServer(proxySettings(options), router, metrics);
+    self[0] = proxy;
     try {
       httpPort = proxy.start();
     } catch (Exception e) {
@@ -79,6 +89,13 @@ public final class Dataplane implements AutoCloseable {
           e);
     }
     started.push(proxy::close);
+    try {
+      httpsPort = proxy.startHttps(options.httpsPort(), certificates);
+    } catch (Exception e) {
+      throw new IllegalStateException(
+          "cannot start the HTTPS listener on " + options.bindAddress() + ":" + options.httpsPort()
+              + ": " + e.getMessage(), e);
+    }
 
     StreamClientSettings streamSettings = StreamClientSettings.defaults();
     DataplaneOptions.TlsFiles files = options.tls();
@@ -90,7 +107,7 @@ public final class Dataplane implements AutoCloseable {
       streamSettings = streamSettings.withTls(tls);
     }
     StreamClient stream = new StreamClient(options.controlPlane(), options.nodeId(), config,
-        metrics, streamSettings, ConfigApplier.of(config));
+        metrics, streamSettings, new TlsConfigApplier(config, certificates));
     stream.start();
     started.push(stream::close);
   }
@@ -103,6 +120,11 @@ public final class Dataplane implements AutoCloseable {
   /** The bound HTTP port (useful when started with port 0). */
   public int httpPort() {
     return httpPort;
+  }
+
+  /** The bound HTTPS port (useful when started with port 0). */
+  public int httpsPort() {
+    return httpsPort;
   }
 
   /** The bound admin port (useful when started with port 0). */

@@ -21,7 +21,7 @@ import java.util.Set;
  *     with {@code tls}), or {@code http://} (plaintext h2c) to a loopback host only
  * @param nodeId how this dataplane names itself to the operator
  * @param httpPort plain HTTP listener; 0 picks a free port
- * @param httpsPort validated and reserved; the TLS listener arrives with the TLS issue
+ * @param httpsPort the HTTPS listener port (SNI picks the certificate from the snapshot)
  * @param adminPort {@code /ready}, {@code /healthz}, {@code /metrics}; 0 picks a free port
  * @param bindAddress address the proxy and admin listeners bind to
  * @param logLevel slf4j-simple level: trace, debug, info, warn or error
@@ -95,9 +95,8 @@ public record DataplaneOptions(
         --node-id ID          name reported to the operator (default: $HOSTNAME, else the
                               host name) [PORTCULLIS_NODE_ID]
         --http-port N         plain HTTP/1.1 listener (default 8080) [PORTCULLIS_HTTP_PORT]
-        --https-port N        TLS listener port (default 8443) [PORTCULLIS_HTTPS_PORT]; accepted
-                              and validated, but no TLS listener is opened yet (coming with
-                              TLS and HTTP/2 support)
+        --https-port N        HTTPS listener (default 8443) [PORTCULLIS_HTTPS_PORT]; SNI picks
+                              the certificate the operator sent
         --admin-port N        /ready, /healthz, /metrics (default 9901) [PORTCULLIS_ADMIN_PORT]
         --bind-address ADDR   address the listeners bind to (default 0.0.0.0)
                               [PORTCULLIS_BIND_ADDRESS]

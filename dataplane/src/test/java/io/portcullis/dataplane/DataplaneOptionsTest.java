@@ -149,7 +149,7 @@ class DataplaneOptionsTest {
     for (String flag : DataplaneOptions.FLAGS) {
       assertTrue(text.contains("--" + flag), flag);
     }
-    assertTrue(text.contains("no TLS listener is opened yet"));
+    assertTrue(text.contains("SNI picks"));
     assertFalse(text.isBlank());
   }
 }

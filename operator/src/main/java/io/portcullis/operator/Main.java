@@ -3,10 +3,13 @@ package io.portcullis.operator;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.portcullis.operator.compile.Compiler;
+import io.portcullis.operator.compile.CompilerSettings.DefaultCertificate;
 import io.portcullis.operator.pki.ControlChannelPki;
 import io.portcullis.operator.pki.ControlChannelSettings;
 import io.portcullis.operator.pki.PkiException;
 import io.portcullis.operator.leader.LeaderElection;
+import io.portcullis.operator.tls.GeneratedCertificate;
+import io.portcullis.operator.tls.PeriodicRecompile;
 import io.portcullis.operator.source.ClusterSource;
 import io.portcullis.operator.source.KubernetesSource;
 import io.portcullis.operator.source.ManifestsSource;
@@ -18,6 +21,7 @@ import io.portcullis.operator.stream.StreamServer;
 import io.portcullis.snapshot.cli.Flags;
 import java.io.PrintStream;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
@@ -39,15 +43,23 @@ public final class Main {
     OperatorOptions options = parsed.get();
     KubernetesClient client = options.localMode() ? null : new KubernetesClientBuilder().build();
     ClusterSource source =
-        options.localMode()
-            ? new ManifestsSource(options.manifests())
-            : new KubernetesSource(client, options.watchNamespaces(), options.endpointsSource());
+        new PeriodicRecompile(
+            options.localMode()
+                ? new ManifestsSource(options.manifests())
+                : new KubernetesSource(client, options.watchNamespaces(), options.endpointsSource()),
+            PeriodicRecompile.DEFAULT_PERIOD);
     StatusSink sink =
         options.localMode() ? new LoggingStatusSink() : new KubernetesStatusSink(client);
-    Compiler compiler = new Compiler(options.compilerSettings());
-    Operator operator =
-        new Operator(
-            options, source, sink, compiler::compile, new SnapshotStore(), streamServer(options, client));
+    // Generated even when --default-certificate is given: it stands in while that Secret is unusable.
+    DefaultCertificate defaultCertificate =
+        new DefaultCertificate(options.defaultCertificate(), GeneratedCertificate.create(Instant.now()));
+    Compiler compiler =
+        new Compiler(options.compilerSettings().withDefaultCertificate(defaultCertificate));
+    // The compiler reads no clock: each compile is stamped here, so certificate expiry is judged
+    // at compile time; PeriodicRecompile makes sure there is one at least every few minutes.
+    Operator operator = new Operator(options, source, sink,
+        state -> compiler.compile(state.withNow(Instant.now())), new SnapshotStore(),
+        streamServer(options, client));
     // Every replica serves snapshot streams; only the leader writes statuses and events.
     LeaderElection election = options.localMode() ? null : leaderElection(client, options);
     if (election != null) {

@@ -27,6 +27,8 @@ import java.util.regex.Pattern;
  * @param metricsPort {@code --metrics-port}, default 9090: {@code /metrics}, {@code /healthz},
  *     {@code /readyz}
  * @param defaultBackend {@code --default-backend ns/svc:port}, or null
+ * @param defaultCertificate {@code --default-certificate ns/name}: a {@code kubernetes.io/tls}
+ *     Secret for unknown SNI names; null makes the operator generate a self-signed one at start
  * @param controlChannel the snapshot stream's mTLS ({@code --ca-secret},
  *     {@code --dataplane-cert-secret}, {@code --snapshot-service}, {@code --snapshot-dns-names},
  *     {@code --control-cert-validity}); used in cluster mode only, where the stream is always TLS.
@@ -41,6 +43,7 @@ public record OperatorOptions(
     String snapshotAddress,
     int metricsPort,
     ServiceRef defaultBackend,
+    String defaultCertificate,
     ControlChannelSettings controlChannel) {
 
   public static final int DEFAULT_SNAPSHOT_PORT = 18000;
@@ -56,6 +59,8 @@ public record OperatorOptions(
           "snapshot-address",
           "metrics-port",
           "default-backend",
+          "default-certificate",
+          // From here on: cluster-mode flags (TLS_FLAGS).
           "ca-secret",
           "dataplane-cert-secret",
           "snapshot-service",
@@ -106,6 +111,7 @@ public record OperatorOptions(
         snapshotAddress,
         flags.get("metrics-port", Flags::port, DEFAULT_METRICS_PORT),
         flags.get("default-backend", ServiceRef::parse, null),
+        flags.get("default-certificate", OperatorOptions::secretRef, null),
         controlChannel(flags));
   }
 
@@ -150,6 +156,17 @@ public record OperatorOptions(
 
   public CompilerSettings compilerSettings() {
     return new CompilerSettings(ingressClass, defaultBackend);
+  }
+
+  /** {@code namespace/name} of a Secret. */
+  private static String secretRef(String text) {
+    int slash = text.indexOf('/');
+    if (slash < 0
+        || !DNS_LABEL.matcher(text.substring(0, slash)).matches()
+        || !DNS_SUBDOMAIN.matcher(text.substring(slash + 1)).matches()) {
+      throw new IllegalArgumentException("expected namespace/name of a Secret");
+    }
+    return text;
   }
 
   private static Path directory(String text) {

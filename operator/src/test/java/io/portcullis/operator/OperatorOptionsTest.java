@@ -110,6 +110,14 @@ class OperatorOptionsTest {
     assertBad("--ingress-class", "Not_Valid", "ingress-class", "not a valid IngressClass name");
     assertBad("--snapshot-address", "example.com", "snapshot-address", "expected an IP address");
     assertBad("--manifests", dir.resolve("missing").toString(), "manifests", "not a directory");
+    assertBad("--default-certificate", "just-a-name", "default-certificate", "expected namespace/name");
+  }
+
+  @Test
+  void defaultCertificateNamesASecretFromFlagOrEnvironment() {
+    OperatorOptions o = parse(Map.of("PORTCULLIS_DEFAULT_CERTIFICATE", "ops/wildcard-tls"));
+    assertEquals("ops/wildcard-tls", o.defaultCertificate());
+    assertNull(parse(Map.of()).defaultCertificate());
   }
 
   private void assertBad(String flag, String value, String name, String why) {

@@ -22,6 +22,10 @@ import java.util.Set;
  * @param removeClusters names of clusters to drop
  * @param removeVirtualHosts hosts of virtual hosts to drop
  * @param defaultCluster the default cluster of the result (null: none)
+ * @param upsertCertificates certificates added or changed (before the hosts that name them);
+ *     omitted from the JSON when empty, like the other certificate fields
+ * @param removeCertificates names of certificates to drop
+ * @param defaultCertificate the default certificate of the result (null: none)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Delta(
@@ -31,7 +35,10 @@ public record Delta(
     List<VirtualHost> upsertVirtualHosts,
     List<String> removeClusters,
     List<String> removeVirtualHosts,
-    String defaultCluster) {
+    String defaultCluster,
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) List<TlsCertificate> upsertCertificates,
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> removeCertificates,
+    String defaultCertificate) {
 
   public Delta {
     Sorted.requireText(baseVersion, "base version");
@@ -40,6 +47,22 @@ public record Delta(
     upsertVirtualHosts = Sorted.copy(upsertVirtualHosts, Comparator.comparing(VirtualHost::host));
     removeClusters = Sorted.copy(removeClusters, Comparator.naturalOrder());
     removeVirtualHosts = Sorted.copy(removeVirtualHosts, Comparator.naturalOrder());
+    upsertCertificates =
+        Sorted.copy(upsertCertificates, Comparator.comparing(TlsCertificate::name));
+    removeCertificates = Sorted.copy(removeCertificates, Comparator.naturalOrder());
+  }
+
+  /** A delta that touches no certificate (and whose result has no default certificate). */
+  public Delta(
+      String baseVersion,
+      String version,
+      List<Cluster> upsertClusters,
+      List<VirtualHost> upsertVirtualHosts,
+      List<String> removeClusters,
+      List<String> removeVirtualHosts,
+      String defaultCluster) {
+    this(baseVersion, version, upsertClusters, upsertVirtualHosts, removeClusters,
+        removeVirtualHosts, defaultCluster, List.of(), List.of(), null);
   }
 
   /** The delta that turns {@code from} into {@code to}. */
@@ -63,6 +86,16 @@ public record Delta(
     List<String> removeClusters =
         oldClusters.keySet().stream().filter(n -> !newClusters.contains(n)).toList();
     List<String> removeHosts = oldHosts.keySet().stream().filter(h -> !newHosts.contains(h)).toList();
+    Map<String, TlsCertificate> oldCertificates = from.certificatesByName();
+    List<TlsCertificate> upsertCertificates = new ArrayList<>();
+    for (TlsCertificate c : to.certificates()) {
+      if (!c.equals(oldCertificates.get(c.name()))) {
+        upsertCertificates.add(c);
+      }
+    }
+    Set<String> newCertificates = to.certificatesByName().keySet();
+    List<String> removeCertificates =
+        oldCertificates.keySet().stream().filter(n -> !newCertificates.contains(n)).toList();
     return new Delta(
         from.version(),
         to.version(),
@@ -70,7 +103,10 @@ public record Delta(
         upsertHosts,
         removeClusters,
         removeHosts,
-        to.defaultCluster());
+        to.defaultCluster(),
+        upsertCertificates,
+        removeCertificates,
+        to.defaultCertificate());
   }
 
   /**
@@ -90,8 +126,12 @@ public record Delta(
     Map<String, VirtualHost> hosts = new LinkedHashMap<>(base.virtualHostsByHost());
     upsertVirtualHosts.forEach(v -> hosts.put(v.host(), v));
     removeVirtualHosts.forEach(hosts::remove);
-    Snapshot result =
-        Snapshot.of(new ArrayList<>(hosts.values()), new ArrayList<>(clusters.values()), defaultCluster);
+    Map<String, TlsCertificate> certificates = new LinkedHashMap<>(base.certificatesByName());
+    upsertCertificates.forEach(c -> certificates.put(c.name(), c));
+    removeCertificates.forEach(certificates::remove);
+    Snapshot result = Snapshot.of(
+        new ArrayList<>(hosts.values()), new ArrayList<>(clusters.values()), defaultCluster,
+        new ArrayList<>(certificates.values()), defaultCertificate);
     if (!result.version().equals(version)) {
       throw new IllegalArgumentException(
           "delta result hashes to " + result.version() + ", expected " + version);
@@ -108,7 +148,9 @@ public record Delta(
   public boolean isEndpointOnly() {
     return upsertVirtualHosts.isEmpty()
         && removeClusters.isEmpty()
-        && removeVirtualHosts.isEmpty();
+        && removeVirtualHosts.isEmpty()
+        && upsertCertificates.isEmpty()
+        && removeCertificates.isEmpty();
   }
 
   /** Names of everything this delta touches, for a NACK's resource list. */
@@ -117,6 +159,7 @@ public record Delta(
     Set<String> names = new HashSet<>();
     upsertClusters.forEach(c -> names.add("cluster/" + c.name()));
     upsertVirtualHosts.forEach(v -> names.add("vhost/" + v.host()));
+    upsertCertificates.forEach(c -> names.add("certificate/" + c.name()));
     return names.stream().sorted().toList();
   }
 }

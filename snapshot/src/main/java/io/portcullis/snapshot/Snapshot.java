@@ -23,19 +23,37 @@ import java.util.stream.Collectors;
  * @param virtualHosts one per host pattern, sorted by host
  * @param clusters every cluster a route forwards to, sorted by name
  * @param defaultCluster the cluster for requests that match no route, or null for a plain 404
+ * @param certificates every certificate a virtual host or the default names, sorted by name;
+ *     omitted from the JSON when empty, so snapshots without TLS keep their wire form and version
+ * @param defaultCertificate the certificate for unknown or missing SNI names, or null (then the
+ *     HTTPS listener refuses handshakes it has no certificate for)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Snapshot(
-    String version, List<VirtualHost> virtualHosts, List<Cluster> clusters, String defaultCluster) {
+    String version,
+    List<VirtualHost> virtualHosts,
+    List<Cluster> clusters,
+    String defaultCluster,
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) List<TlsCertificate> certificates,
+    String defaultCertificate) {
 
   public Snapshot {
     Objects.requireNonNull(version, "version");
     virtualHosts = Sorted.copy(virtualHosts, Comparator.comparing(VirtualHost::host));
     clusters = Sorted.copy(clusters, Comparator.comparing(Cluster::name));
+    certificates = Sorted.copy(certificates, Comparator.comparing(TlsCertificate::name));
     Sorted.requireUnique(virtualHosts, VirtualHost::host, "virtual host");
     Sorted.requireUnique(clusters, Cluster::name, "cluster");
+    Sorted.requireUnique(certificates, TlsCertificate::name, "certificate");
     requireClustersExist(virtualHosts, clusters, defaultCluster);
+    requireCertificatesExist(virtualHosts, certificates, defaultCertificate);
     requireUniqueRouteNames(virtualHosts);
+  }
+
+  /** A snapshot without certificates. */
+  public Snapshot(
+      String version, List<VirtualHost> virtualHosts, List<Cluster> clusters, String defaultCluster) {
+    this(version, virtualHosts, clusters, defaultCluster, List.of(), null);
   }
 
   /** An empty snapshot: every request gets 404. */
@@ -43,12 +61,32 @@ public record Snapshot(
     return of(List.of(), List.of(), null);
   }
 
-  /** Builds a snapshot whose version is the hash of its content. */
+  /** Builds a snapshot without certificates whose version is the hash of its content. */
   public static Snapshot of(
       List<VirtualHost> virtualHosts, List<Cluster> clusters, String defaultCluster) {
-    Snapshot unversioned = new Snapshot("", virtualHosts, clusters, defaultCluster);
+    return of(virtualHosts, clusters, defaultCluster, List.of(), null);
+  }
+
+  /**
+   * Builds a snapshot whose version is the hash of its content, certificates and keys included:
+   * a changed Secret is a new version.
+   */
+  public static Snapshot of(
+      List<VirtualHost> virtualHosts,
+      List<Cluster> clusters,
+      String defaultCluster,
+      List<TlsCertificate> certificates,
+      String defaultCertificate) {
+    Snapshot unversioned =
+        new Snapshot("", virtualHosts, clusters, defaultCluster, certificates, defaultCertificate);
     return new Snapshot(
-        SnapshotCodec.contentHash(unversioned), virtualHosts, clusters, defaultCluster);
+        SnapshotCodec.contentHash(unversioned),
+        virtualHosts, clusters, defaultCluster, certificates, defaultCertificate);
+  }
+
+  public Map<String, TlsCertificate> certificatesByName() {
+    return certificates.stream()
+        .collect(Collectors.toMap(TlsCertificate::name, Function.identity()));
   }
 
   public Map<String, Cluster> clustersByName() {
@@ -81,6 +119,23 @@ public record Snapshot(
                 "route " + route.name() + " forwards to undefined cluster " + cluster);
           }
         }
+      }
+    }
+  }
+
+  private static void requireCertificatesExist(
+      List<VirtualHost> virtualHosts, List<TlsCertificate> certificates, String defaultCertificate) {
+    Set<String> names = new HashSet<>();
+    certificates.forEach(c -> names.add(c.name()));
+    if (defaultCertificate != null && !names.contains(defaultCertificate)) {
+      throw new IllegalArgumentException(
+          "default certificate " + defaultCertificate + " is not defined");
+    }
+    for (VirtualHost vhost : virtualHosts) {
+      String name = vhost.tls() == null ? null : vhost.tls().certificate();
+      if (name != null && !names.contains(name)) {
+        throw new IllegalArgumentException(
+            "virtual host " + vhost.host() + " uses undefined certificate " + name);
       }
     }
   }

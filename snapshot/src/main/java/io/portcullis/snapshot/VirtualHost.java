@@ -1,5 +1,6 @@
 package io.portcullis.snapshot;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 import java.util.Locale;
 
@@ -9,8 +10,10 @@ import java.util.Locale;
  * @param host lower-case exact host ({@code shop.example.com}), a wildcard that matches exactly one
  *     extra label ({@code *.example.com}), or {@link #ANY_HOST} for rules without a host
  * @param routes in priority order: the first route whose match accepts a request wins
+ * @param tls how the host is served over TLS, or null when it is plain HTTP only
  */
-public record VirtualHost(String host, List<Route> routes) {
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record VirtualHost(String host, List<Route> routes, TlsPolicy tls) {
   /** The host pattern of rules that name no host. */
   public static final String ANY_HOST = "*";
 
@@ -20,6 +23,11 @@ public record VirtualHost(String host, List<Route> routes) {
     if (!host.equals(ANY_HOST) && host.indexOf('*') > 0) {
       throw new IllegalArgumentException("wildcard must be the first label: " + host);
     }
+  }
+
+  /** A plain-HTTP virtual host. */
+  public VirtualHost(String host, List<Route> routes) {
+    this(host, routes, null);
   }
 
   @com.fasterxml.jackson.annotation.JsonIgnore

@@ -66,4 +66,28 @@ final class Fixtures {
         RouteAction.Forward.to("default/shop:80"))));
     return Snapshot.of(List.of(host), List.of(shop, fallback()), null);
   }
+
+  /**
+   * A stand-in certificate: the snapshot module never parses PEM, so no real key is needed (and
+   * none is checked in).
+   */
+  static TlsCertificate certificate(String name, String serial) {
+    return new TlsCertificate(name,
+        "-----BEGIN CERTIFICATE-----\nMIIB" + serial + "\n-----END CERTIFICATE-----\n",
+        "-----BEGIN PRIVATE KEY-----\nNOT-A-REAL-KEY-" + serial + "\n-----END PRIVATE KEY-----\n");
+  }
+
+  /** {@link #everything()} served over TLS: the shop host with its own certificate and HSTS. */
+  static Snapshot withTls() {
+    Snapshot base = everything();
+    VirtualHost shop = shopHost();
+    VirtualHost tlsShop = new VirtualHost(shop.host(), shop.routes(),
+        new TlsPolicy("default/shop-tls", true, new TlsPolicy.Hsts(31536000, true)));
+    VirtualHost wildcard = wildcardHost();
+    VirtualHost tlsWildcard =
+        new VirtualHost(wildcard.host(), wildcard.routes(), new TlsPolicy(null, false, null));
+    return Snapshot.of(List.of(tlsWildcard, tlsShop), base.clusters(), base.defaultCluster(),
+        List.of(certificate("default/shop-tls", "1"), certificate("portcullis/default", "0")),
+        "portcullis/default");
+  }
 }

@@ -31,6 +31,8 @@ class GoldenJsonTest {
     return Stream.of(
         Arguments.of("snapshot.json", snapshot, Snapshot.class),
         Arguments.of("delta.json", delta, Delta.class),
+        Arguments.of("snapshot-tls.json", Fixtures.withTls(), Snapshot.class),
+        Arguments.of("delta-tls.json", Delta.between(snapshot, Fixtures.withTls()), Delta.class),
         Arguments.of("hello.json", new Hello("dataplane-0", snapshot.version(), 1), StreamMessage.class),
         Arguments.of("hello-first.json", new Hello("dataplane-0", null, 1), StreamMessage.class),
         Arguments.of("snapshot-msg.json", new SnapshotMsg("n-1", snapshot), StreamMessage.class),

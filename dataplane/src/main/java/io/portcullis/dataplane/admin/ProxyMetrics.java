@@ -67,6 +67,14 @@ public final class ProxyMetrics {
           .help("Snapshots and deltas rejected (NACKed)")
           .register(registry);
 
+  private final Counter tlsHandshakes =
+      Counter.builder()
+          .name("portcullis_tls_handshakes")
+          .help("TLS handshakes on the HTTPS listener, by result (ok, failed, no_certificate) and"
+              + " protocol version")
+          .labelNames("result", "protocol")
+          .register(registry);
+
   /** Data points by route name; see the class comment. */
   private final ConcurrentHashMap<String, RouteCounters> requestCounters = new ConcurrentHashMap<>();
 
@@ -117,6 +125,17 @@ public final class ProxyMetrics {
 
   public void snapshotRejected() {
     snapshotsRejected.inc();
+  }
+
+  /**
+   * One TLS handshake ended.
+   *
+   * @param result {@code ok}, {@code failed}, or {@code no_certificate} (SNI matched nothing and
+   *     there is no default certificate)
+   * @param protocol {@code TLSv1.3}, {@code TLSv1.2}, or {@code none} when none was agreed
+   */
+  public void tlsHandshake(String result, String protocol) {
+    tlsHandshakes.labelValues(result, protocol).inc();
   }
 
   /**

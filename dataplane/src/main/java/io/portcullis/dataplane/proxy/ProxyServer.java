@@ -8,18 +8,23 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.handler.ssl.SniHandler;
+import io.netty.handler.ssl.SslContext;
+import io.netty.util.Mapping;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.portcullis.dataplane.admin.ProxyMetrics;
 import io.portcullis.dataplane.config.LiveConfig;
+import io.portcullis.dataplane.tls.HandshakeMetricsHandler;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP/1.1 proxy listener. {@link #start()} binds; {@link #close()} stops accepting, closes idle
- * client connections, lets in-flight requests finish within the grace period, then stops the event
- * loops.
+ * The HTTP/1.1 proxy listeners. {@link #start()} binds the plain one; {@link #startHttps} adds the
+ * TLS one on the same event loops and upstream pools; {@link #close()} stops accepting, closes
+ * idle client connections, lets in-flight requests finish within the grace period, then stops the
+ * event loops.
  */
 public final class ProxyServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ProxyServer.class);
@@ -31,7 +36,14 @@ public final class ProxyServer implements AutoCloseable {
   private EventLoopGroup group;
   private UpstreamConnector connector;
   private Channel serverChannel;
+  private Channel httpsChannel;
   private ChannelGroup clients;
+
+  /** Longest TLS ClientHello the SNI handler buffers (post-quantum key shares make them large). */
+  static final int MAX_CLIENT_HELLO_BYTES = 64 * 1024;
+
+  /** Time a client has to send its ClientHello, in milliseconds. */
+  static final long CLIENT_HELLO_TIMEOUT_MILLIS = 10_000;
 
   public ProxyServer(ProxySettings settings, LiveConfig config, ProxyMetrics metrics) {
     this(settings, Router.of(config), metrics);
@@ -84,6 +96,65 @@ public final class ProxyServer implements AutoCloseable {
     return port;
   }
 
+  /**
+   * Binds the HTTPS listener on {@code port} (0: any): SNI picks the certificate through
+   * {@code certificates} for each new connection, then the same HTTP/1.1 pipeline runs with
+   * scheme {@code https}. Call after {@link #start()}.
+   *
+   * @return the bound port
+   */
+  public synchronized int startHttps(int port, Mapping<String, SslContext> certificates) {
+    if (serverChannel == null) {
+      throw new IllegalStateException("start() the plain listener first");
+    }
+    if (httpsChannel != null) {
+      throw new IllegalStateException("HTTPS already started");
+    }
+    HandshakeMetricsHandler handshakeMetrics = new HandshakeMetricsHandler(metrics);
+    ProxyChannelInitializer initializer =
+        new ProxyChannelInitializer(settings, router, metrics, connector) {
+          @Override
+          protected void initChannel(io.netty.channel.socket.SocketChannel ch) {
+            clients.add(ch);
+            super.initChannel(ch);
+          }
+
+          @Override
+          protected void configureTls(io.netty.channel.ChannelPipeline pipeline) {
+            pipeline.addLast("sni", new SniHandler(
+                certificates, MAX_CLIENT_HELLO_BYTES, CLIENT_HELLO_TIMEOUT_MILLIS));
+            pipeline.addLast("tls-metrics", handshakeMetrics);
+          }
+
+          @Override
+          protected String scheme() {
+            return "https";
+          }
+        };
+    httpsChannel =
+        new ServerBootstrap()
+            .group(group)
+            .channel(transport.serverChannel())
+            .option(ChannelOption.SO_BACKLOG, 1024)
+            .option(ChannelOption.SO_REUSEADDR, true)
+            .childOption(ChannelOption.TCP_NODELAY, true)
+            .childOption(ChannelOption.SO_KEEPALIVE, true)
+            .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+            .childHandler(initializer)
+            .bind(settings.bindAddress(), port)
+            .syncUninterruptibly()
+            .channel();
+    int bound = ((InetSocketAddress) httpsChannel.localAddress()).getPort();
+    log.info("proxy listening for HTTPS on {}:{}", settings.bindAddress(), bound);
+    return bound;
+  }
+
+  /** The bound HTTPS port, or -1 when there is no HTTPS listener. */
+  public int httpsPort() {
+    Channel ch = httpsChannel;
+    return ch == null ? -1 : ((InetSocketAddress) ch.localAddress()).getPort();
+  }
+
   /** The bound port, or -1 before {@link #start()}. */
   public int port() {
     Channel ch = serverChannel;
@@ -97,6 +168,10 @@ public final class ProxyServer implements AutoCloseable {
       return;
     }
     serverChannel.close().syncUninterruptibly();
+    if (httpsChannel != null) {
+      httpsChannel.close().syncUninterruptibly();
+      httpsChannel = null;
+    }
     for (Channel client : clients) {
       client.pipeline().fireUserEventTriggered(ProxyHandler.DRAIN);
     }

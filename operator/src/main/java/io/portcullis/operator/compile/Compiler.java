@@ -19,7 +19,8 @@ import java.util.TreeSet;
  * <p>Ordered passes over one immutable view, Contour style: select our objects; Ingress rules and
  * ProxyRoute routes become route candidates (resolving backends through one index); the route
  * table settles conflicts (oldest wins) and orders each host's routes; the default backend is
- * picked; the TLS pass checks Secrets. Each pass reports to one status collector.
+ * picked; the TLS pass validates Secrets and attaches each host's certificate, redirect and
+ * HSTS. Each pass reports to one status collector.
  */
 public final class Compiler {
   private final CompilerSettings settings;
@@ -42,10 +43,14 @@ public final class Compiler {
     List<VirtualHost> virtualHosts = table.build(status);
     String defaultCluster =
         new DefaultBackendPass(backends, status).run(ingresses, settings.defaultBackend());
-    new TlsPass(state.secrets(), status).run(ingresses, proxyRoutes);
+    TlsPass tls =
+        new TlsPass(state.secrets(), status, state.now(), settings.defaultCertificate());
+    tls.run(ingresses, proxyRoutes);
+    virtualHosts = tls.attach(virtualHosts);
 
-    Snapshot snapshot =
-        Snapshot.of(virtualHosts, usedClusters(backends, virtualHosts, defaultCluster), defaultCluster);
+    Snapshot snapshot = Snapshot.of(
+        virtualHosts, usedClusters(backends, virtualHosts, defaultCluster), defaultCluster,
+        tls.certificates(), tls.defaultCertificate());
     return new CompileResult(snapshot, status.build());
   }
 

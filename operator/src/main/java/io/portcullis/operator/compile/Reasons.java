@@ -26,6 +26,18 @@ public final class Reasons {
 
   /** Event: this object's defaultBackend is not the one in use (an older one is). */
   public static final String DEFAULT_BACKEND_IGNORED = "DefaultBackendIgnored";
-  /** Event: a TLS section names a Secret that is missing or not of type kubernetes.io/tls. */
+  /**
+   * ResolvedRefs=False and an Event: a TLS section names a Secret that is missing, of the wrong
+   * type, without tls.crt/tls.key, with unparsable PEM, a key that does not match, or an expired
+   * certificate. The hosts fall back to the default certificate.
+   */
   public static final String INVALID_TLS_SECRET = "InvalidTlsSecret";
+  /** Event (warning): the certificate's DNS names do not cover a host it is served for. */
+  public static final String CERTIFICATE_HOST_MISMATCH = "CertificateHostMismatch";
+  /** Event (warning): an older object already names another TLS Secret for the same host. */
+  public static final String TLS_CONFLICT = "TlsConflict";
+  /** Event (warning): a TLS setting (a spec.tls host, HSTS) is invalid and is ignored. */
+  public static final String INVALID_TLS_SETTINGS = "InvalidTlsSettings";
+  /** Event (warning): an annotation has a value we cannot use; its default applies. */
+  public static final String INVALID_ANNOTATION = "InvalidAnnotation";
 }

@@ -2,60 +2,300 @@ package io.portcullis.operator.compile;
 
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressRule;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressTLS;
+import io.portcullis.operator.compile.CompilerSettings.DefaultCertificate;
 import io.portcullis.operator.crd.ProxyRoute;
+import io.portcullis.operator.crd.ProxyRouteSpec;
+import io.portcullis.snapshot.TlsCertificate;
+import io.portcullis.snapshot.TlsPolicy;
+import io.portcullis.snapshot.VirtualHost;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 
 /**
- * The TLS pass. For now it only checks that every TLS section names a {@code kubernetes.io/tls}
- * Secret in the object's namespace and tells the owner when not; routing is unaffected. Issue 3
- * grows it to put certificates into the snapshot (listeners, SNI), reusing this Secret index.
+ * The TLS pass: which certificate each host presents, whether plain HTTP is redirected, and HSTS.
+ *
+ * <p>Every Ingress {@code spec.tls} entry and ProxyRoute {@code spec.tls} claims its hosts for a
+ * Secret in its own namespace. The oldest claim of a host wins (as for routes); a younger claim
+ * naming another Secret is told. Each Secret is validated once ({@link CertificateValidator}); an
+ * unusable one is reported on every object that names it ({@code ResolvedRefs=False}, reason
+ * {@code InvalidTlsSecret}, and an Event naming the Secret and the problem) and its hosts fall back
+ * to the default certificate; nothing else changes. A certificate whose names do not cover a host
+ * is served anyway, with a warning: the user may know better (a client pinned to it, say).
  */
 final class TlsPass {
-  static final String TLS_SECRET_TYPE = "kubernetes.io/tls";
+  /** Ingress annotation: {@code "false"} keeps plain HTTP for the Ingress's TLS hosts. */
+  static final String SSL_REDIRECT_ANNOTATION = "portcullis.io/ssl-redirect";
+  /** Ingress annotation: HSTS max-age in seconds for the Ingress's TLS hosts. */
+  static final String HSTS_MAX_AGE_ANNOTATION = "portcullis.io/hsts-max-age";
+  /** Ingress annotation: {@code "true"} adds includeSubDomains to the HSTS header. */
+  static final String HSTS_SUBDOMAINS_ANNOTATION = "portcullis.io/hsts-include-subdomains";
+
+  static final long MAX_HSTS_MAX_AGE = 315_360_000L;
 
   private final Map<String, Secret> secrets = new HashMap<>();
   private final StatusCollector status;
+  private final Instant now;
+  private final DefaultCertificate defaults;
 
-  TlsPass(List<Secret> secretList, StatusCollector status) {
+  /** Validation outcome per Secret name, so a Secret shared by many objects is parsed once. */
+  private final Map<String, Object> validated = new HashMap<>();
+  private final Map<String, TlsCertificate> used = new TreeMap<>();
+  private final Map<String, TlsPolicy> policies = new HashMap<>();
+  private String defaultCertificate;
+
+  TlsPass(List<Secret> secretList, StatusCollector status, Instant now, DefaultCertificate defaults) {
     for (Secret s : secretList) {
       secrets.put(s.getMetadata().getNamespace() + "/" + s.getMetadata().getName(), s);
     }
     this.status = status;
+    this.now = now;
+    this.defaults = defaults;
   }
 
+  /** One object's claim on some hosts. */
+  private record Claim(
+      ObjectRef owner, Instant created, String secretName, Set<String> hosts,
+      boolean redirectHttp, TlsPolicy.Hsts hsts) {}
+
   void run(List<Ingress> ingresses, List<ProxyRoute> proxyRoutes) {
+    List<Claim> claims = new ArrayList<>();
     for (Ingress ingress : ingresses) {
-      List<IngressTLS> tls = ingress.getSpec() == null ? null : ingress.getSpec().getTls();
-      if (tls == null) {
-        continue;
-      }
-      ObjectRef ref = ObjectAge.ref(IngressPass.KIND, ingress);
-      for (IngressTLS entry : tls) {
-        check(ref, entry == null ? null : entry.getSecretName());
+      try {
+        ingressClaims(ingress, claims);
+      } catch (RuntimeException e) {
+        status.unresolved(ObjectAge.ref(IngressPass.KIND, ingress), Reasons.INVALID_TLS_SECRET,
+            "spec.tls could not be compiled: " + e);
       }
     }
     for (ProxyRoute route : proxyRoutes) {
       if (route.getSpec() != null && route.getSpec().tls != null) {
-        check(ObjectAge.ref(ProxyRoutePass.KIND, route), route.getSpec().tls.secretName);
+        proxyRouteClaim(route, claims);
       }
+    }
+    claims.sort(Comparator.comparing(Claim::created)
+        .thenComparing(c -> c.owner().namespace())
+        .thenComparing(c -> c.owner().name())
+        .thenComparing(c -> c.owner().kind()));
+    Map<String, Claim> winners = new HashMap<>();
+    for (Claim claim : claims) {
+      apply(claim, winners);
+    }
+    defaultCertificate = resolveDefault();
+  }
+
+  /** The virtual hosts with their TLS policies attached. */
+  List<VirtualHost> attach(List<VirtualHost> hosts) {
+    List<VirtualHost> out = new ArrayList<>(hosts.size());
+    for (VirtualHost v : hosts) {
+      TlsPolicy policy = policies.get(v.host());
+      out.add(policy == null ? v : new VirtualHost(v.host(), v.routes(), policy));
+    }
+    return out;
+  }
+
+  /** Every certificate a policy or the default names, sorted by name. */
+  List<TlsCertificate> certificates() {
+    return List.copyOf(used.values());
+  }
+
+  /** Name of the default certificate, or null. */
+  String defaultCertificate() {
+    return defaultCertificate;
+  }
+
+  private void ingressClaims(Ingress ingress, List<Claim> out) {
+    List<IngressTLS> tls = ingress.getSpec() == null ? null : ingress.getSpec().getTls();
+    if (tls == null || tls.isEmpty()) {
+      return;
+    }
+    ObjectRef ref = ObjectAge.ref(IngressPass.KIND, ingress);
+    Map<String, String> annotations = ingress.getMetadata().getAnnotations();
+    annotations = annotations == null ? Map.of() : annotations;
+    boolean redirect = booleanAnnotation(ref, annotations, SSL_REDIRECT_ANNOTATION, true);
+    TlsPolicy.Hsts hsts = ingressHsts(ref, annotations);
+    Instant created = ObjectAge.created(ingress.getMetadata());
+    for (IngressTLS entry : tls) {
+      if (entry == null) {
+        continue;
+      }
+      if (entry.getSecretName() == null || entry.getSecretName().isEmpty()) {
+        status.unresolved(ref, Reasons.INVALID_TLS_SECRET, "a spec.tls entry names no secretName");
+        continue;
+      }
+      List<String> declared = entry.getHosts();
+      // An entry without hosts covers the Ingress's own rule hosts: the common single-host case.
+      if (declared == null || declared.isEmpty()) {
+        declared = ruleHosts(ingress);
+      }
+      Set<String> hosts = hosts(ref, declared, "spec.tls.hosts");
+      out.add(new Claim(ref, created, entry.getSecretName(), hosts, redirect, hsts));
     }
   }
 
-  private void check(ObjectRef ref, String secretName) {
-    if (secretName == null || secretName.isEmpty()) {
-      status.event(ref, true, Reasons.INVALID_TLS_SECRET, "a TLS section names no secretName");
+  private void proxyRouteClaim(ProxyRoute route, List<Claim> out) {
+    ObjectRef ref = ObjectAge.ref(ProxyRoutePass.KIND, route);
+    ProxyRouteSpec.Tls tls = route.getSpec().tls;
+    if (tls.secretName == null || tls.secretName.isEmpty()) {
+      status.unresolved(ref, Reasons.INVALID_TLS_SECRET, "spec.tls names no secretName");
       return;
     }
-    Secret secret = secrets.get(ref.namespace() + "/" + secretName);
-    if (secret == null) {
-      status.event(ref, true, Reasons.INVALID_TLS_SECRET,
-          "TLS Secret " + ref.namespace() + "/" + secretName + " not found");
-    } else if (!TLS_SECRET_TYPE.equals(secret.getType())) {
-      status.event(ref, true, Reasons.INVALID_TLS_SECRET,
-          "TLS Secret " + ref.namespace() + "/" + secretName + " is not of type " + TLS_SECRET_TYPE);
+    TlsPolicy.Hsts hsts = null;
+    if (tls.hsts != null && tls.hsts.maxAge != null) {
+      if (tls.hsts.maxAge < 0 || tls.hsts.maxAge > MAX_HSTS_MAX_AGE) {
+        status.event(ref, true, Reasons.INVALID_TLS_SETTINGS,
+            "spec.tls.hsts.maxAge must be between 0 and " + MAX_HSTS_MAX_AGE + "; no HSTS header");
+      } else {
+        hsts = new TlsPolicy.Hsts(tls.hsts.maxAge, Boolean.TRUE.equals(tls.hsts.includeSubDomains));
+      }
     }
+    List<String> declared = route.getSpec().hosts == null ? List.of() : route.getSpec().hosts;
+    out.add(new Claim(ref, ObjectAge.created(route.getMetadata()), tls.secretName,
+        hosts(ref, declared, "spec.hosts"), !Boolean.FALSE.equals(tls.redirectHttp), hsts));
+  }
+
+  private void apply(Claim claim, Map<String, Claim> winners) {
+    String secretName = claim.owner().namespace() + "/" + claim.secretName();
+    Set<String> mine = new LinkedHashSet<>();
+    for (String host : claim.hosts()) {
+      Claim winner = winners.putIfAbsent(host, claim);
+      if (winner == null) {
+        mine.add(host);
+      } else if (!winner.owner().equals(claim.owner())
+          && !winner.secretName().equals(claim.secretName())) {
+        status.event(claim.owner(), true, Reasons.TLS_CONFLICT,
+            "host " + host + " already takes its certificate from " + winner.owner()
+                + " (the older object wins); TLS Secret " + secretName + " is not used for it");
+      }
+    }
+    if (mine.isEmpty()) {
+      return;
+    }
+    CertificateValidator.Valid valid = validate(secretName, claim.owner());
+    String certificate = null;
+    if (valid != null) {
+      certificate = secretName;
+      used.put(secretName,
+          new TlsCertificate(secretName, valid.certificateChainPem(), valid.privateKeyPem()));
+      for (String host : mine) {
+        if (!CertificateValidator.covers(valid.dnsNames(), host)) {
+          status.event(claim.owner(), true, Reasons.CERTIFICATE_HOST_MISMATCH,
+              "TLS Secret " + secretName + ": the certificate does not cover host " + host
+                  + " (its names: " + String.join(", ", valid.dnsNames()) + ")");
+        }
+      }
+    }
+    for (String host : mine) {
+      policies.put(host, new TlsPolicy(certificate, claim.redirectHttp(), claim.hsts()));
+    }
+  }
+
+  private CertificateValidator.Valid validate(String secretName, ObjectRef owner) {
+    Object outcome = validated.computeIfAbsent(secretName, n -> {
+      try {
+        return CertificateValidator.validate(n, secrets.get(n), now);
+      } catch (InvalidInputException e) {
+        return e.getMessage();
+      }
+    });
+    if (outcome instanceof String problem) {
+      status.unresolved(owner, Reasons.INVALID_TLS_SECRET,
+          problem + "; its hosts use the default certificate");
+      return null;
+    }
+    return (CertificateValidator.Valid) outcome;
+  }
+
+  private String resolveDefault() {
+    if (defaults.secret() != null) {
+      try {
+        CertificateValidator.Valid valid =
+            CertificateValidator.validate(defaults.secret(), secrets.get(defaults.secret()), now);
+        used.put(defaults.secret(),
+            new TlsCertificate(defaults.secret(), valid.certificateChainPem(), valid.privateKeyPem()));
+        return defaults.secret();
+      } catch (InvalidInputException e) {
+        String[] parts = defaults.secret().split("/", 2);
+        status.event(new ObjectRef("Secret", parts[0], parts[1], 0, null), true,
+            Reasons.INVALID_TLS_SECRET, "--default-certificate: " + e.getMessage()
+                + (defaults.generated() == null ? "" : "; the generated certificate is used"));
+      }
+    }
+    if (defaults.generated() != null) {
+      used.put(defaults.generated().name(), defaults.generated());
+      return defaults.generated().name();
+    }
+    return null;
+  }
+
+  private Set<String> hosts(ObjectRef ref, List<String> declared, String field) {
+    Set<String> hosts = new LinkedHashSet<>();
+    for (String host : declared) {
+      if (host == null || host.isEmpty()) {
+        continue;
+      }
+      try {
+        hosts.add(HostNames.normalize(host));
+      } catch (InvalidInputException e) {
+        status.event(ref, true, Reasons.INVALID_TLS_SETTINGS, field + ": " + e.getMessage());
+      }
+    }
+    return hosts;
+  }
+
+  private static List<String> ruleHosts(Ingress ingress) {
+    List<String> hosts = new ArrayList<>();
+    List<IngressRule> rules = ingress.getSpec().getRules();
+    if (rules != null) {
+      for (IngressRule rule : rules) {
+        if (rule != null && rule.getHost() != null && !rule.getHost().isEmpty()) {
+          hosts.add(rule.getHost());
+        }
+      }
+    }
+    return hosts;
+  }
+
+  private boolean booleanAnnotation(
+      ObjectRef ref, Map<String, String> annotations, String key, boolean fallback) {
+    String value = annotations.get(key);
+    if (value == null) {
+      return fallback;
+    }
+    if (value.equals("true") || value.equals("false")) {
+      return Boolean.parseBoolean(value);
+    }
+    status.event(ref, true, Reasons.INVALID_ANNOTATION,
+        "annotation " + key + " must be \"true\" or \"false\", not \"" + StatusCollector.bounded(value)
+            + "\"; using " + fallback);
+    return fallback;
+  }
+
+  private TlsPolicy.Hsts ingressHsts(ObjectRef ref, Map<String, String> annotations) {
+    String maxAge = annotations.get(HSTS_MAX_AGE_ANNOTATION);
+    if (maxAge == null) {
+      return null;
+    }
+    long seconds;
+    try {
+      seconds = Long.parseLong(maxAge.trim());
+    } catch (NumberFormatException e) {
+      seconds = -1;
+    }
+    if (seconds < 0 || seconds > MAX_HSTS_MAX_AGE) {
+      status.event(ref, true, Reasons.INVALID_ANNOTATION, "annotation " + HSTS_MAX_AGE_ANNOTATION
+          + " must be whole seconds from 0 to " + MAX_HSTS_MAX_AGE + "; no HSTS header is sent");
+      return null;
+    }
+    return new TlsPolicy.Hsts(
+        seconds, booleanAnnotation(ref, annotations, HSTS_SUBDOMAINS_ANNOTATION, false));
   }
 }

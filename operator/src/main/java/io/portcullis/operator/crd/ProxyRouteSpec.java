@@ -57,7 +57,26 @@ public class ProxyRouteSpec {
     /** A {@code kubernetes.io/tls} Secret in the ProxyRoute's namespace. */
     @Required
     @Size(min = 1, max = 253)
+    @Pattern(DNS_NAME)
     public String secretName;
+
+    /** Answer plain-HTTP requests for these hosts with a 308 to https; default true. */
+    public Boolean redirectHttp;
+
+    /** Add a Strict-Transport-Security header to HTTPS responses; none when absent. */
+    public Hsts hsts;
+  }
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class Hsts {
+    /** max-age in seconds, at most ten years; 0 tells browsers to forget the host. */
+    @Required
+    @Min(0)
+    @Max(315_360_000)
+    public Long maxAge;
+
+    /** Also covers every subdomain; default false. */
+    public Boolean includeSubDomains;
   }
 
   @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -205,6 +205,7 @@ class ChartTest {
                 "operator.watchNamespaces[0]", "a",
                 "operator.snapshotAddress", "0.0.0.0",
                 "operator.defaultBackend", "default/fallback:80",
+                "operator.defaultCertificate", "ops/fallback-tls",
                 "operator.extraArgs[0]", "--ingress-class=portcullis",
                 "dataplane.bindAddress", "0.0.0.0",
                 "dataplane.extraArgs[0]", "--log-level=debug"));

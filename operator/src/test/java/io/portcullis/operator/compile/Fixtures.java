@@ -478,6 +478,11 @@ final class Fixtures {
   }
 
   static Compiled compile(CompilerSettings settings, Object... objects) {
+    return compileAt(null, settings, objects);
+  }
+
+  /** Compiles as of {@code now} (certificate expiry is judged against it; null skips that). */
+  static Compiled compileAt(java.time.Instant now, CompilerSettings settings, Object... objects) {
     List<IngressClass> classes = new ArrayList<>();
     List<Ingress> ingresses = new ArrayList<>();
     List<ProxyRoute> routes = new ArrayList<>();
@@ -511,7 +516,7 @@ final class Fixtures {
     if (classes.isEmpty()) {
       classes.add(ourClass());
     }
-    ClusterState state = new ClusterState(classes, ingresses, routes, services, slices, secrets);
+    ClusterState state = new ClusterState(classes, ingresses, routes, services, slices, secrets, now);
     return new Compiled(new Compiler(settings).compile(state));
   }
 

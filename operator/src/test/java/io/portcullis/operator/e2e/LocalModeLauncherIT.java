@@ -51,6 +51,7 @@ class LocalModeLauncherIT {
   private Process launcher;
   private int httpPort;
   private int adminPort;
+  private int httpsPort;
 
   @BeforeEach
   void startLauncher() throws Exception {
@@ -60,9 +61,10 @@ class LocalModeLauncherIT {
           Files.isRegularFile(root.resolve(jar)),
           jar + " is missing: this test runs in `mvn verify`, after `package` built it");
     }
-    int[] ports = freePorts(6);
+    int[] ports = freePorts(7);
     httpPort = ports[0];
     adminPort = ports[1];
+    httpsPort = ports[6];
     int snapshotPort = ports[2];
     int metricsPort = ports[3];
     int helloPort = ports[4];
@@ -91,6 +93,7 @@ class LocalModeLauncherIT {
                 "--metrics-port", Integer.toString(metricsPort),
                 "--hello-port", Integer.toString(helloPort),
                 "--echo-port", Integer.toString(echoPort),
+                "--https-port", Integer.toString(httpsPort),
                 "--ready-timeout", Long.toString(START_DEADLINE.toSeconds() - 10),
                 manifests.toString())
             .directory(root.toFile())
@@ -164,6 +167,25 @@ class LocalModeLauncherIT {
     assertEquals(503, maintenance.status(), maintenance.toString());
     assertEquals("down for maintenance\n", maintenance.body());
 
+    // secure.localhost: HTTPS with the certificate run-local.sh generated, chosen by SNI (the
+    // operator's own default certificate is for another name, so verification would fail).
+    Path certificate = manifests.resolve("generated/secure-localhost.crt");
+    assertTrue(Files.isRegularFile(certificate), "no generated certificate\n" + diagnostics());
+    assertTrue(
+        Files.readString(manifests.resolve("generated/secure-localhost-tls.yaml"))
+            .contains("type: kubernetes.io/tls"));
+    Https secure = https("secure.localhost", "/hello-over-tls", certificate);
+    assertEquals(200, secure.status(), secure.toString());
+    assertTrue(secure.subject().contains("CN=secure.localhost") || secure.subject().contains("CN = secure.localhost"),
+        secure.toString());
+    assertTrue(secure.body().contains("backend: hello"), secure.toString());
+    assertTrue(secure.body().contains("path: /hello-over-tls"), secure.toString());
+    // Plain HTTP to a TLS host is redirected to https://, keeping the path.
+    Response plain = get("secure.localhost", "/page?x=1", Map.of());
+    assertEquals(308, plain.status(), plain.toString());
+    assertTrue(plain.header("location").startsWith("https://secure.localhost"), plain.toString());
+    assertTrue(plain.header("location").endsWith("/page?x=1"), plain.toString());
+
     // A user edits the Ingress: /echo now goes to hello. No restart, routing follows.
     Path ingress = manifests.resolve("20-ingress.yaml");
     String edited = Files.readString(ingress).replace("name: echo", "name: hello");
@@ -193,6 +215,75 @@ class LocalModeLauncherIT {
   record Response(int status, Map<String, String> headers, String body) {
     String header(String name) {
       return headers.getOrDefault(name.toLowerCase(Locale.ROOT), "");
+    }
+  }
+
+  record Https(int status, String subject, String body) {}
+
+  /**
+   * GET over TLS to 127.0.0.1 with SNI {@code host}, trusting only {@code certificate}: with curl
+   * ({@code --resolve}, {@code --cacert}) as the README shows, else with the JDK's SSLSocket.
+   */
+  private Https https(String host, String path, Path certificate) throws Exception {
+    if (!hasCurl()) {
+      return jdkHttps(host, path, certificate);
+    }
+    Path bodyFile = Files.createTempFile(temp, "body", ".txt");
+    List<String> command =
+        List.of(
+            "curl", "-sS", "-v", "-m", "10", "--cacert", certificate.toString(),
+            "--resolve", host + ":" + httpsPort + ":127.0.0.1",
+            "-o", bodyFile.toString(), "-w", "status=%{http_code}\n",
+            "https://" + host + ":" + httpsPort + path);
+    Process curl = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String out = new String(curl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!curl.waitFor(20, TimeUnit.SECONDS) || curl.exitValue() != 0) {
+      throw new IOException("curl " + String.join(" ", command) + " failed: " + out);
+    }
+    String subject = "";
+    int status = -1;
+    for (String line : out.split("\n")) {
+      if (line.contains("subject:")) {
+        subject = line.substring(line.indexOf("subject:") + "subject:".length()).trim();
+      } else if (line.startsWith("status=")) {
+        status = Integer.parseInt(line.substring("status=".length()).trim());
+      }
+    }
+    return new Https(status, subject, Files.readString(bodyFile));
+  }
+
+  private Https jdkHttps(String host, String path, Path certificate) throws Exception {
+    java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+    trust.load(null, null);
+    java.security.cert.X509Certificate cert;
+    try (var in = Files.newInputStream(certificate)) {
+      cert = (java.security.cert.X509Certificate)
+          java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in);
+    }
+    trust.setCertificateEntry("quickstart", cert);
+    javax.net.ssl.TrustManagerFactory tmf =
+        javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+    tmf.init(trust);
+    javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+    context.init(null, tmf.getTrustManagers(), null);
+    try (javax.net.ssl.SSLSocket socket =
+        (javax.net.ssl.SSLSocket) context.getSocketFactory().createSocket()) {
+      socket.connect(new InetSocketAddress("127.0.0.1", httpsPort), 5000);
+      socket.setSoTimeout(10_000);
+      javax.net.ssl.SSLParameters parameters = socket.getSSLParameters();
+      parameters.setServerNames(List.of(new javax.net.ssl.SNIHostName(host)));
+      parameters.setEndpointIdentificationAlgorithm("HTTPS");
+      socket.setSSLParameters(parameters);
+      socket.startHandshake();
+      String subject =
+          ((java.security.cert.X509Certificate) socket.getSession().getPeerCertificates()[0])
+              .getSubjectX500Principal().getName();
+      socket.getOutputStream().write(
+          ("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
+      String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      int status = Integer.parseInt(response.split(" ", 3)[1]);
+      return new Https(status, subject, response.substring(response.indexOf("\r\n\r\n") + 4));
     }
   }
 

@@ -1,0 +1,79 @@
+package io.portcullis.dataplane.tls;
+
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import io.netty.handler.ssl.SupportedCipherSuiteFilter;
+import io.portcullis.snapshot.TlsCertificate;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import javax.net.ssl.SSLException;
+
+/**
+ * Builds the server {@link SslContext} of one certificate with Portcullis's TLS policy: TLS 1.2
+ * and 1.3 only; forward-secret AEAD cipher suites only (the TLS 1.3 suites, then ECDHE with
+ * AES-GCM or ChaCha20-Poly1305 for 1.2, as in Mozilla's "intermediate" profile); ALPN offering
+ * {@code http/1.1} (h2 joins when the HTTP/2 listener does); a bounded server-side session cache
+ * besides tickets.
+ */
+final class ServerContexts {
+  static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
+
+  /** In preference order; suites a provider lacks are dropped by the filter. */
+  static final List<String> CIPHERS = List.of(
+      "TLS_AES_128_GCM_SHA256",
+      "TLS_AES_256_GCM_SHA384",
+      "TLS_CHACHA20_POLY1305_SHA256",
+      "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+      "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+      "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+      "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+      "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+      "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
+
+  /** Sessions kept per certificate for ID-based resumption (tickets need no server state). */
+  static final int SESSION_CACHE_SIZE = 10_000;
+
+  /** How long a resumed session may live, in seconds (tickets and cache alike). */
+  static final int SESSION_TIMEOUT_SECONDS = 3600;
+
+  private static final ApplicationProtocolConfig ALPN = new ApplicationProtocolConfig(
+      ApplicationProtocolConfig.Protocol.ALPN,
+      // A client that offers only protocols we lack still gets http/1.1 rather than an alert.
+      ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+      ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+      ApplicationProtocolNames.HTTP_1_1);
+
+  private ServerContexts() {}
+
+  /**
+   * Builds the context of {@code certificate} with {@code provider}.
+   *
+   * @throws SSLException when the PEM does not make a usable certificate and key
+   */
+  static SslContext build(TlsCertificate certificate, SslProvider provider) throws SSLException {
+    try {
+      return SslContextBuilder.forServer(
+              stream(certificate.certificateChain()), stream(certificate.privateKey()))
+          .sslProvider(provider)
+          .protocols(PROTOCOLS)
+          .ciphers(CIPHERS, SupportedCipherSuiteFilter.INSTANCE)
+          .applicationProtocolConfig(ALPN)
+          .clientAuth(ClientAuth.NONE)
+          .sessionCacheSize(SESSION_CACHE_SIZE)
+          .sessionTimeout(SESSION_TIMEOUT_SECONDS)
+          .build();
+    } catch (IllegalArgumentException e) {
+      // SslContextBuilder reports unreadable PEM this way; callers expect one exception type.
+      throw new SSLException(e.getMessage(), e);
+    }
+  }
+
+  private static ByteArrayInputStream stream(String pem) {
+    return new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII));
+  }
+}

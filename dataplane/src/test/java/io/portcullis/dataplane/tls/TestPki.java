@@ -1,0 +1,121 @@
+package io.portcullis.dataplane.tls;
+
+import io.portcullis.snapshot.TlsCertificate;
+import java.math.BigInteger;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.KeyStore;
+import java.security.cert.X509Certificate;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Date;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+
+/**
+ * A throwaway CA made at test time, and server certificates it signs (no private key is ever
+ * checked in). Clients trust {@link #clientContext()}.
+ */
+public final class TestPki {
+  private static final AtomicLong SERIAL = new AtomicLong(100);
+
+  private final KeyPair caKeys = ecKeys();
+  private final X509Certificate ca;
+
+  public TestPki() {
+    X500Name name = new X500Name("CN=Portcullis Test CA");
+    ca = sign(name, caKeys, name, caKeys.getPublic(), true);
+  }
+
+  public X509Certificate ca() {
+    return ca;
+  }
+
+  /** A leaf for {@code dnsNames} signed by the CA, as it travels in a snapshot. */
+  public TlsCertificate issue(String snapshotName, String... dnsNames) {
+    KeyPair keys = ecKeys();
+    X509Certificate leaf =
+        sign(new X500Name("CN=" + dnsNames[0]), caKeys, new X500Name("CN=Portcullis Test CA"),
+            keys.getPublic(), false, dnsNames);
+    return new TlsCertificate(snapshotName, pem("CERTIFICATE", encoded(leaf)) + pem("CERTIFICATE", encoded(ca)),
+        pem("PRIVATE KEY", keys.getPrivate().getEncoded()));
+  }
+
+  /** An SSLContext that trusts only this CA. */
+  public SSLContext clientContext() {
+    try {
+      KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+      trust.load(null, null);
+      trust.setCertificateEntry("ca", ca);
+      TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      tmf.init(trust);
+      SSLContext context = SSLContext.getInstance("TLS");
+      context.init(null, tmf.getTrustManagers(), null);
+      return context;
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The CA as PEM, for curl's --cacert. */
+  public String caPem() {
+    return pem("CERTIFICATE", encoded(ca));
+  }
+
+  private static X509Certificate sign(X500Name subject, KeyPair issuerKeys, X500Name issuer,
+      java.security.PublicKey subjectKey, boolean isCa, String... dnsNames) {
+    try {
+      Instant now = Instant.now();
+      JcaX509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(issuer,
+          BigInteger.valueOf(SERIAL.incrementAndGet()), Date.from(now.minus(Duration.ofHours(1))),
+          Date.from(now.plus(Duration.ofDays(2))), subject, subjectKey);
+      b.addExtension(Extension.basicConstraints, true, new BasicConstraints(isCa));
+      if (dnsNames.length > 0) {
+        GeneralName[] names = new GeneralName[dnsNames.length];
+        for (int i = 0; i < dnsNames.length; i++) {
+          names[i] = new GeneralName(GeneralName.dNSName, dnsNames[i]);
+        }
+        b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names));
+      }
+      return new JcaX509CertificateConverter().getCertificate(
+          b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(issuerKeys.getPrivate())));
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static KeyPair ecKeys() {
+    try {
+      KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+      g.initialize(new ECGenParameterSpec("secp256r1"));
+      return g.generateKeyPair();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static byte[] encoded(X509Certificate c) {
+    try {
+      return c.getEncoded();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static String pem(String type, byte[] der) {
+    return "-----BEGIN " + type + "-----\n"
+        + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
+        + "\n-----END " + type + "-----\n";
+  }
+}
