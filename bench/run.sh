@@ -6,6 +6,14 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # The shared harness sits next to the repository (../shared/bench/run.sh from the repo root).
 HARNESS=${PORTCULLIS_BENCH_HARNESS:-$ROOT/../shared/bench/run.sh}
+# From a linked git worktree (e.g. /work/wt/NAME) "next to the repository" means next to the main
+# checkout: look there too before giving up.
+if [[ -z ${PORTCULLIS_BENCH_HARNESS:-} && ! -f $HARNESS ]]; then
+    COMMON=$(git -C "$ROOT" rev-parse --path-format=absolute --git-common-dir 2>/dev/null || true)
+    if [[ -n $COMMON && -f $(dirname "$COMMON")/../shared/bench/run.sh ]]; then
+        HARNESS=$(cd "$(dirname "$COMMON")/../shared/bench" && pwd)/run.sh
+    fi
+fi
 CANDIDATE_PORT=${PORTCULLIS_BENCH_PORT:-18090}
 CANDIDATE_TLS_PORT=${PORTCULLIS_BENCH_TLS_PORT:-18190}
 
