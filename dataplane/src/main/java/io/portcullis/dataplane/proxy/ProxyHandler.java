@@ -167,9 +167,14 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
   private void drainQueue() {
     while (!queued.isEmpty() && ctx.channel().isActive()) {
       if (exchange != null && exchange.requestComplete) {
-        return;
+        break;
       }
       dispatch(queued.poll());
+    }
+    if (!reading && exchange != null) {
+      // Queued body parts were written upstream outside a read batch: no channelReadComplete will
+      // flush them.
+      exchange.flushUpstream();
     }
   }
 
@@ -619,10 +624,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
         return;
       }
       ctx.write(out);
-      if (switching) {
-        // Whether or not the client codec emits an empty end after a 101, the head is the switch.
-        switchToTunnel();
-      }
+      // Whether or not the client codec emits an empty end after a 101, the head is the switch.
+      switchToTunnel();
     }
 
     private void onResponseContent(HttpContent content) {

@@ -238,6 +238,24 @@ class ProxyServerTest {
   }
 
   @Test
+  void pipelinedPostBehindAGetReachesTheBackendWithItsBody() throws Exception {
+    // The POST and its body wait in the queue while /one is answered; nothing more arrives from
+    // the client afterwards, so the proxy must flush the queued body itself.
+    try (Socket s = new Socket("127.0.0.1", proxyPort)) {
+      s.setSoTimeout(5000);
+      s.getOutputStream()
+          .write(
+              ("GET /one HTTP/1.1\r\nHost: a\r\n\r\n"
+                      + "POST /two HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n"
+                      + "Connection: close\r\n\r\nhello")
+                  .getBytes(StandardCharsets.US_ASCII));
+      String all = readAll(s.getInputStream());
+      assertTrue(all.indexOf("GET /one") >= 0, all);
+      assertTrue(all.endsWith("POST /two hello"), all);
+    }
+  }
+
+  @Test
   void noRouteIs404() throws Exception {
     router.set(head -> new RouteDecision.NotFound());
     HttpResponse<String> r = get("/x");
