@@ -73,19 +73,7 @@ public final class ProxyServer implements AutoCloseable {
           }
         };
     try {
-      serverChannel =
-          new ServerBootstrap()
-              .group(group)
-              .channel(transport.serverChannel())
-              .option(ChannelOption.SO_BACKLOG, 1024)
-              .option(ChannelOption.SO_REUSEADDR, true)
-              .childOption(ChannelOption.TCP_NODELAY, true)
-              .childOption(ChannelOption.SO_KEEPALIVE, true)
-              .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
-              .childHandler(initializer)
-              .bind(settings.bindAddress(), settings.port())
-              .syncUninterruptibly()
-              .channel();
+      serverChannel = bind(initializer, settings.port());
     } catch (RuntimeException e) {
       group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
       group = null;
@@ -94,6 +82,22 @@ public final class ProxyServer implements AutoCloseable {
     int port = ((InetSocketAddress) serverChannel.localAddress()).getPort();
     log.info("proxy listening on {}:{} ({})", settings.bindAddress(), port, transport.name());
     return port;
+  }
+
+  /** Both listeners share the event loops, the upstream pools and these socket options. */
+  private Channel bind(ProxyChannelInitializer initializer, int port) {
+    return new ServerBootstrap()
+        .group(group)
+        .channel(transport.serverChannel())
+        .option(ChannelOption.SO_BACKLOG, 1024)
+        .option(ChannelOption.SO_REUSEADDR, true)
+        .childOption(ChannelOption.TCP_NODELAY, true)
+        .childOption(ChannelOption.SO_KEEPALIVE, true)
+        .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+        .childHandler(initializer)
+        .bind(settings.bindAddress(), port)
+        .syncUninterruptibly()
+        .channel();
   }
 
   /**
@@ -131,19 +135,7 @@ public final class ProxyServer implements AutoCloseable {
             return "https";
           }
         };
-    httpsChannel =
-        new ServerBootstrap()
-            .group(group)
-            .channel(transport.serverChannel())
-            .option(ChannelOption.SO_BACKLOG, 1024)
-            .option(ChannelOption.SO_REUSEADDR, true)
-            .childOption(ChannelOption.TCP_NODELAY, true)
-            .childOption(ChannelOption.SO_KEEPALIVE, true)
-            .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
-            .childHandler(initializer)
-            .bind(settings.bindAddress(), port)
-            .syncUninterruptibly()
-            .channel();
+    httpsChannel = bind(initializer, port);
     int bound = ((InetSocketAddress) httpsChannel.localAddress()).getPort();
     log.info("proxy listening for HTTPS on {}:{}", settings.bindAddress(), bound);
     return bound;
