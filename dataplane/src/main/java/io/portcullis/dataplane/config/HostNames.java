@@ -2,12 +2,15 @@ package io.portcullis.dataplane.config;
 
 import java.util.Locale;
 
-/** Turns a Host header or :authority into the lower-case host name the router indexes by. */
-final class HostNames {
+/**
+ * Turns a Host header or :authority into the lower-case host name the router indexes by (and the
+ * TLS policies, so both always agree on which host a request names).
+ */
+public final class HostNames {
   private HostNames() {}
 
   /** Lower case, without port and trailing dot; null or empty stays null. */
-  static String normalize(String authority) {
+  public static String normalize(String authority) {
     if (authority == null || authority.isEmpty()) {
       return null;
     }

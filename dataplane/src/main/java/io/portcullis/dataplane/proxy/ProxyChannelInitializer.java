@@ -2,6 +2,7 @@ package io.portcullis.dataplane.proxy;
 
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
@@ -24,17 +25,27 @@ class ProxyChannelInitializer extends ChannelInitializer<SocketChannel> {
   private final Router router;
   private final ProxyMetrics metrics;
   private final UpstreamConnector connector;
+  private final ChannelGroup clients;
 
+  /**
+   * @param clients every accepted connection joins it, so a shutdown can reach them all
+   */
   ProxyChannelInitializer(
-      ProxySettings settings, Router router, ProxyMetrics metrics, UpstreamConnector connector) {
+      ProxySettings settings,
+      Router router,
+      ProxyMetrics metrics,
+      UpstreamConnector connector,
+      ChannelGroup clients) {
     this.settings = settings;
     this.router = router;
     this.metrics = metrics;
     this.connector = connector;
+    this.clients = clients;
   }
 
   @Override
   protected void initChannel(SocketChannel ch) {
+    clients.add(ch);
     ChannelPipeline p = ch.pipeline();
     configureTls(p);
     configureHttp1(p);

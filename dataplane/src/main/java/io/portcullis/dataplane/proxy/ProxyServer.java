@@ -65,13 +65,7 @@ public final class ProxyServer implements AutoCloseable {
     connector = new UpstreamConnector(group, transport, settings);
     clients = new DefaultChannelGroup("proxy-clients", GlobalEventExecutor.INSTANCE);
     ProxyChannelInitializer initializer =
-        new ProxyChannelInitializer(settings, router, metrics, connector) {
-          @Override
-          protected void initChannel(io.netty.channel.socket.SocketChannel ch) {
-            clients.add(ch);
-            super.initChannel(ch);
-          }
-        };
+        new ProxyChannelInitializer(settings, router, metrics, connector, clients);
     try {
       serverChannel = bind(initializer, settings.port());
     } catch (RuntimeException e) {
@@ -116,13 +110,7 @@ public final class ProxyServer implements AutoCloseable {
     }
     HandshakeMetricsHandler handshakeMetrics = new HandshakeMetricsHandler(metrics);
     ProxyChannelInitializer initializer =
-        new ProxyChannelInitializer(settings, router, metrics, connector) {
-          @Override
-          protected void initChannel(io.netty.channel.socket.SocketChannel ch) {
-            clients.add(ch);
-            super.initChannel(ch);
-          }
-
+        new ProxyChannelInitializer(settings, router, metrics, connector, clients) {
           @Override
           protected void configureTls(io.netty.channel.ChannelPipeline pipeline) {
             pipeline.addLast("sni", new SniHandler(

@@ -6,7 +6,6 @@ import io.portcullis.snapshot.Snapshot;
 import io.portcullis.snapshot.TlsPolicy;
 import io.portcullis.snapshot.VirtualHost;
 import java.util.HashMap;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -68,24 +67,5 @@ final class HostPolicies {
     }
     int dot = host.indexOf('.');
     return dot > 0 ? wildcard.get(host.substring(dot + 1)) : null;
-  }
-
-  /** Lower-cases and strips the port and a trailing dot; null when the host is absent. */
-  static String normalize(String hostHeader) {
-    if (hostHeader == null || hostHeader.isEmpty()) {
-      return null;
-    }
-    String h = hostHeader;
-    if (h.startsWith("[")) {
-      return null; // IPv6 literal: never a TLS virtual host
-    }
-    int colon = h.indexOf(':');
-    if (colon >= 0) {
-      h = h.substring(0, colon);
-    }
-    if (h.endsWith(".")) {
-      h = h.substring(0, h.length() - 1);
-    }
-    return h.toLowerCase(Locale.ROOT);
   }
 }

@@ -1,5 +1,6 @@
 package io.portcullis.dataplane.tls;
 
+import io.portcullis.dataplane.config.HostNames;
 import io.portcullis.dataplane.config.LiveConfig;
 import io.portcullis.dataplane.config.RequestHead;
 import io.portcullis.dataplane.config.RouteDecision;
@@ -52,7 +53,7 @@ public final class TlsRouter implements Router {
     if (index == null || index.isEmpty()) {
       return next.route(head);
     }
-    String host = HostPolicies.normalize(head.host());
+    String host = HostNames.normalize(head.host());
     TlsPolicy policy = index.lookup(host);
     if (policy == null) {
       return next.route(head);
