@@ -28,11 +28,21 @@ public sealed interface RouteAction {
    * @param backends sorted by cluster name; weights are relative
    * @param prefixRewrite when set, the part of the path matched by the route's prefix is replaced
    *     by this value
-   * @param timeoutMillis time allowed for the backend's whole response; 0 means the dataplane's
-   *     default
+   * @param timeoutMillis time allowed for the whole exchange, all retries included; 0 means the
+   *     dataplane's default
+   * @param idleTimeoutMillis the exchange fails when no byte moves either way for this long; 0
+   *     means the dataplane's default
+   * @param retries when to try again; null means {@link RetryPolicy#DEFAULT}
+   * @param mirror shadow traffic, or null
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  record Forward(List<WeightedBackend> backends, String prefixRewrite, long timeoutMillis)
+  record Forward(
+      List<WeightedBackend> backends,
+      String prefixRewrite,
+      long timeoutMillis,
+      @JsonInclude(JsonInclude.Include.NON_DEFAULT) long idleTimeoutMillis,
+      RetryPolicy retries,
+      Mirror mirror)
       implements RouteAction {
     public Forward {
       backends = Sorted.copy(backends, Comparator.comparing(WeightedBackend::cluster));
@@ -43,18 +53,31 @@ public sealed interface RouteAction {
       if (backends.stream().mapToLong(WeightedBackend::weight).sum() == 0) {
         throw new IllegalArgumentException("backend weights must not all be 0");
       }
-      if (timeoutMillis < 0) {
+      if (timeoutMillis < 0 || idleTimeoutMillis < 0) {
         throw new IllegalArgumentException("timeout must not be negative");
       }
+    }
+
+    /** A forward with default idle timeout, retries and no mirror. */
+    public Forward(List<WeightedBackend> backends, String prefixRewrite, long timeoutMillis) {
+      this(backends, prefixRewrite, timeoutMillis, 0, null, null);
     }
 
     public static Forward to(String cluster) {
       return new Forward(List.of(new WeightedBackend(cluster, 1)), null, 0);
     }
 
+    public RetryPolicy retriesOrDefault() {
+      return retries == null ? RetryPolicy.DEFAULT : retries;
+    }
+
     @Override
     public List<String> clusterNames() {
-      return backends.stream().map(WeightedBackend::cluster).toList();
+      List<String> names = new java.util.ArrayList<>(backends.stream().map(WeightedBackend::cluster).toList());
+      if (mirror != null && !names.contains(mirror.cluster())) {
+        names.add(mirror.cluster());
+      }
+      return List.copyOf(names);
     }
   }
 

@@ -64,9 +64,12 @@ public final class RuntimeConfig {
     Map<String, ClusterRuntime> result = new HashMap<>();
     for (Cluster cluster : snapshot.clusters()) {
       ClusterRuntime old = previous == null ? null : previous.clusters.get(cluster.name());
-      result.put(
-          cluster.name(),
-          old != null && old.cluster().equals(cluster) ? old : new ClusterRuntime(cluster));
+      if (old != null && old.canUpdateInPlace(cluster)) {
+        old.updateEndpoints(cluster);
+        result.put(cluster.name(), old);
+      } else {
+        result.put(cluster.name(), new ClusterRuntime(cluster));
+      }
     }
     return result;
   }

@@ -29,6 +29,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import io.portcullis.dataplane.admin.ProxyMetrics;
 import io.portcullis.dataplane.config.RequestHead;
 import io.portcullis.dataplane.config.RouteDecision;
+import io.portcullis.dataplane.lb.UpstreamEndpoint;
 import io.portcullis.snapshot.Endpoint;
 import io.portcullis.snapshot.HeaderRewrite;
 import java.net.InetSocketAddress;
@@ -456,7 +457,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     void forward(RouteDecision.Forward decision) {
       this.forward = decision;
       this.route = decision.route();
-      Endpoint picked = decision.cluster().pick();
+      UpstreamEndpoint pickedEndpoint = decision.cluster().pick();
+      Endpoint picked = pickedEndpoint == null ? null : pickedEndpoint.endpoint();
       if (picked == null) {
         answerLocally(route, 503, Responses.reason(503), HeaderRewrite.NONE, null);
         return;
