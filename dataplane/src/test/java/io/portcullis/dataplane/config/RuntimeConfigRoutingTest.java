@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.portcullis.snapshot.Cluster;
+import io.portcullis.snapshot.ClusterPolicy;
 import io.portcullis.snapshot.Endpoint;
 import io.portcullis.snapshot.HeaderMatch;
 import io.portcullis.snapshot.HeaderRewrite;
@@ -308,13 +309,26 @@ class RuntimeConfigRoutingTest {
   // ---------------------------------------------------------------- config swaps
 
   @Test
-  void unchangedClustersKeepTheirInstanceAcrossVersions() {
+  void clustersKeepTheirInstanceAcrossEndpointOnlyChanges() {
     RuntimeConfig first = config(vhost("*", forward("r", prefix("/"), "a")));
     List<Cluster> changed = new ArrayList<>(CLUSTERS);
     changed.set(1, new Cluster("b", List.of(new Endpoint("127.0.0.9", 9))));
     Snapshot next = Snapshot.of(List.of(vhost("*", forward("r", prefix("/"), "a"))), changed, null);
     RuntimeConfig second = RuntimeConfig.build(next, first);
     assertSame(first.cluster("a"), second.cluster("a"));
+    assertSame(first.cluster("b"), second.cluster("b"));
+    assertEquals("127.0.0.9:9", second.cluster("b").pick().toString());
+  }
+
+  @Test
+  void aPolicyChangeGivesTheClusterAFreshInstance() {
+    RuntimeConfig first = config(vhost("*", forward("r", prefix("/"), "a")));
+    List<Cluster> changed = new ArrayList<>(CLUSTERS);
+    Cluster b = changed.get(1);
+    changed.set(1, new Cluster("b", b.endpoints(),
+        ClusterPolicy.DEFAULT.withProtocol(ClusterPolicy.Protocol.H2)));
+    Snapshot next = Snapshot.of(List.of(vhost("*", forward("r", prefix("/"), "a"))), changed, null);
+    RuntimeConfig second = RuntimeConfig.build(next, first);
     assertTrue(first.cluster("b") != second.cluster("b"));
   }
 
