@@ -70,6 +70,11 @@ app.kubernetes.io/component: {{ .component }}
 {{- default (printf "%s-dataplane-tls" (include "portcullis.fullname" .)) .Values.controlPlane.tls.dataplaneSecretName -}}
 {{- end -}}
 
+{{/* The Secret holding the operator's generated default certificate (release namespace). */}}
+{{- define "portcullis.generatedCertificateSecretName" -}}
+{{- printf "%s-default-tls" (include "portcullis.fullname" .) -}}
+{{- end -}}
+
 {{- define "portcullis.leaseName" -}}
 portcullis-{{ .Values.ingressClass.name }}-leader
 {{- end -}}

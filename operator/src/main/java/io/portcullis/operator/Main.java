@@ -6,6 +6,7 @@ import io.portcullis.operator.compile.Compiler;
 import io.portcullis.operator.compile.CompilerSettings.DefaultCertificate;
 import io.portcullis.operator.pki.ControlChannelPki;
 import io.portcullis.operator.pki.ControlChannelSettings;
+import io.portcullis.operator.pki.GeneratedCertificateSecret;
 import io.portcullis.operator.pki.PkiException;
 import io.portcullis.operator.leader.LeaderElection;
 import io.portcullis.operator.tls.GeneratedCertificate;
@@ -19,6 +20,7 @@ import io.portcullis.operator.status.StatusSink;
 import io.portcullis.operator.store.SnapshotStore;
 import io.portcullis.operator.stream.StreamServer;
 import io.portcullis.snapshot.cli.Flags;
+import io.portcullis.snapshot.TlsCertificate;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.time.Instant;
@@ -51,8 +53,14 @@ public final class Main {
     StatusSink sink =
         options.localMode() ? new LoggingStatusSink() : new KubernetesStatusSink(client);
     // Generated even when --default-certificate is given: it stands in while that Secret is unusable.
-    DefaultCertificate defaultCertificate =
-        new DefaultCertificate(options.defaultCertificate(), GeneratedCertificate.create(Instant.now()));
+    DefaultCertificate defaultCertificate;
+    try {
+      defaultCertificate = new DefaultCertificate(options.defaultCertificate(), generatedCertificate(options, client));
+    } catch (PkiException e) {
+      System.err.println("portcullis-operator: " + e.getMessage());
+      System.exit(1);
+      return;
+    }
     Compiler compiler =
         new Compiler(options.compilerSettings().withDefaultCertificate(defaultCertificate));
     // The compiler reads no clock: each compile is stamped here, so certificate expiry is judged
@@ -114,6 +122,19 @@ public final class Main {
       err.println("portcullis-operator: " + e.getMessage());
       return Optional.empty();
     }
+  }
+
+  /**
+   * Cluster mode keeps the generated certificate in a Secret shared by all replicas; local mode
+   * makes a throwaway one.
+   */
+  private static TlsCertificate generatedCertificate(OperatorOptions options, KubernetesClient client) {
+    if (client == null) {
+      return GeneratedCertificate.create(Instant.now());
+    }
+    return new GeneratedCertificateSecret(client, options.generatedCertificateSecret(),
+            DefaultCertificate.GENERATED_NAME, Clock.systemUTC())
+        .loadOrCreate(() -> GeneratedCertificate.create(Instant.now()));
   }
 
   private static LeaderElection leaderElection(KubernetesClient client, OperatorOptions options) {

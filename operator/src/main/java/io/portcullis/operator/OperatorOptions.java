@@ -28,7 +28,10 @@ import java.util.regex.Pattern;
  *     {@code /readyz}
  * @param defaultBackend {@code --default-backend ns/svc:port}, or null
  * @param defaultCertificate {@code --default-certificate ns/name}: a {@code kubernetes.io/tls}
- *     Secret for unknown SNI names; null makes the operator generate a self-signed one at start
+ *     Secret for unknown SNI names; null makes the operator serve a self-signed one it generates
+ * @param generatedCertificateSecret {@code --generated-certificate-secret ns/name} (cluster mode):
+ *     where the generated self-signed certificate is kept, so every replica serves the same one;
+ *     created on first start, replaced 30 days before it expires
  * @param controlChannel the snapshot stream's mTLS ({@code --ca-secret},
  *     {@code --dataplane-cert-secret}, {@code --snapshot-service}, {@code --snapshot-dns-names},
  *     {@code --control-cert-validity}); used in cluster mode only, where the stream is always TLS.
@@ -44,10 +47,13 @@ public record OperatorOptions(
     int metricsPort,
     ServiceRef defaultBackend,
     String defaultCertificate,
+    NamespacedName generatedCertificateSecret,
     ControlChannelSettings controlChannel) {
 
   public static final int DEFAULT_SNAPSHOT_PORT = 18000;
   public static final int DEFAULT_METRICS_PORT = 9090;
+  public static final NamespacedName DEFAULT_GENERATED_CERTIFICATE_SECRET =
+      new NamespacedName("portcullis-system", "portcullis-default-tls");
 
   static final List<String> FLAGS =
       List.of(
@@ -65,7 +71,8 @@ public record OperatorOptions(
           "dataplane-cert-secret",
           "snapshot-service",
           "snapshot-dns-names",
-          "control-cert-validity");
+          "control-cert-validity",
+          "generated-certificate-secret");
 
   private static final List<String> TLS_FLAGS = FLAGS.subList(FLAGS.indexOf("ca-secret"), FLAGS.size());
 
@@ -112,6 +119,8 @@ public record OperatorOptions(
         flags.get("metrics-port", Flags::port, DEFAULT_METRICS_PORT),
         flags.get("default-backend", ServiceRef::parse, null),
         flags.get("default-certificate", OperatorOptions::secretRef, null),
+        flags.get("generated-certificate-secret", NamespacedName::parse,
+            DEFAULT_GENERATED_CERTIFICATE_SECRET),
         controlChannel(flags));
   }
 

@@ -18,8 +18,6 @@ import java.util.regex.Pattern;
  * @param privateKey PEM, PKCS#8 ({@code BEGIN PRIVATE KEY}); the operator converts other forms
  */
 public record TlsCertificate(String name, String certificateChain, String privateKey) {
-  // namespace/name; the operator names its generated default "portcullis.io/generated-default",
-  // which no Secret can be called (a namespace has no dots).
   // namespace/name. The operator's generated default is "portcullis.io/generated-default", which
   // no Secret can be called: namespaces are DNS labels, without dots.
   private static final Pattern NAME = Pattern.compile("[a-z0-9][-a-z0-9.]*/[a-z0-9][-a-z0-9.]*");

@@ -76,7 +76,7 @@ public final class DataplaneCertificateSecret {
       } catch (KubernetesClientException e) {
         if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
           throw new PkiException(
-              "cannot write dataplane certificate Secret " + ref + ": " + CaSecretStore.reason(e), e);
+              "cannot write dataplane certificate Secret " + ref + ": " + CreateOnceSecret.reason(e), e);
         }
         log.debug("dataplane certificate Secret {} changed concurrently; re-reading", ref);
       }
@@ -89,7 +89,7 @@ public final class DataplaneCertificateSecret {
       return client.secrets().inNamespace(ref.namespace()).withName(ref.name()).get();
     } catch (KubernetesClientException e) {
       throw new PkiException(
-          "cannot read dataplane certificate Secret " + ref + ": " + CaSecretStore.reason(e), e);
+          "cannot read dataplane certificate Secret " + ref + ": " + CreateOnceSecret.reason(e), e);
     }
   }
 

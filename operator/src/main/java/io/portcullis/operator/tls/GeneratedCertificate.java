@@ -31,17 +31,21 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  * The self-signed certificate the operator presents for unknown SNI names when no
  * {@code --default-certificate} is given (or it is unusable). Like ingress-nginx's "Fake
  * Certificate": it is not meant to be trusted, only to let a handshake finish so the client sees
- * a clear certificate error instead of a reset. Generated once per operator start: random, so it
- * lives here in the wiring, not in the pure compiler.
+ * a clear certificate error instead of a reset. Random, so it lives here in the wiring, not in the
+ * pure compiler; in cluster mode {@code GeneratedCertificateSecret} keeps it for all replicas.
  */
 public final class GeneratedCertificate {
   /** The name browsers show for it. */
   public static final String COMMON_NAME = "Portcullis Default Certificate";
 
-  /** Valid for a year; a restart makes a new one. */
+  /** Valid for a year; renewed a month before it expires. */
   static final Duration VALIDITY = Duration.ofDays(365);
 
   private GeneratedCertificate() {}
+
+  public static Duration validity() {
+    return VALIDITY;
+  }
 
   /** A fresh EC P-256 key and a self-signed certificate for it, valid from {@code now}. */
   public static TlsCertificate create(Instant now) {

@@ -392,11 +392,12 @@ class ChartTest {
     Container operator = container(defaults, OPERATOR);
     assertEquals(NAMESPACE + "/pc-portcullis-ca", env(operator, "PORTCULLIS_CA_SECRET"));
     assertEquals(NAMESPACE + "/pc-portcullis-dataplane-tls", env(operator, "PORTCULLIS_DATAPLANE_CERT_SECRET"));
+    assertEquals(NAMESPACE + "/pc-portcullis-default-tls", env(operator, "PORTCULLIS_GENERATED_CERTIFICATE_SECRET"));
     assertEquals(NAMESPACE + "/" + OPERATOR, env(operator, "PORTCULLIS_SNAPSHOT_SERVICE"));
     Role secrets = one(defaults, Role.class, OPERATOR + "-control-tls");
     assertEquals(NAMESPACE, secrets.getMetadata().getNamespace());
     assertEquals(
-        Set.of(" secrets [] create", " secrets [pc-portcullis-ca, pc-portcullis-dataplane-tls] get,update"),
+        Set.of(" secrets [] create", " secrets [pc-portcullis-ca, pc-portcullis-dataplane-tls, pc-portcullis-default-tls] get,update"),
         rules(secrets.getRules()));
   }
 
