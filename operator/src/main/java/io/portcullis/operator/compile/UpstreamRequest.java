@@ -62,6 +62,12 @@ record UpstreamRequest(Protocol protocol, UpstreamTls tls, boolean tlsImplied) {
     } else if (effectiveTls == null && tlsImplied) {
       effectiveTls = DEFAULT_TRUST;
     }
-    return policy.withProtocol(effective == Protocol.HTTP1 ? null : effective).withTls(effectiveTls);
+    ClusterPolicy p = policy.withProtocol(effective == Protocol.HTTP1 ? null : effective).withTls(effectiveTls);
+    // Spelled-out defaults are the defaults: they must not split a Service port into two clusters.
+    if (ClusterPolicy.LoadBalancer.ROUND_ROBIN.equals(p.loadBalancer())) {
+      p = new ClusterPolicy(p.protocol(), p.tls(), null, p.slowStartMillis(), p.healthCheck(),
+          p.outlierDetection(), p.circuitBreakers(), p.connectTimeoutMillis(), p.panicThresholdPercent());
+    }
+    return p;
   }
 }
