@@ -208,6 +208,8 @@ public class ProxyRouteSpec {
   }
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
+  @ValidationRule(value = "!(has(self.caSecret) && has(self.insecureSkipVerify) && self.insecureSkipVerify)",
+      message = "caSecret and insecureSkipVerify exclude each other")
   public static class BackendTls {
     /** A Secret in the ProxyRoute's namespace whose key {@code ca.crt} holds the PEM CA bundle. */
     @Pattern(DNS_NAME)
@@ -225,6 +227,10 @@ public class ProxyRouteSpec {
 
   /** How requests are spread over the endpoints. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
+  @ValidationRule(value = "self.policy == 'Maglev' ? has(self.hashOn) : !has(self.hashOn)",
+      message = "hashOn is required for policy Maglev and only for it")
+  @ValidationRule(value = "self.policy == 'CookieAffinity' || !has(self.cookie)",
+      message = "cookie applies only to policy CookieAffinity")
   public static class LoadBalancer {
     /** RoundRobin (default), LeastRequest, Random, Maglev (needs hashOn) or CookieAffinity. */
     @Required
@@ -239,6 +245,9 @@ public class ProxyRouteSpec {
   }
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
+  @ValidationRule(value = "(has(self.header) ? 1 : 0) + (has(self.cookie) ? 1 : 0)"
+      + " + (has(self.queryParameter) ? 1 : 0) + (has(self.clientAddress) && self.clientAddress ? 1 : 0) == 1",
+      message = "hashOn needs exactly one of header, cookie, queryParameter or clientAddress: true")
   public static class HashOn {
     @Pattern(HEADER_NAME)
     public String header;
