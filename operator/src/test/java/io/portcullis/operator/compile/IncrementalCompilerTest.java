@@ -124,4 +124,23 @@ class IncrementalCompilerTest {
     assertSame(first.snapshot().clustersByName().get(apiCluster), second.snapshot().clustersByName().get(apiCluster));
     assertEquals(1, compiler.endpointUpdates());
   }
+
+  @Test
+  @DisplayName("through the informer cache, a changed EndpointSlice takes the cheap path")
+  void throughTheCache() {
+    io.portcullis.operator.cache.ResourceCache cache = new io.portcullis.operator.cache.ResourceCache();
+    EndpointSlice before = webSlice("10.0.0.1");
+    before.getMetadata().setName("web-1");
+    before.getMetadata().setResourceVersion("1");
+    List.of(ourClass(), route, web, api, apiSlice, before).forEach(cache::upsert);
+    IncrementalCompiler compiler = new IncrementalCompiler(new Compiler(CompilerSettings.defaults()));
+    compiler.apply(cache.state().withNow(T0));
+    EndpointSlice after = webSlice("10.0.0.1", "10.0.0.2");
+    after.getMetadata().setName("web-1");
+    after.getMetadata().setResourceVersion("2");
+    assertTrue(cache.upsert(after));
+    CompileResult result = compiler.apply(cache.state().withNow(T0.plusSeconds(5)));
+    assertEquals(1, compiler.endpointUpdates());
+    assertEquals(full(cache.state()).snapshot(), result.snapshot());
+  }
 }
