@@ -120,6 +120,7 @@ final class TlsPass {
   /** The virtual hosts with their TLS policies attached. */
   List<VirtualHost> attach(List<VirtualHost> hosts) {
     List<VirtualHost> out = new ArrayList<>(hosts.size());
+    Set<String> dropped = new java.util.HashSet<>();
     for (VirtualHost v : hosts) {
       TlsPolicy policy = policies.get(v.host());
       List<io.portcullis.snapshot.Route> routes = v.routes();
@@ -131,8 +132,13 @@ final class TlsPass {
             .filter(r -> prefixes.stream().noneMatch(p -> r.name().startsWith(p)))
             .toList();
       }
+      if (routes != v.routes()) {
+        Set<io.portcullis.snapshot.Route> kept = new java.util.HashSet<>(routes);
+        v.routes().stream().filter(r -> !kept.contains(r)).forEach(r -> dropped.add(r.name()));
+      }
       out.add(policy == null && routes == v.routes() ? v : new VirtualHost(v.host(), routes, policy));
     }
+    status.routesDropped(dropped);
     return out;
   }
 

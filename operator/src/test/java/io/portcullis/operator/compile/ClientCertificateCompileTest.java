@@ -83,6 +83,7 @@ class ClientCertificateCompileTest {
   void missingCaFailsClosed() {
     Compiled c = compile(shop("missing-ca", null), blog(), world());
     assertTrue(host(c, SHOP).routes().isEmpty(), "no route of the host is served without client validation");
+    assertEquals(List.of(), c.proxyRouteStatus("default", "shop").routeNames());
     assertCondition(c.proxyRouteStatus("default", "shop"), Reasons.ACCEPTED, false, Reasons.INVALID_CA_SECRET,
         "spec.tls.clientCertificate.caSecret: CA Secret default/missing-ca not found");
     assertEquals(1, host(c, BLOG).routes().size());
