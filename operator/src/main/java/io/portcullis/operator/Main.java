@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.portcullis.operator.compile.Compiler;
 import io.portcullis.operator.compile.CompilerSettings.DefaultCertificate;
+import io.portcullis.operator.compile.IncrementalCompiler;
 import io.portcullis.operator.pki.ControlChannelPki;
 import io.portcullis.operator.pki.ControlChannelSettings;
 import io.portcullis.operator.pki.GeneratedCertificateSecret;
@@ -61,12 +62,13 @@ public final class Main {
       System.exit(1);
       return;
     }
-    Compiler compiler =
-        new Compiler(options.compilerSettings().withDefaultCertificate(defaultCertificate));
+    // Endpoint-only changes take the cheap path: only the changed Services' clusters are rebuilt.
+    IncrementalCompiler compiler = new IncrementalCompiler(
+        new Compiler(options.compilerSettings().withDefaultCertificate(defaultCertificate)));
     // The compiler reads no clock: each compile is stamped here, so certificate expiry is judged
     // at compile time; PeriodicRecompile makes sure there is one at least every few minutes.
     Operator operator = new Operator(options, source, sink,
-        state -> compiler.compile(state.withNow(Instant.now())), new SnapshotStore(),
+        state -> compiler.apply(state.withNow(Instant.now())), new SnapshotStore(),
         streamServer(options, client));
     // Every replica serves snapshot streams; only the leader writes statuses and events.
     LeaderElection election = options.localMode() ? null : leaderElection(client, options);

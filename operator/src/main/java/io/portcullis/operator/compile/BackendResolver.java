@@ -6,19 +6,29 @@ import io.fabric8.kubernetes.api.model.discovery.v1.EndpointConditions;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointPort;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.portcullis.snapshot.Cluster;
+import io.portcullis.snapshot.ClusterPolicy;
 import io.portcullis.snapshot.Endpoint;
+import io.portcullis.snapshot.SnapshotCodec;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 
 /**
- * Resolves Service + port to a cluster of ready endpoints. Services and EndpointSlices are indexed
+ * Resolves Service + port (and the policy a route asks for) to a cluster of serving endpoints. Services and EndpointSlices are indexed
  * once per compile and every resolution is memoised, so 10,000 Ingresses on a few Services cost a
  * few lookups each, never a scan.
+ *
+ * <p>A Service port used with the default policy is the cluster {@code ns/svc:port}; with any other
+ * policy (its {@code appProtocol} counts) it is {@code ns/svc:port/<hash>}, one cluster per
+ * distinct policy, so routes with different balancing or health settings never share state and
+ * existing names stay as they were.
  *
  * <p>An unresolvable backend still yields a cluster (with no endpoints, so the dataplane answers
  * 503) and a problem to report: a missing backend must never make requests fall through to
@@ -40,7 +50,7 @@ final class BackendResolver {
 
   private final Map<String, Service> services = new HashMap<>();
   private final Map<String, List<EndpointSlice>> slicesByService = new HashMap<>();
-  private final Map<String, Resolution> memo = new HashMap<>();
+  private final Map<MemoKey, Resolution> memo = new HashMap<>();
   private final Map<String, Cluster> clusters = new HashMap<>();
 
   BackendResolver(List<Service> serviceList, List<EndpointSlice> sliceList) {
@@ -62,16 +72,47 @@ final class BackendResolver {
    * @param port a port number ({@code "80"}) or a Service port name ({@code "http"})
    */
   Resolution resolve(String namespace, String service, String port) {
-    String ref = key(namespace, service) + ":" + port;
-    return memo.computeIfAbsent(ref, r -> compute(namespace, service, port));
+    return resolve(namespace, service, port, ClusterPolicy.DEFAULT, UpstreamRequest.FROM_SERVICE);
   }
+
+  /**
+   * @param policy what the route asks for, protocol and TLS aside
+   * @param upstream the protocol and TLS the route asks for; what it leaves open the Service
+   *     port's {@code appProtocol} decides
+   */
+  Resolution resolve(
+      String namespace, String service, String port, ClusterPolicy policy, UpstreamRequest upstream) {
+    MemoKey ref = new MemoKey(key(namespace, service) + ":" + port, policy, upstream);
+    return memo.computeIfAbsent(ref, r -> compute(namespace, service, port, policy, upstream));
+  }
+
+  /**
+   * The serving endpoints of a cluster this resolver would build, by cluster name; null when the
+   * name's Service or port does not exist. The cheap path of an endpoint-only change.
+   */
+  List<Endpoint> endpointsOf(String clusterName) {
+    int slash = clusterName.indexOf('/');
+    int colon = clusterName.indexOf(':', slash + 1);
+    if (slash < 0 || colon < 0) {
+      return null;
+    }
+    int end = clusterName.indexOf('/', colon);
+    String serviceKey = clusterName.substring(0, colon);
+    Service service = services.get(serviceKey);
+    ServicePort servicePort = service == null ? null
+        : findPort(service, clusterName.substring(colon + 1, end < 0 ? clusterName.length() : end));
+    return servicePort == null ? null : servingEndpoints(serviceKey, servicePort.getName());
+  }
+
+  private record MemoKey(String ref, ClusterPolicy policy, UpstreamRequest upstream) {}
 
   /** Every cluster any resolution produced; callers keep those their routes use. */
   Map<String, Cluster> clusters() {
     return clusters;
   }
 
-  private Resolution compute(String namespace, String serviceName, String port) {
+  private Resolution compute(String namespace, String serviceName, String port,
+      ClusterPolicy requested, UpstreamRequest upstream) {
     String serviceKey = key(namespace, serviceName);
     Service service = services.get(serviceKey);
     if (service == null) {
@@ -89,14 +130,29 @@ final class BackendResolver {
       return unresolved(serviceKey + ":" + port, Reasons.PORT_NOT_FOUND,
           "Service " + serviceKey + " has no port " + port);
     }
-    String clusterName = serviceKey + ":" + servicePort.getPort();
-    List<Endpoint> endpoints = readyEndpoints(serviceKey, servicePort.getName());
-    clusters.computeIfAbsent(clusterName, n -> new Cluster(n, endpoints));
-    if (endpoints.isEmpty()) {
+    ClusterPolicy policy = upstream.apply(requested, servicePort.getAppProtocol());
+    String clusterName = clusterName(serviceKey + ":" + servicePort.getPort(), policy);
+    List<Endpoint> endpoints = servingEndpoints(serviceKey, servicePort.getName());
+    clusters.computeIfAbsent(clusterName, n -> new Cluster(n, endpoints, policy));
+    if (endpoints.stream().allMatch(Endpoint::terminating)) {
       return new Resolution(clusterName, Reasons.NO_READY_ENDPOINTS,
           "Service " + serviceKey + " port " + servicePort.getPort() + " has no ready endpoints");
     }
     return new Resolution(clusterName, null, null);
+  }
+
+  /** The plain name for the default policy, else the name plus a short hash of the policy. */
+  static String clusterName(String base, ClusterPolicy policy) {
+    if (policy == null || ClusterPolicy.DEFAULT.equals(policy)) {
+      return base;
+    }
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256")
+          .digest(SnapshotCodec.toJsonString(policy).getBytes(StandardCharsets.UTF_8));
+      return base + "/" + HexFormat.of().formatHex(digest, 0, 4);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JVM has SHA-256", e);
+    }
   }
 
   private Resolution unresolved(String clusterName, String reason, String message) {
@@ -119,12 +175,16 @@ final class BackendResolver {
   }
 
   /**
-   * Ready endpoints of the slice port named like the Service port (unnamed matches unnamed). An
-   * endpoint counts when {@code ready} is true or unset, and never while terminating: a draining
-   * pod finishes its requests but gets no new ones.
+   * Serving endpoints of the slice port named like the Service port (unnamed matches unnamed). An
+   * endpoint counts when {@code ready} is true or unset; a terminating one counts, marked
+   * terminating, only while it is still {@code serving}: the dataplane sends it no new requests
+   * but lets it finish those it has (and uses it as a last resort rather than answering 503).
+   * Not-serving endpoints are left out.
    */
-  private List<Endpoint> readyEndpoints(String serviceKey, String portName) {
-    Set<Endpoint> out = new LinkedHashSet<>();
+  private List<Endpoint> servingEndpoints(String serviceKey, String portName) {
+    // By address: one address listed twice (two slices during a handover) is one endpoint, and
+    // it is terminating only if every listing says so.
+    Map<String, Endpoint> out = new LinkedHashMap<>();
     String wanted = portName == null ? "" : portName;
     for (EndpointSlice slice : slicesByService.getOrDefault(serviceKey, List.of())) {
       Integer targetPort = null;
@@ -137,24 +197,33 @@ final class BackendResolver {
         continue;
       }
       for (io.fabric8.kubernetes.api.model.discovery.v1.Endpoint e : slice.getEndpoints()) {
-        if (!isReady(e.getConditions()) || e.getAddresses() == null) {
+        Boolean terminating = serving(e.getConditions());
+        if (terminating == null || e.getAddresses() == null) {
           continue;
         }
         for (String address : e.getAddresses()) {
           if (address != null && !address.isBlank()) {
-            out.add(new Endpoint(address, targetPort));
+            Endpoint endpoint = new Endpoint(address, targetPort, terminating);
+            out.merge(endpoint.toString(), endpoint, (a, b) -> a.terminating() ? b : a);
           }
         }
       }
     }
-    return List.copyOf(out);
+    return List.copyOf(out.values());
   }
 
-  private static boolean isReady(EndpointConditions c) {
+  /** Null when the endpoint is not serving, else whether it is terminating. */
+  private static Boolean serving(EndpointConditions c) {
     if (c == null) {
-      return true;
+      return Boolean.FALSE;
     }
-    return !Boolean.FALSE.equals(c.getReady()) && !Boolean.TRUE.equals(c.getTerminating());
+    if (Boolean.TRUE.equals(c.getTerminating())) {
+      // Kubernetes reports ready=false for every terminating endpoint; serving says whether it
+      // still takes requests. Without serving (old API servers) only ready can say so.
+      Boolean serving = c.getServing() != null ? c.getServing() : c.getReady();
+      return Boolean.TRUE.equals(serving) ? Boolean.TRUE : null;
+    }
+    return Boolean.FALSE.equals(c.getReady()) ? null : Boolean.FALSE;
   }
 
   private static Integer parsePort(String port) {

@@ -37,14 +37,15 @@ public final class Compiler {
     StatusCollector status = new StatusCollector();
     BackendResolver backends = new BackendResolver(state.services(), state.endpointSlices());
     RouteTable table = new RouteTable();
+    CaBundles caBundles = new CaBundles(state.secrets());
 
     new IngressPass(backends, status, table).run(ingresses);
-    new ProxyRoutePass(backends, status, table).run(proxyRoutes);
+    new ProxyRoutePass(backends, caBundles, status, table).run(proxyRoutes);
     List<VirtualHost> virtualHosts = table.build(status);
     String defaultCluster =
         new DefaultBackendPass(backends, status).run(ingresses, settings.defaultBackend());
     TlsPass tls =
-        new TlsPass(state.secrets(), status, state.now(), settings.defaultCertificate());
+        new TlsPass(state.secrets(), caBundles, status, state.now(), settings.defaultCertificate());
     tls.run(ingresses, proxyRoutes);
     virtualHosts = tls.attach(virtualHosts);
 

@@ -9,6 +9,7 @@ import io.portcullis.snapshot.PathMatch;
 import io.portcullis.snapshot.Route;
 import io.portcullis.snapshot.RouteAction;
 import io.portcullis.snapshot.RouteMatch;
+import io.portcullis.snapshot.WeightedBackend;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,6 +61,8 @@ final class IngressPass {
     }
     Instant created = ObjectAge.created(ingress.getMetadata());
     boolean useRegex = "true".equals(annotation(ingress, USE_REGEX_ANNOTATION));
+    IngressAnnotations policy =
+        IngressAnnotations.read(ref, ingress.getMetadata().getAnnotations(), status);
     List<IngressRule> rules = ingress.getSpec().getRules();
     int ordinal = 0;
     for (int r = 0; r < rules.size(); r++) {
@@ -77,7 +80,8 @@ final class IngressPass {
       List<HTTPIngressPath> paths = rule.getHttp().getPaths();
       for (int p = 0; p < paths.size(); p++) {
         String name = "ingress/" + ref.namespace() + "/" + ref.name() + "/r" + r + "/p" + p;
-        RouteCandidate candidate = path(ref, created, host, paths.get(p), useRegex, name, ordinal++, "rule " + r + " path " + p);
+        RouteCandidate candidate = path(ref, created, host, paths.get(p), useRegex, policy, name,
+            ordinal++, "rule " + r + " path " + p);
         if (candidate != null) {
           out.add(candidate);
         }
@@ -86,7 +90,7 @@ final class IngressPass {
   }
 
   private RouteCandidate path(ObjectRef ref, Instant created, String host, HTTPIngressPath path,
-      boolean useRegex, String routeName, int ordinal, String where) {
+      boolean useRegex, IngressAnnotations policy, String routeName, int ordinal, String where) {
     PathMatch match;
     try {
       match = pathMatch(path, useRegex);
@@ -94,16 +98,19 @@ final class IngressPass {
       status.rejected(ref, Reasons.INVALID_ROUTE, where + ": " + e.getMessage());
       return null;
     }
-    String cluster = backendCluster(ref, path.getBackend(), where);
+    String cluster = backendCluster(ref, path.getBackend(), policy, where);
     if (cluster == null) {
       return null;
     }
-    Route route = Route.of(routeName, RouteMatch.path(match), RouteAction.Forward.to(cluster));
+    RouteAction.Forward forward = new RouteAction.Forward(List.of(new WeightedBackend(cluster, 1)),
+        null, policy.timeoutMillis(), 0, policy.retries(), null);
+    Route route = Route.of(routeName, RouteMatch.path(match), forward);
     return new RouteCandidate(host, route, ref, created, ordinal, "path " + describe(match));
   }
 
   /** Resolves an Ingress backend to a cluster name, or reports and returns null if it has none. */
-  private String backendCluster(ObjectRef ref, IngressBackend backend, String where) {
+  private String backendCluster(
+      ObjectRef ref, IngressBackend backend, IngressAnnotations policy, String where) {
     if (backend == null || (backend.getService() == null && backend.getResource() == null)) {
       status.rejected(ref, Reasons.INVALID_ROUTE, where + ": no backend");
       return null;
@@ -119,7 +126,8 @@ final class IngressPass {
       status.rejected(ref, Reasons.INVALID_ROUTE, where + ": the backend needs a Service name and port");
       return null;
     }
-    BackendResolver.Resolution resolution = backends.resolve(ref.namespace(), service.getName(), port);
+    BackendResolver.Resolution resolution = backends.resolve(
+        ref.namespace(), service.getName(), port, policy.policy(), policy.upstream());
     if (!resolution.ok()) {
       status.unresolved(ref, resolution.reason(), resolution.message());
     }

@@ -27,10 +27,11 @@ final class ProxyRoutePass {
   private final RouteTable table;
   private final ProxyRouteTranslator translator;
 
-  ProxyRoutePass(BackendResolver backends, StatusCollector status, RouteTable table) {
+  ProxyRoutePass(
+      BackendResolver backends, CaBundles caBundles, StatusCollector status, RouteTable table) {
     this.status = status;
     this.table = table;
-    this.translator = new ProxyRouteTranslator(backends);
+    this.translator = new ProxyRouteTranslator(backends, new ClusterPolicies(caBundles));
   }
 
   void run(List<ProxyRoute> ours) {
@@ -83,7 +84,7 @@ final class ProxyRoutePass {
       try {
         t = translator.translate(ref.namespace(), routeSpec);
       } catch (InvalidInputException e) {
-        status.rejected(ref, Reasons.INVALID_ROUTE, where + ": " + e.getMessage());
+        status.rejected(ref, e.reasonOr(Reasons.INVALID_ROUTE), where + ": " + e.getMessage());
         continue;
       }
       for (BackendResolver.Resolution r : t.unresolved()) {

@@ -4,11 +4,11 @@ import io.portcullis.operator.crd.ProxyRouteSpec;
 import io.portcullis.operator.crd.ProxyRouteSpec.RouteSpec;
 import io.portcullis.snapshot.HeaderMatch;
 import io.portcullis.snapshot.HeaderRewrite;
+import io.portcullis.snapshot.Mirror;
 import io.portcullis.snapshot.PathMatch;
 import io.portcullis.snapshot.RouteAction;
 import io.portcullis.snapshot.RouteMatch;
 import io.portcullis.snapshot.WeightedBackend;
-import io.portcullis.snapshot.cli.Durations;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -40,9 +40,11 @@ final class ProxyRouteTranslator {
       List<BackendResolver.Resolution> unresolved) {}
 
   private final BackendResolver backends;
+  private final ClusterPolicies policies;
 
-  ProxyRouteTranslator(BackendResolver backends) {
+  ProxyRouteTranslator(BackendResolver backends, ClusterPolicies policies) {
     this.backends = backends;
+    this.policies = policies;
   }
 
   Translated translate(String namespace, RouteSpec spec) throws InvalidInputException {
@@ -59,9 +61,12 @@ final class ProxyRouteTranslator {
     if (spec.backends != null) {
       action = forward(namespace, spec, match.path(), unresolved);
     } else {
-      if (spec.rewrite != null || spec.timeouts != null || spec.requestHeaders != null) {
-        throw new InvalidInputException(
-            "rewrite, timeouts and requestHeaders apply only to routes with backends");
+      if (spec.rewrite != null || spec.timeouts != null || spec.requestHeaders != null
+          || spec.retries != null || spec.mirror != null || spec.loadBalancer != null
+          || spec.slowStart != null || spec.healthCheck != null || spec.outlierDetection != null
+          || spec.circuitBreakers != null) {
+        throw new InvalidInputException("rewrite, timeouts, retries, mirror, requestHeaders and "
+            + "cluster settings apply only to routes with backends");
       }
       action = spec.redirect != null ? redirect(spec.redirect) : direct(spec.directResponse);
     }
@@ -148,7 +153,8 @@ final class ProxyRouteTranslator {
       if (weight < 0 || weight > 1_000_000) {
         throw new InvalidInputException("backend " + b.service + " weight must be 0 to 1000000");
       }
-      BackendResolver.Resolution r = backends.resolve(namespace, b.service, b.port.toString());
+      BackendResolver.Resolution r = backends.resolve(namespace, b.service, b.port.toString(),
+          policies.policy(spec, b), policies.upstream(namespace, b));
       if (!seen.add(r.cluster())) {
         throw new InvalidInputException("backend " + b.service + ":" + b.port + " is listed twice");
       }
@@ -171,25 +177,31 @@ final class ProxyRouteTranslator {
       }
       rewrite = spec.rewrite.pathPrefix;
     }
-    return new RouteAction.Forward(weighted, rewrite, timeoutMillis(spec.timeouts));
+    ProxyRouteSpec.Timeouts t = spec.timeouts;
+    long request = ClusterPolicies.millis(t == null ? null : t.request, "timeouts.request", 0);
+    long idle = ClusterPolicies.millis(t == null ? null : t.idle, "timeouts.idle", 0);
+    return new RouteAction.Forward(weighted, rewrite, request, idle,
+        ClusterPolicies.retries(spec.retries, t), mirror(namespace, spec.mirror, unresolved));
   }
 
-  /**
-   * {@code timeouts.idle} is validated here but not yet carried: the snapshot has no field for it
-   * until the resilience work (issue 4) adds per-route connection settings.
-   */
-  private static long timeoutMillis(ProxyRouteSpec.Timeouts timeouts) throws InvalidInputException {
-    if (timeouts == null) {
-      return 0;
+  /** The shadow cluster follows its Service port's appProtocol and otherwise the defaults. */
+  private Mirror mirror(String namespace, ProxyRouteSpec.Mirror m,
+      List<BackendResolver.Resolution> unresolved) throws InvalidInputException {
+    if (m == null) {
+      return null;
     }
-    try {
-      if (timeouts.idle != null) {
-        Durations.parse(timeouts.idle);
-      }
-      return timeouts.request == null ? 0 : Durations.parse(timeouts.request).toMillis();
-    } catch (IllegalArgumentException e) {
-      throw new InvalidInputException("timeouts: " + e.getMessage());
+    if (m.service == null || m.service.isEmpty() || m.port == null || m.port < 1 || m.port > 65535) {
+      throw new InvalidInputException("mirror needs a service and a port from 1 to 65535");
     }
+    int percent = m.percent == null ? 100 : m.percent;
+    if (percent < 1 || percent > 100) {
+      throw new InvalidInputException("mirror.percent must be 1 to 100");
+    }
+    BackendResolver.Resolution r = backends.resolve(namespace, m.service, m.port.toString());
+    if (!r.ok()) {
+      unresolved.add(new BackendResolver.Resolution(r.cluster(), r.reason(), "mirror: " + r.message()));
+    }
+    return new Mirror(r.cluster(), percent);
   }
 
   private static RouteAction redirect(ProxyRouteSpec.Redirect r) throws InvalidInputException {

@@ -38,6 +38,12 @@ public final class Reasons {
   public static final String TLS_CONFLICT = "TlsConflict";
   /** Event (warning): a TLS setting (a spec.tls host, HSTS) is invalid and is ignored. */
   public static final String INVALID_TLS_SETTINGS = "InvalidTlsSettings";
+  /**
+   * Accepted=False: a CA Secret a route names (backend {@code tls.caSecret}, {@code
+   * spec.tls.clientCertificate.caSecret}) is missing, has no {@code ca.crt}, or holds no valid
+   * PEM certificate. The routes that need it are not served (fail closed).
+   */
+  public static final String INVALID_CA_SECRET = "InvalidCaSecret";
   /** Event (warning): an annotation has a value we cannot use; its default applies. */
   public static final String INVALID_ANNOTATION = "InvalidAnnotation";
 }

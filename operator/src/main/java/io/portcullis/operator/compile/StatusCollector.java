@@ -63,6 +63,11 @@ final class StatusCollector {
     entry(ref).routeNames.add(routeName);
   }
 
+  /** Routes a later pass took out of the snapshot again (client certificates failing closed). */
+  void routesDropped(Set<String> routeNames) {
+    entries.values().forEach(e -> e.routeNames.removeAll(routeNames));
+  }
+
   List<ObjectStatus> build() {
     List<ObjectStatus> out = new ArrayList<>(entries.size());
     entries.forEach((ref, e) -> out.add(e.toStatus(ref)));

@@ -30,6 +30,12 @@ import java.util.TreeMap;
  * {@code InvalidTlsSecret}, and an Event naming the Secret and the problem) and its hosts fall back
  * to the default certificate; nothing else changes. A certificate whose names do not cover a host
  * is served anyway, with a warning: the user may know better (a client pinned to it, say).
+ *
+ * <p>Client certificates (ProxyRoute {@code spec.tls.clientCertificate}) fail closed: when the CA
+ * Secret is unusable, the hosts keep their certificate but lose every route (404), and a younger
+ * ProxyRoute that asks for client certificates on a host whose TLS settings an older object owns
+ * (without the same requirement) loses its routes on that host. Serving either without the
+ * validation the user asked for would open the backends to any client.
  */
 final class TlsPass {
   /** Ingress annotation: {@code "false"} keeps plain HTTP for the Ingress's TLS hosts. */
@@ -50,9 +56,16 @@ final class TlsPass {
   private final Map<String, Object> validated = new HashMap<>();
   private final Map<String, TlsCertificate> used = new TreeMap<>();
   private final Map<String, TlsPolicy> policies = new HashMap<>();
+  private final CaBundles caBundles;
+  /** Hosts whose client CA is unusable: served with no routes at all. */
+  private final Set<String> closedHosts = new java.util.HashSet<>();
+  /** Per host, route-name prefixes of objects whose client certificate requirement cannot hold. */
+  private final Map<String, Set<String>> closedRoutes = new HashMap<>();
   private String defaultCertificate;
 
-  TlsPass(List<Secret> secretList, StatusCollector status, Instant now, DefaultCertificate defaults) {
+  TlsPass(List<Secret> secretList, CaBundles caBundles, StatusCollector status, Instant now,
+      DefaultCertificate defaults) {
+    this.caBundles = caBundles;
     for (Secret s : secretList) {
       secrets.put(s.getMetadata().getNamespace() + "/" + s.getMetadata().getName(), s);
     }
@@ -64,7 +77,19 @@ final class TlsPass {
   /** One object's claim on some hosts. */
   private record Claim(
       ObjectRef owner, Instant created, String secretName, Set<String> hosts,
-      boolean redirectHttp, TlsPolicy.Hsts hsts) {}
+      boolean redirectHttp, TlsPolicy.Hsts hsts, ProxyRouteSpec.ClientCertificate clientCertificate) {
+
+    boolean sameClientValidation(Claim other) {
+      ProxyRouteSpec.ClientCertificate a = clientCertificate;
+      ProxyRouteSpec.ClientCertificate b = other.clientCertificate;
+      if (a == null || b == null) {
+        return a == b;
+      }
+      return owner.namespace().equals(other.owner.namespace())
+          && java.util.Objects.equals(a.caSecret, b.caSecret)
+          && Boolean.TRUE.equals(a.optional) == Boolean.TRUE.equals(b.optional);
+    }
+  }
 
   void run(List<Ingress> ingresses, List<ProxyRoute> proxyRoutes) {
     List<Claim> claims = new ArrayList<>();
@@ -95,10 +120,25 @@ final class TlsPass {
   /** The virtual hosts with their TLS policies attached. */
   List<VirtualHost> attach(List<VirtualHost> hosts) {
     List<VirtualHost> out = new ArrayList<>(hosts.size());
+    Set<String> dropped = new java.util.HashSet<>();
     for (VirtualHost v : hosts) {
       TlsPolicy policy = policies.get(v.host());
-      out.add(policy == null ? v : new VirtualHost(v.host(), v.routes(), policy));
+      List<io.portcullis.snapshot.Route> routes = v.routes();
+      if (closedHosts.contains(v.host())) {
+        routes = List.of();
+      } else if (closedRoutes.containsKey(v.host())) {
+        Set<String> prefixes = closedRoutes.get(v.host());
+        routes = routes.stream()
+            .filter(r -> prefixes.stream().noneMatch(p -> r.name().startsWith(p)))
+            .toList();
+      }
+      if (routes != v.routes()) {
+        Set<io.portcullis.snapshot.Route> kept = new java.util.HashSet<>(routes);
+        v.routes().stream().filter(r -> !kept.contains(r)).forEach(r -> dropped.add(r.name()));
+      }
+      out.add(policy == null && routes == v.routes() ? v : new VirtualHost(v.host(), routes, policy));
     }
+    status.routesDropped(dropped);
     return out;
   }
 
@@ -137,15 +177,22 @@ final class TlsPass {
         declared = ruleHosts(ingress);
       }
       Set<String> hosts = hosts(ref, declared, "spec.tls.hosts");
-      out.add(new Claim(ref, created, entry.getSecretName(), hosts, redirect, hsts));
+      out.add(new Claim(ref, created, entry.getSecretName(), hosts, redirect, hsts, null));
     }
   }
 
   private void proxyRouteClaim(ProxyRoute route, List<Claim> out) {
     ObjectRef ref = ObjectAge.ref(ProxyRoutePass.KIND, route);
     ProxyRouteSpec.Tls tls = route.getSpec().tls;
+    List<String> declared = route.getSpec().hosts == null ? List.of() : route.getSpec().hosts;
     if (tls.secretName == null || tls.secretName.isEmpty()) {
       status.unresolved(ref, Reasons.INVALID_TLS_SECRET, "spec.tls names no secretName");
+      if (tls.clientCertificate != null) {
+        Set<String> hosts = hosts(ref, declared, "spec.hosts");
+        hosts.forEach(h -> closeRoutes(h, ref));
+        status.rejected(ref, Reasons.INVALID_TLS_SECRET, "spec.tls.clientCertificate needs "
+            + "spec.tls.secretName; the routes of hosts " + hosts + " are not served");
+      }
       return;
     }
     TlsPolicy.Hsts hsts = null;
@@ -157,9 +204,9 @@ final class TlsPass {
         hsts = new TlsPolicy.Hsts(tls.hsts.maxAge, Boolean.TRUE.equals(tls.hsts.includeSubDomains));
       }
     }
-    List<String> declared = route.getSpec().hosts == null ? List.of() : route.getSpec().hosts;
     out.add(new Claim(ref, ObjectAge.created(route.getMetadata()), tls.secretName,
-        hosts(ref, declared, "spec.hosts"), !Boolean.FALSE.equals(tls.redirectHttp), hsts));
+        hosts(ref, declared, "spec.hosts"), !Boolean.FALSE.equals(tls.redirectHttp), hsts,
+        tls.clientCertificate));
   }
 
   private void apply(Claim claim, Map<String, Claim> winners) {
@@ -169,6 +216,12 @@ final class TlsPass {
       Claim winner = winners.putIfAbsent(host, claim);
       if (winner == null) {
         mine.add(host);
+      } else if (claim.clientCertificate() != null && !winner.sameClientValidation(claim)) {
+        closeRoutes(host, claim.owner());
+        status.rejected(claim.owner(), Reasons.TLS_CONFLICT,
+            "host " + host + " takes its TLS settings from " + winner.owner() + " (the older "
+                + "object wins), which does not require the same client certificates; this "
+                + "ProxyRoute's routes for " + host + " are not served");
       } else if (!winner.owner().equals(claim.owner())
           && !winner.secretName().equals(claim.secretName())) {
         status.event(claim.owner(), true, Reasons.TLS_CONFLICT,
@@ -193,9 +246,39 @@ final class TlsPass {
         }
       }
     }
-    for (String host : mine) {
-      policies.put(host, new TlsPolicy(certificate, claim.redirectHttp(), claim.hsts()));
+    TlsPolicy.ClientValidation clientValidation = null;
+    if (claim.clientCertificate() != null) {
+      clientValidation = clientValidation(claim, mine);
+      if (clientValidation == null) {
+        closedHosts.addAll(mine);
+      }
     }
+    for (String host : mine) {
+      policies.put(host,
+          new TlsPolicy(certificate, claim.redirectHttp(), claim.hsts(), clientValidation));
+    }
+  }
+
+  /** The client validation a claim asks for, or null (reported) when its CA is unusable. */
+  private TlsPolicy.ClientValidation clientValidation(Claim claim, Set<String> hosts) {
+    ProxyRouteSpec.ClientCertificate c = claim.clientCertificate();
+    try {
+      if (c.caSecret == null || c.caSecret.isEmpty()) {
+        throw new InvalidInputException("names no Secret");
+      }
+      return new TlsPolicy.ClientValidation(
+          caBundles.pem(claim.owner().namespace(), c.caSecret), Boolean.TRUE.equals(c.optional));
+    } catch (InvalidInputException e) {
+      status.rejected(claim.owner(), Reasons.INVALID_CA_SECRET,
+          "spec.tls.clientCertificate.caSecret: " + e.getMessage() + "; hosts " + hosts
+              + " are not served until it is fixed (client certificates are required)");
+      return null;
+    }
+  }
+
+  private void closeRoutes(String host, ObjectRef owner) {
+    closedRoutes.computeIfAbsent(host, h -> new java.util.HashSet<>())
+        .add("proxyroute/" + owner.namespace() + "/" + owner.name() + "/");
   }
 
   private CertificateValidator.Valid validate(String secretName, ObjectRef owner) {

@@ -4,6 +4,7 @@ import static io.portcullis.operator.compile.Fixtures.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.portcullis.snapshot.Endpoint;
 import io.portcullis.snapshot.RouteAction;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
@@ -56,11 +57,32 @@ class BackendResolutionTest {
   }
 
   @Test
-  @DisplayName("not-ready and terminating endpoints are left out")
-  void notReadyAndTerminatingLeftOut() {
+  @DisplayName("not-ready and not-serving terminating endpoints are left out; serving terminating ones drain")
+  void notReadyLeftOutTerminatingDrains() {
     Compiled c = compile(shopTo("web", 80), service("default", "web").port(null, 80),
-        slice("default", "web").port(null, 8080).ready("10.0.0.1").notReady("10.0.0.2").terminating("10.0.0.3"));
-    assertEquals(List.of("10.0.0.1:8080"), c.endpoints("default/web:80"));
+        slice("default", "web").port(null, 8080).ready("10.0.0.1").notReady("10.0.0.2")
+            .terminating("10.0.0.3").terminatingServing("10.0.0.4").terminatingNotServing("10.0.0.5"));
+    assertEquals(List.of(new Endpoint("10.0.0.1", 8080), new Endpoint("10.0.0.3", 8080, true),
+        new Endpoint("10.0.0.4", 8080, true)), c.cluster("default/web:80").endpoints());
+  }
+
+  @Test
+  @DisplayName("a Service whose only endpoints are terminating keeps them but says NoReadyEndpoints")
+  void onlyTerminating() {
+    Compiled c = compile(shopTo("web", 80), service("default", "web").port(null, 80),
+        slice("default", "web").port(null, 8080).terminatingServing("10.0.0.4"));
+    assertEquals(List.of(new Endpoint("10.0.0.4", 8080, true)), c.cluster("default/web:80").endpoints());
+    assertCondition(c.ingressStatus("default", "shop"), Reasons.RESOLVED_REFS, false,
+        Reasons.NO_READY_ENDPOINTS, "no ready endpoints");
+  }
+
+  @Test
+  @DisplayName("an address listed ready in one slice and terminating in another is one ready endpoint")
+  void sameAddressTwice() {
+    Compiled c = compile(shopTo("web", 80), service("default", "web").port(null, 80),
+        slice("default", "web").port(null, 8080).terminatingServing("10.0.0.1"),
+        slice("default", "web").port(null, 8080).ready("10.0.0.1"));
+    assertEquals(List.of(new Endpoint("10.0.0.1", 8080)), c.cluster("default/web:80").endpoints());
   }
 
   @Test

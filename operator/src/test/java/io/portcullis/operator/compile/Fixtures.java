@@ -257,6 +257,16 @@ final class Fixtures {
       return endpoint(new EndpointConditions(true, true, true), addresses);
     }
 
+    /** Terminating and still serving, as Kubernetes reports a pod in its grace period. */
+    SliceFixture terminatingServing(String... addresses) {
+      return endpoint(new EndpointConditions(false, true, true), addresses);
+    }
+
+    /** Terminating and no longer serving. */
+    SliceFixture terminatingNotServing(String... addresses) {
+      return endpoint(new EndpointConditions(false, false, true), addresses);
+    }
+
     private SliceFixture endpoint(EndpointConditions conditions, String... addresses) {
       io.fabric8.kubernetes.api.model.discovery.v1.Endpoint e =
           new io.fabric8.kubernetes.api.model.discovery.v1.Endpoint();

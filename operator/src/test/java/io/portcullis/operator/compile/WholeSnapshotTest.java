@@ -54,7 +54,8 @@ class WholeSnapshotTest {
         List.of(
             new Cluster("shop/api-next:80", List.of()),
             new Cluster("shop/api:80", List.of(new Endpoint("10.0.1.1", 9000), new Endpoint("10.0.1.2", 9000))),
-            new Cluster("shop/web:80", List.of(new Endpoint("10.0.0.1", 8080)))),
+            new Cluster("shop/web:80",
+                List.of(new Endpoint("10.0.0.1", 8080), new Endpoint("10.0.0.2", 8080, true)))),
         "shop/web:80");
     assertEquals(expected, c.snapshot());
 

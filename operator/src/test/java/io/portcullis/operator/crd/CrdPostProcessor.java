@@ -12,7 +12,8 @@ import java.util.List;
 
 /**
  * The two things crd-generator 7.4 cannot express from annotations: a pattern on the items of a
- * list of strings (it drops {@code @Pattern} on a {@code List<String>}), and the order of printer
+ * list of strings (it drops {@code @Pattern} on a {@code List<String>}: hosts, expected
+ * statuses), and the order of printer
  * columns (it puts date columns first; kubectl users expect Age last). Both values come from the
  * model ({@link ProxyRouteSpec#HOST_PATTERN}), so the model stays the single source.
  */
@@ -27,10 +28,19 @@ final class CrdPostProcessor implements CRDPostProcessor {
       JSONSchemaProps item = hosts.getItems().getSchema();
       item.setPattern(ProxyRouteSpec.HOST_PATTERN);
       item.setMaxLength(253L);
+      JSONSchemaProps route = version.getSchema().getOpenAPIV3Schema().getProperties().get("spec")
+          .getProperties().get("routes").getItems().getSchema();
+      statusPattern(route);
+      statusPattern(route.getProperties().get("backends").getItems().getSchema());
       List<CustomResourceColumnDefinition> columns = new ArrayList<>(version.getAdditionalPrinterColumns());
       columns.sort(Comparator.comparingInt(c -> COLUMN_ORDER.indexOf(c.getName())));
       version.setAdditionalPrinterColumns(columns);
     }
     return crd;
+  }
+
+  private static void statusPattern(JSONSchemaProps owner) {
+    owner.getProperties().get("healthCheck").getProperties().get("expectedStatuses")
+        .getItems().getSchema().setPattern(ProxyRouteSpec.STATUS_RANGE);
   }
 }

@@ -125,6 +125,22 @@ class ProxyRouteCrdTest {
   }
 
   @Test
+  @DisplayName("traffic policies: policy, protocol and retry conditions are enums; Maglev needs hashOn")
+  void trafficPolicyEnums() {
+    JSONSchemaProps lb = at(spec, "routes", "[]", "loadBalancer");
+    assertEquals(List.of("CookieAffinity", "LeastRequest", "Maglev", "Random", "RoundRobin"),
+        at(lb, "policy").getEnum().stream().map(j -> j.asText()).collect(Collectors.toList()));
+    assertTrue(lb.getXKubernetesValidations().stream().anyMatch(v -> v.getRule().contains("Maglev")));
+    assertEquals(List.of("h2", "h2c", "http1", "https"), at(spec, "routes", "[]", "backends", "[]", "protocol")
+        .getEnum().stream().map(j -> j.asText()).collect(Collectors.toList()));
+    assertTrue(at(spec, "routes", "[]", "retries", "on", "[]").getEnum().stream()
+        .map(j -> j.asText()).collect(Collectors.toList()).containsAll(List.of("connect-failure", "503")));
+    assertEquals(List.of("caSecret"), at(spec, "tls", "clientCertificate").getRequired());
+    assertTrue(java.util.regex.Pattern.compile(
+        at(spec, "routes", "[]", "healthCheck", "expectedStatuses", "[]").getPattern()).matcher("200-299").matches());
+  }
+
+  @Test
   @DisplayName("paths must be absolute")
   void pathPatterns() {
     for (String kind : List.of("exact", "prefix", "regex")) {

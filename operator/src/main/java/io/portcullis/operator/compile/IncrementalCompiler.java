@@ -1,0 +1,159 @@
+package io.portcullis.operator.compile;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.portcullis.snapshot.Cluster;
+import io.portcullis.snapshot.Endpoint;
+import io.portcullis.snapshot.Snapshot;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+
+/**
+ * The compiler with a cheap path for endpoint churn (Contour's "endpoints only" path). When the
+ * only difference from the previous state is in EndpointSlices, only the clusters of the Services
+ * whose slices changed get new endpoint lists; routes, TLS and statuses are reused. The stream
+ * then carries a delta with just those cluster upserts.
+ *
+ * <p>The cheap result is exactly what a full compile would give: it falls back to one whenever
+ * that could differ, namely when anything but slices changed, when a cluster gains its first or
+ * loses its last ready endpoint (its ResolvedRefs condition changes), or when the previous full
+ * compile is over a minute old (certificate expiry is judged at compile time). Not thread-safe:
+ * the rebuild loop is its only caller.
+ */
+public final class IncrementalCompiler implements Function<ClusterState, CompileResult> {
+  /** Longest a run of cheap updates may go without a full compile. */
+  static final Duration MAX_FULL_COMPILE_AGE = Duration.ofMinutes(1);
+
+  private final Compiler compiler;
+  private final AtomicLong fullCompiles = new AtomicLong();
+  private final AtomicLong endpointUpdates = new AtomicLong();
+  private ClusterState lastState;
+  private CompileResult lastResult;
+  private Instant lastFullCompileAt;
+
+  public IncrementalCompiler(Compiler compiler) {
+    this.compiler = Objects.requireNonNull(compiler, "compiler");
+  }
+
+  @Override
+  public CompileResult apply(ClusterState state) {
+    CompileResult cheap = lastState == null ? null : endpointsOnly(state);
+    if (cheap != null) {
+      endpointUpdates.incrementAndGet();
+    } else {
+      cheap = compiler.compile(state);
+      fullCompiles.incrementAndGet();
+      lastFullCompileAt = state.now();
+    }
+    lastState = state;
+    lastResult = cheap;
+    return cheap;
+  }
+
+  /** Compiles that ran every pass. */
+  public long fullCompiles() {
+    return fullCompiles.get();
+  }
+
+  /** Compiles that only refreshed the endpoints of changed Services. */
+  public long endpointUpdates() {
+    return endpointUpdates.get();
+  }
+
+  private CompileResult endpointsOnly(ClusterState state) {
+    if (tooOld(state.now())
+        || !same(lastState.ingressClasses(), state.ingressClasses())
+        || !same(lastState.ingresses(), state.ingresses())
+        || !same(lastState.proxyRoutes(), state.proxyRoutes())
+        || !same(lastState.services(), state.services())
+        || !same(lastState.secrets(), state.secrets())) {
+      return null;
+    }
+    Set<String> changed = changedServices(lastState.endpointSlices(), state.endpointSlices());
+    if (changed.isEmpty()) {
+      return null; // nothing changed at all: a periodic recompile, which must be a full one
+    }
+    Snapshot previous = lastResult.snapshot();
+    BackendResolver resolver = new BackendResolver(state.services(), state.endpointSlices());
+    List<Cluster> clusters = new ArrayList<>(previous.clusters().size());
+    for (Cluster cluster : previous.clusters()) {
+      if (!changed.contains(serviceKey(cluster.name()))) {
+        clusters.add(cluster);
+        continue;
+      }
+      List<Endpoint> endpoints = resolver.endpointsOf(cluster.name());
+      if (endpoints == null || hasReady(endpoints) != hasReady(cluster.endpoints())) {
+        return null;
+      }
+      clusters.add(cluster.withEndpoints(endpoints));
+    }
+    Snapshot snapshot = Snapshot.of(previous.virtualHosts(), clusters, previous.defaultCluster(),
+        previous.certificates(), previous.defaultCertificate());
+    return new CompileResult(snapshot, lastResult.statuses());
+  }
+
+  private boolean tooOld(Instant now) {
+    if (now == null || lastFullCompileAt == null) {
+      return now != lastFullCompileAt;
+    }
+    return Duration.between(lastFullCompileAt, now).compareTo(MAX_FULL_COMPILE_AGE) > 0;
+  }
+
+  private static boolean hasReady(List<Endpoint> endpoints) {
+    return endpoints.stream().anyMatch(e -> !e.terminating());
+  }
+
+  /** {@code ns/svc} of a cluster named {@code ns/svc:port} or {@code ns/svc:port/hash}. */
+  private static String serviceKey(String clusterName) {
+    int colon = clusterName.indexOf(':', clusterName.indexOf('/') + 1);
+    return colon < 0 ? clusterName : clusterName.substring(0, colon);
+  }
+
+  /** Services ({@code ns/svc}) whose slices differ between the two lists. */
+  private static Set<String> changedServices(List<EndpointSlice> before, List<EndpointSlice> after) {
+    Map<String, List<EndpointSlice>> a = byService(before);
+    Map<String, List<EndpointSlice>> b = byService(after);
+    Set<String> changed = new HashSet<>();
+    Set<String> keys = new HashSet<>(a.keySet());
+    keys.addAll(b.keySet());
+    for (String key : keys) {
+      if (!same(a.getOrDefault(key, List.of()), b.getOrDefault(key, List.of()))) {
+        changed.add(key);
+      }
+    }
+    return changed;
+  }
+
+  private static Map<String, List<EndpointSlice>> byService(List<EndpointSlice> slices) {
+    Map<String, List<EndpointSlice>> out = new HashMap<>();
+    for (EndpointSlice slice : slices) {
+      Map<String, String> labels = slice.getMetadata().getLabels();
+      String service = labels == null ? null : labels.get(BackendResolver.SERVICE_NAME_LABEL);
+      out.computeIfAbsent(slice.getMetadata().getNamespace() + "/" + service, k -> new ArrayList<>())
+          .add(slice);
+    }
+    return out;
+  }
+
+  /** Element-wise: the cache hands out the same instance for an unchanged object, so == is usual. */
+  private static boolean same(List<? extends HasMetadata> a, List<? extends HasMetadata> b) {
+    if (a.size() != b.size()) {
+      return false;
+    }
+    for (int i = 0; i < a.size(); i++) {
+      if (a.get(i) != b.get(i) && !a.get(i).equals(b.get(i))) {
+        return false;
+      }
+    }
+    return true;
+  }
+}

@@ -1,0 +1,65 @@
+package io.portcullis.operator.compile;
+
+import static io.portcullis.operator.compile.Fixtures.assertAllGood;
+import static io.portcullis.operator.compile.Fixtures.assertCondition;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.portcullis.operator.compile.Fixtures.Compiled;
+import io.portcullis.operator.source.ManifestsSource;
+import io.portcullis.snapshot.Cluster;
+import io.portcullis.snapshot.ClusterPolicy;
+import io.portcullis.snapshot.RouteAction;
+import io.portcullis.snapshot.WeightedBackend;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/** The checked-in examples compile cleanly, read the way local mode reads them. */
+class ExamplesCompileTest {
+  static final Path EXAMPLES = Path.of("..", "examples");
+
+  private static Compiled compileDir(String name) throws Exception {
+    try (ManifestsSource source = new ManifestsSource(EXAMPLES.resolve(name))) {
+      source.start(() -> {});
+      return new Compiled(new Compiler(CompilerSettings.defaults()).compile(source.state()));
+    }
+  }
+
+  @Test
+  @DisplayName("examples/policies compiles with every object accepted and every policy in place")
+  void policies() throws Exception {
+    Compiled c = compileDir("policies");
+    assertAllGood(c.proxyRouteStatus("default", "policies"));
+    assertAllGood(c.ingressStatus("default", "annotated"));
+    RouteAction.Forward main = (RouteAction.Forward)
+        c.route("proxyroute/default/policies/main/policies.localhost").action();
+    assertEquals(List.of(1L, 99L),
+        main.backends().stream().map(b -> (long) b.weight()).toList(), "the 99/1 canary split");
+    assertNotNull(main.retries());
+    assertNotNull(main.mirror());
+    assertEquals(15_000, main.timeoutMillis());
+    for (WeightedBackend b : main.backends()) {
+      Cluster cluster = c.cluster(b.cluster());
+      ClusterPolicy p = cluster.policyOrDefault();
+      assertNotNull(p.outlierDetection(), cluster.name());
+      assertNotNull(p.circuitBreakers(), cluster.name());
+      assertEquals(2_000, p.connectTimeoutMillis(), cluster.name());
+    }
+    Cluster hello = c.cluster(main.backends().get(1).cluster());
+    assertNotNull(hello.policy().healthCheck());
+    assertEquals(30_000, hello.policy().slowStartMillis());
+    assertTrue(hello.endpoints().stream().anyMatch(e -> e.terminating()), "the terminating endpoint drains");
+  }
+
+  @Test
+  @DisplayName("examples/quickstart still compiles with every object accepted")
+  void quickstart() throws Exception {
+    Compiled c = compileDir("quickstart");
+    for (ObjectStatus s : c.result().statuses()) {
+      assertCondition(s, Reasons.ACCEPTED, true, Reasons.ACCEPTED, null);
+    }
+  }
+}
