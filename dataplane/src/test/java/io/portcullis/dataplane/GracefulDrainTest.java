@@ -69,7 +69,7 @@ class GracefulDrainTest {
     // The delay is the window in which the listener must still accept: long enough that the
     // checks inside it cannot miss it on a loaded machine.
     DataplaneOptions options =
-        options().withDrain(Duration.ofSeconds(3), Duration.ofSeconds(15)).withAccessLog(false);
+        options().withDrain(Duration.ofSeconds(2), Duration.ofSeconds(15)).withAccessLog(false);
     HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     try (GateBackend backend = new GateBackend();
         Dataplane dataplane = Dataplane.start(options)) {
