@@ -15,6 +15,8 @@ import io.portcullis.operator.source.KubernetesSource;
 import io.portcullis.operator.source.ManifestsSource;
 import io.portcullis.operator.status.KubernetesStatusSink;
 import io.portcullis.operator.status.LoggingStatusSink;
+import io.portcullis.operator.status.PublishedAddresses;
+import io.portcullis.operator.status.ServiceAddresses;
 import io.portcullis.operator.status.StatusSink;
 import io.portcullis.operator.store.SnapshotStore;
 import io.portcullis.operator.stream.StreamServer;
@@ -30,7 +32,10 @@ import org.slf4j.LoggerFactory;
 
 /** {@code java -jar portcullis-operator.jar [flags]}: see {@link OperatorOptions}. */
 public final class Main {
-  private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+  /** Created after the flags are parsed: slf4j-simple reads its level when the first logger is made. */
+  private static Logger log() {
+    return LoggerFactory.getLogger(Main.class);
+  }
 
   private Main() {}
 
@@ -41,6 +46,7 @@ public final class Main {
       return;
     }
     OperatorOptions options = parsed.get();
+    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", options.logLevel());
     KubernetesClient client = options.localMode() ? null : new KubernetesClientBuilder().build();
     ClusterSource source =
         new PeriodicRecompile(
@@ -65,13 +71,14 @@ public final class Main {
     if (election != null) {
       operator.writeStatusOnlyWhile(election::isLeader);
     }
+    operator.publishAddresses(publishedAddresses(options, client));
 
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
                 () -> {
-                  LOG.info("shutting down");
+                  log().info("shutting down");
                   if (election != null) {
                     election.close(); // releases the Lease: another replica takes over at once
                   }
@@ -92,7 +99,7 @@ public final class Main {
       System.err.println("portcullis-operator: " + e.getMessage());
       System.exit(1);
     } catch (Exception e) {
-      LOG.error("operator failed to start: {}", e.toString(), e);
+      log().error("operator failed to start: {}", e.toString(), e);
       System.exit(1);
     }
     try {
@@ -114,6 +121,22 @@ public final class Main {
       err.println("portcullis-operator: " + e.getMessage());
       return Optional.empty();
     }
+  }
+
+  /**
+   * What our Ingresses show in {@code status.loadBalancer}: {@code --publish-address} wins over
+   * {@code --publish-service}; neither leaves Ingress statuses alone. The Service needs an API
+   * server, so local mode takes only fixed addresses (and logs them).
+   */
+  public static PublishedAddresses publishedAddresses(OperatorOptions options, KubernetesClient client) {
+    if (!options.publishAddresses().isEmpty()) {
+      return PublishedAddresses.fixed(options.publishAddresses());
+    }
+    if (options.publishService() != null && client != null) {
+      return new ServiceAddresses(
+          client, options.publishService().namespace(), options.publishService().name());
+    }
+    return PublishedAddresses.NONE;
   }
 
   private static LeaderElection leaderElection(KubernetesClient client, OperatorOptions options) {

@@ -29,6 +29,11 @@ import java.util.regex.Pattern;
  * @param defaultBackend {@code --default-backend ns/svc:port}, or null
  * @param defaultCertificate {@code --default-certificate ns/name}: a {@code kubernetes.io/tls}
  *     Secret for unknown SNI names; null makes the operator generate a self-signed one at start
+ * @param publishService {@code --publish-service ns/name}: the dataplane Service whose address
+ *     our Ingresses show in {@code status.loadBalancer}; null for none
+ * @param publishAddresses {@code --publish-address a,b}: fixed IPs or host names shown instead
+ *     (they win over {@code --publish-service}); empty for none
+ * @param logLevel {@code --log-level}: trace, debug, info (default), warn or error
  * @param controlChannel the snapshot stream's mTLS ({@code --ca-secret},
  *     {@code --dataplane-cert-secret}, {@code --snapshot-service}, {@code --snapshot-dns-names},
  *     {@code --control-cert-validity}); used in cluster mode only, where the stream is always TLS.
@@ -44,6 +49,9 @@ public record OperatorOptions(
     int metricsPort,
     ServiceRef defaultBackend,
     String defaultCertificate,
+    NamespacedName publishService,
+    List<String> publishAddresses,
+    String logLevel,
     ControlChannelSettings controlChannel) {
 
   public static final int DEFAULT_SNAPSHOT_PORT = 18000;
@@ -60,6 +68,9 @@ public record OperatorOptions(
           "metrics-port",
           "default-backend",
           "default-certificate",
+          "publish-service",
+          "publish-address",
+          "log-level",
           // From here on: cluster-mode flags (TLS_FLAGS).
           "ca-secret",
           "dataplane-cert-secret",
@@ -77,6 +88,7 @@ public record OperatorOptions(
 
   public OperatorOptions {
     watchNamespaces = List.copyOf(watchNamespaces);
+    publishAddresses = List.copyOf(publishAddresses);
   }
 
   /**
@@ -112,6 +124,9 @@ public record OperatorOptions(
         flags.get("metrics-port", Flags::port, DEFAULT_METRICS_PORT),
         flags.get("default-backend", ServiceRef::parse, null),
         flags.get("default-certificate", OperatorOptions::secretRef, null),
+        flags.get("publish-service", NamespacedName::parse, null),
+        flags.get("publish-address", OperatorOptions::publishAddresses, List.of()),
+        flags.get("log-level", OperatorOptions::logLevel, "info"),
         controlChannel(flags));
   }
 
@@ -124,6 +139,23 @@ public record OperatorOptions(
         flags.get("snapshot-dns-names", OperatorOptions::serverNames, List.of()),
         flags.get("control-cert-validity", OperatorOptions::certValidity, defaults.certValidity()),
         defaults.checkInterval());
+  }
+
+  /** IPs or DNS names, as ingress-nginx's {@code --publish-status-address}. */
+  private static List<String> publishAddresses(String text) {
+    List<String> addresses = Flags.list(text);
+    if (addresses.isEmpty()) {
+      throw new IllegalArgumentException("expected IP addresses or host names, comma-separated");
+    }
+    return serverNames(text);
+  }
+
+  private static String logLevel(String text) {
+    String level = text.toLowerCase(java.util.Locale.ROOT);
+    if (!List.of("trace", "debug", "info", "warn", "error").contains(level)) {
+      throw new IllegalArgumentException("expected trace, debug, info, warn or error");
+    }
+    return level;
   }
 
   private static List<String> serverNames(String text) {
