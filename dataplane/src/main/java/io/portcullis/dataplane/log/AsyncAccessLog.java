@@ -7,10 +7,12 @@ import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,6 +21,11 @@ import org.slf4j.LoggerFactory;
  * format, never write); one daemon thread formats each entry as a JSON line and writes it. When
  * the writer falls behind (stdout piped to a slow collector) entries are dropped and counted
  * rather than slowing the proxy down.
+ *
+ * <p>The queue is lock-free and the writer polls it, sleeping a few milliseconds when it runs
+ * empty, instead of being woken per entry: with a blocking queue every request paid a lock and,
+ * whenever the writer was idle, a futex wake-up on the event loop, which cost a measurable share
+ * of throughput on a small machine.
  */
 public final class AsyncAccessLog implements AccessLog, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AsyncAccessLog.class);
@@ -34,7 +41,12 @@ public final class AsyncAccessLog implements AccessLog, AutoCloseable {
     default void flush() throws IOException {}
   }
 
-  private final BlockingQueue<AccessLogEntry> queue;
+  /** How long the writer sleeps when there is nothing to write: the most a line waits. */
+  static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+
+  private final Queue<AccessLogEntry> queue = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger queued = new AtomicInteger();
+  private final int capacity;
   private final LineSink sink;
   private final Runnable onDrop;
   private final AtomicLong dropped = new AtomicLong();
@@ -45,7 +57,7 @@ public final class AsyncAccessLog implements AccessLog, AutoCloseable {
    * @param onDrop called on the event loop for each entry dropped because the queue was full
    */
   public AsyncAccessLog(LineSink sink, int capacity, Runnable onDrop) {
-    this.queue = new ArrayBlockingQueue<>(capacity);
+    this.capacity = capacity;
     this.sink = sink;
     this.onDrop = onDrop;
     this.writer = new Thread(this::run, "access-log");
@@ -78,10 +90,13 @@ public final class AsyncAccessLog implements AccessLog, AutoCloseable {
 
   @Override
   public void log(AccessLogEntry entry) {
-    if (!queue.offer(entry)) {
+    if (queued.incrementAndGet() > capacity) {
+      queued.decrementAndGet();
       dropped.incrementAndGet();
       onDrop.run();
+      return;
     }
+    queue.offer(entry);
   }
 
   /** Entries dropped because the queue was full. */
@@ -91,21 +106,25 @@ public final class AsyncAccessLog implements AccessLog, AutoCloseable {
 
   private void run() {
     boolean failed = false;
-    while (!closed || !queue.isEmpty()) {
+    boolean unflushed = false;
+    while (true) {
+      AccessLogEntry entry = queue.poll();
       try {
-        AccessLogEntry entry = queue.poll(200, TimeUnit.MILLISECONDS);
         if (entry == null) {
+          if (unflushed) { // one flush per burst, not per line
+            unflushed = false;
+            sink.flush();
+          }
+          if (closed) {
+            return;
+          }
+          LockSupport.parkNanos(this, IDLE_PARK_NANOS);
           continue;
         }
+        queued.decrementAndGet();
         sink.write(JsonLines.format(entry));
-        if (queue.isEmpty()) {
-          sink.flush();
-        }
+        unflushed = true;
         failed = false;
-      } catch (InterruptedException e) {
-        if (closed) {
-          break;
-        }
       } catch (IOException | RuntimeException e) {
         if (!failed) { // once per run of failures, not once per line
           log.warn("cannot write the access log: {}", e.toString());
@@ -113,17 +132,13 @@ public final class AsyncAccessLog implements AccessLog, AutoCloseable {
         }
       }
     }
-    try {
-      sink.flush();
-    } catch (IOException e) {
-      log.debug("final access log flush failed: {}", e.toString());
-    }
   }
 
   /** Writes what is queued (up to a second), then stops the writer thread. */
   @Override
   public void close() {
     closed = true;
+    LockSupport.unpark(writer);
     try {
       writer.join(1000);
     } catch (InterruptedException e) {
