@@ -109,11 +109,12 @@ for _ in $(seq 300); do
     kill -0 "${PIDS[0]}" 2>/dev/null || { echo "candidate.sh: the operator exited" >&2; exit 1; }
     sleep 0.2
 done
-# Access logging would cost CPU the other proxies do not pay: warn level only.
+# Logging would cost CPU the other proxies do not pay (they run with access_log off): warn level,
+# no access log.
 java "${DP_OPTS[@]}" -jar "$DATAPLANE_JAR" \
     --control-plane "http://127.0.0.1:$SNAPSHOT_PORT" --node-id bench \
     --http-port "$BENCH_PORT" "${DATAPLANE_TLS[@]}" --admin-port "$ADMIN_PORT" --bind-address 127.0.0.1 \
-    --log-level warn </dev/null &
+    --log-level warn --access-log off </dev/null &
 PIDS+=("$!")
 # Whichever exits first ends the candidate (the trap stops the other).
 wait -n

@@ -12,7 +12,15 @@ import io.portcullis.dataplane.stream.StreamClientSettings;
 import io.portcullis.dataplane.tls.CertificateStore;
 import io.portcullis.dataplane.tls.TlsConfigApplier;
 import io.portcullis.dataplane.tls.TlsRouter;
+import io.netty.channel.ChannelPipeline;
+import io.portcullis.dataplane.admin.ByteCountingHandler;
+import io.portcullis.dataplane.admin.TrafficMetrics;
+import io.portcullis.dataplane.log.AccessLog;
+import io.portcullis.dataplane.log.AccessLogHandler;
+import io.portcullis.dataplane.log.AsyncAccessLog;
+import io.portcullis.dataplane.proxy.ConnectionHooks;
 import java.util.ArrayDeque;
+import java.util.function.Function;
 import java.util.Deque;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,12 +43,18 @@ public final class Dataplane implements AutoCloseable {
   private final ProxyMetrics metrics = new ProxyMetrics();
   private final Deque<AutoCloseable> started = new ArrayDeque<>();
   private final CertificateStore certificates = new CertificateStore();
+  private final TrafficMetrics traffic = new TrafficMetrics(metrics);
+  private final Function<Runnable, AccessLog> accessLogFactory;
+  private final Object drainLock = new Object();
+  private volatile boolean draining;
+  private boolean closed;
   private int httpPort = -1;
   private int httpsPort = -1;
   private int adminPort = -1;
 
-  private Dataplane(DataplaneOptions options) {
+  private Dataplane(DataplaneOptions options, Function<Runnable, AccessLog> accessLogFactory) {
     this.options = options;
+    this.accessLogFactory = accessLogFactory;
   }
 
   /**
@@ -49,7 +63,16 @@ public final class Dataplane implements AutoCloseable {
    * @throws IllegalStateException when a listener cannot bind
    */
   public static Dataplane start(DataplaneOptions options) {
-    Dataplane dataplane = new Dataplane(options);
+    return start(options, onDrop -> options.accessLog() ? AsyncAccessLog.toStdout(onDrop) : null);
+  }
+
+  /**
+   * Starts with another access log (tests capture its entries).
+   *
+   * @param accessLog given the drop counter, returns the access log, or null for none
+   */
+  public static Dataplane start(DataplaneOptions options, Function<Runnable, AccessLog> accessLog) {
+    Dataplane dataplane = new Dataplane(options, accessLog);
     try {
       dataplane.startParts();
       return dataplane;
@@ -64,12 +87,14 @@ public final class Dataplane implements AutoCloseable {
     certificates.follow(config);
     AdminServer admin =
         new AdminServer(options.bindAddress(), options.adminPort(), config, metrics);
+    admin.drainingWhen(() -> draining);
     adminPort = admin.start();
     started.push(admin);
+    ConnectionHooks hooks = observers();
 
     ProxyServer[] self = new ProxyServer[1];
     Router router = new TlsRouter(Router.of(config), config, () -> self[0].httpsPort());
-    ProxyServer proxy = new ProxyServer(proxySettings(options), router, metrics);
+    ProxyServer proxy = new ProxyServer(proxySettings(options), router, metrics).hooks(hooks);
     self[0] = proxy;
     try {
       httpPort = proxy.start();
@@ -112,9 +137,80 @@ public final class Dataplane implements AutoCloseable {
     started.push(stream::close);
   }
 
-  /** The proxy's limits and timeouts keep their documented defaults; only the listener is ours. */
+  /**
+   * Byte counts on every client connection, and the access log unless it is off. The log closes
+   * after the proxy (the stack closes in reverse), so the last requests of a drain are written.
+   */
+  private ConnectionHooks observers() {
+    ByteCountingHandler bytes = new ByteCountingHandler(traffic);
+    AccessLog accessLog = accessLogFactory.apply(traffic::accessLogDropped);
+    if (accessLog instanceof AutoCloseable closeable) {
+      started.push(closeable);
+    }
+    return new ConnectionHooks() {
+      @Override
+      public void connectionOpened(ChannelPipeline pipeline) {
+        pipeline.addFirst("bytes", bytes);
+      }
+
+      @Override
+      public void afterHttp1Codec(ChannelPipeline pipeline) {
+        if (accessLog != null) {
+          pipeline.addLast("access-log", new AccessLogHandler(accessLog));
+        }
+      }
+    };
+  }
+
+  /**
+   * The proxy's limits and timeouts keep their documented defaults; the listener is ours, and so
+   * is the drain timeout: it is how long closing the proxy lets in-flight requests finish.
+   */
   static ProxySettings proxySettings(DataplaneOptions options) {
-    return ProxySettings.builder().bindAddress(options.bindAddress()).port(options.httpPort()).build();
+    return ProxySettings.builder()
+        .bindAddress(options.bindAddress())
+        .port(options.httpPort())
+        .shutdownGracePeriod(options.drainTimeout())
+        .build();
+  }
+
+  /**
+   * Graceful shutdown, what SIGTERM runs: {@code /ready} turns 503 at once while the listeners
+   * keep accepting for the drain delay (the time it takes the endpoint to leave Services and
+   * load balancers, which learn of a terminating pod at the same moment we do); then the
+   * listeners close, idle connections are closed, busy HTTP/1.1 ones answer their current
+   * request with {@code Connection: close} (the {@code ProxyHandler.DRAIN} event, which an HTTP/2
+   * connection handler turns into GOAWAY), in-flight requests get up to the drain timeout, and
+   * everything stops. Blocks for all of that; returns at once when already closed.
+   */
+  public void drain() {
+    if (draining) {
+      return;
+    }
+    draining = true;
+    log.info("draining: /ready is 503; accepting for {} ms more, then up to {} ms for in-flight"
+        + " requests", options.drainDelay().toMillis(), options.drainTimeout().toMillis());
+    long until = System.nanoTime() + options.drainDelay().toNanos();
+    synchronized (drainLock) {
+      // Waits the delay out unless close() comes first (a second signal, a test).
+      long left;
+      while (!closed && (left = until - System.nanoTime()) > 0) {
+        try {
+          drainLock.wait(Math.max(1, left / 1_000_000));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
+        }
+      }
+    }
+    log.info("draining: no longer accepting; waiting for in-flight requests");
+    close();
+    log.info("drained");
+  }
+
+  /** True once {@link #drain()} has started. */
+  public boolean draining() {
+    return draining;
   }
 
   /** The bound HTTP port (useful when started with port 0). */
@@ -140,9 +236,16 @@ public final class Dataplane implements AutoCloseable {
     return metrics;
   }
 
-  /** Stops the stream client, then the proxy, then the admin server. Idempotent. */
+  /**
+   * Stops the stream client, then the proxy (which lets in-flight requests finish for up to the
+   * drain timeout), then the admin server. Idempotent.
+   */
   @Override
   public synchronized void close() {
+    synchronized (drainLock) {
+      closed = true;
+      drainLock.notifyAll();
+    }
     while (!started.isEmpty()) {
       AutoCloseable part = started.pop();
       try {

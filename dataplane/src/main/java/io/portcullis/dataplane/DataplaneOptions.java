@@ -8,6 +8,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -28,6 +29,10 @@ import java.util.Set;
  * @param tls {@code --tls-cert}, {@code --tls-key}, {@code --tls-ca}: the client certificate for an
  *     {@code https://} control plane (usually the mounted Secret the operator maintains); null
  *     for {@code http://}
+ * @param drainDelay {@code --drain-delay}: after SIGTERM, how long the listeners keep accepting
+ *     while {@code /ready} says 503, so load balancers and kube-proxy stop sending new connections
+ * @param drainTimeout {@code --drain-timeout}: then how long in-flight requests may take to finish
+ * @param accessLog {@code --access-log}: one JSON line per request on stdout, or none
  */
 public record DataplaneOptions(
     URI controlPlane,
@@ -37,7 +42,10 @@ public record DataplaneOptions(
     int adminPort,
     String bindAddress,
     String logLevel,
-    TlsFiles tls) {
+    TlsFiles tls,
+    Duration drainDelay,
+    Duration drainTimeout,
+    boolean accessLog) {
 
   /**
    * The dataplane's identity for the snapshot stream: PEM files, re-read when they change.
@@ -54,11 +62,36 @@ public record DataplaneOptions(
     this(controlPlane, nodeId, httpPort, httpsPort, adminPort, bindAddress, logLevel, null);
   }
 
+  /** Options with the default drain and access log. */
+  public DataplaneOptions(URI controlPlane, String nodeId, int httpPort, int httpsPort,
+      int adminPort, String bindAddress, String logLevel, TlsFiles tls) {
+    this(controlPlane, nodeId, httpPort, httpsPort, adminPort, bindAddress, logLevel, tls,
+        DEFAULT_DRAIN_DELAY, DEFAULT_DRAIN_TIMEOUT, true);
+  }
+
+  /** The same options with other drain timings (tests drain in well under a second). */
+  public DataplaneOptions withDrain(Duration delay, Duration timeout) {
+    return new DataplaneOptions(controlPlane, nodeId, httpPort, httpsPort, adminPort, bindAddress,
+        logLevel, tls, delay, timeout, accessLog);
+  }
+
+  /** The same options with the access log on or off. */
+  public DataplaneOptions withAccessLog(boolean on) {
+    return new DataplaneOptions(controlPlane, nodeId, httpPort, httpsPort, adminPort, bindAddress,
+        logLevel, tls, drainDelay, drainTimeout, on);
+  }
+
   public static final int DEFAULT_HTTP_PORT = 8080;
   public static final int DEFAULT_HTTPS_PORT = 8443;
   public static final int DEFAULT_ADMIN_PORT = 9901;
   public static final String DEFAULT_BIND_ADDRESS = "0.0.0.0";
   public static final String DEFAULT_LOG_LEVEL = "info";
+  /** Long enough for an endpoint removal to reach kube-proxy and cloud load balancers. */
+  public static final Duration DEFAULT_DRAIN_DELAY = Duration.ofSeconds(5);
+  public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(25);
+  /** Bounds that keep a typo ({@code 5h}) from holding a pod in Terminating for hours. */
+  static final Duration MAX_DRAIN_DELAY = Duration.ofMinutes(5);
+  static final Duration MAX_DRAIN_TIMEOUT = Duration.ofHours(1);
 
   static final List<String> FLAGS =
       List.of(
@@ -71,7 +104,10 @@ public record DataplaneOptions(
           "log-level",
           "tls-cert",
           "tls-key",
-          "tls-ca");
+          "tls-ca",
+          "drain-delay",
+          "drain-timeout",
+          "access-log");
 
   private static final List<String> TLS_FLAGS = List.of("tls-cert", "tls-key", "tls-ca");
 
@@ -102,6 +138,12 @@ public record DataplaneOptions(
                               [PORTCULLIS_BIND_ADDRESS]
         --log-level LEVEL     trace, debug, info, warn or error (default info)
                               [PORTCULLIS_LOG_LEVEL]
+        --drain-delay D       after SIGTERM, keep accepting for D while /ready says 503
+                              (default 5s, at most 5m) [PORTCULLIS_DRAIN_DELAY]
+        --drain-timeout D     then let in-flight requests finish for up to D (default 25s,
+                              1s to 1h) [PORTCULLIS_DRAIN_TIMEOUT]
+        --access-log FORMAT   json (one line per request on stdout) or off (default json)
+                              [PORTCULLIS_ACCESS_LOG]
         --help                print this text
       """;
 
@@ -124,6 +166,10 @@ public record DataplaneOptions(
     String bindAddress =
         flags.get("bind-address", DataplaneOptions::bindAddress, DEFAULT_BIND_ADDRESS);
     String logLevel = flags.get("log-level", DataplaneOptions::logLevel, DEFAULT_LOG_LEVEL);
+    Duration drainDelay = flags.get("drain-delay", DataplaneOptions::drainDelay, DEFAULT_DRAIN_DELAY);
+    Duration drainTimeout =
+        flags.get("drain-timeout", DataplaneOptions::drainTimeout, DEFAULT_DRAIN_TIMEOUT);
+    boolean accessLog = flags.get("access-log", DataplaneOptions::accessLog, true);
     if (httpPort != 0 && httpPort == adminPort) {
       throw new FlagException("--http-port and --admin-port are both " + httpPort);
     }
@@ -135,7 +181,7 @@ public record DataplaneOptions(
     }
     return new DataplaneOptions(
         controlPlane, nodeId, httpPort, httpsPort, adminPort, bindAddress, logLevel,
-        tlsFiles(flags, controlPlane));
+        tlsFiles(flags, controlPlane), drainDelay, drainTimeout, accessLog);
   }
 
   /** The three TLS files: all of them for https://, none for http:// (loopback only). */
@@ -239,6 +285,30 @@ public record DataplaneOptions(
       throw new IllegalArgumentException("expected trace, debug, info, warn or error");
     }
     return level;
+  }
+
+  static Duration drainDelay(String text) {
+    Duration delay = Flags.duration(text);
+    if (delay.compareTo(MAX_DRAIN_DELAY) > 0) {
+      throw new IllegalArgumentException("at most 5m");
+    }
+    return delay;
+  }
+
+  static Duration drainTimeout(String text) {
+    Duration timeout = Flags.duration(text);
+    if (timeout.compareTo(Duration.ofSeconds(1)) < 0 || timeout.compareTo(MAX_DRAIN_TIMEOUT) > 0) {
+      throw new IllegalArgumentException("must be between 1s and 1h");
+    }
+    return timeout;
+  }
+
+  static boolean accessLog(String text) {
+    return switch (text.toLowerCase(Locale.ROOT)) {
+      case "json" -> true;
+      case "off" -> false;
+      default -> throw new IllegalArgumentException("expected json or off");
+    };
   }
 
   private static String defaultNodeId(Map<String, String> env) {

@@ -68,7 +68,8 @@ public final class Main {
             new Thread(
                 () -> {
                   org.slf4j.LoggerFactory.getLogger(Main.class).info("stopping");
-                  dataplane.close();
+                  // Kubernetes sends SIGTERM as it removes the pod from Services: drain, then exit.
+                  dataplane.drain();
                   STOPPED.countDown();
                 },
                 PROGRAM + "-shutdown"));

@@ -152,4 +152,24 @@ class DataplaneOptionsTest {
     assertTrue(text.contains("SNI picks"));
     assertFalse(text.isBlank());
   }
+
+  @Test
+  void drainAndAccessLogHaveDefaultsAndBadValuesNameTheFlag() {
+    DataplaneOptions o = parse(NO_ENV, "--control-plane", "http://127.0.0.1:18000");
+    assertEquals(java.time.Duration.ofSeconds(5), o.drainDelay());
+    assertEquals(java.time.Duration.ofSeconds(25), o.drainTimeout());
+    assertTrue(o.accessLog());
+    DataplaneOptions set = parse(Map.of("PORTCULLIS_ACCESS_LOG", "off"),
+        "--control-plane", "http://127.0.0.1:18000", "--drain-delay", "0s",
+        "--drain-timeout", "2m");
+    assertEquals(java.time.Duration.ZERO, set.drainDelay());
+    assertEquals(java.time.Duration.ofMinutes(2), set.drainTimeout());
+    assertFalse(set.accessLog());
+
+    String cp = "http://127.0.0.1:18000";
+    assertTrue(error("--control-plane", cp, "--drain-delay", "5").contains("--drain-delay"));
+    assertTrue(error("--control-plane", cp, "--drain-delay", "6m").contains("at most 5m"));
+    assertTrue(error("--control-plane", cp, "--drain-timeout", "0s").contains("--drain-timeout"));
+    assertTrue(error("--control-plane", cp, "--access-log", "text").contains("--access-log"));
+  }
 }

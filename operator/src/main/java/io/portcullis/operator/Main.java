@@ -17,6 +17,8 @@ import io.portcullis.operator.source.KubernetesSource;
 import io.portcullis.operator.source.ManifestsSource;
 import io.portcullis.operator.status.KubernetesStatusSink;
 import io.portcullis.operator.status.LoggingStatusSink;
+import io.portcullis.operator.status.PublishedAddresses;
+import io.portcullis.operator.status.ServiceAddresses;
 import io.portcullis.operator.status.StatusSink;
 import io.portcullis.operator.store.SnapshotStore;
 import io.portcullis.operator.stream.StreamServer;
@@ -33,7 +35,10 @@ import org.slf4j.LoggerFactory;
 
 /** {@code java -jar portcullis-operator.jar [flags]}: see {@link OperatorOptions}. */
 public final class Main {
-  private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+  /** Created after the flags are parsed: slf4j-simple reads its level when the first logger is made. */
+  private static Logger log() {
+    return LoggerFactory.getLogger(Main.class);
+  }
 
   private Main() {}
 
@@ -44,6 +49,7 @@ public final class Main {
       return;
     }
     OperatorOptions options = parsed.get();
+    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", options.logLevel());
     KubernetesClient client = options.localMode() ? null : new KubernetesClientBuilder().build();
     ClusterSource source =
         new PeriodicRecompile(
@@ -75,13 +81,14 @@ public final class Main {
     if (election != null) {
       operator.writeStatusOnlyWhile(election::isLeader);
     }
+    operator.publishAddresses(publishedAddresses(options, client));
 
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
                 () -> {
-                  LOG.info("shutting down");
+                  log().info("shutting down");
                   if (election != null) {
                     election.close(); // releases the Lease: another replica takes over at once
                   }
@@ -102,7 +109,7 @@ public final class Main {
       System.err.println("portcullis-operator: " + e.getMessage());
       System.exit(1);
     } catch (Exception e) {
-      LOG.error("operator failed to start: {}", e.toString(), e);
+      log().error("operator failed to start: {}", e.toString(), e);
       System.exit(1);
     }
     try {
@@ -137,6 +144,22 @@ public final class Main {
     return new GeneratedCertificateSecret(client, options.generatedCertificateSecret(),
             DefaultCertificate.GENERATED_NAME, Clock.systemUTC())
         .loadOrCreate(() -> GeneratedCertificate.create(Instant.now()));
+  }
+
+  /**
+   * What our Ingresses show in {@code status.loadBalancer}: {@code --publish-address} wins over
+   * {@code --publish-service}; neither leaves Ingress statuses alone. The Service needs an API
+   * server, so local mode takes only fixed addresses (and logs them).
+   */
+  public static PublishedAddresses publishedAddresses(OperatorOptions options, KubernetesClient client) {
+    if (!options.publishAddresses().isEmpty()) {
+      return PublishedAddresses.fixed(options.publishAddresses());
+    }
+    if (options.publishService() != null && client != null) {
+      return new ServiceAddresses(
+          client, options.publishService().namespace(), options.publishService().name());
+    }
+    return PublishedAddresses.NONE;
   }
 
   private static LeaderElection leaderElection(KubernetesClient client, OperatorOptions options) {

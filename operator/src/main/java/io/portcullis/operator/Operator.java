@@ -50,7 +50,9 @@ public final class Operator implements AutoCloseable {
     this.streamFactory = streamFactory;
     this.statusWriter =
         new StatusWriter(
-            store, statusSink, Clock.systemUTC(), StatusWriter.DEFAULT_RECHECK, metrics::statusWritten);
+            store, statusSink, Clock.systemUTC(), StatusWriter.DEFAULT_RECHECK,
+            metrics::statusWritten);
+    metrics.follow(store);
     this.rebuildLoop =
         new RebuildLoop(
             source::state,
@@ -59,8 +61,17 @@ public final class Operator implements AutoCloseable {
             new RebuildLoop.Listener() {
               @Override
               public void compiled(ClusterState state, CompileResult result, Duration took) {
+                compiled(state, result, took, System.nanoTime(), false);
+              }
+
+              @Override
+              public void compiled(ClusterState state, CompileResult result, Duration took,
+                  long changedAtNanos, boolean newVersion) {
                 metrics.compiled(
                     result.snapshot(), RebuildLoop.routeCount(result.snapshot()), took);
+                if (newVersion) {
+                  metrics.published(result.snapshot(), changedAtNanos);
+                }
                 statusWriter.update(state, result);
                 compiledOnce = true;
               }
@@ -109,6 +120,15 @@ public final class Operator implements AutoCloseable {
       close();
       throw e;
     }
+  }
+
+  /**
+   * Our Ingresses' {@code status.loadBalancer} follows these addresses; closed with the operator.
+   * Call before {@link #start()}.
+   */
+  public void publishAddresses(io.portcullis.operator.status.PublishedAddresses addresses) {
+    statusWriter.publishAddresses(addresses);
+    started.addLast(addresses); // closed last: after the status writer that reads it
   }
 
   /** Statuses and events are written only while this says so (leader election). */

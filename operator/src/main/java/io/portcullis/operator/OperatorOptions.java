@@ -32,6 +32,11 @@ import java.util.regex.Pattern;
  * @param generatedCertificateSecret {@code --generated-certificate-secret ns/name} (cluster mode):
  *     where the generated self-signed certificate is kept, so every replica serves the same one;
  *     created on first start, replaced 30 days before it expires
+ * @param publishService {@code --publish-service ns/name}: the dataplane Service whose address
+ *     our Ingresses show in {@code status.loadBalancer}; null for none
+ * @param publishAddresses {@code --publish-address a,b}: fixed IPs or host names shown instead
+ *     (they win over {@code --publish-service}); empty for none
+ * @param logLevel {@code --log-level}: trace, debug, info (default), warn or error
  * @param controlChannel the snapshot stream's mTLS ({@code --ca-secret},
  *     {@code --dataplane-cert-secret}, {@code --snapshot-service}, {@code --snapshot-dns-names},
  *     {@code --control-cert-validity}); used in cluster mode only, where the stream is always TLS.
@@ -48,6 +53,9 @@ public record OperatorOptions(
     ServiceRef defaultBackend,
     String defaultCertificate,
     NamespacedName generatedCertificateSecret,
+    NamespacedName publishService,
+    List<String> publishAddresses,
+    String logLevel,
     ControlChannelSettings controlChannel) {
 
   public static final int DEFAULT_SNAPSHOT_PORT = 18000;
@@ -66,6 +74,9 @@ public record OperatorOptions(
           "metrics-port",
           "default-backend",
           "default-certificate",
+          "publish-service",
+          "publish-address",
+          "log-level",
           // From here on: cluster-mode flags (TLS_FLAGS).
           "ca-secret",
           "dataplane-cert-secret",
@@ -84,6 +95,7 @@ public record OperatorOptions(
 
   public OperatorOptions {
     watchNamespaces = List.copyOf(watchNamespaces);
+    publishAddresses = List.copyOf(publishAddresses);
   }
 
   /**
@@ -121,6 +133,9 @@ public record OperatorOptions(
         flags.get("default-certificate", OperatorOptions::secretRef, null),
         flags.get("generated-certificate-secret", NamespacedName::parse,
             DEFAULT_GENERATED_CERTIFICATE_SECRET),
+        flags.get("publish-service", NamespacedName::parse, null),
+        flags.get("publish-address", OperatorOptions::publishAddresses, List.of()),
+        flags.get("log-level", OperatorOptions::logLevel, "info"),
         controlChannel(flags));
   }
 
@@ -133,6 +148,23 @@ public record OperatorOptions(
         flags.get("snapshot-dns-names", OperatorOptions::serverNames, List.of()),
         flags.get("control-cert-validity", OperatorOptions::certValidity, defaults.certValidity()),
         defaults.checkInterval());
+  }
+
+  /** IPs or DNS names, as ingress-nginx's {@code --publish-status-address}. */
+  private static List<String> publishAddresses(String text) {
+    List<String> addresses = Flags.list(text);
+    if (addresses.isEmpty()) {
+      throw new IllegalArgumentException("expected IP addresses or host names, comma-separated");
+    }
+    return serverNames(text);
+  }
+
+  private static String logLevel(String text) {
+    String level = text.toLowerCase(java.util.Locale.ROOT);
+    if (!List.of("trace", "debug", "info", "warn", "error").contains(level)) {
+      throw new IllegalArgumentException("expected trace, debug, info, warn or error");
+    }
+    return level;
   }
 
   private static List<String> serverNames(String text) {

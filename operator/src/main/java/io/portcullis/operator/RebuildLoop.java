@@ -34,6 +34,15 @@ public final class RebuildLoop implements AutoCloseable {
   public interface Listener {
     void compiled(ClusterState state, CompileResult result, Duration compileTime);
 
+    /**
+     * Like {@link #compiled(ClusterState, CompileResult, Duration)}, with when the first change of
+     * this rebuild's batch arrived ({@link System#nanoTime()}) and whether the version is new.
+     */
+    default void compiled(ClusterState state, CompileResult result, Duration compileTime,
+        long changedAtNanos, boolean newVersion) {
+      compiled(state, result, compileTime);
+    }
+
     /** A compile threw; the previous snapshot stays published. */
     default void failed(RuntimeException error) {}
   }
@@ -51,6 +60,8 @@ public final class RebuildLoop implements AutoCloseable {
   private boolean pending;
   private volatile boolean closed;
   private boolean published;
+  /** When the first change of the batch being rebuilt arrived; set under the lock. */
+  private long batchChangedAt;
 
   public RebuildLoop(
       Supplier<ClusterState> state,
@@ -131,6 +142,7 @@ public final class RebuildLoop implements AutoCloseable {
         if (wait <= 0) {
           // Changes arriving from here on start a new batch: this one reads state afterwards.
           pending = false;
+          batchChangedAt = firstPendingAt;
           return;
         }
         lock.wait(Math.max(1, wait / 1_000_000), 0);
@@ -157,7 +169,11 @@ public final class RebuildLoop implements AutoCloseable {
             snapshot.clusters().size(),
             took.toMillis());
       }
-      listener.compiled(current, result, took);
+      long changedAt;
+      synchronized (lock) {
+        changedAt = batchChangedAt;
+      }
+      listener.compiled(current, result, took, changedAt, isNew);
     } catch (RuntimeException e) {
       LOG.error("compile failed, keeping snapshot {}", store.current().version(), e);
       listener.failed(e);

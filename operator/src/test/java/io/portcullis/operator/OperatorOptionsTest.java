@@ -183,4 +183,26 @@ class OperatorOptionsTest {
     assertEquals("--ca-secret needs cluster mode: with --manifests the snapshot stream is plaintext"
         + " on loopback", e.getMessage());
   }
+
+  @Test
+  void publishFlagsAndLogLevelAreParsedAndBadValuesNameTheFlag() {
+    OperatorOptions none = OperatorOptions.parse(new String[0], java.util.Map.of());
+    assertEquals(null, none.publishService());
+    assertEquals(java.util.List.of(), none.publishAddresses());
+    assertEquals("info", none.logLevel());
+    OperatorOptions set = OperatorOptions.parse(new String[] {
+        "--publish-service", "edge/dataplane", "--publish-address", "203.0.113.9,lb.example.com",
+        "--log-level", "DEBUG"}, java.util.Map.of());
+    assertEquals("edge/dataplane", set.publishService().toString());
+    assertEquals(java.util.List.of("203.0.113.9", "lb.example.com"), set.publishAddresses());
+    assertEquals("debug", set.logLevel());
+    for (String[] bad : new String[][] {
+        {"--publish-service", "no-slash"}, {"--publish-address", "not a name"},
+        {"--log-level", "loud"}}) {
+      String message = org.junit.jupiter.api.Assertions.assertThrows(
+          io.portcullis.snapshot.cli.Flags.FlagException.class,
+          () -> OperatorOptions.parse(bad, java.util.Map.of())).getMessage();
+      org.junit.jupiter.api.Assertions.assertTrue(message.contains(bad[0]), message);
+    }
+  }
 }

@@ -164,7 +164,7 @@ class OperatorTest {
               ProxyRoute live = client.resources(ProxyRoute.class).inNamespace("shop").withName("api").get();
               return live.getStatus() != null && live.getStatus().getConditions().size() == 2;
             });
-    await().atMost(Duration.ofSeconds(10)).until(() -> get("/metrics").body().contains("portcullis_operator_status_writes_total 1.0"));
+    await().atMost(Duration.ofSeconds(10)).until(() -> get("/metrics").body().contains("portcullis_operator_status_writes_total{kind=\"ProxyRoute\",result=\"ok\"} 1.0"));
   }
 
   @Test

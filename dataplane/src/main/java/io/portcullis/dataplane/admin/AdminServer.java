@@ -62,6 +62,7 @@ public final class AdminServer implements AutoCloseable {
   private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
   private EventLoopGroup group;
   private Channel serverChannel;
+  private volatile java.util.function.BooleanSupplier draining = () -> false;
 
   /**
    * @param bindAddress address to listen on, e.g. {@code 0.0.0.0}
@@ -72,6 +73,11 @@ public final class AdminServer implements AutoCloseable {
     this.port = port;
     this.config = config;
     this.metrics = metrics;
+  }
+
+  /** While {@code draining} says so, {@code /ready} answers 503 whatever the config. */
+  public void drainingWhen(java.util.function.BooleanSupplier draining) {
+    this.draining = java.util.Objects.requireNonNull(draining);
   }
 
   /**
@@ -151,7 +157,9 @@ public final class AdminServer implements AutoCloseable {
       String path = new QueryStringDecoder(request.uri()).path();
       FullHttpResponse response =
           switch (path) {
-            case "/ready" -> config.isReady()
+            case "/ready" -> draining.getAsBoolean()
+                ? text(HttpResponseStatus.SERVICE_UNAVAILABLE, "draining\n")
+                : config.isReady()
                 ? text(HttpResponseStatus.OK, "ready\n")
                 : text(HttpResponseStatus.SERVICE_UNAVAILABLE, "no snapshot applied yet\n");
             case "/healthz" -> text(HttpResponseStatus.OK, "ok\n");

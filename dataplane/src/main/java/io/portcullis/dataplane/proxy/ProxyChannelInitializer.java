@@ -26,6 +26,7 @@ class ProxyChannelInitializer extends ChannelInitializer<SocketChannel> {
   private final ProxyMetrics metrics;
   private final UpstreamConnector connector;
   private final ChannelGroup clients;
+  private ConnectionHooks hooks = ConnectionHooks.NONE;
 
   /**
    * @param clients every accepted connection joins it, so a shutdown can reach them all
@@ -43,10 +44,17 @@ class ProxyChannelInitializer extends ChannelInitializer<SocketChannel> {
     this.clients = clients;
   }
 
+  /** Observers (byte counts, access log) added to every connection; set before any accept. */
+  ProxyChannelInitializer hooks(ConnectionHooks hooks) {
+    this.hooks = hooks;
+    return this;
+  }
+
   @Override
   protected void initChannel(SocketChannel ch) {
     clients.add(ch);
     ChannelPipeline p = ch.pipeline();
+    hooks.connectionOpened(p);
     configureTls(p);
     configureHttp1(p);
   }
@@ -78,6 +86,7 @@ class ProxyChannelInitializer extends ChannelInitializer<SocketChannel> {
         new IdleStateHandler(
             0, 0, settings.downstreamIdleTimeout().toNanos(), TimeUnit.NANOSECONDS));
     p.addLast(HTTP_CODEC, new HttpServerCodec(decoder));
+    hooks.afterHttp1Codec(p);
     p.addLast(VALIDATION, new RequestValidationHandler(settings.maxRequestBodyBytes(), metrics));
     p.addLast(PROXY, new ProxyHandler(settings, router, metrics, connector, scheme()));
   }

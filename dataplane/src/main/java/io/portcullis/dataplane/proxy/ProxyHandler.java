@@ -30,6 +30,7 @@ import io.portcullis.dataplane.admin.ProxyMetrics;
 import io.portcullis.dataplane.config.RequestHead;
 import io.portcullis.dataplane.config.RouteDecision;
 import io.portcullis.dataplane.lb.UpstreamEndpoint;
+import io.portcullis.dataplane.log.AccessLogHandler;
 import io.portcullis.snapshot.Endpoint;
 import io.portcullis.snapshot.HeaderRewrite;
 import java.net.InetSocketAddress;
@@ -365,6 +366,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     private boolean skippingInformational;
     private boolean retried;
     private long sentNanos;
+    private long upstreamNanos;
     /**
      * The response head, held back until its first body part or the end of the backend read: a head
      * and a body that arrive together leave as one message (one write through the pipeline).
@@ -377,6 +379,14 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
       this.hasBody =
           HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0;
       this.keepAlive = HttpUtil.isKeepAlive(request);
+    }
+
+    /** The status is decided: count it, and tell the access log (if any) what was decided. */
+    private void completed(int status, int upstreamStatus) {
+      metrics.requestCompleted(route, status);
+      AccessLogHandler.routed(ctx.channel(), route,
+          forward == null ? null : forward.cluster().name(), endpoint, upstreamStatus,
+          upstreamNanos, retried ? 1 : 0);
     }
 
     // ---- local answers (404, redirects, direct responses, proxy errors) ----
@@ -394,7 +404,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
       }
       response.headers().set(HeaderPolicy.X_REQUEST_ID, requestId);
       responseHeadSent = true;
-      metrics.requestCompleted(route, status);
+      completed(status, 0);
       ChannelFuture written = ctx.writeAndFlush(response);
       if (close) {
         written.addListener(ChannelFutureListener.CLOSE);
@@ -591,7 +601,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
         return;
       }
       cancelTimer();
-      metrics.upstreamLatency(forward.cluster().name(), System.nanoTime() - sentNanos);
+      upstreamNanos = System.nanoTime() - sentNanos;
+      metrics.upstreamLatency(forward.cluster().name(), upstreamNanos);
       upstreamReusable = HttpUtil.isKeepAlive(response);
       switching = code == 101;
       boolean chunked = HttpUtil.isTransferEncodingChunked(response);
@@ -620,7 +631,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
         }
       }
       responseHeadSent = true;
-      metrics.requestCompleted(route, code);
+      completed(code, code);
       if (!switching) {
         heldHead = out;
         return;

@@ -38,6 +38,7 @@ public final class ProxyServer implements AutoCloseable {
   private Channel serverChannel;
   private Channel httpsChannel;
   private ChannelGroup clients;
+  private ConnectionHooks hooks = ConnectionHooks.NONE;
 
   /** Longest TLS ClientHello the SNI handler buffers (post-quantum key shares make them large). */
   static final int MAX_CLIENT_HELLO_BYTES = 64 * 1024;
@@ -56,6 +57,12 @@ public final class ProxyServer implements AutoCloseable {
     this.metrics = metrics;
   }
 
+  /** Observers added to every client connection (byte counts, access log). Call before start. */
+  public synchronized ProxyServer hooks(ConnectionHooks hooks) {
+    this.hooks = java.util.Objects.requireNonNull(hooks);
+    return this;
+  }
+
   /** Binds the listener and returns the bound port (useful with port 0). */
   public synchronized int start() {
     if (serverChannel != null) {
@@ -65,7 +72,7 @@ public final class ProxyServer implements AutoCloseable {
     connector = new UpstreamConnector(group, transport, settings);
     clients = new DefaultChannelGroup("proxy-clients", GlobalEventExecutor.INSTANCE);
     ProxyChannelInitializer initializer =
-        new ProxyChannelInitializer(settings, router, metrics, connector, clients);
+        new ProxyChannelInitializer(settings, router, metrics, connector, clients).hooks(hooks);
     try {
       serverChannel = bind(initializer, settings.port());
     } catch (RuntimeException e) {
@@ -122,7 +129,7 @@ public final class ProxyServer implements AutoCloseable {
           protected String scheme() {
             return "https";
           }
-        };
+        }.hooks(hooks);
     httpsChannel = bind(initializer, port);
     int bound = ((InetSocketAddress) httpsChannel.localAddress()).getPort();
     log.info("proxy listening for HTTPS on {}:{}", settings.bindAddress(), bound);

@@ -1,7 +1,13 @@
 package io.portcullis.operator.metrics;
 
 import io.portcullis.snapshot.Snapshot;
+import io.portcullis.operator.store.SnapshotStore;
+import io.portcullis.snapshot.SnapshotCodec;
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import java.util.Map;
+import java.util.TreeMap;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.core.metrics.Info;
@@ -44,8 +50,27 @@ public final class OperatorMetrics {
   private final Counter statusWrites =
       Counter.builder()
           .name("portcullis_operator_status_writes_total")
-          .help("Status updates written for ProxyRoutes")
+          .help("Status writes to the API server, by kind (Ingress, ProxyRoute) and result (ok,"
+              + " error)")
+          .labelNames("kind", "result")
           .register(registry);
+
+  private final Gauge snapshotBytes =
+      Gauge.builder()
+          .name("portcullis_operator_snapshot_bytes")
+          .help("Size of the published snapshot as JSON (what a full snapshot costs on the wire)")
+          .register(registry);
+
+  private final Histogram propagationSeconds =
+      Histogram.builder()
+          .name("portcullis_operator_propagation_seconds")
+          .help("From the cluster change that triggered a rebuild to the last connected"
+              + " dataplane's ack of the new version")
+          .classicUpperBounds(
+              0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
+          .register(registry);
+
+  private PropagationTracker propagation;
 
   private final Counter compileErrors =
       Counter.builder()
@@ -69,7 +94,49 @@ public final class OperatorMetrics {
     compileErrors.inc();
   }
 
-  public void statusWritten() {
-    statusWrites.inc();
+  /** One status write and whether the API server took it. */
+  public void statusWritten(String kind, boolean ok) {
+    statusWrites.labelValues(kind, ok ? "ok" : "error").inc();
+  }
+
+  /**
+   * Reads the store's dataplane state at scrape time: connected dataplanes, how many serve each
+   * version, NACKs; and measures propagation from its ack events. Call once.
+   */
+  public void follow(SnapshotStore store) {
+    GaugeWithCallback.builder()
+        .name("portcullis_operator_connected_dataplanes")
+        .help("Dataplanes with an open snapshot stream")
+        .callback(cb -> cb.call(store.connectedCount()))
+        .register(registry);
+    GaugeWithCallback.builder()
+        .name("portcullis_operator_dataplanes_acked")
+        .help("Connected dataplanes by the snapshot version they acked")
+        .labelNames("version")
+        .callback(cb -> {
+          Map<String, Integer> counts = new TreeMap<>();
+          store.ackedVersions().values().forEach(v -> counts.merge(v, 1, Integer::sum));
+          counts.forEach((version, n) -> cb.call(n, version));
+        })
+        .register(registry);
+    CounterWithCallback.builder()
+        .name("portcullis_operator_nacks")
+        .help("Snapshots rejected by dataplanes (NACKs) since start")
+        .callback(cb -> cb.call(store.nackCount()))
+        .register(registry);
+    propagation = new PropagationTracker(store, System::nanoTime, propagationSeconds::observe);
+    store.onAck(propagation::acksChanged);
+  }
+
+  /**
+   * A version different from the previous one was published.
+   *
+   * @param changedAtNanos {@link System#nanoTime()} of the first change the rebuild included
+   */
+  public void published(Snapshot snapshot, long changedAtNanos) {
+    snapshotBytes.set(SnapshotCodec.toJson(snapshot).length);
+    if (propagation != null) {
+      propagation.published(snapshot.version(), changedAtNanos);
+    }
   }
 }

@@ -4,6 +4,8 @@ import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressStatus;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -75,6 +77,36 @@ public final class KubernetesStatusSink implements StatusSink {
       if (e.getCode() == 404) {
         // Deleted since the compile: the next compile forgets it.
         LOG.debug("{} is gone, status not written", route);
+        return;
+      }
+      throw e;
+    }
+  }
+
+  /** Same JSON patch of the status subresource as for ProxyRoutes. */
+  @Override
+  public void writeIngressLoadBalancer(ObjectRef ingress, List<LoadBalancerAddress> addresses) {
+    IngressStatus status = new IngressStatusBuilder()
+        .withNewLoadBalancer()
+        .withIngress(addresses.stream().map(LoadBalancerAddress::toModel).toList())
+        .endLoadBalancer()
+        .build();
+    String patch =
+        client
+            .getKubernetesSerialization()
+            .asJson(List.of(Map.of("op", "add", "path", "/status", "value", status)));
+    try {
+      client
+          .network()
+          .v1()
+          .ingresses()
+          .inNamespace(ingress.namespace())
+          .withName(ingress.name())
+          .subresource("status")
+          .patch(PatchContext.of(PatchType.JSON), patch);
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == 404) {
+        LOG.debug("{} is gone, status not written", ingress);
         return;
       }
       throw e;

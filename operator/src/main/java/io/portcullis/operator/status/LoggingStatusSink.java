@@ -24,6 +24,12 @@ public final class LoggingStatusSink implements StatusSink {
   }
 
   @Override
+  public void writeIngressLoadBalancer(
+      ObjectRef ingress, java.util.List<LoadBalancerAddress> addresses) {
+    LOG.info("status {} loadBalancer={}", ingress, addresses);
+  }
+
+  @Override
   public void recordEvent(ObjectRef object, ObjectStatus.Event event) {
     if (event.warning()) {
       LOG.warn("event {} {}: {}", object, event.reason(), event.message());

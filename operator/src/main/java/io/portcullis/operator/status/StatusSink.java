@@ -11,6 +11,12 @@ import io.portcullis.operator.crd.ProxyRouteStatus;
  */
 public interface StatusSink {
 
+  /**
+   * Replaces {@code status.loadBalancer.ingress} of one Ingress (the only status an Ingress has).
+   * The default, for sinks that do not keep statuses, does nothing.
+   */
+  default void writeIngressLoadBalancer(ObjectRef ingress, java.util.List<LoadBalancerAddress> addresses) {}
+
   /** Replaces the status of one ProxyRoute. */
   void writeProxyRouteStatus(ObjectRef route, ProxyRouteStatus status);
 

@@ -2,6 +2,7 @@ package io.portcullis.operator.status;
 
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.portcullis.operator.compile.ClusterState;
 import io.portcullis.operator.compile.CompileResult;
 import io.portcullis.operator.compile.ObjectRef;
@@ -18,6 +19,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -28,7 +30,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Turns the compiler's verdicts into ProxyRoute statuses and Events, writing only what changed.
+ * Turns the compiler's verdicts into ProxyRoute statuses and Events, and the published addresses
+ * into Ingress {@code status.loadBalancer}, writing only what changed.
  *
  * <p>Runs on its own thread so a slow API server never delays a snapshot. It keeps the latest
  * compile result and re-evaluates it on a timer, because {@code Programmed} flips to True when
@@ -49,7 +52,9 @@ public final class StatusWriter implements AutoCloseable {
   private final StatusSink sink;
   private final Clock clock;
   private final Duration recheck;
-  private final Runnable onWrite;
+  private final WriteCounter onWrite;
+  private final IngressAddressWriter ingressAddresses;
+  private volatile PublishedAddresses published = PublishedAddresses.NONE;
   private final ScheduledExecutorService executor;
   private final AtomicReference<Pending> latest = new AtomicReference<>();
 
@@ -59,21 +64,41 @@ public final class StatusWriter implements AutoCloseable {
   private final Map<String, List<ObjectStatus.Condition>> ingressConditions = new HashMap<>();
   private final Map<String, String> failures = new HashMap<>();
   private Pending processed;
+  private Optional<List<LoadBalancerAddress>> processedAddresses = Optional.empty();
   private boolean processedProgrammed;
   private boolean settled;
   private volatile BooleanSupplier leading = () -> true;
   private boolean wasLeading = true;
 
+  /** Counts status writes by kind ({@code ProxyRoute}, {@code Ingress}) and outcome. */
+  @FunctionalInterface
+  public interface WriteCounter {
+    void written(String kind, boolean ok);
+  }
+
   /**
-   * @param onWrite called after every status write (a metric)
+   * @param onWrite called after every successful ProxyRoute status write
    */
   public StatusWriter(
       SnapshotStore store, StatusSink sink, Clock clock, Duration recheck, Runnable onWrite) {
+    this(store, sink, clock, recheck, (kind, ok) -> {
+      if (ok && "ProxyRoute".equals(kind)) {
+        onWrite.run();
+      }
+    });
+  }
+
+  /**
+   * @param counter told of every status write and its outcome (a metric)
+   */
+  public StatusWriter(
+      SnapshotStore store, StatusSink sink, Clock clock, Duration recheck, WriteCounter counter) {
     this.store = Objects.requireNonNull(store);
     this.sink = Objects.requireNonNull(sink);
     this.clock = Objects.requireNonNull(clock);
     this.recheck = recheck;
-    this.onWrite = onWrite;
+    this.onWrite = Objects.requireNonNull(counter);
+    this.ingressAddresses = new IngressAddressWriter(sink, counter);
     this.executor =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -94,6 +119,21 @@ public final class StatusWriter implements AutoCloseable {
    */
   public void writeOnlyWhile(BooleanSupplier leading) {
     this.leading = Objects.requireNonNull(leading);
+  }
+
+  /**
+   * Keeps {@code status.loadBalancer.ingress} of every Ingress of ours equal to these addresses
+   * (under the same leader-only rule); without this call Ingress statuses are left alone.
+   */
+  public void publishAddresses(PublishedAddresses addresses) {
+    this.published = Objects.requireNonNull(addresses);
+    addresses.onChange(() -> {
+      try {
+        executor.execute(this::writeLatest);
+      } catch (java.util.concurrent.RejectedExecutionException closed) {
+        // Closed: nothing more to write.
+      }
+    });
   }
 
   public void start() {
@@ -122,6 +162,7 @@ public final class StatusWriter implements AutoCloseable {
       written.clear();
       activeEvents.clear();
       ingressConditions.clear();
+      ingressAddresses.forget();
       processed = null;
       LOG.info("leading: writing statuses and events");
     }
@@ -131,6 +172,7 @@ public final class StatusWriter implements AutoCloseable {
     if (pending == null
         || (pending == processed
             && settled
+            && published.current().equals(processedAddresses)
             && store.isProgrammedEverywhere(pending.result().snapshot().version())
                 == processedProgrammed)) {
       return;
@@ -151,6 +193,15 @@ public final class StatusWriter implements AutoCloseable {
     for (ProxyRoute route : state.proxyRoutes()) {
       live.put(route.getMetadata().getNamespace() + "/" + route.getMetadata().getName(), route);
     }
+    Optional<List<LoadBalancerAddress>> addresses = published.current();
+    processedAddresses = addresses;
+    Map<String, Ingress> liveIngresses = new HashMap<>();
+    if (addresses.isPresent()) {
+      for (Ingress ingress : state.ingresses()) {
+        liveIngresses.put(
+            ingress.getMetadata().getNamespace() + "/" + ingress.getMetadata().getName(), ingress);
+      }
+    }
     Set<String> seenRoutes = new HashSet<>();
     Set<String> seenEvents = new HashSet<>();
     Set<String> seenIngresses = new HashSet<>();
@@ -168,9 +219,13 @@ public final class StatusWriter implements AutoCloseable {
         recordEvents(ref, status.events(), seenEvents);
         if ("ProxyRoute".equals(ref.kind())) {
           writeProxyRoute(ref, key, status, programmed, live.get(key));
-        } else if ("Ingress".equals(ref.kind())
-            && !status.conditions().equals(ingressConditions.put(key, status.conditions()))) {
-          LOG.info("status {} {}", ref, describe(status.conditions()));
+        } else if ("Ingress".equals(ref.kind())) {
+          if (!status.conditions().equals(ingressConditions.put(key, status.conditions()))) {
+            LOG.info("status {} {}", ref, describe(status.conditions()));
+          }
+          if (addresses.isPresent()) {
+            ingressAddresses.sync(ref, key, liveIngresses.get(key), addresses.get());
+          }
         }
         failures.remove(ref.toString());
       } catch (RuntimeException e) {
@@ -186,6 +241,7 @@ public final class StatusWriter implements AutoCloseable {
     written.keySet().retainAll(seenRoutes);
     activeEvents.retainAll(seenEvents);
     ingressConditions.keySet().retainAll(seenIngresses);
+    ingressAddresses.retain(seenIngresses);
     Set<String> reported = new HashSet<>();
     result.statuses().forEach(st -> reported.add(st.object().toString()));
     failures.keySet().retainAll(reported);
@@ -219,9 +275,14 @@ public final class StatusWriter implements AutoCloseable {
       written.put(key, before);
       return;
     }
-    sink.writeProxyRouteStatus(ref, desired);
+    try {
+      sink.writeProxyRouteStatus(ref, desired);
+    } catch (RuntimeException e) {
+      onWrite.written("ProxyRoute", false);
+      throw e;
+    }
     written.put(key, desired);
-    onWrite.run();
+    onWrite.written("ProxyRoute", true);
   }
 
   private ProxyRouteStatus desired(

@@ -100,8 +100,27 @@ class ChartTest {
     assertEquals(
         Set.of(
             "coordination.k8s.io leases [] create",
-            "coordination.k8s.io leases [" + LeaderElection.leaseName("portcullis") + "] get,update"),
+            "coordination.k8s.io leases [" + LeaderElection.leaseName("portcullis") + "] get,update",
+            " services [" + DATAPLANE + "] get,list,watch"),
         rules(lease.getRules()));
+  }
+
+  @Test
+  void ingressesPublishTheDataplaneServiceAddressUnlessFixedAddressesAreGiven() {
+    Container operator = container(defaults, OPERATOR);
+    assertEquals(NAMESPACE + "/" + DATAPLANE, env(operator, "PORTCULLIS_PUBLISH_SERVICE"));
+    assertTrue(operator.getEnv().stream().noneMatch(e -> e.getName().equals("PORTCULLIS_PUBLISH_ADDRESS")));
+
+    List<HasMetadata> objects = Chart.render(Map.of(
+        "operator.publishService", "edge/lb",
+        "operator.publishAddress[0]", "203.0.113.9",
+        "operator.publishAddress[1]", "shop.example.com"));
+    Container custom = container(objects, OPERATOR);
+    assertEquals("edge/lb", env(custom, "PORTCULLIS_PUBLISH_SERVICE"));
+    assertEquals("203.0.113.9,shop.example.com", env(custom, "PORTCULLIS_PUBLISH_ADDRESS"));
+    // Another Service is not ours to grant: no read rule for it.
+    assertTrue(rules(one(objects, Role.class, OPERATOR + "-leader-election").getRules()).stream()
+        .noneMatch(r -> r.contains("services")));
   }
 
   @Test
@@ -206,6 +225,7 @@ class ChartTest {
                 "operator.snapshotAddress", "0.0.0.0",
                 "operator.defaultBackend", "default/fallback:80",
                 "operator.defaultCertificate", "ops/fallback-tls",
+                "operator.publishAddress[0]", "203.0.113.9",
                 "operator.extraArgs[0]", "--ingress-class=portcullis",
                 "dataplane.bindAddress", "0.0.0.0",
                 "dataplane.extraArgs[0]", "--log-level=debug"));
@@ -291,8 +311,23 @@ class ChartTest {
   @Test
   void dataplaneShutdownLeavesRoomForTheDrain() {
     PodSpec pod = pod(DATAPLANE);
-    assertEquals(60L, pod.getTerminationGracePeriodSeconds());
-    assertEquals(List.of("sleep", "5"), pod.getContainers().get(0).getLifecycle().getPreStop().getExec().getCommand());
+    // drain delay 5 s + in-flight deadline 25 s + 5 s margin; the delay replaces a preStop sleep.
+    assertEquals(35L, pod.getTerminationGracePeriodSeconds());
+    Container dataplane = pod.getContainers().get(0);
+    assertEquals(null, dataplane.getLifecycle());
+    assertEquals("5s", env(dataplane, "PORTCULLIS_DRAIN_DELAY"));
+    assertEquals("25s", env(dataplane, "PORTCULLIS_DRAIN_TIMEOUT"));
+    assertEquals("json", env(dataplane, "PORTCULLIS_ACCESS_LOG"));
+
+    PodSpec tuned = Chart.one(Chart.render(Map.of(
+            "dataplane.drainDelaySeconds", "10",
+            "dataplane.drainTimeoutSeconds", "50",
+            "dataplane.preStopSleepSeconds", "3")), Deployment.class, DATAPLANE)
+        .getSpec().getTemplate().getSpec();
+    assertEquals(68L, tuned.getTerminationGracePeriodSeconds());
+    assertEquals("10s", env(tuned.getContainers().get(0), "PORTCULLIS_DRAIN_DELAY"));
+    assertEquals(List.of("sleep", "3"),
+        tuned.getContainers().get(0).getLifecycle().getPreStop().getExec().getCommand());
     var strategy = one(defaults, Deployment.class, DATAPLANE).getSpec().getStrategy().getRollingUpdate();
     assertEquals(0, strategy.getMaxUnavailable().getIntVal());
   }

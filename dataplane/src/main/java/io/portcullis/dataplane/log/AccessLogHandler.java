@@ -1,0 +1,194 @@
+package io.portcullis.dataplane.log;
+
+import io.netty.buffer.ByteBufHolder;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.AttributeKey;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.ArrayDeque;
+
+/**
+ * Watches one HTTP/1.x connection right behind the codec and hands one {@link AccessLogEntry} per
+ * request to the {@link AccessLog} once its response has been written (or the connection closed
+ * first). What only the proxy knows (route, cluster, endpoint, upstream status and time, retries)
+ * it reports through {@link #routed} just before it writes the response head.
+ *
+ * <p>Requests and responses pair up in order (HTTP/1.1 answers pipelined requests in order), so a
+ * queue of the requests not yet answered is all the state there is.
+ */
+public final class AccessLogHandler extends ChannelDuplexHandler {
+  private static final AttributeKey<RouteFacts> FACTS =
+      AttributeKey.valueOf(AccessLogHandler.class, "facts");
+
+  private final AccessLog accessLog;
+  private final ArrayDeque<Pending> pending = new ArrayDeque<>(2);
+  private String client = "unknown";
+  private RouteFacts facts;
+
+  public AccessLogHandler(AccessLog accessLog) {
+    this.accessLog = accessLog;
+  }
+
+  /**
+   * What the proxy decided for the request whose response head it writes next. Does nothing on a
+   * connection without an access log. Event loop only.
+   *
+   * @param cluster null when nothing was forwarded
+   * @param endpoint null when nothing was forwarded
+   * @param upstreamStatus 0 when no backend answered
+   * @param upstreamNanos request sent to response head; 0 when no backend answered
+   */
+  public static void routed(Channel channel, String route, String cluster, Object endpoint,
+      int upstreamStatus, long upstreamNanos, int retries) {
+    RouteFacts f = channel.attr(FACTS).get();
+    if (f != null) {
+      f.route = route;
+      f.cluster = cluster;
+      f.endpoint = endpoint;
+      f.upstreamStatus = upstreamStatus;
+      f.upstreamNanos = upstreamNanos;
+      f.retries = retries;
+    }
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    facts = new RouteFacts();
+    ctx.channel().attr(FACTS).set(facts);
+    SocketAddress remote = ctx.channel().remoteAddress();
+    if (remote instanceof InetSocketAddress inet && inet.getAddress() != null) {
+      client = inet.getAddress().getHostAddress();
+    }
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (msg instanceof HttpRequest request) {
+      // Read now: the proxy turns these headers into the upstream ones in place.
+      String uri = request.uri();
+      int q = uri.indexOf('?');
+      Pending p = new Pending();
+      p.startMillis = System.currentTimeMillis();
+      p.startNanos = System.nanoTime();
+      p.method = request.method().name();
+      p.path = q < 0 ? uri : uri.substring(0, q);
+      p.protocol = request.protocolVersion().text();
+      p.authority = request.headers().get(HttpHeaderNames.HOST);
+      p.userAgent = request.headers().get(HttpHeaderNames.USER_AGENT);
+      pending.add(p);
+    }
+    if (msg instanceof HttpContent content && !pending.isEmpty()) {
+      pending.peekLast().bytesIn += content.content().readableBytes();
+    }
+    ctx.fireChannelRead(msg);
+  }
+
+  @Override
+  public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+    Pending p = pending.peekFirst();
+    if (p != null) {
+      if (msg instanceof HttpResponse response) {
+        int code = response.status().code();
+        if (code >= 200 || code == 101) { // a 100 Continue is not the answer
+          p.status = code;
+          p.requestId = response.headers().get("x-request-id");
+          p.take(facts);
+        }
+      }
+      if (msg instanceof ByteBufHolder body && msg instanceof HttpContent) {
+        p.bytesOut += body.content().readableBytes();
+      }
+      if (msg instanceof LastHttpContent
+          || (msg instanceof HttpResponse r && r.status().code() == 101)) {
+        pending.poll();
+        emit(p);
+      }
+    }
+    ctx.write(msg, promise);
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    // Closed before these were answered in full: logged with what was sent (status 0 if nothing).
+    Pending p;
+    while ((p = pending.poll()) != null) {
+      emit(p);
+    }
+    ctx.fireChannelInactive();
+  }
+
+  private void emit(Pending p) {
+    accessLog.log(new AccessLogEntry(
+        p.startMillis,
+        p.requestId,
+        client,
+        p.method,
+        p.authority,
+        p.path,
+        p.protocol,
+        p.status,
+        p.route == null ? "none" : p.route,
+        p.cluster,
+        p.endpoint == null ? null : p.endpoint.toString(),
+        p.upstreamStatus,
+        (System.nanoTime() - p.startNanos) / 1e6,
+        p.upstreamNanos / 1e6,
+        p.bytesIn,
+        p.bytesOut,
+        p.userAgent,
+        p.retries));
+  }
+
+  /** The proxy's decision for the response about to be written; reset once taken. */
+  private static final class RouteFacts {
+    String route;
+    String cluster;
+    Object endpoint;
+    int upstreamStatus;
+    long upstreamNanos;
+    int retries;
+  }
+
+  private static final class Pending {
+    long startMillis;
+    long startNanos;
+    String method;
+    String path;
+    String protocol;
+    String authority;
+    String userAgent;
+    String requestId;
+    int status;
+    String route;
+    String cluster;
+    Object endpoint;
+    int upstreamStatus;
+    long upstreamNanos;
+    int retries;
+    long bytesIn;
+    long bytesOut;
+
+    void take(RouteFacts f) {
+      route = f.route;
+      cluster = f.cluster;
+      endpoint = f.endpoint;
+      upstreamStatus = f.upstreamStatus;
+      upstreamNanos = f.upstreamNanos;
+      retries = f.retries;
+      f.route = null;
+      f.cluster = null;
+      f.endpoint = null;
+      f.upstreamStatus = 0;
+      f.upstreamNanos = 0;
+      f.retries = 0;
+    }
+  }
+}

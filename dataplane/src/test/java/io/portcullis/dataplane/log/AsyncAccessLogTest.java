@@ -1,0 +1,55 @@
+package io.portcullis.dataplane.log;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class AsyncAccessLogTest {
+  private static AccessLogEntry entry(String path) {
+    return new AccessLogEntry(0, "id", "10.0.0.1", "GET", "a.example", path, "HTTP/1.1", 200,
+        "r", "c", "10.1.1.1:80", 200, 1.5, 1.0, 0, 2, "ua\nwith a newline", 0);
+  }
+
+  @Test
+  void aStuckWriterMakesEntriesDropAndCountInsteadOfBlockingTheCaller() throws Exception {
+    CountDownLatch stuck = new CountDownLatch(1);
+    CountDownLatch writing = new CountDownLatch(1);
+    List<String> lines = new CopyOnWriteArrayList<>();
+    AtomicInteger drops = new AtomicInteger();
+    AsyncAccessLog log = new AsyncAccessLog(line -> {
+      writing.countDown();
+      try {
+        if (!stuck.await(10, TimeUnit.SECONDS)) {
+          throw new IllegalStateException("never released");
+        }
+      } catch (InterruptedException e) {
+        throw new java.io.InterruptedIOException();
+      }
+      lines.add(line);
+    }, 1, drops::incrementAndGet);
+    try {
+      log.log(entry("/1")); // taken by the writer, which then hangs
+      assertEquals(true, writing.await(10, TimeUnit.SECONDS));
+      log.log(entry("/2")); // fills the queue of one
+      log.log(entry("/3")); // dropped: the caller is an event loop and must not wait
+      assertEquals(1, log.dropped());
+      assertEquals(1, drops.get());
+
+      stuck.countDown();
+      await().atMost(Duration.ofSeconds(10)).until(() -> lines.size() == 2);
+      assertEquals(true, lines.get(0).contains("\"path\":\"/1\""));
+      assertEquals(true, lines.get(1).contains("\"path\":\"/2\""));
+      assertEquals(false, lines.get(0).contains("\n"), "one line per entry, whatever the headers");
+    } finally {
+      stuck.countDown();
+      log.close();
+    }
+  }
+}

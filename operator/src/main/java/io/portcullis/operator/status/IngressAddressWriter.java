@@ -1,0 +1,61 @@
+package io.portcullis.operator.status;
+
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.portcullis.operator.compile.ObjectRef;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Keeps {@code status.loadBalancer.ingress} of our Ingresses equal to the published addresses,
+ * writing an Ingress only when what it shows differs. "What it shows" is what we last wrote, else
+ * the status the informer saw: right after a write the informer may still hold the old status,
+ * and trusting it would write again.
+ *
+ * <p>An Ingress that leaves our class is left as it is, as ingress-nginx does: its new controller
+ * overwrites the status, and clearing it here could race with that write and wipe the new
+ * controller's address. Used on the status writer's thread only.
+ */
+final class IngressAddressWriter {
+  private final StatusSink sink;
+  private final StatusWriter.WriteCounter counter;
+  private final Map<String, List<LoadBalancerAddress>> written = new HashMap<>();
+
+  IngressAddressWriter(StatusSink sink, StatusWriter.WriteCounter counter) {
+    this.sink = sink;
+    this.counter = counter;
+  }
+
+  /** @param live the Ingress as the informer last saw it, or null */
+  void sync(ObjectRef ref, String key, Ingress live, List<LoadBalancerAddress> desired) {
+    List<LoadBalancerAddress> shown = written.get(key);
+    if (shown == null && live != null) {
+      shown = live.getStatus() == null || live.getStatus().getLoadBalancer() == null
+          ? List.of()
+          : LoadBalancerAddress.of(live.getStatus().getLoadBalancer().getIngress());
+    }
+    if (desired.equals(shown)) {
+      written.put(key, shown);
+      return;
+    }
+    try {
+      sink.writeIngressLoadBalancer(ref, desired);
+    } catch (RuntimeException e) {
+      counter.written("Ingress", false);
+      throw e;
+    }
+    written.put(key, desired);
+    counter.written("Ingress", true);
+  }
+
+  /** Forgets Ingresses no longer ours (or gone). */
+  void retain(Set<String> keys) {
+    written.keySet().retainAll(keys);
+  }
+
+  /** After a leadership change: compare with the objects again. */
+  void forget() {
+    written.clear();
+  }
+}
