@@ -140,6 +140,10 @@ final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     log.debug("HTTP/2 connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
-    ctx.channel().close();
+    if (Http2CodecUtil.getEmbeddedHttp2Exception(cause) == null) {
+      ctx.channel().close();
+    }
+    // else the codec reports a protocol error it is handling already: a GOAWAY with that error,
+    // then the close. Closing here first would send GOAWAY(NO_ERROR) ahead of it.
   }
 }
