@@ -14,9 +14,9 @@ import java.util.function.Consumer;
  * HTTP/1.x client, then gets out of the way. Usually the first byte or two decide, so an HTTP/1.1
  * request waits for nothing.
  *
- * <p>Until it has decided it holds back {@code channelActive} (and then {@code channelInactive}), so
- * the HTTP/1.1 handlers behind it see a connection only if it is theirs; for HTTP/2 {@code
- * toHttp2} replaces them. The held bytes are passed on either way.
+ * <p>The HTTP/1.1 handlers behind it are in place from the start (they count the connection, close
+ * it when idle or on drain); for HTTP/2 {@code toHttp2} replaces them. The held bytes are passed on
+ * either way.
  */
 public final class CleartextPrefaceDetector extends ChannelInboundHandlerAdapter {
   private static final byte[] PREFACE =
@@ -24,21 +24,11 @@ public final class CleartextPrefaceDetector extends ChannelInboundHandlerAdapter
 
   private final Consumer<ChannelPipeline> toHttp2;
   private ByteBuf held;
-  private boolean activeHeld;
   private boolean decided;
 
   /** @param toHttp2 replaces the HTTP/1.1 handlers behind this one with the HTTP/2 ones */
   public CleartextPrefaceDetector(Consumer<ChannelPipeline> toHttp2) {
     this.toHttp2 = toHttp2;
-  }
-
-  @Override
-  public void channelActive(ChannelHandlerContext ctx) {
-    if (decided) {
-      ctx.fireChannelActive();
-    } else {
-      activeHeld = true;
-    }
   }
 
   @Override
@@ -66,10 +56,6 @@ public final class CleartextPrefaceDetector extends ChannelInboundHandlerAdapter
 
   private void http1(ChannelHandlerContext ctx) {
     decided = true;
-    if (activeHeld) {
-      activeHeld = false;
-      ctx.fireChannelActive();
-    }
     pass(ctx);
   }
 
@@ -83,10 +69,7 @@ public final class CleartextPrefaceDetector extends ChannelInboundHandlerAdapter
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     release();
-    if (!activeHeld) {
-      ctx.fireChannelInactive();
-    }
-    // else: closed before it said anything; nobody behind us saw it open.
+    ctx.fireChannelInactive();
   }
 
   @Override

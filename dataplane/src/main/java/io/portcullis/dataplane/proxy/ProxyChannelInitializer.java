@@ -110,8 +110,11 @@ class ProxyChannelInitializer extends ChannelInitializer<SocketChannel> {
     p.addLast(PROXY, new ProxyHandler(settings, router, metrics, connector, scheme()));
   }
 
-  /** An h2c preface arrived: the HTTP/1.1 handlers (which saw nothing yet) make way for HTTP/2. */
+  /** An h2c preface arrived: the HTTP/1.1 handlers (which saw no request) make way for HTTP/2. */
   private void switchToHttp2(ChannelPipeline p) {
+    // The proxy handler counted the connection when it opened and leaves without seeing it close;
+    // the HTTP/2 handlers count it from here on.
+    metrics.connectionClosed();
     p.remove(HEADER_TIMEOUT);
     p.remove(IDLE);
     p.remove(HTTP_CODEC);
