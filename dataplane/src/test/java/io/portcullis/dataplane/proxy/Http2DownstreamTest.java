@@ -58,6 +58,7 @@ class Http2DownstreamTest {
   private static final int PING_LIMIT = 50;
   private final TestBackend backend = new TestBackend();
   private final BulkBackend bulk = new BulkBackend();
+  private final SinkBackend sink = new SinkBackend();
   private final ProxyMetrics metrics = new ProxyMetrics();
   private ProxyServer proxy;
   private int proxyPort;
@@ -66,6 +67,7 @@ class Http2DownstreamTest {
   void start() {
     int backendPort = backend.start();
     int bulkPort = bulk.start();
+    int sinkPort = sink.start();
     proxy =
         new ProxyServer(
             ProxySettings.builder()
@@ -75,7 +77,9 @@ class Http2DownstreamTest {
                 .http2MaxControlFramesPerWindow(PING_LIMIT)
                 .build(),
             head -> ProxyServerTest.forward(
-                head, head.path().startsWith("/bulk") ? bulkPort : backendPort,
+                head,
+                head.path().startsWith("/bulk") ? bulkPort
+                    : head.path().startsWith("/sink") ? sinkPort : backendPort,
                 HeaderRewrite.NONE, HeaderRewrite.NONE),
             metrics);
     proxyPort = proxy.start();
@@ -86,6 +90,7 @@ class Http2DownstreamTest {
     proxy.close();
     backend.close();
     bulk.close();
+    sink.close();
   }
 
   @Test
@@ -218,6 +223,36 @@ class Http2DownstreamTest {
   }
 
   @Test
+  @DisplayName("an upload to a backend that stops reading pauses the client by flow control and resumes")
+  void slowBackendUpload() throws Exception {
+    int size = 4 * 1024 * 1024;
+    byte[] body = new byte[size];
+    for (int i = 0; i < size; i++) {
+      body[i] = BulkBackend.byteAt(i);
+    }
+    try (H2TestClient client = H2TestClient.h2c(proxyPort)) {
+      CompletableFuture<H2TestClient.Response> upload = new CompletableFuture<>();
+      Http2StreamChannel stream = client.open(new H2TestClient.Collector(upload));
+      io.netty.channel.ChannelFuture bodyWritten = stream.eventLoop().submit(() -> {
+        stream.write(new DefaultHttp2HeadersFrame(
+            H2TestClient.request("POST", "localhost", "/sink"), false));
+        return stream.writeAndFlush(new io.netty.handler.codec.http2.DefaultHttp2DataFrame(
+            io.netty.buffer.Unpooled.wrappedBuffer(body), true));
+      }).get(10, TimeUnit.SECONDS);
+      // The backend reads nothing yet. The client's DATA write completes only once every byte went
+      // out, which the proxy's windows allow only as fast as the backend takes them: it stalls.
+      await().atMost(Duration.ofSeconds(10)).until(() -> sink.connection != null);
+      await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5))
+          .until(() -> !bodyWritten.isDone() && !upload.isDone());
+      sink.connection.eventLoop().execute(() -> sink.connection.config().setAutoRead(true));
+      H2TestClient.Response r = upload.get(60, TimeUnit.SECONDS);
+      assertTrue(bodyWritten.isSuccess());
+      assertEquals(200, r.status());
+      assertEquals(size + " bytes, intact", r.text());
+    }
+  }
+
+  @Test
   @DisplayName("a rapid-reset flood gets GOAWAY ENHANCE_YOUR_CALM and a closed connection; others keep working")
   void rapidReset() throws Exception {
     try (H2TestClient attacker = H2TestClient.h2c(proxyPort);
@@ -311,6 +346,69 @@ class Http2DownstreamTest {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     in.transferTo(out);
     return out.toString(StandardCharsets.ISO_8859_1);
+  }
+
+  /**
+   * Counts and checks an uploaded body ({@link BulkBackend#byteAt} pattern); each connection starts
+   * with reading off, a test turns it on through {@link #connection}.
+   */
+  static final class SinkBackend implements AutoCloseable {
+    volatile Channel connection;
+    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    private Channel server;
+
+    int start() {
+      server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+          .childOption(io.netty.channel.ChannelOption.AUTO_READ, false)
+          .childHandler(new ChannelInitializer<SocketChannel>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+              connection = ch;
+              ch.pipeline().addLast(new HttpServerCodec()).addLast(new Counter());
+            }
+          })
+          .bind("127.0.0.1", 0).syncUninterruptibly().channel();
+      return ((InetSocketAddress) server.localAddress()).getPort();
+    }
+
+    private static final class Counter extends ChannelInboundHandlerAdapter {
+      private long count;
+      private boolean intact = true;
+
+      @Override
+      public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof HttpRequest) {
+          count = 0;
+          intact = true;
+        }
+        if (msg instanceof io.netty.handler.codec.http.HttpContent content) {
+          ByteBuf c = content.content();
+          byte[] bytes = new byte[c.readableBytes()];
+          c.getBytes(c.readerIndex(), bytes);
+          for (byte b : bytes) {
+            intact &= b == BulkBackend.byteAt(count++);
+          }
+        }
+        boolean last = msg instanceof LastHttpContent;
+        ReferenceCountUtil.release(msg);
+        if (last) {
+          byte[] answer = (count + " bytes, " + (intact ? "intact" : "CHANGED"))
+              .getBytes(StandardCharsets.US_ASCII);
+          var response = new io.netty.handler.codec.http.DefaultFullHttpResponse(
+              HttpVersion.HTTP_1_1, HttpResponseStatus.OK, io.netty.buffer.Unpooled.wrappedBuffer(answer));
+          response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, answer.length);
+          ctx.writeAndFlush(response);
+        }
+      }
+    }
+
+    @Override
+    public void close() {
+      if (server != null) {
+        server.close().syncUninterruptibly();
+      }
+      group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
   }
 
   /**
