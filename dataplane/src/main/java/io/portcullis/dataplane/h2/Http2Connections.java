@@ -6,6 +6,7 @@ import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.portcullis.dataplane.admin.ProxyMetrics;
 import io.portcullis.dataplane.proxy.ProxySettings;
@@ -13,8 +14,12 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Builds the connection-level pipeline of an HTTP/2 client connection:
- * {@code idle -> h2-codec -> h2-multiplex -> h2-connection}. Every stream becomes a child channel
- * set up by the caller's stream initializer.
+ * {@code idle -> h2-flush -> h2-codec -> h2-multiplex -> h2-connection}. Every stream becomes a
+ * child channel set up by the caller's stream initializer.
+ *
+ * <p>Each stream's response is flushed by its own proxy handler, mostly while reading a backend
+ * rather than this connection; the flush consolidation turns the flushes of one event-loop turn
+ * into one write (and, over TLS, fewer records) instead of one per stream.
  */
 public final class Http2Connections {
   /**
@@ -30,6 +35,7 @@ public final class Http2Connections {
   };
 
   public static final String IDLE = "h2-idle";
+  public static final String FLUSH = "h2-flush";
   public static final String CODEC = "h2-codec";
   public static final String MULTIPLEX = "h2-multiplex";
   public static final String CONNECTION = "h2-connection";
@@ -63,6 +69,10 @@ public final class Http2Connections {
         IDLE,
         new IdleStateHandler(
             0, 0, settings.downstreamIdleTimeout().toNanos(), TimeUnit.NANOSECONDS));
+    pipeline.addLast(
+        FLUSH,
+        new FlushConsolidationHandler(
+            FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
     pipeline.addLast(CODEC, codec);
     pipeline.addLast(MULTIPLEX, new Http2MultiplexHandler(streamInitializer));
     pipeline.addLast(CONNECTION, new Http2ConnectionGuard(codec, settings, metrics));
