@@ -38,6 +38,8 @@ final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
   private final long windowNanos;
   private final int connectionWindowIncrement;
   private boolean counted;
+  /** A GOAWAY went out (or is going): count the connection's end once. */
+  private boolean closing;
   private long windowStart = System.nanoTime();
   private int controlFrames;
 
@@ -112,6 +114,7 @@ final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
       log.debug("HTTP/2 client {} sent more than {} SETTINGS/PING frames in {}; closing",
           ctx.channel().remoteAddress(), maxControlFrames, ProxySettings.HTTP2_FLOOD_WINDOW);
       controlFrames = Integer.MIN_VALUE; // once is enough
+      // Counted when the codec reports the error back (exceptionCaught), like its own bounds.
       // Through the codec's own error path: GOAWAY with the error, then a hard close.
       codec.onError(
           ctx.pipeline().context(codec),
@@ -124,14 +127,20 @@ final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
     if (evt instanceof IdleStateEvent) {
-      if (codec.connection().numActiveStreams() == 0) {
+      if (codec.connection().numActiveStreams() == 0 && !closing) {
+        closing = true;
+        metrics.http2GoAway("idle");
         ctx.channel().close(); // the codec sends GOAWAY first
       }
       return;
     }
     if (evt == Http2Connections.GO_AWAY) {
       // The codec's close is graceful: GOAWAY(NO_ERROR), then it waits for the open streams.
-      ctx.channel().close();
+      if (!closing) {
+        closing = true;
+        metrics.http2GoAway("drain");
+        ctx.channel().close();
+      }
       return;
     }
     ctx.fireUserEventTriggered(evt);
@@ -140,8 +149,15 @@ final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     log.debug("HTTP/2 connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
-    if (Http2CodecUtil.getEmbeddedHttp2Exception(cause) == null) {
+    Http2Exception http2 = Http2CodecUtil.getEmbeddedHttp2Exception(cause);
+    if (http2 == null) {
       ctx.channel().close();
+      return;
+    }
+    if (!(http2 instanceof Http2Exception.StreamException) && !closing) {
+      closing = true;
+      metrics.http2GoAway(
+          http2.error() == Http2Error.ENHANCE_YOUR_CALM ? "flood" : "protocol_error");
     }
     // else the codec reports a protocol error it is handling already: a GOAWAY with that error,
     // then the close. Closing here first would send GOAWAY(NO_ERROR) ahead of it.

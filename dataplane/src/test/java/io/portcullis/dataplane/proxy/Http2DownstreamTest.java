@@ -274,6 +274,7 @@ class Http2DownstreamTest {
       }).get(10, TimeUnit.SECONDS);
       await().atMost(Duration.ofSeconds(10)).until(() -> !attacker.channel.isActive());
       assertEquals(List.of(Http2Error.ENHANCE_YOUR_CALM.code()), attacker.goAways);
+      assertEquals(1.0, goAways("flood"));
       for (int i = 0; i < 5; i++) {
         assertEquals(200, victim.get("localhost", "/after" + i).get(10, TimeUnit.SECONDS).status());
       }
@@ -302,6 +303,7 @@ class Http2DownstreamTest {
       }
       await().atMost(Duration.ofSeconds(10)).until(() -> !client.channel.isActive());
       assertEquals(List.of(Http2Error.ENHANCE_YOUR_CALM.code()), client.goAways);
+      assertEquals(1.0, goAways("flood"));
     }
   }
 
@@ -316,6 +318,7 @@ class Http2DownstreamTest {
       proxy.goAwayAll();
       await().atMost(Duration.ofSeconds(10)).until(() -> !client.goAways.isEmpty());
       assertEquals(Http2Error.NO_ERROR.code(), client.goAways.get(0));
+      assertEquals(1.0, goAways("drain"));
       H2TestClient.Response r = inFlight.get(20, TimeUnit.SECONDS);
       assertEquals(2_000_000, r.body().length);
       await().atMost(Duration.ofSeconds(10)).until(() -> !client.channel.isActive());
@@ -332,6 +335,15 @@ class Http2DownstreamTest {
       assertEquals(431, r.status());
       assertEquals(200, client.get("localhost", "/small").get(10, TimeUnit.SECONDS).status());
     }
+  }
+
+  private double goAways(String reason) {
+    return metrics.registry().scrape().stream()
+        .filter(s -> s.getMetadata().getName().equals("portcullis_http2_goaway"))
+        .flatMap(s -> ((io.prometheus.metrics.model.snapshots.CounterSnapshot) s).getDataPoints().stream())
+        .filter(d -> reason.equals(d.getLabels().get("reason")))
+        .mapToDouble(d -> d.getValue())
+        .sum();
   }
 
   private double activeConnections() {
