@@ -21,16 +21,15 @@ usage() {
     cat <<'USAGE'
 usage: bench/run.sh [--full] [--tls] [--build] [-- HARNESS_ARGS...]
 
-  (default)  quick look, about 5 minutes: --reps 1 --duration 5 --modes pinned
-             --scenarios h1-small,h1-100k,h1-close,tls-h1,tls-close --prewarm 20
+  (default)  quick look, about 6 minutes: --reps 1 --duration 5 --modes pinned
+             --scenarios h1-small,h1-100k,h1-close,tls-h1,tls-close,h2-tls --prewarm 20
   --full     the harness's full matrix (2 reps x 10 s, pinned and unpinned, prewarm 20 s),
              about 20 minutes
   --tls      give Portcullis a TLS port too (--candidate-tls-port): candidate.sh hands it the
-             harness's certificate as the default certificate. Without it the TLS scenarios
-             run for direct and nginx only. NOTE: the harness today insists on h2 via ALPN on
-             a candidate's TLS port (its sanity check and h2 prewarm), and the dataplane
-             offers only http/1.1 for now, so with --tls the harness stops with "ALPN did
-             not negotiate h2" until one of the two changes
+             harness's certificate as the default certificate, and the dataplane offers h2
+             and http/1.1 there via ALPN (tls-h1, tls-close, h2-tls). Without it the TLS
+             scenarios run for direct and nginx only.
+             TLS only, quickly: bench/run.sh --tls -- --scenarios tls-h1,tls-close,h2-tls
   --build    run `mvn -B -q package -DskipTests` first (otherwise the jars must exist)
   -- ARGS    passed on to the harness last, e.g. -- --quiet-wait 30 --retry-noisy 2
 
@@ -67,7 +66,7 @@ if ((FULL)); then
     MODE_ARGS=(--prewarm 20)
 else
     # shellcheck disable=SC2054  # the commas belong to the --scenarios value
-    MODE_ARGS=(--reps 1 --duration 5 --modes pinned --scenarios h1-small,h1-100k,h1-close,tls-h1,tls-close --prewarm 20)
+    MODE_ARGS=(--reps 1 --duration 5 --modes pinned --scenarios h1-small,h1-100k,h1-close,tls-h1,tls-close,h2-tls --prewarm 20)
 fi
 
 # Without --candidate-tls-port the harness skips the TLS scenarios for Portcullis.

@@ -75,6 +75,15 @@ public final class ProxyMetrics {
           .labelNames("result", "protocol")
           .register(registry);
 
+  private final Counter http2GoAways =
+      Counter.builder()
+          .name("portcullis_http2_goaway")
+          .help("HTTP/2 client connections ended with GOAWAY, by reason: flood (a client exceeded a"
+              + " reset, control-frame or similar bound: ENHANCE_YOUR_CALM), protocol_error, idle,"
+              + " drain")
+          .labelNames("reason")
+          .register(registry);
+
   /** Data points by route name; see the class comment. */
   private final ConcurrentHashMap<String, RouteCounters> requestCounters = new ConcurrentHashMap<>();
 
@@ -114,6 +123,11 @@ public final class ProxyMetrics {
 
   public void connectionClosed() {
     activeConnections.dec();
+  }
+
+  /** An HTTP/2 connection got GOAWAY; {@code reason} as in the metric's help. */
+  public void http2GoAway(String reason) {
+    http2GoAways.labelValues(reason).inc();
   }
 
   public void snapshotApplied(String version) {

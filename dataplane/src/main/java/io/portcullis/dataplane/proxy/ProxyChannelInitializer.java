@@ -6,13 +6,22 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.portcullis.dataplane.admin.ProxyMetrics;
+import io.portcullis.dataplane.h2.AlpnSwitch;
+import io.portcullis.dataplane.h2.CleartextPrefaceDetector;
+import io.portcullis.dataplane.h2.Http2Connections;
+import io.portcullis.dataplane.h2.Http2RequestHeaders;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Builds a client connection's pipeline in small steps with named handlers:
- * {@code [tls] -> header-timeout -> idle -> http-codec -> validation -> proxy}.
+ * Builds a client connection's pipeline in small steps with named handlers. HTTP/1.1:
+ * {@code [tls -> alpn] | h2c-detect -> header-timeout -> idle -> http-codec -> validation -> proxy}.
+ * HTTP/2 (ALPN {@code h2}, or the h2c preface on the plain port): the connection gets {@link
+ * Http2Connections}' handlers and each stream {@code http-codec (h2 <-> HTTP/1.x objects) ->
+ * h2-request -> validation -> proxy}, so both protocols share the proxy logic.
  */
 class ProxyChannelInitializer extends ChannelInitializer<SocketChannel> {
   static final String HEADER_TIMEOUT = "header-timeout";
@@ -20,6 +29,13 @@ class ProxyChannelInitializer extends ChannelInitializer<SocketChannel> {
   static final String HTTP_CODEC = "http-codec";
   static final String VALIDATION = "validation";
   static final String PROXY = "proxy";
+  static final String ALPN = "alpn";
+  static final String H2C_DETECT = "h2c-detect";
+  static final String H2_REQUEST = "h2-request";
+
+  /** Stateless and sharable: one for every stream. */
+  private static final Http2StreamFrameToHttpObjectCodec STREAM_CODEC =
+      new Http2StreamFrameToHttpObjectCodec(true);
 
   private final ProxySettings settings;
   private final Router router;
@@ -27,6 +43,13 @@ class ProxyChannelInitializer extends ChannelInitializer<SocketChannel> {
   private final UpstreamConnector connector;
   private final ChannelGroup clients;
   private ConnectionHooks hooks = ConnectionHooks.NONE;
+  private final ChannelInitializer<Http2StreamChannel> streamInitializer =
+      new ChannelInitializer<>() {
+        @Override
+        protected void initChannel(Http2StreamChannel ch) {
+          configureStream(ch.pipeline());
+        }
+      };
 
   /**
    * @param clients every accepted connection joins it, so a shutdown can reach them all
@@ -56,7 +79,12 @@ class ProxyChannelInitializer extends ChannelInitializer<SocketChannel> {
     ChannelPipeline p = ch.pipeline();
     hooks.connectionOpened(p);
     configureTls(p);
-    configureHttp1(p);
+    if ("https".equals(scheme())) {
+      p.addLast(ALPN, new AlpnSwitch(this::configureHttp1, this::configureHttp2));
+    } else {
+      p.addLast(H2C_DETECT, new CleartextPrefaceDetector(this::switchToHttp2));
+      configureHttp1(p);
+    }
   }
 
   /** Seam for issue 3 (TLS, ALPN): adds nothing on a plain-text listener. */
@@ -89,5 +117,36 @@ class ProxyChannelInitializer extends ChannelInitializer<SocketChannel> {
     hooks.afterHttp1Codec(p);
     p.addLast(VALIDATION, new RequestValidationHandler(settings.maxRequestBodyBytes(), metrics));
     p.addLast(PROXY, new ProxyHandler(settings, router, metrics, connector, scheme()));
+  }
+
+  /** An h2c preface arrived: the HTTP/1.1 handlers (which saw no request) make way for HTTP/2. */
+  private void switchToHttp2(ChannelPipeline p) {
+    // The proxy handler counted the connection when it opened and leaves without seeing it close;
+    // the HTTP/2 handlers count it from here on.
+    metrics.connectionClosed();
+    p.remove(HEADER_TIMEOUT);
+    p.remove(IDLE);
+    // Observers the hooks put after the HTTP/1.1 codec go too: each stream gets its own.
+    java.util.List<String> names = p.names();
+    for (int i = names.indexOf(HTTP_CODEC) + 1; i < names.indexOf(VALIDATION); i++) {
+      p.remove(names.get(i));
+    }
+    p.remove(HTTP_CODEC);
+    p.remove(VALIDATION);
+    p.remove(PROXY);
+    configureHttp2(p);
+  }
+
+  protected void configureHttp2(ChannelPipeline p) {
+    Http2Connections.configure(p, settings, metrics, streamInitializer);
+  }
+
+  /** One HTTP/2 stream: the same validation and proxy logic as an HTTP/1.1 connection. */
+  protected void configureStream(ChannelPipeline p) {
+    p.addLast(HTTP_CODEC, STREAM_CODEC);
+    hooks.afterHttp1Codec(p);
+    p.addLast(H2_REQUEST, Http2RequestHeaders.INSTANCE);
+    p.addLast(VALIDATION, new RequestValidationHandler(settings.maxRequestBodyBytes(), metrics));
+    p.addLast(PROXY, new ProxyHandler(settings, router, metrics, connector, scheme(), true));
   }
 }

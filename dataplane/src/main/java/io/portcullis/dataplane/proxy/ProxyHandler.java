@@ -72,6 +72,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
   private final ProxyMetrics metrics;
   private final UpstreamConnector connector;
   private final String scheme;
+  /** On an HTTP/2 stream channel: the connection is counted by the HTTP/2 handlers. */
+  private final boolean stream;
   private final long responseTimeoutNanos;
   private final ArrayDeque<HttpObject> queued = new ArrayDeque<>();
   private ChannelHandlerContext ctx;
@@ -92,6 +94,17 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
       ProxyMetrics metrics,
       UpstreamConnector connector,
       String scheme) {
+    this(settings, router, metrics, connector, scheme, false);
+  }
+
+  ProxyHandler(
+      ProxySettings settings,
+      Router router,
+      ProxyMetrics metrics,
+      UpstreamConnector connector,
+      String scheme,
+      boolean stream) {
+    this.stream = stream;
     this.settings = settings;
     this.router = router;
     this.metrics = metrics;
@@ -113,13 +126,17 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
-    metrics.connectionOpened();
+    if (!stream) {
+      metrics.connectionOpened();
+    }
     ctx.fireChannelActive();
   }
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
-    metrics.connectionClosed();
+    if (!stream) {
+      metrics.connectionClosed();
+    }
     cancelResponseTimer();
     if (exchange != null) {
       exchange.downstreamClosed();

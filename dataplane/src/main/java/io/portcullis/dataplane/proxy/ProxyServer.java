@@ -14,6 +14,7 @@ import io.netty.util.Mapping;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.portcullis.dataplane.admin.ProxyMetrics;
 import io.portcullis.dataplane.config.LiveConfig;
+import io.portcullis.dataplane.h2.Http2Connections;
 import io.portcullis.dataplane.tls.HandshakeMetricsHandler;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
@@ -21,7 +22,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP/1.1 proxy listeners. {@link #start()} binds the plain one; {@link #startHttps} adds the
+ * The proxy listeners: HTTP/1.1 and h2c (prior knowledge) on the plain port, HTTP/1.1 and HTTP/2
+ * (ALPN) on the TLS one. {@link #start()} binds the plain one; {@link #startHttps} adds the
  * TLS one on the same event loops and upstream pools; {@link #close()} stops accepting, closes
  * idle client connections, lets in-flight requests finish within the grace period, then stops the
  * event loops.
@@ -103,8 +105,8 @@ public final class ProxyServer implements AutoCloseable {
 
   /**
    * Binds the HTTPS listener on {@code port} (0: any): SNI picks the certificate through
-   * {@code certificates} for each new connection, then the same HTTP/1.1 pipeline runs with
-   * scheme {@code https}. Call after {@link #start()}.
+   * {@code certificates} for each new connection, ALPN picks HTTP/2 or HTTP/1.1, then the same
+   * proxy logic runs with scheme {@code https}. Call after {@link #start()}.
    *
    * @return the bound port
    */
@@ -148,6 +150,22 @@ public final class ProxyServer implements AutoCloseable {
     return ch == null ? -1 : ((InetSocketAddress) ch.localAddress()).getPort();
   }
 
+  /**
+   * Sends GOAWAY to every HTTP/2 client connection: clients open no new streams there and move to
+   * a new connection; the streams in flight finish (within the shutdown grace period), then the
+   * connection closes. HTTP/1.1 connections are not affected. Safe from any thread; returns at
+   * once. For a drain before shutdown.
+   */
+  public void goAwayAll() {
+    ChannelGroup all = clients;
+    if (all == null) {
+      return;
+    }
+    for (Channel client : all) {
+      client.pipeline().fireUserEventTriggered(Http2Connections.GO_AWAY);
+    }
+  }
+
   /** Graceful stop; blocks up to the grace period plus a little. Never call from an event loop. */
   @Override
   public synchronized void close() {
@@ -162,6 +180,7 @@ public final class ProxyServer implements AutoCloseable {
     for (Channel client : clients) {
       client.pipeline().fireUserEventTriggered(ProxyHandler.DRAIN);
     }
+    goAwayAll();
     connector.closeIdle();
     long deadline = System.nanoTime() + settings.shutdownGracePeriod().toNanos();
     while (!clients.isEmpty() && System.nanoTime() < deadline) {

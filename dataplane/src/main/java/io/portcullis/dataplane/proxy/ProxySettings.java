@@ -30,7 +30,20 @@ import java.util.Objects;
  *     connections in 5 s at 64 concurrent clients); idle ones cost a socket and close after
  *     {@code upstreamIdleTimeout}
  * @param shutdownGracePeriod how long {@link ProxyServer#close()} lets in-flight requests finish;
- *     default 10 s
+ *     default 10 s (also how long an HTTP/2 connection that got GOAWAY waits for its streams)
+ * @param http2MaxConcurrentStreams HTTP/2 {@code SETTINGS_MAX_CONCURRENT_STREAMS}: streams a client
+ *     may have open on one connection; more are refused with {@code REFUSED_STREAM}; default 100
+ * @param http2InitialStreamWindow HTTP/2 {@code SETTINGS_INITIAL_WINDOW_SIZE}: request body bytes a
+ *     client may send on one stream before the proxy has passed them on (so the most it buffers per
+ *     stream); default 64 KiB
+ * @param http2ConnectionWindow request body bytes in flight on one connection, all streams
+ *     together; default 1 MiB
+ * @param http2MaxResetsPerWindow {@code RST_STREAM} frames a client may send per connection in
+ *     {@link #HTTP2_FLOOD_WINDOW}; one more gets {@code GOAWAY ENHANCE_YOUR_CALM} and the connection
+ *     closed (rapid reset, CVE-2023-44487); default 200
+ * @param http2MaxControlFramesPerWindow {@code SETTINGS} and {@code PING} frames a client may send
+ *     per connection in {@link #HTTP2_FLOOD_WINDOW}; one more gets {@code GOAWAY ENHANCE_YOUR_CALM};
+ *     default 1000
  */
 public record ProxySettings(
     String bindAddress,
@@ -45,7 +58,15 @@ public record ProxySettings(
     Duration downstreamIdleTimeout,
     Duration upstreamIdleTimeout,
     int maxIdleUpstreamPerEndpoint,
-    Duration shutdownGracePeriod) {
+    Duration shutdownGracePeriod,
+    int http2MaxConcurrentStreams,
+    int http2InitialStreamWindow,
+    int http2ConnectionWindow,
+    int http2MaxResetsPerWindow,
+    int http2MaxControlFramesPerWindow) {
+
+  /** The window in which HTTP/2 resets and control frames are counted. */
+  public static final Duration HTTP2_FLOOD_WINDOW = Duration.ofSeconds(10);
 
   public ProxySettings {
     Objects.requireNonNull(bindAddress, "bindAddress");
@@ -63,6 +84,12 @@ public record ProxySettings(
     requirePositive(upstreamIdleTimeout, "upstreamIdleTimeout");
     requireRange(maxIdleUpstreamPerEndpoint, 0, 10_000, "maxIdleUpstreamPerEndpoint");
     Objects.requireNonNull(shutdownGracePeriod, "shutdownGracePeriod");
+    requireRange(http2MaxConcurrentStreams, 1, 10_000, "http2MaxConcurrentStreams");
+    // 65535 is the protocol's initial value; 2^31-1 its maximum.
+    requireRange(http2InitialStreamWindow, 1024, Integer.MAX_VALUE, "http2InitialStreamWindow");
+    requireRange(http2ConnectionWindow, 65_535, Integer.MAX_VALUE, "http2ConnectionWindow");
+    requireRange(http2MaxResetsPerWindow, 1, 1_000_000, "http2MaxResetsPerWindow");
+    requireRange(http2MaxControlFramesPerWindow, 1, 1_000_000, "http2MaxControlFramesPerWindow");
   }
 
   public static ProxySettings defaults() {
@@ -88,6 +115,11 @@ public record ProxySettings(
     b.upstreamIdleTimeout = upstreamIdleTimeout;
     b.maxIdleUpstreamPerEndpoint = maxIdleUpstreamPerEndpoint;
     b.shutdownGracePeriod = shutdownGracePeriod;
+    b.http2MaxConcurrentStreams = http2MaxConcurrentStreams;
+    b.http2InitialStreamWindow = http2InitialStreamWindow;
+    b.http2ConnectionWindow = http2ConnectionWindow;
+    b.http2MaxResetsPerWindow = http2MaxResetsPerWindow;
+    b.http2MaxControlFramesPerWindow = http2MaxControlFramesPerWindow;
     return b;
   }
 
@@ -118,6 +150,11 @@ public record ProxySettings(
     private Duration upstreamIdleTimeout = Duration.ofSeconds(60);
     private int maxIdleUpstreamPerEndpoint = 1024;
     private Duration shutdownGracePeriod = Duration.ofSeconds(10);
+    private int http2MaxConcurrentStreams = 100;
+    private int http2InitialStreamWindow = 64 * 1024;
+    private int http2ConnectionWindow = 1024 * 1024;
+    private int http2MaxResetsPerWindow = 200;
+    private int http2MaxControlFramesPerWindow = 1000;
 
     private Builder() {}
 
@@ -134,13 +171,22 @@ public record ProxySettings(
     public Builder upstreamIdleTimeout(Duration v) { upstreamIdleTimeout = v; return this; }
     public Builder maxIdleUpstreamPerEndpoint(int v) { maxIdleUpstreamPerEndpoint = v; return this; }
     public Builder shutdownGracePeriod(Duration v) { shutdownGracePeriod = v; return this; }
+    public Builder http2MaxConcurrentStreams(int v) { http2MaxConcurrentStreams = v; return this; }
+    public Builder http2InitialStreamWindow(int v) { http2InitialStreamWindow = v; return this; }
+    public Builder http2ConnectionWindow(int v) { http2ConnectionWindow = v; return this; }
+    public Builder http2MaxResetsPerWindow(int v) { http2MaxResetsPerWindow = v; return this; }
+    public Builder http2MaxControlFramesPerWindow(int v) {
+      http2MaxControlFramesPerWindow = v;
+      return this;
+    }
 
     public ProxySettings build() {
       return new ProxySettings(
           bindAddress, port, workerThreads, maxInitialLineLength, maxHeaderSize,
           maxRequestBodyBytes, headerReadTimeout, upstreamConnectTimeout, responseTimeout,
           downstreamIdleTimeout, upstreamIdleTimeout, maxIdleUpstreamPerEndpoint,
-          shutdownGracePeriod);
+          shutdownGracePeriod, http2MaxConcurrentStreams, http2InitialStreamWindow,
+          http2ConnectionWindow, http2MaxResetsPerWindow, http2MaxControlFramesPerWindow);
     }
   }
 }

@@ -16,9 +16,9 @@ import javax.net.ssl.SSLException;
 /**
  * Builds the server {@link SslContext} of one certificate with Portcullis's TLS policy: TLS 1.2
  * and 1.3 only; forward-secret AEAD cipher suites only (the TLS 1.3 suites, then ECDHE with
- * AES-GCM or ChaCha20-Poly1305 for 1.2, as in Mozilla's "intermediate" profile); ALPN offering
- * {@code http/1.1} (h2 joins when the HTTP/2 listener does); a bounded server-side session cache
- * besides tickets.
+ * AES-GCM or ChaCha20-Poly1305 for 1.2, as in Mozilla's "intermediate" profile, none of them on
+ * HTTP/2's deny list); ALPN offering {@code h2} then {@code http/1.1}; a bounded server-side session
+ * cache besides tickets.
  */
 final class ServerContexts {
   static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
@@ -41,11 +41,13 @@ final class ServerContexts {
   /** How long a resumed session may live, in seconds (tickets and cache alike). */
   static final int SESSION_TIMEOUT_SECONDS = 3600;
 
-  private static final ApplicationProtocolConfig ALPN = new ApplicationProtocolConfig(
+  /** Every server context offers these; the listener's ALPN handler sets up what was agreed. */
+  static final ApplicationProtocolConfig ALPN = new ApplicationProtocolConfig(
       ApplicationProtocolConfig.Protocol.ALPN,
       // A client that offers only protocols we lack still gets http/1.1 rather than an alert.
       ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
       ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+      ApplicationProtocolNames.HTTP_2,
       ApplicationProtocolNames.HTTP_1_1);
 
   private ServerContexts() {}

@@ -220,28 +220,74 @@ class HttpsListenerTest {
   }
 
   @Test
-  @DisplayName("ALPN picks http/1.1 when the client offers h2 and http/1.1")
+  @DisplayName("ALPN picks h2 when the client offers h2 and http/1.1, and http/1.1 when it offers only that")
   void alpn() throws IOException {
+    assertEquals("h2", negotiate("h2", "http/1.1"));
+    assertEquals("http/1.1", negotiate("http/1.1"));
+    try (SSLSocket s = handshake(SHOP, "TLSv1.3")) {
+      // No ALPN at all: HTTP/1.1.
+      assertTrue(exchange(s, SHOP, "/no-alpn").startsWith("HTTP/1.1 200"));
+    }
+  }
+
+  private String negotiate(String... protocols) throws IOException {
     SSLSocket s = socket();
     SSLParameters p = s.getSSLParameters();
     p.setServerNames(List.of(new SNIHostName(SHOP)));
-    p.setApplicationProtocols(new String[] {"h2", "http/1.1"});
+    p.setApplicationProtocols(protocols);
     s.setSSLParameters(p);
     try (s) {
       s.startHandshake();
-      assertEquals("http/1.1", s.getApplicationProtocol());
+      return s.getApplicationProtocol();
     }
   }
 
   @Test
-  @DisplayName("the JDK HttpClient trusting the test CA talks HTTPS to the default certificate")
+  @DisplayName("the JDK HttpClient speaks HTTP/2 over TLS through the proxy; scheme https reaches the backend")
   void jdkHttpClient() throws Exception {
-    HttpClient client = HttpClient.newBuilder().sslContext(pki.clientContext()).build();
+    HttpClient client = HttpClient.newBuilder().sslContext(pki.clientContext())
+        .version(HttpClient.Version.HTTP_2).build();
+    HttpResponse<String> response = client.send(
+        HttpRequest.newBuilder(URI.create("https://localhost:" + httpsPort + "/x?y=1"))
+            .POST(HttpRequest.BodyPublishers.ofString("h2 body")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, response.statusCode());
+    assertEquals(HttpClient.Version.HTTP_2, response.version());
+    assertEquals("POST /x?y=1 h2 body", response.body());
+    TestBackend.Seen seen = backend.requests.get(backend.requests.size() - 1);
+    assertEquals("https", seen.headers().get("x-forwarded-proto"));
+    assertEquals("localhost:" + httpsPort, seen.headers().get("host"));
+  }
+
+  @Test
+  @DisplayName("a JDK HttpClient that wants HTTP/1.1 gets HTTP/1.1 over TLS")
+  void jdkHttpClientHttp1() throws Exception {
+    HttpClient client = HttpClient.newBuilder().sslContext(pki.clientContext())
+        .version(HttpClient.Version.HTTP_1_1).build();
     HttpResponse<String> response = client.send(
         HttpRequest.newBuilder(URI.create("https://localhost:" + httpsPort + "/x")).build(),
         HttpResponse.BodyHandlers.ofString());
     assertEquals(200, response.statusCode());
     assertEquals(HttpClient.Version.HTTP_1_1, response.version());
+  }
+
+  @Test
+  @DisplayName("curl --http2 with --resolve gets HTTP/2 with the verified certificate")
+  void curlHttp2() throws Exception {
+    assumeTrue(Files.isExecutable(Path.of("/usr/bin/curl")), "curl not installed");
+    Path ca = Files.createTempFile("portcullis-ca", ".pem");
+    try {
+      Files.writeString(ca, pki.caPem());
+      Process p = new ProcessBuilder("curl", "-sS", "--max-time", "10", "--http2", "--cacert", ca.toString(),
+          "--resolve", SHOP + ":" + httpsPort + ":127.0.0.1", "-o", "/dev/null",
+          "-w", "%{http_version} %{http_code}", "https://" + SHOP + ":" + httpsPort + "/curl-h2")
+          .redirectErrorStream(true).start();
+      assertTrue(p.waitFor(20, TimeUnit.SECONDS));
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertEquals("2 200", out.trim(), out);
+    } finally {
+      Files.deleteIfExists(ca);
+    }
   }
 
   @Test

@@ -180,6 +180,15 @@ class LocalModeLauncherIT {
         secure.toString());
     assertTrue(secure.body().contains("backend: hello"), secure.toString());
     assertTrue(secure.body().contains("path: /hello-over-tls"), secure.toString());
+    // h2c with prior knowledge on the plain port, as the README shows.
+    if (hasCurl()) {
+      Process h2c = new ProcessBuilder("curl", "-sS", "-m", "10", "--http2-prior-knowledge",
+          "-w", "\nversion=%{http_version}", "http://localhost:" + httpPort + "/h2c")
+          .redirectErrorStream(true).start();
+      String h2cOut = new String(h2c.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertTrue(h2c.waitFor(20, TimeUnit.SECONDS) && h2c.exitValue() == 0, h2cOut);
+      assertTrue(h2cOut.contains("backend: hello") && h2cOut.endsWith("version=2"), h2cOut);
+    }
     // Plain HTTP to a TLS host is redirected to https://, keeping the path.
     Response plain = get("secure.localhost", "/page?x=1", Map.of());
     assertEquals(308, plain.status(), plain.toString());
@@ -231,9 +240,9 @@ class LocalModeLauncherIT {
     Path bodyFile = Files.createTempFile(temp, "body", ".txt");
     List<String> command =
         List.of(
-            "curl", "-sS", "-v", "-m", "10", "--cacert", certificate.toString(),
+            "curl", "-sS", "-v", "-m", "10", "--http2", "--cacert", certificate.toString(),
             "--resolve", host + ":" + httpsPort + ":127.0.0.1",
-            "-o", bodyFile.toString(), "-w", "status=%{http_code}\n",
+            "-o", bodyFile.toString(), "-w", "status=%{http_code}\nversion=%{http_version}\n",
             "https://" + host + ":" + httpsPort + path);
     Process curl = new ProcessBuilder(command).redirectErrorStream(true).start();
     String out = new String(curl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -243,6 +252,9 @@ class LocalModeLauncherIT {
     String subject = "";
     int status = -1;
     for (String line : out.split("\n")) {
+      if (line.startsWith("version=") && !line.trim().equals("version=2")) {
+        throw new IOException("curl --http2 did not get HTTP/2 (ALPN h2): " + out);
+      }
       if (line.contains("subject:")) {
         subject = line.substring(line.indexOf("subject:") + "subject:".length()).trim();
       } else if (line.startsWith("status=")) {
