@@ -387,7 +387,10 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
       releasePendingBody();
       // A body we have not read makes the connection unusable for the next request.
       boolean close = !keepAlive || draining || (hasBody && !requestComplete);
-      FullHttpResponse response = Responses.text(ctx.alloc(), status, body, close);
+      FullHttpResponse response =
+          GrpcResponses.replaces(status, request)
+              ? GrpcResponses.unavailable(status, close)
+              : Responses.text(ctx.alloc(), status, body, close);
       HeaderPolicy.applyRewrite(response.headers(), rewrite);
       if (location != null) {
         response.headers().set(HttpHeaderNames.LOCATION, location);
@@ -477,7 +480,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
       if (chunked) {
         HttpUtil.setTransferEncodingChunked(upstreamRequest, true);
       }
-      Future<Channel> acquired = connector.acquire(ctx.channel().eventLoop(), endpoint);
+      Future<Channel> acquired =
+            connector.acquire(ctx.channel().eventLoop(), endpoint, forward.cluster());
       if (acquired.isDone()) {
         onAcquired(acquired);
       } else {
@@ -697,7 +701,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
         retried = true;
         cancelTimer();
         upstream = null;
-        Future<Channel> acquired = connector.acquire(ctx.channel().eventLoop(), endpoint);
+        Future<Channel> acquired =
+            connector.acquire(ctx.channel().eventLoop(), endpoint, forward.cluster());
         if (acquired.isDone()) {
           onAcquired(acquired);
         } else {
