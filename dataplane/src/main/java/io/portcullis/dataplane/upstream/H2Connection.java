@@ -12,14 +12,16 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import java.nio.channels.ClosedChannelException;
+import java.util.function.IntConsumer;
 
 /**
  * One multiplexed HTTP/2 connection to a backend and the streams it carries. Lives on one event
  * loop; every method must be called there.
  *
  * <p>Capacity: the backend's {@code SETTINGS_MAX_CONCURRENT_STREAMS}; until its SETTINGS arrive we
- * assume {@link #ASSUMED_MAX_STREAMS} (the value most servers announce), and the codec's stream
- * buffering absorbs the difference if the backend turns out to allow fewer. After a GOAWAY the
+ * assume what the same backend announced last time, or {@link #ASSUMED_MAX_STREAMS} (the value
+ * most servers announce), and the codec's stream buffering absorbs the difference if the backend
+ * turns out to allow fewer. After a GOAWAY the
  * connection takes no new streams and closes once its last stream ends.
  */
 final class H2Connection {
@@ -29,12 +31,21 @@ final class H2Connection {
   private final Http2FrameCodec codec;
   private Channel channel;
   private final Promise<Void> ready;
+  private final int assumedMaxStreams;
+  private final IntConsumer learned;
   private int streams;
   private boolean settingsReceived;
+  private int announcedMaxStreams = Integer.MAX_VALUE;
   private boolean goingAway;
 
-  H2Connection(EventLoop loop, Http2FrameCodec codec) {
+  /**
+   * @param assumedMaxStreams the stream limit to assume until the backend's SETTINGS arrive
+   * @param learned told the limit the backend announced
+   */
+  H2Connection(EventLoop loop, Http2FrameCodec codec, int assumedMaxStreams, IntConsumer learned) {
     this.codec = codec;
+    this.assumedMaxStreams = assumedMaxStreams;
+    this.learned = learned;
     this.ready = loop.newPromise();
   }
 
@@ -71,8 +82,7 @@ final class H2Connection {
   }
 
   int maxStreams() {
-    int announced = codec.connection().local().maxActiveStreams();
-    return settingsReceived ? announced : Math.min(announced, ASSUMED_MAX_STREAMS);
+    return settingsReceived ? announcedMaxStreams : assumedMaxStreams;
   }
 
   int streams() {
@@ -107,8 +117,15 @@ final class H2Connection {
       @Override
       public void channelRead(ChannelHandlerContext ctx, Object msg) {
         try {
-          if (msg instanceof Http2SettingsFrame) {
-            settingsReceived = true;
+          if (msg instanceof Http2SettingsFrame settings) {
+            Long max = settings.settings().maxConcurrentStreams();
+            if (max != null) {
+              announcedMaxStreams = (int) Math.min(Integer.MAX_VALUE, max);
+            }
+            if (!settingsReceived) {
+              settingsReceived = true;
+              learned.accept(announcedMaxStreams);
+            }
           } else if (msg instanceof Http2GoAwayFrame) {
             goingAway = true;
             if (streams == 0) {

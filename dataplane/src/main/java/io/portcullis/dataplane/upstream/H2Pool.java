@@ -48,6 +48,8 @@ public final class H2Pool {
   private final ClientTlsContexts tls;
   private final long idleNanos;
   private final Map<UpstreamKey, List<H2Connection>> connections = new HashMap<>();
+  /** The stream limit each backend announced last, assumed for its next connection. */
+  private final Map<UpstreamKey, Integer> announcedLimits = new HashMap<>();
 
   /**
    * @param template client bootstrap (channel type and options); cloned onto {@code loop}
@@ -130,7 +132,9 @@ public final class H2Pool {
         // Streams beyond the backend's limit wait in the connection instead of failing.
         .encoderEnforceMaxConcurrentStreams(true)
         .build();
-    H2Connection connection = new H2Connection(loop, codec);
+    H2Connection connection = new H2Connection(loop, codec,
+        announcedLimits.getOrDefault(key, H2Connection.ASSUMED_MAX_STREAMS),
+        limit -> announcedLimits.put(key, limit));
     ChannelFuture connect = template.clone(loop)
         .handler(new ChannelInitializer<Channel>() {
           @Override
@@ -153,6 +157,7 @@ public final class H2Pool {
       list.remove(connection);
       if (list.isEmpty()) {
         connections.remove(key, list);
+        announcedLimits.remove(key);
       }
     });
     Promise<Channel> usable = loop.newPromise();

@@ -52,6 +52,28 @@ public final class TestPki {
         pem("PRIVATE KEY", keys.getPrivate().getEncoded()));
   }
 
+  /**
+   * A Netty server context for {@code certificate}, offering {@code alpn} (e.g. {@code h2}) when
+   * given: for test backends that speak TLS.
+   */
+  public static io.netty.handler.ssl.SslContext serverContext(TlsCertificate certificate, String... alpn) {
+    try {
+      var builder = io.netty.handler.ssl.SslContextBuilder.forServer(
+          new java.io.ByteArrayInputStream(certificate.certificateChain().getBytes(java.nio.charset.StandardCharsets.US_ASCII)),
+          new java.io.ByteArrayInputStream(certificate.privateKey().getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+      if (alpn.length > 0) {
+        builder.applicationProtocolConfig(new io.netty.handler.ssl.ApplicationProtocolConfig(
+            io.netty.handler.ssl.ApplicationProtocolConfig.Protocol.ALPN,
+            io.netty.handler.ssl.ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+            io.netty.handler.ssl.ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+            alpn));
+      }
+      return builder.build();
+    } catch (javax.net.ssl.SSLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** An SSLContext that trusts only this CA. */
   public SSLContext clientContext() {
     try {
