@@ -140,14 +140,9 @@ public final class H2Pool {
           @Override
           protected void initChannel(Channel ch) {
             connection.attach(ch);
-            ChannelPipeline p = ch.pipeline();
             if (key.tls() != null) {
-              p.addLast("tls", tls.newHandler(key, ch.alloc()));
+              ch.pipeline().addLast("tls", tls.newHandler(key, ch.alloc()));
             }
-            p.addLast("h2", codec)
-                .addLast("multiplex", new Http2MultiplexHandler(RefuseServerStreams.INSTANCE))
-                .addLast("idle", new IdleStateHandler(0, 0, idleNanos, TimeUnit.NANOSECONDS))
-                .addLast("connection", connection.handler());
           }
         })
         .connect(key.endpoint().address(), key.endpoint().port());
@@ -163,6 +158,12 @@ public final class H2Pool {
     Promise<Channel> usable = loop.newPromise();
     usable.addListener(f -> {
       if (f.isSuccess()) {
+        // Only now: the connection preface must not reach a backend that did not agree to h2.
+        connect.channel().pipeline()
+            .addLast("h2", codec)
+            .addLast("multiplex", new Http2MultiplexHandler(RefuseServerStreams.INSTANCE))
+            .addLast("idle", new IdleStateHandler(0, 0, idleNanos, TimeUnit.NANOSECONDS))
+            .addLast("connection", connection.handler());
         connection.markReady();
       } else {
         connection.fail(f.cause());
