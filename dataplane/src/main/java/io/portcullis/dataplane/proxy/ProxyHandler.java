@@ -30,6 +30,7 @@ import io.portcullis.dataplane.admin.ProxyMetrics;
 import io.portcullis.dataplane.config.RequestHead;
 import io.portcullis.dataplane.config.RouteDecision;
 import io.portcullis.dataplane.lb.UpstreamEndpoint;
+import io.portcullis.dataplane.tls.ClientCertificateSniHandler;
 import io.portcullis.snapshot.Endpoint;
 import io.portcullis.snapshot.HeaderRewrite;
 import java.net.InetSocketAddress;
@@ -241,7 +242,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
             path,
             query,
             request.method().name(),
-            headers::get);
+            headers::get,
+            ClientCertificateSniHandler.of(ctx.channel()));
     Exchange ex = new Exchange(request);
     exchange = ex;
     RouteDecision decision;
@@ -474,6 +476,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
       HttpHeaders headers = request.headers();
       HeaderPolicy.toUpstreamRequestHeaders(
           headers, clientIp(), scheme, requestId, decision.requestHeaders(), upgrade);
+      HeaderPolicy.setForwardedClientCert(headers, ClientCertificateSniHandler.of(ctx.channel()));
       upstreamRequest =
           new DefaultHttpRequest(
               HttpVersion.HTTP_1_1, request.method(), decision.pathAndQuery(), headers);
