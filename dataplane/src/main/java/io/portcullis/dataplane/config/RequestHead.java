@@ -9,9 +9,23 @@ package io.portcullis.dataplane.config;
  * @param query the query string without {@code ?}, or null
  * @param method upper-case method
  * @param headers lookup of request headers by lower-case name
+ * @param tls what the connection's TLS handshake established; null on plain HTTP (and from
+ *     callers that do not know, which the TLS router treats as "no client certificate")
  */
 public record RequestHead(
-    String scheme, String host, String path, String query, String method, HeaderLookup headers) {
+    String scheme,
+    String host,
+    String path,
+    String query,
+    String method,
+    HeaderLookup headers,
+    ConnectionTls tls) {
+
+  /** A request head without TLS details. */
+  public RequestHead(
+      String scheme, String host, String path, String query, String method, HeaderLookup headers) {
+    this(scheme, host, path, query, method, headers, null);
+  }
 
   /** Reads request headers by lower-case name; null when absent. */
   @FunctionalInterface

@@ -3,6 +3,8 @@ package io.portcullis.dataplane.proxy;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.portcullis.dataplane.config.ConnectionTls;
+import io.portcullis.dataplane.tls.ForwardedClientCert;
 import io.portcullis.snapshot.HeaderRewrite;
 import java.util.List;
 import java.util.Locale;
@@ -121,6 +123,18 @@ final class HeaderPolicy {
     applyRewrite(headers, rewrite);
     if (upgrade) {
       headers.set(HttpHeaderNames.CONNECTION, HttpHeaderNames.UPGRADE);
+    }
+  }
+
+  /**
+   * Replaces whatever {@code x-forwarded-client-cert} the client sent (never trusted: only the
+   * proxy vouches for a certificate) with the details of the certificate the connection's
+   * handshake verified, if any.
+   */
+  static void setForwardedClientCert(HttpHeaders headers, ConnectionTls tls) {
+    headers.remove(ForwardedClientCert.HEADER);
+    if (tls != null && tls.forwardedClientCert() != null) {
+      headers.set(ForwardedClientCert.HEADER, tls.forwardedClientCert());
     }
   }
 

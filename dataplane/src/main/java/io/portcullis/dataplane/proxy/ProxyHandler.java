@@ -31,6 +31,7 @@ import io.portcullis.dataplane.config.RequestHead;
 import io.portcullis.dataplane.config.RouteDecision;
 import io.portcullis.dataplane.lb.UpstreamEndpoint;
 import io.portcullis.dataplane.log.AccessLogHandler;
+import io.portcullis.dataplane.tls.ClientCertificateSniHandler;
 import io.portcullis.snapshot.Endpoint;
 import io.portcullis.snapshot.HeaderRewrite;
 import java.net.InetSocketAddress;
@@ -259,7 +260,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
             path,
             query,
             request.method().name(),
-            headers::get);
+            headers::get,
+            ClientCertificateSniHandler.of(ctx.channel()));
     Exchange ex = new Exchange(request);
     exchange = ex;
     RouteDecision decision;
@@ -414,7 +416,10 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
       releasePendingBody();
       // A body we have not read makes the connection unusable for the next request.
       boolean close = !keepAlive || draining || (hasBody && !requestComplete);
-      FullHttpResponse response = Responses.text(ctx.alloc(), status, body, close);
+      FullHttpResponse response =
+          GrpcResponses.replaces(status, request)
+              ? GrpcResponses.unavailable(status, close)
+              : Responses.text(ctx.alloc(), status, body, close);
       HeaderPolicy.applyRewrite(response.headers(), rewrite);
       if (location != null) {
         response.headers().set(HttpHeaderNames.LOCATION, location);
@@ -498,13 +503,15 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
       HttpHeaders headers = request.headers();
       HeaderPolicy.toUpstreamRequestHeaders(
           headers, clientIp(), scheme, requestId, decision.requestHeaders(), upgrade);
+      HeaderPolicy.setForwardedClientCert(headers, ClientCertificateSniHandler.of(ctx.channel()));
       upstreamRequest =
           new DefaultHttpRequest(
               HttpVersion.HTTP_1_1, request.method(), decision.pathAndQuery(), headers);
       if (chunked) {
         HttpUtil.setTransferEncodingChunked(upstreamRequest, true);
       }
-      Future<Channel> acquired = connector.acquire(ctx.channel().eventLoop(), endpoint);
+      Future<Channel> acquired =
+            connector.acquire(ctx.channel().eventLoop(), endpoint, forward.cluster());
       if (acquired.isDone()) {
         onAcquired(acquired);
       } else {
@@ -725,7 +732,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
         retried = true;
         cancelTimer();
         upstream = null;
-        Future<Channel> acquired = connector.acquire(ctx.channel().eventLoop(), endpoint);
+        Future<Channel> acquired =
+            connector.acquire(ctx.channel().eventLoop(), endpoint, forward.cluster());
         if (acquired.isDone()) {
           onAcquired(acquired);
         } else {

@@ -8,13 +8,13 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.handler.ssl.SniHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.Mapping;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.portcullis.dataplane.admin.ProxyMetrics;
 import io.portcullis.dataplane.config.LiveConfig;
 import io.portcullis.dataplane.h2.Http2Connections;
+import io.portcullis.dataplane.tls.ClientCertificateSniHandler;
 import io.portcullis.dataplane.tls.HandshakeMetricsHandler;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
@@ -122,7 +122,7 @@ public final class ProxyServer implements AutoCloseable {
         new ProxyChannelInitializer(settings, router, metrics, connector, clients) {
           @Override
           protected void configureTls(io.netty.channel.ChannelPipeline pipeline) {
-            pipeline.addLast("sni", new SniHandler(
+            pipeline.addLast("sni", new ClientCertificateSniHandler(
                 certificates, MAX_CLIENT_HELLO_BYTES, CLIENT_HELLO_TIMEOUT_MILLIS));
             pipeline.addLast("tls-metrics", handshakeMetrics);
           }

@@ -13,6 +13,11 @@ import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
+import io.portcullis.dataplane.config.ClusterRuntime;
+import io.portcullis.dataplane.upstream.ClientTlsContexts;
+import io.portcullis.dataplane.upstream.H2Pool;
+import io.portcullis.dataplane.upstream.Handshakes;
+import io.portcullis.dataplane.upstream.UpstreamKey;
 import io.portcullis.snapshot.Endpoint;
 import java.util.HashMap;
 import java.util.Map;
@@ -22,6 +27,11 @@ import java.util.concurrent.TimeUnit;
  * Hands out backend connections: a pooled keep-alive one when the loop has one for the endpoint,
  * else a new one, always registered on the caller's event loop so the downstream and upstream
  * halves of a request never cross threads.
+ *
+ * <p>How a connection is made follows the cluster's policy ({@link UpstreamKey}): TLS with SNI and
+ * verification when the cluster has {@code tls}; for HTTP/2 clusters the "connection" handed out
+ * is a stream of a shared multiplexed connection ({@link H2Pool}) that speaks the same HTTP/1
+ * objects, so the proxy does not know the difference. Releasing an HTTP/2 stream ends it.
  */
 final class UpstreamConnector {
   /** Backends may send bigger heads than we accept from clients. */
@@ -36,15 +46,12 @@ final class UpstreamConnector {
   static final int MAX_RESPONSE_CHUNK_SIZE = 64 * 1024;
 
   private final Map<EventExecutor, UpstreamPool> pools;
+  private final Map<EventExecutor, H2Pool> h2Pools;
+  private final ClientTlsContexts tls = new ClientTlsContexts();
   private final Bootstrap template;
   private final long idleNanos;
 
   UpstreamConnector(EventLoopGroup group, Transport transport, ProxySettings settings) {
-    Map<EventExecutor, UpstreamPool> byLoop = new HashMap<>();
-    for (EventExecutor loop : group) {
-      byLoop.put(loop, new UpstreamPool(settings.maxIdleUpstreamPerEndpoint()));
-    }
-    this.pools = Map.copyOf(byLoop);
     this.idleNanos = settings.upstreamIdleTimeout().toNanos();
     this.template =
         new Bootstrap()
@@ -55,54 +62,94 @@ final class UpstreamConnector {
             .option(
                 ChannelOption.CONNECT_TIMEOUT_MILLIS,
                 (int) Math.min(Integer.MAX_VALUE, settings.upstreamConnectTimeout().toMillis()));
+    Map<EventExecutor, UpstreamPool> byLoop = new HashMap<>();
+    Map<EventExecutor, H2Pool> h2ByLoop = new HashMap<>();
+    for (EventExecutor loop : group) {
+      byLoop.put(loop, new UpstreamPool(settings.maxIdleUpstreamPerEndpoint()));
+      h2ByLoop.put(loop, new H2Pool((EventLoop) loop, template, tls, idleNanos));
+    }
+    this.pools = Map.copyOf(byLoop);
+    this.h2Pools = Map.copyOf(h2ByLoop);
   }
 
-  /** A connection to {@code endpoint} on {@code loop}; must be called on {@code loop}. */
+  /** A plain HTTP/1.1 connection to {@code endpoint} on {@code loop}; must be called on it. */
   Future<Channel> acquire(EventLoop loop, Endpoint endpoint) {
+    return acquire(loop, UpstreamKey.plain(endpoint));
+  }
+
+  /** A connection to {@code endpoint} as {@code cluster}'s policy says; call on {@code loop}. */
+  Future<Channel> acquire(EventLoop loop, Endpoint endpoint, ClusterRuntime cluster) {
+    return acquire(loop, UpstreamKey.of(endpoint, cluster));
+  }
+
+  Future<Channel> acquire(EventLoop loop, UpstreamKey key) {
+    if (key.h2()) {
+      return h2Pools.get(loop).openStream(key, p -> p.addLast("upstream", new UpstreamHandler(null, key)));
+    }
     UpstreamPool pool = pools.get(loop);
-    Channel pooled = pool.poll(endpoint);
+    Channel pooled = pool.poll(key);
     if (pooled != null) {
       return loop.newSucceededFuture(pooled);
     }
     Promise<Channel> promise = loop.newPromise();
-    template
-        .clone(loop)
-        .handler(
-            new ChannelInitializer<Channel>() {
-              @Override
-              protected void initChannel(Channel ch) {
-                ch.pipeline()
-                    .addLast(
-                        "http-codec",
-                        new HttpClientCodec(
-                            MAX_RESPONSE_LINE, MAX_RESPONSE_HEADER_SIZE, MAX_RESPONSE_CHUNK_SIZE))
-                    .addLast("idle", new IdleStateHandler(0, 0, idleNanos, TimeUnit.NANOSECONDS))
-                    .addLast("upstream", new UpstreamHandler(pool, endpoint));
-              }
-            })
-        .connect(endpoint.address(), endpoint.port())
-        .addListener(
-            (ChannelFuture f) -> {
-              if (f.isSuccess()) {
-                promise.setSuccess(f.channel());
-              } else {
-                promise.setFailure(f.cause());
-              }
-            });
+    ChannelFuture connect;
+    try {
+      connect =
+          template
+              .clone(loop)
+              .handler(
+                  new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                      if (key.tls() != null) {
+                        ch.pipeline().addLast("tls", tls.newHandler(key, ch.alloc()));
+                      }
+                      ch.pipeline()
+                          .addLast(
+                              "http-codec",
+                              new HttpClientCodec(
+                                  MAX_RESPONSE_LINE, MAX_RESPONSE_HEADER_SIZE, MAX_RESPONSE_CHUNK_SIZE))
+                          .addLast("idle", new IdleStateHandler(0, 0, idleNanos, TimeUnit.NANOSECONDS))
+                          .addLast("upstream", new UpstreamHandler(pool, key));
+                    }
+                  })
+              .connect(key.endpoint().address(), key.endpoint().port());
+    } catch (RuntimeException e) {
+      return loop.newFailedFuture(e);
+    }
+    Handshakes.whenUsable(connect, null, promise);
     return promise;
   }
 
-  /** Returns a connection whose last response was fully read and that may be kept alive. */
+  /**
+   * Returns a connection whose last response was fully read and that may be kept alive. An
+   * HTTP/2 stream is done then: it is closed (a no-op when both sides ended it).
+   */
   void release(EventLoop loop, Endpoint endpoint, Channel ch) {
-    pools.get(loop).offer(endpoint, ch);
+    UpstreamHandler handler = ch.pipeline().get(UpstreamHandler.class);
+    if (handler == null || handler.key().h2()) {
+      ch.close();
+      return;
+    }
+    pools.get(loop).offer(handler.key(), ch);
   }
 
   int idleCount(EventLoop loop, Endpoint endpoint) {
-    return pools.get(loop).idleCount(endpoint);
+    return pools.get(loop).idleCount(UpstreamKey.plain(endpoint));
+  }
+
+  int idleCount(EventLoop loop, UpstreamKey key) {
+    return pools.get(loop).idleCount(key);
+  }
+
+  /** HTTP/2 connections to {@code key} open on {@code loop}; call on {@code loop}. */
+  int h2ConnectionCount(EventLoop loop, UpstreamKey key) {
+    return h2Pools.get(loop).connectionCount(key);
   }
 
   /** Closes every idle connection, each on its own loop. */
   void closeIdle() {
     pools.forEach((loop, pool) -> loop.execute(pool::closeAll));
+    h2Pools.forEach((loop, pool) -> loop.execute(pool::closeIdle));
   }
 }

@@ -5,7 +5,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
-import io.portcullis.snapshot.Endpoint;
+import io.portcullis.dataplane.upstream.UpstreamKey;
 
 /**
  * The last handler of a backend connection. While a request uses the connection it hands every
@@ -25,13 +25,18 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
     void onUpstreamClosed();
   }
 
+  /** Where the connection idles between requests; null for an HTTP/2 stream (never pooled). */
   private final UpstreamPool pool;
-  private final Endpoint endpoint;
+  private final UpstreamKey key;
   private Listener listener;
 
-  UpstreamHandler(UpstreamPool pool, Endpoint endpoint) {
+  UpstreamHandler(UpstreamPool pool, UpstreamKey key) {
     this.pool = pool;
-    this.endpoint = endpoint;
+    this.key = key;
+  }
+
+  UpstreamKey key() {
+    return key;
   }
 
   private int uses;
@@ -80,8 +85,8 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
     listener = null;
     if (l != null) {
       l.onUpstreamClosed();
-    } else {
-      pool.remove(endpoint, ctx.channel());
+    } else if (pool != null) {
+      pool.remove(key, ctx.channel());
     }
   }
 

@@ -1,26 +1,27 @@
 package io.portcullis.dataplane.proxy;
 
 import io.netty.channel.Channel;
-import io.portcullis.snapshot.Endpoint;
+import io.portcullis.dataplane.upstream.UpstreamKey;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Idle keep-alive connections to backends, for ONE event loop. Upstream channels live on the event
+ * Idle keep-alive HTTP/1.1 connections to backends, by {@link UpstreamKey} (endpoint and TLS
+ * settings), for ONE event loop. Upstream channels live on the event
  * loop of the client connection that opened them, so the pool needs no locks; it must only be
  * touched from its loop.
  */
 final class UpstreamPool {
   private final int maxIdlePerEndpoint;
-  private final Map<Endpoint, ArrayDeque<Channel>> idle = new HashMap<>();
+  private final Map<UpstreamKey, ArrayDeque<Channel>> idle = new HashMap<>();
 
   UpstreamPool(int maxIdlePerEndpoint) {
     this.maxIdlePerEndpoint = maxIdlePerEndpoint;
   }
 
   /** The most recently used live idle connection to {@code endpoint}, or null. */
-  Channel poll(Endpoint endpoint) {
+  Channel poll(UpstreamKey endpoint) {
     ArrayDeque<Channel> channels = idle.get(endpoint);
     if (channels == null) {
       return null;
@@ -36,7 +37,7 @@ final class UpstreamPool {
   }
 
   /** Keeps {@code ch} for reuse, or closes it when the endpoint already has enough idle ones. */
-  void offer(Endpoint endpoint, Channel ch) {
+  void offer(UpstreamKey endpoint, Channel ch) {
     if (!ch.isActive()) {
       return;
     }
@@ -49,7 +50,7 @@ final class UpstreamPool {
   }
 
   /** Forgets {@code ch} (it closed while idle). */
-  void remove(Endpoint endpoint, Channel ch) {
+  void remove(UpstreamKey endpoint, Channel ch) {
     ArrayDeque<Channel> channels = idle.get(endpoint);
     if (channels != null) {
       channels.remove(ch);
@@ -59,7 +60,7 @@ final class UpstreamPool {
     }
   }
 
-  int idleCount(Endpoint endpoint) {
+  int idleCount(UpstreamKey endpoint) {
     ArrayDeque<Channel> channels = idle.get(endpoint);
     return channels == null ? 0 : channels.size();
   }

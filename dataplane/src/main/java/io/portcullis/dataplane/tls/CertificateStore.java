@@ -7,6 +7,7 @@ import io.portcullis.dataplane.config.ConfigRejectedException;
 import io.portcullis.dataplane.config.LiveConfig;
 import io.portcullis.snapshot.Snapshot;
 import io.portcullis.snapshot.TlsCertificate;
+import io.portcullis.snapshot.TlsPolicy.ClientValidation;
 import io.portcullis.snapshot.VirtualHost;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -26,6 +27,11 @@ import org.slf4j.LoggerFactory;
  * SNI). The {@link io.netty.handler.ssl.SniHandler} of every new connection asks {@link #map};
  * connections already established keep the context they were handshaken with.
  *
+ * <p>A host with client certificate validation (downstream mTLS) gets a context of its own for its
+ * certificate and validation pair; hosts that share both share the context. Those contexts keep
+ * their own session ticket keys: a session resumed from a context that asked for no certificate
+ * must never resume into one that requires it.
+ *
  * <p>A snapshot is applied in two steps so that the stream client can NACK a certificate the
  * dataplane cannot load: {@link #prepare} builds a new table (reusing the context of every
  * certificate whose content did not change: a route change costs no TLS work), then
@@ -35,18 +41,21 @@ public final class CertificateStore implements Mapping<String, SslContext>, Auto
   private static final Logger log = LoggerFactory.getLogger(CertificateStore.class);
 
   /** SNI lookups for one snapshot; immutable. */
+  /** One server context per certificate and client validation (null: none). */
+  private record ContextKey(TlsCertificate certificate, ClientValidation validation) {}
+
   public static final class Table {
     static final Table EMPTY = new Table(null, Map.of(), Map.of(), Map.of(), null);
 
     /** The snapshot version this table was built for; null for the empty table. */
     private final String version;
-    private final Map<TlsCertificate, SslContext> byCertificate;
+    private final Map<ContextKey, SslContext> byCertificate;
     private final Map<String, SslContext> exact;
     /** By the suffix after {@code *.}. */
     private final Map<String, SslContext> wildcard;
     private final SslContext fallback;
 
-    private Table(String version, Map<TlsCertificate, SslContext> byCertificate,
+    private Table(String version, Map<ContextKey, SslContext> byCertificate,
         Map<String, SslContext> exact, Map<String, SslContext> wildcard, SslContext fallback) {
       this.version = version;
       this.byCertificate = byCertificate;
@@ -76,7 +85,7 @@ public final class CertificateStore implements Mapping<String, SslContext>, Auto
       return fallback;
     }
 
-    /** Number of distinct certificates loaded. */
+    /** Number of distinct contexts loaded (certificates, and certificate-validation pairs). */
     public int size() {
       return byCertificate.size();
     }
@@ -115,34 +124,29 @@ public final class CertificateStore implements Mapping<String, SslContext>, Auto
    */
   public synchronized Table prepare(Snapshot snapshot) {
     Table current = table;
-    Map<TlsCertificate, SslContext> contexts = new HashMap<>();
-    Map<String, SslContext> byName = new HashMap<>();
+    Map<ContextKey, SslContext> contexts = new HashMap<>();
+    Map<String, TlsCertificate> certificatesByName = new HashMap<>();
     List<String> failed = new ArrayList<>();
-    String firstProblem = null;
-    int built = 0;
+    String[] firstProblem = {null};
+    int[] built = {0};
     for (TlsCertificate certificate : snapshot.certificates()) {
-      SslContext context = current.byCertificate.get(certificate);
-      if (context == null) {
-        try {
-          context = ServerContexts.build(certificate, provider);
-          tickets.applyTo(context);
-          built++;
-        } catch (SSLException | RuntimeException e) {
-          failed.add("certificate/" + certificate.name());
-          if (firstProblem == null) {
-            firstProblem = "certificate " + certificate.name() + " cannot be loaded: " + e.getMessage();
-          }
-          continue;
+      try {
+        context(new ContextKey(certificate, null), current, contexts, built);
+        certificatesByName.put(certificate.name(), certificate);
+      } catch (SSLException | RuntimeException e) {
+        failed.add("certificate/" + certificate.name());
+        if (firstProblem[0] == null) {
+          firstProblem[0] = "certificate " + certificate.name() + " cannot be loaded: " + e.getMessage();
         }
       }
-      contexts.put(certificate, context);
-      byName.put(certificate.name(), context);
     }
     if (!failed.isEmpty()) {
-      throw new ConfigRejectedException(firstProblem, failed);
+      throw new ConfigRejectedException(firstProblem[0], failed);
     }
+    TlsCertificate defaultCertificate = snapshot.defaultCertificate() == null
+        ? null : certificatesByName.get(snapshot.defaultCertificate());
     SslContext fallback =
-        snapshot.defaultCertificate() == null ? null : byName.get(snapshot.defaultCertificate());
+        defaultCertificate == null ? null : contexts.get(new ContextKey(defaultCertificate, null));
     Map<String, SslContext> exact = new HashMap<>();
     Map<String, SslContext> wildcard = new HashMap<>();
     for (VirtualHost vhost : snapshot.virtualHosts()) {
@@ -150,9 +154,21 @@ public final class CertificateStore implements Mapping<String, SslContext>, Auto
         continue;
       }
       String name = vhost.tls().certificate();
-      SslContext context = name == null ? fallback : byName.get(name);
-      if (context == null) {
+      TlsCertificate certificate = name == null ? defaultCertificate : certificatesByName.get(name);
+      if (certificate == null) {
         continue; // no default either: the handshake fails, as for an unknown name
+      }
+      SslContext context;
+      try {
+        context = context(
+            new ContextKey(certificate, vhost.tls().clientCertificates()), current, contexts, built);
+      } catch (SSLException | RuntimeException e) {
+        failed.add("virtualHost/" + vhost.host());
+        if (firstProblem[0] == null) {
+          firstProblem[0] = "client CA bundle of host " + vhost.host() + " cannot be loaded: "
+              + e.getMessage();
+        }
+        continue;
       }
       if (vhost.isWildcard()) {
         wildcard.put(vhost.host().substring(2), context);
@@ -160,12 +176,33 @@ public final class CertificateStore implements Mapping<String, SslContext>, Auto
         exact.put(vhost.host(), context);
       }
     }
-    if (built > 0) {
-      log.info("TLS: built {} certificate context(s), reused {}, version {}",
-          built, contexts.size() - built, snapshot.version());
+    if (!failed.isEmpty()) {
+      throw new ConfigRejectedException(firstProblem[0], failed);
+    }
+    if (built[0] > 0) {
+      log.info("TLS: built {} context(s), reused {}, version {}",
+          built[0], contexts.size() - built[0], snapshot.version());
     }
     return new Table(snapshot.version(), Map.copyOf(contexts), Map.copyOf(exact),
         Map.copyOf(wildcard), fallback);
+  }
+
+  /** The context for {@code key}: already in this table, reused from the installed one, or new. */
+  private SslContext context(ContextKey key, Table current, Map<ContextKey, SslContext> contexts,
+      int[] built) throws SSLException {
+    SslContext context = contexts.get(key);
+    if (context == null) {
+      context = current.byCertificate.get(key);
+    }
+    if (context == null) {
+      context = ServerContexts.build(key.certificate(), key.validation(), provider);
+      if (key.validation() == null) {
+        tickets.applyTo(context);
+      }
+      built[0]++;
+    }
+    contexts.put(key, context);
+    return context;
   }
 
   /** Makes {@code next} the table new handshakes use. */
@@ -216,9 +253,11 @@ public final class CertificateStore implements Mapping<String, SslContext>, Auto
   private void rotateTicketKeys() {
     try {
       tickets.rotate();
-      for (SslContext context : table.byCertificate.values()) {
-        tickets.applyTo(context);
-      }
+      table.byCertificate.forEach((key, context) -> {
+        if (key.validation() == null) {
+          tickets.applyTo(context);
+        }
+      });
     } catch (RuntimeException e) {
       log.warn("TLS ticket key rotation failed: {}", e.toString());
     }

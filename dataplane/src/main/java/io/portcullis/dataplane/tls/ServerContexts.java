@@ -7,7 +7,9 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.SupportedCipherSuiteFilter;
+import io.netty.util.AttributeKey;
 import io.portcullis.snapshot.TlsCertificate;
+import io.portcullis.snapshot.TlsPolicy.ClientValidation;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -18,7 +20,10 @@ import javax.net.ssl.SSLException;
  * and 1.3 only; forward-secret AEAD cipher suites only (the TLS 1.3 suites, then ECDHE with
  * AES-GCM or ChaCha20-Poly1305 for 1.2, as in Mozilla's "intermediate" profile, none of them on
  * HTTP/2's deny list); ALPN offering {@code h2} then {@code http/1.1}; a bounded server-side session
- * cache besides tickets.
+ * cache besides tickets. With a {@link ClientValidation} the context asks for a client certificate
+ * (requires it unless optional) and verifies it against the validation's CA bundle; the
+ * validation is kept on the context ({@link #clientValidation}) so the listener can tell what a
+ * handshake enforced.
  */
 final class ServerContexts {
   static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
@@ -50,16 +55,32 @@ final class ServerContexts {
       ApplicationProtocolNames.HTTP_2,
       ApplicationProtocolNames.HTTP_1_1);
 
+  private static final AttributeKey<ClientValidation> CLIENT_VALIDATION =
+      AttributeKey.valueOf(ServerContexts.class, "clientValidation");
+
   private ServerContexts() {}
 
+  /** Builds the context of {@code certificate} without client certificates. */
+  static SslContext build(TlsCertificate certificate, SslProvider provider) throws SSLException {
+    return build(certificate, null, provider);
+  }
+
+  /** The client certificate validation {@code context} enforces, or null for none. */
+  static ClientValidation clientValidation(SslContext context) {
+    return context == null ? null : context.attributes().attr(CLIENT_VALIDATION).get();
+  }
+
   /**
-   * Builds the context of {@code certificate} with {@code provider}.
+   * Builds the context of {@code certificate} with {@code provider}, validating client
+   * certificates as {@code validation} says (null: none asked for).
    *
    * @throws SSLException when the PEM does not make a usable certificate and key
    */
-  static SslContext build(TlsCertificate certificate, SslProvider provider) throws SSLException {
+  static SslContext build(
+      TlsCertificate certificate, ClientValidation validation, SslProvider provider)
+      throws SSLException {
     try {
-      return SslContextBuilder.forServer(
+      SslContextBuilder builder = SslContextBuilder.forServer(
               stream(certificate.certificateChain()), stream(certificate.privateKey()))
           .sslProvider(provider)
           .protocols(PROTOCOLS)
@@ -67,8 +88,14 @@ final class ServerContexts {
           .applicationProtocolConfig(ALPN)
           .clientAuth(ClientAuth.NONE)
           .sessionCacheSize(SESSION_CACHE_SIZE)
-          .sessionTimeout(SESSION_TIMEOUT_SECONDS)
-          .build();
+          .sessionTimeout(SESSION_TIMEOUT_SECONDS);
+      if (validation != null) {
+        builder.clientAuth(validation.optional() ? ClientAuth.OPTIONAL : ClientAuth.REQUIRE)
+            .trustManager(stream(validation.caCertificatesPem()));
+      }
+      SslContext context = builder.build();
+      context.attributes().attr(CLIENT_VALIDATION).set(validation);
+      return context;
     } catch (IllegalArgumentException e) {
       // SslContextBuilder reports unreadable PEM this way; callers expect one exception type.
       throw new SSLException(e.getMessage(), e);

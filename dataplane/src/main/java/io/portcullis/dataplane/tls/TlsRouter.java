@@ -8,8 +8,10 @@ import io.portcullis.dataplane.config.RuntimeConfig;
 import io.portcullis.dataplane.proxy.Router;
 import io.portcullis.snapshot.HeaderRewrite;
 import io.portcullis.snapshot.TlsPolicy;
+import io.portcullis.snapshot.TlsPolicy.ClientValidation;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.IntSupplier;
 import java.util.regex.Pattern;
 
@@ -20,6 +22,13 @@ import java.util.regex.Pattern;
  * {@code Strict-Transport-Security} header (never over plain HTTP, where RFC 6797 says browsers
  * must ignore it).
  *
+ * <p>Client certificates (downstream mTLS): the SNI name chose which validation the handshake
+ * enforced, but one HTTP/1.1 connection can carry requests for several hosts. A request whose
+ * host wants a different validation than the connection's handshake enforced gets 421 Misdirected
+ * Request (RFC 9110 15.5.20), so the client retries on a connection of its own for that host; a
+ * request can never borrow another host's (or no) client certificate check. Over plain HTTP a
+ * host that requires client certificates answers 403 unless it redirects to https.
+ *
  * <p>The redirect's port: a request whose Host has no port reached the standard port 80, so the
  * public HTTPS port is taken to be the standard 443 (a Service maps it to the listener); a Host
  * with a port reached a listener directly (local mode, port-forwarding), so the HTTPS listener's
@@ -28,6 +37,14 @@ import java.util.regex.Pattern;
 public final class TlsRouter implements Router {
   static final String REDIRECT_ROUTE = "https-redirect";
   static final String HSTS_HEADER = "strict-transport-security";
+  static final String MISDIRECTED_ROUTE = "tls-misdirected";
+  static final String CLIENT_CERT_ROUTE = "tls-client-certificate-required";
+  static final RouteDecision MISDIRECTED = new RouteDecision.Direct(
+      MISDIRECTED_ROUTE, 421, "misdirected request: open a new connection for this host\n",
+      HeaderRewrite.NONE);
+  static final RouteDecision CLIENT_CERT_REQUIRED = new RouteDecision.Direct(
+      CLIENT_CERT_ROUTE, 403, "this host requires a client certificate over https\n",
+      HeaderRewrite.NONE);
   /** Hosts we put into a Location header: DNS names only, never anything a client smuggled. */
   private static final Pattern SAFE_HOST = Pattern.compile("[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?");
 
@@ -50,19 +67,28 @@ public final class TlsRouter implements Router {
   @Override
   public RouteDecision route(RequestHead head) {
     HostPolicies index = policies();
+    boolean secure = "https".equals(head.scheme());
+    ClientValidation enforced =
+        secure && head.tls() != null ? head.tls().clientValidation() : null;
     if (index == null || index.isEmpty()) {
-      return next.route(head);
+      return enforced != null ? MISDIRECTED : next.route(head);
     }
     String host = HostNames.normalize(head.host());
     TlsPolicy policy = index.lookup(host);
+    ClientValidation wanted = policy == null ? null : policy.clientCertificates();
+    if (secure && !Objects.equals(enforced, wanted)) {
+      return MISDIRECTED;
+    }
     if (policy == null) {
       return next.route(head);
     }
-    boolean secure = "https".equals(head.scheme());
     if (!secure) {
       if (policy.redirectHttp() && SAFE_HOST.matcher(host).matches()) {
         return new RouteDecision.Redirect(
             REDIRECT_ROUTE, 308, location(head, host), HeaderRewrite.NONE);
+      }
+      if (wanted != null && !wanted.optional()) {
+        return CLIENT_CERT_REQUIRED;
       }
       return next.route(head);
     }

@@ -42,8 +42,20 @@ final class TestBackend implements AutoCloseable {
 
   final List<Seen> requests = new CopyOnWriteArrayList<>();
   final AtomicInteger connections = new AtomicInteger();
+  /** SNI names the TLS clients sent (null for none), when started with TLS. */
+  final List<String> sniNames = new CopyOnWriteArrayList<>();
+  private final io.netty.handler.ssl.SslContext tls;
   private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
   private Channel server;
+
+  TestBackend() {
+    this(null);
+  }
+
+  /** A backend that speaks TLS with {@code tls} (null: plaintext), recording the SNI names. */
+  TestBackend(io.netty.handler.ssl.SslContext tls) {
+    this.tls = tls;
+  }
 
   int start() {
     server =
@@ -55,6 +67,12 @@ final class TestBackend implements AutoCloseable {
                   @Override
                   protected void initChannel(SocketChannel ch) {
                     connections.incrementAndGet();
+                    if (tls != null) {
+                      ch.pipeline().addLast(new io.netty.handler.ssl.SniHandler(name -> {
+                        sniNames.add(String.valueOf(name));
+                        return tls;
+                      }));
+                    }
                     ch.pipeline()
                         .addLast("codec", new HttpServerCodec())
                         .addLast("agg", new HttpObjectAggregator(1 << 20))

@@ -1,0 +1,133 @@
+package io.portcullis.dataplane.proxy;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.ssl.SslContext;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A loopback HTTP/2 backend (h2c with prior knowledge, or h2 over TLS when given a context with
+ * ALPN h2), built from Netty's server codec. It answers {@code method uri body} with 200, except:
+ * {@code /gate} holds every response until {@link #gate} requests are held, then answers them all
+ * (so a test knows they were in flight together); {@code /goaway} sends GOAWAY before answering;
+ * {@code /die} closes the whole connection.
+ */
+final class H2TestBackend implements AutoCloseable {
+  final List<DefaultHttpHeaders> requestHeaders = new CopyOnWriteArrayList<>();
+  final AtomicInteger connections = new AtomicInteger();
+  final AtomicInteger maxHeld = new AtomicInteger();
+  volatile int gate = Integer.MAX_VALUE;
+  private final SslContext tls;
+  private final long maxConcurrentStreams;
+  private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+  /** Held /gate requests; touched only on the backend's single loop. */
+  private final List<Runnable> held = new ArrayList<>();
+  private Channel server;
+
+  H2TestBackend(SslContext tls, long maxConcurrentStreams) {
+    this.tls = tls;
+    this.maxConcurrentStreams = maxConcurrentStreams;
+  }
+
+  int start() {
+    server = new ServerBootstrap()
+        .group(group)
+        .channel(NioServerSocketChannel.class)
+        .childHandler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel ch) {
+            connections.incrementAndGet();
+            if (tls != null) {
+              ch.pipeline().addLast(tls.newHandler(ch.alloc()));
+            }
+            ch.pipeline()
+                .addLast(Http2FrameCodecBuilder.forServer()
+                    .initialSettings(Http2Settings.defaultSettings().maxConcurrentStreams(maxConcurrentStreams))
+                    .build())
+                .addLast(new Http2MultiplexHandler(new ChannelInitializer<Channel>() {
+                  @Override
+                  protected void initChannel(Channel stream) {
+                    stream.pipeline()
+                        .addLast(new Http2StreamFrameToHttpObjectCodec(true))
+                        .addLast(new HttpObjectAggregator(1 << 20))
+                        .addLast(new App());
+                  }
+                }));
+          }
+        })
+        .bind("127.0.0.1", 0)
+        .syncUninterruptibly()
+        .channel();
+    return ((InetSocketAddress) server.localAddress()).getPort();
+  }
+
+  private final class App extends SimpleChannelInboundHandler<FullHttpRequest> {
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+      requestHeaders.add((DefaultHttpHeaders) new DefaultHttpHeaders().set(req.headers()));
+      String body = req.content().toString(StandardCharsets.UTF_8);
+      byte[] out = (req.method() + " " + req.uri() + " " + body).getBytes(StandardCharsets.UTF_8);
+      FullHttpResponse r = new DefaultFullHttpResponse(
+          HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.wrappedBuffer(out));
+      r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, out.length).set("x-backend", "h2");
+      String path = req.uri();
+      if (path.startsWith("/die")) {
+        r.release();
+        ctx.channel().parent().close();
+        return;
+      }
+      if (path.startsWith("/goaway")) {
+        // Before the answer, so the proxy has it when its client sees the response.
+        ctx.channel().parent().writeAndFlush(new DefaultHttp2GoAwayFrame(Http2Error.NO_ERROR));
+      }
+      if (path.startsWith("/gate")) {
+        held.add(() -> ctx.writeAndFlush(r));
+        maxHeld.accumulateAndGet(held.size(), Math::max);
+        if (held.size() >= gate) {
+          List<Runnable> all = List.copyOf(held);
+          held.clear();
+          all.forEach(Runnable::run);
+        }
+        return;
+      }
+      ctx.writeAndFlush(r);
+    }
+  }
+
+  @Override
+  public void close() {
+    if (server != null) {
+      server.close().syncUninterruptibly();
+    }
+    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+  }
+}
