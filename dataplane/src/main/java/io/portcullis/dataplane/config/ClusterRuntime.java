@@ -10,6 +10,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import java.util.random.RandomGenerator;
 
 /**
  * A cluster as the proxy uses it: its endpoints with their live state, and the balancer that picks
@@ -21,15 +26,27 @@ public final class ClusterRuntime {
   private final String name;
   private final ClusterPolicy policy;
   private final Balancer balancer;
+  private final LongSupplier nanoClock;
   private volatile Cluster cluster;
   private volatile List<UpstreamEndpoint> endpoints;
 
   public ClusterRuntime(Cluster cluster) {
+    this(cluster, System::nanoTime, ThreadLocalRandom::current);
+  }
+
+  /**
+   * @param nanoClock {@link System#nanoTime()}, or a test clock (slow start, ejections)
+   * @param random randomness for the calling thread; tests pass a seeded generator
+   */
+  public ClusterRuntime(
+      Cluster cluster, LongSupplier nanoClock, Supplier<RandomGenerator> random) {
     this.name = cluster.name();
     this.policy = cluster.policyOrDefault();
-    this.balancer = Balancer.of(policy.loadBalancerOrDefault());
+    this.nanoClock = nanoClock;
+    this.balancer = Balancer.of(policy.loadBalancerOrDefault(), nanoClock, random);
     this.cluster = cluster;
-    this.endpoints = track(cluster.endpoints(), Map.of());
+    // The first set of a new cluster takes full load at once: there is nobody to protect it from.
+    this.endpoints = track(cluster.endpoints(), Map.of(), nanoClock.getAsLong(), 0);
     balancer.endpointsChanged(endpoints);
   }
 
@@ -41,6 +58,11 @@ public final class ClusterRuntime {
     return policy;
   }
 
+  /** The balancing policy in use (admin output, metrics). */
+  public ClusterPolicy.Policy balancingPolicy() {
+    return balancer.policy();
+  }
+
   public Cluster cluster() {
     return cluster;
   }
@@ -50,6 +72,16 @@ public final class ClusterRuntime {
     return endpoints;
   }
 
+  /** The balancing weight of {@code endpoint} now (below full while it ramps up in slow start). */
+  public int weightNow(UpstreamEndpoint endpoint) {
+    return endpoint.weight(nanoClock.getAsLong());
+  }
+
+  /** The clock this cluster reads (health and outlier code share it so tests can drive time). */
+  public LongSupplier nanoClock() {
+    return nanoClock;
+  }
+
   /** Whether {@code next} differs from this cluster in its endpoints only. */
   public boolean canUpdateInPlace(Cluster next) {
     return next.name().equals(name) && next.policyOrDefault().equals(policy);
@@ -57,7 +89,8 @@ public final class ClusterRuntime {
 
   /**
    * Takes the endpoints of {@code next} (same name and policy): endpoints that stay keep their
-   * state; a pending request to a removed endpoint finishes on the connection it has.
+   * state; a pending request to a removed endpoint finishes on the connection it has; endpoints
+   * that join ramp up over the slow-start window.
    */
   public synchronized void updateEndpoints(Cluster next) {
     if (!canUpdateInPlace(next)) {
@@ -68,22 +101,29 @@ public final class ClusterRuntime {
     }
     Map<Endpoint, UpstreamEndpoint> old = new HashMap<>();
     for (UpstreamEndpoint e : endpoints) {
-      old.put(key(e.endpoint()), e);
+      old.put(e.endpoint(), e);
     }
-    List<UpstreamEndpoint> updated = track(next.endpoints(), old);
+    List<UpstreamEndpoint> updated =
+        track(
+            next.endpoints(),
+            old,
+            nanoClock.getAsLong(),
+            TimeUnit.MILLISECONDS.toNanos(policy.slowStartMillis()));
     balancer.endpointsChanged(updated);
     this.endpoints = updated;
     this.cluster = next;
   }
 
   private static List<UpstreamEndpoint> track(
-      List<Endpoint> wanted, Map<Endpoint, UpstreamEndpoint> existing) {
-    long now = System.nanoTime();
+      List<Endpoint> wanted, Map<Endpoint, UpstreamEndpoint> existing, long now, long slowStartNanos) {
     List<UpstreamEndpoint> result = new ArrayList<>(wanted.size());
     for (Endpoint e : wanted) {
-      UpstreamEndpoint kept = existing.get(key(e));
+      Endpoint key = key(e);
+      UpstreamEndpoint kept = existing.get(key);
       if (kept == null) {
-        kept = new UpstreamEndpoint(e, now);
+        // Keyed without the terminating flag, so pooled connections and state follow the address
+        // when the flag flips.
+        kept = new UpstreamEndpoint(key, now, slowStartNanos);
       }
       kept.terminating(e.terminating());
       result.add(kept);
@@ -107,12 +147,27 @@ public final class ClusterRuntime {
     if (all.isEmpty()) {
       return null;
     }
-    long now = System.nanoTime();
-    List<UpstreamEndpoint> available = new ArrayList<>(all.size());
-    int live = 0;
+    long now = nanoClock.getAsLong();
+    int available = 0;
+    for (UpstreamEndpoint e : all) {
+      if (e.available(now)) {
+        available++;
+      }
+    }
+    if (available == all.size() && context.tried().isEmpty()) {
+      // The steady state: nothing to filter, no list to build.
+      return balancer.pick(all, all, context);
+    }
+    return balancer.pick(all, candidates(all, available, now, context), context);
+  }
+
+  private List<UpstreamEndpoint> candidates(
+      List<UpstreamEndpoint> all, int availableCount, long now, PickContext context) {
+    List<UpstreamEndpoint> live = new ArrayList<>(all.size());
+    List<UpstreamEndpoint> available = new ArrayList<>(availableCount);
     for (UpstreamEndpoint e : all) {
       if (!e.terminating()) {
-        live++;
+        live.add(e);
         if (e.available(now)) {
           available.add(e);
         }
@@ -120,25 +175,39 @@ public final class ClusterRuntime {
     }
     List<UpstreamEndpoint> candidates;
     int panic = policy.panicThresholdPercentOrDefault();
-    if (live > 0 && (available.isEmpty() || (long) available.size() * 100 < (long) live * panic)) {
-      candidates = all.stream().filter(e -> !e.terminating()).toList();
+    if (!live.isEmpty()
+        && (available.isEmpty() || (long) available.size() * 100 < (long) live.size() * panic)) {
+      candidates = live;
     } else if (available.isEmpty()) {
       candidates = all;
     } else {
       candidates = available;
     }
     if (!context.tried().isEmpty()) {
-      List<UpstreamEndpoint> untried =
-          candidates.stream().filter(e -> !context.tried().contains(e)).toList();
+      List<UpstreamEndpoint> untried = new ArrayList<>(candidates.size());
+      for (UpstreamEndpoint e : candidates) {
+        if (!context.tried().contains(e)) {
+          untried.add(e);
+        }
+      }
       if (!untried.isEmpty()) {
         candidates = untried;
       }
     }
-    return balancer.pick(all, candidates, context);
+    return candidates.size() == all.size() ? all : candidates;
   }
 
   /** {@link #pick(PickContext)} without request details. */
   public UpstreamEndpoint pick() {
     return pick(PickContext.NONE);
+  }
+
+  /**
+   * The {@code Set-Cookie} header value the response must carry after {@code picked} was chosen
+   * for this request, or null (only cookie affinity issues one, when the request's cookie did not
+   * already name {@code picked}).
+   */
+  public String affinityCookie(PickContext context, UpstreamEndpoint picked) {
+    return picked == null ? null : balancer.affinityCookie(picked, context);
   }
 }

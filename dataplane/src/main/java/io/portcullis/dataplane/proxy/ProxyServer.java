@@ -14,6 +14,7 @@ import io.netty.util.Mapping;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.portcullis.dataplane.admin.ProxyMetrics;
 import io.portcullis.dataplane.config.LiveConfig;
+import io.portcullis.dataplane.config.RuntimeConfig;
 import io.portcullis.dataplane.tls.HandshakeMetricsHandler;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
@@ -34,7 +35,7 @@ public final class ProxyServer implements AutoCloseable {
   private final ProxyMetrics metrics;
   private final Transport transport = Transport.best();
   private EventLoopGroup group;
-  private UpstreamConnector connector;
+  private volatile UpstreamConnector connector;
   private Channel serverChannel;
   private Channel httpsChannel;
   private ChannelGroup clients;
@@ -47,6 +48,15 @@ public final class ProxyServer implements AutoCloseable {
 
   public ProxyServer(ProxySettings settings, LiveConfig config, ProxyMetrics metrics) {
     this(settings, Router.of(config), metrics);
+    config.onApplied(this::configApplied);
+  }
+
+  /** Idle connections to endpoints that left every cluster close; the others stay pooled. */
+  private void configApplied(RuntimeConfig applied) {
+    UpstreamConnector c = connector;
+    if (c != null) {
+      c.retainOnly(applied.endpoints());
+    }
   }
 
   /** With any router; tests use fixed decisions. */

@@ -16,6 +16,7 @@ import io.netty.util.concurrent.Promise;
 import io.portcullis.snapshot.Endpoint;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -99,6 +100,17 @@ final class UpstreamConnector {
 
   int idleCount(EventLoop loop, Endpoint endpoint) {
     return pools.get(loop).idleCount(endpoint);
+  }
+
+  /** Closes idle connections to endpoints not in {@code live}, each pool on its own loop. */
+  void retainOnly(Set<Endpoint> live) {
+    Set<Endpoint> copy = Set.copyOf(live);
+    pools.forEach(
+        (loop, pool) -> {
+          if (!loop.isShuttingDown()) {
+            loop.execute(() -> pool.retainOnly(copy));
+          }
+        });
   }
 
   /** Closes every idle connection, each on its own loop. */

@@ -5,6 +5,7 @@ import io.portcullis.snapshot.Endpoint;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Idle keep-alive connections to backends, for ONE event loop. Upstream channels live on the event
@@ -62,6 +63,21 @@ final class UpstreamPool {
   int idleCount(Endpoint endpoint) {
     ArrayDeque<Channel> channels = idle.get(endpoint);
     return channels == null ? 0 : channels.size();
+  }
+
+  /**
+   * Closes the idle connections of endpoints not in {@code live} (they left their clusters);
+   * those of surviving endpoints stay pooled across the config change.
+   */
+  void retainOnly(Set<Endpoint> live) {
+    var it = idle.entrySet().iterator();
+    while (it.hasNext()) {
+      var entry = it.next();
+      if (!live.contains(entry.getKey())) {
+        it.remove();
+        entry.getValue().forEach(Channel::close);
+      }
+    }
   }
 
   void closeAll() {
