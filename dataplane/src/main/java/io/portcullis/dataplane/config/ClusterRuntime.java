@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
@@ -29,6 +30,21 @@ public final class ClusterRuntime {
   private final LongSupplier nanoClock;
   private volatile Cluster cluster;
   private volatile List<UpstreamEndpoint> endpoints;
+  /** Bumped whenever an endpoint's availability changes; the cached candidates name theirs. */
+  private final AtomicLong availabilityGeneration = new AtomicLong();
+  private final Runnable invalidate = availabilityGeneration::incrementAndGet;
+  private volatile Candidates candidates;
+
+  /**
+   * The candidates for a request that tried nothing yet, valid while the endpoint list and the
+   * availability generation are unchanged and (when an ejection is running) until it ends.
+   */
+  private record Candidates(
+      List<UpstreamEndpoint> all,
+      long generation,
+      List<UpstreamEndpoint> list,
+      boolean expires,
+      long validUntilNanos) {}
 
   public ClusterRuntime(Cluster cluster) {
     this(cluster, System::nanoTime, ThreadLocalRandom::current);
@@ -46,7 +62,7 @@ public final class ClusterRuntime {
     this.balancer = Balancer.of(policy.loadBalancerOrDefault(), nanoClock, random);
     this.cluster = cluster;
     // The first set of a new cluster takes full load at once: there is nobody to protect it from.
-    this.endpoints = track(cluster.endpoints(), Map.of(), nanoClock.getAsLong(), 0);
+    this.endpoints = track(cluster.endpoints(), Map.of(), nanoClock.getAsLong(), 0, invalidate);
     balancer.endpointsChanged(endpoints);
   }
 
@@ -108,14 +124,19 @@ public final class ClusterRuntime {
             next.endpoints(),
             old,
             nanoClock.getAsLong(),
-            TimeUnit.MILLISECONDS.toNanos(policy.slowStartMillis()));
+            TimeUnit.MILLISECONDS.toNanos(policy.slowStartMillis()),
+            invalidate);
     balancer.endpointsChanged(updated);
     this.endpoints = updated;
     this.cluster = next;
   }
 
   private static List<UpstreamEndpoint> track(
-      List<Endpoint> wanted, Map<Endpoint, UpstreamEndpoint> existing, long now, long slowStartNanos) {
+      List<Endpoint> wanted,
+      Map<Endpoint, UpstreamEndpoint> existing,
+      long now,
+      long slowStartNanos,
+      Runnable onAvailabilityChange) {
     List<UpstreamEndpoint> result = new ArrayList<>(wanted.size());
     for (Endpoint e : wanted) {
       Endpoint key = key(e);
@@ -126,6 +147,7 @@ public final class ClusterRuntime {
         kept = new UpstreamEndpoint(key, now, slowStartNanos);
       }
       kept.terminating(e.terminating());
+      kept.onAvailabilityChange(onAvailabilityChange);
       result.add(kept);
     }
     return List.copyOf(result);
@@ -148,24 +170,33 @@ public final class ClusterRuntime {
       return null;
     }
     long now = nanoClock.getAsLong();
-    int available = 0;
-    for (UpstreamEndpoint e : all) {
-      if (e.available(now)) {
-        available++;
-      }
+    Candidates c = candidates;
+    if (c == null
+        || c.all() != all
+        || c.generation() != availabilityGeneration.get()
+        || (c.expires() && now - c.validUntilNanos() >= 0)) {
+      // Only after a change: the steady state costs no scan of the endpoints per request.
+      c = candidates(all, now);
+      candidates = c;
     }
-    if (available == all.size() && context.tried().isEmpty()) {
-      // The steady state: nothing to filter, no list to build.
-      return balancer.pick(all, all, context);
+    List<UpstreamEndpoint> list = c.list();
+    if (!context.tried().isEmpty()) {
+      list = untried(list, context);
     }
-    return balancer.pick(all, candidates(all, available, now, context), context);
+    return balancer.pick(all, list, context);
   }
 
-  private List<UpstreamEndpoint> candidates(
-      List<UpstreamEndpoint> all, int availableCount, long now, PickContext context) {
+  private Candidates candidates(List<UpstreamEndpoint> all, long now) {
+    long generation = availabilityGeneration.get();
     List<UpstreamEndpoint> live = new ArrayList<>(all.size());
-    List<UpstreamEndpoint> available = new ArrayList<>(availableCount);
+    List<UpstreamEndpoint> available = new ArrayList<>(all.size());
+    boolean expires = false;
+    long validUntil = 0;
     for (UpstreamEndpoint e : all) {
+      if (e.ejected(now) && (!expires || e.ejectedUntilNanos() - validUntil < 0)) {
+        expires = true;
+        validUntil = e.ejectedUntilNanos();
+      }
       if (!e.terminating()) {
         live.add(e);
         if (e.available(now)) {
@@ -173,28 +204,30 @@ public final class ClusterRuntime {
         }
       }
     }
-    List<UpstreamEndpoint> candidates;
+    List<UpstreamEndpoint> list;
     int panic = policy.panicThresholdPercentOrDefault();
     if (!live.isEmpty()
         && (available.isEmpty() || (long) available.size() * 100 < (long) live.size() * panic)) {
-      candidates = live;
+      list = live;
     } else if (available.isEmpty()) {
-      candidates = all;
+      list = all;
     } else {
-      candidates = available;
+      list = available;
     }
-    if (!context.tried().isEmpty()) {
-      List<UpstreamEndpoint> untried = new ArrayList<>(candidates.size());
-      for (UpstreamEndpoint e : candidates) {
-        if (!context.tried().contains(e)) {
-          untried.add(e);
-        }
-      }
-      if (!untried.isEmpty()) {
-        candidates = untried;
+    // Candidates are a subset of all: equal size means every endpoint, passed as the very list.
+    list = list.size() == all.size() ? all : List.copyOf(list);
+    return new Candidates(all, generation, list, expires, validUntil);
+  }
+
+  /** The candidates the request has not tried; all of them when it tried every one. */
+  private static List<UpstreamEndpoint> untried(List<UpstreamEndpoint> list, PickContext context) {
+    List<UpstreamEndpoint> untried = new ArrayList<>(list.size());
+    for (UpstreamEndpoint e : list) {
+      if (!context.tried().contains(e)) {
+        untried.add(e);
       }
     }
-    return candidates.size() == all.size() ? all : candidates;
+    return untried.isEmpty() ? list : untried;
   }
 
   /** {@link #pick(PickContext)} without request details. */

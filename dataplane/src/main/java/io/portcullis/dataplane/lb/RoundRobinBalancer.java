@@ -79,8 +79,11 @@ final class RoundRobinBalancer implements Balancer {
       long total = 0;
       int best = -1;
       UpstreamEndpoint chosen = null;
-      for (UpstreamEndpoint e : candidates) {
-        int i = slot.get(e);
+      boolean everyEndpoint = candidates == all;
+      for (int k = 0; k < candidates.size(); k++) {
+        UpstreamEndpoint e = candidates.get(k);
+        // A subset (some endpoint unavailable or tried) needs the slot lookup; the usual case not.
+        int i = everyEndpoint ? k : slot.get(e);
         int weight = e.weight(now);
         current[i] += weight;
         total += weight;

@@ -28,6 +28,8 @@ public final class UpstreamEndpoint {
   private final AtomicInteger activeRequests = new AtomicInteger();
   private final AtomicLong requests = new AtomicLong();
   private final AtomicLong failures = new AtomicLong();
+  /** Told when anything that decides {@link #available} changes (the cluster caches candidates). */
+  private volatile Runnable availabilityListener;
 
   public UpstreamEndpoint(Endpoint endpoint, long addedAtNanos) {
     this(endpoint, addedAtNanos, 0);
@@ -101,7 +103,10 @@ public final class UpstreamEndpoint {
   }
 
   public void terminating(boolean value) {
-    terminating = value;
+    if (terminating != value) {
+      terminating = value;
+      availabilityChanged();
+    }
   }
 
   public boolean activeHealthy() {
@@ -109,7 +114,10 @@ public final class UpstreamEndpoint {
   }
 
   public void activeHealthy(boolean value) {
-    activeHealthy = value;
+    if (activeHealthy != value) {
+      activeHealthy = value;
+      availabilityChanged();
+    }
   }
 
   public boolean ejected(long nowNanos) {
@@ -120,10 +128,32 @@ public final class UpstreamEndpoint {
   public void eject(long untilNanos) {
     ejectedUntilNanos = untilNanos;
     ejections.incrementAndGet();
+    availabilityChanged();
   }
 
   public void uneject() {
     ejectedUntilNanos = 0;
+    availabilityChanged();
+  }
+
+  /** The System.nanoTime() moment an ejection ends (meaningful while {@link #ejected} is true). */
+  public long ejectedUntilNanos() {
+    return ejectedUntilNanos;
+  }
+
+  /**
+   * Registers the one listener told when terminating, health or ejection change; the owning
+   * cluster uses it to recompute its candidates only then, not on every pick.
+   */
+  public void onAvailabilityChange(Runnable listener) {
+    this.availabilityListener = listener;
+  }
+
+  private void availabilityChanged() {
+    Runnable l = availabilityListener;
+    if (l != null) {
+      l.run();
+    }
   }
 
   public int ejections() {

@@ -170,6 +170,31 @@ class BalancerPoliciesTest {
   }
 
   @Test
+  void aHealthChangeTakesEffectOnTheVeryNextPick() {
+    ClusterRuntime cluster = fx.cluster(policy(Policy.ROUND_ROBIN), 3);
+    UpstreamEndpoint sick = cluster.endpoints().get(1);
+    assertEquals(10, count(cluster, 30, PickContext.NONE).get(sick));
+    sick.activeHealthy(false);
+    assertFalse(count(cluster, 30, PickContext.NONE).containsKey(sick));
+    sick.activeHealthy(true);
+    assertEquals(10, count(cluster, 30, PickContext.NONE).get(sick));
+  }
+
+  @Test
+  void anEjectedEndpointTakesTrafficAgainWhenItsEjectionRunsOut() {
+    ClusterRuntime cluster = fx.cluster(policy(Policy.ROUND_ROBIN), 3);
+    UpstreamEndpoint ejected = cluster.endpoints().get(0);
+    count(cluster, 30, PickContext.NONE);
+    ejected.eject(fx.clock.get() + 1_000_000_000L);
+    assertFalse(count(cluster, 30, PickContext.NONE).containsKey(ejected));
+    fx.clock.addAndGet(999_999_999L);
+    assertFalse(count(cluster, 30, PickContext.NONE).containsKey(ejected));
+    // Nobody calls uneject: the clock alone ends it.
+    fx.clock.addAndGet(1);
+    assertEquals(10, count(cluster, 30, PickContext.NONE).get(ejected));
+  }
+
+  @Test
   void anEmptyClusterPicksNothing() {
     assertEquals(null, fx.cluster(policy(Policy.LEAST_REQUEST), 0).pick());
   }
