@@ -808,6 +808,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
       closed = true;
       cancelTimer();
       releasePendingBody();
+      endpointDone(false); // the client left: not the endpoint's failure
       if (!responseComplete) {
         closeUpstream();
       }
