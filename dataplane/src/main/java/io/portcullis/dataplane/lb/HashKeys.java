@@ -42,7 +42,7 @@ final class HashKeys {
         end = length;
       }
       int eq = header.indexOf('=', start);
-      if (eq > 0 && eq < end && header.substring(start, eq).trim().equals(name)) {
+      if (eq > 0 && eq < end && nameAt(header, start, eq, name)) {
         String value = header.substring(eq + 1, end).trim();
         if (value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")) {
           value = value.substring(1, value.length() - 1);
@@ -52,6 +52,17 @@ final class HashKeys {
       start = end + 1;
     }
     return null;
+  }
+
+  /** Whether {@code header[start, end)}, spaces around it ignored, is {@code name}. */
+  private static boolean nameAt(String header, int start, int end, String name) {
+    while (start < end && header.charAt(start) == ' ') {
+      start++;
+    }
+    while (end > start && header.charAt(end - 1) == ' ') {
+      end--;
+    }
+    return end - start == name.length() && header.regionMatches(start, name, 0, name.length());
   }
 
   /** The raw (still percent-encoded) value of the first parameter {@code name}, or null. */

@@ -138,6 +138,10 @@ class BalancingEndToEndTest {
       names.add(get("/quick", null).body());
     }
     assertTrue(names.contains("a") && names.contains("b"), names.toString());
+    for (var e : config.current().cluster("svc").endpoints()) {
+      assertEquals(0, e.activeRequests(), "every finished request gave its count back: " + e);
+      assertEquals(0, e.failures());
+    }
   }
 
   @Test
