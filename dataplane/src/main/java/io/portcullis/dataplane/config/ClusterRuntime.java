@@ -10,6 +10,12 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import java.util.random.RandomGenerator;
 
 /**
  * A cluster as the proxy uses it: its endpoints with their live state, and the balancer that picks
@@ -21,15 +27,42 @@ public final class ClusterRuntime {
   private final String name;
   private final ClusterPolicy policy;
   private final Balancer balancer;
+  private final LongSupplier nanoClock;
   private volatile Cluster cluster;
   private volatile List<UpstreamEndpoint> endpoints;
+  /** Bumped whenever an endpoint's availability changes; the cached candidates name theirs. */
+  private final AtomicLong availabilityGeneration = new AtomicLong();
+  private final Runnable invalidate = availabilityGeneration::incrementAndGet;
+  private volatile Candidates candidates;
+
+  /**
+   * The candidates for a request that tried nothing yet, valid while the endpoint list and the
+   * availability generation are unchanged and (when an ejection is running) until it ends.
+   */
+  private record Candidates(
+      List<UpstreamEndpoint> all,
+      long generation,
+      List<UpstreamEndpoint> list,
+      boolean expires,
+      long validUntilNanos) {}
 
   public ClusterRuntime(Cluster cluster) {
+    this(cluster, System::nanoTime, ThreadLocalRandom::current);
+  }
+
+  /**
+   * @param nanoClock {@link System#nanoTime()}, or a test clock (slow start, ejections)
+   * @param random randomness for the calling thread; tests pass a seeded generator
+   */
+  public ClusterRuntime(
+      Cluster cluster, LongSupplier nanoClock, Supplier<RandomGenerator> random) {
     this.name = cluster.name();
     this.policy = cluster.policyOrDefault();
-    this.balancer = Balancer.of(policy.loadBalancerOrDefault());
+    this.nanoClock = nanoClock;
+    this.balancer = Balancer.of(policy.loadBalancerOrDefault(), nanoClock, random);
     this.cluster = cluster;
-    this.endpoints = track(cluster.endpoints(), Map.of());
+    // The first set of a new cluster takes full load at once: there is nobody to protect it from.
+    this.endpoints = track(cluster.endpoints(), Map.of(), nanoClock.getAsLong(), 0, invalidate);
     balancer.endpointsChanged(endpoints);
   }
 
@@ -41,6 +74,11 @@ public final class ClusterRuntime {
     return policy;
   }
 
+  /** The balancing policy in use (admin output, metrics). */
+  public ClusterPolicy.Policy balancingPolicy() {
+    return balancer.policy();
+  }
+
   public Cluster cluster() {
     return cluster;
   }
@@ -50,6 +88,16 @@ public final class ClusterRuntime {
     return endpoints;
   }
 
+  /** The balancing weight of {@code endpoint} now (below full while it ramps up in slow start). */
+  public int weightNow(UpstreamEndpoint endpoint) {
+    return endpoint.weight(nanoClock.getAsLong());
+  }
+
+  /** The clock this cluster reads (health and outlier code share it so tests can drive time). */
+  public LongSupplier nanoClock() {
+    return nanoClock;
+  }
+
   /** Whether {@code next} differs from this cluster in its endpoints only. */
   public boolean canUpdateInPlace(Cluster next) {
     return next.name().equals(name) && next.policyOrDefault().equals(policy);
@@ -57,7 +105,8 @@ public final class ClusterRuntime {
 
   /**
    * Takes the endpoints of {@code next} (same name and policy): endpoints that stay keep their
-   * state; a pending request to a removed endpoint finishes on the connection it has.
+   * state; a pending request to a removed endpoint finishes on the connection it has; endpoints
+   * that join ramp up over the slow-start window.
    */
   public synchronized void updateEndpoints(Cluster next) {
     if (!canUpdateInPlace(next)) {
@@ -68,24 +117,37 @@ public final class ClusterRuntime {
     }
     Map<Endpoint, UpstreamEndpoint> old = new HashMap<>();
     for (UpstreamEndpoint e : endpoints) {
-      old.put(key(e.endpoint()), e);
+      old.put(e.endpoint(), e);
     }
-    List<UpstreamEndpoint> updated = track(next.endpoints(), old);
+    List<UpstreamEndpoint> updated =
+        track(
+            next.endpoints(),
+            old,
+            nanoClock.getAsLong(),
+            TimeUnit.MILLISECONDS.toNanos(policy.slowStartMillis()),
+            invalidate);
     balancer.endpointsChanged(updated);
     this.endpoints = updated;
     this.cluster = next;
   }
 
   private static List<UpstreamEndpoint> track(
-      List<Endpoint> wanted, Map<Endpoint, UpstreamEndpoint> existing) {
-    long now = System.nanoTime();
+      List<Endpoint> wanted,
+      Map<Endpoint, UpstreamEndpoint> existing,
+      long now,
+      long slowStartNanos,
+      Runnable onAvailabilityChange) {
     List<UpstreamEndpoint> result = new ArrayList<>(wanted.size());
     for (Endpoint e : wanted) {
-      UpstreamEndpoint kept = existing.get(key(e));
+      Endpoint key = key(e);
+      UpstreamEndpoint kept = existing.get(key);
       if (kept == null) {
-        kept = new UpstreamEndpoint(e, now);
+        // Keyed without the terminating flag, so pooled connections and state follow the address
+        // when the flag flips.
+        kept = new UpstreamEndpoint(key, now, slowStartNanos);
       }
       kept.terminating(e.terminating());
+      kept.onAvailabilityChange(onAvailabilityChange);
       result.add(kept);
     }
     return List.copyOf(result);
@@ -107,38 +169,78 @@ public final class ClusterRuntime {
     if (all.isEmpty()) {
       return null;
     }
-    long now = System.nanoTime();
+    long now = nanoClock.getAsLong();
+    Candidates c = candidates;
+    if (c == null
+        || c.all() != all
+        || c.generation() != availabilityGeneration.get()
+        || (c.expires() && now - c.validUntilNanos() >= 0)) {
+      // Only after a change: the steady state costs no scan of the endpoints per request.
+      c = candidates(all, now);
+      candidates = c;
+    }
+    List<UpstreamEndpoint> list = c.list();
+    if (!context.tried().isEmpty()) {
+      list = untried(list, context);
+    }
+    return balancer.pick(all, list, context);
+  }
+
+  private Candidates candidates(List<UpstreamEndpoint> all, long now) {
+    long generation = availabilityGeneration.get();
+    List<UpstreamEndpoint> live = new ArrayList<>(all.size());
     List<UpstreamEndpoint> available = new ArrayList<>(all.size());
-    int live = 0;
+    boolean expires = false;
+    long validUntil = 0;
     for (UpstreamEndpoint e : all) {
+      if (e.ejected(now) && (!expires || e.ejectedUntilNanos() - validUntil < 0)) {
+        expires = true;
+        validUntil = e.ejectedUntilNanos();
+      }
       if (!e.terminating()) {
-        live++;
+        live.add(e);
         if (e.available(now)) {
           available.add(e);
         }
       }
     }
-    List<UpstreamEndpoint> candidates;
+    List<UpstreamEndpoint> list;
     int panic = policy.panicThresholdPercentOrDefault();
-    if (live > 0 && (available.isEmpty() || (long) available.size() * 100 < (long) live * panic)) {
-      candidates = all.stream().filter(e -> !e.terminating()).toList();
+    if (!live.isEmpty()
+        && (available.isEmpty() || (long) available.size() * 100 < (long) live.size() * panic)) {
+      list = live;
     } else if (available.isEmpty()) {
-      candidates = all;
+      list = all;
     } else {
-      candidates = available;
+      list = available;
     }
-    if (!context.tried().isEmpty()) {
-      List<UpstreamEndpoint> untried =
-          candidates.stream().filter(e -> !context.tried().contains(e)).toList();
-      if (!untried.isEmpty()) {
-        candidates = untried;
+    // Candidates are a subset of all: equal size means every endpoint, passed as the very list.
+    list = list.size() == all.size() ? all : List.copyOf(list);
+    return new Candidates(all, generation, list, expires, validUntil);
+  }
+
+  /** The candidates the request has not tried; all of them when it tried every one. */
+  private static List<UpstreamEndpoint> untried(List<UpstreamEndpoint> list, PickContext context) {
+    List<UpstreamEndpoint> untried = new ArrayList<>(list.size());
+    for (UpstreamEndpoint e : list) {
+      if (!context.tried().contains(e)) {
+        untried.add(e);
       }
     }
-    return balancer.pick(all, candidates, context);
+    return untried.isEmpty() ? list : untried;
   }
 
   /** {@link #pick(PickContext)} without request details. */
   public UpstreamEndpoint pick() {
     return pick(PickContext.NONE);
+  }
+
+  /**
+   * The {@code Set-Cookie} header value the response must carry after {@code picked} was chosen
+   * for this request, or null (only cookie affinity issues one, when the request's cookie did not
+   * already name {@code picked}).
+   */
+  public String affinityCookie(PickContext context, UpstreamEndpoint picked) {
+    return picked == null ? null : balancer.affinityCookie(picked, context);
   }
 }

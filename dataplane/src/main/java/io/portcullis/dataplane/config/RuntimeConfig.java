@@ -1,13 +1,17 @@
 package io.portcullis.dataplane.config;
 
+import io.portcullis.dataplane.lb.UpstreamEndpoint;
 import io.portcullis.snapshot.Cluster;
+import io.portcullis.snapshot.Endpoint;
 import io.portcullis.snapshot.HeaderRewrite;
 import io.portcullis.snapshot.PathMatch;
 import io.portcullis.snapshot.RouteAction;
 import io.portcullis.snapshot.Snapshot;
 import io.portcullis.snapshot.VirtualHost;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * An applied snapshot, indexed for routing. Immutable once built; a request keeps the instance it
@@ -23,29 +27,83 @@ public final class RuntimeConfig {
 
   private final Snapshot snapshot;
   private final Map<String, ClusterRuntime> clusters;
-  private final Map<String, VirtualHostIndex> exactHosts = new HashMap<>();
+  private final Map<String, VirtualHostIndex> exactHosts;
   /** Wildcard virtual hosts by the suffix after {@code *.}. */
-  private final Map<String, VirtualHostIndex> wildcardHosts = new HashMap<>();
+  private final Map<String, VirtualHostIndex> wildcardHosts;
   private final VirtualHostIndex anyHost;
   private final ClusterRuntime defaultCluster;
 
   private RuntimeConfig(Snapshot snapshot, RuntimeConfig previous) {
     this.snapshot = snapshot;
     this.clusters = reuseUnchanged(snapshot, previous);
-    VirtualHostIndex any = null;
-    for (VirtualHost vhost : snapshot.virtualHosts()) {
-      VirtualHostIndex index = new VirtualHostIndex(vhost, clusters);
-      if (vhost.host().equals(VirtualHost.ANY_HOST)) {
-        any = index;
-      } else if (vhost.isWildcard()) {
-        wildcardHosts.put(vhost.host().substring(2), index);
-      } else {
-        exactHosts.put(vhost.host(), index);
+    if (previous != null && routingUnchanged(previous)) {
+      // The cheap path of an endpoint-only change: the clusters were updated in place, so the old
+      // index (and the weighted pickers' state in it) points at exactly the right instances.
+      this.exactHosts = previous.exactHosts;
+      this.wildcardHosts = previous.wildcardHosts;
+      this.anyHost = previous.anyHost;
+    } else {
+      Map<String, VirtualHostIndex> exact = new HashMap<>();
+      Map<String, VirtualHostIndex> wildcard = new HashMap<>();
+      VirtualHostIndex any = null;
+      for (VirtualHost vhost : snapshot.virtualHosts()) {
+        VirtualHostIndex index = new VirtualHostIndex(vhost, clusters);
+        if (vhost.host().equals(VirtualHost.ANY_HOST)) {
+          any = index;
+        } else if (vhost.isWildcard()) {
+          wildcard.put(vhost.host().substring(2), index);
+        } else {
+          exact.put(vhost.host(), index);
+        }
       }
+      this.exactHosts = exact;
+      this.wildcardHosts = wildcard;
+      this.anyHost = any;
     }
-    this.anyHost = any;
     this.defaultCluster =
         snapshot.defaultCluster() == null ? null : clusters.get(snapshot.defaultCluster());
+  }
+
+  /**
+   * Whether {@code previous}'s routing index serves this config as is: same virtual hosts and
+   * the very same cluster instances under the same names.
+   */
+  private boolean routingUnchanged(RuntimeConfig previous) {
+    if (!previous.clusters.keySet().equals(clusters.keySet())) {
+      return false;
+    }
+    for (Map.Entry<String, ClusterRuntime> e : clusters.entrySet()) {
+      if (previous.clusters.get(e.getKey()) != e.getValue()) {
+        return false;
+      }
+    }
+    return previous.snapshot.virtualHosts().equals(snapshot.virtualHosts());
+  }
+
+  /**
+   * Whether this config routes with the index objects of {@code other} (an endpoint-only change
+   * took the cheap path).
+   */
+  public boolean sharesRoutingIndexWith(RuntimeConfig other) {
+    return other != null
+        && other.exactHosts == exactHosts
+        && other.wildcardHosts == wildcardHosts
+        && other.anyHost == anyHost;
+  }
+
+  /**
+   * Every endpoint of every cluster now (without the terminating flag; clusters are shared with
+   * newer configs, so ask the current one): upstream connection pools keep idle connections to
+   * these and close the rest.
+   */
+  public Set<Endpoint> endpoints() {
+    Set<Endpoint> all = new HashSet<>();
+    for (ClusterRuntime c : clusters.values()) {
+      for (UpstreamEndpoint e : c.endpoints()) {
+        all.add(e.endpoint());
+      }
+    }
+    return all;
   }
 
   /**

@@ -10,8 +10,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * its neighbours. Thread-safe: event loops, the health checker and the admin server all touch it.
  */
 public final class UpstreamEndpoint {
+  /** The weight of an endpoint that is not (or no longer) ramping up. */
+  public static final int FULL_WEIGHT = 100;
+  /** Where a slow-start ramp begins: a new endpoint gets a tenth of a full share at first. */
+  public static final int INITIAL_SLOW_START_WEIGHT = 10;
+
   private final Endpoint endpoint;
+  private final String id;
   private final long addedAtNanos;
+  private final long slowStartNanos;
   private volatile boolean terminating;
   /** Set by the active health checker; true until a check says otherwise. */
   private volatile boolean activeHealthy = true;
@@ -21,11 +28,40 @@ public final class UpstreamEndpoint {
   private final AtomicInteger activeRequests = new AtomicInteger();
   private final AtomicLong requests = new AtomicLong();
   private final AtomicLong failures = new AtomicLong();
+  /** Told when anything that decides {@link #available} changes (the cluster caches candidates). */
+  private volatile Runnable availabilityListener;
 
   public UpstreamEndpoint(Endpoint endpoint, long addedAtNanos) {
+    this(endpoint, addedAtNanos, 0);
+  }
+
+  /**
+   * @param slowStartNanos the endpoint's weight ramps from {@link #INITIAL_SLOW_START_WEIGHT} to
+   *     {@link #FULL_WEIGHT} over this long after {@code addedAtNanos}; 0 means full at once
+   */
+  public UpstreamEndpoint(Endpoint endpoint, long addedAtNanos, long slowStartNanos) {
+    if (slowStartNanos < 0) {
+      throw new IllegalArgumentException("slow start must not be negative: " + slowStartNanos);
+    }
     this.endpoint = endpoint;
+    this.id = opaqueId(endpoint);
     this.addedAtNanos = addedAtNanos;
+    this.slowStartNanos = slowStartNanos;
     this.terminating = endpoint.terminating();
+  }
+
+  /**
+   * A short stable id for address:port that does not show the address (affinity cookies carry it
+   * to clients): 12 hex digits of a 64-bit hash.
+   */
+  static String opaqueId(Endpoint endpoint) {
+    long h = Hashing.hash64(endpoint.address() + ":" + endpoint.port(), 0x5eed_c00c1eL);
+    return String.format("%012x", h >>> 16);
+  }
+
+  /** The opaque id of this endpoint (affinity cookie value, admin output). */
+  public String id() {
+    return id;
   }
 
   public Endpoint endpoint() {
@@ -37,12 +73,40 @@ public final class UpstreamEndpoint {
     return addedAtNanos;
   }
 
+  /**
+   * The endpoint's balancing weight at {@code nowNanos}: {@link #FULL_WEIGHT}, or during slow
+   * start a share growing linearly from {@link #INITIAL_SLOW_START_WEIGHT}.
+   */
+  public int weight(long nowNanos) {
+    if (slowStartNanos == 0) {
+      return FULL_WEIGHT;
+    }
+    long age = nowNanos - addedAtNanos;
+    if (age >= slowStartNanos) {
+      return FULL_WEIGHT;
+    }
+    if (age <= 0) {
+      return INITIAL_SLOW_START_WEIGHT;
+    }
+    double share = (double) age / slowStartNanos;
+    return INITIAL_SLOW_START_WEIGHT
+        + (int) ((FULL_WEIGHT - INITIAL_SLOW_START_WEIGHT) * share);
+  }
+
+  /** When the slow-start ramp ends (equals {@link #addedAtNanos} without one). */
+  public long slowStartEndsNanos() {
+    return addedAtNanos + slowStartNanos;
+  }
+
   public boolean terminating() {
     return terminating;
   }
 
   public void terminating(boolean value) {
-    terminating = value;
+    if (terminating != value) {
+      terminating = value;
+      availabilityChanged();
+    }
   }
 
   public boolean activeHealthy() {
@@ -50,7 +114,10 @@ public final class UpstreamEndpoint {
   }
 
   public void activeHealthy(boolean value) {
-    activeHealthy = value;
+    if (activeHealthy != value) {
+      activeHealthy = value;
+      availabilityChanged();
+    }
   }
 
   public boolean ejected(long nowNanos) {
@@ -61,10 +128,32 @@ public final class UpstreamEndpoint {
   public void eject(long untilNanos) {
     ejectedUntilNanos = untilNanos;
     ejections.incrementAndGet();
+    availabilityChanged();
   }
 
   public void uneject() {
     ejectedUntilNanos = 0;
+    availabilityChanged();
+  }
+
+  /** The System.nanoTime() moment an ejection ends (meaningful while {@link #ejected} is true). */
+  public long ejectedUntilNanos() {
+    return ejectedUntilNanos;
+  }
+
+  /**
+   * Registers the one listener told when terminating, health or ejection change; the owning
+   * cluster uses it to recompute its candidates only then, not on every pick.
+   */
+  public void onAvailabilityChange(Runnable listener) {
+    this.availabilityListener = listener;
+  }
+
+  private void availabilityChanged() {
+    Runnable l = availabilityListener;
+    if (l != null) {
+      l.run();
+    }
   }
 
   public int ejections() {

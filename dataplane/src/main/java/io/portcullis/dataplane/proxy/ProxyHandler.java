@@ -29,6 +29,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import io.portcullis.dataplane.admin.ProxyMetrics;
 import io.portcullis.dataplane.config.RequestHead;
 import io.portcullis.dataplane.config.RouteDecision;
+import io.portcullis.dataplane.lb.PickContext;
 import io.portcullis.dataplane.lb.UpstreamEndpoint;
 import io.portcullis.dataplane.log.AccessLogHandler;
 import io.portcullis.dataplane.tls.ClientCertificateSniHandler;
@@ -37,6 +38,7 @@ import io.portcullis.snapshot.HeaderRewrite;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.ArrayDeque;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -273,7 +275,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     if (decision instanceof RouteDecision.Forward forward) {
-      ex.forward(forward);
+      ex.forward(forward, head);
     } else if (decision instanceof RouteDecision.Redirect redirect) {
       ex.answerLocally(
           redirect.route(), redirect.status(), "", redirect.responseHeaders(), redirect.location());
@@ -349,6 +351,14 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     }
   }
 
+  /** The client's IP for balancing (hash on client address), or null when unknown. */
+  private String clientAddress() {
+    SocketAddress remote = ctx.channel().remoteAddress();
+    return remote instanceof InetSocketAddress inet && inet.getAddress() != null
+        ? inet.getAddress().getHostAddress()
+        : null;
+  }
+
   private String clientIp() {
     SocketAddress remote = ctx.channel().remoteAddress();
     if (remote instanceof InetSocketAddress inet && inet.getAddress() != null) {
@@ -373,6 +383,10 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     // forwarding
     private RouteDecision.Forward forward;
     private Endpoint endpoint;
+    /** The endpoint whose active-request count this exchange holds, until {@link #endpointDone}. */
+    private UpstreamEndpoint counted;
+    /** A Set-Cookie the balancer asked for (cookie affinity), added to the response head. */
+    private String affinityCookie;
     private boolean upgrade;
     private boolean expectContinue;
     private HttpRequest upstreamRequest;
@@ -486,16 +500,19 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     // ---- forwarding ----
 
-    void forward(RouteDecision.Forward decision) {
+    void forward(RouteDecision.Forward decision, RequestHead head) {
       this.forward = decision;
       this.route = decision.route();
-      UpstreamEndpoint pickedEndpoint = decision.cluster().pick();
-      Endpoint picked = pickedEndpoint == null ? null : pickedEndpoint.endpoint();
-      if (picked == null) {
+      PickContext pickContext = new PickContext(head, clientAddress(), Set.of());
+      UpstreamEndpoint pickedEndpoint = decision.cluster().pick(pickContext);
+      if (pickedEndpoint == null) {
         answerLocally(route, 503, Responses.reason(503), HeaderRewrite.NONE, null);
         return;
       }
-      endpoint = picked;
+      affinityCookie = decision.cluster().affinityCookie(pickContext, pickedEndpoint);
+      counted = pickedEndpoint;
+      pickedEndpoint.requestStarted();
+      endpoint = pickedEndpoint.endpoint();
       upgrade = HeaderPolicy.isUpgradeRequest(request.headers());
       expectContinue = HttpUtil.is100ContinueExpected(request);
       boolean chunked = HttpUtil.isTransferEncodingChunked(request);
@@ -528,6 +545,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
       }
       if (!acquired.isSuccess()) {
         log.debug("connect to {} failed: {}", endpoint, acquired.cause().toString());
+        endpointDone(true);
         answerLocally(route, 502, Responses.reason(502), HeaderRewrite.NONE, null);
         return;
       }
@@ -635,6 +653,9 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
           new DefaultHttpResponse(HttpVersion.HTTP_1_1, response.status(), response.headers());
       HeaderPolicy.downstreamResponseHeaders(
           out.headers(), requestId, forward.responseHeaders(), switching);
+      if (affinityCookie != null) {
+        out.headers().add(HttpHeaderNames.SET_COOKIE, affinityCookie);
+      }
       if (!switching) {
         boolean bodyless =
             HttpMethod.HEAD.equals(request.method()) || code == 204 || code == 304;
@@ -781,7 +802,16 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
       }
     }
 
+    /** Ends this exchange's share of its endpoint's active requests (once). */
+    private void endpointDone(boolean failed) {
+      if (counted != null) {
+        counted.requestFinished(failed);
+        counted = null;
+      }
+    }
+
     private void releaseUpstream() {
+      endpointDone(false);
       cancelTimer();
       if (upstream == null) {
         return;
@@ -798,6 +828,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void closeUpstream() {
+      endpointDone(!responseComplete);
       if (upstream != null) {
         upstreamHandler.detach();
         upstream.close();
@@ -813,6 +844,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
       closed = true;
       cancelTimer();
       releasePendingBody();
+      endpointDone(false); // the client left: not the endpoint's failure
       if (!responseComplete) {
         closeUpstream();
       }
@@ -824,6 +856,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
      */
     private void switchToTunnel() {
       responseComplete = true;
+      endpointDone(false);
       exchange = null;
       Channel up = upstream;
       upstreamHandler.detach();

@@ -15,6 +15,7 @@ import io.portcullis.dataplane.admin.ProxyMetrics;
 import io.portcullis.dataplane.config.LiveConfig;
 import io.portcullis.dataplane.h2.Http2Connections;
 import io.portcullis.dataplane.tls.ClientCertificateSniHandler;
+import io.portcullis.dataplane.config.RuntimeConfig;
 import io.portcullis.dataplane.tls.HandshakeMetricsHandler;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
@@ -36,7 +37,7 @@ public final class ProxyServer implements AutoCloseable {
   private final ProxyMetrics metrics;
   private final Transport transport = Transport.best();
   private EventLoopGroup group;
-  private UpstreamConnector connector;
+  private volatile UpstreamConnector connector;
   private Channel serverChannel;
   private Channel httpsChannel;
   private ChannelGroup clients;
@@ -50,6 +51,15 @@ public final class ProxyServer implements AutoCloseable {
 
   public ProxyServer(ProxySettings settings, LiveConfig config, ProxyMetrics metrics) {
     this(settings, Router.of(config), metrics);
+    config.onApplied(this::configApplied);
+  }
+
+  /** Idle connections to endpoints that left every cluster close; the others stay pooled. */
+  private void configApplied(RuntimeConfig applied) {
+    UpstreamConnector c = connector;
+    if (c != null) {
+      c.retainOnly(applied.endpoints());
+    }
   }
 
   /** With any router; tests use fixed decisions. */

@@ -21,6 +21,7 @@ import io.portcullis.dataplane.upstream.UpstreamKey;
 import io.portcullis.snapshot.Endpoint;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -145,6 +146,17 @@ final class UpstreamConnector {
   /** HTTP/2 connections to {@code key} open on {@code loop}; call on {@code loop}. */
   int h2ConnectionCount(EventLoop loop, UpstreamKey key) {
     return h2Pools.get(loop).connectionCount(key);
+  }
+
+  /** Closes idle connections to endpoints not in {@code live}, each pool on its own loop. */
+  void retainOnly(Set<Endpoint> live) {
+    Set<Endpoint> copy = Set.copyOf(live);
+    pools.forEach(
+        (loop, pool) -> {
+          if (!loop.isShuttingDown()) {
+            loop.execute(() -> pool.retainOnly(copy));
+          }
+        });
   }
 
   /** Closes every idle connection, each on its own loop. */

@@ -2,9 +2,11 @@ package io.portcullis.dataplane.proxy;
 
 import io.netty.channel.Channel;
 import io.portcullis.dataplane.upstream.UpstreamKey;
+import io.portcullis.snapshot.Endpoint;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Idle keep-alive HTTP/1.1 connections to backends, by {@link UpstreamKey} (endpoint and TLS
@@ -63,6 +65,21 @@ final class UpstreamPool {
   int idleCount(UpstreamKey endpoint) {
     ArrayDeque<Channel> channels = idle.get(endpoint);
     return channels == null ? 0 : channels.size();
+  }
+
+  /**
+   * Closes the idle connections of endpoints not in {@code live} (they left their clusters);
+   * those of surviving endpoints stay pooled across the config change.
+   */
+  void retainOnly(Set<Endpoint> live) {
+    var it = idle.entrySet().iterator();
+    while (it.hasNext()) {
+      var entry = it.next();
+      if (!live.contains(entry.getKey().endpoint())) {
+        it.remove();
+        entry.getValue().forEach(Channel::close);
+      }
+    }
   }
 
   void closeAll() {
