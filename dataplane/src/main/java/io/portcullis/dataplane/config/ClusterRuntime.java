@@ -1,5 +1,6 @@
 package io.portcullis.dataplane.config;
 
+import io.portcullis.dataplane.health.OutlierDetector;
 import io.portcullis.dataplane.lb.Balancer;
 import io.portcullis.dataplane.lb.PickContext;
 import io.portcullis.dataplane.lb.UpstreamEndpoint;
@@ -21,6 +22,7 @@ public final class ClusterRuntime {
   private final String name;
   private final ClusterPolicy policy;
   private final Balancer balancer;
+  private final OutlierDetector outliers;
   private volatile Cluster cluster;
   private volatile List<UpstreamEndpoint> endpoints;
 
@@ -29,8 +31,18 @@ public final class ClusterRuntime {
     this.policy = cluster.policyOrDefault();
     this.balancer = Balancer.of(policy.loadBalancerOrDefault());
     this.cluster = cluster;
-    this.endpoints = track(cluster.endpoints(), Map.of());
+    this.endpoints = track(cluster.endpoints(), Map.of(), startUnhealthy(policy));
+    this.outliers = new OutlierDetector(policy.outlierDetectionOrDefault(), this::endpoints);
     balancer.endpointsChanged(endpoints);
+  }
+
+  /**
+   * As in Envoy, an endpoint of a cluster with active health checks takes no traffic until its
+   * first check passes; panic mode in {@link #pick} still serves a cluster whose endpoints are all
+   * new.
+   */
+  private static boolean startUnhealthy(ClusterPolicy policy) {
+    return policy.healthCheck() != null;
   }
 
   public String name() {
@@ -43,6 +55,11 @@ public final class ClusterRuntime {
 
   public Cluster cluster() {
     return cluster;
+  }
+
+  /** Passive outlier detection: the proxy reports every request's outcome here. */
+  public OutlierDetector outliers() {
+    return outliers;
   }
 
   /** The current endpoints with their state, in the snapshot's order. */
@@ -70,20 +87,24 @@ public final class ClusterRuntime {
     for (UpstreamEndpoint e : endpoints) {
       old.put(key(e.endpoint()), e);
     }
-    List<UpstreamEndpoint> updated = track(next.endpoints(), old);
+    List<UpstreamEndpoint> updated = track(next.endpoints(), old, startUnhealthy(policy));
     balancer.endpointsChanged(updated);
     this.endpoints = updated;
+    outliers.retain(updated);
     this.cluster = next;
   }
 
   private static List<UpstreamEndpoint> track(
-      List<Endpoint> wanted, Map<Endpoint, UpstreamEndpoint> existing) {
+      List<Endpoint> wanted, Map<Endpoint, UpstreamEndpoint> existing, boolean startUnhealthy) {
     long now = System.nanoTime();
     List<UpstreamEndpoint> result = new ArrayList<>(wanted.size());
     for (Endpoint e : wanted) {
       UpstreamEndpoint kept = existing.get(key(e));
       if (kept == null) {
         kept = new UpstreamEndpoint(e, now);
+        if (startUnhealthy) {
+          kept.activeHealthy(false);
+        }
       }
       kept.terminating(e.terminating());
       result.add(kept);

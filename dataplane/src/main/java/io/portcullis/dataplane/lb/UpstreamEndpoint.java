@@ -57,6 +57,11 @@ public final class UpstreamEndpoint {
     return ejectedUntilNanos - nowNanos > 0;
   }
 
+  /** The System.nanoTime() at which the current or last ejection ends (0 if never ejected). */
+  public long ejectedUntilNanos() {
+    return ejectedUntilNanos;
+  }
+
   /** Ejects until {@code untilNanos}; counts the ejection. */
   public void eject(long untilNanos) {
     ejectedUntilNanos = untilNanos;

@@ -29,6 +29,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import io.portcullis.dataplane.admin.ProxyMetrics;
 import io.portcullis.dataplane.config.RequestHead;
 import io.portcullis.dataplane.config.RouteDecision;
+import io.portcullis.dataplane.health.Failure;
 import io.portcullis.dataplane.lb.UpstreamEndpoint;
 import io.portcullis.snapshot.Endpoint;
 import io.portcullis.snapshot.HeaderRewrite;
@@ -365,6 +366,10 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     private boolean skippingInformational;
     private boolean retried;
     private long sentNanos;
+    /** The endpoint this request went to; its counters and outlier detection hear the outcome. */
+    private UpstreamEndpoint target;
+    private boolean outcomeReported;
+    private int responseStatus;
     /**
      * The response head, held back until its first body part or the end of the backend read: a head
      * and a body that arrive together leave as one message (one write through the pipeline).
@@ -464,6 +469,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
         return;
       }
       endpoint = picked;
+      target = pickedEndpoint;
+      target.requestStarted();
       upgrade = HeaderPolicy.isUpgradeRequest(request.headers());
       expectContinue = HttpUtil.is100ContinueExpected(request);
       boolean chunked = HttpUtil.isTransferEncodingChunked(request);
@@ -494,6 +501,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
       }
       if (!acquired.isSuccess()) {
         log.debug("connect to {} failed: {}", endpoint, acquired.cause().toString());
+        upstreamOutcome(Failure.CONNECT_FAILURE);
         answerLocally(route, 502, Responses.reason(502), HeaderRewrite.NONE, null);
         return;
       }
@@ -591,6 +599,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
         return;
       }
       cancelTimer();
+      responseStatus = code;
       metrics.upstreamLatency(forward.cluster().name(), System.nanoTime() - sentNanos);
       upstreamReusable = HttpUtil.isKeepAlive(response);
       switching = code == 101;
@@ -655,6 +664,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
         return;
       }
       responseComplete = true;
+      upstreamOutcome(responseStatus >= 500 ? Failure.http(responseStatus) : null);
       releaseUpstream();
       boolean close = !keepAlive || draining || closeAfterResponse || !requestComplete;
       ChannelFuture written;
@@ -724,6 +734,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
         return;
       }
       closeUpstream();
+      upstreamOutcome(Failure.TIMEOUT);
       answerLocally(route, 504, Responses.reason(504), HeaderRewrite.NONE, null);
     }
 
@@ -731,6 +742,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     private void upstreamFailed() {
       cancelTimer();
       closeUpstream();
+      upstreamOutcome(Failure.RESET);
       if (closed || exchange != this) {
         return;
       }
@@ -779,6 +791,32 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
       releasePendingBody();
       if (!responseComplete) {
         closeUpstream();
+        upstreamAbandoned();
+      }
+    }
+
+    /**
+     * The endpoint's part in this request ended: {@code failure} null is a success. Once per
+     * request; it pairs with {@code requestStarted} in {@link #forward} and feeds outlier detection.
+     */
+    private void upstreamOutcome(Failure failure) {
+      if (target == null || outcomeReported) {
+        return;
+      }
+      outcomeReported = true;
+      target.requestFinished(failure != null);
+      if (failure == null) {
+        forward.cluster().outliers().reportSuccess(target);
+      } else {
+        forward.cluster().outliers().reportFailure(target, failure);
+      }
+    }
+
+    /** The client went away first: that says nothing about the endpoint. */
+    private void upstreamAbandoned() {
+      if (target != null && !outcomeReported) {
+        outcomeReported = true;
+        target.requestFinished(false);
       }
     }
 
@@ -788,6 +826,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
      */
     private void switchToTunnel() {
       responseComplete = true;
+      upstreamOutcome(null);
       exchange = null;
       Channel up = upstream;
       upstreamHandler.detach();
