@@ -36,6 +36,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class FaultyBackend implements AutoCloseable {
   static final String HEALTH_PATH = "/healthz";
 
+  /** A {@link #healthStatus} that makes health checks hang instead. */
+  static final int HANG_HEALTH = 0;
+
   enum Mode { OK, STATUS_503, RESET_MID_RESPONSE, HANG }
 
   final String name;
@@ -87,7 +90,10 @@ final class FaultyBackend implements AutoCloseable {
       if (req.uri().equals(HEALTH_PATH)) {
         healthChecks.incrementAndGet();
         lastHealthHost = req.headers().get(HttpHeaderNames.HOST);
-        respond(ctx, HttpResponseStatus.valueOf(healthStatus));
+        int status = healthStatus;
+        if (status != HANG_HEALTH) {
+          respond(ctx, HttpResponseStatus.valueOf(status));
+        }
         return;
       }
       requests.incrementAndGet();
