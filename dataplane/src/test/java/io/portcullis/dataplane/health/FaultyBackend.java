@@ -52,6 +52,11 @@ final class FaultyBackend implements AutoCloseable {
   private final Channel server;
 
   FaultyBackend(String name, Mode mode) {
+    this(name, mode, null);
+  }
+
+  /** @param tls a server context: the backend speaks HTTPS */
+  FaultyBackend(String name, Mode mode, io.netty.handler.ssl.SslContext tls) {
     this.name = name;
     this.mode = mode;
     server =
@@ -62,6 +67,9 @@ final class FaultyBackend implements AutoCloseable {
                 new ChannelInitializer<SocketChannel>() {
                   @Override
                   protected void initChannel(SocketChannel ch) {
+                    if (tls != null) {
+                      ch.pipeline().addLast(tls.newHandler(ch.alloc()));
+                    }
                     ch.pipeline()
                         .addLast(new HttpServerCodec())
                         .addLast(new HttpObjectAggregator(1 << 16))
@@ -111,6 +119,11 @@ final class FaultyBackend implements AutoCloseable {
               .addListener(ChannelFutureListener.CLOSE);
         }
       }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      ctx.close(); // refused handshakes and resets are what these tests provoke
     }
 
     private void respond(ChannelHandlerContext ctx, HttpResponseStatus status) {
