@@ -14,9 +14,11 @@ import java.util.function.Supplier;
  * Passive outlier detection for one cluster (Envoy's consecutive-5xx and
  * consecutive-gateway-failure detectors). The proxy reports the outcome of every request it sent
  * to an endpoint; an endpoint that fails often enough in a row is ejected: it takes no new requests
- * for {@code baseEjectionMillis} times the number of times it has been ejected, capped at
- * {@code maxEjectionMillis}. It comes back by itself when that time has passed (checked lazily by
- * {@link UpstreamEndpoint#available}); no timer runs.
+ * for {@code baseEjectionMillis} times its ejection multiplier, capped at {@code
+ * maxEjectionMillis}. It comes back by itself when that time has passed (checked lazily by
+ * {@link UpstreamEndpoint#available}); no timer runs. The multiplier grows by one with each
+ * ejection and, as in Envoy, shrinks by one for every {@code baseEjectionMillis} the endpoint
+ * spends back in service, so an endpoint that failed once an hour ago starts over at the base.
  *
  * <h2>API for the proxy</h2>
  *
@@ -141,10 +143,16 @@ public final class OutlierDetector {
     if ((long) (ejected + 1) * 100 > (long) policy.maxEjectionPercent() * all.size()) {
       return;
     }
-    long millis =
-        Math.min(
-            policy.maxEjectionMillis(),
-            policy.baseEjectionMillis() * (endpoint.ejections() + 1L));
+    long baseNanos = TimeUnit.MILLISECONDS.toNanos(policy.baseEjectionMillis());
+    synchronized (s) {
+      if (s.multiplier > 0) {
+        // Ejections are at least one base long, so the previous one has ended by now.
+        long servedNanos = now - endpoint.ejectedUntilNanos();
+        s.multiplier = (int) Math.max(0, s.multiplier - Math.max(0, servedNanos) / baseNanos);
+      }
+      s.multiplier++;
+    }
+    long millis = Math.min(policy.maxEjectionMillis(), policy.baseEjectionMillis() * s.multiplier);
     endpoint.eject(now + TimeUnit.MILLISECONDS.toNanos(millis));
     s.reset();
   }
@@ -183,6 +191,8 @@ public final class OutlierDetector {
   private static final class Streaks {
     int consecutive5xx;
     int consecutiveGateway;
+    /** Ejection time in units of the base; kept across resets. */
+    int multiplier;
 
     synchronized void reset() {
       consecutive5xx = 0;

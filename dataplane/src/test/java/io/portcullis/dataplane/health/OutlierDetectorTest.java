@@ -99,6 +99,31 @@ class OutlierDetectorTest {
   }
 
   @Test
+  void timeBackInServiceShrinksTheNextEjection() {
+    OutlierDetector d = detector(new OutlierDetection(0, 1, 1_000, 10_000, 100), 2);
+    UpstreamEndpoint e = endpoints.get(0);
+    d.reportFailure(e, Failure.CONNECT_FAILURE); // 1 s
+    advanceMillis(1_000);
+    d.reportFailure(e, Failure.CONNECT_FAILURE); // 2 s
+    advanceMillis(2_000);
+    d.reportFailure(e, Failure.CONNECT_FAILURE); // 3 s
+    advanceMillis(3_000);
+
+    advanceMillis(2_000); // two bases in service: the multiplier drops from 3 to 1
+    d.reportFailure(e, Failure.CONNECT_FAILURE);
+    advanceMillis(1_999);
+    assertTrue(e.ejected(now));
+    advanceMillis(1);
+    assertFalse(e.ejected(now), "ejected for 2 s, not 4 s");
+
+    advanceMillis(60_000); // long in service: back to the base
+    d.reportFailure(e, Failure.CONNECT_FAILURE);
+    advanceMillis(1_000);
+    assertFalse(e.ejected(now), "ejected for the base time again");
+    assertEquals(5, e.ejections(), "the metric still counts every ejection");
+  }
+
+  @Test
   void neverMoreThanTheMaxEjectionPercentAtOnce() {
     OutlierDetector d =
         detector(new OutlierDetection(0, 1, 1_000, 1_000, 50), 4);
