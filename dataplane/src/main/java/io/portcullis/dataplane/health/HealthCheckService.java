@@ -23,11 +23,18 @@ import org.slf4j.LoggerFactory;
  * Active HTTP health checks for every endpoint of every cluster whose policy has a {@code
  * healthCheck}. It follows the live config: endpoints that appear get a probe, endpoints that leave
  * (or whose cluster was replaced by a policy change) lose theirs. Probes run on the given event
- * loops (the proxy's workers), each first check after a random share of the interval so that
- * dataplanes started together do not check in lockstep.
+ * loops (the proxy's workers).
+ *
+ * <p>Timing: an endpoint's first check comes after a random delay of up to one interval, but at
+ * most {@link #MAX_FIRST_CHECK_DELAY_MILLIS}, so a new pod is admitted within about a second
+ * whatever the interval; every later check adds up to 10% of the interval at random (as Envoy's
+ * interval jitter), so dataplanes started together drift apart instead of checking in lockstep.
  */
 public final class HealthCheckService implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(HealthCheckService.class);
+
+  /** Longest wait before a new endpoint's first check. */
+  static final long MAX_FIRST_CHECK_DELAY_MILLIS = 1_000;
 
   private EventLoopGroup loops;
   private Bootstrap template;
@@ -79,7 +86,9 @@ public final class HealthCheckService implements AutoCloseable {
           if (probe == null) {
             continue;
           }
-          probe.start(ThreadLocalRandom.current().nextLong(check.intervalMillis()));
+          probe.start(
+              ThreadLocalRandom.current()
+                  .nextLong(Math.min(check.intervalMillis(), MAX_FIRST_CHECK_DELAY_MILLIS)));
         }
         wanted.put(endpoint, probe);
       }

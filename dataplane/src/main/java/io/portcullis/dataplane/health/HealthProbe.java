@@ -5,6 +5,7 @@ import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.portcullis.dataplane.lb.UpstreamEndpoint;
 import io.portcullis.snapshot.ClusterPolicy.HealthCheck;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
@@ -18,8 +19,9 @@ import org.slf4j.LoggerFactory;
  * again. An endpoint that has never been checked becomes healthy on its first success (as in
  * Envoy), so a new pod takes traffic one check after it is up.
  *
- * <p>All its work runs on one event loop; the next check is scheduled when the previous one ends,
- * so a slow endpoint is never checked twice at once.
+ * <p>All its work runs on one event loop; the next check is scheduled when the previous one ends
+ * (after the interval plus up to 10% of it at random), so a slow endpoint is never checked twice
+ * at once.
  */
 final class HealthProbe {
   private static final Logger log = LoggerFactory.getLogger(HealthProbe.class);
@@ -82,6 +84,11 @@ final class HealthProbe {
     return failures.get();
   }
 
+  private long nextDelayMillis() {
+    long jitter = check.intervalMillis() / 10;
+    return check.intervalMillis() + (jitter > 0 ? ThreadLocalRandom.current().nextLong(jitter) : 0);
+  }
+
   private void schedule(long delayMillis) {
     if (stopped) {
       return;
@@ -98,13 +105,13 @@ final class HealthProbe {
       result = checker.apply(endpoint);
     } catch (RuntimeException e) {
       record(CheckResult.failed(e.toString()));
-      schedule(check.intervalMillis());
+      schedule(nextDelayMillis());
       return;
     }
     result.addListener(
         f -> {
           record(f.isSuccess() ? result.getNow() : CheckResult.failed(f.cause().toString()));
-          schedule(check.intervalMillis());
+          schedule(nextDelayMillis());
         });
   }
 

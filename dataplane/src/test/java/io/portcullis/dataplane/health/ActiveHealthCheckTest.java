@@ -14,7 +14,9 @@ import io.portcullis.snapshot.ClusterPolicy.HealthCheck;
 import io.portcullis.snapshot.ClusterPolicy.StatusRange;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -40,6 +42,17 @@ class ActiveHealthCheckTest {
         null, null, null, 0,
         new HealthCheck(FaultyBackend.HEALTH_PATH, host, intervalMillis, 500, 2, 2, expected),
         null, null, 0, null);
+  }
+
+  /** The bodies of {@code n} requests, each of which must succeed. */
+  private Set<String> bodiesOf(int n) {
+    Set<String> bodies = new HashSet<>();
+    for (int i = 0; i < n; i++) {
+      Answer answer = harness.get("/");
+      assertEquals(200, answer.status());
+      bodies.add(answer.body());
+    }
+    return bodies;
   }
 
   private static Duration deadline() {
@@ -81,12 +94,25 @@ class ActiveHealthCheckTest {
   }
 
   @Test
-  void newEndpointsWaitForTheirFirstCheckButAClusterOfOnlyNewOnesStillServes() {
+  void newEndpointsWaitForTheirFirstCheckButAClusterOfOnlyUncheckedOnesStillServes() {
     FaultyBackend a = backend("a");
-    // Checks every minute: none passes during this test.
-    harness.serve(checked(60_000, null, List.of()), 0, a.port());
-    assertFalse(harness.endpoint(a.port()).activeHealthy());
-    assertEquals(new Answer(200, "a"), harness.get("/"), "panic mode serves the cluster anyway");
+    FaultyBackend b = backend("b");
+    a.healthStatus = 503; // never passes
+    b.healthStatus = 503;
+    harness.serve(checked(50, null, List.of()), 0, a.port(), b.port());
+    assertFalse(harness.endpoint(a.port()).activeHealthy(), "unhealthy until a check passes");
+    assertFalse(harness.endpoint(b.port()).activeHealthy());
+    assertEquals(Set.of("a", "b"), bodiesOf(4), "panic mode serves the cluster anyway");
+    await().atMost(deadline()).until(() -> a.healthChecks.get() >= 2 && b.healthChecks.get() >= 2);
+    assertEquals(Set.of("a", "b"), bodiesOf(4), "still, after failed checks");
+  }
+
+  @Test
+  void aNewEndpointIsCheckedWithinASecondEvenWithALongInterval() {
+    FaultyBackend a = backend("a");
+    harness.serve(checked(600_000, null, List.of()), 0, a.port());
+    await().atMost(deadline()).until(() -> harness.endpoint(a.port()).activeHealthy());
+    assertEquals(1, a.healthChecks.get());
   }
 
   @Test
