@@ -1,8 +1,11 @@
 package io.portcullis.dataplane;
 
 import io.portcullis.dataplane.admin.AdminServer;
+import io.portcullis.dataplane.admin.ClusterMetrics;
+import io.portcullis.dataplane.admin.ClustersView;
 import io.portcullis.dataplane.admin.ProxyMetrics;
 import io.portcullis.dataplane.config.LiveConfig;
+import io.portcullis.dataplane.health.HealthCheckService;
 import io.portcullis.dataplane.proxy.ProxyServer;
 import io.portcullis.dataplane.proxy.ProxySettings;
 import io.portcullis.dataplane.proxy.Router;
@@ -48,6 +51,7 @@ public final class Dataplane implements AutoCloseable {
   private final Object drainLock = new Object();
   private volatile boolean draining;
   private boolean closed;
+  private final HealthCheckService health = new HealthCheckService();
   private int httpPort = -1;
   private int httpsPort = -1;
   private int adminPort = -1;
@@ -85,8 +89,10 @@ public final class Dataplane implements AutoCloseable {
   private void startParts() {
     started.push(certificates);
     certificates.follow(config);
+    ClusterMetrics.register(metrics.registry(), config::current, health);
     AdminServer admin =
-        new AdminServer(options.bindAddress(), options.adminPort(), config, metrics);
+        new AdminServer(options.bindAddress(), options.adminPort(), config, metrics,
+            new ClustersView(config, health));
     admin.drainingWhen(() -> draining);
     adminPort = admin.start();
     started.push(admin);
@@ -114,6 +120,9 @@ public final class Dataplane implements AutoCloseable {
           e);
     }
     started.push(proxy::close);
+    // Health checks share the proxy's event loops, so they stop before the proxy does.
+    health.follow(config, proxy.workerGroup(), proxy.clientChannelType());
+    started.push(health);
     try {
       httpsPort = proxy.startHttps(options.httpsPort(), certificates);
     } catch (Exception e) {

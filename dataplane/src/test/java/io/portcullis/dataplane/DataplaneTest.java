@@ -1,10 +1,14 @@
 package io.portcullis.dataplane;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.portcullis.snapshot.Cluster;
+import io.portcullis.snapshot.ClusterPolicy;
+import io.portcullis.snapshot.Endpoint;
 import io.portcullis.snapshot.Snapshot;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -16,6 +20,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class DataplaneTest {
@@ -57,6 +62,43 @@ class DataplaneTest {
       dataplane.config().apply(Snapshot.empty());
 
       assertEquals(200, status(dataplane.adminPort(), "/ready"));
+    }
+  }
+
+  private String body(int port, String path) throws Exception {
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            .timeout(Duration.ofSeconds(5))
+            .build();
+    return client.send(request, HttpResponse.BodyHandlers.ofString()).body();
+  }
+
+  private com.fasterxml.jackson.databind.JsonNode endpointJson(int adminPort) throws Exception {
+    return new com.fasterxml.jackson.databind.ObjectMapper()
+        .readTree(body(adminPort, "/clusters"))
+        .get("clusters").get(0).get("endpoints").get(0);
+  }
+
+  @Test
+  void healthChecksRunAndTheAdminPortShowsClustersAndTheirMetrics() throws Exception {
+    int closed;
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      closed = s.getLocalPort();
+    }
+    ClusterPolicy checked =
+        new ClusterPolicy(null, null, null, 0,
+            new ClusterPolicy.HealthCheck("/healthz", null, 50, 500, 1, 1, List.of()),
+            null, null, 0, null);
+    try (Dataplane dataplane = Dataplane.start(options(0, 0))) {
+      dataplane.config().apply(Snapshot.of(List.of(),
+          List.of(new Cluster("default/app:80", List.of(new Endpoint("127.0.0.1", closed)), checked)),
+          "default/app:80"));
+      await().atMost(Duration.ofSeconds(10)).until(
+          () -> endpointJson(dataplane.adminPort()).get("healthCheckFailures").asLong() >= 2);
+      assertEquals("unhealthy", endpointJson(dataplane.adminPort()).get("health").asText());
+      String metrics = body(dataplane.adminPort(), "/metrics");
+      assertTrue(metrics.contains("portcullis_endpoint_healthy{cluster=\"default/app:80\",endpoint=\"127.0.0.1:"
+          + closed + "\"} 0.0"), metrics);
     }
   }
 

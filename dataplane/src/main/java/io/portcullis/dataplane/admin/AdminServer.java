@@ -40,8 +40,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The admin listener: {@code /ready} (200 once a snapshot is applied, 503 before), {@code
- * /healthz} (200 while the process runs), {@code /metrics} (Prometheus text format). GET and HEAD
- * only.
+ * /healthz} (200 while the process runs), {@code /metrics} (Prometheus text format), {@code
+ * /clusters} (JSON: every cluster and endpoint with its state, see {@link ClustersView}). GET and
+ * HEAD only.
  *
  * <p>It runs on its own single-threaded event loop so a slow scraper or probe never shares a
  * thread with proxied traffic, and a busy proxy never delays a readiness probe.
@@ -59,6 +60,7 @@ public final class AdminServer implements AutoCloseable {
   private final int port;
   private final LiveConfig config;
   private final ProxyMetrics metrics;
+  private final ClustersView clusters;
   private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
   private EventLoopGroup group;
   private Channel serverChannel;
@@ -69,10 +71,17 @@ public final class AdminServer implements AutoCloseable {
    * @param port port to listen on; 0 picks a free one (see {@link #start()})
    */
   public AdminServer(String bindAddress, int port, LiveConfig config, ProxyMetrics metrics) {
+    this(bindAddress, port, config, metrics, new ClustersView(config, null));
+  }
+
+  /** With the {@code /clusters} view (which may show health check counts). */
+  public AdminServer(
+      String bindAddress, int port, LiveConfig config, ProxyMetrics metrics, ClustersView clusters) {
     this.bindAddress = bindAddress;
     this.port = port;
     this.config = config;
     this.metrics = metrics;
+    this.clusters = clusters;
   }
 
   /** While {@code draining} says so, {@code /ready} answers 503 whatever the config. */
@@ -164,6 +173,7 @@ public final class AdminServer implements AutoCloseable {
                 : text(HttpResponseStatus.SERVICE_UNAVAILABLE, "no snapshot applied yet\n");
             case "/healthz" -> text(HttpResponseStatus.OK, "ok\n");
             case "/metrics" -> metrics(ctx);
+            case "/clusters" -> clusters();
             default -> text(HttpResponseStatus.NOT_FOUND, "not found\n");
           };
       send(ctx, request, response, false);
@@ -190,6 +200,21 @@ public final class AdminServer implements AutoCloseable {
       response.headers().set(HttpHeaderNames.CONTENT_TYPE, writer.getContentType());
       return response;
     }
+  }
+
+  private FullHttpResponse clusters() {
+    byte[] body;
+    try {
+      body = clusters.json();
+    } catch (RuntimeException e) {
+      log.warn("cannot write /clusters: {}", e.toString());
+      return text(HttpResponseStatus.INTERNAL_SERVER_ERROR, "cannot write clusters\n");
+    }
+    FullHttpResponse response =
+        new DefaultFullHttpResponse(
+            HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.wrappedBuffer(body));
+    response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
+    return response;
   }
 
   private static FullHttpResponse text(HttpResponseStatus status, String body) {

@@ -1,5 +1,6 @@
 package io.portcullis.dataplane.config;
 
+import io.portcullis.dataplane.health.OutlierDetector;
 import io.portcullis.dataplane.lb.Balancer;
 import io.portcullis.dataplane.lb.PickContext;
 import io.portcullis.dataplane.lb.UpstreamEndpoint;
@@ -28,6 +29,7 @@ public final class ClusterRuntime {
   private final ClusterPolicy policy;
   private final Balancer balancer;
   private final LongSupplier nanoClock;
+  private final OutlierDetector outliers;
   private volatile Cluster cluster;
   private volatile List<UpstreamEndpoint> endpoints;
   /** Bumped whenever an endpoint's availability changes; the cached candidates name theirs. */
@@ -62,8 +64,19 @@ public final class ClusterRuntime {
     this.balancer = Balancer.of(policy.loadBalancerOrDefault(), nanoClock, random);
     this.cluster = cluster;
     // The first set of a new cluster takes full load at once: there is nobody to protect it from.
-    this.endpoints = track(cluster.endpoints(), Map.of(), nanoClock.getAsLong(), 0, invalidate);
+    this.endpoints =
+        track(cluster.endpoints(), Map.of(), nanoClock.getAsLong(), 0, invalidate, startUnhealthy(policy));
+    this.outliers = new OutlierDetector(policy.outlierDetectionOrDefault(), this::endpoints);
     balancer.endpointsChanged(endpoints);
+  }
+
+  /**
+   * As in Envoy, an endpoint of a cluster with active health checks takes no traffic until its
+   * first check passes; panic mode in {@link #pick} still serves a cluster whose endpoints are all
+   * new.
+   */
+  private static boolean startUnhealthy(ClusterPolicy policy) {
+    return policy.healthCheck() != null;
   }
 
   public String name() {
@@ -81,6 +94,11 @@ public final class ClusterRuntime {
 
   public Cluster cluster() {
     return cluster;
+  }
+
+  /** Passive outlier detection: the proxy reports every request's outcome here. */
+  public OutlierDetector outliers() {
+    return outliers;
   }
 
   /** The current endpoints with their state, in the snapshot's order. */
@@ -125,9 +143,11 @@ public final class ClusterRuntime {
             old,
             nanoClock.getAsLong(),
             TimeUnit.MILLISECONDS.toNanos(policy.slowStartMillis()),
-            invalidate);
+            invalidate,
+            startUnhealthy(policy));
     balancer.endpointsChanged(updated);
     this.endpoints = updated;
+    outliers.retain(updated);
     this.cluster = next;
   }
 
@@ -136,7 +156,8 @@ public final class ClusterRuntime {
       Map<Endpoint, UpstreamEndpoint> existing,
       long now,
       long slowStartNanos,
-      Runnable onAvailabilityChange) {
+      Runnable onAvailabilityChange,
+      boolean startUnhealthy) {
     List<UpstreamEndpoint> result = new ArrayList<>(wanted.size());
     for (Endpoint e : wanted) {
       Endpoint key = key(e);
@@ -145,6 +166,9 @@ public final class ClusterRuntime {
         // Keyed without the terminating flag, so pooled connections and state follow the address
         // when the flag flips.
         kept = new UpstreamEndpoint(key, now, slowStartNanos);
+        if (startUnhealthy) {
+          kept.activeHealthy(false);
+        }
       }
       kept.terminating(e.terminating());
       kept.onAvailabilityChange(onAvailabilityChange);

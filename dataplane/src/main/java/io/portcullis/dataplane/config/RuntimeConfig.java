@@ -140,6 +140,13 @@ public final class RuntimeConfig {
     return snapshot.version();
   }
 
+  /** Every cluster, sorted by name (for the admin views; not for the request path). */
+  public java.util.List<ClusterRuntime> clusters() {
+    return clusters.values().stream()
+        .sorted(java.util.Comparator.comparing(ClusterRuntime::name))
+        .toList();
+  }
+
   /** The cluster with this name, or null. */
   public ClusterRuntime cluster(String name) {
     return clusters.get(name);

@@ -124,6 +124,11 @@ public final class UpstreamEndpoint {
     return ejectedUntilNanos - nowNanos > 0;
   }
 
+  /** The System.nanoTime() at which the current or last ejection ends (0 if never ejected). */
+  public long ejectedUntilNanos() {
+    return ejectedUntilNanos;
+  }
+
   /** Ejects until {@code untilNanos}; counts the ejection. */
   public void eject(long untilNanos) {
     ejectedUntilNanos = untilNanos;
@@ -134,11 +139,6 @@ public final class UpstreamEndpoint {
   public void uneject() {
     ejectedUntilNanos = 0;
     availabilityChanged();
-  }
-
-  /** The System.nanoTime() moment an ejection ends (meaningful while {@link #ejected} is true). */
-  public long ejectedUntilNanos() {
-    return ejectedUntilNanos;
   }
 
   /**

@@ -30,6 +30,7 @@ import io.portcullis.dataplane.admin.ProxyMetrics;
 import io.portcullis.dataplane.config.RequestHead;
 import io.portcullis.dataplane.config.RouteDecision;
 import io.portcullis.dataplane.lb.PickContext;
+import io.portcullis.dataplane.health.Failure;
 import io.portcullis.dataplane.lb.UpstreamEndpoint;
 import io.portcullis.dataplane.log.AccessLogHandler;
 import io.portcullis.dataplane.tls.ClientCertificateSniHandler;
@@ -383,8 +384,6 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     // forwarding
     private RouteDecision.Forward forward;
     private Endpoint endpoint;
-    /** The endpoint whose active-request count this exchange holds, until {@link #endpointDone}. */
-    private UpstreamEndpoint counted;
     /** A Set-Cookie the balancer asked for (cookie affinity), added to the response head. */
     private String affinityCookie;
     private boolean upgrade;
@@ -400,6 +399,10 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     private boolean retried;
     private long sentNanos;
     private long upstreamNanos;
+    /** The endpoint this request went to; its counters and outlier detection hear the outcome. */
+    private UpstreamEndpoint target;
+    private boolean outcomeReported;
+    private int responseStatus;
     /**
      * The response head, held back until its first body part or the end of the backend read: a head
      * and a body that arrive together leave as one message (one write through the pipeline).
@@ -510,9 +513,9 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
         return;
       }
       affinityCookie = decision.cluster().affinityCookie(pickContext, pickedEndpoint);
-      counted = pickedEndpoint;
-      pickedEndpoint.requestStarted();
       endpoint = pickedEndpoint.endpoint();
+      target = pickedEndpoint;
+      target.requestStarted();
       upgrade = HeaderPolicy.isUpgradeRequest(request.headers());
       expectContinue = HttpUtil.is100ContinueExpected(request);
       boolean chunked = HttpUtil.isTransferEncodingChunked(request);
@@ -545,7 +548,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
       }
       if (!acquired.isSuccess()) {
         log.debug("connect to {} failed: {}", endpoint, acquired.cause().toString());
-        endpointDone(true);
+        upstreamOutcome(Failure.CONNECT_FAILURE);
         answerLocally(route, 502, Responses.reason(502), HeaderRewrite.NONE, null);
         return;
       }
@@ -643,6 +646,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
         return;
       }
       cancelTimer();
+      responseStatus = code;
       upstreamNanos = System.nanoTime() - sentNanos;
       metrics.upstreamLatency(forward.cluster().name(), upstreamNanos);
       upstreamReusable = HttpUtil.isKeepAlive(response);
@@ -711,6 +715,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
         return;
       }
       responseComplete = true;
+      upstreamOutcome(responseStatus >= 500 ? Failure.http(responseStatus) : null);
       releaseUpstream();
       boolean close = !keepAlive || draining || closeAfterResponse || !requestComplete;
       ChannelFuture written;
@@ -781,6 +786,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
         return;
       }
       closeUpstream();
+      upstreamOutcome(Failure.TIMEOUT);
       answerLocally(route, 504, Responses.reason(504), HeaderRewrite.NONE, null);
     }
 
@@ -788,6 +794,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     private void upstreamFailed() {
       cancelTimer();
       closeUpstream();
+      upstreamOutcome(Failure.RESET);
       if (closed || exchange != this) {
         return;
       }
@@ -802,16 +809,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
       }
     }
 
-    /** Ends this exchange's share of its endpoint's active requests (once). */
-    private void endpointDone(boolean failed) {
-      if (counted != null) {
-        counted.requestFinished(failed);
-        counted = null;
-      }
-    }
-
     private void releaseUpstream() {
-      endpointDone(false);
       cancelTimer();
       if (upstream == null) {
         return;
@@ -828,7 +826,6 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void closeUpstream() {
-      endpointDone(!responseComplete);
       if (upstream != null) {
         upstreamHandler.detach();
         upstream.close();
@@ -844,9 +841,34 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
       closed = true;
       cancelTimer();
       releasePendingBody();
-      endpointDone(false); // the client left: not the endpoint's failure
       if (!responseComplete) {
         closeUpstream();
+        upstreamAbandoned();
+      }
+    }
+
+    /**
+     * The endpoint's part in this request ended: {@code failure} null is a success. Once per
+     * request; it pairs with {@code requestStarted} in {@link #forward} and feeds outlier detection.
+     */
+    private void upstreamOutcome(Failure failure) {
+      if (target == null || outcomeReported) {
+        return;
+      }
+      outcomeReported = true;
+      target.requestFinished(failure != null);
+      if (failure == null) {
+        forward.cluster().outliers().reportSuccess(target);
+      } else {
+        forward.cluster().outliers().reportFailure(target, failure);
+      }
+    }
+
+    /** The client went away first: that says nothing about the endpoint. */
+    private void upstreamAbandoned() {
+      if (target != null && !outcomeReported) {
+        outcomeReported = true;
+        target.requestFinished(false);
       }
     }
 
@@ -856,7 +878,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
      */
     private void switchToTunnel() {
       responseComplete = true;
-      endpointDone(false);
+      upstreamOutcome(null);
       exchange = null;
       Channel up = upstream;
       upstreamHandler.detach();

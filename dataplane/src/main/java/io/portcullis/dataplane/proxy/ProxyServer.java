@@ -148,6 +148,16 @@ public final class ProxyServer implements AutoCloseable {
     return bound;
   }
 
+  /** The worker event loops (after {@link #start()}), for clients that share them: health checks. */
+  public EventLoopGroup workerGroup() {
+    return group;
+  }
+
+  /** The client socket channel type that goes with {@link #workerGroup()}. */
+  public Class<? extends Channel> clientChannelType() {
+    return transport.clientChannel();
+  }
+
   /** The bound HTTPS port, or -1 when there is no HTTPS listener. */
   public int httpsPort() {
     Channel ch = httpsChannel;

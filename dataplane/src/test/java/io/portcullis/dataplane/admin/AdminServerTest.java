@@ -104,6 +104,14 @@ class AdminServerTest {
   }
 
   @Test
+  void clustersIsAnEmptyListBeforeTheFirstSnapshot() throws Exception {
+    HttpResponse<String> response = send("GET", "/clusters");
+    assertEquals(200, response.statusCode());
+    assertEquals("application/json", response.headers().firstValue("content-type").orElse(""));
+    assertTrue(response.body().replaceAll("\\s", "").contains("\"clusters\":[]"), response.body());
+  }
+
+  @Test
   void unknownPathIs404() throws Exception {
     assertEquals(404, send("GET", "/admin").statusCode());
     assertEquals(404, send("GET", "/").statusCode());
