@@ -11,6 +11,8 @@ import io.portcullis.dataplane.config.ClusterRuntime;
 import io.portcullis.dataplane.config.LiveConfig;
 import io.portcullis.dataplane.config.RuntimeConfig;
 import io.portcullis.dataplane.lb.UpstreamEndpoint;
+import io.portcullis.dataplane.upstream.ClientTlsContexts;
+import io.portcullis.dataplane.upstream.UpstreamKey;
 import io.portcullis.snapshot.ClusterPolicy;
 import io.portcullis.snapshot.ClusterPolicy.HealthCheck;
 import java.util.IdentityHashMap;
@@ -38,7 +40,8 @@ public final class HealthCheckService implements AutoCloseable {
 
   private EventLoopGroup loops;
   private Bootstrap template;
-  private final UpstreamTlsContexts tlsContexts = new UpstreamTlsContexts();
+  /** The proxy's own client contexts type: checks verify backends exactly as requests do. */
+  private final ClientTlsContexts tlsContexts = new ClientTlsContexts();
   /** Probes by endpoint object: an endpoint object lives exactly as long as it is in its cluster. */
   private final Map<UpstreamEndpoint, HealthProbe> probes = new IdentityHashMap<>();
   private boolean closed;
@@ -104,7 +107,8 @@ public final class HealthCheckService implements AutoCloseable {
     String serverName = null;
     if (tls != null) {
       try {
-        context = tlsContexts.context(tls);
+        // Checks speak HTTP/1.1 whatever the cluster's protocol, so ALPN offers http/1.1.
+        context = tlsContexts.context(tls, ClusterPolicy.Protocol.HTTP1);
       } catch (IllegalArgumentException e) {
         // Requests to this cluster will fail the same way; leaving the endpoint unchecked keeps
         // the checker from adding a second, misleading signal.
@@ -112,7 +116,7 @@ public final class HealthCheckService implements AutoCloseable {
         endpoint.activeHealthy(true);
         return null;
       }
-      serverName = UpstreamTlsContexts.serverName(tls, cluster.name());
+      serverName = UpstreamKey.of(endpoint.endpoint(), cluster).serverName();
     }
     EventLoop loop = loops.next();
     SslContext ssl = context;

@@ -41,7 +41,8 @@ public final class ClientTlsContexts {
     return context.newHandler(alloc, key.serverName(), key.endpoint().port());
   }
 
-  SslContext context(UpstreamTls tls, Protocol protocol) {
+  /** The shared context for {@code tls} offering {@code protocol} in ALPN (health checks use it). */
+  public SslContext context(UpstreamTls tls, Protocol protocol) {
     Key key = new Key(tls, protocol);
     SslContext context = contexts.get(key);
     if (context != null) {
