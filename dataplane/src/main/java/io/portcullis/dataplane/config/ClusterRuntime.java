@@ -3,6 +3,7 @@ package io.portcullis.dataplane.config;
 import io.portcullis.dataplane.lb.Balancer;
 import io.portcullis.dataplane.lb.PickContext;
 import io.portcullis.dataplane.lb.UpstreamEndpoint;
+import io.portcullis.dataplane.resilience.ClusterLimits;
 import io.portcullis.snapshot.Cluster;
 import io.portcullis.snapshot.ClusterPolicy;
 import io.portcullis.snapshot.Endpoint;
@@ -21,6 +22,7 @@ public final class ClusterRuntime {
   private final String name;
   private final ClusterPolicy policy;
   private final Balancer balancer;
+  private final ClusterLimits limits;
   private volatile Cluster cluster;
   private volatile List<UpstreamEndpoint> endpoints;
 
@@ -28,6 +30,7 @@ public final class ClusterRuntime {
     this.name = cluster.name();
     this.policy = cluster.policyOrDefault();
     this.balancer = Balancer.of(policy.loadBalancerOrDefault());
+    this.limits = new ClusterLimits(policy.circuitBreakersOrDefault());
     this.cluster = cluster;
     this.endpoints = track(cluster.endpoints(), Map.of());
     balancer.endpointsChanged(endpoints);
@@ -39,6 +42,11 @@ public final class ClusterRuntime {
 
   public ClusterPolicy policy() {
     return policy;
+  }
+
+  /** The circuit breakers' counters; they live as long as this instance (endpoint changes keep them). */
+  public ClusterLimits limits() {
+    return limits;
   }
 
   public Cluster cluster() {

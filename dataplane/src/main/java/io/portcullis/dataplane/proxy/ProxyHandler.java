@@ -6,6 +6,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpResponse;
@@ -29,12 +30,23 @@ import io.netty.util.concurrent.ScheduledFuture;
 import io.portcullis.dataplane.admin.ProxyMetrics;
 import io.portcullis.dataplane.config.RequestHead;
 import io.portcullis.dataplane.config.RouteDecision;
+import io.portcullis.dataplane.config.ClusterRuntime;
+import io.portcullis.dataplane.lb.PickContext;
 import io.portcullis.dataplane.lb.UpstreamEndpoint;
+import io.portcullis.dataplane.resilience.ClusterLimits;
+import io.portcullis.dataplane.resilience.Overflow;
+import io.portcullis.dataplane.resilience.OverflowException;
+import io.portcullis.dataplane.resilience.ReplayBuffer;
+import io.portcullis.dataplane.resilience.ResilienceMetrics;
+import io.portcullis.dataplane.resilience.RetryDecision;
 import io.portcullis.snapshot.Endpoint;
 import io.portcullis.snapshot.HeaderRewrite;
+import io.portcullis.snapshot.RetryPolicy;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.ArrayDeque;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,9 +63,10 @@ import org.slf4j.LoggerFactory;
  * connection is writable. Nothing aggregates a body. Reading is paused lazily rather than around
  * every request because each pause and resume is an {@code epoll_ctl} system call on epoll.
  *
- * <p>The response timeout is one deadline per connection, checked by at most one queued timer that
- * re-arms itself when the deadline moved; a timer scheduled and cancelled per request cost a
- * priority-queue insert and removal each.
+ * <p>Timeouts (per try, total, idle) are watched by {@link ExchangeDeadlines}: at most one queued
+ * timer per connection that re-arms itself when the deadlines moved; a timer scheduled and
+ * cancelled per request cost a priority-queue insert and removal each. Retries, circuit breakers
+ * and mirroring follow the route's policy (see {@link Exchange#forward}).
  *
  * <p>{@code Expect: 100-continue} is answered by the proxy once the request is routed and a
  * backend connection is established (the header is not forwarded); a request answered locally
@@ -78,12 +91,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
   private boolean draining;
   /** Inside a read batch: a channelReadComplete follows, which flushes the upstream writes. */
   private boolean reading;
-  /** The exchange waiting for response headers under {@link #responseDeadline}, or null. */
-  private Exchange awaitingResponse;
-  private long responseDeadline;
-  private ScheduledFuture<?> responseTimer;
-  /** When {@link #responseTimer} fires ({@link System#nanoTime()}). */
-  private long responseTimerAt;
+  private ExchangeDeadlines deadlines;
+  private final ResilienceMetrics resilienceMetrics;
 
   ProxyHandler(
       ProxySettings settings,
@@ -97,16 +106,18 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     this.connector = connector;
     this.scheme = scheme;
     this.responseTimeoutNanos = settings.responseTimeout().toNanos();
+    this.resilienceMetrics = metrics.resilience();
   }
 
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
+    this.deadlines = new ExchangeDeadlines(ctx.executor());
   }
 
   @Override
   public void handlerRemoved(ChannelHandlerContext ctx) {
-    cancelResponseTimer();
+    deadlines.cancel();
     releaseQueued();
   }
 
@@ -119,7 +130,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     metrics.connectionClosed();
-    cancelResponseTimer();
+    deadlines.cancel();
     if (exchange != null) {
       exchange.downstreamClosed();
       exchange = null;
@@ -242,7 +253,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
             query,
             request.method().name(),
             headers::get);
-    Exchange ex = new Exchange(request);
+    Exchange ex = new Exchange(request, head);
     exchange = ex;
     RouteDecision decision;
     try {
@@ -279,56 +290,6 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     drainQueue();
   }
 
-  /** Starts (or moves) the response deadline of {@code ex}. */
-  private void armResponseTimeout(Exchange ex, long nowNanos, long timeoutNanos) {
-    awaitingResponse = ex;
-    responseDeadline = nowNanos + timeoutNanos;
-    if (responseTimer != null && responseTimerAt - responseDeadline > 0) {
-      // Queued for a later moment than this (shorter) timeout needs.
-      responseTimer.cancel(false);
-      responseTimer = null;
-    }
-    if (responseTimer == null) {
-      scheduleResponseTimer(nowNanos, timeoutNanos);
-    }
-  }
-
-  private void disarmResponseTimeout(Exchange ex) {
-    if (awaitingResponse == ex) {
-      awaitingResponse = null;
-    }
-  }
-
-  private void scheduleResponseTimer(long nowNanos, long delayNanos) {
-    responseTimerAt = nowNanos + delayNanos;
-    responseTimer =
-        ctx.executor().schedule(this::responseTimerFired, delayNanos, TimeUnit.NANOSECONDS);
-  }
-
-  private void responseTimerFired() {
-    responseTimer = null;
-    Exchange ex = awaitingResponse;
-    if (ex == null || !ctx.channel().isActive()) {
-      return;
-    }
-    long now = System.nanoTime();
-    long remaining = responseDeadline - now;
-    if (remaining > 0) {
-      scheduleResponseTimer(now, remaining);
-      return;
-    }
-    awaitingResponse = null;
-    ex.responseTimedOut();
-  }
-
-  private void cancelResponseTimer() {
-    awaitingResponse = null;
-    if (responseTimer != null) {
-      responseTimer.cancel(false);
-      responseTimer = null;
-    }
-  }
-
   private String clientIp() {
     SocketAddress remote = ctx.channel().remoteAddress();
     if (remote instanceof InetSocketAddress inet && inet.getAddress() != null) {
@@ -338,8 +299,9 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
   }
 
   /** One request and its response. */
-  private final class Exchange implements UpstreamHandler.Listener {
+  private final class Exchange implements UpstreamHandler.Listener, ExchangeDeadlines.Target {
     private final HttpRequest request;
+    private final RequestHead head;
     private final String requestId;
     private final boolean hasBody;
     private final boolean keepAlive;
@@ -355,6 +317,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     private Endpoint endpoint;
     private boolean upgrade;
     private boolean expectContinue;
+    private boolean continueSent;
     private HttpRequest upstreamRequest;
     private ArrayDeque<HttpContent> pendingBody;
     private Channel upstream;
@@ -370,9 +333,28 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
      * and a body that arrive together leave as one message (one write through the pipeline).
      */
     private HttpResponse heldHead;
+    // resilience: see forward()
+    private RetryPolicy retryPolicy;
+    private ClusterLimits limits;
+    private boolean holdsRequestSlot;
+    private boolean holdsRetrySlot;
+    private boolean totalCoversBody;
+    private UpstreamEndpoint attemptEndpoint;
+    private boolean attemptOpen;
+    private int attemptId;
+    private Set<UpstreamEndpoint> tried;
+    private int retriesDone;
+    /** Body parts sent so far, for a retry to send again; null when no retry could need them. */
+    private ReplayBuffer replay;
+    private boolean bodySentUpstream;
+    private ScheduledFuture<?> retryTimer;
+    /** Set when the retry budget refused a retry: the answer says so. */
+    private Overflow refusedRetry;
+    private RequestMirror mirror;
 
-    Exchange(HttpRequest request) {
+    Exchange(HttpRequest request, RequestHead head) {
       this.request = request;
+      this.head = head;
       this.requestId = HeaderPolicy.requestId(request.headers());
       this.hasBody =
           HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0;
@@ -385,12 +367,16 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
       this.route = route;
       local = true;
       releasePendingBody();
+      endForward();
       // A body we have not read makes the connection unusable for the next request.
       boolean close = !keepAlive || draining || (hasBody && !requestComplete);
       FullHttpResponse response = Responses.text(ctx.alloc(), status, body, close);
       HeaderPolicy.applyRewrite(response.headers(), rewrite);
       if (location != null) {
         response.headers().set(HttpHeaderNames.LOCATION, location);
+      }
+      if (refusedRetry != null) {
+        response.headers().set(Overflow.HEADER, refusedRetry.value());
       }
       response.headers().set(HeaderPolicy.X_REQUEST_ID, requestId);
       responseHeadSent = true;
@@ -413,6 +399,13 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
       ctx.channel().config().setAutoRead(true);
     }
 
+    /** A circuit breaker tripped: a fast 503 that names it. */
+    private void overflow(Overflow limit) {
+      resilienceMetrics.overflow(forward.cluster().name(), limit);
+      refusedRetry = limit;
+      answerLocally(route, 503, Responses.reason(503), HeaderRewrite.NONE, null);
+    }
+
     void requestContent(HttpContent content) {
       boolean last = content instanceof LastHttpContent;
       if (last) {
@@ -425,24 +418,45 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
         }
         return;
       }
+      deadlines.activity(System.nanoTime());
+      if (mirror != null) {
+        mirror.add(content, ctx.channel());
+        if (last) {
+          RequestMirror m = mirror;
+          mirror = null;
+          m.send(ctx.channel().eventLoop(), connector);
+        }
+      }
       if (upstream == null) {
         if (pendingBody == null) {
           pendingBody = new ArrayDeque<>();
         }
         pendingBody.add(content);
-        // Still connecting: the rest of the body waits in the socket.
+        // Still connecting (or waiting to retry): the rest of the body waits in the socket.
         ctx.channel().config().setAutoRead(false);
         return;
       }
-      upstream.write(content, upstream.voidPromise());
+      sendBody(content);
       wroteUpstream = true;
       if (!last && !upstream.isWritable()) {
         ctx.channel().config().setAutoRead(false);
       }
-      if (last && responseComplete) {
-        // The backend answered before it had the whole body.
-        upstream.flush();
+      if (last) {
+        requestSent();
+        if (responseComplete) {
+          // The backend answered before it had the whole body.
+          upstream.flush();
+        }
       }
+    }
+
+    /** Writes one body part upstream, keeping a copy while a retry may have to send it again. */
+    private void sendBody(HttpContent content) {
+      if (replay != null) {
+        replay.record(content);
+      }
+      bodySentUpstream |= content.content().isReadable();
+      upstream.write(content, upstream.voidPromise());
     }
 
     private void releasePendingBody() {
@@ -454,16 +468,33 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     // ---- forwarding ----
 
+    /**
+     * Sends the request to the decision's cluster, within its circuit breakers, and tries again
+     * under the route's retry policy: after a failed connect, a reset or a per-try timeout before
+     * the response head, or a retriable status (whose response is drained, never sent); each retry
+     * after a jittered back-off, to an endpoint not tried yet when there is one, within the retry
+     * budget and the total deadline. Nothing is retried once the response head was accepted.
+     */
     void forward(RouteDecision.Forward decision) {
       this.forward = decision;
       this.route = decision.route();
-      UpstreamEndpoint pickedEndpoint = decision.cluster().pick();
-      Endpoint picked = pickedEndpoint == null ? null : pickedEndpoint.endpoint();
-      if (picked == null) {
-        answerLocally(route, 503, Responses.reason(503), HeaderRewrite.NONE, null);
+      ClusterRuntime cluster = decision.cluster();
+      limits = cluster.limits();
+      retryPolicy = decision.retries();
+      long now = System.nanoTime();
+      totalCoversBody = decision.timeoutMillis() > 0;
+      long totalNanos =
+          totalCoversBody ? TimeUnit.MILLISECONDS.toNanos(decision.timeoutMillis()) : responseTimeoutNanos;
+      long idleNanos =
+          decision.idleTimeoutMillis() > 0
+              ? TimeUnit.MILLISECONDS.toNanos(decision.idleTimeoutMillis())
+              : settings.exchangeIdleTimeout().toNanos();
+      deadlines.start(this, now, totalNanos, idleNanos);
+      if (!limits.tryStartRequest()) {
+        overflow(Overflow.MAX_REQUESTS);
         return;
       }
-      endpoint = picked;
+      holdsRequestSlot = true;
       upgrade = HeaderPolicy.isUpgradeRequest(request.headers());
       expectContinue = HttpUtil.is100ContinueExpected(request);
       boolean chunked = HttpUtil.isTransferEncodingChunked(request);
@@ -477,24 +508,67 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
       if (chunked) {
         HttpUtil.setTransferEncodingChunked(upstreamRequest, true);
       }
-      Future<Channel> acquired = connector.acquire(ctx.channel().eventLoop(), endpoint);
+      if (hasBody && retriesAfterSending(retryPolicy)) {
+        replay = new ReplayBuffer(settings.maxReplayBodyBytes());
+      }
+      mirror =
+          RequestMirror.start(
+              decision.mirror(), upstreamRequest, hasBody, settings.maxReplayBodyBytes(),
+              resilienceMetrics);
+      if (mirror != null && !hasBody) {
+        RequestMirror m = mirror;
+        mirror = null;
+        m.send(ctx.channel().eventLoop(), connector);
+      }
+      startAttempt();
+    }
+
+    /** A try on a fresh endpoint. */
+    private void startAttempt() {
+      UpstreamEndpoint picked =
+          forward.cluster().pick(new PickContext(head, clientIp(), tried == null ? Set.of() : tried));
+      if (picked == null) {
+        answerLocally(route, 503, Responses.reason(503), HeaderRewrite.NONE, null);
+        return;
+      }
+      attemptEndpoint = picked;
+      endpoint = picked.endpoint();
+      picked.requestStarted();
+      attemptOpen = true;
+      connect(++attemptId);
+    }
+
+    private void connect(int id) {
+      Future<Channel> acquired =
+          connector.acquire(
+              ctx.channel().eventLoop(), endpoint, limits,
+              forward.cluster().policy().connectTimeoutMillis());
       if (acquired.isDone()) {
-        onAcquired(acquired);
+        onAcquired(acquired, id);
       } else {
-        acquired.addListener(f -> onAcquired(acquired));
+        acquired.addListener(f -> onAcquired(acquired, id));
       }
     }
 
-    private void onAcquired(Future<Channel> acquired) {
-      if (closed || exchange != this) {
+    private void onAcquired(Future<Channel> acquired, int id) {
+      if (closed || exchange != this || id != attemptId || local) {
         if (acquired.isSuccess()) {
           acquired.getNow().close();
         }
         return;
       }
       if (!acquired.isSuccess()) {
-        log.debug("connect to {} failed: {}", endpoint, acquired.cause().toString());
-        answerLocally(route, 502, Responses.reason(502), HeaderRewrite.NONE, null);
+        Throwable cause = acquired.cause();
+        if (cause instanceof OverflowException o) {
+          endAttempt(false);
+          overflow(o.overflow());
+          return;
+        }
+        if (cause instanceof ConnectTimeoutException) {
+          resilienceMetrics.timeout(forward.cluster().name(), "connect");
+        }
+        log.debug("connect to {} failed: {}", endpoint, cause.toString());
+        attemptFailed(RetryDecision.Condition.CONNECT_FAILURE);
         return;
       }
       upstream = acquired.getNow();
@@ -503,22 +577,26 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
       upstream.config().setAutoRead(true);
       upstream.write(upstreamRequest, upstream.voidPromise());
       sentNanos = System.nanoTime();
-      long timeoutNanos =
-          forward.timeoutMillis() > 0
-              ? TimeUnit.MILLISECONDS.toNanos(forward.timeoutMillis())
-              : responseTimeoutNanos;
-      armResponseTimeout(this, sentNanos, timeoutNanos);
-      if (expectContinue && !requestComplete) {
+      if (expectContinue && !requestComplete && !continueSent) {
+        continueSent = true;
         ctx.writeAndFlush(
             new DefaultFullHttpResponse(
                 HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE, Unpooled.EMPTY_BUFFER));
       }
+      if (replay != null && retriesDone > 0) {
+        for (HttpContent part : replay.replay()) {
+          upstream.write(part, upstream.voidPromise());
+        }
+      }
       if (pendingBody != null) {
         HttpContent c;
         while ((c = pendingBody.poll()) != null) {
-          upstream.write(c, upstream.voidPromise());
+          sendBody(c);
         }
         pendingBody = null;
+      }
+      if (requestComplete) {
+        requestSent();
       }
       if (reading) {
         // The end of the request usually sits in the same read: one flush for both, at its end.
@@ -528,6 +606,133 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
       }
       if (!requestComplete) {
         ctx.channel().config().setAutoRead(upstream.isWritable());
+      }
+    }
+
+    /** The whole request is on its way: the per-try timeout runs from here, as in Envoy. */
+    private void requestSent() {
+      long perTry = retryPolicy.perTryTimeoutMillis();
+      if (perTry > 0 && !responseHeadSent) {
+        deadlines.armTry(System.nanoTime(), TimeUnit.MILLISECONDS.toNanos(perTry));
+      }
+    }
+
+    /** This try failed before a response head was accepted: retry, or answer the failure. */
+    private void attemptFailed(RetryDecision.Condition condition) {
+      deadlines.disarmTry();
+      closeUpstream();
+      endAttempt(true);
+      if (closed || exchange != this || local) {
+        return;
+      }
+      long backoff = retryBackoff(condition);
+      if (backoff >= 0) {
+        scheduleRetry(condition, backoff);
+        return;
+      }
+      int status = condition == RetryDecision.Condition.TIMEOUT ? 504 : 502;
+      answerLocally(route, status, Responses.reason(status), HeaderRewrite.NONE, null);
+    }
+
+    /** The back-off before retrying after {@code condition}, or -1 when no retry may follow. */
+    private long retryBackoff(RetryDecision.Condition condition) {
+      if (closed || responseHeadSent || (upgrade && bodySentUpstream)) {
+        return -1;
+      }
+      if (!RetryDecision.allows(retryPolicy, condition, retriesDone, request.method().name())) {
+        return -1;
+      }
+      if (bodySentUpstream && (replay == null || !replay.replayable())) {
+        return -1; // the body is gone: it was larger than the replay limit
+      }
+      long backoff = RetryDecision.backoffMillis(retryPolicy, retriesDone + 1);
+      if (deadlines.totalRemaining(System.nanoTime()) <= TimeUnit.MILLISECONDS.toNanos(backoff)) {
+        return -1;
+      }
+      if (!holdsRetrySlot) {
+        if (!limits.tryStartRetry()) {
+          refusedRetry = Overflow.RETRY_BUDGET;
+          resilienceMetrics.overflow(forward.cluster().name(), Overflow.RETRY_BUDGET);
+          return -1;
+        }
+        holdsRetrySlot = true;
+      }
+      return backoff;
+    }
+
+    private void scheduleRetry(RetryDecision.Condition condition, long backoffMillis) {
+      retriesDone++;
+      resilienceMetrics.retry(forward.cluster().name(), condition);
+      retryTimer = ctx.executor().schedule(this::retryNow, backoffMillis, TimeUnit.MILLISECONDS);
+    }
+
+    private void retryNow() {
+      retryTimer = null;
+      if (closed || exchange != this || local || responseHeadSent) {
+        return;
+      }
+      startAttempt();
+    }
+
+    /** The current try's endpoint is done with this request. */
+    private void endAttempt(boolean failed) {
+      if (attemptOpen) {
+        attemptOpen = false;
+        attemptEndpoint.requestFinished(failed);
+        if (tried == null) {
+          tried = new HashSet<>(4);
+        }
+        tried.add(attemptEndpoint);
+      }
+    }
+
+    /** Gives back everything the forward holds; safe to call more than once and before forward. */
+    private void endForward() {
+      deadlines.stop(this);
+      if (retryTimer != null) {
+        retryTimer.cancel(false);
+        retryTimer = null;
+      }
+      if (holdsRequestSlot) {
+        holdsRequestSlot = false;
+        limits.requestEnded();
+      }
+      if (holdsRetrySlot) {
+        holdsRetrySlot = false;
+        limits.retryEnded();
+      }
+      releaseReplay();
+      if (mirror != null) {
+        mirror.abandon();
+        mirror = null;
+      }
+    }
+
+    private void releaseReplay() {
+      if (replay != null) {
+        replay.release();
+        replay = null;
+      }
+    }
+
+    @Override
+    public void deadlineReached(ExchangeDeadlines.Kind kind) {
+      if (closed || exchange != this || local || forward == null) {
+        return;
+      }
+      resilienceMetrics.timeout(forward.cluster().name(), kind.metricName);
+      if (kind == ExchangeDeadlines.Kind.PER_TRY) {
+        if (!responseHeadSent && upstream != null) {
+          attemptFailed(RetryDecision.Condition.TIMEOUT);
+        }
+        return;
+      }
+      closeUpstream();
+      endAttempt(true);
+      if (!responseHeadSent) {
+        answerLocally(route, 504, Responses.reason(504), HeaderRewrite.NONE, null);
+      } else {
+        closeDownstream();
       }
     }
 
@@ -567,30 +772,45 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void onResponse(HttpObject msg) {
-      if (msg instanceof HttpResponse response) {
-        onResponseHead(response);
+      if (msg instanceof HttpResponse response && onResponseHead(response)) {
+        return;
       }
       if (msg instanceof HttpContent content) {
         onResponseContent(content);
       }
     }
 
-    private void onResponseHead(HttpResponse response) {
+    /** Returns true when the message was consumed here (a failed or retried response). */
+    private boolean onResponseHead(HttpResponse response) {
       if (response.decoderResult().isFailure()) {
         ReferenceCountUtil.release(response);
         upstreamFailed();
-        return;
+        return true;
       }
       int code = response.status().code();
       if (code >= 100 && code < 200 && code != 101) {
         skippingInformational = true; // we answered 100 ourselves; drop the backend's
-        return;
+        return false;
       }
       if (code == 101 && !upgrade) {
+        ReferenceCountUtil.release(response);
         upstreamFailed();
-        return;
+        return true;
       }
-      cancelTimer();
+      RetryDecision.Condition failure = RetryDecision.Condition.ofStatus(code);
+      if (failure != null) {
+        long backoff = retryBackoff(failure);
+        if (backoff >= 0) {
+          discardResponse(response);
+          scheduleRetry(failure, backoff);
+          return true;
+        }
+      }
+      deadlines.disarmTry();
+      if (!totalCoversBody) {
+        deadlines.disarmTotal();
+      }
+      releaseReplay(); // no retry from here on
       metrics.upstreamLatency(forward.cluster().name(), System.nanoTime() - sentNanos);
       upstreamReusable = HttpUtil.isKeepAlive(response);
       switching = code == 101;
@@ -600,6 +820,9 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
           new DefaultHttpResponse(HttpVersion.HTTP_1_1, response.status(), response.headers());
       HeaderPolicy.downstreamResponseHeaders(
           out.headers(), requestId, forward.responseHeaders(), switching);
+      if (refusedRetry != null) {
+        out.headers().set(Overflow.HEADER, refusedRetry.value());
+      }
       if (!switching) {
         boolean bodyless =
             HttpMethod.HEAD.equals(request.method()) || code == 204 || code == 304;
@@ -623,11 +846,24 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
       metrics.requestCompleted(route, code);
       if (!switching) {
         heldHead = out;
-        return;
+        return false;
       }
       ctx.write(out);
       // Whether or not the client codec emits an empty end after a 101, the head is the switch.
       switchToTunnel();
+      return true;
+    }
+
+    /** Hands a response that will be retried to a listener that reads it to its end and drops it. */
+    private void discardResponse(HttpResponse response) {
+      deadlines.disarmTry();
+      upstreamHandler.detach();
+      Channel ch = upstream;
+      upstream = null;
+      endAttempt(true);
+      new DiscardingListener(connector, endpoint, ch, requestComplete, ended -> {})
+          .attach()
+          .onResponse(response);
     }
 
     private void onResponseContent(HttpContent content) {
@@ -646,6 +882,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
         upstreamFailed();
         return;
       }
+      deadlines.activity(System.nanoTime());
       if (!last) {
         writeHeldHead();
         ctx.write(content, ctx.voidPromise());
@@ -656,6 +893,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
       }
       responseComplete = true;
       releaseUpstream();
+      endForward();
       boolean close = !keepAlive || draining || closeAfterResponse || !requestComplete;
       ChannelFuture written;
       if (heldHead != null) {
@@ -695,14 +933,9 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
         // A pooled connection the backend closed while it sat idle (keep-alive race): nothing was
         // answered and there is no body to replay, so trying once more is safe.
         retried = true;
-        cancelTimer();
+        deadlines.disarmTry();
         upstream = null;
-        Future<Channel> acquired = connector.acquire(ctx.channel().eventLoop(), endpoint);
-        if (acquired.isDone()) {
-          onAcquired(acquired);
-        } else {
-          acquired.addListener(f -> onAcquired(acquired));
-        }
+        connect(attemptId);
         return;
       }
       upstreamFailed();
@@ -719,34 +952,32 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
           && exchange == this;
     }
 
-    void responseTimedOut() {
-      if (closed || responseHeadSent || exchange != this) {
+    /** The backend broke or spoke garbage. */
+    private void upstreamFailed() {
+      if (!responseHeadSent) {
+        attemptFailed(RetryDecision.Condition.RESET);
         return;
       }
       closeUpstream();
-      answerLocally(route, 504, Responses.reason(504), HeaderRewrite.NONE, null);
-    }
-
-    /** The backend refused, broke or spoke garbage. */
-    private void upstreamFailed() {
-      cancelTimer();
-      closeUpstream();
+      endAttempt(true);
       if (closed || exchange != this) {
         return;
       }
-      if (!responseHeadSent) {
-        answerLocally(route, 502, Responses.reason(502), HeaderRewrite.NONE, null);
-      } else {
-        // The status is out already; closing is the only way to say the body is incomplete.
-        closed = true;
-        writeHeldHead();
-        ctx.flush();
-        ctx.close();
-      }
+      closeDownstream();
+    }
+
+    /** The status is out already; closing is the only way to say the body is incomplete. */
+    private void closeDownstream() {
+      closed = true;
+      endForward();
+      writeHeldHead();
+      ctx.flush();
+      ctx.close();
     }
 
     private void releaseUpstream() {
-      cancelTimer();
+      deadlines.disarmTry();
+      endAttempt(false);
       if (upstream == null) {
         return;
       }
@@ -769,17 +1000,14 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
       }
     }
 
-    private void cancelTimer() {
-      disarmResponseTimeout(this);
-    }
-
     void downstreamClosed() {
       closed = true;
-      cancelTimer();
       releasePendingBody();
       if (!responseComplete) {
         closeUpstream();
+        endAttempt(true);
       }
+      endForward();
     }
 
     /**
@@ -789,6 +1017,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     private void switchToTunnel() {
       responseComplete = true;
       exchange = null;
+      endAttempt(false);
+      endForward();
       Channel up = upstream;
       upstreamHandler.detach();
       upstream = null;
@@ -809,5 +1039,11 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
       down.config().setAutoRead(true);
       up.config().setAutoRead(true);
     }
+  }
+
+  /** Whether a try can fail after part of the body was sent, so the body must be kept to resend. */
+  private static boolean retriesAfterSending(RetryPolicy policy) {
+    return policy.attempts() > 0
+        && policy.on().stream().anyMatch(c -> !c.equals("connect-failure"));
   }
 }

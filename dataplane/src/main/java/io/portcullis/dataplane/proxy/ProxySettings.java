@@ -31,6 +31,12 @@ import java.util.Objects;
  *     {@code upstreamIdleTimeout}
  * @param shutdownGracePeriod how long {@link ProxyServer#close()} lets in-flight requests finish;
  *     default 10 s
+ * @param exchangeIdleTimeout a request in flight fails when no byte moved either way for this
+ *     long, when its route sets none: 504 before the response started, else the connection
+ *     closes; default 60 s
+ * @param maxReplayBodyBytes request bodies up to this size are kept while a retry is possible (so
+ *     the retry can send them again) and are copied to a mirror; a bigger body is not retried
+ *     after it started to flow, and is not mirrored; default 64 KiB
  */
 public record ProxySettings(
     String bindAddress,
@@ -45,7 +51,9 @@ public record ProxySettings(
     Duration downstreamIdleTimeout,
     Duration upstreamIdleTimeout,
     int maxIdleUpstreamPerEndpoint,
-    Duration shutdownGracePeriod) {
+    Duration shutdownGracePeriod,
+    Duration exchangeIdleTimeout,
+    int maxReplayBodyBytes) {
 
   public ProxySettings {
     Objects.requireNonNull(bindAddress, "bindAddress");
@@ -63,6 +71,8 @@ public record ProxySettings(
     requirePositive(upstreamIdleTimeout, "upstreamIdleTimeout");
     requireRange(maxIdleUpstreamPerEndpoint, 0, 10_000, "maxIdleUpstreamPerEndpoint");
     Objects.requireNonNull(shutdownGracePeriod, "shutdownGracePeriod");
+    requirePositive(exchangeIdleTimeout, "exchangeIdleTimeout");
+    requireRange(maxReplayBodyBytes, 0, 16 << 20, "maxReplayBodyBytes");
   }
 
   public static ProxySettings defaults() {
@@ -88,6 +98,8 @@ public record ProxySettings(
     b.upstreamIdleTimeout = upstreamIdleTimeout;
     b.maxIdleUpstreamPerEndpoint = maxIdleUpstreamPerEndpoint;
     b.shutdownGracePeriod = shutdownGracePeriod;
+    b.exchangeIdleTimeout = exchangeIdleTimeout;
+    b.maxReplayBodyBytes = maxReplayBodyBytes;
     return b;
   }
 
@@ -118,6 +130,8 @@ public record ProxySettings(
     private Duration upstreamIdleTimeout = Duration.ofSeconds(60);
     private int maxIdleUpstreamPerEndpoint = 1024;
     private Duration shutdownGracePeriod = Duration.ofSeconds(10);
+    private Duration exchangeIdleTimeout = Duration.ofSeconds(60);
+    private int maxReplayBodyBytes = 64 * 1024;
 
     private Builder() {}
 
@@ -134,13 +148,15 @@ public record ProxySettings(
     public Builder upstreamIdleTimeout(Duration v) { upstreamIdleTimeout = v; return this; }
     public Builder maxIdleUpstreamPerEndpoint(int v) { maxIdleUpstreamPerEndpoint = v; return this; }
     public Builder shutdownGracePeriod(Duration v) { shutdownGracePeriod = v; return this; }
+    public Builder exchangeIdleTimeout(Duration v) { exchangeIdleTimeout = v; return this; }
+    public Builder maxReplayBodyBytes(int v) { maxReplayBodyBytes = v; return this; }
 
     public ProxySettings build() {
       return new ProxySettings(
           bindAddress, port, workerThreads, maxInitialLineLength, maxHeaderSize,
           maxRequestBodyBytes, headerReadTimeout, upstreamConnectTimeout, responseTimeout,
           downstreamIdleTimeout, upstreamIdleTimeout, maxIdleUpstreamPerEndpoint,
-          shutdownGracePeriod);
+          shutdownGracePeriod, exchangeIdleTimeout, maxReplayBodyBytes);
     }
   }
 }

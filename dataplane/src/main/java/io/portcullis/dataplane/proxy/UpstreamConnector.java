@@ -13,6 +13,9 @@ import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
+import io.portcullis.dataplane.resilience.ClusterLimits;
+import io.portcullis.dataplane.resilience.Overflow;
+import io.portcullis.dataplane.resilience.OverflowException;
 import io.portcullis.snapshot.Endpoint;
 import java.util.HashMap;
 import java.util.Map;
@@ -59,14 +62,41 @@ final class UpstreamConnector {
 
   /** A connection to {@code endpoint} on {@code loop}; must be called on {@code loop}. */
   Future<Channel> acquire(EventLoop loop, Endpoint endpoint) {
+    return acquire(loop, endpoint, null, 0);
+  }
+
+  /**
+   * A connection to {@code endpoint} on {@code loop}, within a cluster's circuit breakers; must be
+   * called on {@code loop}. A pooled connection is always handed out; a new one needs a free
+   * connection slot and a free pending-request slot (held until the connect ends), else the future
+   * fails at once with an {@link OverflowException}.
+   *
+   * @param limits the cluster's counters, or null for none
+   * @param connectTimeoutMillis 0 means the listener's default
+   */
+  Future<Channel> acquire(
+      EventLoop loop, Endpoint endpoint, ClusterLimits limits, long connectTimeoutMillis) {
     UpstreamPool pool = pools.get(loop);
     Channel pooled = pool.poll(endpoint);
     if (pooled != null) {
       return loop.newSucceededFuture(pooled);
     }
+    if (limits != null) {
+      if (!limits.tryOpenConnection()) {
+        return loop.newFailedFuture(new OverflowException(Overflow.MAX_CONNECTIONS));
+      }
+      if (!limits.tryStartPending()) {
+        limits.connectionClosed();
+        return loop.newFailedFuture(new OverflowException(Overflow.MAX_PENDING_REQUESTS));
+      }
+    }
+    Bootstrap bootstrap = template.clone(loop);
+    if (connectTimeoutMillis > 0) {
+      bootstrap.option(
+          ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectTimeoutMillis));
+    }
     Promise<Channel> promise = loop.newPromise();
-    template
-        .clone(loop)
+    ChannelFuture connect = bootstrap
         .handler(
             new ChannelInitializer<Channel>() {
               @Override
@@ -80,9 +110,16 @@ final class UpstreamConnector {
                     .addLast("upstream", new UpstreamHandler(pool, endpoint));
               }
             })
-        .connect(endpoint.address(), endpoint.port())
-        .addListener(
+        .connect(endpoint.address(), endpoint.port());
+    if (limits != null) {
+      // A failed connect closes the channel too, so every slot taken above is given back once.
+      connect.channel().closeFuture().addListener(f -> limits.connectionClosed());
+    }
+    connect.addListener(
             (ChannelFuture f) -> {
+              if (limits != null) {
+                limits.pendingEnded();
+              }
               if (f.isSuccess()) {
                 promise.setSuccess(f.channel());
               } else {

@@ -23,6 +23,9 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
     void onUpstreamWritabilityChanged();
 
     void onUpstreamClosed();
+
+    /** No byte moved on the connection for the upstream idle timeout. */
+    default void onUpstreamIdle() {}
   }
 
   private final UpstreamPool pool;
@@ -87,8 +90,12 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-    if (evt instanceof IdleStateEvent && listener == null) {
-      ctx.close();
+    if (evt instanceof IdleStateEvent) {
+      if (listener == null) {
+        ctx.close();
+      } else {
+        listener.onUpstreamIdle();
+      }
       return;
     }
     ReferenceCountUtil.release(evt);
