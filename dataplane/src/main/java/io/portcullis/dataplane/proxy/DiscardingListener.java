@@ -96,6 +96,13 @@ final class DiscardingListener implements UpstreamHandler.Listener {
     }
   }
 
+  /** Gives up on a response that takes too long (a hanging shadow). */
+  void timeout() {
+    if (!finished) {
+      finish(false);
+    }
+  }
+
   @Override
   public void onUpstreamIdle() {
     if (!finished) {

@@ -348,8 +348,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     private ReplayBuffer replay;
     private boolean bodySentUpstream;
     private ScheduledFuture<?> retryTimer;
-    /** Set when the retry budget refused a retry: the answer says so. */
-    private Overflow refusedRetry;
+    /** The circuit breaker that refused this request or its retry: the answer names it. */
+    private Overflow overflowed;
     private RequestMirror mirror;
 
     Exchange(HttpRequest request, RequestHead head) {
@@ -375,8 +375,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
       if (location != null) {
         response.headers().set(HttpHeaderNames.LOCATION, location);
       }
-      if (refusedRetry != null) {
-        response.headers().set(Overflow.HEADER, refusedRetry.value());
+      if (overflowed != null) {
+        response.headers().set(Overflow.HEADER, overflowed.value());
       }
       response.headers().set(HeaderPolicy.X_REQUEST_ID, requestId);
       responseHeadSent = true;
@@ -402,7 +402,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     /** A circuit breaker tripped: a fast 503 that names it. */
     private void overflow(Overflow limit) {
       resilienceMetrics.overflow(forward.cluster().name(), limit);
-      refusedRetry = limit;
+      overflowed = limit;
       answerLocally(route, 503, Responses.reason(503), HeaderRewrite.NONE, null);
     }
 
@@ -422,9 +422,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
       if (mirror != null) {
         mirror.add(content, ctx.channel());
         if (last) {
-          RequestMirror m = mirror;
-          mirror = null;
-          m.send(ctx.channel().eventLoop(), connector);
+          sendMirror();
         }
       }
       if (upstream == null) {
@@ -516,11 +514,15 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
               decision.mirror(), upstreamRequest, hasBody, settings.maxReplayBodyBytes(),
               resilienceMetrics);
       if (mirror != null && !hasBody) {
-        RequestMirror m = mirror;
-        mirror = null;
-        m.send(ctx.channel().eventLoop(), connector);
+        sendMirror();
       }
       startAttempt();
+    }
+
+    private void sendMirror() {
+      RequestMirror m = mirror;
+      mirror = null;
+      m.send(ctx.channel().eventLoop(), connector, settings.responseTimeout().toMillis());
     }
 
     /** A try on a fresh endpoint. */
@@ -651,7 +653,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
       }
       if (!holdsRetrySlot) {
         if (!limits.tryStartRetry()) {
-          refusedRetry = Overflow.RETRY_BUDGET;
+          overflowed = Overflow.RETRY_BUDGET;
           resilienceMetrics.overflow(forward.cluster().name(), Overflow.RETRY_BUDGET);
           return -1;
         }
@@ -820,8 +822,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
           new DefaultHttpResponse(HttpVersion.HTTP_1_1, response.status(), response.headers());
       HeaderPolicy.downstreamResponseHeaders(
           out.headers(), requestId, forward.responseHeaders(), switching);
-      if (refusedRetry != null) {
-        out.headers().set(Overflow.HEADER, refusedRetry.value());
+      if (overflowed != null) {
+        out.headers().set(Overflow.HEADER, overflowed.value());
       }
       if (!switching) {
         boolean bodyless =

@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ScheduledFuture;
 import io.portcullis.dataplane.config.ClusterRuntime;
 import io.portcullis.dataplane.config.RouteDecision;
 import io.portcullis.dataplane.lb.UpstreamEndpoint;
@@ -22,6 +23,7 @@ import io.portcullis.dataplane.resilience.ClusterLimits;
 import io.portcullis.dataplane.resilience.Overflow;
 import io.portcullis.dataplane.resilience.ResilienceMetrics;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A copy of one request on its way to a shadow cluster: fire and forget. The copy's body is
@@ -103,8 +105,12 @@ final class RequestMirror {
     }
   }
 
-  /** Sends the copy from {@code loop} (the client connection's loop). */
-  void send(EventLoop loop, UpstreamConnector connector) {
+  /**
+   * Sends the copy from {@code loop} (the client connection's loop).
+   *
+   * @param timeoutMillis the shadow's answer is given up after this long (its connection closes)
+   */
+  void send(EventLoop loop, UpstreamConnector connector, long timeoutMillis) {
     ByteBuf content = body == null ? Unpooled.EMPTY_BUFFER : body;
     body = null;
     String name = cluster.name();
@@ -134,9 +140,13 @@ final class RequestMirror {
             return;
           }
           Channel ch = acquired.getNow();
-          new DiscardingListener(
-                  connector, endpoint.endpoint(), ch, true, ok -> finished(endpoint, limits, ok))
-              .attach();
+          DiscardingListener listener =
+              new DiscardingListener(
+                  connector, endpoint.endpoint(), ch, true, ok -> finished(endpoint, limits, ok));
+          listener.attach();
+          ScheduledFuture<?> timer =
+              loop.schedule(listener::timeout, timeoutMillis, TimeUnit.MILLISECONDS);
+          ch.closeFuture().addListener(c -> timer.cancel(false));
           FullHttpRequest request =
               new DefaultFullHttpRequest(
                   HttpVersion.HTTP_1_1, head.method(), head.uri(), content,

@@ -266,14 +266,26 @@ class ResilienceTest {
   }
 
   @Test
-  void theTotalTimeoutAnswers504WhenEveryTryHangsEvenWithRetriesLeft() throws Exception {
-    FaultyBackend a = backend("a", HANG);
-    FaultyBackend b = backend("b", HANG);
-    route(cluster("c", a.port(), b.port()), retries(10, List.of("timeout"), false, 150), 500, 0, null);
+  void theTotalTimeoutAnswers504WhenTheBackendHangs() throws Exception {
+    FaultyBackend hanging = backend("hanging", HANG);
+    route(cluster("c", hanging.port()), retries(2, List.of("timeout"), false, 0), 300, 0, null);
     HttpResponse<String> r = get("/slow");
     assertEquals(504, r.statusCode());
     assertEquals("gateway timeout\n", r.body());
+    assertEquals(1, hanging.hits.get(), "without a per-try timeout the one try has all the time");
     assertEquals(1, counter("portcullis_upstream_timeouts", "cluster", "c", "kind", "total"));
+  }
+
+  @Test
+  void everyTryHangingEndsIn504WhenTheTotalTimeRunsOut() throws Exception {
+    FaultyBackend a = backend("a", HANG);
+    FaultyBackend b = backend("b", HANG);
+    route(cluster("c", a.port(), b.port()), retries(10, List.of("timeout"), false, 100), 1000, 0, null);
+    HttpResponse<String> r = get("/slow");
+    assertEquals(504, r.statusCode());
+    assertEquals("gateway timeout\n", r.body());
+    assertTrue(a.hits.get() + b.hits.get() >= 2, "tries went on until the total deadline");
+    assertTrue(counter("portcullis_upstream_timeouts", "cluster", "c", "kind", "per_try") >= 1);
   }
 
   @Test
