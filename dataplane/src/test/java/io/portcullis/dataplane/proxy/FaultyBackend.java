@@ -36,6 +36,8 @@ final class FaultyBackend implements AutoCloseable {
   enum Mode {
     /** 200 with body {@code <name> <method> <uri> <body>}. */
     OK,
+    /** Like {@link #OK}, 100 ms later: requests stay in flight long enough to be cut. */
+    SLOW,
     /** Reads the request and never answers. */
     HANG,
     /** Reads the request and resets the connection (RST) without a byte of response. */
@@ -54,6 +56,8 @@ final class FaultyBackend implements AutoCloseable {
   volatile Mode mode;
   final List<Seen> requests = new CopyOnWriteArrayList<>();
   final AtomicInteger hits = new AtomicInteger();
+  /** Requests of {@link Mode#SLOW} read and not answered yet. */
+  final AtomicInteger inFlight = new AtomicInteger();
   private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
   private Channel server;
   private int port;
@@ -101,6 +105,18 @@ final class FaultyBackend implements AutoCloseable {
       hits.incrementAndGet();
       switch (mode) {
         case OK -> answer(ctx, HttpResponseStatus.OK, name + " " + req.method() + " " + req.uri() + " " + body);
+        case SLOW -> {
+          inFlight.incrementAndGet();
+          String text = name + " " + req.method() + " " + req.uri() + " " + body;
+          ctx.executor()
+              .schedule(
+                  () -> {
+                    inFlight.decrementAndGet();
+                    answer(ctx, HttpResponseStatus.OK, text);
+                  },
+                  100,
+                  TimeUnit.MILLISECONDS);
+        }
         case UNAVAILABLE -> answer(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, "down\n");
         case HANG -> {}
         case RESET -> reset(ctx);
