@@ -78,11 +78,12 @@ final class RequestMirror {
 
   /** Envoy's convention: {@code shop.example.com:8080} becomes {@code shop.example.com-shadow:8080}. */
   static String shadowHost(String host) {
+    // The port starts at the last colon, unless that colon is inside an IPv6 literal.
     int colon = host.lastIndexOf(':');
-    if (colon > 0 && host.indexOf(']', colon) < 0 && host.indexOf(':') == colon) {
-      return host.substring(0, colon) + "-shadow" + host.substring(colon);
-    }
-    return host + "-shadow";
+    boolean hasPort = colon > 0 && (host.startsWith("[") ? host.charAt(colon - 1) == ']' : host.indexOf(':') == colon);
+    return hasPort
+        ? host.substring(0, colon) + "-shadow" + host.substring(colon)
+        : host + "-shadow";
   }
 
   /** Keeps a slice of a body part the real request is about to send. */
