@@ -10,6 +10,7 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
@@ -37,6 +38,9 @@ final class UpstreamConnector {
    * pipeline, so matching the largest socket read (64 KiB) means fewer, larger writes.
    */
   static final int MAX_RESPONSE_CHUNK_SIZE = 64 * 1024;
+
+  /** The circuit breakers a connection counts against. */
+  private static final AttributeKey<ClusterLimits> LIMITS = AttributeKey.valueOf("portcullis.limits");
 
   private final Map<EventExecutor, UpstreamPool> pools;
   private final Bootstrap template;
@@ -82,7 +86,7 @@ final class UpstreamConnector {
       return loop.newSucceededFuture(pooled);
     }
     if (limits != null) {
-      if (!limits.tryOpenConnection()) {
+      if (!limits.tryOpenConnection() && !(closeIdleOf(pool, limits) && limits.tryOpenConnection())) {
         return loop.newFailedFuture(new OverflowException(Overflow.MAX_CONNECTIONS));
       }
       if (!limits.tryStartPending()) {
@@ -112,6 +116,7 @@ final class UpstreamConnector {
             })
         .connect(endpoint.address(), endpoint.port());
     if (limits != null) {
+      connect.channel().attr(LIMITS).set(limits);
       // A failed connect closes the channel too, so every slot taken above is given back once.
       connect.channel().closeFuture().addListener(f -> limits.connectionClosed());
     }
@@ -127,6 +132,15 @@ final class UpstreamConnector {
               }
             });
     return promise;
+  }
+
+  /**
+   * Idle pooled connections count against their cluster's limit; at the limit, one of them (to
+   * another endpoint, on this loop) makes room rather than the request failing. Closing on the
+   * loop gives the slot back at once.
+   */
+  private static boolean closeIdleOf(UpstreamPool pool, ClusterLimits limits) {
+    return pool.closeOneIdle(ch -> ch.attr(LIMITS).get() == limits);
   }
 
   /** Returns a connection whose last response was fully read and that may be kept alive. */

@@ -59,6 +59,23 @@ final class UpstreamPool {
     }
   }
 
+  /**
+   * Closes one idle connection that {@code which} accepts; returns whether there was one. Only the
+   * circuit breaker calls this, when a cluster is at its connection limit.
+   */
+  boolean closeOneIdle(java.util.function.Predicate<Channel> which) {
+    for (ArrayDeque<Channel> channels : idle.values()) {
+      for (Channel ch : channels) {
+        if (which.test(ch)) {
+          channels.remove(ch);
+          ch.close();
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
   int idleCount(Endpoint endpoint) {
     ArrayDeque<Channel> channels = idle.get(endpoint);
     return channels == null ? 0 : channels.size();

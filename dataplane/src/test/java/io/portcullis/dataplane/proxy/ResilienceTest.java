@@ -401,6 +401,20 @@ class ResilienceTest {
     assertEquals(502, first.get().statusCode());
   }
 
+  @Test
+  void atMaxConnectionsAnIdlePooledConnectionMakesRoomForAnotherEndpoint() throws Exception {
+    FaultyBackend a = backend("a", OK);
+    FaultyBackend b = backend("b", OK);
+    CircuitBreakers one = new CircuitBreakers(1, 1024, 1024, 20, 3);
+    ClusterRuntime c = cluster("c", one, a.port(), b.port());
+    route(c, null);
+    for (int i = 0; i < 4; i++) {
+      assertEquals(200, get("/" + i).statusCode(), "request " + i);
+    }
+    assertTrue(a.hits.get() >= 1 && b.hits.get() >= 1, "both endpoints served");
+    assertTrue(c.limits().connections() <= 1);
+  }
+
   // ---------------------------------------------------------------- mirroring
 
   @Test
