@@ -1,5 +1,6 @@
 package io.portcullis.dataplane.admin;
 
+import io.portcullis.dataplane.resilience.ResilienceMetrics;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.Histogram;
@@ -22,6 +23,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class ProxyMetrics {
   private final PrometheusRegistry registry = new PrometheusRegistry();
+
+  private final ResilienceMetrics resilience = new ResilienceMetrics(registry);
 
   private final Counter requests =
       Counter.builder()
@@ -92,6 +95,11 @@ public final class ProxyMetrics {
 
   public PrometheusRegistry registry() {
     return registry;
+  }
+
+  /** Retries, timeouts, tripped circuit breakers and mirroring, per cluster. */
+  public ResilienceMetrics resilience() {
+    return resilience;
   }
 
   /**

@@ -4,6 +4,7 @@ import io.portcullis.dataplane.health.OutlierDetector;
 import io.portcullis.dataplane.lb.Balancer;
 import io.portcullis.dataplane.lb.PickContext;
 import io.portcullis.dataplane.lb.UpstreamEndpoint;
+import io.portcullis.dataplane.resilience.ClusterLimits;
 import io.portcullis.snapshot.Cluster;
 import io.portcullis.snapshot.ClusterPolicy;
 import io.portcullis.snapshot.Endpoint;
@@ -30,6 +31,7 @@ public final class ClusterRuntime {
   private final Balancer balancer;
   private final LongSupplier nanoClock;
   private final OutlierDetector outliers;
+  private final ClusterLimits limits;
   private volatile Cluster cluster;
   private volatile List<UpstreamEndpoint> endpoints;
   /** Bumped whenever an endpoint's availability changes; the cached candidates name theirs. */
@@ -62,6 +64,7 @@ public final class ClusterRuntime {
     this.policy = cluster.policyOrDefault();
     this.nanoClock = nanoClock;
     this.balancer = Balancer.of(policy.loadBalancerOrDefault(), nanoClock, random);
+    this.limits = new ClusterLimits(policy.circuitBreakersOrDefault());
     this.cluster = cluster;
     // The first set of a new cluster takes full load at once: there is nobody to protect it from.
     this.endpoints =
@@ -90,6 +93,11 @@ public final class ClusterRuntime {
   /** The balancing policy in use (admin output, metrics). */
   public ClusterPolicy.Policy balancingPolicy() {
     return balancer.policy();
+  }
+
+  /** The circuit breakers' counters; they live as long as this instance (endpoint changes keep them). */
+  public ClusterLimits limits() {
+    return limits;
   }
 
   public Cluster cluster() {

@@ -175,7 +175,10 @@ public final class RuntimeConfig {
           withQuery(upstreamPath, request.query()),
           route.requestHeaders(),
           route.responseHeaders(),
-          forward.timeoutMillis());
+          forward.timeoutMillis(),
+          forward.idleTimeoutMillis(),
+          forward.retriesOrDefault(),
+          mirrorTarget(forward));
     }
     if (action instanceof RouteAction.Redirect redirect) {
       return new RouteDecision.Redirect(
@@ -185,6 +188,14 @@ public final class RuntimeConfig {
     RouteAction.DirectResponse direct = (RouteAction.DirectResponse) action;
     return new RouteDecision.Direct(
         route.name(), direct.status(), direct.body(), route.responseHeaders());
+  }
+
+  private RouteDecision.MirrorTarget mirrorTarget(RouteAction.Forward forward) {
+    if (forward.mirror() == null) {
+      return null;
+    }
+    ClusterRuntime shadow = clusters.get(forward.mirror().cluster());
+    return shadow == null ? null : new RouteDecision.MirrorTarget(shadow, forward.mirror().percent());
   }
 
   private VirtualHostIndex virtualHost(String host) {

@@ -6,6 +6,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpResponse;
@@ -29,16 +30,25 @@ import io.netty.util.concurrent.ScheduledFuture;
 import io.portcullis.dataplane.admin.ProxyMetrics;
 import io.portcullis.dataplane.config.RequestHead;
 import io.portcullis.dataplane.config.RouteDecision;
-import io.portcullis.dataplane.lb.PickContext;
+import io.portcullis.dataplane.config.ClusterRuntime;
 import io.portcullis.dataplane.health.Failure;
+import io.portcullis.dataplane.lb.PickContext;
 import io.portcullis.dataplane.lb.UpstreamEndpoint;
 import io.portcullis.dataplane.log.AccessLogHandler;
+import io.portcullis.dataplane.resilience.ClusterLimits;
+import io.portcullis.dataplane.resilience.Overflow;
+import io.portcullis.dataplane.resilience.OverflowException;
+import io.portcullis.dataplane.resilience.ReplayBuffer;
+import io.portcullis.dataplane.resilience.ResilienceMetrics;
+import io.portcullis.dataplane.resilience.RetryDecision;
 import io.portcullis.dataplane.tls.ClientCertificateSniHandler;
 import io.portcullis.snapshot.Endpoint;
 import io.portcullis.snapshot.HeaderRewrite;
+import io.portcullis.snapshot.RetryPolicy;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.ArrayDeque;
+import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -56,9 +66,10 @@ import org.slf4j.LoggerFactory;
  * connection is writable. Nothing aggregates a body. Reading is paused lazily rather than around
  * every request because each pause and resume is an {@code epoll_ctl} system call on epoll.
  *
- * <p>The response timeout is one deadline per connection, checked by at most one queued timer that
- * re-arms itself when the deadline moved; a timer scheduled and cancelled per request cost a
- * priority-queue insert and removal each.
+ * <p>Timeouts (per try, total, idle) are watched by {@link ExchangeDeadlines}: at most one queued
+ * timer per connection that re-arms itself when the deadlines moved; a timer scheduled and
+ * cancelled per request cost a priority-queue insert and removal each. Retries, circuit breakers
+ * and mirroring follow the route's policy (see {@link Exchange#forward}).
  *
  * <p>{@code Expect: 100-continue} is answered by the proxy once the request is routed and a
  * backend connection is established (the header is not forwarded); a request answered locally
@@ -85,12 +96,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
   private boolean draining;
   /** Inside a read batch: a channelReadComplete follows, which flushes the upstream writes. */
   private boolean reading;
-  /** The exchange waiting for response headers under {@link #responseDeadline}, or null. */
-  private Exchange awaitingResponse;
-  private long responseDeadline;
-  private ScheduledFuture<?> responseTimer;
-  /** When {@link #responseTimer} fires ({@link System#nanoTime()}). */
-  private long responseTimerAt;
+  private ExchangeDeadlines deadlines;
+  private final ResilienceMetrics resilienceMetrics;
 
   ProxyHandler(
       ProxySettings settings,
@@ -115,16 +122,18 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     this.connector = connector;
     this.scheme = scheme;
     this.responseTimeoutNanos = settings.responseTimeout().toNanos();
+    this.resilienceMetrics = metrics.resilience();
   }
 
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
+    this.deadlines = new ExchangeDeadlines(ctx.executor());
   }
 
   @Override
   public void handlerRemoved(ChannelHandlerContext ctx) {
-    cancelResponseTimer();
+    deadlines.cancel();
     releaseQueued();
   }
 
@@ -141,7 +150,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     if (!stream) {
       metrics.connectionClosed();
     }
-    cancelResponseTimer();
+    deadlines.cancel();
     if (exchange != null) {
       exchange.downstreamClosed();
       exchange = null;
@@ -265,7 +274,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
             request.method().name(),
             headers::get,
             ClientCertificateSniHandler.of(ctx.channel()));
-    Exchange ex = new Exchange(request);
+    Exchange ex = new Exchange(request, head);
     exchange = ex;
     RouteDecision decision;
     try {
@@ -276,7 +285,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     if (decision instanceof RouteDecision.Forward forward) {
-      ex.forward(forward, head);
+      ex.forward(forward);
     } else if (decision instanceof RouteDecision.Redirect redirect) {
       ex.answerLocally(
           redirect.route(), redirect.status(), "", redirect.responseHeaders(), redirect.location());
@@ -302,56 +311,6 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     drainQueue();
   }
 
-  /** Starts (or moves) the response deadline of {@code ex}. */
-  private void armResponseTimeout(Exchange ex, long nowNanos, long timeoutNanos) {
-    awaitingResponse = ex;
-    responseDeadline = nowNanos + timeoutNanos;
-    if (responseTimer != null && responseTimerAt - responseDeadline > 0) {
-      // Queued for a later moment than this (shorter) timeout needs.
-      responseTimer.cancel(false);
-      responseTimer = null;
-    }
-    if (responseTimer == null) {
-      scheduleResponseTimer(nowNanos, timeoutNanos);
-    }
-  }
-
-  private void disarmResponseTimeout(Exchange ex) {
-    if (awaitingResponse == ex) {
-      awaitingResponse = null;
-    }
-  }
-
-  private void scheduleResponseTimer(long nowNanos, long delayNanos) {
-    responseTimerAt = nowNanos + delayNanos;
-    responseTimer =
-        ctx.executor().schedule(this::responseTimerFired, delayNanos, TimeUnit.NANOSECONDS);
-  }
-
-  private void responseTimerFired() {
-    responseTimer = null;
-    Exchange ex = awaitingResponse;
-    if (ex == null || !ctx.channel().isActive()) {
-      return;
-    }
-    long now = System.nanoTime();
-    long remaining = responseDeadline - now;
-    if (remaining > 0) {
-      scheduleResponseTimer(now, remaining);
-      return;
-    }
-    awaitingResponse = null;
-    ex.responseTimedOut();
-  }
-
-  private void cancelResponseTimer() {
-    awaitingResponse = null;
-    if (responseTimer != null) {
-      responseTimer.cancel(false);
-      responseTimer = null;
-    }
-  }
-
   /** The client's IP for balancing (hash on client address), or null when unknown. */
   private String clientAddress() {
     SocketAddress remote = ctx.channel().remoteAddress();
@@ -369,8 +328,9 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
   }
 
   /** One request and its response. */
-  private final class Exchange implements UpstreamHandler.Listener {
+  private final class Exchange implements UpstreamHandler.Listener, ExchangeDeadlines.Target {
     private final HttpRequest request;
+    private final RequestHead head;
     private final String requestId;
     private final boolean hasBody;
     private final boolean keepAlive;
@@ -388,6 +348,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     private String affinityCookie;
     private boolean upgrade;
     private boolean expectContinue;
+    private boolean continueSent;
     private HttpRequest upstreamRequest;
     private ArrayDeque<HttpContent> pendingBody;
     private Channel upstream;
@@ -399,18 +360,34 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     private boolean retried;
     private long sentNanos;
     private long upstreamNanos;
-    /** The endpoint this request went to; its counters and outlier detection hear the outcome. */
-    private UpstreamEndpoint target;
-    private boolean outcomeReported;
     private int responseStatus;
     /**
      * The response head, held back until its first body part or the end of the backend read: a head
      * and a body that arrive together leave as one message (one write through the pipeline).
      */
     private HttpResponse heldHead;
+    // resilience: see forward()
+    private RetryPolicy retryPolicy;
+    private ClusterLimits limits;
+    private boolean holdsRequestSlot;
+    private boolean holdsRetrySlot;
+    private boolean totalCoversBody;
+    private UpstreamEndpoint attemptEndpoint;
+    private boolean attemptOpen;
+    private int attemptId;
+    private Set<UpstreamEndpoint> tried;
+    private int retriesDone;
+    /** Body parts sent so far, for a retry to send again; null when no retry could need them. */
+    private ReplayBuffer replay;
+    private boolean bodySentUpstream;
+    private ScheduledFuture<?> retryTimer;
+    /** The circuit breaker that refused this request or its retry: the answer names it. */
+    private Overflow overflowed;
+    private RequestMirror mirror;
 
-    Exchange(HttpRequest request) {
+    Exchange(HttpRequest request, RequestHead head) {
       this.request = request;
+      this.head = head;
       this.requestId = HeaderPolicy.requestId(request.headers());
       this.hasBody =
           HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0;
@@ -422,7 +399,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
       metrics.requestCompleted(route, status);
       AccessLogHandler.routed(ctx.channel(), route,
           forward == null ? null : forward.cluster().name(), endpoint, upstreamStatus,
-          upstreamNanos, retried ? 1 : 0);
+          upstreamNanos, retriesDone);
     }
 
     // ---- local answers (404, redirects, direct responses, proxy errors) ----
@@ -431,6 +408,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
       this.route = route;
       local = true;
       releasePendingBody();
+      endForward();
       // A body we have not read makes the connection unusable for the next request.
       boolean close = !keepAlive || draining || (hasBody && !requestComplete);
       FullHttpResponse response =
@@ -440,6 +418,9 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
       HeaderPolicy.applyRewrite(response.headers(), rewrite);
       if (location != null) {
         response.headers().set(HttpHeaderNames.LOCATION, location);
+      }
+      if (overflowed != null) {
+        response.headers().set(Overflow.HEADER, overflowed.value());
       }
       response.headers().set(HeaderPolicy.X_REQUEST_ID, requestId);
       responseHeadSent = true;
@@ -462,6 +443,13 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
       ctx.channel().config().setAutoRead(true);
     }
 
+    /** A circuit breaker tripped: a fast 503 that names it. */
+    private void overflow(Overflow limit) {
+      resilienceMetrics.overflow(forward.cluster().name(), limit);
+      overflowed = limit;
+      answerLocally(route, 503, Responses.reason(503), HeaderRewrite.NONE, null);
+    }
+
     void requestContent(HttpContent content) {
       boolean last = content instanceof LastHttpContent;
       if (last) {
@@ -474,24 +462,43 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
         }
         return;
       }
+      deadlines.activity(System.nanoTime());
+      if (mirror != null) {
+        mirror.add(content, ctx.channel());
+        if (last) {
+          sendMirror();
+        }
+      }
       if (upstream == null) {
         if (pendingBody == null) {
           pendingBody = new ArrayDeque<>();
         }
         pendingBody.add(content);
-        // Still connecting: the rest of the body waits in the socket.
+        // Still connecting (or waiting to retry): the rest of the body waits in the socket.
         ctx.channel().config().setAutoRead(false);
         return;
       }
-      upstream.write(content, upstream.voidPromise());
+      sendBody(content);
       wroteUpstream = true;
       if (!last && !upstream.isWritable()) {
         ctx.channel().config().setAutoRead(false);
       }
-      if (last && responseComplete) {
-        // The backend answered before it had the whole body.
-        upstream.flush();
+      if (last) {
+        requestSent();
+        if (responseComplete) {
+          // The backend answered before it had the whole body.
+          upstream.flush();
+        }
       }
+    }
+
+    /** Writes one body part upstream, keeping a copy while a retry may have to send it again. */
+    private void sendBody(HttpContent content) {
+      if (replay != null) {
+        replay.record(content);
+      }
+      bodySentUpstream |= content.content().isReadable();
+      upstream.write(content, upstream.voidPromise());
     }
 
     private void releasePendingBody() {
@@ -503,19 +510,33 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     // ---- forwarding ----
 
-    void forward(RouteDecision.Forward decision, RequestHead head) {
+    /**
+     * Sends the request to the decision's cluster, within its circuit breakers, and tries again
+     * under the route's retry policy: after a failed connect, a reset or a per-try timeout before
+     * the response head, or a retriable status (whose response is drained, never sent); each retry
+     * after a jittered back-off, to an endpoint not tried yet when there is one, within the retry
+     * budget and the total deadline. Nothing is retried once the response head was accepted.
+     */
+    void forward(RouteDecision.Forward decision) {
       this.forward = decision;
       this.route = decision.route();
-      PickContext pickContext = new PickContext(head, clientAddress(), Set.of());
-      UpstreamEndpoint pickedEndpoint = decision.cluster().pick(pickContext);
-      if (pickedEndpoint == null) {
-        answerLocally(route, 503, Responses.reason(503), HeaderRewrite.NONE, null);
+      ClusterRuntime cluster = decision.cluster();
+      limits = cluster.limits();
+      retryPolicy = decision.retries();
+      long now = System.nanoTime();
+      totalCoversBody = decision.timeoutMillis() > 0;
+      long totalNanos =
+          totalCoversBody ? TimeUnit.MILLISECONDS.toNanos(decision.timeoutMillis()) : responseTimeoutNanos;
+      long idleNanos =
+          decision.idleTimeoutMillis() > 0
+              ? TimeUnit.MILLISECONDS.toNanos(decision.idleTimeoutMillis())
+              : settings.exchangeIdleTimeout().toNanos();
+      deadlines.start(this, now, totalNanos, idleNanos);
+      if (!limits.tryStartRequest()) {
+        overflow(Overflow.MAX_REQUESTS);
         return;
       }
-      affinityCookie = decision.cluster().affinityCookie(pickContext, pickedEndpoint);
-      endpoint = pickedEndpoint.endpoint();
-      target = pickedEndpoint;
-      target.requestStarted();
+      holdsRequestSlot = true;
       upgrade = HeaderPolicy.isUpgradeRequest(request.headers());
       expectContinue = HttpUtil.is100ContinueExpected(request);
       boolean chunked = HttpUtil.isTransferEncodingChunked(request);
@@ -530,26 +551,71 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
       if (chunked) {
         HttpUtil.setTransferEncodingChunked(upstreamRequest, true);
       }
+      if (hasBody && retriesAfterSending(retryPolicy)) {
+        replay = new ReplayBuffer(settings.maxReplayBodyBytes());
+      }
+      mirror =
+          RequestMirror.start(
+              decision.mirror(), upstreamRequest, hasBody, settings.maxReplayBodyBytes(),
+              resilienceMetrics);
+      if (mirror != null && !hasBody) {
+        sendMirror();
+      }
+      startAttempt();
+    }
+
+    private void sendMirror() {
+      RequestMirror m = mirror;
+      mirror = null;
+      m.send(ctx.channel().eventLoop(), connector, settings.responseTimeout().toMillis());
+    }
+
+    /** A try on a fresh endpoint. */
+    private void startAttempt() {
+      PickContext pickContext =
+          new PickContext(head, clientAddress(), tried == null ? Set.of() : tried);
+      UpstreamEndpoint picked = forward.cluster().pick(pickContext);
+      if (picked == null) {
+        answerLocally(route, 503, Responses.reason(503), HeaderRewrite.NONE, null);
+        return;
+      }
+      affinityCookie = forward.cluster().affinityCookie(pickContext, picked);
+      attemptEndpoint = picked;
+      endpoint = picked.endpoint();
+      picked.requestStarted();
+      attemptOpen = true;
+      connect(++attemptId);
+    }
+
+    private void connect(int id) {
       Future<Channel> acquired =
-            connector.acquire(ctx.channel().eventLoop(), endpoint, forward.cluster());
+          connector.acquire(ctx.channel().eventLoop(), endpoint, forward.cluster());
       if (acquired.isDone()) {
-        onAcquired(acquired);
+        onAcquired(acquired, id);
       } else {
-        acquired.addListener(f -> onAcquired(acquired));
+        acquired.addListener(f -> onAcquired(acquired, id));
       }
     }
 
-    private void onAcquired(Future<Channel> acquired) {
-      if (closed || exchange != this) {
+    private void onAcquired(Future<Channel> acquired, int id) {
+      if (closed || exchange != this || id != attemptId || local) {
         if (acquired.isSuccess()) {
           acquired.getNow().close();
         }
         return;
       }
       if (!acquired.isSuccess()) {
-        log.debug("connect to {} failed: {}", endpoint, acquired.cause().toString());
-        upstreamOutcome(Failure.CONNECT_FAILURE);
-        answerLocally(route, 502, Responses.reason(502), HeaderRewrite.NONE, null);
+        Throwable cause = acquired.cause();
+        if (cause instanceof OverflowException o) {
+          abandonAttempt();
+          overflow(o.overflow());
+          return;
+        }
+        if (cause instanceof ConnectTimeoutException) {
+          resilienceMetrics.timeout(forward.cluster().name(), "connect");
+        }
+        log.debug("connect to {} failed: {}", endpoint, cause.toString());
+        attemptFailed(RetryDecision.Condition.CONNECT_FAILURE);
         return;
       }
       upstream = acquired.getNow();
@@ -558,22 +624,26 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
       upstream.config().setAutoRead(true);
       upstream.write(upstreamRequest, upstream.voidPromise());
       sentNanos = System.nanoTime();
-      long timeoutNanos =
-          forward.timeoutMillis() > 0
-              ? TimeUnit.MILLISECONDS.toNanos(forward.timeoutMillis())
-              : responseTimeoutNanos;
-      armResponseTimeout(this, sentNanos, timeoutNanos);
-      if (expectContinue && !requestComplete) {
+      if (expectContinue && !requestComplete && !continueSent) {
+        continueSent = true;
         ctx.writeAndFlush(
             new DefaultFullHttpResponse(
                 HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE, Unpooled.EMPTY_BUFFER));
       }
+      if (replay != null && retriesDone > 0) {
+        for (HttpContent part : replay.replay()) {
+          upstream.write(part, upstream.voidPromise());
+        }
+      }
       if (pendingBody != null) {
         HttpContent c;
         while ((c = pendingBody.poll()) != null) {
-          upstream.write(c, upstream.voidPromise());
+          sendBody(c);
         }
         pendingBody = null;
+      }
+      if (requestComplete) {
+        requestSent();
       }
       if (reading) {
         // The end of the request usually sits in the same read: one flush for both, at its end.
@@ -583,6 +653,171 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
       }
       if (!requestComplete) {
         ctx.channel().config().setAutoRead(upstream.isWritable());
+      }
+    }
+
+    /** The whole request is on its way: the per-try timeout runs from here, as in Envoy. */
+    private void requestSent() {
+      long perTry = retryPolicy.perTryTimeoutMillis();
+      if (perTry > 0 && !responseHeadSent) {
+        deadlines.armTry(System.nanoTime(), TimeUnit.MILLISECONDS.toNanos(perTry));
+      }
+    }
+
+    /** This try failed before a response head was accepted: retry, or answer the failure. */
+    private void attemptFailed(RetryDecision.Condition condition) {
+      deadlines.disarmTry();
+      closeUpstream();
+      endAttempt(failureOf(condition));
+      if (closed || exchange != this || local) {
+        return;
+      }
+      long backoff = retryBackoff(condition);
+      if (backoff >= 0) {
+        scheduleRetry(condition, backoff);
+        return;
+      }
+      int status = condition == RetryDecision.Condition.TIMEOUT ? 504 : 502;
+      answerLocally(route, status, Responses.reason(status), HeaderRewrite.NONE, null);
+    }
+
+    /** The back-off before retrying after {@code condition}, or -1 when no retry may follow. */
+    private long retryBackoff(RetryDecision.Condition condition) {
+      if (closed || responseHeadSent || (upgrade && bodySentUpstream)) {
+        return -1;
+      }
+      if (!RetryDecision.allows(retryPolicy, condition, retriesDone, request.method().name())) {
+        return -1;
+      }
+      if (bodySentUpstream && (replay == null || !replay.replayable())) {
+        return -1; // the body is gone: it was larger than the replay limit
+      }
+      long backoff = RetryDecision.backoffMillis(retryPolicy, retriesDone + 1);
+      if (deadlines.totalRemaining(System.nanoTime()) <= TimeUnit.MILLISECONDS.toNanos(backoff)) {
+        return -1;
+      }
+      if (!holdsRetrySlot) {
+        if (!limits.tryStartRetry()) {
+          overflowed = Overflow.RETRY_BUDGET;
+          resilienceMetrics.overflow(forward.cluster().name(), Overflow.RETRY_BUDGET);
+          return -1;
+        }
+        holdsRetrySlot = true;
+      }
+      return backoff;
+    }
+
+    private void scheduleRetry(RetryDecision.Condition condition, long backoffMillis) {
+      retriesDone++;
+      resilienceMetrics.retry(forward.cluster().name(), condition);
+      retryTimer = ctx.executor().schedule(this::retryNow, backoffMillis, TimeUnit.MILLISECONDS);
+    }
+
+    private void retryNow() {
+      retryTimer = null;
+      if (closed || exchange != this || local || responseHeadSent) {
+        return;
+      }
+      startAttempt();
+    }
+
+    /**
+     * The current try's endpoint is done with this request: {@code failure} null is a success. Once
+     * per try; it pairs with {@code requestStarted} in {@link #startAttempt} and feeds outlier
+     * detection.
+     */
+    private void endAttempt(Failure failure) {
+      if (closeAttempt()) {
+        attemptEndpoint.requestFinished(failure != null);
+        if (failure == null) {
+          forward.cluster().outliers().reportSuccess(attemptEndpoint);
+        } else {
+          forward.cluster().outliers().reportFailure(attemptEndpoint, failure);
+        }
+      }
+    }
+
+    /**
+     * The try ended for a reason that says nothing about the endpoint (the client went away, a
+     * circuit breaker refused the connection).
+     */
+    private void abandonAttempt() {
+      if (closeAttempt()) {
+        attemptEndpoint.requestFinished(false);
+      }
+    }
+
+    private boolean closeAttempt() {
+      if (!attemptOpen) {
+        return false;
+      }
+      attemptOpen = false;
+      if (tried == null) {
+        tried = new HashSet<>(4);
+      }
+      tried.add(attemptEndpoint);
+      return true;
+    }
+
+    /** What a failed try tells outlier detection about its endpoint. */
+    private static Failure failureOf(RetryDecision.Condition condition) {
+      return switch (condition) {
+        case CONNECT_FAILURE -> Failure.CONNECT_FAILURE;
+        case TIMEOUT -> Failure.TIMEOUT;
+        case RESET -> Failure.RESET;
+        case STATUS_502 -> Failure.http(502);
+        case STATUS_503 -> Failure.http(503);
+        case STATUS_504 -> Failure.http(504);
+      };
+    }
+
+    /** Gives back everything the forward holds; safe to call more than once and before forward. */
+    private void endForward() {
+      deadlines.stop(this);
+      if (retryTimer != null) {
+        retryTimer.cancel(false);
+        retryTimer = null;
+      }
+      if (holdsRequestSlot) {
+        holdsRequestSlot = false;
+        limits.requestEnded();
+      }
+      if (holdsRetrySlot) {
+        holdsRetrySlot = false;
+        limits.retryEnded();
+      }
+      releaseReplay();
+      if (mirror != null) {
+        mirror.abandon();
+        mirror = null;
+      }
+    }
+
+    private void releaseReplay() {
+      if (replay != null) {
+        replay.release();
+        replay = null;
+      }
+    }
+
+    @Override
+    public void deadlineReached(ExchangeDeadlines.Kind kind) {
+      if (closed || exchange != this || local || forward == null) {
+        return;
+      }
+      resilienceMetrics.timeout(forward.cluster().name(), kind.metricName);
+      if (kind == ExchangeDeadlines.Kind.PER_TRY) {
+        if (!responseHeadSent && upstream != null) {
+          attemptFailed(RetryDecision.Condition.TIMEOUT);
+        }
+        return;
+      }
+      closeUpstream();
+      endAttempt(Failure.TIMEOUT);
+      if (!responseHeadSent) {
+        answerLocally(route, 504, Responses.reason(504), HeaderRewrite.NONE, null);
+      } else {
+        closeDownstream();
       }
     }
 
@@ -622,30 +857,45 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void onResponse(HttpObject msg) {
-      if (msg instanceof HttpResponse response) {
-        onResponseHead(response);
+      if (msg instanceof HttpResponse response && onResponseHead(response)) {
+        return;
       }
       if (msg instanceof HttpContent content) {
         onResponseContent(content);
       }
     }
 
-    private void onResponseHead(HttpResponse response) {
+    /** Returns true when the message was consumed here (a failed or retried response). */
+    private boolean onResponseHead(HttpResponse response) {
       if (response.decoderResult().isFailure()) {
         ReferenceCountUtil.release(response);
         upstreamFailed();
-        return;
+        return true;
       }
       int code = response.status().code();
       if (code >= 100 && code < 200 && code != 101) {
         skippingInformational = true; // we answered 100 ourselves; drop the backend's
-        return;
+        return false;
       }
       if (code == 101 && !upgrade) {
+        ReferenceCountUtil.release(response);
         upstreamFailed();
-        return;
+        return true;
       }
-      cancelTimer();
+      RetryDecision.Condition failure = RetryDecision.Condition.ofStatus(code);
+      if (failure != null) {
+        long backoff = retryBackoff(failure);
+        if (backoff >= 0) {
+          discardResponse(response);
+          scheduleRetry(failure, backoff);
+          return true;
+        }
+      }
+      deadlines.disarmTry();
+      if (!totalCoversBody) {
+        deadlines.disarmTotal();
+      }
+      releaseReplay(); // no retry from here on
       responseStatus = code;
       upstreamNanos = System.nanoTime() - sentNanos;
       metrics.upstreamLatency(forward.cluster().name(), upstreamNanos);
@@ -657,6 +907,9 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
           new DefaultHttpResponse(HttpVersion.HTTP_1_1, response.status(), response.headers());
       HeaderPolicy.downstreamResponseHeaders(
           out.headers(), requestId, forward.responseHeaders(), switching);
+      if (overflowed != null) {
+        out.headers().set(Overflow.HEADER, overflowed.value());
+      }
       if (affinityCookie != null) {
         out.headers().add(HttpHeaderNames.SET_COOKIE, affinityCookie);
       }
@@ -683,11 +936,24 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
       completed(code, code);
       if (!switching) {
         heldHead = out;
-        return;
+        return false;
       }
       ctx.write(out);
       // Whether or not the client codec emits an empty end after a 101, the head is the switch.
       switchToTunnel();
+      return true;
+    }
+
+    /** Hands a response that will be retried to a listener that reads it to its end and drops it. */
+    private void discardResponse(HttpResponse response) {
+      deadlines.disarmTry();
+      upstreamHandler.detach();
+      Channel ch = upstream;
+      upstream = null;
+      endAttempt(Failure.http(response.status().code()));
+      new DiscardingListener(connector, endpoint, ch, requestComplete, ended -> {})
+          .attach()
+          .onResponse(response);
     }
 
     private void onResponseContent(HttpContent content) {
@@ -706,6 +972,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
         upstreamFailed();
         return;
       }
+      deadlines.activity(System.nanoTime());
       if (!last) {
         writeHeldHead();
         ctx.write(content, ctx.voidPromise());
@@ -715,8 +982,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
         return;
       }
       responseComplete = true;
-      upstreamOutcome(responseStatus >= 500 ? Failure.http(responseStatus) : null);
       releaseUpstream();
+      endForward();
       boolean close = !keepAlive || draining || closeAfterResponse || !requestComplete;
       ChannelFuture written;
       if (heldHead != null) {
@@ -756,15 +1023,9 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
         // A pooled connection the backend closed while it sat idle (keep-alive race): nothing was
         // answered and there is no body to replay, so trying once more is safe.
         retried = true;
-        cancelTimer();
+        deadlines.disarmTry();
         upstream = null;
-        Future<Channel> acquired =
-            connector.acquire(ctx.channel().eventLoop(), endpoint, forward.cluster());
-        if (acquired.isDone()) {
-          onAcquired(acquired);
-        } else {
-          acquired.addListener(f -> onAcquired(acquired));
-        }
+        connect(attemptId);
         return;
       }
       upstreamFailed();
@@ -781,36 +1042,32 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
           && exchange == this;
     }
 
-    void responseTimedOut() {
-      if (closed || responseHeadSent || exchange != this) {
+    /** The backend broke or spoke garbage. */
+    private void upstreamFailed() {
+      if (!responseHeadSent) {
+        attemptFailed(RetryDecision.Condition.RESET);
         return;
       }
       closeUpstream();
-      upstreamOutcome(Failure.TIMEOUT);
-      answerLocally(route, 504, Responses.reason(504), HeaderRewrite.NONE, null);
-    }
-
-    /** The backend refused, broke or spoke garbage. */
-    private void upstreamFailed() {
-      cancelTimer();
-      closeUpstream();
-      upstreamOutcome(Failure.RESET);
+      endAttempt(Failure.RESET);
       if (closed || exchange != this) {
         return;
       }
-      if (!responseHeadSent) {
-        answerLocally(route, 502, Responses.reason(502), HeaderRewrite.NONE, null);
-      } else {
-        // The status is out already; closing is the only way to say the body is incomplete.
-        closed = true;
-        writeHeldHead();
-        ctx.flush();
-        ctx.close();
-      }
+      closeDownstream();
+    }
+
+    /** The status is out already; closing is the only way to say the body is incomplete. */
+    private void closeDownstream() {
+      closed = true;
+      endForward();
+      writeHeldHead();
+      ctx.flush();
+      ctx.close();
     }
 
     private void releaseUpstream() {
-      cancelTimer();
+      deadlines.disarmTry();
+      endAttempt(responseStatus >= 500 ? Failure.http(responseStatus) : null);
       if (upstream == null) {
         return;
       }
@@ -833,43 +1090,14 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
       }
     }
 
-    private void cancelTimer() {
-      disarmResponseTimeout(this);
-    }
-
     void downstreamClosed() {
       closed = true;
-      cancelTimer();
       releasePendingBody();
       if (!responseComplete) {
         closeUpstream();
-        upstreamAbandoned();
+        abandonAttempt();
       }
-    }
-
-    /**
-     * The endpoint's part in this request ended: {@code failure} null is a success. Once per
-     * request; it pairs with {@code requestStarted} in {@link #forward} and feeds outlier detection.
-     */
-    private void upstreamOutcome(Failure failure) {
-      if (target == null || outcomeReported) {
-        return;
-      }
-      outcomeReported = true;
-      target.requestFinished(failure != null);
-      if (failure == null) {
-        forward.cluster().outliers().reportSuccess(target);
-      } else {
-        forward.cluster().outliers().reportFailure(target, failure);
-      }
-    }
-
-    /** The client went away first: that says nothing about the endpoint. */
-    private void upstreamAbandoned() {
-      if (target != null && !outcomeReported) {
-        outcomeReported = true;
-        target.requestFinished(false);
-      }
+      endForward();
     }
 
     /**
@@ -878,8 +1106,9 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
      */
     private void switchToTunnel() {
       responseComplete = true;
-      upstreamOutcome(null);
       exchange = null;
+      endAttempt(null);
+      endForward();
       Channel up = upstream;
       upstreamHandler.detach();
       upstream = null;
@@ -900,5 +1129,11 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
       down.config().setAutoRead(true);
       up.config().setAutoRead(true);
     }
+  }
+
+  /** Whether a try can fail after part of the body was sent, so the body must be kept to resend. */
+  private static boolean retriesAfterSending(RetryPolicy policy) {
+    return policy.attempts() > 0
+        && policy.on().stream().anyMatch(c -> !c.equals("connect-failure"));
   }
 }

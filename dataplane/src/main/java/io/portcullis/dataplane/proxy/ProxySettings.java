@@ -44,6 +44,12 @@ import java.util.Objects;
  * @param http2MaxControlFramesPerWindow {@code SETTINGS} and {@code PING} frames a client may send
  *     per connection in {@link #HTTP2_FLOOD_WINDOW}; one more gets {@code GOAWAY ENHANCE_YOUR_CALM};
  *     default 1000
+ * @param exchangeIdleTimeout a request in flight fails when no byte moved either way for this
+ *     long, when its route sets none: 504 before the response started, else the connection
+ *     closes; default 60 s
+ * @param maxReplayBodyBytes request bodies up to this size are kept while a retry is possible (so
+ *     the retry can send them again) and are copied to a mirror; a bigger body is not retried
+ *     after it started to flow, and is not mirrored; default 64 KiB
  */
 public record ProxySettings(
     String bindAddress,
@@ -63,7 +69,9 @@ public record ProxySettings(
     int http2InitialStreamWindow,
     int http2ConnectionWindow,
     int http2MaxResetsPerWindow,
-    int http2MaxControlFramesPerWindow) {
+    int http2MaxControlFramesPerWindow,
+    Duration exchangeIdleTimeout,
+    int maxReplayBodyBytes) {
 
   /** The window in which HTTP/2 resets and control frames are counted. */
   public static final Duration HTTP2_FLOOD_WINDOW = Duration.ofSeconds(10);
@@ -90,6 +98,8 @@ public record ProxySettings(
     requireRange(http2ConnectionWindow, 65_535, Integer.MAX_VALUE, "http2ConnectionWindow");
     requireRange(http2MaxResetsPerWindow, 1, 1_000_000, "http2MaxResetsPerWindow");
     requireRange(http2MaxControlFramesPerWindow, 1, 1_000_000, "http2MaxControlFramesPerWindow");
+    requirePositive(exchangeIdleTimeout, "exchangeIdleTimeout");
+    requireRange(maxReplayBodyBytes, 0, 16 << 20, "maxReplayBodyBytes");
   }
 
   public static ProxySettings defaults() {
@@ -120,6 +130,8 @@ public record ProxySettings(
     b.http2ConnectionWindow = http2ConnectionWindow;
     b.http2MaxResetsPerWindow = http2MaxResetsPerWindow;
     b.http2MaxControlFramesPerWindow = http2MaxControlFramesPerWindow;
+    b.exchangeIdleTimeout = exchangeIdleTimeout;
+    b.maxReplayBodyBytes = maxReplayBodyBytes;
     return b;
   }
 
@@ -155,6 +167,8 @@ public record ProxySettings(
     private int http2ConnectionWindow = 1024 * 1024;
     private int http2MaxResetsPerWindow = 200;
     private int http2MaxControlFramesPerWindow = 1000;
+    private Duration exchangeIdleTimeout = Duration.ofSeconds(60);
+    private int maxReplayBodyBytes = 64 * 1024;
 
     private Builder() {}
 
@@ -179,6 +193,8 @@ public record ProxySettings(
       http2MaxControlFramesPerWindow = v;
       return this;
     }
+    public Builder exchangeIdleTimeout(Duration v) { exchangeIdleTimeout = v; return this; }
+    public Builder maxReplayBodyBytes(int v) { maxReplayBodyBytes = v; return this; }
 
     public ProxySettings build() {
       return new ProxySettings(
@@ -186,7 +202,8 @@ public record ProxySettings(
           maxRequestBodyBytes, headerReadTimeout, upstreamConnectTimeout, responseTimeout,
           downstreamIdleTimeout, upstreamIdleTimeout, maxIdleUpstreamPerEndpoint,
           shutdownGracePeriod, http2MaxConcurrentStreams, http2InitialStreamWindow,
-          http2ConnectionWindow, http2MaxResetsPerWindow, http2MaxControlFramesPerWindow);
+          http2ConnectionWindow, http2MaxResetsPerWindow, http2MaxControlFramesPerWindow,
+          exchangeIdleTimeout, maxReplayBodyBytes);
     }
   }
 }

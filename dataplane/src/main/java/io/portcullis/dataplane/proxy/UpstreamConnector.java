@@ -10,10 +10,14 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import io.portcullis.dataplane.config.ClusterRuntime;
+import io.portcullis.dataplane.resilience.ClusterLimits;
+import io.portcullis.dataplane.resilience.Overflow;
+import io.portcullis.dataplane.resilience.OverflowException;
 import io.portcullis.dataplane.upstream.ClientTlsContexts;
 import io.portcullis.dataplane.upstream.H2Pool;
 import io.portcullis.dataplane.upstream.Handshakes;
@@ -46,6 +50,9 @@ final class UpstreamConnector {
    */
   static final int MAX_RESPONSE_CHUNK_SIZE = 64 * 1024;
 
+  /** The circuit breakers a connection counts against. */
+  private static final AttributeKey<ClusterLimits> LIMITS = AttributeKey.valueOf("portcullis.limits");
+
   private final Map<EventExecutor, UpstreamPool> pools;
   private final Map<EventExecutor, H2Pool> h2Pools;
   private final ClientTlsContexts tls = new ClientTlsContexts();
@@ -75,15 +82,31 @@ final class UpstreamConnector {
 
   /** A plain HTTP/1.1 connection to {@code endpoint} on {@code loop}; must be called on it. */
   Future<Channel> acquire(EventLoop loop, Endpoint endpoint) {
-    return acquire(loop, UpstreamKey.plain(endpoint));
+    return acquire(loop, UpstreamKey.plain(endpoint), null, 0);
   }
 
-  /** A connection to {@code endpoint} as {@code cluster}'s policy says; call on {@code loop}. */
+  /**
+   * A connection to {@code endpoint} as {@code cluster}'s policy says, within its circuit breakers
+   * and with its connect timeout; call on {@code loop}.
+   */
   Future<Channel> acquire(EventLoop loop, Endpoint endpoint, ClusterRuntime cluster) {
-    return acquire(loop, UpstreamKey.of(endpoint, cluster));
+    return acquire(
+        loop, UpstreamKey.of(endpoint, cluster), cluster.limits(),
+        cluster.policy().connectTimeoutMillis());
   }
 
-  Future<Channel> acquire(EventLoop loop, UpstreamKey key) {
+  /**
+   * A connection to {@code key} on {@code loop}; must be called on {@code loop}. A pooled HTTP/1.1
+   * connection is always handed out; a new one needs a free connection slot and a free
+   * pending-request slot (held until the connection is usable or failed), else the future fails at
+   * once with an {@link OverflowException}. An HTTP/2 stream counts only against the cluster's
+   * request limit (taken by the caller): its connection is shared.
+   *
+   * @param limits the cluster's counters, or null for none
+   * @param connectTimeoutMillis 0 means the listener's default
+   */
+  Future<Channel> acquire(
+      EventLoop loop, UpstreamKey key, ClusterLimits limits, long connectTimeoutMillis) {
     if (key.h2()) {
       return h2Pools.get(loop).openStream(key, p -> p.addLast("upstream", new UpstreamHandler(null, key)));
     }
@@ -92,12 +115,25 @@ final class UpstreamConnector {
     if (pooled != null) {
       return loop.newSucceededFuture(pooled);
     }
+    if (limits != null) {
+      if (!limits.tryOpenConnection() && !(closeIdleOf(pool, limits) && limits.tryOpenConnection())) {
+        return loop.newFailedFuture(new OverflowException(Overflow.MAX_CONNECTIONS));
+      }
+      if (!limits.tryStartPending()) {
+        limits.connectionClosed();
+        return loop.newFailedFuture(new OverflowException(Overflow.MAX_PENDING_REQUESTS));
+      }
+    }
+    Bootstrap bootstrap = template.clone(loop);
+    if (connectTimeoutMillis > 0) {
+      bootstrap.option(
+          ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectTimeoutMillis));
+    }
     Promise<Channel> promise = loop.newPromise();
     ChannelFuture connect;
     try {
       connect =
-          template
-              .clone(loop)
+          bootstrap
               .handler(
                   new ChannelInitializer<Channel>() {
                     @Override
@@ -115,11 +151,30 @@ final class UpstreamConnector {
                     }
                   })
               .connect(key.endpoint().address(), key.endpoint().port());
-    } catch (RuntimeException e) {
+    } catch (RuntimeException e) { // unusable TLS settings
+      if (limits != null) {
+        limits.pendingEnded();
+        limits.connectionClosed();
+      }
       return loop.newFailedFuture(e);
+    }
+    if (limits != null) {
+      connect.channel().attr(LIMITS).set(limits);
+      // A failed connect closes the channel too, so every slot taken above is given back once.
+      connect.channel().closeFuture().addListener(f -> limits.connectionClosed());
+      promise.addListener(f -> limits.pendingEnded());
     }
     Handshakes.whenUsable(connect, null, promise);
     return promise;
+  }
+
+  /**
+   * Idle pooled connections count against their cluster's limit; at the limit, one of them (to
+   * another endpoint, on this loop) makes room rather than the request failing. Closing on the
+   * loop gives the slot back at once.
+   */
+  private static boolean closeIdleOf(UpstreamPool pool, ClusterLimits limits) {
+    return pool.closeOneIdle(ch -> ch.attr(LIMITS).get() == limits);
   }
 
   /**

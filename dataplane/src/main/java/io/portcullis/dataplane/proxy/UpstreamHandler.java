@@ -23,6 +23,9 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
     void onUpstreamWritabilityChanged();
 
     void onUpstreamClosed();
+
+    /** No byte moved on the connection for the upstream idle timeout. */
+    default void onUpstreamIdle() {}
   }
 
   /** Where the connection idles between requests; null for an HTTP/2 stream (never pooled). */
@@ -92,8 +95,12 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-    if (evt instanceof IdleStateEvent && listener == null) {
-      ctx.close();
+    if (evt instanceof IdleStateEvent) {
+      if (listener == null) {
+        ctx.close();
+      } else {
+        listener.onUpstreamIdle();
+      }
       return;
     }
     ReferenceCountUtil.release(evt);

@@ -6,6 +6,7 @@ import io.portcullis.snapshot.Endpoint;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Predicate;
 import java.util.Set;
 
 /**
@@ -60,6 +61,23 @@ final class UpstreamPool {
         idle.remove(endpoint);
       }
     }
+  }
+
+  /**
+   * Closes one idle connection that {@code which} accepts; returns whether there was one. Only the
+   * circuit breaker calls this, when a cluster is at its connection limit.
+   */
+  boolean closeOneIdle(Predicate<Channel> which) {
+    for (ArrayDeque<Channel> channels : idle.values()) {
+      for (Channel ch : channels) {
+        if (which.test(ch)) {
+          channels.remove(ch);
+          ch.close();
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   int idleCount(UpstreamKey endpoint) {

@@ -127,8 +127,7 @@ public final class TlsRouter implements Router {
 
   private static RouteDecision withHsts(RouteDecision decision, HostPolicies index, String value) {
     if (decision instanceof RouteDecision.Forward f) {
-      return new RouteDecision.Forward(f.route(), f.cluster(), f.pathAndQuery(), f.requestHeaders(),
-          index.withHsts(f.route(), f.responseHeaders(), value), f.timeoutMillis());
+      return f.withResponseHeaders(index.withHsts(f.route(), f.responseHeaders(), value));
     }
     if (decision instanceof RouteDecision.Redirect r) {
       return new RouteDecision.Redirect(r.route(), r.status(), r.location(),
