@@ -10,6 +10,15 @@
 # certificate (BENCH_CERT/BENCH_KEY) becomes a kubernetes.io/tls Secret in that directory, the
 # operator makes it the default certificate (wrk connects to 127.0.0.1 and sends no SNI, so no
 # host would match), and the dataplane terminates TLS on BENCH_TLS_PORT.
+#
+# Balancing (bench/run.sh --balancers): PORTCULLIS_BENCH_POLICY sets the Ingress annotation
+# portcullis.io/load-balancer (unset: the cluster default), PORTCULLIS_BENCH_ENDPOINTS the number of
+# endpoints (default 1). The harness's origin listens on 127.0.0.1 and one port only, and nothing
+# else may be contacted, so endpoint k is the same socket address spelled differently: 127.0.0.1,
+# 127.0.0.01, 127.0.00.1, ... (zeros before an octet of 0 or 1 mean the same in decimal and octal;
+# the JDK parses every spelling to 127.0.0.1). The operator and the dataplane key endpoints by
+# their text, so each is a separate endpoint to the balancer (own active-request count, own
+# keep-alive pool) while the origin sees the same connections as with one.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -21,6 +30,36 @@ METRICS_PORT=${PORTCULLIS_BENCH_METRICS_PORT:-18501}
 ADMIN_PORT=${PORTCULLIS_BENCH_ADMIN_PORT:-18502}
 DATAPLANE_JAVA_OPTS=${PORTCULLIS_BENCH_DATAPLANE_JAVA_OPTS:--Xms512m -Xmx512m}
 OPERATOR_JAVA_OPTS=${PORTCULLIS_BENCH_OPERATOR_JAVA_OPTS:--Xmx256m}
+POLICY=${PORTCULLIS_BENCH_POLICY:-}
+ENDPOINTS=${PORTCULLIS_BENCH_ENDPOINTS:-1}
+
+# A misspelt policy would only be an event on the Ingress and the default would be measured under
+# the wrong name: refuse it here.
+if [[ -n $POLICY ]] && ! [[ $POLICY =~ ^(round-robin|least-request|random|maglev-client-address|(maglev-header|maglev-cookie|maglev-query|cookie-affinity):[!#$%&\'*+.^_\`|~0-9A-Za-z-]+)$ ]]; then
+    echo "candidate.sh: PORTCULLIS_BENCH_POLICY='$POLICY' is not a portcullis.io/load-balancer value" \
+        "(round-robin, least-request, random, maglev-client-address, maglev-header:NAME, ...)" >&2
+    exit 2
+fi
+
+# Spellings of 127.0.0.1 with 0..6 extra zeros spread over the last three octets (at most 15
+# characters, the longest IPv4 literal the JDK accepts): 84 in all, shortest first.
+loopback_spellings() {
+    local want=$1 t a b c n=0 zeros=000000
+    for ((t = 0; t <= 6; t++)); do
+        for ((a = 0; a <= t; a++)); do
+            for ((b = 0; b <= t - a; b++)); do
+                c=$((t - a - b))
+                echo "127.0${zeros:0:a}.0${zeros:0:b}.${zeros:0:c}1"
+                ((++n < want)) || return 0
+            done
+        done
+    done
+}
+MAX_ENDPOINTS=84
+if ! [[ $ENDPOINTS =~ ^[0-9]+$ ]] || ((ENDPOINTS < 1 || ENDPOINTS > MAX_ENDPOINTS)); then
+    echo "candidate.sh: PORTCULLIS_BENCH_ENDPOINTS='$ENDPOINTS' must be 1..$MAX_ENDPOINTS" >&2
+    exit 2
+fi
 
 OPERATOR_JAR=$ROOT/operator/target/portcullis-operator.jar
 DATAPLANE_JAR=$ROOT/dataplane/target/portcullis-dataplane.jar
@@ -54,13 +93,15 @@ metadata:
 addressType: IPv4
 ports: [{name: http, port: $BENCH_ORIGIN_PORT, protocol: TCP}]
 endpoints:
-- addresses: ["127.0.0.1"]
-  conditions: {ready: true}
+$(loopback_spellings "$ENDPOINTS" | sed 's/.*/- addresses: ["&"]\n  conditions: {ready: true}/')
 ---
 # No host: every host. Prefix /: every path.
 apiVersion: networking.k8s.io/v1
 kind: Ingress
-metadata: {name: bench, namespace: bench}
+metadata:
+  name: bench
+  namespace: bench
+$([[ -z $POLICY ]] || printf '  annotations: {portcullis.io/load-balancer: "%s"}' "$POLICY")
 spec:
   ingressClassName: portcullis
   rules:
@@ -72,8 +113,11 @@ spec:
           service: {name: origin, port: {number: 80}}
 YAML
 
-OPERATOR_TLS=() DATAPLANE_TLS=()
-if [[ -n ${BENCH_TLS_PORT:-} ]]; then
+# The harness exports BENCH_TLS_PORT=0 to a candidate without a TLS port. The dataplane then
+# still needs a free HTTPS port (its default, 8443, would collide when two candidates run side by
+# side): 0 takes an ephemeral one, which serves nothing without a certificate.
+OPERATOR_TLS=() DATAPLANE_TLS=(--https-port 0)
+if [[ -n ${BENCH_TLS_PORT:-} && $BENCH_TLS_PORT != 0 ]]; then
     : "${BENCH_CERT:?set by the benchmark harness with BENCH_TLS_PORT}"
     : "${BENCH_KEY:?set by the benchmark harness with BENCH_TLS_PORT}"
     {

@@ -19,7 +19,8 @@ CANDIDATE_TLS_PORT=${PORTCULLIS_BENCH_TLS_PORT:-18190}
 
 usage() {
     cat <<'USAGE'
-usage: bench/run.sh [--full] [--tls] [--build] [-- HARNESS_ARGS...]
+usage: bench/run.sh [--full] [--tls] [--build] [--balancers [--policies LIST] [--endpoints N]]
+                    [-- HARNESS_ARGS...]
 
   (default)  quick look, about 6 minutes: --reps 1 --duration 5 --modes pinned
              --scenarios h1-small,h1-100k,h1-close,tls-h1,tls-close,h2-tls --prewarm 20
@@ -31,6 +32,21 @@ usage: bench/run.sh [--full] [--tls] [--build] [-- HARNESS_ARGS...]
              scenarios run for direct and nginx only.
              TLS only, quickly: bench/run.sh --tls -- --scenarios tls-h1,tls-close,h2-tls
   --build    run `mvn -B -q package -DskipTests` first (otherwise the jars must exist)
+  --balancers
+             compare balancing policies in one run of the harness: one Portcullis candidate
+             per policy (pc-rr, pc-lr, ...), each with the same N endpoints, plus pc-1ep (one
+             endpoint, the default policy) beside direct and nginx; h1-small and h1-100k,
+             pinned, 2 x 10 s, prewarm 20 s (about 8 minutes). Afterwards prints, per
+             scenario, every candidate's x_nginx and proxy CPU us/request and the paired
+             (same repetition) throughput and CPU ratios of each policy to the first one.
+             Results go to bench/results/ (RESULTS_DIR overrides).
+  --policies LIST
+             with --balancers: portcullis.io/load-balancer values, comma separated
+             (default round-robin,least-request; the first is the reference of the ratios)
+  --endpoints N
+             with --balancers: endpoints per candidate (default 4, at most 84). They are
+             spellings of 127.0.0.1 (see bench/candidate.sh): distinct to the balancer, one
+             origin to the kernel.
   -- ARGS    passed on to the harness last, e.g. -- --quiet-wait 30 --retry-noisy 2
 
 Environment: PORTCULLIS_BENCH_HARNESS (path of the harness's run.sh),
@@ -40,12 +56,17 @@ PORTCULLIS_BENCH_* variables (see bench/candidate.sh).
 USAGE
 }
 
-FULL=0 BUILD=0 TLS=0 EXTRA=()
+FULL=0 BUILD=0 TLS=0 BALANCERS=0 POLICIES=round-robin,least-request ENDPOINTS=4 EXTRA=()
 while (($#)); do
     case $1 in
         --full)    FULL=1; shift ;;
         --build)   BUILD=1; shift ;;
         --tls)     TLS=1; shift ;;
+        --balancers) BALANCERS=1; shift ;;
+        --policies|--endpoints)
+            (($# >= 2)) || { echo "bench/run.sh: $1 needs a value" >&2; exit 2; }
+            if [[ $1 == --policies ]]; then POLICIES=$2; else ENDPOINTS=$2; fi
+            shift 2 ;;
         --)        shift; EXTRA=("$@"); break ;;
         -h|--help) usage; exit 0 ;;
         *)         echo "bench/run.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
@@ -60,6 +81,11 @@ fi
 for jar in operator/target/portcullis-operator.jar dataplane/target/portcullis-dataplane.jar; do
     [[ -f $ROOT/$jar ]] || { echo "bench/run.sh: $jar is missing: run with --build" >&2; exit 1; }
 done
+
+if ((BALANCERS)); then
+    ((FULL == 0)) || { echo "bench/run.sh: --balancers and --full do not go together" >&2; exit 2; }
+    exec bash "$ROOT/bench/balancers.sh" "$HARNESS" "$POLICIES" "$ENDPOINTS" "$TLS" "${EXTRA[@]}"
+fi
 
 # A JVM needs longer than the harness's default 5 s prewarm to reach its steady state.
 if ((FULL)); then

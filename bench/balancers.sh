@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# bench/balancers.sh - balancing policies side by side in one run of the shared harness; started
+# by `bench/run.sh --balancers` (see bench/README.md, "Balancing policies").
+#
+# usage: balancers.sh HARNESS POLICIES ENDPOINTS TLS [HARNESS_ARGS...]
+#
+# One candidate per policy (each bench/candidate.sh with its own ports, PORTCULLIS_BENCH_POLICY
+# and the same PORTCULLIS_BENCH_ENDPOINTS), plus pc-1ep (one endpoint, default policy) as the
+# plain reference, beside direct and nginx. The harness interleaves them within every repetition,
+# so every ratio below compares runs minutes apart at most; the summary pairs each policy's run
+# with the first policy's run of the same repetition.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+HARNESS=$1 POLICIES=$2 ENDPOINTS=$3 TLS=$4
+shift 4
+BASE_PORT=${PORTCULLIS_BENCH_PORT:-18090}
+BASE_TLS_PORT=${PORTCULLIS_BENCH_TLS_PORT:-18190}
+# Every candidate runs for the whole mode, so each needs its own operator and admin ports.
+BASE_INTERNAL=${PORTCULLIS_BENCH_SNAPSHOT_PORT:-18500}
+export RESULTS_DIR=${RESULTS_DIR:-$ROOT/bench/results}
+OUT=$RESULTS_DIR/balancers-$(date +%Y%m%d-%H%M%S).tsv
+
+[[ $ENDPOINTS =~ ^[0-9]+$ ]] && ((ENDPOINTS >= 1 && ENDPOINTS <= 84)) ||
+    { echo "balancers.sh: --endpoints must be 1..84, not '$ENDPOINTS'" >&2; exit 2; }
+IFS=, read -r -a POLICY_LIST <<<"$POLICIES"
+((${#POLICY_LIST[@]} >= 1)) || { echo "balancers.sh: --policies is empty" >&2; exit 2; }
+
+# Table names: the harness's proxy column is 10 characters wide.
+short_name() {
+    local p=$1
+    case $p in
+        round-robin) p=rr ;;
+        least-request) p=lr ;;
+        maglev-client-address) p=mg-client ;;
+        maglev-header:*) p=mgh-${p#*:} ;;
+        maglev-cookie:*) p=mgc-${p#*:} ;;
+        maglev-query:*) p=mgq-${p#*:} ;;
+        cookie-affinity:*) p=aff-${p#*:} ;;
+    esac
+    p=${p,,}
+    p=${p//[^a-z0-9-]/-}
+    echo "pc-${p:0:7}"
+}
+
+CAND_ARGS=() NAMES=() LEGEND=()
+add_candidate() { # name policy endpoints
+    local i=${#NAMES[@]} cmd
+    printf -v cmd 'PORTCULLIS_BENCH_POLICY=%q PORTCULLIS_BENCH_ENDPOINTS=%q PORTCULLIS_BENCH_SNAPSHOT_PORT=%q PORTCULLIS_BENCH_METRICS_PORT=%q PORTCULLIS_BENCH_ADMIN_PORT=%q %q' \
+        "$2" "$3" $((BASE_INTERNAL + 10 * i)) $((BASE_INTERNAL + 10 * i + 1)) \
+        $((BASE_INTERNAL + 10 * i + 2)) "$ROOT/bench/candidate.sh"
+    CAND_ARGS+=(--candidate "$cmd" --candidate-port $((BASE_PORT + i)) --candidate-name "$1")
+    ((TLS)) && CAND_ARGS+=(--candidate-tls-port $((BASE_TLS_PORT + i)))
+    NAMES+=("$1")
+    LEGEND+=("$1=${2:-default} x$3")
+}
+add_candidate pc-1ep "" 1
+for p in "${POLICY_LIST[@]}"; do
+    name=$(short_name "$p")
+    for n in "${NAMES[@]}"; do [[ $n != "$name" ]] || name=pc-$((${#NAMES[@]})); done
+    add_candidate "$name" "$p" "$ENDPOINTS"
+done
+REF=${NAMES[1]}
+
+only=direct,nginx
+for n in "${NAMES[@]}"; do only+=,$n; done
+echo "balancers: ${LEGEND[*]} (ratios against $REF); report: ${OUT%.tsv}.txt" >&2
+
+status=0
+bash "$HARNESS" --only "$only" "${CAND_ARGS[@]}" \
+    --scenarios h1-small,h1-100k --modes pinned --reps 2 --duration 10 --prewarm 20 \
+    --out "$OUT" "$@" || status=$?
+[[ -s $OUT ]] || exit "$status"
+
+# Per mode and scenario: each candidate's x_nginx and proxy CPU per request over all repetitions,
+# and its throughput and CPU per request as ratios to the reference's run in the same repetition.
+summary=$(awk -F'\t' -v ref="$REF" -v legend="${LEGEND[*]}" '
+    NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+    {
+        p = $col["proxy"]; k = $col["mode"] SUBSEP $col["scenario"]
+        if (!(k in seen)) { seen[k] = 1; keys[++nk] = k }
+        if (!((k, p) in n)) order[k, ++np[k]] = p
+        n[k, p]++; rps[k, p] += $col["rps"]; us[k, p] += $col["proxy_cpu_us_per_req"]
+        bg[k, p] += $col["bg_cpu_pct"]; err[k, p] += $col["errors"]
+        r = $col["rep"] + 0; if (!(k in maxrep) || r > maxrep[k]) maxrep[k] = r
+        rr[k, p, r] = $col["rps"]; ru[k, p, r] = $col["proxy_cpu_us_per_req"]
+    }
+    END {
+        printf "\n=== balancers (%s) ===\n", legend
+        printf "%-8s %-9s %-10s %9s %7s %8s %7s %6s  %-22s %-22s\n", "mode", "scenario", "proxy",
+            "req/s", "x_nginx", "prx_us/r", "bg_cpu", "errors", "req/s vs " ref " (reps)",
+            "us/r vs " ref " (reps)"
+        for (i = 1; i <= nk; i++) {
+            k = keys[i]; split(k, mk, SUBSEP)
+            nginx = ((k, "nginx") in n) ? rps[k, "nginx"] / n[k, "nginx"] : 0
+            for (j = 1; j <= np[k]; j++) {
+                p = order[k, j]
+                if (p !~ /^pc-/) continue
+                a = rps[k, p] / n[k, p]
+                rs = ""; us_ = ""; sr = 0; su = 0; c = 0
+                for (r = 0; r <= maxrep[k]; r++) {
+                    if (!((k, p, r) in rr) || !((k, ref, r) in rr)) continue
+                    if (rr[k, ref, r] <= 0 || ru[k, ref, r] <= 0) continue
+                    x = rr[k, p, r] / rr[k, ref, r]; y = ru[k, p, r] / ru[k, ref, r]
+                    rs = rs (c ? " " : "") sprintf("%.3f", x); us_ = us_ (c ? " " : "") sprintf("%.3f", y)
+                    sr += x; su += y; c++
+                }
+                printf "%-8s %-9s %-10s %9.0f %7s %8.1f %6.1f%% %6d  %-22s %-22s\n", mk[1], mk[2], p, a,
+                    (nginx > 0 ? sprintf("%.2f", a / nginx) : "-"), us[k, p] / n[k, p],
+                    bg[k, p] / n[k, p], err[k, p],
+                    (c ? sprintf("%.3f (%s)", sr / c, rs) : "-"), (c ? sprintf("%.3f (%s)", su / c, us_) : "-")
+            }
+        }
+    }' "$OUT")
+echo "$summary"
+echo "$summary" >>"${OUT%.tsv}.txt"
+exit "$status"
