@@ -35,8 +35,8 @@ usage: bench/run.sh [--full] [--tls] [--build] [--balancers [--policies LIST] [-
   --balancers
              compare balancing policies in one run of the harness: one Portcullis candidate
              per policy (pc-rr, pc-lr, ...), each with the same N endpoints, plus pc-1ep (one
-             endpoint, the default policy) beside direct and nginx; h1-small and h1-100k,
-             pinned, 2 x 10 s, prewarm 20 s (about 8 minutes). Afterwards prints, per
+             endpoint, the default policy) beside nginx; h1-small and h1-100k, pinned,
+             3 x 10 s, prewarm 20 s (about 8 minutes on a quiet machine). Afterwards prints, per
              scenario, every candidate's x_nginx and proxy CPU us/request and the paired
              (same repetition) throughput and CPU ratios of each policy to the first one.
              Results go to bench/results/ (RESULTS_DIR overrides).
