@@ -74,46 +74,8 @@ bash "$HARNESS" --only "$only" "${CAND_ARGS[@]}" \
     --out "$OUT" "$@" || status=$?
 [[ -s $OUT ]] || exit "$status"
 
-# Per mode and scenario: each candidate's x_nginx and proxy CPU per request over all repetitions,
-# and its throughput and CPU per request as ratios to the reference's run in the same repetition.
-summary=$(awk -F'\t' -v ref="$REF" -v legend="${LEGEND[*]}" '
-    NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
-    {
-        p = $col["proxy"]; k = $col["mode"] SUBSEP $col["scenario"]
-        if (!(k in seen)) { seen[k] = 1; keys[++nk] = k }
-        if (!((k, p) in n)) order[k, ++np[k]] = p
-        n[k, p]++; rps[k, p] += $col["rps"]; us[k, p] += $col["proxy_cpu_us_per_req"]
-        bg[k, p] += $col["bg_cpu_pct"]; err[k, p] += $col["errors"]
-        r = $col["rep"] + 0; if (!(k in maxrep) || r > maxrep[k]) maxrep[k] = r
-        rr[k, p, r] = $col["rps"]; ru[k, p, r] = $col["proxy_cpu_us_per_req"]
-    }
-    END {
-        printf "\n=== balancers (%s) ===\n", legend
-        printf "%-8s %-9s %-10s %9s %7s %8s %7s %6s  %-22s %-22s\n", "mode", "scenario", "proxy",
-            "req/s", "x_nginx", "prx_us/r", "bg_cpu", "errors", "req/s vs " ref " (reps)",
-            "us/r vs " ref " (reps)"
-        for (i = 1; i <= nk; i++) {
-            k = keys[i]; split(k, mk, SUBSEP)
-            nginx = ((k, "nginx") in n) ? rps[k, "nginx"] / n[k, "nginx"] : 0
-            for (j = 1; j <= np[k]; j++) {
-                p = order[k, j]
-                if (p !~ /^pc-/) continue
-                a = rps[k, p] / n[k, p]
-                rs = ""; us_ = ""; sr = 0; su = 0; c = 0
-                for (r = 0; r <= maxrep[k]; r++) {
-                    if (!((k, p, r) in rr) || !((k, ref, r) in rr)) continue
-                    if (rr[k, ref, r] <= 0 || ru[k, ref, r] <= 0) continue
-                    x = rr[k, p, r] / rr[k, ref, r]; y = ru[k, p, r] / ru[k, ref, r]
-                    rs = rs (c ? " " : "") sprintf("%.3f", x); us_ = us_ (c ? " " : "") sprintf("%.3f", y)
-                    sr += x; su += y; c++
-                }
-                printf "%-8s %-9s %-10s %9.0f %7s %8.1f %6.1f%% %6d  %-22s %-22s\n", mk[1], mk[2], p, a,
-                    (nginx > 0 ? sprintf("%.2f", a / nginx) : "-"), us[k, p] / n[k, p],
-                    bg[k, p] / n[k, p], err[k, p],
-                    (c ? sprintf("%.3f (%s)", sr / c, rs) : "-"), (c ? sprintf("%.3f (%s)", su / c, us_) : "-")
-            }
-        }
-    }' "$OUT")
+# x_nginx, CPU per request and the paired ratios to the first policy (bench/balancers-summary.awk).
+summary=$(awk -F'\t' -f "$ROOT/bench/balancers-summary.awk" -v ref="$REF" -v legend="${LEGEND[*]}" "$OUT")
 echo "$summary"
 echo "$summary" >>"${OUT%.tsv}.txt"
 exit "$status"
