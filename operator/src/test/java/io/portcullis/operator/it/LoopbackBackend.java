@@ -9,15 +9,24 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** A real HTTP backend on loopback that answers with its name and the path it was asked for. */
+/**
+ * A real HTTP backend on loopback that answers with its name and the path it was asked for. Like
+ * pods, several can share one port on distinct loopback addresses (127.0.0.0/8), so one
+ * EndpointSlice port serves them all.
+ */
 final class LoopbackBackend implements AutoCloseable {
   private final HttpServer server;
   private final String name;
   private final AtomicInteger requests = new AtomicInteger();
 
   LoopbackBackend(String name) throws IOException {
+    this(name, InetAddress.getLoopbackAddress(), 0);
+  }
+
+  /** Listens on {@code address:port} (port 0 picks a free one). */
+  LoopbackBackend(String name, InetAddress address, int port) throws IOException {
     this.name = name;
-    this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
+    this.server = HttpServer.create(new InetSocketAddress(address, port), 64);
     server.createContext(
         "/",
         exchange -> {
@@ -40,6 +49,11 @@ final class LoopbackBackend implements AutoCloseable {
     return server.getAddress().getPort();
   }
 
+  /** The address it listens on, as an EndpointSlice lists it. */
+  String address() {
+    return server.getAddress().getAddress().getHostAddress();
+  }
+
   String name() {
     return name;
   }
@@ -48,6 +62,10 @@ final class LoopbackBackend implements AutoCloseable {
     return requests.get();
   }
 
+  /**
+   * Stops at once, as a killed pod does: the listening socket and every open connection, idle
+   * keep-alive ones included, are closed without waiting for exchanges to finish.
+   */
   @Override
   public void close() {
     server.stop(0);
