@@ -51,8 +51,9 @@ import org.junit.jupiter.api.Test;
  * churn on the API server, the real operator, the snapshot stream and the real dataplane, while
  * clients keep sending GETs. Every old pod is replaced in turn: the new pod joins the slice ready,
  * the old one turns terminating (its preStop delay), leaves the slice and is killed; one old pod
- * instead dies without notice while still listed ready, so the proxy meets it dead before the
- * API server says so. No client may see a failure.
+ * instead hangs and is killed while still listed ready, cutting the requests it holds, so the
+ * proxy meets it dead before the API server says so. No client may see a failure, and a pod
+ * takes no new request once the proxy knows it is terminating.
  */
 @EnableKubernetesMockClient(crud = true)
 class RollingRestartThroughApiServerTest {
@@ -163,11 +164,16 @@ class RollingRestartThroughApiServerTest {
       await().atMost(DEADLINE).until(() -> joining.requests() > 0);
 
       if (step == CRASH_STEP) {
-        // The pod dies at once (OOM kill, lost node) while the slice still lists it ready: requests
-        // the proxy sends it meet a refused connect, or a pooled connection that breaks, and must
-        // be retried elsewhere. Wait until that happened at least once before telling the API server.
+        // The pod hangs and is killed (OOM kill, lost node) while the slice still lists it ready:
+        // the requests it holds are cut, and until the API server says so, new ones meet a refused
+        // connect or a pooled connection that breaks. All of them must be retried elsewhere.
+        leaving.hold();
+        await().atMost(DEADLINE).until(() -> leaving.held() > 0);
         leaving.close();
-        await().atMost(DEADLINE).until(() -> upstream(leaving).map(UpstreamEndpoint::failures).orElse(0L) > 0);
+        long cutFailures = leaving.held();
+        await()
+            .atMost(DEADLINE)
+            .until(() -> upstream(leaving).map(UpstreamEndpoint::failures).orElse(0L) > cutFailures);
         setPods(leaving, null);
         await().atMost(DEADLINE).until(() -> upstream(leaving).isEmpty());
         continue;
@@ -382,6 +388,9 @@ class RollingRestartThroughApiServerTest {
                 .withNewMetadata()
                 .withNamespace(NS)
                 .withName("shop")
+                // What a user who wants pod crashes hidden sets: the default retries only a
+                // failed connect, and a GET cut in flight needs "reset" too.
+                .addToAnnotations("portcullis.io/retries", "2 on connect-failure,reset")
                 .endMetadata()
                 .withNewSpec()
                 .addNewRule()
