@@ -1044,7 +1044,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
       }
       if (canRetryOnFreshConnection()) {
         // A pooled connection the backend closed while it sat idle (keep-alive race): nothing was
-        // answered and there is no body to replay, so trying once more is safe.
+        // answered and there is no body to replay, so an idempotent request is tried once more.
         retried = true;
         deadlines.disarmTry();
         upstream = null;
@@ -1060,6 +1060,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
           && !responseHeadSent
           && !hasBody
           && !upgrade
+          // The backend may have read it before closing: only what is safe to send twice.
+          && (RetryDecision.idempotent(request.method().name()) || retryPolicy.nonIdempotent())
           && upstreamHandler != null
           && upstreamHandler.reused()
           && exchange == this;

@@ -498,4 +498,22 @@ class ResilienceTest {
     }
     assertEquals(hits, down.hits.get(), "an ejected endpoint gets no first tries");
   }
+
+  @Test
+  void aBodilessPostIsNotSentTwiceWhenItsPooledConnectionBreaksButAGetIs() throws Exception {
+    FaultyBackend b = backend("b", OK);
+    route(cluster("c", b.port()), RetryPolicy.DEFAULT);
+    assertEquals(200, get("/warm").statusCode()); // leaves a pooled keep-alive connection
+    b.mode = RESET;
+    int before = b.hits.get();
+    assertEquals(502, post("/order", "").statusCode());
+    assertEquals(before + 1, b.hits.get(), "the backend may have acted on the POST: sent once");
+
+    b.mode = OK;
+    assertEquals(200, get("/warm-again").statusCode());
+    b.mode = RESET;
+    before = b.hits.get();
+    assertEquals(502, get("/again").statusCode());
+    assertEquals(before + 2, b.hits.get(), "a GET goes once more on a fresh connection");
+  }
 }
