@@ -33,6 +33,7 @@ import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.util.ReferenceCountUtil;
 import io.portcullis.dataplane.admin.ProxyMetrics;
+import io.portcullis.dataplane.testing.TestBackend;
 import io.portcullis.snapshot.HeaderRewrite;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
