@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.portcullis.dataplane.testing.LoopbackServer;
 import io.portcullis.dataplane.testing.TestBackend.Mode;
 import io.portcullis.dataplane.health.ProxyHarness.Answer;
 import io.portcullis.dataplane.lb.UpstreamEndpoint;
@@ -147,7 +148,7 @@ class ActiveHealthCheckTest {
     TestBackend hanging = backend("hang");
     hanging.healthStatus = TestBackend.HANG_HEALTH;
     TestBackend good = backend("good");
-    int refused = TestBackend.closedPort();
+    int refused = LoopbackServer.closedPort();
     harness.serve(checked(50, null, List.of()), 0, good.port(), refused, hanging.port());
     await().atMost(deadline()).until(
         () -> harness.health.checkFailures(harness.endpoint(refused)) >= 2

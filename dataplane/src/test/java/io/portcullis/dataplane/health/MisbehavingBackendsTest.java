@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.portcullis.dataplane.testing.LoopbackServer;
 import io.portcullis.dataplane.testing.TestBackend.Mode;
 import io.portcullis.dataplane.health.ProxyHarness.Answer;
 import io.portcullis.dataplane.lb.UpstreamEndpoint;
@@ -47,7 +48,7 @@ class MisbehavingBackendsTest {
 
   private int misbehaving(Misbehaviour kind) throws Exception {
     return switch (kind) {
-      case REFUSES_CONNECTIONS -> TestBackend.closedPort();
+      case REFUSES_CONNECTIONS -> LoopbackServer.closedPort();
       case RESETS_MID_RESPONSE -> backend("bad", Mode.HEAD_THEN_RESET).port();
       case HANGS -> backend("bad", Mode.HANG).port();
       case ANSWERS_503 -> backend("bad", Mode.UNAVAILABLE).port();

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.portcullis.dataplane.testing.LoopbackServer;
 import io.portcullis.dataplane.testing.TestBackend;
 import io.portcullis.dataplane.tls.TestPki;
 import io.portcullis.snapshot.Cluster;
@@ -156,10 +157,7 @@ class H2UpstreamTest {
   @Test
   @DisplayName("an h2 backend that refuses connections gets 502")
   void refused() throws Exception {
-    int closedPort;
-    try (var s = new java.net.ServerSocket(0)) {
-      closedPort = s.getLocalPort();
-    }
+    int closedPort = LoopbackServer.closedPort();
     proxy = new ClusterProxy(
         new Cluster("default/x:1", List.of(new Endpoint("127.0.0.1", closedPort)), h2c()), 1);
     assertEquals(502, proxy.get("/").statusCode());

@@ -1,5 +1,6 @@
 package io.portcullis.dataplane.proxy;
 
+import static io.portcullis.dataplane.testing.LoopbackServer.closedPort;
 import static io.portcullis.dataplane.testing.TestBackend.Mode.HANG;
 import static io.portcullis.dataplane.testing.TestBackend.Mode.HEAD_THEN_RESET;
 import static io.portcullis.dataplane.testing.TestBackend.Mode.HEAD_THEN_STALL;
@@ -24,7 +25,6 @@ import io.portcullis.snapshot.RetryPolicy;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -94,12 +94,6 @@ class ResilienceTest {
     b.start();
     backends.add(b);
     return b;
-  }
-
-  private static int closedPort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
   }
 
   private ClusterRuntime cluster(String name, CircuitBreakers limits, int... ports) {

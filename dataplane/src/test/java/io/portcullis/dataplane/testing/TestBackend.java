@@ -1,20 +1,12 @@
 package io.portcullis.dataplane.testing;
 
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.DefaultHttpResponse;
@@ -29,10 +21,6 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.ssl.SniHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.ReferenceCountUtil;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Queue;
@@ -113,12 +101,10 @@ public final class TestBackend implements AutoCloseable {
   public final AtomicInteger healthChecks = new AtomicInteger();
   public volatile String lastHealthHost;
 
-  private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-  private final List<Channel> open = new CopyOnWriteArrayList<>();
   private final Queue<Held> held = new ConcurrentLinkedQueue<>();
   private SslContext tls;
   private boolean nameOnly;
-  private Channel server;
+  private LoopbackServer server;
 
   private record Held(ChannelHandlerContext ctx, Seen request) {}
 
@@ -148,46 +134,26 @@ public final class TestBackend implements AutoCloseable {
   /** Starts listening on a free loopback port and returns it. */
   public int start() {
     server =
-        new ServerBootstrap()
-            .group(group)
-            .channel(NioServerSocketChannel.class)
-            .childHandler(
-                new ChannelInitializer<SocketChannel>() {
-                  @Override
-                  protected void initChannel(SocketChannel ch) {
-                    connections.incrementAndGet();
-                    open.add(ch);
-                    ch.closeFuture().addListener(f -> {
-                      open.remove(ch);
-                      closedConnections.incrementAndGet();
-                    });
-                    if (tls != null) {
-                      ch.pipeline().addLast(new SniHandler(sni -> {
-                        sniNames.add(String.valueOf(sni));
-                        return tls;
-                      }));
-                    }
-                    ch.pipeline()
-                        .addLast("codec", new HttpServerCodec())
-                        .addLast("agg", new HttpObjectAggregator(1 << 20))
-                        .addLast("app", new App());
-                  }
-                })
-            .bind("127.0.0.1", 0)
-            .syncUninterruptibly()
-            .channel();
+        LoopbackServer.start(
+            ch -> {
+              connections.incrementAndGet();
+              ch.closeFuture().addListener(f -> closedConnections.incrementAndGet());
+              if (tls != null) {
+                ch.pipeline().addLast(new SniHandler(sni -> {
+                  sniNames.add(String.valueOf(sni));
+                  return tls;
+                }));
+              }
+              ch.pipeline()
+                  .addLast("codec", new HttpServerCodec())
+                  .addLast("agg", new HttpObjectAggregator(1 << 20))
+                  .addLast("app", new App());
+            });
     return port();
   }
 
   public int port() {
-    return ((InetSocketAddress) server.localAddress()).getPort();
-  }
-
-  /** A loopback port nobody listens on: connecting to it is refused. */
-  public static int closedPort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
+    return server.port();
   }
 
   /** Answers every held request as {@link Mode#OK} would. */
@@ -340,14 +306,9 @@ public final class TestBackend implements AutoCloseable {
 
   /** Stops accepting and closes every open connection, like a pod that went away. */
   @Override
-  public synchronized void close() {
+  public void close() {
     if (server != null) {
-      server.close().syncUninterruptibly();
-      server = null;
-      open.forEach(Channel::close);
-    }
-    if (!group.isShuttingDown()) {
-      group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+      server.close();
     }
   }
 }
