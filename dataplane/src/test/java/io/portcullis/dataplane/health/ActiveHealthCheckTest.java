@@ -15,7 +15,6 @@ import io.portcullis.snapshot.ClusterPolicy;
 import io.portcullis.snapshot.ClusterPolicy.HealthCheck;
 import io.portcullis.snapshot.ClusterPolicy.StatusRange;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -25,19 +24,14 @@ import org.junit.jupiter.api.Test;
 /** Active HTTP health checks through the real proxy against backends on loopback. */
 class ActiveHealthCheckTest {
   private final ProxyHarness harness = new ProxyHarness();
-  private final List<TestBackend> backends = new ArrayList<>();
 
   @AfterEach
   void stop() {
     harness.close();
-    backends.forEach(TestBackend::close);
   }
 
   private TestBackend backend(String name) {
-    TestBackend b = new TestBackend(name, Mode.OK).answeringItsNameOnly();
-    b.start();
-    backends.add(b);
-    return b;
+    return harness.backend(name, Mode.OK);
   }
 
   private static ClusterPolicy checked(long intervalMillis, String host, List<StatusRange> expected) {

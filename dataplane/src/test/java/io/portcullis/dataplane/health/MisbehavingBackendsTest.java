@@ -29,21 +29,16 @@ class MisbehavingBackendsTest {
   private static final long ROUTE_TIMEOUT_MILLIS = 300;
 
   private final ProxyHarness harness = new ProxyHarness();
-  private final List<TestBackend> backends = new ArrayList<>();
 
   @AfterEach
   void stop() {
     harness.close();
-    backends.forEach(TestBackend::close);
   }
 
   enum Misbehaviour { REFUSES_CONNECTIONS, RESETS_MID_RESPONSE, HANGS, ANSWERS_503 }
 
   private TestBackend backend(String name, Mode mode) {
-    TestBackend b = new TestBackend(name, mode).answeringItsNameOnly();
-    b.start();
-    backends.add(b);
-    return b;
+    return harness.backend(name, mode);
   }
 
   private int misbehaving(Misbehaviour kind) throws Exception {
