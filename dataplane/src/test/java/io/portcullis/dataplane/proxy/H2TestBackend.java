@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
+import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
@@ -32,13 +33,17 @@ import java.util.concurrent.atomic.AtomicInteger;
  * ALPN h2), built from Netty's server codec. It answers {@code method uri body} with 200, except:
  * {@code /gate} holds every response until {@link #gate} requests are held, then answers them all
  * (so a test knows they were in flight together); {@code /goaway} sends GOAWAY before answering;
- * {@code /die} closes the whole connection.
+ * {@code /die} closes the whole connection. While {@link #refuseNext} is positive, a request's
+ * stream is reset with {@code REFUSED_STREAM} instead (as an overloaded server does).
  */
 final class H2TestBackend implements AutoCloseable {
   final List<DefaultHttpHeaders> requestHeaders = new CopyOnWriteArrayList<>();
   final AtomicInteger connections = new AtomicInteger();
   final AtomicInteger maxHeld = new AtomicInteger();
   volatile int gate = Integer.MAX_VALUE;
+  /** This many streams from now on are reset with REFUSED_STREAM instead of answered. */
+  final AtomicInteger refuseNext = new AtomicInteger();
+  final AtomicInteger refused = new AtomicInteger();
   private final SslContext tls;
   private final long maxConcurrentStreams;
   /** Held /gate requests; touched only on the backend's single loop. */
@@ -76,6 +81,11 @@ final class H2TestBackend implements AutoCloseable {
   private final class App extends SimpleChannelInboundHandler<FullHttpRequest> {
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+      if (refuseNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+        refused.incrementAndGet();
+        ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.REFUSED_STREAM));
+        return;
+      }
       requestHeaders.add((DefaultHttpHeaders) new DefaultHttpHeaders().set(req.headers()));
       String body = req.content().toString(StandardCharsets.UTF_8);
       byte[] out = (req.method() + " " + req.uri() + " " + body).getBytes(StandardCharsets.UTF_8);

@@ -80,6 +80,25 @@ class H2UpstreamTest {
   }
 
   @Test
+  @DisplayName("a stream the backend refuses (REFUSED_STREAM) is sent again, even a POST, since it was never processed")
+  void refusedStreamIsRetried() throws Exception {
+    start(new H2TestBackend(null, 100), h2c(), 1);
+    backend.refuseNext.set(1);
+    HttpResponse<String> r = proxy.get("/busy");
+    assertEquals(200, r.statusCode(), r.body());
+    assertEquals("GET /busy ", r.body());
+    assertEquals(1, backend.refused.get());
+
+    backend.refuseNext.set(1);
+    HttpResponse<String> post = proxy.client.send(
+        HttpRequest.newBuilder(proxy.uri("/order")).POST(HttpRequest.BodyPublishers.noBody()).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, post.statusCode(), post.body());
+    assertEquals(2, backend.refused.get());
+    assertEquals(2, backend.requestHeaders.size(), "each request processed once");
+  }
+
+  @Test
   @DisplayName("a TLS backend that does not agree to h2 gets 502 rather than a protocol mix-up")
   void tlsBackendWithoutH2() throws Exception {
     var cert = pki.issue("test/h1", "web.internal");

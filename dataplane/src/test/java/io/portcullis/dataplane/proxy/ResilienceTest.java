@@ -15,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.portcullis.dataplane.admin.ProxyMetrics;
 import io.portcullis.dataplane.config.ClusterRuntime;
 import io.portcullis.dataplane.config.RouteDecision;
+import io.portcullis.dataplane.lb.UpstreamEndpoint;
 import io.portcullis.dataplane.testing.TestBackend;
 import io.portcullis.snapshot.Cluster;
 import io.portcullis.snapshot.ClusterPolicy;
@@ -469,5 +470,27 @@ class ResilienceTest {
     assertEquals("real POST /chunked streamed", r.body());
     assertEquals(1, counter("portcullis_mirror_requests", "cluster", "shadow", "result", "skipped_body"));
     assertEquals(0, shadow.hits.get());
+  }
+
+  @Test
+  void anEndpointWhose503sAreSavedByRetriesIsStillEjectedByOutlierDetection() throws Exception {
+    TestBackend down = backend("down", UNAVAILABLE);
+    TestBackend good = backend("good", OK);
+    ClusterRuntime c = cluster("c", down.port(), good.port());
+    route(c, retries(1, List.of("503"), false, 0));
+    // Round robin sends every other first try to "down"; each of those is a failed try that
+    // outlier detection hears (5 gateway failures in a row eject), though its retry saves the client.
+    for (int i = 0; i < 12; i++) {
+      assertEquals(200, get("/g" + i).statusCode());
+    }
+    UpstreamEndpoint downEndpoint =
+        c.endpoints().stream().filter(e -> e.endpoint().port() == down.port()).findFirst().orElseThrow();
+    assertTrue(downEndpoint.ejected(System.nanoTime()), "the failing endpoint is ejected");
+    int hits = down.hits.get();
+    for (int i = 0; i < 6; i++) {
+      HttpResponse<String> r = get("/after" + i);
+      assertEquals(Optional.of("good"), r.headers().firstValue("x-backend"));
+    }
+    assertEquals(hits, down.hits.get(), "an ejected endpoint gets no first tries");
   }
 }
