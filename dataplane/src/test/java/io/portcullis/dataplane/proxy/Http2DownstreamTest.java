@@ -220,7 +220,9 @@ class Http2DownstreamTest {
   @Test
   @DisplayName("an upload to a backend that stops reading pauses the client by flow control and resumes")
   void slowBackendUpload() throws Exception {
-    int size = 4 * 1024 * 1024;
+    // Larger than what the kernel can buffer between proxy and backend (the proxy's send buffer
+    // grows to tcp_wmem's 4 MiB), so only flow control can hold the client back.
+    int size = 16 * 1024 * 1024;
     byte[] body = new byte[size];
     for (int i = 0; i < size; i++) {
       body[i] = BulkBackend.byteAt(i);
