@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.portcullis.dataplane.health.FaultyBackend.Mode;
 import io.portcullis.dataplane.health.ProxyHarness.Answer;
+import io.portcullis.dataplane.testing.TestBackend;
 import io.portcullis.snapshot.ClusterPolicy;
 import io.portcullis.snapshot.ClusterPolicy.CircuitBreakers;
 import java.time.Duration;
@@ -23,20 +23,11 @@ class CircuitBreakerVisibilityTest {
           + "\",limit=\"max-requests\"} ";
 
   private final ProxyHarness harness = new ProxyHarness();
-  private final FaultyBackend backend = new FaultyBackend("slow", Mode.HANG);
-  private boolean backendClosed;
+  private final TestBackend backend = harness.backend("slow", TestBackend.Mode.HANG);
 
   @AfterEach
   void stop() {
     harness.close();
-    closeBackend();
-  }
-
-  private void closeBackend() {
-    if (!backendClosed) {
-      backendClosed = true;
-      backend.close();
-    }
   }
 
   @Test
@@ -55,7 +46,7 @@ class CircuitBreakerVisibilityTest {
     assertTrue(harness.admin("/metrics").body().contains(MAX_REQUESTS + "1.0"));
     assertEquals(503, harness.get("/refused").status(), "the breaker refuses the next request");
 
-    closeBackend(); // the hanging request fails, and its slot is given back
+    backend.close(); // the hanging request fails, and its slot is given back
     assertEquals(502, hanging.get().status());
     await().atMost(Duration.ofSeconds(10)).until(() -> !maxRequests().get("open").asBoolean());
     assertFalse(harness.admin("/metrics").body().contains(MAX_REQUESTS + "1.0"));

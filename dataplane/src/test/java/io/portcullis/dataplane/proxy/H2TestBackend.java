@@ -1,16 +1,10 @@
 package io.portcullis.dataplane.proxy;
 
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -27,12 +21,11 @@ import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.ssl.SslContext;
-import java.net.InetSocketAddress;
+import io.portcullis.dataplane.testing.LoopbackServer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -53,10 +46,9 @@ final class H2TestBackend implements AutoCloseable {
   final AtomicInteger refused = new AtomicInteger();
   private final SslContext tls;
   private final long maxConcurrentStreams;
-  private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
   /** Held /gate requests; touched only on the backend's single loop. */
   private final List<Runnable> held = new ArrayList<>();
-  private Channel server;
+  private LoopbackServer server;
 
   H2TestBackend(SslContext tls, long maxConcurrentStreams) {
     this.tls = tls;
@@ -64,35 +56,26 @@ final class H2TestBackend implements AutoCloseable {
   }
 
   int start() {
-    server = new ServerBootstrap()
-        .group(group)
-        .channel(NioServerSocketChannel.class)
-        .childHandler(new ChannelInitializer<SocketChannel>() {
-          @Override
-          protected void initChannel(SocketChannel ch) {
-            connections.incrementAndGet();
-            if (tls != null) {
-              ch.pipeline().addLast(tls.newHandler(ch.alloc()));
+    server = LoopbackServer.start(ch -> {
+      connections.incrementAndGet();
+      if (tls != null) {
+        ch.pipeline().addLast(tls.newHandler(ch.alloc()));
+      }
+      ch.pipeline()
+          .addLast(Http2FrameCodecBuilder.forServer()
+              .initialSettings(Http2Settings.defaultSettings().maxConcurrentStreams(maxConcurrentStreams))
+              .build())
+          .addLast(new Http2MultiplexHandler(new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel stream) {
+              stream.pipeline()
+                  .addLast(new Http2StreamFrameToHttpObjectCodec(true))
+                  .addLast(new HttpObjectAggregator(1 << 20))
+                  .addLast(new App());
             }
-            ch.pipeline()
-                .addLast(Http2FrameCodecBuilder.forServer()
-                    .initialSettings(Http2Settings.defaultSettings().maxConcurrentStreams(maxConcurrentStreams))
-                    .build())
-                .addLast(new Http2MultiplexHandler(new ChannelInitializer<Channel>() {
-                  @Override
-                  protected void initChannel(Channel stream) {
-                    stream.pipeline()
-                        .addLast(new Http2StreamFrameToHttpObjectCodec(true))
-                        .addLast(new HttpObjectAggregator(1 << 20))
-                        .addLast(new App());
-                  }
-                }));
-          }
-        })
-        .bind("127.0.0.1", 0)
-        .syncUninterruptibly()
-        .channel();
-    return ((InetSocketAddress) server.localAddress()).getPort();
+          }));
+    });
+    return server.port();
   }
 
   private final class App extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -136,8 +119,7 @@ final class H2TestBackend implements AutoCloseable {
   @Override
   public void close() {
     if (server != null) {
-      server.close().syncUninterruptibly();
+      server.close();
     }
-    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
   }
 }
