@@ -496,7 +496,7 @@ class ResilienceTest {
 
   @Test
   void aBodilessPostIsNotSentTwiceWhenItsPooledConnectionBreaksButAGetIs() throws Exception {
-    FaultyBackend b = backend("b", OK);
+    TestBackend b = backend("b", OK);
     route(cluster("c", b.port()), RetryPolicy.DEFAULT);
     assertEquals(200, get("/warm").statusCode()); // leaves a pooled keep-alive connection
     b.mode = RESET;
