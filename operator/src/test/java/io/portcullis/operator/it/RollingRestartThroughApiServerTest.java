@@ -9,7 +9,6 @@ import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder;
-import io.fabric8.kubernetes.api.model.networking.v1.IngressClassBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.portcullis.dataplane.admin.ProxyMetrics;
@@ -19,13 +18,7 @@ import io.portcullis.dataplane.lb.UpstreamEndpoint;
 import io.portcullis.dataplane.proxy.ProxyServer;
 import io.portcullis.dataplane.proxy.ProxySettings;
 import io.portcullis.dataplane.stream.StreamClient;
-import io.portcullis.operator.Main;
 import io.portcullis.operator.Operator;
-import io.portcullis.operator.OperatorOptions;
-import io.portcullis.operator.compile.Compiler;
-import io.portcullis.operator.source.KubernetesSource;
-import io.portcullis.operator.status.KubernetesStatusSink;
-import io.portcullis.operator.store.SnapshotStore;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -34,7 +27,6 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
@@ -95,18 +87,8 @@ class RollingRestartThroughApiServerTest {
 
   @BeforeEach
   void start() throws Exception {
-    client.resource(
-            new IngressClassBuilder()
-                .withNewMetadata()
-                .withName("portcullis")
-                .addToAnnotations("ingressclass.kubernetes.io/is-default-class", "true")
-                .endMetadata()
-                .withNewSpec()
-                .withController("portcullis.io/ingress-controller")
-                .endSpec()
-                .build())
-        .create();
-    operator = startOperator();
+    ApiServerFixtures.defaultIngressClass(client);
+    operator = ApiServerFixtures.startOperator(client, 0);
     config = new LiveConfig();
     ProxyMetrics metrics = new ProxyMetrics();
     proxy =
@@ -415,24 +397,4 @@ class RollingRestartThroughApiServerTest {
         .create();
   }
 
-  private Operator startOperator() throws Exception {
-    OperatorOptions options =
-        OperatorOptions.parse(
-            new String[] {
-              "--snapshot-port", "0",
-              "--snapshot-address", "127.0.0.1",
-              "--metrics-port", "0"
-            },
-            Map.of());
-    Operator started =
-        new Operator(
-            options,
-            new KubernetesSource(client, List.of(), options.endpointsSource()),
-            new KubernetesStatusSink(client),
-            new Compiler(options.compilerSettings())::compile,
-            new SnapshotStore(),
-            Main.streamServer());
-    started.start();
-    return started;
-  }
 }
