@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.portcullis.dataplane.log.AsyncAccessLog;
+import io.portcullis.dataplane.testing.TestBackend;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
@@ -29,7 +30,7 @@ class AccessLogTest {
   void aProxiedRequestWritesOneJsonLineWithRouteClusterEndpointStatusAndSizes() throws Exception {
     List<String> lines = new CopyOnWriteArrayList<>();
     HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    try (GateBackend backend = new GateBackend();
+    try (TestBackend backend = GracefulDrainTest.okBackend();
         Dataplane dataplane = Dataplane.start(GracefulDrainTest.options(),
             onDrop -> new AsyncAccessLog(lines::add, 64, onDrop))) {
       dataplane.config().apply(GracefulDrainTest.routeEverythingTo(backend.port()));

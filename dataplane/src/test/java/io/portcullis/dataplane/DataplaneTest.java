@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.portcullis.dataplane.testing.LoopbackServer;
 import io.portcullis.snapshot.Cluster;
 import io.portcullis.snapshot.ClusterPolicy;
 import io.portcullis.snapshot.Endpoint;
@@ -81,10 +82,7 @@ class DataplaneTest {
 
   @Test
   void healthChecksRunAndTheAdminPortShowsClustersAndTheirMetrics() throws Exception {
-    int closed;
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      closed = s.getLocalPort();
-    }
+    int closed = LoopbackServer.closedPort();
     ClusterPolicy checked =
         new ClusterPolicy(null, null, null, 0,
             new ClusterPolicy.HealthCheck("/healthz", null, 50, 500, 1, 1, List.of()),

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.portcullis.dataplane.testing.TestBackend;
 import io.portcullis.snapshot.Cluster;
 import io.portcullis.snapshot.Endpoint;
 import io.portcullis.snapshot.PathMatch;
@@ -29,6 +30,13 @@ import org.junit.jupiter.api.Test;
 /** What SIGTERM runs ({@link Dataplane#drain()}), against a real proxy and a slow backend. */
 class GracefulDrainTest {
   private static final Duration DEADLINE = Duration.ofSeconds(20);
+
+  /** A backend that answers {@code ok} at once, except {@code /hang}: held until released. */
+  static TestBackend okBackend() {
+    TestBackend backend = new TestBackend("ok", TestBackend.Mode.OK).answeringItsNameOnly();
+    backend.start();
+    return backend;
+  }
 
   static Snapshot routeEverythingTo(int port) {
     return Snapshot.of(
@@ -71,7 +79,7 @@ class GracefulDrainTest {
     DataplaneOptions options =
         options().withDrain(Duration.ofSeconds(2), Duration.ofSeconds(15)).withAccessLog(false);
     HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    try (GateBackend backend = new GateBackend();
+    try (TestBackend backend = okBackend();
         Dataplane dataplane = Dataplane.start(options)) {
       dataplane.config().apply(routeEverythingTo(backend.port()));
       int http = dataplane.httpPort();
@@ -81,10 +89,10 @@ class GracefulDrainTest {
       List<CompletableFuture<HttpResponse<String>>> inFlight = new ArrayList<>();
       for (int i = 0; i < 3; i++) {
         inFlight.add(client.sendAsync(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http + "/slow")).build(),
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http + "/hang")).build(),
             HttpResponse.BodyHandlers.ofString()));
       }
-      await().atMost(DEADLINE).until(() -> backend.waiting.get() == 3);
+      await().atMost(DEADLINE).until(() -> backend.inFlight.get() == 3);
 
       CompletableFuture<Void> drained = CompletableFuture.runAsync(dataplane::drain);
       await().atMost(DEADLINE).until(dataplane::draining);
@@ -97,7 +105,7 @@ class GracefulDrainTest {
       assertFalse(drained.isDone(), "drain waits for the requests in flight");
       assertEquals(503, get(client, admin, "/ready").statusCode(), "/ready while waiting");
 
-      backend.open();
+      backend.releaseHeld();
       for (CompletableFuture<HttpResponse<String>> request : inFlight) {
         HttpResponse<String> response = request.get();
         assertEquals(200, response.statusCode());

@@ -5,6 +5,7 @@ import io.portcullis.dataplane.config.RuntimeConfig;
 import io.portcullis.dataplane.health.EndpointState;
 import io.portcullis.dataplane.health.HealthCheckService;
 import io.portcullis.dataplane.lb.UpstreamEndpoint;
+import io.portcullis.dataplane.resilience.Overflow;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -70,6 +71,28 @@ public final class ClusterMetrics {
           }
           for (EndpointState s : EndpointState.values()) {
             cb.call(counts[s.ordinal()], c.name(), s.label());
+          }
+        }))
+        .register(registry);
+
+    GaugeWithCallback.builder()
+        .name("portcullis_cluster_circuit_breaker_in_use")
+        .help("Slots of each circuit breaker taken (connections, pending requests, requests,"
+            + " retries in flight), by cluster and limit")
+        .labelNames("cluster", "limit")
+        .callback(cb -> eachCluster(c -> {
+          for (Overflow limit : Overflow.values()) {
+            cb.call(c.limits().inUse(limit), c.name(), limit.value());
+          }
+        }))
+        .register(registry);
+    GaugeWithCallback.builder()
+        .name("portcullis_cluster_circuit_breaker_open")
+        .help("1 while a circuit breaker is full and refuses what it guards, else 0")
+        .labelNames("cluster", "limit")
+        .callback(cb -> eachCluster(c -> {
+          for (Overflow limit : Overflow.values()) {
+            cb.call(c.limits().open(limit) ? 1 : 0, c.name(), limit.value());
           }
         }))
         .register(registry);

@@ -10,9 +10,12 @@ import io.portcullis.dataplane.config.RuntimeConfig;
 import io.portcullis.dataplane.health.EndpointState;
 import io.portcullis.dataplane.health.HealthCheckService;
 import io.portcullis.dataplane.lb.UpstreamEndpoint;
+import io.portcullis.dataplane.resilience.Overflow;
 import io.portcullis.snapshot.ClusterPolicy;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -80,13 +83,32 @@ public final class ClustersView {
             p.panicThresholdPercentOrDefault()),
         c.outliers().requests(),
         c.outliers().failures(),
+        circuitBreakers(c),
         endpoints);
+  }
+
+  /** Each circuit breaker by its {@code x-portcullis-overflow} name: slots in use, maximum, full. */
+  private static Map<String, CircuitBreakerJson> circuitBreakers(ClusterRuntime c) {
+    Map<String, CircuitBreakerJson> out = new LinkedHashMap<>();
+    for (Overflow limit : Overflow.values()) {
+      out.put(
+          limit.value(),
+          new CircuitBreakerJson(c.limits().inUse(limit), c.limits().max(limit), c.limits().open(limit)));
+    }
+    return out;
   }
 
   record Document(String version, List<ClusterJson> clusters) {}
 
   record ClusterJson(
-      String name, PolicyJson policy, long requests, long failures, List<EndpointJson> endpoints) {}
+      String name,
+      PolicyJson policy,
+      long requests,
+      long failures,
+      Map<String, CircuitBreakerJson> circuitBreakers,
+      List<EndpointJson> endpoints) {}
+
+  record CircuitBreakerJson(int inUse, int max, boolean open) {}
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
   record PolicyJson(

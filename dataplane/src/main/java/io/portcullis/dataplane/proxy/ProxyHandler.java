@@ -380,6 +380,11 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     /** Body parts sent so far, for a retry to send again; null when no retry could need them. */
     private ReplayBuffer replay;
     private boolean bodySentUpstream;
+    /**
+     * The end of the request went to an earlier try. A retry without a replay buffer (a request
+     * without body) must end the request again: an HTTP/2 stream stays open until it is told.
+     */
+    private boolean requestEndSent;
     private ScheduledFuture<?> retryTimer;
     /** The circuit breaker that refused this request or its retry: the answer names it. */
     private Overflow overflowed;
@@ -498,6 +503,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
         replay.record(content);
       }
       bodySentUpstream |= content.content().isReadable();
+      requestEndSent |= content instanceof LastHttpContent;
       upstream.write(content, upstream.voidPromise());
     }
 
@@ -634,6 +640,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
         for (HttpContent part : replay.replay()) {
           upstream.write(part, upstream.voidPromise());
         }
+      } else if (requestEndSent) {
+        upstream.write(LastHttpContent.EMPTY_LAST_CONTENT, upstream.voidPromise());
       }
       if (pendingBody != null) {
         HttpContent c;
@@ -669,6 +677,21 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
       deadlines.disarmTry();
       closeUpstream();
       endAttempt(failureOf(condition));
+      retryOrAnswer(condition);
+    }
+
+    /**
+     * An HTTP/2 backend refused the stream unprocessed (REFUSED_STREAM, or a GOAWAY below it,
+     * typically a graceful shutdown): retried as a connect failure, and no fault of the endpoint.
+     */
+    private void attemptRefused() {
+      deadlines.disarmTry();
+      closeUpstream();
+      abandonAttempt();
+      retryOrAnswer(RetryDecision.Condition.CONNECT_FAILURE);
+    }
+
+    private void retryOrAnswer(RetryDecision.Condition condition) {
       if (closed || exchange != this || local) {
         return;
       }
@@ -1021,7 +1044,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
       }
       if (canRetryOnFreshConnection()) {
         // A pooled connection the backend closed while it sat idle (keep-alive race): nothing was
-        // answered and there is no body to replay, so trying once more is safe.
+        // answered and there is no body to replay, so an idempotent request is tried once more.
         retried = true;
         deadlines.disarmTry();
         upstream = null;
@@ -1037,6 +1060,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
           && !responseHeadSent
           && !hasBody
           && !upgrade
+          // The backend may have read it before closing: only what is safe to send twice.
+          && (RetryDecision.idempotent(request.method().name()) || retryPolicy.nonIdempotent())
           && upstreamHandler != null
           && upstreamHandler.reused()
           && exchange == this;
@@ -1044,6 +1069,10 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     /** The backend broke or spoke garbage. */
     private void upstreamFailed() {
+      if (!responseHeadSent && upstreamHandler != null && upstreamHandler.refused()) {
+        attemptRefused();
+        return;
+      }
       if (!responseHeadSent) {
         attemptFailed(RetryDecision.Condition.RESET);
         return;

@@ -17,6 +17,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.portcullis.dataplane.config.ClusterRuntime;
+import io.portcullis.dataplane.health.Failure;
 import io.portcullis.dataplane.config.RouteDecision;
 import io.portcullis.dataplane.lb.UpstreamEndpoint;
 import io.portcullis.dataplane.resilience.ClusterLimits;
@@ -136,13 +137,14 @@ final class RequestMirror {
         f -> {
           if (!f.isSuccess()) {
             content.release();
-            finished(endpoint, limits, false);
+            finished(endpoint, limits, Failure.CONNECT_FAILURE);
             return;
           }
           Channel ch = acquired.getNow();
           DiscardingListener listener =
               new DiscardingListener(
-                  connector, endpoint.endpoint(), ch, true, ok -> finished(endpoint, limits, ok));
+                  connector, endpoint.endpoint(), ch, true,
+                  ended -> finished(endpoint, limits, ended ? null : Failure.RESET));
           listener.attach();
           ScheduledFuture<?> timer =
               loop.schedule(listener::timeout, timeoutMillis, TimeUnit.MILLISECONDS);
@@ -163,9 +165,19 @@ final class RequestMirror {
         });
   }
 
-  private void finished(UpstreamEndpoint endpoint, ClusterLimits limits, boolean ok) {
-    endpoint.requestFinished(!ok);
+  /**
+   * The shadow endpoint's part ended ({@code failure} null: its answer was read to the end). It
+   * counts for the shadow cluster's outlier detection like any request, so a broken shadow endpoint
+   * is ejected too. (A timeout is reported as a reset: the listener does not say which it was.)
+   */
+  private void finished(UpstreamEndpoint endpoint, ClusterLimits limits, Failure failure) {
+    endpoint.requestFinished(failure != null);
+    if (failure == null) {
+      cluster.outliers().reportSuccess(endpoint);
+    } else {
+      cluster.outliers().reportFailure(endpoint, failure);
+    }
     limits.requestEnded();
-    metrics.mirror(cluster.name(), ok ? "sent" : "failed");
+    metrics.mirror(cluster.name(), failure == null ? "sent" : "failed");
   }
 }

@@ -3,6 +3,9 @@ package io.portcullis.dataplane.proxy;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2GoAwayFrame;
+import io.netty.handler.codec.http2.Http2ResetFrame;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.portcullis.dataplane.upstream.UpstreamKey;
@@ -32,6 +35,8 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
   private final UpstreamPool pool;
   private final UpstreamKey key;
   private Listener listener;
+  /** An HTTP/2 backend said it did not process this stream (see {@link #refused()}). */
+  private boolean refused;
 
   UpstreamHandler(UpstreamPool pool, UpstreamKey key) {
     this.pool = pool;
@@ -52,6 +57,15 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
   /** True when this connection already served a request before the current one (pooled). */
   boolean reused() {
     return uses > 1;
+  }
+
+  /**
+   * True when an HTTP/2 backend refused this stream without processing it: it reset it with
+   * {@code REFUSED_STREAM}, or sent a GOAWAY whose last stream id is below it. Such a request is
+   * as safe to send again as one whose connection never opened.
+   */
+  boolean refused() {
+    return refused;
   }
 
   void detach() {
@@ -102,6 +116,13 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
         listener.onUpstreamIdle();
       }
       return;
+    }
+    // Http2MultiplexHandler hands a stream's RST_STREAM, and a GOAWAY that leaves the stream out,
+    // to the stream's pipeline as events; the stream closes right after.
+    if (evt instanceof Http2GoAwayFrame
+        || (evt instanceof Http2ResetFrame reset
+            && reset.errorCode() == Http2Error.REFUSED_STREAM.code())) {
+      refused = true;
     }
     ReferenceCountUtil.release(evt);
   }

@@ -54,11 +54,41 @@ public final class ClusterLimits {
    * {@code max(minRetryConcurrency, retryBudgetPercent% of requests in flight)}.
    */
   public boolean tryStartRetry() {
+    return tryTake(retries, retriesAllowed());
+  }
+
+  /** Retries in flight the budget allows now: it follows the requests in flight. */
+  private int retriesAllowed() {
     long allowed =
         Math.max(
             limits.minRetryConcurrency(),
             (long) requests.get() * limits.retryBudgetPercent() / 100);
-    return tryTake(retries, (int) Math.min(Integer.MAX_VALUE, allowed));
+    return (int) Math.min(Integer.MAX_VALUE, allowed);
+  }
+
+  /** Slots of {@code limit} taken now (metrics, {@code /clusters}). */
+  public int inUse(Overflow limit) {
+    return switch (limit) {
+      case MAX_CONNECTIONS -> connections.get();
+      case MAX_PENDING_REQUESTS -> pending.get();
+      case MAX_REQUESTS -> requests.get();
+      case RETRY_BUDGET -> retries.get();
+    };
+  }
+
+  /** The most slots of {@code limit} there can be now; for the retry budget it moves with load. */
+  public int max(Overflow limit) {
+    return switch (limit) {
+      case MAX_CONNECTIONS -> limits.maxConnections();
+      case MAX_PENDING_REQUESTS -> limits.maxPendingRequests();
+      case MAX_REQUESTS -> limits.maxRequests();
+      case RETRY_BUDGET -> retriesAllowed();
+    };
+  }
+
+  /** Whether {@code limit} is full: the next request (or retry) it guards would be refused. */
+  public boolean open(Overflow limit) {
+    return inUse(limit) >= max(limit);
   }
 
   public void retryEnded() {

@@ -62,6 +62,11 @@ public final class RetryDecision {
         || IDEMPOTENT.contains(method);
   }
 
+  /** Whether {@code method} is idempotent (RFC 9110), so sending it twice does no harm. */
+  public static boolean idempotent(String method) {
+    return IDEMPOTENT.contains(method);
+  }
+
   /**
    * Back-off before retry number {@code retry} (1 for the first): full jitter, uniform between 0
    * and {@code min(max, base * 2^(retry-1))}, so retries of many clients spread out.

@@ -6,14 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.portcullis.dataplane.health.FaultyBackend.Mode;
+import io.portcullis.dataplane.testing.LoopbackServer;
+import io.portcullis.dataplane.testing.TestBackend.Mode;
 import io.portcullis.dataplane.health.ProxyHarness.Answer;
 import io.portcullis.dataplane.lb.UpstreamEndpoint;
+import io.portcullis.dataplane.testing.TestBackend;
 import io.portcullis.snapshot.ClusterPolicy;
 import io.portcullis.snapshot.ClusterPolicy.HealthCheck;
 import io.portcullis.snapshot.ClusterPolicy.StatusRange;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -23,24 +24,20 @@ import org.junit.jupiter.api.Test;
 /** Active HTTP health checks through the real proxy against backends on loopback. */
 class ActiveHealthCheckTest {
   private final ProxyHarness harness = new ProxyHarness();
-  private final List<FaultyBackend> backends = new ArrayList<>();
 
   @AfterEach
   void stop() {
     harness.close();
-    backends.forEach(FaultyBackend::close);
   }
 
-  private FaultyBackend backend(String name) {
-    FaultyBackend b = new FaultyBackend(name, Mode.OK);
-    backends.add(b);
-    return b;
+  private TestBackend backend(String name) {
+    return harness.backend(name, Mode.OK);
   }
 
   private static ClusterPolicy checked(long intervalMillis, String host, List<StatusRange> expected) {
     return new ClusterPolicy(
         null, null, null, 0,
-        new HealthCheck(FaultyBackend.HEALTH_PATH, host, intervalMillis, 500, 2, 2, expected),
+        new HealthCheck(TestBackend.HEALTH_PATH, host, intervalMillis, 500, 2, 2, expected),
         null, null, 0, null);
   }
 
@@ -62,8 +59,8 @@ class ActiveHealthCheckTest {
   @Test
   void anEndpointAnswering503IsTakenOutOfRotationAndComesBackWhenItAnswers200Again()
       throws Exception {
-    FaultyBackend a = backend("a");
-    FaultyBackend b = backend("b");
+    TestBackend a = backend("a");
+    TestBackend b = backend("b");
     harness.serve(checked(50, null, List.of()), 0, a.port(), b.port());
     UpstreamEndpoint bEndpoint = harness.endpoint(b.port());
     await().atMost(deadline()).until(
@@ -78,25 +75,25 @@ class ActiveHealthCheckTest {
         "portcullis_endpoint_healthy{cluster=\"" + ProxyHarness.CLUSTER + "\",endpoint=\"127.0.0.1:"
             + b.port() + "\"} 0.0"));
 
-    int bBefore = b.requests.get();
+    int bBefore = b.hits.get();
     for (int i = 0; i < 10; i++) {
       assertEquals(new Answer(200, "a"), harness.get("/"));
     }
-    assertEquals(bBefore, b.requests.get(), "no traffic to the unhealthy endpoint");
+    assertEquals(bBefore, b.hits.get(), "no traffic to the unhealthy endpoint");
 
     b.healthStatus = 200;
     await().atMost(deadline()).until(bEndpoint::activeHealthy);
     await().atMost(deadline()).pollInterval(Duration.ofMillis(10)).until(() -> {
       harness.get("/");
-      return b.requests.get() > bBefore;
+      return b.hits.get() > bBefore;
     });
     assertEquals("healthy", harness.clustersEntry(b.port()).get("health").asText());
   }
 
   @Test
   void newEndpointsWaitForTheirFirstCheckButAClusterOfOnlyUncheckedOnesStillServes() {
-    FaultyBackend a = backend("a");
-    FaultyBackend b = backend("b");
+    TestBackend a = backend("a");
+    TestBackend b = backend("b");
     a.healthStatus = 503; // never passes
     b.healthStatus = 503;
     harness.serve(checked(50, null, List.of()), 0, a.port(), b.port());
@@ -109,7 +106,7 @@ class ActiveHealthCheckTest {
 
   @Test
   void aNewEndpointIsCheckedWithinASecondEvenWithALongInterval() {
-    FaultyBackend a = backend("a");
+    TestBackend a = backend("a");
     harness.serve(checked(600_000, null, List.of()), 0, a.port());
     await().atMost(deadline()).until(() -> harness.endpoint(a.port()).activeHealthy());
     assertEquals(1, a.healthChecks.get());
@@ -117,8 +114,8 @@ class ActiveHealthCheckTest {
 
   @Test
   void checksSendTheConfiguredHostAndHonourExpectedStatuses() {
-    FaultyBackend a = backend("a");
-    FaultyBackend b = backend("b");
+    TestBackend a = backend("a");
+    TestBackend b = backend("b");
     a.healthStatus = 418;
     harness.serve(
         checked(50, "health.example", List.of(new StatusRange(200, 200), new StatusRange(418, 418))),
@@ -134,7 +131,7 @@ class ActiveHealthCheckTest {
 
   @Test
   void theHostHeaderDefaultsToTheEndpointAddress() {
-    FaultyBackend a = backend("a");
+    TestBackend a = backend("a");
     harness.serve(checked(50, null, List.of()), 0, a.port());
     await().atMost(deadline()).until(() -> a.lastHealthHost != null);
     assertEquals("127.0.0.1:" + a.port(), a.lastHealthHost);
@@ -142,10 +139,10 @@ class ActiveHealthCheckTest {
 
   @Test
   void aHangingOrRefusingEndpointFailsItsChecks() throws Exception {
-    FaultyBackend hanging = backend("hang");
-    hanging.healthStatus = FaultyBackend.HANG_HEALTH;
-    FaultyBackend good = backend("good");
-    int refused = FaultyBackend.closedPort();
+    TestBackend hanging = backend("hang");
+    hanging.healthStatus = TestBackend.HANG_HEALTH;
+    TestBackend good = backend("good");
+    int refused = LoopbackServer.closedPort();
     harness.serve(checked(50, null, List.of()), 0, good.port(), refused, hanging.port());
     await().atMost(deadline()).until(
         () -> harness.health.checkFailures(harness.endpoint(refused)) >= 2
@@ -158,8 +155,8 @@ class ActiveHealthCheckTest {
 
   @Test
   void checksFollowTheConfigNewEndpointsAreCheckedRemovedOnesAreNot() {
-    FaultyBackend a = backend("a");
-    FaultyBackend b = backend("b");
+    TestBackend a = backend("a");
+    TestBackend b = backend("b");
     ClusterPolicy policy = checked(50, null, List.of());
     harness.serve(policy, 0, a.port());
     await().atMost(deadline()).until(() -> a.healthChecks.get() > 0);

@@ -5,9 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.portcullis.dataplane.health.FaultyBackend.Mode;
+import io.portcullis.dataplane.testing.LoopbackServer;
+import io.portcullis.dataplane.testing.TestBackend.Mode;
 import io.portcullis.dataplane.health.ProxyHarness.Answer;
 import io.portcullis.dataplane.lb.UpstreamEndpoint;
+import io.portcullis.dataplane.testing.TestBackend;
 import io.portcullis.snapshot.ClusterPolicy;
 import io.portcullis.snapshot.ClusterPolicy.OutlierDetection;
 import java.time.Duration;
@@ -27,28 +29,24 @@ class MisbehavingBackendsTest {
   private static final long ROUTE_TIMEOUT_MILLIS = 300;
 
   private final ProxyHarness harness = new ProxyHarness();
-  private final List<FaultyBackend> backends = new ArrayList<>();
 
   @AfterEach
   void stop() {
     harness.close();
-    backends.forEach(FaultyBackend::close);
   }
 
   enum Misbehaviour { REFUSES_CONNECTIONS, RESETS_MID_RESPONSE, HANGS, ANSWERS_503 }
 
-  private FaultyBackend backend(String name, Mode mode) {
-    FaultyBackend b = new FaultyBackend(name, mode);
-    backends.add(b);
-    return b;
+  private TestBackend backend(String name, Mode mode) {
+    return harness.backend(name, mode);
   }
 
   private int misbehaving(Misbehaviour kind) throws Exception {
     return switch (kind) {
-      case REFUSES_CONNECTIONS -> FaultyBackend.closedPort();
-      case RESETS_MID_RESPONSE -> backend("bad", Mode.RESET_MID_RESPONSE).port();
+      case REFUSES_CONNECTIONS -> LoopbackServer.closedPort();
+      case RESETS_MID_RESPONSE -> backend("bad", Mode.HEAD_THEN_RESET).port();
       case HANGS -> backend("bad", Mode.HANG).port();
-      case ANSWERS_503 -> backend("bad", Mode.STATUS_503).port();
+      case ANSWERS_503 -> backend("bad", Mode.UNAVAILABLE).port();
     };
   }
 
@@ -109,8 +107,8 @@ class MisbehavingBackendsTest {
 
   @Test
   void neverMoreThanTheMaxEjectionPercentOfTheClusterIsEjected() {
-    int a = backend("a", Mode.STATUS_503).port();
-    int b = backend("b", Mode.STATUS_503).port();
+    int a = backend("a", Mode.UNAVAILABLE).port();
+    int b = backend("b", Mode.UNAVAILABLE).port();
     harness.serve(outliers(2, 10_000, 50), 0, a, b);
 
     for (int i = 0; i < 12; i++) {
@@ -128,8 +126,8 @@ class MisbehavingBackendsTest {
 
   @Test
   void whenEveryEndpointIsEjectedTrafficSpreadsOverAllOfThemAgain() {
-    FaultyBackend a = backend("a", Mode.STATUS_503);
-    FaultyBackend b = backend("b", Mode.STATUS_503);
+    TestBackend a = backend("a", Mode.UNAVAILABLE);
+    TestBackend b = backend("b", Mode.UNAVAILABLE);
     harness.serve(outliers(2, 10_000, 100), 0, a.port(), b.port());
 
     for (int i = 0; i < 8 && !harness.cluster().endpoints().stream().allMatch(MisbehavingBackendsTest::ejected); i++) {
@@ -137,21 +135,21 @@ class MisbehavingBackendsTest {
     }
     assertTrue(harness.cluster().endpoints().stream().allMatch(MisbehavingBackendsTest::ejected));
 
-    int before = a.requests.get() + b.requests.get();
+    int before = a.hits.get() + b.hits.get();
     List<String> bodies = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
       Answer answer = harness.get("/");
       assertEquals(503, answer.status());
       bodies.add(answer.body());
     }
-    assertEquals(before + 4, a.requests.get() + b.requests.get(), "panic mode: the backends answer");
+    assertEquals(before + 4, a.hits.get() + b.hits.get(), "panic mode: the backends answer");
     assertTrue(bodies.contains("a") && bodies.contains("b"), bodies.toString());
   }
 
   @Test
   void clustersAndMetricsShowTheEjection() throws Exception {
     int good = backend("good", Mode.OK).port();
-    int bad = backend("bad", Mode.STATUS_503).port();
+    int bad = backend("bad", Mode.UNAVAILABLE).port();
     harness.serve(outliers(2, 10_000, 50), 0, good, bad);
     UpstreamEndpoint badEndpoint = harness.endpoint(bad);
     requestUntilEjected(badEndpoint, 10);

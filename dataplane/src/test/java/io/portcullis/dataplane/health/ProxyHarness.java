@@ -11,6 +11,7 @@ import io.portcullis.dataplane.config.LiveConfig;
 import io.portcullis.dataplane.lb.UpstreamEndpoint;
 import io.portcullis.dataplane.proxy.ProxyServer;
 import io.portcullis.dataplane.proxy.ProxySettings;
+import io.portcullis.dataplane.testing.TestBackend;
 import io.portcullis.snapshot.Cluster;
 import io.portcullis.snapshot.ClusterPolicy;
 import io.portcullis.snapshot.Endpoint;
@@ -29,6 +30,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A real proxy, health checker and admin server on loopback, wired as {@code Dataplane} wires
@@ -49,6 +51,7 @@ final class ProxyHarness implements AutoCloseable {
   private final AdminServer admin;
   private final int proxyPort;
   private final int adminPort;
+  private final List<TestBackend> backends = new CopyOnWriteArrayList<>();
   private final HttpClient client =
       HttpClient.newBuilder()
           .version(HttpClient.Version.HTTP_1_1)
@@ -66,6 +69,14 @@ final class ProxyHarness implements AutoCloseable {
     ClusterMetrics.register(metrics.registry(), config::current, health);
     admin = new AdminServer("127.0.0.1", 0, config, metrics, new ClustersView(config, health));
     adminPort = admin.start();
+  }
+
+  /** A started backend that answers with just its name; {@link #close} closes it. */
+  TestBackend backend(String name, TestBackend.Mode mode) {
+    TestBackend b = new TestBackend(name, mode).answeringItsNameOnly();
+    b.start();
+    backends.add(b);
+    return b;
   }
 
   /** Serves {@code ports} as the one cluster, with {@code policy} and a route timeout. */
@@ -141,5 +152,6 @@ final class ProxyHarness implements AutoCloseable {
     health.close();
     admin.close();
     proxy.close();
+    backends.forEach(TestBackend::close);
   }
 }

@@ -6,7 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
-import io.portcullis.dataplane.health.FaultyBackend.Mode;
+import io.portcullis.dataplane.testing.TestBackend.Mode;
+import io.portcullis.dataplane.testing.TestBackend;
 import io.portcullis.dataplane.tls.TestPki;
 import io.portcullis.snapshot.ClusterPolicy;
 import io.portcullis.snapshot.ClusterPolicy.HealthCheck;
@@ -25,7 +26,7 @@ import org.junit.jupiter.api.Test;
 class TlsHealthCheckTest {
   private final TestPki pki = new TestPki();
   private final ProxyHarness harness = new ProxyHarness();
-  private FaultyBackend backend;
+  private TestBackend backend;
   private String caPem;
 
   @BeforeEach
@@ -37,7 +38,8 @@ class TlsHealthCheckTest {
                 new ByteArrayInputStream(cert.certificateChain().getBytes(StandardCharsets.US_ASCII)),
                 new ByteArrayInputStream(cert.privateKey().getBytes(StandardCharsets.US_ASCII)))
             .build();
-    backend = new FaultyBackend("tls", Mode.OK, server);
+    backend = new TestBackend("tls", Mode.OK).withTls(server).answeringItsNameOnly();
+    backend.start();
     caPem = "-----BEGIN CERTIFICATE-----\n"
         + Base64.getMimeEncoder().encodeToString(pki.ca().getEncoded())
         + "\n-----END CERTIFICATE-----\n";
@@ -54,7 +56,7 @@ class TlsHealthCheckTest {
   private static ClusterPolicy tls(UpstreamTls tls) {
     return new ClusterPolicy(
         null, tls, null, 0,
-        new HealthCheck(FaultyBackend.HEALTH_PATH, null, 50, 1_000, 1, 1, List.of()),
+        new HealthCheck(TestBackend.HEALTH_PATH, null, 50, 1_000, 1, 1, List.of()),
         null, null, 0, null);
   }
 

@@ -5,27 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.netty.bootstrap.ServerBootstrap;
-import io.netty.buffer.Unpooled;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.HttpVersion;
 import io.portcullis.dataplane.admin.ProxyMetrics;
 import io.portcullis.dataplane.config.LiveConfig;
 import io.portcullis.dataplane.config.RuntimeConfig;
+import io.portcullis.dataplane.testing.TestBackend;
 import io.portcullis.snapshot.Cluster;
 import io.portcullis.snapshot.ClusterPolicy;
 import io.portcullis.snapshot.ClusterPolicy.Policy;
@@ -36,25 +19,20 @@ import io.portcullis.snapshot.RouteAction;
 import io.portcullis.snapshot.RouteMatch;
 import io.portcullis.snapshot.Snapshot;
 import io.portcullis.snapshot.VirtualHost;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Balancing policies through a real proxy, real loopback backends and the JDK HTTP client. */
 class BalancingEndToEndTest {
-  private final List<NamedBackend> backends = new ArrayList<>();
+  private final List<TestBackend> backends = new ArrayList<>();
   private final LiveConfig config = new LiveConfig();
   private final HttpClient client =
       HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -80,20 +58,20 @@ class BalancingEndToEndTest {
   @AfterEach
   void stop() {
     proxy.close();
-    backends.forEach(NamedBackend::close);
+    backends.forEach(TestBackend::close);
   }
 
-  private NamedBackend backend(String name) {
-    NamedBackend b = new NamedBackend(name);
+  private TestBackend backend(String name) {
+    TestBackend b = new TestBackend(name, TestBackend.Mode.OK).answeringItsNameOnly();
     b.start();
     backends.add(b);
     return b;
   }
 
-  private void apply(ClusterPolicy.LoadBalancer lb, NamedBackend... members) {
+  private void apply(ClusterPolicy.LoadBalancer lb, TestBackend... members) {
     List<Endpoint> endpoints = new ArrayList<>();
-    for (NamedBackend b : members) {
-      endpoints.add(new Endpoint("127.0.0.1", b.port));
+    for (TestBackend b : members) {
+      endpoints.add(new Endpoint("127.0.0.1", b.port()));
     }
     ClusterPolicy policy = new ClusterPolicy(null, null, lb, 0, null, null, null, 0, null);
     config.apply(
@@ -116,20 +94,20 @@ class BalancingEndToEndTest {
 
   @Test
   void leastRequestSendsNewRequestsAwayFromTheBackendThatIsStillBusy() throws Exception {
-    NamedBackend a = backend("a");
-    NamedBackend b = backend("b");
+    TestBackend a = backend("a");
+    TestBackend b = backend("b");
     apply(ClusterPolicy.LoadBalancer.of(Policy.LEAST_REQUEST), a, b);
     var slow =
         client.sendAsync(
             HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxyPort + "/hang")).build(),
             HttpResponse.BodyHandlers.ofString());
-    await().atMost(Duration.ofSeconds(10)).until(() -> a.held.size() + b.held.size() == 1);
-    NamedBackend busy = a.held.isEmpty() ? b : a;
-    NamedBackend idle = busy == a ? b : a;
+    await().atMost(Duration.ofSeconds(10)).until(() -> a.inFlight.get() + b.inFlight.get() == 1);
+    TestBackend busy = a.inFlight.get() == 0 ? b : a;
+    TestBackend idle = busy == a ? b : a;
     for (int i = 0; i < 20; i++) {
       assertEquals(idle.name, get("/quick", null).body());
     }
-    assertEquals(0, busy.served.get(), "round robin would have sent half of them to the busy one");
+    assertEquals(0, busy.answered.get(), "round robin would have sent half of them to the busy one");
     busy.releaseHeld();
     assertEquals(busy.name, slow.get().body());
     // Both idle again: new requests spread over both once more.
@@ -146,9 +124,9 @@ class BalancingEndToEndTest {
 
   @Test
   void cookieAffinityIssuesACookieAndLaterRequestsStickToItsBackend() throws Exception {
-    NamedBackend a = backend("a");
-    NamedBackend b = backend("b");
-    NamedBackend c = backend("c");
+    TestBackend a = backend("a");
+    TestBackend b = backend("b");
+    TestBackend c = backend("c");
     apply(
         new ClusterPolicy.LoadBalancer(
             Policy.COOKIE_AFFINITY, null, null, new ClusterPolicy.AffinityCookie("pc-route", 300, null)),
@@ -174,100 +152,26 @@ class BalancingEndToEndTest {
   @Test
   void anEndpointOnlyChangeKeepsPooledConnectionsToSurvivorsAndClosesTheRemovedOnes()
       throws Exception {
-    NamedBackend a = backend("a");
-    NamedBackend b = backend("b");
-    NamedBackend c = backend("c");
+    TestBackend a = backend("a");
+    TestBackend b = backend("b");
+    TestBackend c = backend("c");
     apply(ClusterPolicy.LoadBalancer.ROUND_ROBIN, a, b);
     get("/", null);
     get("/", null);
-    assertEquals(1, a.opened.get());
-    assertEquals(1, b.opened.get());
+    assertEquals(1, a.connections.get());
+    assertEquals(1, b.connections.get());
     RuntimeConfig before = config.current();
     apply(ClusterPolicy.LoadBalancer.ROUND_ROBIN, a, c);
     assertTrue(config.current().sharesRoutingIndexWith(before));
-    await().atMost(Duration.ofSeconds(10)).until(() -> b.closed.get() == 1);
+    await().atMost(Duration.ofSeconds(10)).until(() -> b.closedConnections.get() == 1);
     List<String> names = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
       names.add(get("/", null).body());
     }
     assertEquals(2, names.stream().filter("a"::equals).count());
     assertEquals(2, names.stream().filter("c"::equals).count());
-    assertEquals(1, a.opened.get(), "the survivor's pooled connection was reused");
-    assertEquals(0, a.closed.get());
-    assertEquals(1, c.opened.get());
-  }
-
-  /** A backend that answers its name, holds {@code /hang} until released, counts connections. */
-  static final class NamedBackend implements AutoCloseable {
-    final String name;
-    final AtomicInteger opened = new AtomicInteger();
-    final AtomicInteger closed = new AtomicInteger();
-    final AtomicInteger served = new AtomicInteger();
-    final Queue<ChannelHandlerContext> held = new ConcurrentLinkedQueue<>();
-    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-    private Channel server;
-    int port;
-
-    NamedBackend(String name) {
-      this.name = name;
-    }
-
-    void start() {
-      server =
-          new ServerBootstrap()
-              .group(group)
-              .channel(NioServerSocketChannel.class)
-              .childHandler(
-                  new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                      opened.incrementAndGet();
-                      ch.closeFuture().addListener(f -> closed.incrementAndGet());
-                      ch.pipeline()
-                          .addLast(new HttpServerCodec())
-                          .addLast(new HttpObjectAggregator(1 << 16))
-                          .addLast(
-                              new SimpleChannelInboundHandler<FullHttpRequest>() {
-                                @Override
-                                protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
-                                  if (req.uri().startsWith("/hang")) {
-                                    held.add(ctx);
-                                    return;
-                                  }
-                                  served.incrementAndGet();
-                                  answer(ctx);
-                                }
-                              });
-                    }
-                  })
-              .bind("127.0.0.1", 0)
-              .syncUninterruptibly()
-              .channel();
-      port = ((InetSocketAddress) server.localAddress()).getPort();
-    }
-
-    private void answer(ChannelHandlerContext ctx) {
-      byte[] body = name.getBytes(StandardCharsets.UTF_8);
-      var response =
-          new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.wrappedBuffer(body));
-      response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
-      ctx.writeAndFlush(response);
-    }
-
-    void releaseHeld() {
-      ChannelHandlerContext ctx;
-      while ((ctx = held.poll()) != null) {
-        ChannelHandlerContext c = ctx;
-        c.executor().execute(() -> answer(c));
-      }
-    }
-
-    @Override
-    public void close() {
-      if (server != null) {
-        server.close().syncUninterruptibly();
-      }
-      group.shutdownGracefully(0, 0, java.util.concurrent.TimeUnit.MILLISECONDS).syncUninterruptibly();
-    }
+    assertEquals(1, a.connections.get(), "the survivor's pooled connection was reused");
+    assertEquals(0, a.closedConnections.get());
+    assertEquals(1, c.connections.get());
   }
 }

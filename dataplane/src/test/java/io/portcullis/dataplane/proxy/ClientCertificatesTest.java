@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.portcullis.dataplane.admin.ProxyMetrics;
 import io.portcullis.dataplane.config.ConfigRejectedException;
 import io.portcullis.dataplane.config.LiveConfig;
+import io.portcullis.dataplane.testing.TestBackend;
 import io.portcullis.dataplane.tls.CertificateStore;
 import io.portcullis.dataplane.tls.TestPki;
 import io.portcullis.dataplane.tls.TlsConfigApplier;

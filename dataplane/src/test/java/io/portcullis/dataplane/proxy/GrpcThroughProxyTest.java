@@ -9,6 +9,7 @@ import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.StreamObserver;
+import io.portcullis.dataplane.testing.LoopbackServer;
 import io.portcullis.snapshot.Cluster;
 import io.portcullis.snapshot.ClusterPolicy;
 import io.portcullis.snapshot.ClusterPolicy.Protocol;
@@ -130,10 +131,7 @@ class GrpcThroughProxyTest {
   @Test
   @DisplayName("a gRPC call whose backend refuses connections gets grpc-status 14 instead of a 502")
   void connectFailure() throws Exception {
-    int closedPort;
-    try (var s = new java.net.ServerSocket(0)) {
-      closedPort = s.getLocalPort();
-    }
+    int closedPort = LoopbackServer.closedPort();
     proxy = new ClusterProxy(new Cluster("default/grpc:50051",
         List.of(new Endpoint("127.0.0.1", closedPort)), ClusterPolicy.DEFAULT.withProtocol(Protocol.H2)), 1);
     assertUnavailable(grpcPost());

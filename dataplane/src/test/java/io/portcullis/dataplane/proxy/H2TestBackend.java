@@ -1,16 +1,10 @@
 package io.portcullis.dataplane.proxy;
 
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -20,18 +14,18 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
+import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.ssl.SslContext;
-import java.net.InetSocketAddress;
+import io.portcullis.dataplane.testing.LoopbackServer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -39,19 +33,22 @@ import java.util.concurrent.atomic.AtomicInteger;
  * ALPN h2), built from Netty's server codec. It answers {@code method uri body} with 200, except:
  * {@code /gate} holds every response until {@link #gate} requests are held, then answers them all
  * (so a test knows they were in flight together); {@code /goaway} sends GOAWAY before answering;
- * {@code /die} closes the whole connection.
+ * {@code /die} closes the whole connection. While {@link #refuseNext} is positive, a request's
+ * stream is reset with {@code REFUSED_STREAM} instead (as an overloaded server does).
  */
 final class H2TestBackend implements AutoCloseable {
   final List<DefaultHttpHeaders> requestHeaders = new CopyOnWriteArrayList<>();
   final AtomicInteger connections = new AtomicInteger();
   final AtomicInteger maxHeld = new AtomicInteger();
   volatile int gate = Integer.MAX_VALUE;
+  /** This many streams from now on are reset with REFUSED_STREAM instead of answered. */
+  final AtomicInteger refuseNext = new AtomicInteger();
+  final AtomicInteger refused = new AtomicInteger();
   private final SslContext tls;
   private final long maxConcurrentStreams;
-  private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
   /** Held /gate requests; touched only on the backend's single loop. */
   private final List<Runnable> held = new ArrayList<>();
-  private Channel server;
+  private LoopbackServer server;
 
   H2TestBackend(SslContext tls, long maxConcurrentStreams) {
     this.tls = tls;
@@ -59,40 +56,36 @@ final class H2TestBackend implements AutoCloseable {
   }
 
   int start() {
-    server = new ServerBootstrap()
-        .group(group)
-        .channel(NioServerSocketChannel.class)
-        .childHandler(new ChannelInitializer<SocketChannel>() {
-          @Override
-          protected void initChannel(SocketChannel ch) {
-            connections.incrementAndGet();
-            if (tls != null) {
-              ch.pipeline().addLast(tls.newHandler(ch.alloc()));
+    server = LoopbackServer.start(ch -> {
+      connections.incrementAndGet();
+      if (tls != null) {
+        ch.pipeline().addLast(tls.newHandler(ch.alloc()));
+      }
+      ch.pipeline()
+          .addLast(Http2FrameCodecBuilder.forServer()
+              .initialSettings(Http2Settings.defaultSettings().maxConcurrentStreams(maxConcurrentStreams))
+              .build())
+          .addLast(new Http2MultiplexHandler(new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel stream) {
+              stream.pipeline()
+                  .addLast(new Http2StreamFrameToHttpObjectCodec(true))
+                  .addLast(new HttpObjectAggregator(1 << 20))
+                  .addLast(new App());
             }
-            ch.pipeline()
-                .addLast(Http2FrameCodecBuilder.forServer()
-                    .initialSettings(Http2Settings.defaultSettings().maxConcurrentStreams(maxConcurrentStreams))
-                    .build())
-                .addLast(new Http2MultiplexHandler(new ChannelInitializer<Channel>() {
-                  @Override
-                  protected void initChannel(Channel stream) {
-                    stream.pipeline()
-                        .addLast(new Http2StreamFrameToHttpObjectCodec(true))
-                        .addLast(new HttpObjectAggregator(1 << 20))
-                        .addLast(new App());
-                  }
-                }));
-          }
-        })
-        .bind("127.0.0.1", 0)
-        .syncUninterruptibly()
-        .channel();
-    return ((InetSocketAddress) server.localAddress()).getPort();
+          }));
+    });
+    return server.port();
   }
 
   private final class App extends SimpleChannelInboundHandler<FullHttpRequest> {
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+      if (refuseNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+        refused.incrementAndGet();
+        ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.REFUSED_STREAM));
+        return;
+      }
       requestHeaders.add((DefaultHttpHeaders) new DefaultHttpHeaders().set(req.headers()));
       String body = req.content().toString(StandardCharsets.UTF_8);
       byte[] out = (req.method() + " " + req.uri() + " " + body).getBytes(StandardCharsets.UTF_8);
@@ -126,8 +119,7 @@ final class H2TestBackend implements AutoCloseable {
   @Override
   public void close() {
     if (server != null) {
-      server.close().syncUninterruptibly();
+      server.close();
     }
-    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
   }
 }

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.portcullis.dataplane.testing.LoopbackServer;
+import io.portcullis.dataplane.testing.TestBackend;
 import io.portcullis.dataplane.tls.TestPki;
 import io.portcullis.snapshot.Cluster;
 import io.portcullis.snapshot.ClusterPolicy;
@@ -78,10 +80,29 @@ class H2UpstreamTest {
   }
 
   @Test
+  @DisplayName("a stream the backend refuses (REFUSED_STREAM) is sent again, even a POST, since it was never processed")
+  void refusedStreamIsRetried() throws Exception {
+    start(new H2TestBackend(null, 100), h2c(), 1);
+    backend.refuseNext.set(1);
+    HttpResponse<String> r = proxy.get("/busy");
+    assertEquals(200, r.statusCode(), r.body());
+    assertEquals("GET /busy ", r.body());
+    assertEquals(1, backend.refused.get());
+
+    backend.refuseNext.set(1);
+    HttpResponse<String> post = proxy.client.send(
+        HttpRequest.newBuilder(proxy.uri("/order")).POST(HttpRequest.BodyPublishers.noBody()).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, post.statusCode(), post.body());
+    assertEquals(2, backend.refused.get());
+    assertEquals(2, backend.requestHeaders.size(), "each request processed once");
+  }
+
+  @Test
   @DisplayName("a TLS backend that does not agree to h2 gets 502 rather than a protocol mix-up")
   void tlsBackendWithoutH2() throws Exception {
     var cert = pki.issue("test/h1", "web.internal");
-    try (TestBackend h1 = new TestBackend(TestPki.serverContext(cert, "http/1.1"))) {
+    try (TestBackend h1 = new TestBackend().withTls(TestPki.serverContext(cert, "http/1.1"))) {
       int port = h1.start();
       proxy = new ClusterProxy(new Cluster("default/web:443", List.of(new Endpoint("127.0.0.1", port)),
           h2c().withTls(new UpstreamTls("web.internal", pki.caPem(), false))), 1);
@@ -155,10 +176,7 @@ class H2UpstreamTest {
   @Test
   @DisplayName("an h2 backend that refuses connections gets 502")
   void refused() throws Exception {
-    int closedPort;
-    try (var s = new java.net.ServerSocket(0)) {
-      closedPort = s.getLocalPort();
-    }
+    int closedPort = LoopbackServer.closedPort();
     proxy = new ClusterProxy(
         new Cluster("default/x:1", List.of(new Endpoint("127.0.0.1", closedPort)), h2c()), 1);
     assertEquals(502, proxy.get("/").statusCode());

@@ -6,17 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -33,6 +26,8 @@ import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.util.ReferenceCountUtil;
 import io.portcullis.dataplane.admin.ProxyMetrics;
+import io.portcullis.dataplane.testing.LoopbackServer;
+import io.portcullis.dataplane.testing.TestBackend;
 import io.portcullis.snapshot.HeaderRewrite;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
@@ -225,7 +220,9 @@ class Http2DownstreamTest {
   @Test
   @DisplayName("an upload to a backend that stops reading pauses the client by flow control and resumes")
   void slowBackendUpload() throws Exception {
-    int size = 4 * 1024 * 1024;
+    // Larger than what the kernel can buffer between proxy and backend (the proxy's send buffer
+    // grows to tcp_wmem's 4 MiB), so only flow control can hold the client back.
+    int size = 16 * 1024 * 1024;
     byte[] body = new byte[size];
     for (int i = 0; i < size; i++) {
       body[i] = BulkBackend.byteAt(i);
@@ -366,21 +363,15 @@ class Http2DownstreamTest {
    */
   static final class SinkBackend implements AutoCloseable {
     volatile Channel connection;
-    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-    private Channel server;
+    private LoopbackServer server;
 
     int start() {
-      server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
-          .childOption(io.netty.channel.ChannelOption.AUTO_READ, false)
-          .childHandler(new ChannelInitializer<SocketChannel>() {
-            @Override
-            protected void initChannel(SocketChannel ch) {
-              connection = ch;
-              ch.pipeline().addLast(new HttpServerCodec()).addLast(new Counter());
-            }
-          })
-          .bind("127.0.0.1", 0).syncUninterruptibly().channel();
-      return ((InetSocketAddress) server.localAddress()).getPort();
+      server = LoopbackServer.start(ch -> {
+        ch.config().setAutoRead(false);
+        connection = ch;
+        ch.pipeline().addLast(new HttpServerCodec()).addLast(new Counter());
+      });
+      return server.port();
     }
 
     private static final class Counter extends ChannelInboundHandlerAdapter {
@@ -417,9 +408,8 @@ class Http2DownstreamTest {
     @Override
     public void close() {
       if (server != null) {
-        server.close().syncUninterruptibly();
+        server.close();
       }
-      group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
   }
 
@@ -430,23 +420,15 @@ class Http2DownstreamTest {
   static final class BulkBackend implements AutoCloseable {
     final AtomicLong sent = new AtomicLong();
     final AtomicInteger closed = new AtomicInteger();
-    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-    private Channel server;
+    private LoopbackServer server;
 
     static byte byteAt(long i) {
       return (byte) (i % 251);
     }
 
     int start() {
-      server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
-          .childHandler(new ChannelInitializer<SocketChannel>() {
-            @Override
-            protected void initChannel(SocketChannel ch) {
-              ch.pipeline().addLast(new HttpServerCodec()).addLast(new Writer());
-            }
-          })
-          .bind("127.0.0.1", 0).syncUninterruptibly().channel();
-      return ((InetSocketAddress) server.localAddress()).getPort();
+      server = LoopbackServer.start(ch -> ch.pipeline().addLast(new HttpServerCodec()).addLast(new Writer()));
+      return server.port();
     }
 
     private final class Writer extends ChannelInboundHandlerAdapter {
@@ -520,9 +502,8 @@ class Http2DownstreamTest {
     @Override
     public void close() {
       if (server != null) {
-        server.close().syncUninterruptibly();
+        server.close();
       }
-      group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
   }
 }

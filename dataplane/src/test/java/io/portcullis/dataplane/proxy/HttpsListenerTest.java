@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.portcullis.dataplane.admin.ProxyMetrics;
 import io.portcullis.dataplane.config.ConfigRejectedException;
 import io.portcullis.dataplane.config.LiveConfig;
+import io.portcullis.dataplane.testing.TestBackend;
 import io.portcullis.dataplane.tls.CertificateStore;
 import io.portcullis.dataplane.tls.TestPki;
 import io.portcullis.dataplane.tls.TlsConfigApplier;

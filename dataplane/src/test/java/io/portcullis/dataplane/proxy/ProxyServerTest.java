@@ -8,13 +8,14 @@ import io.portcullis.dataplane.admin.ProxyMetrics;
 import io.portcullis.dataplane.config.ClusterRuntime;
 import io.portcullis.dataplane.config.RequestHead;
 import io.portcullis.dataplane.config.RouteDecision;
+import io.portcullis.dataplane.testing.LoopbackServer;
+import io.portcullis.dataplane.testing.TestBackend;
 import io.portcullis.snapshot.Cluster;
 import io.portcullis.snapshot.Endpoint;
 import io.portcullis.snapshot.HeaderRewrite;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -276,10 +277,7 @@ class ProxyServerTest {
 
   @Test
   void refusedBackendIs502() throws Exception {
-    int closedPort;
-    try (ServerSocket s = new ServerSocket(0)) {
-      closedPort = s.getLocalPort();
-    }
+    int closedPort = LoopbackServer.closedPort();
     router.set(head -> forward(head, closedPort, HeaderRewrite.NONE, HeaderRewrite.NONE));
     HttpResponse<String> r = get("/x");
     assertEquals(502, r.statusCode());

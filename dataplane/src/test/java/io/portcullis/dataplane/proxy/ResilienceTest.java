@@ -1,11 +1,12 @@
 package io.portcullis.dataplane.proxy;
 
-import static io.portcullis.dataplane.proxy.FaultyBackend.Mode.HANG;
-import static io.portcullis.dataplane.proxy.FaultyBackend.Mode.HEAD_THEN_RESET;
-import static io.portcullis.dataplane.proxy.FaultyBackend.Mode.HEAD_THEN_STALL;
-import static io.portcullis.dataplane.proxy.FaultyBackend.Mode.OK;
-import static io.portcullis.dataplane.proxy.FaultyBackend.Mode.RESET;
-import static io.portcullis.dataplane.proxy.FaultyBackend.Mode.UNAVAILABLE;
+import static io.portcullis.dataplane.testing.LoopbackServer.closedPort;
+import static io.portcullis.dataplane.testing.TestBackend.Mode.HANG;
+import static io.portcullis.dataplane.testing.TestBackend.Mode.HEAD_THEN_RESET;
+import static io.portcullis.dataplane.testing.TestBackend.Mode.HEAD_THEN_STALL;
+import static io.portcullis.dataplane.testing.TestBackend.Mode.OK;
+import static io.portcullis.dataplane.testing.TestBackend.Mode.RESET;
+import static io.portcullis.dataplane.testing.TestBackend.Mode.UNAVAILABLE;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -14,6 +15,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.portcullis.dataplane.admin.ProxyMetrics;
 import io.portcullis.dataplane.config.ClusterRuntime;
 import io.portcullis.dataplane.config.RouteDecision;
+import io.portcullis.dataplane.lb.UpstreamEndpoint;
+import io.portcullis.dataplane.testing.TestBackend;
 import io.portcullis.snapshot.Cluster;
 import io.portcullis.snapshot.ClusterPolicy;
 import io.portcullis.snapshot.ClusterPolicy.CircuitBreakers;
@@ -23,7 +26,6 @@ import io.portcullis.snapshot.RetryPolicy;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -42,7 +44,7 @@ import org.junit.jupiter.api.Test;
 class ResilienceTest {
   private final ProxyMetrics metrics = new ProxyMetrics();
   private final AtomicReference<Router> router = new AtomicReference<>();
-  private final List<FaultyBackend> backends = new ArrayList<>();
+  private final List<TestBackend> backends = new ArrayList<>();
   private final List<ClusterRuntime> clusters = new ArrayList<>();
   private final HttpClient client =
       HttpClient.newBuilder()
@@ -71,7 +73,7 @@ class ResilienceTest {
   @AfterEach
   void stop() {
     proxy.close();
-    backends.forEach(FaultyBackend::close);
+    backends.forEach(TestBackend::close);
     // Every slot a request, retry or connection took was given back, whatever happened to it.
     for (ClusterRuntime c : clusters) {
       await()
@@ -88,17 +90,11 @@ class ResilienceTest {
 
   // ---------------------------------------------------------------- fixtures
 
-  private FaultyBackend backend(String name, FaultyBackend.Mode mode) {
-    FaultyBackend b = new FaultyBackend(name, mode);
+  private TestBackend backend(String name, TestBackend.Mode mode) {
+    TestBackend b = new TestBackend(name, mode);
     b.start();
     backends.add(b);
     return b;
-  }
-
-  private static int closedPort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
   }
 
   private ClusterRuntime cluster(String name, CircuitBreakers limits, int... ports) {
@@ -184,7 +180,7 @@ class ResilienceTest {
 
   @Test
   void aRefusedConnectionIsRetriedOnTheOtherEndpointAndTheClientSees200() throws Exception {
-    FaultyBackend good = backend("good", OK);
+    TestBackend good = backend("good", OK);
     route(cluster("c", closedPort(), good.port()), null); // the default policy: connect failures
     for (int i = 0; i < 4; i++) {
       HttpResponse<String> r = get("/g" + i);
@@ -202,8 +198,8 @@ class ResilienceTest {
 
   @Test
   void aResetBeforeTheResponseHeadIsRetriedForAGetOnAnotherEndpoint() throws Exception {
-    FaultyBackend resetting = backend("resetting", RESET);
-    FaultyBackend good = backend("good", OK);
+    TestBackend resetting = backend("resetting", RESET);
+    TestBackend good = backend("good", OK);
     route(cluster("c", resetting.port(), good.port()), retries(2, List.of("reset"), false, 0));
     for (int i = 0; i < 4; i++) {
       HttpResponse<String> r = get("/g" + i);
@@ -216,7 +212,7 @@ class ResilienceTest {
 
   @Test
   void aPostIsNotRetriedAfterAResetAndGets502WhileAGetIsRetried() throws Exception {
-    FaultyBackend resetting = backend("resetting", RESET);
+    TestBackend resetting = backend("resetting", RESET);
     route(cluster("c", resetting.port()), retries(2, List.of("reset"), false, 0));
     HttpResponse<String> p = post("/p", "not idempotent");
     assertEquals(502, p.statusCode());
@@ -227,8 +223,8 @@ class ResilienceTest {
 
   @Test
   void aPostTheRouteMarksRetriableIsReplayedWithItsBodyToAnotherEndpoint() throws Exception {
-    FaultyBackend resetting = backend("resetting", RESET);
-    FaultyBackend good = backend("good", OK);
+    TestBackend resetting = backend("resetting", RESET);
+    TestBackend good = backend("good", OK);
     route(cluster("c", resetting.port(), good.port()), retries(1, List.of("reset"), true, 0));
     String big = "x".repeat(20_000);
     for (int i = 0; i < 4; i++) {
@@ -242,7 +238,7 @@ class ResilienceTest {
 
   @Test
   void aBodyLargerThanTheReplayLimitIsNotRetriedOnceSent() throws Exception {
-    FaultyBackend resetting = backend("resetting", RESET);
+    TestBackend resetting = backend("resetting", RESET);
     route(cluster("c", resetting.port()), retries(2, List.of("reset"), true, 0));
     HttpResponse<String> r = post("/big", "y".repeat(100_000)); // over the 64 KiB default
     assertEquals(502, r.statusCode());
@@ -253,8 +249,8 @@ class ResilienceTest {
 
   @Test
   void aHangingBackendTimesOutPerTryAndTheRetryLandsElsewhere() throws Exception {
-    FaultyBackend hanging = backend("hanging", HANG);
-    FaultyBackend good = backend("good", OK);
+    TestBackend hanging = backend("hanging", HANG);
+    TestBackend good = backend("good", OK);
     route(cluster("c", hanging.port(), good.port()), retries(1, List.of("timeout"), false, 200));
     for (int i = 0; i < 2; i++) {
       HttpResponse<String> r = get("/g" + i);
@@ -267,7 +263,7 @@ class ResilienceTest {
 
   @Test
   void theTotalTimeoutAnswers504WhenTheBackendHangs() throws Exception {
-    FaultyBackend hanging = backend("hanging", HANG);
+    TestBackend hanging = backend("hanging", HANG);
     route(cluster("c", hanging.port()), retries(2, List.of("timeout"), false, 0), 300, 0, null);
     HttpResponse<String> r = get("/slow");
     assertEquals(504, r.statusCode());
@@ -278,8 +274,8 @@ class ResilienceTest {
 
   @Test
   void everyTryHangingEndsIn504WhenTheTotalTimeRunsOut() throws Exception {
-    FaultyBackend a = backend("a", HANG);
-    FaultyBackend b = backend("b", HANG);
+    TestBackend a = backend("a", HANG);
+    TestBackend b = backend("b", HANG);
     route(cluster("c", a.port(), b.port()), retries(10, List.of("timeout"), false, 100), 1000, 0, null);
     HttpResponse<String> r = get("/slow");
     assertEquals(504, r.statusCode());
@@ -290,7 +286,7 @@ class ResilienceTest {
 
   @Test
   void aTotalTimeoutAfterTheResponseStartedCutsTheConnection() throws Exception {
-    FaultyBackend stalling = backend("stalling", HEAD_THEN_STALL);
+    TestBackend stalling = backend("stalling", HEAD_THEN_STALL);
     route(cluster("c", stalling.port()), retries(2, List.of("timeout", "reset"), false, 0), 300, 0, null);
     assertThrows(IOException.class, () -> get("/stall"));
     assertEquals(1, stalling.hits.get());
@@ -299,7 +295,7 @@ class ResilienceTest {
 
   @Test
   void anIdleTimeoutCutsAResponseThatStopsMoving() throws Exception {
-    FaultyBackend stalling = backend("stalling", HEAD_THEN_STALL);
+    TestBackend stalling = backend("stalling", HEAD_THEN_STALL);
     route(cluster("c", stalling.port()), null, 0, 200, null);
     assertThrows(IOException.class, () -> get("/stall"));
     assertEquals(1, counter("portcullis_upstream_timeouts", "cluster", "c", "kind", "idle"));
@@ -307,14 +303,14 @@ class ResilienceTest {
 
   @Test
   void anIdleTimeoutBeforeTheResponseHeadIs504() throws Exception {
-    FaultyBackend hanging = backend("hanging", HANG);
+    TestBackend hanging = backend("hanging", HANG);
     route(cluster("c", hanging.port()), null, 0, 200, null);
     assertEquals(504, get("/hang").statusCode());
   }
 
   @Test
   void nothingIsRetriedOnceTheResponseStarted() throws Exception {
-    FaultyBackend breaking = backend("breaking", HEAD_THEN_RESET);
+    TestBackend breaking = backend("breaking", HEAD_THEN_RESET);
     route(cluster("c", breaking.port()), retries(3, List.of("reset", "502"), true, 0));
     assertThrows(IOException.class, () -> get("/g"));
     assertEquals(1, breaking.hits.get());
@@ -325,8 +321,8 @@ class ResilienceTest {
 
   @Test
   void a503IsRetriedOnAnotherEndpointWhenTheRouteSaysSo() throws Exception {
-    FaultyBackend down = backend("down", UNAVAILABLE);
-    FaultyBackend good = backend("good", OK);
+    TestBackend down = backend("down", UNAVAILABLE);
+    TestBackend good = backend("good", OK);
     route(cluster("c", down.port(), good.port()), retries(2, List.of("503"), false, 0));
     for (int i = 0; i < 4; i++) {
       HttpResponse<String> r = get("/g" + i);
@@ -338,7 +334,7 @@ class ResilienceTest {
 
   @Test
   void the503IsReturnedOnceTheAttemptsAreExhausted() throws Exception {
-    FaultyBackend down = backend("down", UNAVAILABLE);
+    TestBackend down = backend("down", UNAVAILABLE);
     route(cluster("c", down.port()), retries(2, List.of("503"), false, 0));
     HttpResponse<String> r = get("/g");
     assertEquals(503, r.statusCode());
@@ -348,14 +344,14 @@ class ResilienceTest {
     assertEquals(200, getAfterRecovery(down).statusCode(), "the drained connections stay usable");
   }
 
-  private HttpResponse<String> getAfterRecovery(FaultyBackend backend) throws Exception {
+  private HttpResponse<String> getAfterRecovery(TestBackend backend) throws Exception {
     backend.mode = OK;
     return get("/again");
   }
 
   @Test
   void theRetryBudgetRefusesARetryAndTheAnswerSaysSo() throws Exception {
-    FaultyBackend down = backend("down", UNAVAILABLE);
+    TestBackend down = backend("down", UNAVAILABLE);
     CircuitBreakers tightBudget = new CircuitBreakers(1024, 1024, 1024, 10, 0);
     route(cluster("c", tightBudget, down.port()), retries(2, List.of("503"), false, 0));
     HttpResponse<String> r = get("/g");
@@ -371,7 +367,7 @@ class ResilienceTest {
 
   @Test
   void beyondMaxRequestsAFast503NamesTheLimit() throws Exception {
-    FaultyBackend hanging = backend("hanging", HANG);
+    TestBackend hanging = backend("hanging", HANG);
     CircuitBreakers two = new CircuitBreakers(1024, 1024, 2, 20, 3);
     route(cluster("c", two, hanging.port()), null);
     CompletableFuture<HttpResponse<String>> first = getAsync("/1");
@@ -389,7 +385,7 @@ class ResilienceTest {
 
   @Test
   void beyondMaxConnectionsAFast503NamesTheLimit() throws Exception {
-    FaultyBackend hanging = backend("hanging", HANG);
+    TestBackend hanging = backend("hanging", HANG);
     CircuitBreakers one = new CircuitBreakers(1, 1024, 1024, 20, 3);
     route(cluster("c", one, hanging.port()), null);
     CompletableFuture<HttpResponse<String>> first = getAsync("/1");
@@ -403,8 +399,8 @@ class ResilienceTest {
 
   @Test
   void atMaxConnectionsAnIdlePooledConnectionMakesRoomForAnotherEndpoint() throws Exception {
-    FaultyBackend a = backend("a", OK);
-    FaultyBackend b = backend("b", OK);
+    TestBackend a = backend("a", OK);
+    TestBackend b = backend("b", OK);
     CircuitBreakers one = new CircuitBreakers(1, 1024, 1024, 20, 3);
     ClusterRuntime c = cluster("c", one, a.port(), b.port());
     route(c, null);
@@ -419,15 +415,15 @@ class ResilienceTest {
 
   @Test
   void theShadowGetsACopyWithAShadowHostAndTheClientOnlyTheRealAnswer() throws Exception {
-    FaultyBackend real = backend("real", OK);
-    FaultyBackend shadow = backend("shadow", OK);
+    TestBackend real = backend("real", OK);
+    TestBackend shadow = backend("shadow", OK);
     ClusterRuntime shadowCluster = cluster("shadow", shadow.port());
     route(cluster("c", real.port()), null, 0, 0, new RouteDecision.MirrorTarget(shadowCluster, 100));
     HttpResponse<String> r = post("/m", "copy me");
     assertEquals(200, r.statusCode());
     assertEquals("real POST /m copy me", r.body());
     await().atMost(Duration.ofSeconds(5)).until(() -> shadow.requests.size() == 1);
-    FaultyBackend.Seen copy = shadow.requests.get(0);
+    TestBackend.Seen copy = shadow.requests.get(0);
     assertEquals("POST", copy.method());
     assertEquals("/m", copy.uri());
     assertEquals("copy me", copy.body());
@@ -439,8 +435,8 @@ class ResilienceTest {
 
   @Test
   void aFailingOrHangingShadowNeverAffectsTheClient() throws Exception {
-    FaultyBackend real = backend("real", OK);
-    FaultyBackend hangingShadow = backend("hanging-shadow", HANG);
+    TestBackend real = backend("real", OK);
+    TestBackend hangingShadow = backend("hanging-shadow", HANG);
     ClusterRuntime refused = cluster("refused", closedPort());
     ClusterRuntime hanging = cluster("hanging", hangingShadow.port());
     ClusterRuntime main = cluster("c", real.port());
@@ -459,8 +455,8 @@ class ResilienceTest {
 
   @Test
   void aChunkedBodyIsNotMirroredAndThatIsCounted() throws Exception {
-    FaultyBackend real = backend("real", OK);
-    FaultyBackend shadow = backend("shadow", OK);
+    TestBackend real = backend("real", OK);
+    TestBackend shadow = backend("shadow", OK);
     ClusterRuntime shadowCluster = cluster("shadow", shadow.port());
     route(cluster("c", real.port()), null, 0, 0, new RouteDecision.MirrorTarget(shadowCluster, 100));
     HttpResponse<String> r =
@@ -474,5 +470,45 @@ class ResilienceTest {
     assertEquals("real POST /chunked streamed", r.body());
     assertEquals(1, counter("portcullis_mirror_requests", "cluster", "shadow", "result", "skipped_body"));
     assertEquals(0, shadow.hits.get());
+  }
+
+  @Test
+  void anEndpointWhose503sAreSavedByRetriesIsStillEjectedByOutlierDetection() throws Exception {
+    TestBackend down = backend("down", UNAVAILABLE);
+    TestBackend good = backend("good", OK);
+    ClusterRuntime c = cluster("c", down.port(), good.port());
+    route(c, retries(1, List.of("503"), false, 0));
+    // Round robin sends every other first try to "down"; each of those is a failed try that
+    // outlier detection hears (5 gateway failures in a row eject), though its retry saves the client.
+    for (int i = 0; i < 12; i++) {
+      assertEquals(200, get("/g" + i).statusCode());
+    }
+    UpstreamEndpoint downEndpoint =
+        c.endpoints().stream().filter(e -> e.endpoint().port() == down.port()).findFirst().orElseThrow();
+    assertTrue(downEndpoint.ejected(System.nanoTime()), "the failing endpoint is ejected");
+    int hits = down.hits.get();
+    for (int i = 0; i < 6; i++) {
+      HttpResponse<String> r = get("/after" + i);
+      assertEquals(Optional.of("good"), r.headers().firstValue("x-backend"));
+    }
+    assertEquals(hits, down.hits.get(), "an ejected endpoint gets no first tries");
+  }
+
+  @Test
+  void aBodilessPostIsNotSentTwiceWhenItsPooledConnectionBreaksButAGetIs() throws Exception {
+    TestBackend b = backend("b", OK);
+    route(cluster("c", b.port()), RetryPolicy.DEFAULT);
+    assertEquals(200, get("/warm").statusCode()); // leaves a pooled keep-alive connection
+    b.mode = RESET;
+    int before = b.hits.get();
+    assertEquals(502, post("/order", "").statusCode());
+    assertEquals(before + 1, b.hits.get(), "the backend may have acted on the POST: sent once");
+
+    b.mode = OK;
+    assertEquals(200, get("/warm-again").statusCode());
+    b.mode = RESET;
+    before = b.hits.get();
+    assertEquals(502, get("/again").statusCode());
+    assertEquals(before + 2, b.hits.get(), "a GET goes once more on a fresh connection");
   }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.portcullis.dataplane.admin.ProxyMetrics;
 import io.portcullis.dataplane.config.LiveConfig;
+import io.portcullis.dataplane.testing.TestBackend;
 import io.portcullis.snapshot.Cluster;
 import io.portcullis.snapshot.Endpoint;
 import io.portcullis.snapshot.PathMatch;
@@ -42,7 +43,7 @@ class RollingRestartTest {
   private static final RetryPolicy RETRIES =
       new RetryPolicy(3, List.of("connect-failure", "reset"), false, 0, 1, 20);
 
-  private final List<FaultyBackend> backends = new ArrayList<>();
+  private final List<TestBackend> backends = new ArrayList<>();
   private final LiveConfig config = new LiveConfig();
   private ProxyServer proxy;
   private ExecutorService clients;
@@ -56,17 +57,17 @@ class RollingRestartTest {
     if (proxy != null) {
       proxy.close();
     }
-    backends.forEach(FaultyBackend::close);
+    backends.forEach(TestBackend::close);
   }
 
-  private FaultyBackend backend(String name) {
-    FaultyBackend b = new FaultyBackend(name, FaultyBackend.Mode.SLOW);
+  private TestBackend backend(String name) {
+    TestBackend b = new TestBackend(name, TestBackend.Mode.SLOW);
     b.start();
     backends.add(b);
     return b;
   }
 
-  private void apply(List<FaultyBackend> serving) {
+  private void apply(List<TestBackend> serving) {
     List<Endpoint> endpoints =
         serving.stream().map(b -> new Endpoint("127.0.0.1", b.port())).toList();
     RouteAction.Forward forward =
@@ -81,7 +82,7 @@ class RollingRestartTest {
 
   @Test
   void replacingEveryEndpointUnderSteadyLoadFailsNoRequest() throws Exception {
-    List<FaultyBackend> serving = new ArrayList<>(List.of(backend("old0"), backend("old1"), backend("old2")));
+    List<TestBackend> serving = new ArrayList<>(List.of(backend("old0"), backend("old1"), backend("old2")));
     apply(serving);
     proxy =
         new ProxyServer(
@@ -125,11 +126,11 @@ class RollingRestartTest {
 
     awaitMoreRequests(ok, 10);
     for (int step = 0; step < 3; step++) {
-      FaultyBackend fresh = backend("new" + step);
+      TestBackend fresh = backend("new" + step);
       serving.add(fresh);
       apply(serving); // the new pod is ready
       awaitMoreRequests(ok, 10);
-      FaultyBackend old = serving.remove(0);
+      TestBackend old = serving.remove(0);
       // Stop it while it still works on a request, so the stop cuts something.
       await().atMost(Duration.ofSeconds(10)).until(() -> old.inFlight.get() > 0);
       apply(serving); // the old pod leaves the EndpointSlice ...
@@ -141,7 +142,7 @@ class RollingRestartTest {
     assertTrue(clients.awaitTermination(15, TimeUnit.SECONDS));
 
     assertEquals(List.of(), List.copyOf(failures));
-    for (FaultyBackend b : serving) {
+    for (TestBackend b : serving) {
       assertTrue(b.hits.get() > 0, b.name + " took traffic");
     }
   }

@@ -3,17 +3,9 @@ package io.portcullis.dataplane.proxy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpChunkedInput;
@@ -27,11 +19,11 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.stream.ChunkedStream;
 import io.netty.handler.stream.ChunkedWriteHandler;
+import io.portcullis.dataplane.testing.LoopbackServer;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -47,32 +39,20 @@ import org.junit.jupiter.api.Test;
  */
 class StreamingBodiesTest {
   private static final long SIZE = Long.getLong("streaming.mb", 200) * 1024 * 1024;
-  private static EventLoopGroup group;
-  private static Channel backend;
+  private static LoopbackServer backend;
   private static Process child;
   private static int proxyPort;
 
   @BeforeAll
   static void start() throws Exception {
-    group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     backend =
-        new ServerBootstrap()
-            .group(group)
-            .channel(NioServerSocketChannel.class)
-            .childHandler(
-                new ChannelInitializer<SocketChannel>() {
-                  @Override
-                  protected void initChannel(SocketChannel ch) {
-                    ch.pipeline()
-                        .addLast(new HttpServerCodec())
-                        .addLast(new ChunkedWriteHandler())
-                        .addLast(new CountingBackend());
-                  }
-                })
-            .bind("127.0.0.1", 0)
-            .syncUninterruptibly()
-            .channel();
-    int backendPort = ((InetSocketAddress) backend.localAddress()).getPort();
+        LoopbackServer.start(
+            ch ->
+                ch.pipeline()
+                    .addLast(new HttpServerCodec())
+                    .addLast(new ChunkedWriteHandler())
+                    .addLast(new CountingBackend()));
+    int backendPort = backend.port();
     if (Boolean.getBoolean("streaming.inProcess")) {
       ProxyServer p =
           new ProxyServer(
@@ -110,9 +90,8 @@ class StreamingBodiesTest {
       }
     }
     if (backend != null) {
-      backend.close().syncUninterruptibly();
+      backend.close();
     }
-    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
   }
 
   /** Counts uploaded bytes; serves {@code SIZE} bytes chunked on GET. */

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.portcullis.dataplane.testing.TestBackend;
 import io.portcullis.dataplane.tls.TestPki;
 import io.portcullis.snapshot.Cluster;
 import io.portcullis.snapshot.ClusterPolicy;
@@ -21,7 +22,7 @@ class UpstreamTlsTest {
   private final TestPki backendCa = new TestPki();
   private final TestPki otherCa = new TestPki();
   private final TestBackend backend =
-      new TestBackend(TestPki.serverContext(backendCa.issue("test/backend", "web.default.svc", "backend.internal")));
+      new TestBackend().withTls(TestPki.serverContext(backendCa.issue("test/backend", "web.default.svc", "backend.internal")));
   private int backendPort;
   private ClusterProxy proxy;
 

@@ -1,18 +1,9 @@
 package io.portcullis.dataplane.stream;
 
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.group.ChannelGroup;
-import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
@@ -22,10 +13,9 @@ import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.ImmediateEventExecutor;
+import io.portcullis.dataplane.testing.LoopbackServer;
 import io.portcullis.snapshot.MessageFraming;
 import io.portcullis.snapshot.StreamMessage;
-import java.net.InetSocketAddress;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -38,31 +28,22 @@ final class FakeOperator implements AutoCloseable {
   final BlockingQueue<StreamMessage> received = new LinkedBlockingQueue<>();
   final BlockingQueue<Http2StreamChannel> streams = new LinkedBlockingQueue<>();
   volatile String status = "200";
-  private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-  private final ChannelGroup connections = new DefaultChannelGroup(ImmediateEventExecutor.INSTANCE);
-  private final Channel server;
+  private final LoopbackServer server;
   private volatile Http2StreamChannel latest;
 
-  FakeOperator(int port) throws InterruptedException {
-    server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
-        .childHandler(new ChannelInitializer<SocketChannel>() {
+  FakeOperator(int port) {
+    server = LoopbackServer.start(port, ch -> ch.pipeline().addLast(
+        Http2FrameCodecBuilder.forServer().build(),
+        new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
           @Override
-          protected void initChannel(SocketChannel ch) {
-            connections.add(ch);
-            ch.pipeline().addLast(Http2FrameCodecBuilder.forServer().build(),
-                new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
-                  @Override
-                  protected void initChannel(Http2StreamChannel stream) {
-                    stream.pipeline().addLast(new Session());
-                  }
-                }));
+          protected void initChannel(Http2StreamChannel stream) {
+            stream.pipeline().addLast(new Session());
           }
-        })
-        .bind(new InetSocketAddress("127.0.0.1", port)).sync().channel();
+        })));
   }
 
   int port() {
-    return ((InetSocketAddress) server.localAddress()).getPort();
+    return server.port();
   }
 
   StreamMessage next() throws InterruptedException {
@@ -83,9 +64,7 @@ final class FakeOperator implements AutoCloseable {
 
   @Override
   public void close() {
-    server.close().syncUninterruptibly();
-    connections.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
-    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    server.close();
   }
 
   private final class Session extends ChannelInboundHandlerAdapter {

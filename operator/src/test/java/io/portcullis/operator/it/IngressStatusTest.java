@@ -10,7 +10,6 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder;
-import io.fabric8.kubernetes.api.model.networking.v1.IngressClassBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressLoadBalancerIngress;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
@@ -55,16 +54,7 @@ class IngressStatusTest {
 
   @BeforeEach
   void ourClassIsTheDefault() {
-    client.resource(new IngressClassBuilder()
-            .withNewMetadata()
-            .withName("portcullis")
-            .addToAnnotations("ingressclass.kubernetes.io/is-default-class", "true")
-            .endMetadata()
-            .withNewSpec()
-            .withController("portcullis.io/ingress-controller")
-            .endSpec()
-            .build())
-        .create();
+    ApiServerFixtures.defaultIngressClass(client);
   }
 
   @AfterEach

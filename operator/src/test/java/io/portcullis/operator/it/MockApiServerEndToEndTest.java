@@ -13,7 +13,6 @@ import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder;
-import io.fabric8.kubernetes.api.model.networking.v1.IngressClassBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.portcullis.dataplane.admin.ProxyMetrics;
@@ -21,15 +20,9 @@ import io.portcullis.dataplane.config.LiveConfig;
 import io.portcullis.dataplane.proxy.ProxyServer;
 import io.portcullis.dataplane.proxy.ProxySettings;
 import io.portcullis.dataplane.stream.StreamClient;
-import io.portcullis.operator.Main;
 import io.portcullis.operator.Operator;
-import io.portcullis.operator.OperatorOptions;
-import io.portcullis.operator.compile.Compiler;
 import io.portcullis.operator.crd.ProxyRoute;
 import io.portcullis.operator.crd.ProxyRouteSpec;
-import io.portcullis.operator.source.KubernetesSource;
-import io.portcullis.operator.status.KubernetesStatusSink;
-import io.portcullis.operator.store.SnapshotStore;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -67,21 +60,11 @@ class MockApiServerEndToEndTest {
   void start() throws Exception {
     alpha = new LoopbackBackend("alpha");
     beta = new LoopbackBackend("beta");
-    client.resource(
-            new IngressClassBuilder()
-                .withNewMetadata()
-                .withName("portcullis")
-                .addToAnnotations("ingressclass.kubernetes.io/is-default-class", "true")
-                .endMetadata()
-                .withNewSpec()
-                .withController("portcullis.io/ingress-controller")
-                .endSpec()
-                .build())
-        .create();
+    ApiServerFixtures.defaultIngressClass(client);
     service("alpha-svc", alpha);
     service("beta-svc", beta);
 
-    operator = startOperator(0);
+    operator = ApiServerFixtures.startOperator(client, 0);
     snapshotPort = operator.snapshotPort();
     config = new LiveConfig();
     ProxyMetrics metrics = new ProxyMetrics();
@@ -160,7 +143,7 @@ class MockApiServerEndToEndTest {
     }
 
     ingress("shop", "shop.example.com", "/", "beta-svc");
-    operator = startOperator(snapshotPort);
+    operator = ApiServerFixtures.startOperator(client, snapshotPort);
     awaitBody("shop.example.com", "/", 200, "beta /");
   }
 
@@ -202,27 +185,6 @@ class MockApiServerEndToEndTest {
   }
 
   // ---------------------------------------------------------------- fixtures
-
-  private Operator startOperator(int port) throws Exception {
-    OperatorOptions options =
-        OperatorOptions.parse(
-            new String[] {
-              "--snapshot-port", Integer.toString(port),
-              "--snapshot-address", "127.0.0.1",
-              "--metrics-port", "0"
-            },
-            Map.of());
-    Operator started =
-        new Operator(
-            options,
-            new KubernetesSource(client, List.of(), options.endpointsSource()),
-            new KubernetesStatusSink(client),
-            new Compiler(options.compilerSettings())::compile,
-            new SnapshotStore(),
-            Main.streamServer());
-    started.start();
-    return started;
-  }
 
   private void service(String name, LoopbackBackend backend) {
     Service service =

@@ -10,7 +10,6 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder;
-import io.fabric8.kubernetes.api.model.networking.v1.IngressClassBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.portcullis.dataplane.admin.ProxyMetrics;
@@ -79,9 +78,7 @@ class MockApiServerTlsEndToEndTest {
   @BeforeEach
   void start() throws Exception {
     alpha = new LoopbackBackend("alpha");
-    client.resource(new IngressClassBuilder().withNewMetadata().withName("portcullis")
-        .addToAnnotations("ingressclass.kubernetes.io/is-default-class", "true").endMetadata()
-        .withNewSpec().withController("portcullis.io/ingress-controller").endSpec().build()).create();
+    ApiServerFixtures.defaultIngressClass(client);
     client.resource(new ServiceBuilder().withNewMetadata().withNamespace(NS).withName("alpha-svc")
         .endMetadata().withNewSpec().addNewPort().withName("http").withPort(80)
         .withTargetPort(new IntOrString(alpha.port())).endPort().endSpec().build()).create();
