@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.networking.v1.IngressStatus;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.portcullis.operator.compile.ObjectRef;
@@ -59,31 +60,12 @@ public final class KubernetesStatusSink implements StatusSink {
 
   @Override
   public void writeProxyRouteStatus(ObjectRef route, ProxyRouteStatus status) {
-    // One JSON Patch "add" of /status: it replaces the whole status whether or not one exists, and
-    // sends nothing of the spec. (A merge patch would do on a real API server, but the mock
-    // server merges lists inside merge patches instead of replacing them.)
-    String patch =
-        client
-            .getKubernetesSerialization()
-            .asJson(List.of(Map.of("op", "add", "path", "/status", "value", status)));
-    try {
-      client
-          .resources(ProxyRoute.class)
-          .inNamespace(route.namespace())
-          .withName(route.name())
-          .subresource("status")
-          .patch(PatchContext.of(PatchType.JSON), patch);
-    } catch (KubernetesClientException e) {
-      if (e.getCode() == 404) {
-        // Deleted since the compile: the next compile forgets it.
-        LOG.debug("{} is gone, status not written", route);
-        return;
-      }
-      throw e;
-    }
+    patchStatus(
+        client.resources(ProxyRoute.class).inNamespace(route.namespace()).withName(route.name()),
+        route,
+        status);
   }
 
-  /** Same JSON patch of the status subresource as for ProxyRoutes. */
   @Override
   public void writeIngressLoadBalancer(ObjectRef ingress, List<LoadBalancerAddress> addresses) {
     IngressStatus status = new IngressStatusBuilder()
@@ -91,22 +73,28 @@ public final class KubernetesStatusSink implements StatusSink {
         .withIngress(addresses.stream().map(LoadBalancerAddress::toModel).toList())
         .endLoadBalancer()
         .build();
+    patchStatus(
+        client.network().v1().ingresses().inNamespace(ingress.namespace()).withName(ingress.name()),
+        ingress,
+        status);
+  }
+
+  /**
+   * One JSON Patch "add" of /status on the status subresource: it replaces the whole status
+   * whether or not one exists, and sends nothing of the spec. (A merge patch would do on a real
+   * API server, but the mock server merges lists inside merge patches instead of replacing them.)
+   * An object deleted since the compile is skipped: the next compile forgets it.
+   */
+  private void patchStatus(Resource<?> object, ObjectRef ref, Object status) {
     String patch =
         client
             .getKubernetesSerialization()
             .asJson(List.of(Map.of("op", "add", "path", "/status", "value", status)));
     try {
-      client
-          .network()
-          .v1()
-          .ingresses()
-          .inNamespace(ingress.namespace())
-          .withName(ingress.name())
-          .subresource("status")
-          .patch(PatchContext.of(PatchType.JSON), patch);
+      object.subresource("status").patch(PatchContext.of(PatchType.JSON), patch);
     } catch (KubernetesClientException e) {
       if (e.getCode() == 404) {
-        LOG.debug("{} is gone, status not written", ingress);
+        LOG.debug("{} is gone, status not written", ref);
         return;
       }
       throw e;
