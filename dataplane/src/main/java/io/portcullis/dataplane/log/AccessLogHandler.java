@@ -100,7 +100,7 @@ public final class AccessLogHandler extends ChannelDuplexHandler {
         if (code >= 200 || code == 101) { // a 100 Continue is not the answer
           p.status = code;
           p.requestId = response.headers().get("x-request-id");
-          p.take(facts);
+          p.routed.takeFrom(facts);
         }
       }
       if (msg instanceof ByteBufHolder body && msg instanceof HttpContent) {
@@ -135,16 +135,16 @@ public final class AccessLogHandler extends ChannelDuplexHandler {
         p.path,
         p.protocol,
         p.status,
-        p.route == null ? "none" : p.route,
-        p.cluster,
-        p.endpoint == null ? null : p.endpoint.toString(),
-        p.upstreamStatus,
+        p.routed.route == null ? "none" : p.routed.route,
+        p.routed.cluster,
+        p.routed.endpoint == null ? null : p.routed.endpoint.toString(),
+        p.routed.upstreamStatus,
         (System.nanoTime() - p.startNanos) / 1e6,
-        p.upstreamNanos / 1e6,
+        p.routed.upstreamNanos / 1e6,
         p.bytesIn,
         p.bytesOut,
         p.userAgent,
-        p.retries));
+        p.routed.retries));
   }
 
   /** The proxy's decision for the response about to be written; reset once taken. */
@@ -155,28 +155,9 @@ public final class AccessLogHandler extends ChannelDuplexHandler {
     int upstreamStatus;
     long upstreamNanos;
     int retries;
-  }
 
-  private static final class Pending {
-    long startMillis;
-    long startNanos;
-    String method;
-    String path;
-    String protocol;
-    String authority;
-    String userAgent;
-    String requestId;
-    int status;
-    String route;
-    String cluster;
-    Object endpoint;
-    int upstreamStatus;
-    long upstreamNanos;
-    int retries;
-    long bytesIn;
-    long bytesOut;
-
-    void take(RouteFacts f) {
+    /** Moves {@code f}'s facts here and resets {@code f} for the next response. */
+    void takeFrom(RouteFacts f) {
       route = f.route;
       cluster = f.cluster;
       endpoint = f.endpoint;
@@ -190,5 +171,20 @@ public final class AccessLogHandler extends ChannelDuplexHandler {
       f.upstreamNanos = 0;
       f.retries = 0;
     }
+  }
+
+  private static final class Pending {
+    long startMillis;
+    long startNanos;
+    String method;
+    String path;
+    String protocol;
+    String authority;
+    String userAgent;
+    String requestId;
+    int status;
+    final RouteFacts routed = new RouteFacts();
+    long bytesIn;
+    long bytesOut;
   }
 }
