@@ -1,5 +1,6 @@
 package io.portcullis.dataplane.config;
 
+import io.portcullis.dataplane.http.RequestHead;
 import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
 import io.portcullis.snapshot.HeaderMatch;
