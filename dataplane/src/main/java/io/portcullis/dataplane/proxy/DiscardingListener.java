@@ -15,7 +15,7 @@ import java.util.function.Consumer;
  * closes it. A stuck response is cut by the connection's idle timeout.
  */
 final class DiscardingListener implements UpstreamHandler.Listener {
-  private final UpstreamConnector connector;
+  private final Upstreams connector;
   private final Endpoint endpoint;
   private final Channel channel;
   private final UpstreamHandler handler;
@@ -29,7 +29,7 @@ final class DiscardingListener implements UpstreamHandler.Listener {
    * @param done told once: true when the response ended, false when the connection failed first
    */
   DiscardingListener(
-      UpstreamConnector connector, Endpoint endpoint, Channel channel, boolean reusable,
+      Upstreams connector, Endpoint endpoint, Channel channel, boolean reusable,
       Consumer<Boolean> done) {
     this.connector = connector;
     this.endpoint = endpoint;

@@ -90,6 +90,18 @@ class ProxyChannelInitializer extends ChannelInitializer<SocketChannel> {
   /** Seam for issue 3 (TLS, ALPN): adds nothing on a plain-text listener. */
   protected void configureTls(ChannelPipeline pipeline) {}
 
+  /** Shared by every exchange of this listener (made on first use: {@link #scheme} may differ). */
+  private volatile ExchangeServices services;
+
+  private ExchangeServices services() {
+    ExchangeServices s = services;
+    if (s == null) {
+      s = new ExchangeServices(settings, metrics, connector, scheme());
+      services = s;
+    }
+    return s;
+  }
+
   /** {@code http} here; a TLS listener says {@code https}. */
   protected String scheme() {
     return "http";
@@ -116,7 +128,7 @@ class ProxyChannelInitializer extends ChannelInitializer<SocketChannel> {
     p.addLast(HTTP_CODEC, new HttpServerCodec(decoder));
     hooks.afterHttp1Codec(p);
     p.addLast(VALIDATION, new RequestValidationHandler(settings.maxRequestBodyBytes(), metrics));
-    p.addLast(PROXY, new ProxyHandler(settings, router, metrics, connector, scheme()));
+    p.addLast(PROXY, new ProxyHandler(services(), router, false));
   }
 
   /** An h2c preface arrived: the HTTP/1.1 handlers (which saw no request) make way for HTTP/2. */
@@ -147,6 +159,6 @@ class ProxyChannelInitializer extends ChannelInitializer<SocketChannel> {
     hooks.afterHttp1Codec(p);
     p.addLast(H2_REQUEST, Http2RequestHeaders.INSTANCE);
     p.addLast(VALIDATION, new RequestValidationHandler(settings.maxRequestBodyBytes(), metrics));
-    p.addLast(PROXY, new ProxyHandler(settings, router, metrics, connector, scheme(), true));
+    p.addLast(PROXY, new ProxyHandler(services(), router, true));
   }
 }

@@ -112,7 +112,7 @@ final class RequestMirror {
    *
    * @param timeoutMillis the shadow's answer is given up after this long (its connection closes)
    */
-  void send(EventLoop loop, UpstreamConnector connector, long timeoutMillis) {
+  void send(EventLoop loop, Upstreams connector, long timeoutMillis) {
     ByteBuf content = body == null ? Unpooled.EMPTY_BUFFER : body;
     body = null;
     String name = cluster.name();

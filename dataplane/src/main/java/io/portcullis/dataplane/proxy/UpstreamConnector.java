@@ -38,7 +38,7 @@ import java.util.concurrent.TimeUnit;
  * is a stream of a shared multiplexed connection ({@link H2Pool}) that speaks the same HTTP/1
  * objects, so the proxy does not know the difference. Releasing an HTTP/2 stream ends it.
  */
-final class UpstreamConnector {
+final class UpstreamConnector implements Upstreams {
   /** Backends may send bigger heads than we accept from clients. */
   private static final int MAX_RESPONSE_HEADER_SIZE = 64 * 1024;
   private static final int MAX_RESPONSE_LINE = 8 * 1024;
@@ -89,7 +89,8 @@ final class UpstreamConnector {
    * A connection to {@code endpoint} as {@code cluster}'s policy says, within its circuit breakers
    * and with its connect timeout; call on {@code loop}.
    */
-  Future<Channel> acquire(EventLoop loop, Endpoint endpoint, ClusterRuntime cluster) {
+  @Override
+  public Future<Channel> acquire(EventLoop loop, Endpoint endpoint, ClusterRuntime cluster) {
     return acquire(
         loop, UpstreamKey.of(endpoint, cluster), cluster.limits(),
         cluster.policy().connectTimeoutMillis());
@@ -181,7 +182,8 @@ final class UpstreamConnector {
    * Returns a connection whose last response was fully read and that may be kept alive. An
    * HTTP/2 stream is done then: it is closed (a no-op when both sides ended it).
    */
-  void release(EventLoop loop, Endpoint endpoint, Channel ch) {
+  @Override
+  public void release(EventLoop loop, Endpoint endpoint, Channel ch) {
     UpstreamHandler handler = ch.pipeline().get(UpstreamHandler.class);
     if (handler == null || handler.key().h2()) {
       ch.close();
