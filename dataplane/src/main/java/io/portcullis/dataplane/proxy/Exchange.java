@@ -19,7 +19,6 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.DefaultAttributeMap;
-import io.netty.util.ReferenceCountUtil;
 import io.portcullis.dataplane.config.RouteDecision;
 import io.portcullis.dataplane.filter.BodyTransform;
 import io.portcullis.dataplane.filter.BufferedBody;
@@ -76,10 +75,8 @@ final class Exchange extends DefaultAttributeMap implements FilterContext, Chain
   private Forwarding forwarding;
   /** The body of a local answer being streamed, or null. */
   private LocalResponder localBody;
-  /** A filter waits for the start of the request body. */
-  private BodyWaiter bodyWaiter;
   /** Body parts that arrived while nothing could take them yet (filters, connecting, retrying). */
-  private ArrayDeque<HttpContent> pendingBody;
+  private final HeldBody held = new HeldBody();
   boolean requestComplete;
   boolean responseComplete;
   boolean continueSent;
@@ -184,7 +181,7 @@ final class Exchange extends DefaultAttributeMap implements FilterContext, Chain
   @Override
   public void respond(LocalResponse response) {
     phase = ExchangePhase.LOCAL;
-    releasePendingBody();
+    held.release();
     endForwarding();
     HttpResponse out = new DefaultHttpResponse(
         HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(response.status()), response.headers());
@@ -237,7 +234,7 @@ final class Exchange extends DefaultAttributeMap implements FilterContext, Chain
     if (f == null) {
       AccessLogHandler.routed(ctx.channel(), route, null, null, upstreamStatus, 0, 0);
     } else {
-      AccessLogHandler.routed(ctx.channel(), route, f.clusterName(), f.endpoint(), upstreamStatus,
+      AccessLogHandler.routed(ctx.channel(), route, f.cluster().name(), f.endpoint(), upstreamStatus,
           f.upstreamNanos(), f.retries());
     }
   }
@@ -266,29 +263,14 @@ final class Exchange extends DefaultAttributeMap implements FilterContext, Chain
     if (forwarding != null && forwarding.takesBody(content, last)) {
       return;
     }
-    if (pendingBody == null) {
-      pendingBody = new ArrayDeque<>();
-    }
-    pendingBody.add(content);
-    if (bodyWaiter != null && !checkBodyWaiter()) {
-      return; // a filter reads on until it has the bytes it asked for
-    }
-    // Filters, a connection or a retry still pending: the rest of the body waits in the socket.
-    ctx.channel().config().setAutoRead(false);
+    // Filters, a connection or a retry still pending: the rest of the body waits in the socket,
+    // unless a filter reads on until it has the bytes it asked for.
+    ctx.channel().config().setAutoRead(held.hold(content, requestComplete));
   }
 
   /** The parts held so far, handed to a new backend connection (null when none). */
   ArrayDeque<HttpContent> takePendingBody() {
-    ArrayDeque<HttpContent> parts = pendingBody;
-    pendingBody = null;
-    return parts;
-  }
-
-  private void releasePendingBody() {
-    if (pendingBody != null) {
-      pendingBody.forEach(ReferenceCountUtil::release);
-      pendingBody = null;
-    }
+    return held.take();
   }
 
   /** Writes {@code 100 Continue} once, if the client asked for it and is still waiting. */
@@ -321,7 +303,7 @@ final class Exchange extends DefaultAttributeMap implements FilterContext, Chain
   void downstreamClosed() {
     phase = ExchangePhase.CLOSED;
     abortLocalBody();
-    releasePendingBody();
+    held.release();
     if (forwarding != null) {
       forwarding.downstreamClosed();
     }
@@ -390,35 +372,11 @@ final class Exchange extends DefaultAttributeMap implements FilterContext, Chain
   public CompletionStage<BufferedBody> bufferRequestBody(int maxBytes) {
     CompletableFuture<BufferedBody> result = new CompletableFuture<>();
     if (!hasBody) {
-      result.complete(new BufferedBody(Unpooled.EMPTY_BUFFER, true));
+      result.complete(HeldBody.none());
       return result;
     }
-    bodyWaiter = new BodyWaiter(maxBytes, result);
     sendContinue();
-    if (!checkBodyWaiter()) {
-      ctx.channel().config().setAutoRead(true);
-    }
+    ctx.channel().config().setAutoRead(held.await(maxBytes, result, requestComplete));
     return result;
-  }
-
-  /** Completes the body waiter when enough body is held; returns true when it did. */
-  private boolean checkBodyWaiter() {
-    BodyWaiter waiter = bodyWaiter;
-    if (waiter == null) {
-      return true;
-    }
-    long held = 0;
-    if (pendingBody != null) {
-      for (HttpContent part : pendingBody) {
-        held += part.content().readableBytes();
-      }
-    }
-    if (!requestComplete && held < waiter.maxBytes()) {
-      return false;
-    }
-    bodyWaiter = null;
-    ctx.channel().config().setAutoRead(false);
-    waiter.complete(pendingBody, requestComplete && held <= waiter.maxBytes());
-    return true;
   }
 }

@@ -1,48 +1,33 @@
 package io.portcullis.dataplane.proxy;
 
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.portcullis.dataplane.config.ClusterRuntime;
 import io.portcullis.dataplane.config.RouteDecision;
 import io.portcullis.dataplane.health.Failure;
 import io.portcullis.dataplane.resilience.ClusterLimits;
 import io.portcullis.dataplane.resilience.Overflow;
-import io.portcullis.dataplane.resilience.OverflowException;
 import io.portcullis.dataplane.resilience.RetryDecision;
 import io.portcullis.snapshot.Endpoint;
-import java.util.ArrayDeque;
+import io.portcullis.snapshot.RetryPolicy;
 import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * The upstream exchange, the terminal step of a route that forwards: sends the request to the
- * decision's cluster within its circuit breakers, and tries again under the route's retry policy
- * ({@link Retries}, one {@link Attempts try} at a time on an endpoint not tried yet when there is
- * one). Nothing is retried once a response head was accepted; from there the {@link
- * ResponseRelay} streams the response to the client.
- *
- * <p>Timeouts (per try, total, idle) are watched by the connection's {@link ExchangeDeadlines}.
- * Backpressure: the client connection stops reading while the backend connection is not
- * writable; the backend connection reads only while the client connection is writable.
+ * The upstream exchange, the terminal step of a route that forwards: the retry loop. Sends the
+ * request to the decision's cluster within its circuit breakers, one {@link UpstreamAttempt} at a
+ * time on an endpoint not tried yet when there is one ({@link Attempts}), and tries again under the
+ * route's retry policy ({@link Retries}). Nothing is retried once a response head was accepted;
+ * from there the {@link ResponseRelay} streams the response to the client. Timeouts (per try,
+ * total, idle) are watched by the connection's {@link ExchangeDeadlines}.
  */
-final class Forwarding implements UpstreamHandler.Listener, ExchangeDeadlines.Target {
-  private static final Logger log = LoggerFactory.getLogger(Forwarding.class);
-
+final class Forwarding implements ExchangeDeadlines.Target {
   private final Exchange ex;
-  private final ChannelHandlerContext ctx;
   private final RouteDecision.Forward decision;
   private final ClusterRuntime cluster;
   private final ClusterLimits limits;
@@ -51,16 +36,8 @@ final class Forwarding implements UpstreamHandler.Listener, ExchangeDeadlines.Ta
   /** The total timeout runs until the response ends, not just until its head. */
   private final boolean totalCoversBody;
   private HttpRequest upstreamRequest;
-  private Channel upstream;
-  private UpstreamHandler upstreamHandler;
+  private UpstreamAttempt attempt;
   private boolean holdsRequestSlot;
-  /** Something was written upstream that the end of the read batch flushes. */
-  private boolean wroteUpstream;
-  /** The keep-alive race was retried once on a fresh connection. */
-  private boolean retriedStale;
-  /** A 1xx the backend sent is being dropped (we answered 100 ourselves). */
-  private boolean skippingInformational;
-  private long sentNanos;
   private long upstreamNanos;
   private ScheduledFuture<?> retryTimer;
   private RequestMirror mirror;
@@ -70,7 +47,6 @@ final class Forwarding implements UpstreamHandler.Listener, ExchangeDeadlines.Ta
 
   Forwarding(Exchange ex, RouteDecision.Forward decision) {
     this.ex = ex;
-    this.ctx = ex.ctx;
     this.decision = decision;
     this.cluster = decision.cluster();
     this.limits = cluster.limits();
@@ -80,10 +56,8 @@ final class Forwarding implements UpstreamHandler.Listener, ExchangeDeadlines.Ta
     this.totalCoversBody = decision.timeoutMillis() > 0;
   }
 
-  // ---- facts for the access log and the relay ----
-
-  String clusterName() {
-    return cluster.name();
+  ClusterRuntime cluster() {
+    return cluster;
   }
 
   Endpoint endpoint() {
@@ -102,24 +76,29 @@ final class Forwarding implements UpstreamHandler.Listener, ExchangeDeadlines.Ta
     return attempts.affinityCookie();
   }
 
-  Upstreams upstreams() {
-    return ex.services.upstreams();
+  RetryPolicy retryPolicy() {
+    return retries.policy();
+  }
+
+  private static long ms(long millis) {
+    return TimeUnit.MILLISECONDS.toNanos(millis);
+  }
+
+  /** Whether {@code a} is the current try and still waits for a response head. */
+  boolean waitsFor(UpstreamAttempt a) {
+    return a == attempt && relay == null && ex.current() && ex.phase() == ExchangePhase.FORWARDING;
   }
 
   // ---- sending ----
 
   void start() {
     ProxySettings settings = ex.services.settings();
-    long now = System.nanoTime();
-    long totalNanos = totalCoversBody
-        ? TimeUnit.MILLISECONDS.toNanos(decision.timeoutMillis())
-        : settings.responseTimeout().toNanos();
-    long idleNanos = decision.idleTimeoutMillis() > 0
-        ? TimeUnit.MILLISECONDS.toNanos(decision.idleTimeoutMillis())
-        : settings.exchangeIdleTimeout().toNanos();
-    ex.down.deadlines().start(this, now, totalNanos, idleNanos);
+    ex.down.deadlines().start(this, System.nanoTime(),
+        totalCoversBody ? ms(decision.timeoutMillis()) : settings.responseTimeout().toNanos(),
+        decision.idleTimeoutMillis() > 0
+            ? ms(decision.idleTimeoutMillis()) : settings.exchangeIdleTimeout().toNanos());
     if (!limits.tryStartRequest()) {
-      overflow(Overflow.MAX_REQUESTS);
+      refusedByBreaker(Overflow.MAX_REQUESTS);
       return;
     }
     holdsRequestSlot = true;
@@ -137,8 +116,9 @@ final class Forwarding implements UpstreamHandler.Listener, ExchangeDeadlines.Ta
     startAttempt();
   }
 
-  /** A circuit breaker tripped: a fast 503 that names it. */
-  private void overflow(Overflow limit) {
+  /** A circuit breaker refused the request or its connection: a fast 503 that names it. */
+  void refusedByBreaker(Overflow limit) {
+    attempts.abandon();
     ex.services.resilience().overflow(cluster.name(), limit);
     ex.overflowed = limit;
     ex.answerError(503);
@@ -147,7 +127,7 @@ final class Forwarding implements UpstreamHandler.Listener, ExchangeDeadlines.Ta
   private void sendMirror() {
     RequestMirror m = mirror;
     mirror = null;
-    m.send(ctx.channel().eventLoop(), upstreams(),
+    m.send(ex.ctx.channel().eventLoop(), ex.services.upstreams(),
         ex.services.settings().responseTimeout().toMillis());
   }
 
@@ -157,117 +137,36 @@ final class Forwarding implements UpstreamHandler.Listener, ExchangeDeadlines.Ta
    */
   boolean takesBody(HttpContent content, boolean last) {
     if (mirror != null) {
-      mirror.add(content, ctx.channel());
+      mirror.add(content, ex.ctx.channel());
       if (last) {
         sendMirror();
       }
     }
-    if (upstream == null) {
+    if (attempt == null || !attempt.connected()) {
       return false;
     }
-    send(content);
-    wroteUpstream = true;
-    if (!last && !upstream.isWritable()) {
-      ctx.channel().config().setAutoRead(false);
-    }
-    if (last) {
-      requestSent();
-      if (ex.responseComplete) {
-        upstream.flush(); // the backend answered before it had the whole body
-      }
-    }
+    attempt.sendPart(content, last);
     return true;
   }
 
-  /** Writes one body part upstream, keeping a copy while a retry may have to send it again. */
-  private void send(HttpContent content) {
-    retries.sending(content);
-    upstream.write(content, upstream.voidPromise());
+  /** What retries know of the body sent: the attempt records each part and asks what to resend. */
+  Retries retryState() {
+    return retries;
   }
 
   /** A try on a fresh endpoint. */
   private void startAttempt() {
-    if (!attempts.next(ex.head, clientAddress())) {
+    var address = ex.clientAddress();
+    if (!attempts.next(ex.head, address == null ? null : address.getHostAddress())) {
       ex.answerError(503);
       return;
     }
-    connect(attempts.id());
-  }
-
-  /** The client's IP for balancing (hash on client address), or null when unknown. */
-  private String clientAddress() {
-    var address = ex.clientAddress();
-    return address == null ? null : address.getHostAddress();
-  }
-
-  private void connect(int id) {
-    Future<Channel> acquired = upstreams().acquire(ctx.channel().eventLoop(), endpoint(), cluster);
-    if (acquired.isDone()) {
-      onAcquired(acquired, id);
-    } else {
-      acquired.addListener(f -> onAcquired(acquired, id));
-    }
-  }
-
-  private void onAcquired(Future<Channel> acquired, int id) {
-    if (!stillForwarding() || id != attempts.id()) {
-      if (acquired.isSuccess()) {
-        acquired.getNow().close();
-      }
-      return;
-    }
-    if (!acquired.isSuccess()) {
-      Throwable cause = acquired.cause();
-      if (cause instanceof OverflowException o) {
-        attempts.abandon();
-        overflow(o.overflow());
-        return;
-      }
-      if (cause instanceof ConnectTimeoutException) {
-        ex.services.resilience().timeout(cluster.name(), "connect");
-      }
-      log.debug("connect to {} failed: {}", endpoint(), cause.toString());
-      attemptFailed(RetryDecision.Condition.CONNECT_FAILURE);
-      return;
-    }
-    upstream = acquired.getNow();
-    upstreamHandler = upstream.pipeline().get(UpstreamHandler.class);
-    upstreamHandler.attach(this);
-    upstream.config().setAutoRead(true);
-    upstream.write(upstreamRequest, upstream.voidPromise());
-    sentNanos = System.nanoTime();
-    ex.sendContinue();
-    for (HttpContent part : retries.resend()) {
-      upstream.write(part, upstream.voidPromise());
-    }
-    ArrayDeque<HttpContent> held = ex.takePendingBody();
-    if (held != null) {
-      HttpContent c;
-      while ((c = held.poll()) != null) {
-        send(c);
-      }
-    }
-    if (ex.requestComplete) {
-      requestSent();
-    }
-    if (ex.down.inReadBatch()) {
-      // The end of the request usually sits in the same read: one flush for both, at its end.
-      wroteUpstream = true;
-    } else {
-      upstream.flush();
-    }
-    if (!ex.requestComplete) {
-      ctx.channel().config().setAutoRead(upstream.isWritable());
-    }
-  }
-
-  /** Whether this forwarding still waits for a response head (not answered, closed or replaced). */
-  private boolean stillForwarding() {
-    return ex.current() && ex.phase() == ExchangePhase.FORWARDING;
+    attempt = new UpstreamAttempt(this, ex, attempts.endpoint(), upstreamRequest);
+    attempt.connect();
   }
 
   /** The whole request is on its way: the per-try timeout runs from here, as in Envoy. */
-  private void requestSent() {
+  void requestSent() {
     long perTry = retries.policy().perTryTimeoutMillis();
     if (perTry > 0 && relay == null) {
       ex.down.deadlines().armTry(System.nanoTime(), TimeUnit.MILLISECONDS.toNanos(perTry));
@@ -276,27 +175,40 @@ final class Forwarding implements UpstreamHandler.Listener, ExchangeDeadlines.Ta
 
   // ---- failed tries and retries ----
 
-  /** This try failed before a response head was accepted: retry, or answer the failure. */
-  private void attemptFailed(RetryDecision.Condition condition) {
+  /** The current try failed before a response head was accepted: retry, or answer the failure. */
+  void attemptFailed(RetryDecision.Condition condition) {
     ex.down.deadlines().disarmTry();
-    closeUpstream();
+    attempt.close();
     attempts.end(Attempts.failureOf(condition));
     retryOrAnswer(condition);
   }
 
   /**
-   * An HTTP/2 backend refused the stream unprocessed (REFUSED_STREAM, or a GOAWAY below it,
-   * typically a graceful shutdown): retried as a connect failure, and no fault of the endpoint.
+   * The backend broke or spoke garbage. Before a response head: a failed try (or, for a stream an
+   * HTTP/2 backend refused unprocessed, a retry as a connect failure that is no fault of the
+   * endpoint); after it: the client connection closes, the only way to say the body is cut.
    */
-  private void attemptRefused() {
-    ex.down.deadlines().disarmTry();
-    closeUpstream();
-    attempts.abandon();
-    retryOrAnswer(RetryDecision.Condition.CONNECT_FAILURE);
+  void upstreamFailed(boolean refusedUnprocessed) {
+    if (relay == null && refusedUnprocessed) {
+      ex.down.deadlines().disarmTry();
+      attempt.close();
+      attempts.abandon();
+      retryOrAnswer(RetryDecision.Condition.CONNECT_FAILURE);
+      return;
+    }
+    if (relay == null) {
+      attemptFailed(RetryDecision.Condition.RESET);
+      return;
+    }
+    attempt.close();
+    attempts.end(Failure.RESET);
+    if (ex.current()) {
+      closeDownstream();
+    }
   }
 
   private void retryOrAnswer(RetryDecision.Condition condition) {
-    if (!stillForwarding()) {
+    if (!ex.current() || ex.phase() != ExchangePhase.FORWARDING) {
       return;
     }
     long backoff = retryBackoff(condition);
@@ -309,7 +221,7 @@ final class Forwarding implements UpstreamHandler.Listener, ExchangeDeadlines.Ta
 
   /** The back-off before retrying after {@code condition}, or -1 when no retry may follow. */
   private long retryBackoff(RetryDecision.Condition condition) {
-    if (!stillForwarding()) {
+    if (!ex.current() || ex.phase() != ExchangePhase.FORWARDING) {
       return -1;
     }
     return retries.backoff(condition, ex.upgrade,
@@ -323,12 +235,12 @@ final class Forwarding implements UpstreamHandler.Listener, ExchangeDeadlines.Ta
   private void scheduleRetry(RetryDecision.Condition condition, long backoffMillis) {
     retries.counting();
     ex.services.resilience().retry(cluster.name(), condition);
-    retryTimer = ctx.executor().schedule(this::retryNow, backoffMillis, TimeUnit.MILLISECONDS);
+    retryTimer = ex.ctx.executor().schedule(this::retryNow, backoffMillis, TimeUnit.MILLISECONDS);
   }
 
   private void retryNow() {
     retryTimer = null;
-    if (stillForwarding()) {
+    if (ex.current() && ex.phase() == ExchangePhase.FORWARDING) {
       startAttempt();
     }
   }
@@ -340,12 +252,14 @@ final class Forwarding implements UpstreamHandler.Listener, ExchangeDeadlines.Ta
     }
     ex.services.resilience().timeout(cluster.name(), kind.metricName);
     if (kind == ExchangeDeadlines.Kind.PER_TRY) {
-      if (relay == null && upstream != null) {
+      if (relay == null && attempt != null && attempt.connected()) {
         attemptFailed(RetryDecision.Condition.TIMEOUT);
       }
       return;
     }
-    closeUpstream();
+    if (attempt != null) {
+      attempt.close();
+    }
     attempts.end(Failure.TIMEOUT);
     if (relay == null) {
       ex.answerError(504);
@@ -356,38 +270,19 @@ final class Forwarding implements UpstreamHandler.Listener, ExchangeDeadlines.Ta
 
   // ---- the response ----
 
-  @Override
-  public void onResponse(HttpObject msg) {
-    if (msg instanceof HttpResponse response && onResponseHead(response)) {
-      return;
-    }
-    if (msg instanceof HttpContent content) {
-      onResponseContent(content);
-    }
-  }
-
-  /** Returns true when the message was consumed here (a failed, retried or replaced response). */
-  private boolean onResponseHead(HttpResponse response) {
-    if (response.decoderResult().isFailure()) {
-      ReferenceCountUtil.release(response);
-      upstreamFailed();
-      return true;
-    }
+  /**
+   * The current try's response head (not 1xx). A retriable status is drained and retried when
+   * the policy allows; otherwise the head is accepted and relayed. Returns true when consumed.
+   */
+  boolean responseHead(HttpResponse response) {
     int code = response.status().code();
-    if (code >= 100 && code < 200 && code != 101) {
-      skippingInformational = true; // we answered 100 ourselves; drop the backend's
-      return false;
-    }
-    if (code == 101 && !ex.upgrade) {
-      ReferenceCountUtil.release(response);
-      upstreamFailed();
-      return true;
-    }
     RetryDecision.Condition failure = RetryDecision.Condition.ofStatus(code);
     if (failure != null) {
       long backoff = retryBackoff(failure);
       if (backoff >= 0) {
-        discardResponse(response);
+        ex.down.deadlines().disarmTry();
+        attempts.end(Failure.http(code));
+        attempt.discard(response, ex.requestComplete);
         scheduleRetry(failure, backoff);
         return true;
       }
@@ -397,109 +292,34 @@ final class Forwarding implements UpstreamHandler.Listener, ExchangeDeadlines.Ta
       ex.down.deadlines().disarmTotal();
     }
     retries.noMore();
-    upstreamNanos = System.nanoTime() - sentNanos;
+    upstreamNanos = System.nanoTime() - attempt.sentNanos();
     ex.services.metrics().upstreamLatency(cluster.name(), upstreamNanos);
     relay = new ResponseRelay(ex, this, HttpUtil.isKeepAlive(response));
     return relay.begin(response);
   }
 
-  /** Hands a response that will be retried to a listener that reads it to its end and drops it. */
-  private void discardResponse(HttpResponse response) {
-    ex.down.deadlines().disarmTry();
-    Channel ch = detachUpstream();
-    attempts.end(Failure.http(response.status().code()));
-    new DiscardingListener(upstreams(), endpoint(), ch, ex.requestComplete, ended -> {})
-        .attach()
-        .onResponse(response);
-  }
-
-  /**
-   * A filter replaced the accepted response: the backend's body is read to its end and dropped
-   * (the connection goes back to the pool when it can).
-   */
+  /** A filter replaced the accepted response: the backend's body is drained and dropped. */
   void discardReplaced(HttpResponse response, boolean reusable) {
-    Channel ch = detachUpstream();
     int status = response.status().code();
     attempts.end(status >= 500 ? Failure.http(status) : null);
-    new DiscardingListener(upstreams(), endpoint(), ch, ex.requestComplete && reusable,
-        ended -> {}).attach().onResponse(response);
+    attempt.discard(response, ex.requestComplete && reusable);
   }
 
-  private void onResponseContent(HttpContent content) {
-    boolean last = content instanceof LastHttpContent;
-    if (skippingInformational) {
-      content.release();
-      skippingInformational = !last;
-      return;
-    }
+  void responseContent(HttpContent content, boolean last) {
     if (relay == null || ex.phase() != ExchangePhase.RELAYING) {
       content.release();
-      return;
-    }
-    if (content.decoderResult().isFailure()) {
-      content.release();
-      upstreamFailed();
       return;
     }
     ex.down.deadlines().activity(System.nanoTime());
     relay.content(content, last);
   }
 
-  @Override
-  public void onResponseReadComplete() {
+  void responseReadComplete() {
     if (relay != null) {
-      relay.flush();
+      relay.flush(); // writes a head held back for its first body part, then flushes
     } else {
-      ctx.flush();
+      ex.ctx.flush();
     }
-  }
-
-  @Override
-  public void onUpstreamClosed() {
-    if (ex.responseComplete) {
-      return;
-    }
-    if (canRetryOnFreshConnection()) {
-      // A pooled connection the backend closed while it sat idle (keep-alive race): nothing was
-      // answered and there is no body to replay, so an idempotent request is tried once more.
-      retriedStale = true;
-      ex.down.deadlines().disarmTry();
-      upstream = null;
-      connect(attempts.id());
-      return;
-    }
-    upstreamFailed();
-  }
-
-  private boolean canRetryOnFreshConnection() {
-    return !retriedStale
-        && stillForwarding()
-        && relay == null
-        && !ex.hasBody
-        && !ex.upgrade
-        // The backend may have read it before closing: only what is safe to send twice.
-        && (RetryDecision.idempotent(ex.request.method().name())
-            || retries.policy().nonIdempotent())
-        && upstreamHandler != null
-        && upstreamHandler.reused();
-  }
-
-  /** The backend broke or spoke garbage. */
-  private void upstreamFailed() {
-    if (relay == null && upstreamHandler != null && upstreamHandler.refused()) {
-      attemptRefused();
-      return;
-    }
-    if (relay == null) {
-      attemptFailed(RetryDecision.Condition.RESET);
-      return;
-    }
-    closeUpstream();
-    attempts.end(Failure.RESET);
-    if (!ex.current()) {
-      return;
-    }
-    closeDownstream();
   }
 
   /** The status is out already; closing is the only way to say the body is incomplete. */
@@ -510,40 +330,50 @@ final class Forwarding implements UpstreamHandler.Listener, ExchangeDeadlines.Ta
 
   // ---- connection bookkeeping ----
 
-  /** The response ended: the connection goes back to the pool when it can carry another. */
-  void releaseUpstream(int status, boolean reusable) {
+  /** The response ended: the try succeeded (a 5xx still counts against the endpoint). */
+  void responseEnded(int status, boolean reusable) {
     ex.down.deadlines().disarmTry();
     attempts.end(status >= 500 ? Failure.http(status) : null);
-    if (upstream == null) {
-      return;
-    }
-    Channel ch = detachUpstream();
-    if (reusable && ex.requestComplete && ch.isActive()) {
-      ch.config().setAutoRead(true);
-      upstreams().release(ch.eventLoop(), endpoint(), ch);
-    } else {
-      ch.close();
-    }
+    attempt.release(reusable);
+    end();
   }
 
   /** Protocols were switched: the backend connection leaves this exchange for the tunnel. */
   Channel handOverUpstream() {
     attempts.end(null);
     end();
-    return detachUpstream();
+    return attempt.detach();
   }
 
-  private Channel detachUpstream() {
-    upstreamHandler.detach();
-    Channel ch = upstream;
-    upstream = null;
-    return ch;
-  }
-
-  private void closeUpstream() {
-    if (upstream != null) {
-      detachUpstream().close();
+  /** Lets the backend connection read on, or pauses it (the client cannot take more). */
+  void upstreamAutoRead(boolean read) {
+    if (attempt != null) {
+      attempt.autoRead(read);
     }
+  }
+
+  void flushUpstream() {
+    if (attempt != null) {
+      attempt.flush();
+    }
+  }
+
+  void downstreamWritabilityChanged() {
+    if (ex.ctx.channel().isWritable() && !ex.responseComplete) {
+      upstreamAutoRead(true);
+    }
+  }
+
+  /** The client connection closed. */
+  void downstreamClosed() {
+    if (relay != null) {
+      relay.abort();
+    }
+    if (!ex.responseComplete && attempt != null) {
+      attempt.close();
+      attempts.abandon();
+    }
+    end();
   }
 
   /** Gives back everything the forwarding holds; safe to call more than once. */
@@ -566,45 +396,5 @@ final class Forwarding implements UpstreamHandler.Listener, ExchangeDeadlines.Ta
       mirror.abandon();
       mirror = null;
     }
-  }
-
-  void flushUpstream() {
-    if (upstream != null && wroteUpstream) {
-      wroteUpstream = false;
-      upstream.flush();
-    }
-  }
-
-  void downstreamWritabilityChanged() {
-    if (upstream != null && ctx.channel().isWritable() && !ex.responseComplete) {
-      upstream.config().setAutoRead(true);
-    }
-  }
-
-  @Override
-  public void onUpstreamWritabilityChanged() {
-    if (upstream != null && upstream.isWritable() && !ex.requestComplete
-        && ex.phase() != ExchangePhase.LOCAL) {
-      ctx.channel().config().setAutoRead(true);
-    }
-  }
-
-  /** Lets the backend connection read on (the client can take more). */
-  void resumeUpstreamReads(boolean resume) {
-    if (upstream != null) {
-      upstream.config().setAutoRead(resume);
-    }
-  }
-
-  /** The client connection closed. */
-  void downstreamClosed() {
-    if (relay != null) {
-      relay.abort();
-    }
-    if (!ex.responseComplete) {
-      closeUpstream();
-      attempts.abandon();
-    }
-    end();
   }
 }

@@ -124,13 +124,12 @@ final class ResponseRelay {
       writeHeldHead();
       ctx.write(content, ctx.voidPromise());
       if (!ctx.channel().isWritable()) {
-        fwd.resumeUpstreamReads(false);
+        fwd.upstreamAutoRead(false);
       }
       return;
     }
     ex.responseEnded();
-    fwd.releaseUpstream(status, upstreamReusable);
-    fwd.end();
+    fwd.responseEnded(status, upstreamReusable);
     boolean close =
         !ex.keepAlive || ex.down.draining() || closeAfterResponse || !ex.requestComplete;
     ChannelFuture written;
