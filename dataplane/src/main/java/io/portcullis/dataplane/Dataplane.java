@@ -11,7 +11,7 @@ import io.portcullis.dataplane.health.HealthCheckService;
 import io.portcullis.dataplane.proxy.ProxyServer;
 import io.portcullis.dataplane.proxy.ProxySettings;
 import io.portcullis.dataplane.proxy.Router;
-import io.portcullis.dataplane.stream.ControlPlaneTls;
+import io.portcullis.transport.ControlPlaneTls;
 import io.portcullis.dataplane.stream.StreamClient;
 import io.portcullis.dataplane.stream.StreamClientSettings;
 import io.portcullis.dataplane.tls.CertificateStore;
