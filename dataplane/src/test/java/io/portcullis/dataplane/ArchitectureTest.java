@@ -49,7 +49,7 @@ class ArchitectureTest {
             "io.portcullis.dataplane.lb..",
             "io.portcullis.dataplane.health..",
             "io.portcullis.dataplane.upstream..",
-            "io.portcullis.dataplane.request..")
+            "io.portcullis.dataplane.http..")
         .should()
         .dependOnClassesThat()
         .resideInAnyPackage("io.portcullis.dataplane.config..", "io.portcullis.dataplane.cluster..")

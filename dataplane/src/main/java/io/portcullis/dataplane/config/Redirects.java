@@ -1,6 +1,6 @@
 package io.portcullis.dataplane.config;
 
-import io.portcullis.dataplane.request.RequestHead;
+import io.portcullis.dataplane.http.RequestHead;
 import io.portcullis.snapshot.RouteAction;
 
 /** Builds the Location of a redirect from the route's parts and the request's own. */

@@ -1,7 +1,7 @@
 package io.portcullis.dataplane.config;
 
 import io.portcullis.dataplane.cluster.ClusterRuntime;
-import io.portcullis.dataplane.request.RequestHead;
+import io.portcullis.dataplane.http.RequestHead;
 import io.portcullis.snapshot.PathMatch;
 import io.portcullis.snapshot.VirtualHost;
 import java.util.ArrayList;

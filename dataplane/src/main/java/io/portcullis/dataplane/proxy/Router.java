@@ -1,7 +1,7 @@
 package io.portcullis.dataplane.proxy;
 
 import io.portcullis.dataplane.config.LiveConfig;
-import io.portcullis.dataplane.request.RequestHead;
+import io.portcullis.dataplane.http.RequestHead;
 import io.portcullis.dataplane.config.RouteDecision;
 import io.portcullis.dataplane.config.RuntimeConfig;
 import io.portcullis.snapshot.HeaderRewrite;

@@ -2,7 +2,7 @@ package io.portcullis.dataplane.tls;
 
 import io.portcullis.dataplane.config.HostNames;
 import io.portcullis.dataplane.config.LiveConfig;
-import io.portcullis.dataplane.request.RequestHead;
+import io.portcullis.dataplane.http.RequestHead;
 import io.portcullis.dataplane.config.RouteDecision;
 import io.portcullis.dataplane.config.RuntimeConfig;
 import io.portcullis.dataplane.proxy.Router;

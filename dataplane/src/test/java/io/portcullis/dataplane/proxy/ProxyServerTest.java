@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.portcullis.dataplane.admin.ProxyMetrics;
 import io.portcullis.dataplane.cluster.ClusterRuntime;
-import io.portcullis.dataplane.request.RequestHead;
+import io.portcullis.dataplane.http.RequestHead;
 import io.portcullis.dataplane.config.RouteDecision;
 import io.portcullis.dataplane.testing.LoopbackServer;
 import io.portcullis.dataplane.testing.TestBackend;

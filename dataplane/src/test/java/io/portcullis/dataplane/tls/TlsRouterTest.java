@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 import io.portcullis.dataplane.config.LiveConfig;
-import io.portcullis.dataplane.request.RequestHead;
+import io.portcullis.dataplane.http.RequestHead;
 import io.portcullis.dataplane.config.RouteDecision;
 import io.portcullis.dataplane.proxy.Router;
 import io.portcullis.snapshot.HeaderRewrite;
