@@ -1,8 +1,8 @@
 package io.portcullis.dataplane.config;
 
 import io.portcullis.dataplane.cluster.ClusterRuntime;
-import io.portcullis.dataplane.lb.UpstreamEndpoint;
 import io.portcullis.dataplane.http.RequestHead;
+import io.portcullis.dataplane.lb.UpstreamEndpoint;
 import io.portcullis.snapshot.Cluster;
 import io.portcullis.snapshot.Endpoint;
 import io.portcullis.snapshot.HeaderRewrite;

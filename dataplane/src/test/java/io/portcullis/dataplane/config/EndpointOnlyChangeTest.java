@@ -1,5 +1,6 @@
 package io.portcullis.dataplane.config;
 
+import io.portcullis.dataplane.http.RequestHead;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -7,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.portcullis.dataplane.cluster.ClusterRuntime;
-import io.portcullis.dataplane.http.RequestHead;
 import io.portcullis.snapshot.Cluster;
 import io.portcullis.snapshot.ClusterPolicy;
 import io.portcullis.snapshot.Endpoint;
