@@ -109,8 +109,10 @@ stale() {
 }
 needs_build() {
     stale "$OPERATOR_JAR" "$ROOT/snapshot/src/main" "$ROOT/snapshot/pom.xml" \
+        "$ROOT/transport/src/main" "$ROOT/transport/pom.xml" \
         "$ROOT/operator/src/main" "$ROOT/operator/pom.xml" ||
     stale "$DATAPLANE_JAR" "$ROOT/snapshot/src/main" "$ROOT/snapshot/pom.xml" \
+        "$ROOT/transport/src/main" "$ROOT/transport/pom.xml" \
         "$ROOT/dataplane/src/main" "$ROOT/dataplane/pom.xml"
 }
 if needs_build; then

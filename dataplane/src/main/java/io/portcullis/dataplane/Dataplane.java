@@ -5,11 +5,13 @@ import io.portcullis.dataplane.admin.ClusterMetrics;
 import io.portcullis.dataplane.admin.ClustersView;
 import io.portcullis.dataplane.admin.ProxyMetrics;
 import io.portcullis.dataplane.config.LiveConfig;
+import io.portcullis.dataplane.config.RuntimeConfig;
+import io.portcullis.dataplane.health.ClustersListener;
 import io.portcullis.dataplane.health.HealthCheckService;
 import io.portcullis.dataplane.proxy.ProxyServer;
 import io.portcullis.dataplane.proxy.ProxySettings;
 import io.portcullis.dataplane.proxy.Router;
-import io.portcullis.dataplane.stream.ControlPlaneTls;
+import io.portcullis.transport.ControlPlaneTls;
 import io.portcullis.dataplane.stream.StreamClient;
 import io.portcullis.dataplane.stream.StreamClientSettings;
 import io.portcullis.dataplane.tls.CertificateStore;
@@ -122,7 +124,8 @@ public final class Dataplane implements AutoCloseable {
     }
     started.push(proxy::close);
     // Health checks share the proxy's event loops, so they stop before the proxy does.
-    health.follow(config, proxy.workerGroup(), proxy.clientChannelType());
+    health.start(proxy.workerGroup(), proxy.clientChannelType());
+    feedClusters(config, health);
     started.push(health);
     try {
       httpsPort = proxy.startHttps(options.httpsPort(), certificates);
@@ -176,6 +179,19 @@ public final class Dataplane implements AutoCloseable {
    * The proxy's limits and timeouts keep their documented defaults; the listener is ours, and so
    * is the drain timeout: it is how long closing the proxy lets in-flight requests finish.
    */
+  /**
+   * Feeds {@code listener} the clusters of the current config, if any, and of every config
+   * applied from now on. Registered first: a config applied in between is heard twice, never
+   * missed (listeners take the same cluster list twice without harm).
+   */
+  public static void feedClusters(LiveConfig config, ClustersListener listener) {
+    config.onApplied(applied -> listener.clustersChanged(applied.clusters()));
+    RuntimeConfig current = config.current();
+    if (current != null) {
+      listener.clustersChanged(current.clusters());
+    }
+  }
+
   static ProxySettings proxySettings(DataplaneOptions options) {
     return ProxySettings.builder()
         .bindAddress(options.bindAddress())

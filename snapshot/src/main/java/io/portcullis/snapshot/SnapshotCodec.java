@@ -8,13 +8,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
-/** The JSON form of snapshots and stream messages, shared by both planes. */
+/**
+ * The JSON form of snapshots and stream messages, shared by both planes. The mapper stays inside:
+ * its settings (sorted properties and map keys, nulls left out) define the canonical JSON that a
+ * snapshot's version hashes, so nobody outside may hold it, let alone reconfigure it.
+ */
 public final class SnapshotCodec {
   private static final ObjectMapper MAPPER =
       JsonMapper.builder()
@@ -26,10 +29,6 @@ public final class SnapshotCodec {
           .build();
 
   private SnapshotCodec() {}
-
-  public static ObjectMapper mapper() {
-    return MAPPER;
-  }
 
   public static byte[] toJson(Object value) {
     try {
@@ -89,9 +88,5 @@ public final class SnapshotCodec {
         ? j.getOriginalMessage()
         : t.getMessage();
     return message == null ? t.getClass().getSimpleName() : message;
-  }
-
-  static UncheckedIOException unchecked(IOException e) {
-    return new UncheckedIOException(e);
   }
 }

@@ -1,6 +1,6 @@
 package io.portcullis.dataplane.admin;
 
-import io.portcullis.dataplane.config.ClusterRuntime;
+import io.portcullis.dataplane.cluster.ClusterRuntime;
 import io.portcullis.dataplane.config.RuntimeConfig;
 import io.portcullis.dataplane.health.EndpointState;
 import io.portcullis.dataplane.health.HealthCheckService;

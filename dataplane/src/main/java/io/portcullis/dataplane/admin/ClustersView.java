@@ -4,7 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.portcullis.dataplane.config.ClusterRuntime;
+import io.portcullis.dataplane.cluster.ClusterRuntime;
 import io.portcullis.dataplane.config.LiveConfig;
 import io.portcullis.dataplane.config.RuntimeConfig;
 import io.portcullis.dataplane.health.EndpointState;

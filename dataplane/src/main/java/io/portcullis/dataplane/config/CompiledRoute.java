@@ -3,6 +3,7 @@ package io.portcullis.dataplane.config;
 import io.portcullis.dataplane.http.RequestHead;
 import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
+import io.portcullis.dataplane.cluster.ClusterRuntime;
 import io.portcullis.dataplane.filter.FilterChain;
 import io.portcullis.snapshot.HeaderMatch;
 import io.portcullis.snapshot.PathMatch;

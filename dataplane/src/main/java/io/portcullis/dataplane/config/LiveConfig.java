@@ -1,5 +1,6 @@
 package io.portcullis.dataplane.config;
 
+import io.portcullis.dataplane.filter.ChainCompiler;
 import io.portcullis.dataplane.filters.StandardFilters;
 import io.portcullis.snapshot.Snapshot;
 import java.util.List;

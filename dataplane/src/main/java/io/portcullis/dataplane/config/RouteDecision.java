@@ -1,5 +1,6 @@
 package io.portcullis.dataplane.config;
 
+import io.portcullis.dataplane.cluster.ClusterRuntime;
 import io.portcullis.dataplane.filter.FilterChain;
 import io.portcullis.snapshot.RetryPolicy;
 

@@ -1,5 +1,7 @@
 package io.portcullis.dataplane.config;
 
+import io.portcullis.dataplane.filter.ChainCompiler;
+import io.portcullis.dataplane.cluster.ClusterRuntime;
 import io.portcullis.dataplane.filter.FilterChain;
 import java.util.List;
 import io.portcullis.dataplane.http.HostNames;

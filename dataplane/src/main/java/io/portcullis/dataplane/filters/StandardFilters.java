@@ -1,6 +1,6 @@
 package io.portcullis.dataplane.filters;
 
-import io.portcullis.dataplane.config.ChainCompiler;
+import io.portcullis.dataplane.filter.ChainCompiler;
 import io.portcullis.dataplane.filter.FilterChain;
 import io.portcullis.dataplane.filter.FilterRegistry;
 import io.portcullis.dataplane.filter.FilterRegistry.StagedFilter;

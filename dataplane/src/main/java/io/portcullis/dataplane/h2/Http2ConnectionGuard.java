@@ -12,7 +12,6 @@ import io.netty.handler.codec.http2.Http2SettingsFrame;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.portcullis.dataplane.admin.ProxyMetrics;
-import io.portcullis.dataplane.proxy.ProxySettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,13 +42,13 @@ final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
   private long windowStart = System.nanoTime();
   private int controlFrames;
 
-  Http2ConnectionGuard(Http2FrameCodec codec, ProxySettings settings, ProxyMetrics metrics) {
+  Http2ConnectionGuard(Http2FrameCodec codec, Http2Limits settings, ProxyMetrics metrics) {
     this.codec = codec;
     this.metrics = metrics;
-    this.maxControlFrames = settings.http2MaxControlFramesPerWindow();
-    this.windowNanos = ProxySettings.HTTP2_FLOOD_WINDOW.toNanos();
+    this.maxControlFrames = settings.maxControlFramesPerWindow();
+    this.windowNanos = Http2Limits.FLOOD_WINDOW.toNanos();
     this.connectionWindowIncrement =
-        settings.http2ConnectionWindow() - Http2CodecUtil.DEFAULT_WINDOW_SIZE;
+        settings.connectionWindow() - Http2CodecUtil.DEFAULT_WINDOW_SIZE;
   }
 
   @Override
@@ -112,7 +111,7 @@ final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
     }
     if (++controlFrames > maxControlFrames) {
       log.debug("HTTP/2 client {} sent more than {} SETTINGS/PING frames in {}; closing",
-          ctx.channel().remoteAddress(), maxControlFrames, ProxySettings.HTTP2_FLOOD_WINDOW);
+          ctx.channel().remoteAddress(), maxControlFrames, Http2Limits.FLOOD_WINDOW);
       controlFrames = Integer.MIN_VALUE; // once is enough
       // Counted when the codec reports the error back (exceptionCaught), like its own bounds.
       // Through the codec's own error path: GOAWAY with the error, then a hard close.

@@ -9,7 +9,6 @@ import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.portcullis.dataplane.admin.ProxyMetrics;
-import io.portcullis.dataplane.proxy.ProxySettings;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -24,7 +23,7 @@ import java.util.concurrent.TimeUnit;
 public final class Http2Connections {
   /**
    * Fire this user event on a client connection to send it GOAWAY: the client opens no new stream
-   * there, the streams in flight finish (for up to {@link ProxySettings#shutdownGracePeriod()}),
+   * there, the streams in flight finish (for up to {@link Http2Limits#gracefulShutdown()}),
    * then the connection closes. HTTP/1.1 connections ignore it.
    */
   public static final Object GO_AWAY = new Object() {
@@ -61,14 +60,14 @@ public final class Http2Connections {
    */
   public static void configure(
       ChannelPipeline pipeline,
-      ProxySettings settings,
+      Http2Limits settings,
       ProxyMetrics metrics,
       ChannelHandler streamInitializer) {
     Http2FrameCodec codec = codec(settings);
     pipeline.addLast(
         IDLE,
         new IdleStateHandler(
-            0, 0, settings.downstreamIdleTimeout().toNanos(), TimeUnit.NANOSECONDS));
+            0, 0, settings.idleTimeout().toNanos(), TimeUnit.NANOSECONDS));
     pipeline.addLast(
         FLUSH,
         new FlushConsolidationHandler(
@@ -79,21 +78,21 @@ public final class Http2Connections {
   }
 
   /** The server frame codec with Portcullis's SETTINGS and flood bounds. */
-  static Http2FrameCodec codec(ProxySettings settings) {
-    int windowSeconds = (int) ProxySettings.HTTP2_FLOOD_WINDOW.toSeconds();
+  static Http2FrameCodec codec(Http2Limits settings) {
+    int windowSeconds = (int) Http2Limits.FLOOD_WINDOW.toSeconds();
     Http2Settings initial =
         Http2Settings.defaultSettings()
-            .maxConcurrentStreams(settings.http2MaxConcurrentStreams())
-            .initialWindowSize(settings.http2InitialStreamWindow())
+            .maxConcurrentStreams(settings.maxConcurrentStreams())
+            .initialWindowSize(settings.initialStreamWindow())
             // The same budget as an HTTP/1.1 request's header block; more gets 431.
-            .maxHeaderListSize(settings.maxHeaderSize());
+            .maxHeaderListSize(settings.maxHeaderListSize());
     return Http2FrameCodecBuilder.forServer()
         .initialSettings(initial)
         .validateHeaders(true)
-        .gracefulShutdownTimeoutMillis(settings.shutdownGracePeriod().toMillis())
-        .decoderEnforceMaxRstFramesPerWindow(settings.http2MaxResetsPerWindow(), windowSeconds)
+        .gracefulShutdownTimeoutMillis(settings.gracefulShutdown().toMillis())
+        .decoderEnforceMaxRstFramesPerWindow(settings.maxResetsPerWindow(), windowSeconds)
         // Resets we would send because of a client's bad frames ("MadeYouReset").
-        .encoderEnforceMaxRstFramesPerWindow(settings.http2MaxResetsPerWindow(), windowSeconds)
+        .encoderEnforceMaxRstFramesPerWindow(settings.maxResetsPerWindow(), windowSeconds)
         .decoderEnforceMaxConsecutiveEmptyDataFrames(MAX_CONSECUTIVE_EMPTY_DATA_FRAMES)
         .decoderEnforceMaxSmallContinuationFrames(MAX_SMALL_CONTINUATION_FRAMES)
         .encoderEnforceMaxQueuedControlFrames(MAX_QUEUED_CONTROL_FRAMES)

@@ -7,15 +7,13 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.SslContext;
-import io.portcullis.dataplane.config.ClusterRuntime;
-import io.portcullis.dataplane.config.LiveConfig;
-import io.portcullis.dataplane.config.RuntimeConfig;
 import io.portcullis.dataplane.lb.UpstreamEndpoint;
 import io.portcullis.dataplane.upstream.ClientTlsContexts;
 import io.portcullis.dataplane.upstream.UpstreamKey;
 import io.portcullis.snapshot.ClusterPolicy;
 import io.portcullis.snapshot.ClusterPolicy.HealthCheck;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
@@ -23,16 +21,17 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Active HTTP health checks for every endpoint of every cluster whose policy has a {@code
- * healthCheck}. It follows the live config: endpoints that appear get a probe, endpoints that leave
- * (or whose cluster was replaced by a policy change) lose theirs. Probes run on the given event
- * loops (the proxy's workers).
+ * healthCheck}. It is fed the clusters in service after every config change ({@link
+ * ClustersListener}): endpoints that appear get a probe, endpoints that leave (or whose cluster was
+ * replaced by a policy change) lose theirs. Probes run on the given event loops (the proxy's
+ * workers).
  *
  * <p>Timing: an endpoint's first check comes after a random delay of up to one interval, but at
  * most {@link #MAX_FIRST_CHECK_DELAY_MILLIS}, so a new pod is admitted within about a second
  * whatever the interval; every later check adds up to 10% of the interval at random (as Envoy's
  * interval jitter), so dataplanes started together drift apart instead of checking in lockstep.
  */
-public final class HealthCheckService implements AutoCloseable {
+public final class HealthCheckService implements ClustersListener, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(HealthCheckService.class);
 
   /** Longest wait before a new endpoint's first check. */
@@ -47,37 +46,32 @@ public final class HealthCheckService implements AutoCloseable {
   private boolean closed;
 
   /**
-   * Checks the current config's endpoints now and every applied config's from now on. Call once.
+   * Lets probes run from now on; clusters heard before are not checked. Call once, before the
+   * first {@link #clustersChanged}.
    *
    * @param loops where checks run (they are short and never block); they stay the caller's
    * @param channelType client socket channel class matching {@code loops}' transport
    */
-  public void follow(LiveConfig config, EventLoopGroup loops, Class<? extends Channel> channelType) {
-    synchronized (this) {
-      if (this.loops != null) {
-        throw new IllegalStateException("already following a config");
-      }
-      this.loops = loops;
-      this.template =
-          new Bootstrap()
-              .channel(channelType)
-              .option(ChannelOption.TCP_NODELAY, true)
-              .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT);
+  public synchronized void start(EventLoopGroup loops, Class<? extends Channel> channelType) {
+    if (this.loops != null) {
+      throw new IllegalStateException("already started");
     }
-    config.onApplied(this::configApplied);
-    RuntimeConfig current = config.current();
-    if (current != null) {
-      configApplied(current);
-    }
+    this.loops = loops;
+    this.template =
+        new Bootstrap()
+            .channel(channelType)
+            .option(ChannelOption.TCP_NODELAY, true)
+            .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT);
   }
 
   /** Starts probes for new endpoints and stops those of endpoints that left. */
-  synchronized void configApplied(RuntimeConfig config) {
+  @Override
+  public synchronized void clustersChanged(List<? extends CheckedCluster> clusters) {
     if (closed || loops == null) {
       return;
     }
     Map<UpstreamEndpoint, HealthProbe> wanted = new IdentityHashMap<>();
-    for (ClusterRuntime cluster : config.clusters()) {
+    for (CheckedCluster cluster : clusters) {
       HealthCheck check = cluster.policy().healthCheck();
       if (check == null) {
         continue;
@@ -101,7 +95,7 @@ public final class HealthCheckService implements AutoCloseable {
     probes.putAll(wanted);
   }
 
-  private HealthProbe newProbe(ClusterRuntime cluster, UpstreamEndpoint endpoint, HealthCheck check) {
+  private HealthProbe newProbe(CheckedCluster cluster, UpstreamEndpoint endpoint, HealthCheck check) {
     ClusterPolicy.UpstreamTls tls = cluster.policy().tls();
     SslContext context = null;
     String serverName = null;
@@ -116,7 +110,7 @@ public final class HealthCheckService implements AutoCloseable {
         endpoint.activeHealthy(true);
         return null;
       }
-      serverName = UpstreamKey.of(endpoint.endpoint(), cluster).serverName();
+      serverName = UpstreamKey.of(endpoint.endpoint(), cluster.name(), cluster.policy()).serverName();
     }
     EventLoop loop = loops.next();
     SslContext ssl = context;

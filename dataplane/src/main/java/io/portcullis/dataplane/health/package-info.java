@@ -6,11 +6,15 @@
  * mode as the safety net. Entry points:
  *
  * <ul>
- *   <li>{@link io.portcullis.dataplane.health.HealthCheckService} follows the live config and runs
- *       one {@code HealthProbe} per checked endpoint on the proxy's event loops.
+ *   <li>{@link io.portcullis.dataplane.health.HealthCheckService} hears the clusters in service
+ *       after every config change (a {@link io.portcullis.dataplane.health.ClustersListener}) and
+ *       runs one {@code HealthProbe} per checked endpoint on the proxy's event loops.
  *   <li>{@link io.portcullis.dataplane.health.OutlierDetector}, one per cluster ({@code
  *       ClusterRuntime.outliers()}), hears every request outcome from the proxy; its javadoc is
  *       the contract for callers (retries included).
  * </ul>
+ *
+ * <p>This package sits below the cluster runtime and the config: it sees a cluster only as a
+ * {@link io.portcullis.dataplane.health.CheckedCluster} and never imports them.
  */
 package io.portcullis.dataplane.health;

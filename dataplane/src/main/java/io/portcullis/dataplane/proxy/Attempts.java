@@ -1,6 +1,6 @@
 package io.portcullis.dataplane.proxy;
 
-import io.portcullis.dataplane.config.ClusterRuntime;
+import io.portcullis.dataplane.cluster.ClusterRuntime;
 import io.portcullis.dataplane.health.Failure;
 import io.portcullis.dataplane.http.RequestHead;
 import io.portcullis.dataplane.lb.PickContext;

@@ -150,7 +150,7 @@ class ProxyChannelInitializer extends ChannelInitializer<SocketChannel> {
   }
 
   protected void configureHttp2(ChannelPipeline p) {
-    Http2Connections.configure(p, settings, metrics, streamInitializer);
+    Http2Connections.configure(p, settings.http2(), metrics, streamInitializer);
   }
 
   /** One HTTP/2 stream: the same validation and proxy logic as an HTTP/1.1 connection. */

@@ -1,5 +1,6 @@
 package io.portcullis.dataplane.proxy;
 
+import io.portcullis.dataplane.h2.Http2Limits;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -74,7 +75,14 @@ public record ProxySettings(
     int maxReplayBodyBytes) {
 
   /** The window in which HTTP/2 resets and control frames are counted. */
-  public static final Duration HTTP2_FLOOD_WINDOW = Duration.ofSeconds(10);
+  public static final Duration HTTP2_FLOOD_WINDOW = Http2Limits.FLOOD_WINDOW;
+
+  /** What the HTTP/2 listener side needs of these settings. */
+  public Http2Limits http2() {
+    return new Http2Limits(http2MaxConcurrentStreams, http2InitialStreamWindow,
+        http2ConnectionWindow, maxHeaderSize, http2MaxControlFramesPerWindow,
+        http2MaxResetsPerWindow, downstreamIdleTimeout, shutdownGracePeriod);
+  }
 
   public ProxySettings {
     Objects.requireNonNull(bindAddress, "bindAddress");

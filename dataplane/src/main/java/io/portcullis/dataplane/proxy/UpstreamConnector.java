@@ -14,7 +14,7 @@ import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
-import io.portcullis.dataplane.config.ClusterRuntime;
+import io.portcullis.dataplane.cluster.ClusterRuntime;
 import io.portcullis.dataplane.resilience.ClusterLimits;
 import io.portcullis.dataplane.resilience.Overflow;
 import io.portcullis.dataplane.resilience.OverflowException;
@@ -92,7 +92,7 @@ final class UpstreamConnector implements Upstreams {
   @Override
   public Future<Channel> acquire(EventLoop loop, Endpoint endpoint, ClusterRuntime cluster) {
     return acquire(
-        loop, UpstreamKey.of(endpoint, cluster), cluster.limits(),
+        loop, UpstreamKey.of(endpoint, cluster.name(), cluster.policy()), cluster.limits(),
         cluster.policy().connectTimeoutMillis());
   }
 

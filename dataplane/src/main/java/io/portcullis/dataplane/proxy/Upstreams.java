@@ -3,7 +3,7 @@ package io.portcullis.dataplane.proxy;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
-import io.portcullis.dataplane.config.ClusterRuntime;
+import io.portcullis.dataplane.cluster.ClusterRuntime;
 import io.portcullis.snapshot.Endpoint;
 
 /**

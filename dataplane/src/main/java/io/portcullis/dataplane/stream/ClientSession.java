@@ -1,22 +1,14 @@
 package io.portcullis.dataplane.stream;
 
-import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
-import io.netty.handler.codec.http2.Http2DataFrame;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
-import io.netty.handler.codec.http2.Http2ResetFrame;
-import io.netty.util.ReferenceCountUtil;
 import io.portcullis.dataplane.admin.ProxyMetrics;
 import io.portcullis.dataplane.config.ConfigRejectedException;
 import io.portcullis.dataplane.config.LiveConfig;
 import io.portcullis.dataplane.config.RuntimeConfig;
-import io.portcullis.snapshot.MessageFraming;
 import io.portcullis.snapshot.Snapshot;
 import io.portcullis.snapshot.StreamMessage;
 import io.portcullis.snapshot.StreamMessage.Ack;
@@ -24,6 +16,7 @@ import io.portcullis.snapshot.StreamMessage.DeltaMsg;
 import io.portcullis.snapshot.StreamMessage.Hello;
 import io.portcullis.snapshot.StreamMessage.Nack;
 import io.portcullis.snapshot.StreamMessage.SnapshotMsg;
+import io.portcullis.transport.MessageStreamHandler;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,10 +26,8 @@ import org.slf4j.LoggerFactory;
  * each with an ack or a nack. Runs on the client's own event loop, so building a large config there
  * holds up no proxy traffic. Any protocol violation closes the connection; the client reconnects.
  */
-final class ClientSession extends ChannelInboundHandlerAdapter {
+final class ClientSession extends MessageStreamHandler {
   private static final Logger log = LoggerFactory.getLogger(ClientSession.class);
-
-  static final String PATH = "/v1/stream";
 
   private final String authority;
   private final String scheme;
@@ -44,7 +35,6 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
   private final LiveConfig config;
   private final ConfigApplier applier;
   private final ProxyMetrics metrics;
-  private final MessageFraming.Reader reader;
   private final Listener listener;
   private ChannelHandlerContext ctx;
 
@@ -58,13 +48,13 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
 
   ClientSession(String scheme, String authority, String nodeId, LiveConfig config,
       ConfigApplier applier, ProxyMetrics metrics, int maxMessageBytes, Listener listener) {
+    super(maxMessageBytes);
     this.scheme = scheme;
     this.authority = authority;
     this.nodeId = nodeId;
     this.config = config;
     this.applier = applier;
     this.metrics = metrics;
-    this.reader = new MessageFraming.Reader(maxMessageBytes);
     this.listener = listener;
   }
 
@@ -76,35 +66,17 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         .scheme(scheme)
         .authority(authority)
         .path(PATH)
-        .set("content-type", "application/x-portcullis-stream");
+        .set("content-type", CONTENT_TYPE);
     ctx.write(new DefaultHttp2HeadersFrame(headers, false));
     RuntimeConfig current = config.current();
-    send(new Hello(nodeId, current == null ? null : current.version(), StreamMessage.PROTOCOL_VERSION));
+    send(ctx, new Hello(nodeId, current == null ? null : current.version(), StreamMessage.PROTOCOL_VERSION));
     ctx.fireChannelActive();
   }
 
   @Override
-  public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    try {
-      if (msg instanceof Http2HeadersFrame headers) {
-        onHeaders(headers);
-      } else if (msg instanceof Http2DataFrame data) {
-        onData(data);
-      }
-    } finally {
-      ReferenceCountUtil.release(msg);
-    }
-  }
-
-  @Override
-  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-    // The multiplexer hands a received RST_STREAM to the stream as an event, not a read.
-    if (evt instanceof Http2ResetFrame reset) {
-      log.warn("operator reset the stream: error {}", reset.errorCode());
-      closeConnection();
-    } else {
-      ctx.fireUserEventTriggered(evt);
-    }
+  protected void onReset(ChannelHandlerContext ctx, long errorCode) {
+    log.warn("operator reset the stream: error {}", errorCode);
+    closeConnection();
   }
 
   @Override
@@ -120,7 +92,8 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
     closeConnection();
   }
 
-  private void onHeaders(Http2HeadersFrame frame) {
+  @Override
+  protected void onHeaders(ChannelHandlerContext ctx, Http2HeadersFrame frame) {
     CharSequence status = frame.headers().status();
     if (status != null && !"200".contentEquals(status)) {
       log.warn("operator answered {} to {} {}", status, "POST", PATH);
@@ -135,27 +108,19 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
     }
   }
 
-  private void onData(Http2DataFrame frame) {
-    List<StreamMessage> messages;
-    try {
-      messages = reader.read(frame.content().nioBuffer());
-    } catch (IllegalArgumentException e) {
-      log.warn("unreadable message from operator, reconnecting: {}", e.getMessage());
-      closeConnection();
-      return;
-    }
-    for (StreamMessage message : messages) {
-      if (!ctx.channel().isActive()) {
-        return;
-      }
-      handle(message);
-    }
-    if (frame.isEndStream()) {
-      closeConnection();
-    }
+  @Override
+  protected void onUnreadable(ChannelHandlerContext ctx, String why) {
+    log.warn("unreadable message from operator, reconnecting: {}", why);
+    closeConnection();
   }
 
-  private void handle(StreamMessage message) {
+  @Override
+  protected void onEndStream(ChannelHandlerContext ctx) {
+    closeConnection();
+  }
+
+  @Override
+  protected void onMessage(ChannelHandlerContext ctx, StreamMessage message) {
     StreamMessage answer;
     if (message instanceof SnapshotMsg msg) {
       answer = apply(msg.nonce(), msg.version(), () -> msg.snapshot(), List.of());
@@ -174,7 +139,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
       closeConnection();
       return;
     }
-    send(answer);
+    send(ctx, answer);
     listener.messageHandled(message);
   }
 
@@ -204,12 +169,6 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
     log.warn("rejected version {}, keeping {}: {}", version,
         kept == null ? "no config" : kept.version(), error);
     return new Nack(version, nonce, error, resources);
-  }
-
-  private void send(StreamMessage message) {
-    ctx.writeAndFlush(new DefaultHttp2DataFrame(
-            Unpooled.wrappedBuffer(MessageFraming.encode(message)), false))
-        .addListener(ChannelFutureListener.FIRE_EXCEPTION_ON_FAILURE);
   }
 
   private void closeConnection() {

@@ -10,20 +10,14 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.codec.http2.Http2CodecUtil;
-import io.netty.handler.codec.http2.Http2Connection;
-import io.netty.handler.codec.http2.Http2Exception;
-import io.netty.handler.codec.http2.Http2FrameCodec;
-import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
-import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslHandler;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.portcullis.dataplane.admin.ProxyMetrics;
 import io.portcullis.dataplane.config.LiveConfig;
 import io.portcullis.snapshot.StreamMessage;
+import io.portcullis.transport.ControlPlaneTls;
+import io.portcullis.transport.StreamPipeline;
 import java.net.URI;
 import java.util.List;
 import java.util.Objects;
@@ -174,26 +168,17 @@ public final class StreamClient implements AutoCloseable {
             SslContext tls = settings.sslContext();
             if (tls != null) {
               // With the peer host, the context verifies the operator's name (endpoint identification).
-              SslHandler handler = tls.newHandler(ch.alloc(), host, port);
-              handler.handshakeFuture().addListener(f -> {
-                if (!f.isSuccess()) {
-                  handshakeFailures.incrementAndGet();
-                  // Warn: an untrusted operator certificate or a wrong host name needs a human.
-                  log.warn("TLS handshake with operator at {} failed: {}", controlPlane,
-                      rootMessage(f.cause()));
-                }
+              StreamPipeline.tls(ch, tls.newHandler(ch.alloc(), host, port), cause -> {
+                handshakeFailures.incrementAndGet();
+                // Warn: an untrusted operator certificate or a wrong host name needs a human.
+                log.warn("TLS handshake with operator at {} failed: {}", controlPlane,
+                    rootMessage(cause));
               });
-              ch.pipeline().addLast("tls", handler);
             }
             Http2Settings http2 = Http2Settings.defaultSettings()
                 .initialWindowSize(STREAM_WINDOW_BYTES)
                 .pushEnabled(false);
-            ch.pipeline()
-                .addFirst("idle", Keepalive.idleStateHandler(settings.keepalive().toMillis()))
-                .addLast("http2", Http2FrameCodecBuilder.forClient().initialSettings(http2).build())
-                .addLast("keepalive", new Keepalive())
-                // The operator opens no streams; the handler only exists because one is required.
-                .addLast("streams", new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()));
+            StreamPipeline.http2Client(ch, http2, settings.keepalive().toMillis());
           }
         });
     ChannelFuture connecting = bootstrap.connect(host, port);
@@ -206,21 +191,9 @@ public final class StreamClient implements AutoCloseable {
       }
       Channel ch = connecting.channel();
       ch.closeFuture().addListener(c -> onDisconnected());
-      widenConnectionWindow(ch);
+      StreamPipeline.widenConnectionWindow(ch, STREAM_WINDOW_BYTES);
       openStream(ch);
     });
-  }
-
-  // SETTINGS can only raise the per-stream window; the connection's own window (64 KiB by the
-  // spec) is raised with a WINDOW_UPDATE, or a multi-megabyte snapshot crawls in 64 KiB steps.
-  private static void widenConnectionWindow(Channel ch) {
-    Http2Connection connection = ch.pipeline().get(Http2FrameCodec.class).connection();
-    try {
-      connection.local().flowController().incrementWindowSize(connection.connectionStream(),
-          STREAM_WINDOW_BYTES - Http2CodecUtil.DEFAULT_WINDOW_SIZE);
-    } catch (Http2Exception e) {
-      throw new IllegalStateException("cannot widen the HTTP/2 connection window", e);
-    }
   }
 
   private void openStream(Channel parent) {

@@ -16,7 +16,7 @@ import java.util.function.Supplier;
  * @param maxMessageBytes largest snapshot accepted (default {@link MessageFraming#DEFAULT_MAX_FRAME_BYTES})
  * @param tls hands out the client TLS context for {@code https://} control planes, asked again
  *     for every connection so a reloaded certificate is used on the next one (see
- *     {@link ControlPlaneTls}); null for h2c
+ *     {@link io.portcullis.transport.ControlPlaneTls}); null for h2c
  */
 public record StreamClientSettings(
     Duration initialBackoff,

@@ -1,6 +1,5 @@
 package io.portcullis.dataplane.upstream;
 
-import io.portcullis.dataplane.config.ClusterRuntime;
 import io.portcullis.snapshot.ClusterPolicy;
 import io.portcullis.snapshot.ClusterPolicy.Protocol;
 import io.portcullis.snapshot.ClusterPolicy.UpstreamTls;
@@ -31,14 +30,10 @@ public record UpstreamKey(Endpoint endpoint, Protocol protocol, UpstreamTls tls,
     return new UpstreamKey(endpoint, Protocol.HTTP1, null, null);
   }
 
-  /** How to reach {@code endpoint} of {@code cluster}; a null cluster means the default policy. */
-  public static UpstreamKey of(Endpoint endpoint, ClusterRuntime cluster) {
-    if (cluster == null) {
-      return plain(endpoint);
-    }
-    ClusterPolicy policy = cluster.policy();
+  /** How to reach {@code endpoint} of the cluster {@code clusterName} under its {@code policy}. */
+  public static UpstreamKey of(Endpoint endpoint, String clusterName, ClusterPolicy policy) {
     UpstreamTls tls = policy.tls();
-    String serverName = tls == null ? null : serverName(tls, cluster.name(), endpoint);
+    String serverName = tls == null ? null : serverName(tls, clusterName, endpoint);
     return new UpstreamKey(endpoint, policy.protocolOrDefault(), tls, serverName);
   }
 

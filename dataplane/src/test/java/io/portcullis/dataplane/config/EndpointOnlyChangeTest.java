@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.portcullis.dataplane.cluster.ClusterRuntime;
 import io.portcullis.snapshot.Cluster;
 import io.portcullis.snapshot.ClusterPolicy;
 import io.portcullis.snapshot.Endpoint;

@@ -2,11 +2,12 @@ package io.portcullis.dataplane.health;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.portcullis.dataplane.Dataplane;
 import io.portcullis.dataplane.admin.AdminServer;
 import io.portcullis.dataplane.admin.ClusterMetrics;
 import io.portcullis.dataplane.admin.ClustersView;
 import io.portcullis.dataplane.admin.ProxyMetrics;
-import io.portcullis.dataplane.config.ClusterRuntime;
+import io.portcullis.dataplane.cluster.ClusterRuntime;
 import io.portcullis.dataplane.config.LiveConfig;
 import io.portcullis.dataplane.lb.UpstreamEndpoint;
 import io.portcullis.dataplane.proxy.ProxyServer;
@@ -65,7 +66,8 @@ final class ProxyHarness implements AutoCloseable {
             config,
             metrics);
     proxyPort = proxy.start();
-    health.follow(config, proxy.workerGroup(), proxy.clientChannelType());
+    health.start(proxy.workerGroup(), proxy.clientChannelType());
+    Dataplane.feedClusters(config, health);
     ClusterMetrics.register(metrics.registry(), config::current, health);
     admin = new AdminServer("127.0.0.1", 0, config, metrics, new ClustersView(config, health));
     adminPort = admin.start();

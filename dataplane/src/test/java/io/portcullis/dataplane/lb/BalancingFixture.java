@@ -1,6 +1,6 @@
 package io.portcullis.dataplane.lb;
 
-import io.portcullis.dataplane.config.ClusterRuntime;
+import io.portcullis.dataplane.cluster.ClusterRuntime;
 import io.portcullis.dataplane.http.RequestHead;
 import io.portcullis.snapshot.Cluster;
 import io.portcullis.snapshot.ClusterPolicy;

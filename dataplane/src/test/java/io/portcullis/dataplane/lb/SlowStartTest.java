@@ -3,7 +3,7 @@ package io.portcullis.dataplane.lb;
 import static io.portcullis.dataplane.lb.BalancingFixture.count;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.portcullis.dataplane.config.ClusterRuntime;
+import io.portcullis.dataplane.cluster.ClusterRuntime;
 import io.portcullis.snapshot.Cluster;
 import io.portcullis.snapshot.ClusterPolicy;
 import io.portcullis.snapshot.ClusterPolicy.Policy;

@@ -1,7 +1,7 @@
 package io.portcullis.dataplane.proxy;
 
 import io.portcullis.dataplane.admin.ProxyMetrics;
-import io.portcullis.dataplane.config.ClusterRuntime;
+import io.portcullis.dataplane.cluster.ClusterRuntime;
 import io.portcullis.dataplane.config.RouteDecision;
 import io.portcullis.snapshot.Cluster;
 import java.net.URI;

@@ -15,7 +15,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ImmediateEventExecutor;
 import io.portcullis.dataplane.admin.ProxyMetrics;
-import io.portcullis.dataplane.config.ClusterRuntime;
+import io.portcullis.dataplane.cluster.ClusterRuntime;
 import io.portcullis.dataplane.config.RouteDecision;
 import io.portcullis.dataplane.filter.FilterChain;
 import io.portcullis.dataplane.filter.HttpFilter;

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.portcullis.dataplane.admin.ProxyMetrics;
-import io.portcullis.dataplane.config.ClusterRuntime;
+import io.portcullis.dataplane.cluster.ClusterRuntime;
 import io.portcullis.dataplane.http.RequestHead;
 import io.portcullis.dataplane.config.RouteDecision;
 import io.portcullis.dataplane.testing.LoopbackServer;

@@ -13,7 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.portcullis.dataplane.admin.ProxyMetrics;
-import io.portcullis.dataplane.config.ClusterRuntime;
+import io.portcullis.dataplane.cluster.ClusterRuntime;
 import io.portcullis.dataplane.config.RouteDecision;
 import io.portcullis.dataplane.lb.UpstreamEndpoint;
 import io.portcullis.dataplane.testing.TestBackend;

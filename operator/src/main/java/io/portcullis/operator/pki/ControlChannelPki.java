@@ -2,6 +2,7 @@ package io.portcullis.operator.pki;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.netty.handler.ssl.SslContext;
+import io.portcullis.transport.ControlChannelTls;
 import java.time.Clock;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -104,7 +105,7 @@ public final class ControlChannelPki implements AutoCloseable {
 
   private void renewServing() {
     IssuedCertificate next = ca.issueServer(settings.serverNames(), settings.certValidity());
-    holder.set(ControlTls.server(next, ca.certificate()));
+    holder.set(ControlChannelTls.server(next.key(), next.certificate(), ca.certificate()));
     serving = next;
     log.info("snapshot stream serving certificate issued (serial {}, expires {}, names {})",
         next.serial(), next.notAfter(), settings.serverNames());

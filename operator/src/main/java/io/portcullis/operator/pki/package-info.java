@@ -40,8 +40,8 @@
  * stream server.
  *
  * <h2>The handshake</h2>
- * {@link io.portcullis.operator.pki.ControlTls}: TLS 1.3 and 1.2, HTTP/2-safe ciphers, ALPN
- * {@code h2}, BoringSSL (netty-tcnative) where it loads and the JDK provider otherwise (a log line
+ * {@link io.portcullis.transport.ControlChannelTls}, shared with the dataplane: TLS 1.3 and 1.2,
+ * HTTP/2-safe ciphers, ALPN {@code h2}, BoringSSL (netty-tcnative) where it loads and the JDK provider otherwise (a log line
  * says which). The server requires a client certificate and trusts only the CA (never the JDK's
  * public roots). The dataplane trusts only {@code ca.crt} and verifies that the operator's
  * certificate names the host in its {@code --control-plane} URL. Failed handshakes are counted

@@ -12,15 +12,13 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
-import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.ImmediateEventExecutor;
 import io.portcullis.operator.store.SnapshotStore;
 import io.portcullis.snapshot.Snapshot;
+import io.portcullis.transport.StreamPipeline;
 import java.net.InetSocketAddress;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -84,7 +82,7 @@ public final class StreamServer implements AutoCloseable {
    * A TLS server whose certificate can rotate.
    *
    * @param tls hands out the current server TLS context (ALPN {@code h2}, client certificates
-   *     required, see {@code pki.ControlTls}) for each new connection
+   *     required, see {@code ControlChannelTls.server}) for each new connection
    */
   public static StreamServer withTls(
       SnapshotStore store, InetSocketAddress bind, Supplier<SslContext> tls, long keepaliveMillis) {
@@ -165,27 +163,20 @@ public final class StreamServer implements AutoCloseable {
 
   private void configureTls(SocketChannel ch) {
     if (tls != null) {
-      SslHandler handler = tls.get().newHandler(ch.alloc());
-      handler.handshakeFuture().addListener(f -> {
-        if (!f.isSuccess()) {
-          // No certificate, one from another CA, or a client that distrusts ours. Debug only:
-          // anyone can reach the port, so this must not become a log flood.
-          refusedHandshakes.incrementAndGet();
-          log.debug("TLS handshake with {} failed: {}", ch.remoteAddress(), f.cause().toString());
-        }
+      StreamPipeline.tls(ch, tls.get().newHandler(ch.alloc()), cause -> {
+        // No certificate, one from another CA, or a client that distrusts ours. Debug only:
+        // anyone can reach the port, so this must not become a log flood.
+        refusedHandshakes.incrementAndGet();
+        log.debug("TLS handshake with {} failed: {}", ch.remoteAddress(), cause.toString());
       });
-      ch.pipeline().addLast("tls", handler);
     }
   }
 
   private void configureHttp2(SocketChannel ch) {
     Http2Settings settings = Http2Settings.defaultSettings()
         .maxConcurrentStreams(MAX_CONCURRENT_STREAMS);
-    ch.pipeline()
-        .addFirst("idle", Keepalive.idleStateHandler(keepaliveMillis))
-        .addLast("http2", Http2FrameCodecBuilder.forServer().initialSettings(settings).build())
-        .addLast("keepalive", new Keepalive())
-        .addLast("streams", new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
+    StreamPipeline.http2Server(ch, settings, keepaliveMillis,
+        new ChannelInitializer<Http2StreamChannel>() {
           @Override
           protected void initChannel(Http2StreamChannel stream) {
             StreamSession[] self = new StreamSession[1];
@@ -195,6 +186,6 @@ public final class StreamServer implements AutoCloseable {
             sessions.add(self[0]);
             stream.pipeline().addLast("session", self[0]);
           }
-        }));
+        });
   }
 }

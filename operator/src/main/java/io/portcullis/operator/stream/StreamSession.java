@@ -1,25 +1,17 @@
 package io.portcullis.operator.stream;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
-import io.netty.handler.codec.http2.Http2DataFrame;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
-import io.netty.handler.codec.http2.Http2ResetFrame;
-import io.netty.util.ReferenceCountUtil;
 import io.portcullis.operator.store.SnapshotStore;
 import io.portcullis.snapshot.Delta;
-import io.portcullis.snapshot.MessageFraming;
 import io.portcullis.snapshot.Snapshot;
 import io.portcullis.snapshot.StreamMessage;
 import io.portcullis.snapshot.StreamMessage.Ack;
@@ -27,7 +19,7 @@ import io.portcullis.snapshot.StreamMessage.DeltaMsg;
 import io.portcullis.snapshot.StreamMessage.Hello;
 import io.portcullis.snapshot.StreamMessage.Nack;
 import io.portcullis.snapshot.StreamMessage.SnapshotMsg;
-import java.util.List;
+import io.portcullis.transport.MessageStreamHandler;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -40,15 +32,11 @@ import org.slf4j.LoggerFactory;
  * already has it), then one message per change, waiting for the answer to each before sending the
  * next: versions published meanwhile are coalesced into the newest one, never queued.
  */
-final class StreamSession extends ChannelInboundHandlerAdapter {
+final class StreamSession extends MessageStreamHandler {
   private static final Logger log = LoggerFactory.getLogger(StreamSession.class);
-
-  static final String PATH = "/v1/stream";
-  static final String CONTENT_TYPE = "application/x-portcullis-stream";
 
   private final SnapshotStore store;
   private final Supplier<String> nonces;
-  private final MessageFraming.Reader reader;
   private final Runnable onClose;
 
   private final long helloTimeoutMillis;
@@ -72,10 +60,10 @@ final class StreamSession extends ChannelInboundHandlerAdapter {
   StreamSession(
       SnapshotStore store, Supplier<String> nonces, int maxInboundFrameBytes,
       long helloTimeoutMillis, Runnable onClose) {
+    super(maxInboundFrameBytes);
     this.store = store;
     this.helloTimeoutMillis = helloTimeoutMillis;
     this.nonces = nonces;
-    this.reader = new MessageFraming.Reader(maxInboundFrameBytes);
     this.onClose = onClose;
   }
 
@@ -91,27 +79,9 @@ final class StreamSession extends ChannelInboundHandlerAdapter {
   }
 
   @Override
-  public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    try {
-      if (msg instanceof Http2HeadersFrame headers) {
-        onHeaders(headers);
-      } else if (msg instanceof Http2DataFrame data) {
-        onData(data);
-      }
-    } finally {
-      ReferenceCountUtil.release(msg);
-    }
-  }
-
-  @Override
-  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-    // The multiplexer hands a received RST_STREAM to the stream as an event, not a read.
-    if (evt instanceof Http2ResetFrame reset) {
-      log.debug("dataplane {} reset its stream: error {}", nodeId, reset.errorCode());
-      ctx.close();
-    } else {
-      ctx.fireUserEventTriggered(evt);
-    }
+  protected void onReset(ChannelHandlerContext ctx, long errorCode) {
+    log.debug("dataplane {} reset its stream: error {}", nodeId, errorCode);
+    ctx.close();
   }
 
   @Override
@@ -143,7 +113,8 @@ final class StreamSession extends ChannelInboundHandlerAdapter {
     }
   }
 
-  private void onHeaders(Http2HeadersFrame frame) {
+  @Override
+  protected void onHeaders(ChannelHandlerContext ctx, Http2HeadersFrame frame) {
     if (accepted) {
       // Trailers: the dataplane is done sending. It must not be, on a stream that lives forever.
       if (frame.isEndStream()) {
@@ -178,33 +149,27 @@ final class StreamSession extends ChannelInboundHandlerAdapter {
         .addListener(ChannelFutureListener.CLOSE);
   }
 
-  private void onData(Http2DataFrame frame) {
-    if (!accepted || resetting) {
-      return;
-    }
-    List<StreamMessage> messages;
-    try {
-      messages = reader.read(frame.content().nioBuffer());
-    } catch (IllegalArgumentException e) {
-      reset("unreadable message: " + e.getMessage());
-      return;
-    }
-    for (StreamMessage message : messages) {
-      if (resetting) {
-        return;
-      }
-      onMessage(message);
-    }
-    if (frame.isEndStream()) {
-      ctx.close();
-    }
+  @Override
+  protected boolean readingMessages(ChannelHandlerContext ctx) {
+    return accepted && !resetting;
   }
 
-  private void onMessage(StreamMessage message) {
+  @Override
+  protected void onUnreadable(ChannelHandlerContext ctx, String why) {
+    reset("unreadable message: " + why);
+  }
+
+  @Override
+  protected void onEndStream(ChannelHandlerContext ctx) {
+    ctx.close();
+  }
+
+  @Override
+  protected void onMessage(ChannelHandlerContext ctx, StreamMessage message) {
     if (nodeId == null) {
       if (message instanceof Hello hello) {
         onHello(hello);
-    } else {
+      } else {
         reset("first message must be hello, got " + message.getClass().getSimpleName());
       }
       return;
@@ -276,11 +241,8 @@ final class StreamSession extends ChannelInboundHandlerAdapter {
     inFlightVersion = target.version();
     inFlightIsDelta = message instanceof DeltaMsg;
     forceFull = false;
-    ByteBuf frame = Unpooled.wrappedBuffer(MessageFraming.encode(message));
-    // The HTTP/2 flow controller queues what the dataplane's window does not admit yet; one
-    // message in flight bounds that queue to one snapshot.
-    ctx.writeAndFlush(new DefaultHttp2DataFrame(frame, false))
-        .addListener(ChannelFutureListener.FIRE_EXCEPTION_ON_FAILURE);
+    // One message in flight bounds the flow controller's queue to one snapshot.
+    send(ctx, message);
     log.debug("sent {} {} to {}", inFlightIsDelta ? "delta" : "snapshot", target.version(), nodeId);
   }
 

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.handler.ssl.SslContext;
-import io.portcullis.dataplane.stream.ControlPlaneTls;
+import io.portcullis.transport.ControlPlaneTls;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,7 +1,7 @@
 package io.portcullis.operator.pki;
 
 import io.fabric8.kubernetes.api.model.Secret;
-import io.portcullis.dataplane.stream.ControlPlaneTls;
+import io.portcullis.transport.ControlPlaneTls;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;

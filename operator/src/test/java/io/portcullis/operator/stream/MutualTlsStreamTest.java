@@ -12,15 +12,15 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SupportedCipherSuiteFilter;
 import io.portcullis.dataplane.admin.ProxyMetrics;
 import io.portcullis.dataplane.config.LiveConfig;
-import io.portcullis.dataplane.stream.ControlPlaneTls;
 import io.portcullis.dataplane.stream.StreamClient;
 import io.portcullis.dataplane.stream.StreamClientSettings;
 import io.portcullis.operator.pki.CertificateAuthority;
-import io.portcullis.operator.pki.ControlTls;
 import io.portcullis.operator.pki.IssuedCertificate;
 import io.portcullis.operator.pki.TlsTestSupport;
 import io.portcullis.operator.store.SnapshotStore;
 import io.portcullis.snapshot.Snapshot;
+import io.portcullis.transport.ControlChannelTls;
+import io.portcullis.transport.ControlPlaneTls;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Path;
@@ -56,7 +56,7 @@ class MutualTlsStreamTest {
   void startServer() {
     store.publish(Snapshots.shop(8080));
     server = StreamServer.withTls(store, new InetSocketAddress("127.0.0.1", 0),
-        () -> ControlTls.server(SERVING, CA.certificate()), StreamServer.DEFAULT_KEEPALIVE_MILLIS);
+        () -> ControlChannelTls.server(SERVING.key(), SERVING.certificate(), CA.certificate()), StreamServer.DEFAULT_KEEPALIVE_MILLIS);
     port = server.start();
   }
 

@@ -1,4 +1,4 @@
-package io.portcullis.dataplane.stream;
+package io.portcullis.transport;
 
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;

@@ -1,6 +1,5 @@
-package io.portcullis.dataplane.config;
+package io.portcullis.dataplane.filter;
 
-import io.portcullis.dataplane.filter.FilterChain;
 import io.portcullis.snapshot.Route;
 import io.portcullis.snapshot.Snapshot;
 import io.portcullis.snapshot.VirtualHost;

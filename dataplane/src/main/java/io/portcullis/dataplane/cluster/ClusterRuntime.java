@@ -1,5 +1,6 @@
-package io.portcullis.dataplane.config;
+package io.portcullis.dataplane.cluster;
 
+import io.portcullis.dataplane.health.CheckedCluster;
 import io.portcullis.dataplane.health.OutlierDetector;
 import io.portcullis.dataplane.lb.Balancer;
 import io.portcullis.dataplane.lb.PickContext;
@@ -25,7 +26,7 @@ import java.util.random.RandomGenerator;
  * endpoint-only change updates it in place ({@link #updateEndpoints}), so surviving endpoints keep
  * their health, ejections and counters and the routing index is not rebuilt.
  */
-public final class ClusterRuntime {
+public final class ClusterRuntime implements CheckedCluster {
   private final String name;
   private final ClusterPolicy policy;
   private final Balancer balancer;
@@ -82,10 +83,12 @@ public final class ClusterRuntime {
     return policy.healthCheck() != null;
   }
 
+  @Override
   public String name() {
     return name;
   }
 
+  @Override
   public ClusterPolicy policy() {
     return policy;
   }
@@ -110,6 +113,7 @@ public final class ClusterRuntime {
   }
 
   /** The current endpoints with their state, in the snapshot's order. */
+  @Override
   public List<UpstreamEndpoint> endpoints() {
     return endpoints;
   }

@@ -1,12 +1,6 @@
-package io.portcullis.dataplane.stream;
+package io.portcullis.transport;
 
-import io.netty.handler.codec.http2.Http2SecurityUtil;
-import io.netty.handler.ssl.ApplicationProtocolConfig;
-import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
-import io.netty.handler.ssl.SslProvider;
-import io.netty.handler.ssl.SupportedCipherSuiteFilter;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -26,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * The dataplane's client TLS for the snapshot stream, from three PEM files (usually the mounted
  * Secret the operator maintains): {@code --tls-cert}, {@code --tls-key} (PKCS#8) and
  * {@code --tls-ca}. The operator's certificate must chain to that CA alone (the JDK's public roots
- * are not trusted) and name the control-plane host.
+ * are not trusted) and name the control-plane host (see {@link ControlChannelTls#client}).
  *
  * <p>The files are polled and, when their content changed, a new context is built; the next
  * connection uses it. The kubelet swaps a mounted Secret's files atomically, but a half-written
@@ -40,7 +34,6 @@ public final class ControlPlaneTls implements Supplier<SslContext>, AutoCloseabl
   public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(10);
   /** Certificate files are small; anything bigger is a mistake, not a certificate. */
   static final long MAX_FILE_BYTES = 1024 * 1024;
-  private static final SslProvider PROVIDER = chooseProvider();
 
   private final Path certFile;
   private final Path keyFile;
@@ -79,11 +72,6 @@ public final class ControlPlaneTls implements Supplier<SslContext>, AutoCloseabl
   @Override
   public SslContext get() {
     return current;
-  }
-
-  /** BoringSSL (netty-tcnative) when it loads here, else the JDK's TLS. */
-  public static SslProvider provider() {
-    return PROVIDER;
   }
 
   /**
@@ -134,35 +122,14 @@ public final class ControlPlaneTls implements Supplier<SslContext>, AutoCloseabl
       // Netty accepts a key that does not belong to the certificate and fails only at the
       // handshake, far from the cause: check the pair here.
       KeyPairCheck.requireMatch(m.cert(), m.key());
-      return SslContextBuilder.forClient()
-          .sslProvider(PROVIDER)
-          .protocols("TLSv1.3", "TLSv1.2")
-          .ciphers(Http2SecurityUtil.CIPHERS, SupportedCipherSuiteFilter.INSTANCE)
-          .keyManager(new ByteArrayInputStream(m.cert()), new ByteArrayInputStream(m.key()))
-          .trustManager(new ByteArrayInputStream(m.ca()))
-          .endpointIdentificationAlgorithm("HTTPS")
-          .applicationProtocolConfig(new ApplicationProtocolConfig(
-              ApplicationProtocolConfig.Protocol.ALPN,
-              ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
-              ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
-              ApplicationProtocolNames.HTTP_2))
-          .build();
+      return ControlChannelTls.client(new ByteArrayInputStream(m.cert()),
+          new ByteArrayInputStream(m.key()), new ByteArrayInputStream(m.ca()));
     } catch (SSLException | IllegalArgumentException e) {
       String why = e.getCause() != null && e.getCause().getMessage() != null
           ? e.getCause().getMessage() : e.getMessage();
       throw new IllegalArgumentException("cannot use " + certFile + ", " + keyFile + ", " + caFile
           + " as the control-plane client identity: " + why, e);
     }
-  }
-
-  private static SslProvider chooseProvider() {
-    if (SslProvider.isAlpnSupported(SslProvider.OPENSSL)
-        && SslProvider.isTlsv13Supported(SslProvider.OPENSSL)) {
-      log.info("control-plane TLS: BoringSSL (netty-tcnative)");
-      return SslProvider.OPENSSL;
-    }
-    log.info("control-plane TLS: JDK provider (netty-tcnative did not load)");
-    return SslProvider.JDK;
   }
 
   /** The three files' bytes; equal when nothing changed. */

@@ -1,4 +1,4 @@
-package io.portcullis.dataplane.config;
+package io.portcullis.dataplane.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

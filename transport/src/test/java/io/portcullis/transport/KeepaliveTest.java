@@ -1,4 +1,4 @@
-package io.portcullis.dataplane.stream;
+package io.portcullis.transport;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
