@@ -94,6 +94,16 @@ final class ResponseRelay {
     if (transform != null && bodyless) {
       abortTransform();
     }
+    if (status == 204) {
+      // RFC 9110 §8.6, RFC 9112 §6.1: a 204 has no body and says nothing about one; whatever
+      // framing the backend claimed goes (its connection is not reused: UpstreamHttpCodec).
+      out.headers().remove(HttpHeaderNames.CONTENT_LENGTH);
+      out.headers().remove(HttpHeaderNames.TRANSFER_ENCODING);
+      upstreamChunked = false;
+    } else if (status == 304) {
+      out.headers().remove(HttpHeaderNames.TRANSFER_ENCODING);
+      upstreamChunked = false;
+    }
     if (transform != null) {
       out.headers().remove(HttpHeaderNames.CONTENT_LENGTH); // the transform changes the length
     }

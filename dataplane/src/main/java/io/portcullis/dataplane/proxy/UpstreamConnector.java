@@ -8,7 +8,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.EventExecutor;
@@ -145,7 +144,7 @@ final class UpstreamConnector implements Upstreams {
                       ch.pipeline()
                           .addLast(
                               "http-codec",
-                              new HttpClientCodec(
+                              new UpstreamHttpCodec(
                                   MAX_RESPONSE_LINE, MAX_RESPONSE_HEADER_SIZE, MAX_RESPONSE_CHUNK_SIZE))
                           .addLast("idle", new IdleStateHandler(0, 0, idleNanos, TimeUnit.NANOSECONDS))
                           .addLast("upstream", new UpstreamHandler(pool, key));
@@ -186,6 +185,12 @@ final class UpstreamConnector implements Upstreams {
   public void release(EventLoop loop, Endpoint endpoint, Channel ch) {
     UpstreamHandler handler = ch.pipeline().get(UpstreamHandler.class);
     if (handler == null || handler.key().h2()) {
+      ch.close();
+      return;
+    }
+    UpstreamHttpCodec codec = ch.pipeline().get(UpstreamHttpCodec.class);
+    if (codec == null || !codec.framingIntact()) {
+      // The backend sent more than the response it owed: the rest must reach no other request.
       ch.close();
       return;
     }
