@@ -26,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 class ProxyChannelInitializer extends ChannelInitializer<SocketChannel> {
   static final String HEADER_TIMEOUT = "header-timeout";
   static final String IDLE = "idle";
+  static final String FRAMING_GUARD = "framing-guard";
   static final String HTTP_CODEC = "http-codec";
   static final String VALIDATION = "validation";
   static final String PROXY = "proxy";
@@ -125,6 +126,9 @@ class ProxyChannelInitializer extends ChannelInitializer<SocketChannel> {
         IDLE,
         new IdleStateHandler(
             0, 0, settings.downstreamIdleTimeout().toNanos(), TimeUnit.NANOSECONDS));
+    p.addLast(
+        FRAMING_GUARD,
+        new Http1FramingGuard(settings.maxInitialLineLength() + settings.maxHeaderSize()));
     p.addLast(HTTP_CODEC, new HttpServerCodec(decoder));
     hooks.afterHttp1Codec(p);
     p.addLast(VALIDATION, new RequestValidationHandler(settings.maxRequestBodyBytes(), metrics));
@@ -138,6 +142,7 @@ class ProxyChannelInitializer extends ChannelInitializer<SocketChannel> {
     metrics.connectionClosed();
     p.remove(HEADER_TIMEOUT);
     p.remove(IDLE);
+    p.remove(FRAMING_GUARD);
     // Observers the hooks put after the HTTP/1.1 codec go too: each stream gets its own.
     java.util.List<String> names = p.names();
     for (int i = names.indexOf(HTTP_CODEC) + 1; i < names.indexOf(VALIDATION); i++) {

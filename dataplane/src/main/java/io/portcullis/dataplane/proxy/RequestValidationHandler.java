@@ -4,7 +4,9 @@ import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
@@ -16,6 +18,7 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
 import io.portcullis.dataplane.admin.ProxyMetrics;
+import java.nio.channels.ClosedChannelException;
 import java.util.List;
 import java.util.Locale;
 
@@ -50,6 +53,13 @@ final class RequestValidationHandler extends ChannelDuplexHandler {
   private boolean rejected;
   private int pendingRejection;
   private boolean writingInformational;
+  /** A request was passed on and its body has not ended yet. */
+  private boolean bodyOpen;
+  /** Something of the response to the last request passed on was written. */
+  private boolean currentAnswered;
+  /** We answered 400 for a request the proxy was already handling: its writes are dropped. */
+  private boolean answeredOverExchange;
+  private FullHttpResponse ourAnswer;
 
   RequestValidationHandler(long maxRequestBodyBytes, ProxyMetrics metrics) {
     this.maxRequestBodyBytes = maxRequestBodyBytes;
@@ -70,13 +80,66 @@ final class RequestValidationHandler extends ChannelDuplexHandler {
         return;
       }
       outstanding++;
-    } else if (msg instanceof HttpContent content && content.decoderResult().isFailure()) {
-      // A broken chunk in a body already on its way: the stream is unusable.
-      ReferenceCountUtil.release(msg);
+      bodyOpen = true;
+      currentAnswered = false;
+    } else if (msg instanceof HttpContent content) {
+      if (content.decoderResult().isFailure()) {
+        ReferenceCountUtil.release(msg);
+        brokenFraming(ctx);
+        return;
+      }
+      if (content instanceof LastHttpContent last) {
+        if (hasForbiddenTrailer(last)) {
+          ReferenceCountUtil.release(msg);
+          brokenFraming(ctx);
+          return;
+        }
+        bodyOpen = false;
+      }
+    }
+    ctx.fireChannelRead(msg);
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt == Http1FramingGuard.VIOLATION) {
+      if (!rejected) {
+        brokenFraming(ctx);
+      }
+      return;
+    }
+    ctx.fireUserEventTriggered(evt);
+  }
+
+  private static boolean hasForbiddenTrailer(LastHttpContent last) {
+    for (var field : last.trailingHeaders()) {
+      if (Trailers.forbidden(field.getKey())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * The byte stream broke (a bad chunk, a bad trailer, a bad request line). Between requests this
+   * is an ordinary rejection; inside the body of a request already passed on, that request can
+   * never end, so waiting for its response would wait forever: it gets the 400 now if nothing of
+   * its response went out and no earlier request still waits for one, and a plain close
+   * otherwise (the only honest signal once a status is on the wire).
+   */
+  private void brokenFraming(ChannelHandlerContext ctx) {
+    if (!bodyOpen) {
       reject(ctx, 400);
       return;
     }
-    ctx.fireChannelRead(msg);
+    rejected = true;
+    bodyOpen = false;
+    if (outstanding == 1 && !currentAnswered) {
+      answeredOverExchange = true;
+      answer(ctx, 400);
+    } else {
+      ctx.close();
+    }
   }
 
   /** The status to answer {@code request} with, or 0 when it may pass. */
@@ -99,15 +162,22 @@ final class RequestValidationHandler extends ChannelDuplexHandler {
     if (HttpMethod.CONNECT.equals(request.method())) {
       return 405;
     }
-    String uri = request.uri();
-    if (uri.isEmpty() || uri.charAt(0) != '/') {
-      return 400;
-    }
     List<String> hosts = request.headers().getAll(HttpHeaderNames.HOST);
     if (hosts.size() > 1 || (version.minorVersion() == 1 && hosts.isEmpty())) {
       return 400;
     }
-    if (hosts.size() == 1 && hosts.get(0).isBlank()) {
+    if (hosts.size() == 1 && !Authority.valid(hosts.get(0))) {
+      return 400;
+    }
+    RequestTarget target = RequestTarget.classify(request.uri());
+    if (target instanceof RequestTarget.Absolute absolute) {
+      // RFC 9112 §3.2.2: the target's authority replaces Host; route by what we forward.
+      request.setUri(absolute.originForm());
+      request.headers().set(HttpHeaderNames.HOST, absolute.authority());
+    } else if (!(target instanceof RequestTarget.Origin)) {
+      return 400; // asterisk-form (OPTIONS *), authority-form without CONNECT, or malformed
+    }
+    if (nominatesFraming(request)) {
       return 400;
     }
     List<String> codings = request.headers().getAll(HttpHeaderNames.TRANSFER_ENCODING);
@@ -137,6 +207,23 @@ final class RequestValidationHandler extends ChannelDuplexHandler {
       }
     }
     return 0;
+  }
+
+  /**
+   * {@code Connection: Content-Length} (or Transfer-Encoding, Host) would make us strip the field
+   * that frames or routes the request before forwarding it: the backend would read the body as
+   * the next request. Nobody sends this but a smuggler.
+   */
+  private static boolean nominatesFraming(HttpRequest request) {
+    for (String value : request.headers().getAll(HttpHeaderNames.CONNECTION)) {
+      for (String token : value.split(",")) {
+        String name = token.trim().toLowerCase(Locale.ROOT);
+        if (name.equals("content-length") || name.equals("transfer-encoding") || name.equals("host")) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   private static int checkTransferCodings(List<String> headerValues) {
@@ -190,7 +277,8 @@ final class RequestValidationHandler extends ChannelDuplexHandler {
 
   private void answer(ChannelHandlerContext ctx, int status) {
     metrics.requestCompleted("none", status);
-    ctx.writeAndFlush(Responses.text(ctx.alloc(), status, Responses.reason(status), true))
+    ourAnswer = Responses.text(ctx.alloc(), status, Responses.reason(status), true);
+    ctx.writeAndFlush(ourAnswer)
         .addListener(f -> LingeringClose.close(ctx.channel()));
     // Keep reading (and dropping) so unread request bytes do not turn our close into a reset
     // that destroys the answer before the client reads it.
@@ -199,6 +287,20 @@ final class RequestValidationHandler extends ChannelDuplexHandler {
 
   @Override
   public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+    if (answeredOverExchange && !(msg instanceof FullHttpResponse full && full == ourAnswer)) {
+      ReferenceCountUtil.release(msg);
+      if (!promise.isVoid()) {
+        promise.tryFailure(new ClosedChannelException());
+      }
+      return;
+    }
+    if (outstanding == 1 && msg instanceof HttpObject) {
+      boolean interim =
+          msg instanceof HttpResponse r
+              ? r.status().codeClass() == HttpStatusClass.INFORMATIONAL && r.status().code() != 101
+              : writingInformational;
+      currentAnswered |= !interim; // after a 100 Continue a final 400 may still follow
+    }
     if (msg instanceof HttpResponse response) {
       writingInformational =
           response.status().codeClass() == HttpStatusClass.INFORMATIONAL

@@ -233,6 +233,9 @@ final class ResponseRelay {
       downstream.remove(ProxyChannelInitializer.HEADER_TIMEOUT);
     }
     downstream.remove(ProxyChannelInitializer.VALIDATION);
+    if (downstream.get(ProxyChannelInitializer.FRAMING_GUARD) != null) {
+      downstream.remove(ProxyChannelInitializer.FRAMING_GUARD);
+    }
     downstream.remove(ProxyHandler.class);
     downstream.remove(ProxyChannelInitializer.HTTP_CODEC);
     var upstreamPipeline = up.pipeline();

@@ -326,7 +326,7 @@ class ProxyServerTest {
         "POST / HTTP/1.1\\r\\nHost: a\\r\\nTransfer-Encoding: gzip, chunked\\r\\n\\r\\n0\\r\\n\\r\\n|501",
         "GET / HTTP/1.1\\r\\n\\r\\n|400",
         "CONNECT a:443 HTTP/1.1\\r\\nHost: a:443\\r\\n\\r\\n|405",
-        "GET http://evil.test/ HTTP/1.1\\r\\nHost: a\\r\\n\\r\\n|400",
+        "GET http://user@evil.test/ HTTP/1.1\\r\\nHost: a\\r\\n\\r\\n|400",
         "POST / HTTP/1.1\\r\\nHost: a\\r\\nContent-Length: 5000000000\\r\\n\\r\\n|413",
       })
   void hostileRequestGetsItsStatusAndAClosedConnection(String raw, int status) throws Exception {

@@ -123,9 +123,23 @@ class RequestValidationHandlerTest {
   }
 
   @Test
-  void connectIs405AndAbsoluteFormIs400() {
+  void connectIs405AndAsteriskFormIs400() {
     assertTrue(reject("CONNECT a:443 HTTP/1.1\r\nHost: a:443\r\n\r\n").startsWith("HTTP/1.1 405"));
-    assertTrue(reject("GET http://a/ HTTP/1.1\r\nHost: a\r\n\r\n").startsWith("HTTP/1.1 400"));
+    assertTrue(reject("OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n").startsWith("HTTP/1.1 400"));
+    assertTrue(reject("GET http://u@a/ HTTP/1.1\r\nHost: a\r\n\r\n").startsWith("HTTP/1.1 400"));
+  }
+
+  @Test
+  void absoluteFormIsMappedToOriginFormWithItsAuthorityAsHost() {
+    EmbeddedChannel ch = channel();
+    ch.writeInbound(
+        Unpooled.copiedBuffer(
+            "GET http://b.example:8080?q=1 HTTP/1.1\r\nHost: a\r\n\r\n", StandardCharsets.US_ASCII));
+    HttpRequest head = ch.readInbound();
+    assertEquals("/?q=1", head.uri());
+    assertEquals("b.example:8080", head.headers().get("host"));
+    releaseInbound(ch);
+    assertFalse(ch.finish());
   }
 
   @Test

@@ -1,0 +1,401 @@
+package io.portcullis.dataplane.proxy;
+
+import io.netty.buffer.ByteBuf;
+import java.util.Locale;
+
+/**
+ * A byte-level scanner of an HTTP/1.1 client's request stream that knows only framing (RFC 9112)
+ * and holds it to the letter where Netty's decoder is lenient: the version token of the request
+ * line ({@code HTTP/1.1}, case-sensitive), and the whole chunked grammar (§7.1): chunk sizes of
+ * 1 to 16 hex digits and nothing else (no spaces, sign or {@code 0x}); chunk extensions by their
+ * grammar, bounded per request; CRLF and only CRLF after a size line, after chunk data and after
+ * each trailer line; trailer fields that would change framing or routing (RFC 9110 §6.5.1).
+ *
+ * <p>It does not decode anything: it says where the first byte that breaks the rules is.
+ * Everything it does not check (header syntax, sizes, Content-Length values) stays with the
+ * decoder and {@link RequestValidationHandler}: when it cannot tell the framing of a request (a
+ * head too large, an unusable Content-Length or Transfer-Encoding, a protocol switch) it steps
+ * aside for the rest of the connection, since that request is rejected or tunnelled anyway.
+ */
+final class Http1RequestFraming {
+  /** Longest chunk-size: 16 hex digits are 64 bits. */
+  static final int MAX_CHUNK_SIZE_DIGITS = 16;
+  /** Chunk-extension bytes a request may carry in all: nobody uses them, an attacker would. */
+  static final int MAX_CHUNK_EXTENSION_BYTES = 4096;
+
+  /** Returned by {@link #scan} when every byte is fine so far. */
+  static final int OK = -1;
+
+  private enum State {
+    HEAD_LINE, HEAD_LF, SIZE, EXT, EXT_QUOTED, EXT_QUOTED_ESCAPE, SIZE_LF,
+    DATA, DATA_CR, DATA_LF, TRAILER_LINE, TRAILER_LF, FIXED, OPAQUE
+  }
+
+  private final int maxHeadBytes;
+  private State state = State.HEAD_LINE;
+  /** The current line (head or trailer), bounded by {@link #maxHeadBytes}. */
+  private final StringBuilder line = new StringBuilder();
+  private boolean requestLineSeen;
+  private int headBytes;
+  private boolean chunked;
+  private boolean hasTransferEncoding;
+  private long contentLength;
+  private boolean badLength;
+  private boolean upgrade;
+  private int sizeDigits;
+  private long remaining;
+  private int extensionBytes;
+
+  Http1RequestFraming(int maxHeadBytes) {
+    this.maxHeadBytes = maxHeadBytes;
+  }
+
+  /** True once the scanner stepped aside (see the class comment). */
+  boolean opaque() {
+    return state == State.OPAQUE;
+  }
+
+  /**
+   * Scans the readable bytes of {@code in} (without moving its indexes); returns the offset from
+   * its reader index of the first byte that breaks framing, or {@link #OK}.
+   */
+  int scan(ByteBuf in) {
+    int start = in.readerIndex();
+    int end = in.writerIndex();
+    for (int i = start; i < end; i++) {
+      if (state == State.OPAQUE) {
+        return OK;
+      }
+      if (state == State.DATA || state == State.FIXED) {
+        long skip = Math.min(remaining, end - i);
+        remaining -= skip;
+        i += (int) skip - 1;
+        if (remaining == 0) {
+          state = state == State.DATA ? State.DATA_CR : State.HEAD_LINE;
+        }
+        continue;
+      }
+      if (!accept((char) (in.getByte(i) & 0xff))) {
+        return i - start;
+      }
+    }
+    return OK;
+  }
+
+  private boolean accept(char c) {
+    switch (state) {
+      case HEAD_LINE -> {
+        if (++headBytes > maxHeadBytes) {
+          state = State.OPAQUE; // the decoder answers 414 or 431
+          return true;
+        }
+        if (c == '\r') {
+          state = State.HEAD_LF;
+        } else if (c == '\n') {
+          // A bare LF before the request line is tolerated by RFC 9112 §2.2; elsewhere the
+          // decoder's strict line parsing refuses it.
+          if (requestLineSeen || line.length() > 0) {
+            state = State.OPAQUE;
+          }
+        } else {
+          line.append(c);
+        }
+        return true;
+      }
+      case HEAD_LF -> {
+        if (c != '\n') {
+          state = State.OPAQUE; // the decoder's strict line parsing refuses a bare CR
+          return true;
+        }
+        return headLine();
+      }
+      case SIZE -> {
+        if (isHex(c)) {
+          if (++sizeDigits > MAX_CHUNK_SIZE_DIGITS) {
+            return false;
+          }
+          remaining = (remaining << 4) | Character.digit(c, 16);
+          return true;
+        }
+        if (sizeDigits == 0) {
+          return false; // a space, a sign, an empty size
+        }
+        if (c == '\r') {
+          state = State.SIZE_LF;
+          return true;
+        }
+        state = State.EXT;
+        ext = Ext.BEFORE_SEMICOLON;
+        return extension(c);
+      }
+      case EXT -> {
+        return extension(c);
+      }
+      case EXT_QUOTED -> {
+        if (!countExtension()) {
+          return false;
+        }
+        if (c == '"') {
+          state = State.EXT;
+          ext = Ext.AFTER_QUOTED;
+        } else if (c == '\\') {
+          state = State.EXT_QUOTED_ESCAPE;
+        } else if (!isQdtext(c)) {
+          return false; // CR, LF and other controls may not hide in a quoted string
+        }
+        return true;
+      }
+      case EXT_QUOTED_ESCAPE -> {
+        if (!countExtension() || !(c == '\t' || c == ' ' || (c >= 0x21 && c != 0x7f))) {
+          return false;
+        }
+        state = State.EXT_QUOTED;
+        return true;
+      }
+      case SIZE_LF -> {
+        if (c != '\n') {
+          return false;
+        }
+        if (sizeDigits == 0) {
+          return false;
+        }
+        state = remaining == 0 ? State.TRAILER_LINE : State.DATA;
+        headBytes = 0;
+        return true;
+      }
+      case DATA_CR -> {
+        if (c != '\r') {
+          return false;
+        }
+        state = State.DATA_LF;
+        return true;
+      }
+      case DATA_LF -> {
+        if (c != '\n') {
+          return false;
+        }
+        startChunk();
+        return true;
+      }
+      case TRAILER_LINE -> {
+        if (++headBytes > maxHeadBytes) {
+          return false;
+        }
+        if (c == '\r') {
+          state = State.TRAILER_LF;
+          return true;
+        }
+        if (c == '\n') {
+          return false;
+        }
+        line.append(c);
+        return true;
+      }
+      case TRAILER_LF -> {
+        if (c != '\n') {
+          return false;
+        }
+        return trailerLine();
+      }
+      default -> {
+        return true;
+      }
+    }
+  }
+
+  /** One head line ended (CRLF seen). */
+  private boolean headLine() {
+    String text = line.toString();
+    line.setLength(0);
+    state = State.HEAD_LINE;
+    if (!requestLineSeen) {
+      if (text.isEmpty()) {
+        return true; // an empty line before the request line (RFC 9112 §2.2)
+      }
+      requestLineSeen = true;
+      int sp = text.lastIndexOf(' ');
+      return sp > 0 && validVersion(text.substring(sp + 1));
+    }
+    if (!text.isEmpty()) {
+      headerField(text);
+      return true;
+    }
+    // The end of the head: what follows is the body, as RFC 9112 §6.3 frames a request.
+    requestLineSeen = false;
+    headBytes = 0;
+    if (upgrade || badLength || (hasTransferEncoding && !chunked)) {
+      state = State.OPAQUE; // tunnelled or rejected: not ours to frame
+    } else if (chunked) {
+      startChunk();
+    } else if (contentLength > 0) {
+      remaining = contentLength;
+      state = State.FIXED;
+    }
+    chunked = false;
+    hasTransferEncoding = false;
+    contentLength = 0;
+    return true;
+  }
+
+  private void headerField(String text) {
+    int colon = text.indexOf(':');
+    if (colon <= 0) {
+      return; // the decoder refuses it
+    }
+    String name = text.substring(0, colon).toLowerCase(Locale.ROOT);
+    String value = text.substring(colon + 1).trim().toLowerCase(Locale.ROOT);
+    switch (name) {
+      case "transfer-encoding" -> {
+        hasTransferEncoding = true;
+        String[] codings = value.split(",");
+        chunked = codings.length > 0 && codings[codings.length - 1].trim().equals("chunked");
+      }
+      case "content-length" -> {
+        try {
+          long length = Long.parseLong(value);
+          badLength |= length < 0 || (contentLength > 0 && length != contentLength);
+          contentLength = length;
+        } catch (NumberFormatException e) {
+          badLength = true;
+        }
+      }
+      case "upgrade" -> upgrade = true;
+      default -> { }
+    }
+    if (hasTransferEncoding && contentLength > 0) {
+      badLength = true; // refused by the decoder and the validation
+    }
+  }
+
+  /** A trailer line ended; the empty one ends the request. */
+  private boolean trailerLine() {
+    String text = line.toString();
+    line.setLength(0);
+    if (text.isEmpty()) {
+      state = State.HEAD_LINE;
+      headBytes = 0;
+      extensionBytes = 0;
+      return true;
+    }
+    state = State.TRAILER_LINE;
+    int colon = text.indexOf(':');
+    if (colon <= 0) {
+      return false;
+    }
+    return !Trailers.forbidden(text.substring(0, colon));
+  }
+
+  private void startChunk() {
+    state = State.SIZE;
+    sizeDigits = 0;
+    remaining = 0;
+  }
+
+  private boolean countExtension() {
+    return ++extensionBytes <= MAX_CHUNK_EXTENSION_BYTES;
+  }
+
+  /** Where in {@code *( BWS ";" BWS name [ BWS "=" BWS value ] )} a chunk extension is. */
+  private enum Ext { BEFORE_SEMICOLON, BEFORE_NAME, NAME, AFTER_NAME, BEFORE_VALUE, VALUE, AFTER_QUOTED }
+
+  private Ext ext;
+
+  /** One byte of a chunk extension, by its grammar (RFC 9112 §7.1.1); the CR ends the line. */
+  private boolean extension(char c) {
+    if (c == '\r') {
+      // The line may end after a name, a value or a closing quote: not after a blank or a ';'.
+      if (ext == Ext.NAME || ext == Ext.VALUE || ext == Ext.AFTER_QUOTED) {
+        state = State.SIZE_LF;
+        return true;
+      }
+      return false;
+    }
+    if (!countExtension()) {
+      return false;
+    }
+    boolean blank = c == ' ' || c == '\t';
+    switch (ext) {
+      case BEFORE_SEMICOLON, AFTER_QUOTED -> {
+        if (c == ';') {
+          ext = Ext.BEFORE_NAME;
+          return true;
+        }
+        if (blank) {
+          ext = Ext.BEFORE_SEMICOLON;
+        }
+        return blank;
+      }
+      case BEFORE_NAME -> {
+        if (isTchar(c)) {
+          ext = Ext.NAME;
+        }
+        return blank || isTchar(c);
+      }
+      case NAME, AFTER_NAME -> {
+        if (c == '=') {
+          ext = Ext.BEFORE_VALUE;
+          return true;
+        }
+        if (c == ';') {
+          ext = Ext.BEFORE_NAME;
+          return true;
+        }
+        if (blank) {
+          ext = Ext.AFTER_NAME;
+          return true;
+        }
+        return ext == Ext.NAME && isTchar(c);
+      }
+      case BEFORE_VALUE -> {
+        if (c == '"') {
+          state = State.EXT_QUOTED;
+          return true;
+        }
+        if (isTchar(c)) {
+          ext = Ext.VALUE;
+        }
+        return blank || isTchar(c);
+      }
+      case VALUE -> {
+        if (c == ';') {
+          ext = Ext.BEFORE_NAME;
+          return true;
+        }
+        if (blank) {
+          ext = Ext.BEFORE_SEMICOLON;
+          return true;
+        }
+        return isTchar(c);
+      }
+      default -> {
+        return false;
+      }
+    }
+  }
+
+  static boolean validVersion(String v) {
+    return v.length() == 8
+        && v.startsWith("HTTP/")
+        && isDigit(v.charAt(5))
+        && v.charAt(6) == '.'
+        && isDigit(v.charAt(7));
+  }
+
+  private static boolean isDigit(char c) {
+    return c >= '0' && c <= '9';
+  }
+
+  private static boolean isHex(char c) {
+    return isDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+  }
+
+  static boolean isTchar(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || isDigit(c)
+        || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+  }
+
+  private static boolean isQdtext(char c) {
+    return c == '\t' || c == ' ' || c == 0x21 || (c >= 0x23 && c <= 0x5b)
+        || (c >= 0x5d && c <= 0x7e) || c >= 0x80;
+  }
+}
