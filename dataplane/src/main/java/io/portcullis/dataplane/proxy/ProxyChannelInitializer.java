@@ -14,6 +14,8 @@ import io.portcullis.dataplane.h2.AlpnSwitch;
 import io.portcullis.dataplane.h2.CleartextPrefaceDetector;
 import io.portcullis.dataplane.h2.Http2Connections;
 import io.portcullis.dataplane.h2.Http2RequestHeaders;
+import io.portcullis.dataplane.h2.Http2RequestRules;
+import io.portcullis.dataplane.h2.Http2StreamErrors;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -33,6 +35,8 @@ class ProxyChannelInitializer extends ChannelInitializer<SocketChannel> {
   static final String ALPN = "alpn";
   static final String H2C_DETECT = "h2c-detect";
   static final String H2_REQUEST = "h2-request";
+  static final String H2_ERRORS = "h2-errors";
+  static final String H2_RULES = "h2-rules";
 
   /** Stateless and sharable: one for every stream. */
   private static final Http2StreamFrameToHttpObjectCodec STREAM_CODEC =
@@ -160,6 +164,8 @@ class ProxyChannelInitializer extends ChannelInitializer<SocketChannel> {
 
   /** One HTTP/2 stream: the same validation and proxy logic as an HTTP/1.1 connection. */
   protected void configureStream(ChannelPipeline p) {
+    p.addLast(H2_ERRORS, Http2StreamErrors.INSTANCE);
+    p.addLast(H2_RULES, new Http2RequestRules());
     p.addLast(HTTP_CODEC, STREAM_CODEC);
     hooks.afterHttp1Codec(p);
     p.addLast(H2_REQUEST, Http2RequestHeaders.INSTANCE);

@@ -1,5 +1,7 @@
 package io.portcullis.dataplane.proxy;
 
+import io.portcullis.dataplane.http.HttpAuthority;
+
 import java.util.Locale;
 
 /**
@@ -53,12 +55,12 @@ sealed interface RequestTarget {
         end++;
       }
       String authority = uri.substring(start, end);
-      if (!Authority.valid(authority)) {
+      if (!HttpAuthority.valid(authority)) {
         return new Invalid(); // userinfo, an empty host, a bad port
       }
       String rest = uri.substring(end);
       return new Absolute(authority, rest.isEmpty() || rest.charAt(0) == '?' ? "/" + rest : rest);
     }
-    return Authority.valid(uri) ? new AuthorityForm(uri) : new Invalid();
+    return HttpAuthority.valid(uri) ? new AuthorityForm(uri) : new Invalid();
   }
 }

@@ -18,6 +18,7 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
 import io.portcullis.dataplane.admin.ProxyMetrics;
+import io.portcullis.dataplane.http.HttpAuthority;
 import java.nio.channels.ClosedChannelException;
 import java.util.List;
 import java.util.Locale;
@@ -166,7 +167,7 @@ final class RequestValidationHandler extends ChannelDuplexHandler {
     if (hosts.size() > 1 || (version.minorVersion() == 1 && hosts.isEmpty())) {
       return 400;
     }
-    if (hosts.size() == 1 && !Authority.valid(hosts.get(0))) {
+    if (hosts.size() == 1 && !HttpAuthority.valid(hosts.get(0))) {
       return 400;
     }
     RequestTarget target = RequestTarget.classify(request.uri());

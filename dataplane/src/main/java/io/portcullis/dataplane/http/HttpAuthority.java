@@ -1,4 +1,4 @@
-package io.portcullis.dataplane.proxy;
+package io.portcullis.dataplane.http;
 
 /**
  * Checks a {@code Host} value or an {@code :authority} (RFC 9110 §7.2, RFC 3986 §3.2) before the
@@ -7,10 +7,10 @@ package io.portcullis.dataplane.proxy;
  * (a path, a query, a space, an {@code @}) could make the router and a backend disagree about
  * which host was asked for.
  */
-final class Authority {
-  private Authority() {}
+public final class HttpAuthority {
+  private HttpAuthority() {}
 
-  static boolean valid(String authority) {
+  public static boolean valid(String authority) {
     if (authority == null || authority.isEmpty()) {
       return false;
     }

@@ -1,0 +1,50 @@
+package io.portcullis.dataplane.h2;
+
+import io.netty.channel.ChannelHandler.Sharable;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Exception;
+import io.netty.handler.codec.http2.Http2FrameStreamException;
+
+/**
+ * First handler of every HTTP/2 stream: turns a stream error into RST_STREAM with the code RFC
+ * 9113 names for it. Netty's frame codec does not reset a stream whose child channel is open when
+ * the client breaks the protocol on it (DATA after END_STREAM, a bad content-length, a
+ * WINDOW_UPDATE of 0, a PRIORITY of the wrong size, ...): it hands the error to the stream's
+ * pipeline, and a plain close would say CANCEL, or nothing at all while a response is pending.
+ */
+@Sharable
+public final class Http2StreamErrors extends ChannelInboundHandlerAdapter {
+  public static final Http2StreamErrors INSTANCE = new Http2StreamErrors();
+
+  private Http2StreamErrors() {}
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    Http2Error error = errorOf(cause);
+    if (error == null) {
+      ctx.fireExceptionCaught(cause);
+      return;
+    }
+    reset(ctx, error);
+  }
+
+  /** Sends RST_STREAM with {@code error} (the stream channel closes with it). */
+  static void reset(ChannelHandlerContext ctx, Http2Error error) {
+    if (ctx.channel().isActive()) {
+      ctx.writeAndFlush(new DefaultHttp2ResetFrame(error)).addListener(f -> ctx.channel().close());
+    }
+  }
+
+  private static Http2Error errorOf(Throwable cause) {
+    if (cause instanceof Http2FrameStreamException e) {
+      return e.error();
+    }
+    if (cause instanceof Http2Exception e) {
+      return e.error();
+    }
+    return null;
+  }
+}
