@@ -1,5 +1,6 @@
 package io.portcullis.dataplane.h2;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -7,6 +8,7 @@ import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2FrameStreamException;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 
 /**
  * First handler of every HTTP/2 stream: turns a stream error into RST_STREAM with the code RFC
@@ -33,8 +35,14 @@ public final class Http2StreamErrors extends ChannelInboundHandlerAdapter {
 
   /** Sends RST_STREAM with {@code error} (the stream channel closes with it). */
   static void reset(ChannelHandlerContext ctx, Http2Error error) {
-    if (ctx.channel().isActive()) {
-      ctx.writeAndFlush(new DefaultHttp2ResetFrame(error)).addListener(f -> ctx.channel().close());
+    Channel ch = ctx.channel();
+    if (ch.isActive()) {
+      ctx.writeAndFlush(new DefaultHttp2ResetFrame(error)).addListener(f -> ch.close());
+    } else if (ch instanceof Http2StreamChannel stream && ch.parent().isActive()) {
+      // The error came in the same read as the HEADERS that opened the stream: its channel is
+      // not active yet (and the multiplexer closes it right after), so the reset goes through the
+      // connection's frame codec.
+      ch.parent().writeAndFlush(new DefaultHttp2ResetFrame(error).stream(stream.stream()));
     }
   }
 
