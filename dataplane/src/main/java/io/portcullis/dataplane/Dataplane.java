@@ -14,8 +14,8 @@ import io.portcullis.dataplane.proxy.Router;
 import io.portcullis.transport.ControlPlaneTls;
 import io.portcullis.dataplane.stream.StreamClient;
 import io.portcullis.dataplane.stream.StreamClientSettings;
+import io.portcullis.dataplane.stream.ConfigApplier;
 import io.portcullis.dataplane.tls.CertificateStore;
-import io.portcullis.dataplane.tls.TlsConfigApplier;
 import io.portcullis.dataplane.filters.StandardFilters;
 import io.netty.channel.ChannelPipeline;
 import io.portcullis.dataplane.admin.ByteCountingHandler;
@@ -91,7 +91,7 @@ public final class Dataplane implements AutoCloseable {
 
   private void startParts() {
     started.push(certificates);
-    certificates.follow(config);
+    certificates.attachTo(config);
     ClusterMetrics.register(metrics.registry(), config::current, health);
     AdminServer admin =
         new AdminServer(options.bindAddress(), options.adminPort(), config, metrics,
@@ -145,7 +145,7 @@ public final class Dataplane implements AutoCloseable {
       streamSettings = streamSettings.withTls(tls);
     }
     StreamClient stream = new StreamClient(options.controlPlane(), options.nodeId(), config,
-        metrics, streamSettings, new TlsConfigApplier(config, certificates));
+        metrics, streamSettings, ConfigApplier.of(config));
     stream.start();
     started.push(stream::close);
   }

@@ -21,7 +21,6 @@ import io.portcullis.dataplane.filters.StandardFilters;
 import io.portcullis.dataplane.stream.StreamClient;
 import io.portcullis.dataplane.stream.StreamClientSettings;
 import io.portcullis.dataplane.tls.CertificateStore;
-import io.portcullis.dataplane.tls.TlsConfigApplier;
 import io.portcullis.operator.Main;
 import io.portcullis.operator.Operator;
 import io.portcullis.operator.OperatorOptions;
@@ -101,6 +100,7 @@ class MockApiServerTlsEndToEndTest {
     LiveConfig config = new LiveConfig(StandardFilters.chains(() -> self[0].httpsPort()));
     ProxyMetrics metrics = new ProxyMetrics();
     certificates = new CertificateStore();
+    certificates.attachTo(config);
     proxy = new ProxyServer(ProxySettings.builder().bindAddress("127.0.0.1").port(0).build(),
         Router.of(config), metrics);
     self[0] = proxy;
@@ -108,7 +108,7 @@ class MockApiServerTlsEndToEndTest {
     httpsPort = proxy.startHttps(0, certificates);
     streamClient = new StreamClient(URI.create("http://127.0.0.1:" + operator.snapshotPort()),
         "dataplane-1", config, metrics, StreamClientSettings.defaults(),
-        new TlsConfigApplier(config, certificates));
+        io.portcullis.dataplane.stream.ConfigApplier.of(config));
     streamClient.start();
   }
 
