@@ -70,6 +70,9 @@ class Http2DownstreamTest {
                 .port(0)
                 .workerThreads(2)
                 .http2MaxControlFramesPerWindow(PING_LIMIT)
+                // goAwayAll's stream in flight must finish within the grace period: 2 MB through
+                // the proxy took over the default 10 s on a loaded 2-core machine.
+                .shutdownGracePeriod(Duration.ofSeconds(60))
                 .build(),
             head -> ProxyServerTest.forward(
                 head,
