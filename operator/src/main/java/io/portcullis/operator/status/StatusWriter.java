@@ -216,6 +216,7 @@ public final class StatusWriter implements AutoCloseable {
     Set<String> seenEvents = new HashSet<>();
     Set<String> seenIngresses = new HashSet<>();
     IngressSummary summary = new IngressSummary();
+    List<EventCorrelator.Occurrence> appeared = new ArrayList<>();
     processedProgrammed = programmed;
     settled = true;
     for (ObjectStatus status : result.statuses()) {
@@ -227,7 +228,7 @@ public final class StatusWriter implements AutoCloseable {
         seenIngresses.add(key);
       }
       try {
-        recordEvents(ref, status.events(), seenEvents);
+        recordEvents(ref, status.events(), seenEvents, appeared);
         if ("ProxyRoute".equals(ref.kind())) {
           writeProxyRoute(ref, key, status, programmed, live.get(key));
         } else if ("Ingress".equals(ref.kind())) {
@@ -253,6 +254,7 @@ public final class StatusWriter implements AutoCloseable {
       }
     }
     summary.log(LOG);
+    flushEvents(appeared);
     written.keySet().retainAll(seenRoutes);
     activeEvents.retainAll(seenEvents);
     ingressConditions.keySet().retainAll(seenIngresses);
@@ -262,16 +264,35 @@ public final class StatusWriter implements AutoCloseable {
     failures.keySet().retainAll(reported);
   }
 
-  private void recordEvents(ObjectRef ref, List<ObjectStatus.Event> events, Set<String> seen) {
+  private void recordEvents(ObjectRef ref, List<ObjectStatus.Event> events, Set<String> seen,
+      List<EventCorrelator.Occurrence> appeared) {
     for (ObjectStatus.Event event : events) {
       seen.add(eventKey(ref, event));
     }
     for (ObjectStatus.Event event : events) {
       String key = eventKey(ref, event);
-      if (!activeEvents.contains(key)) {
-        sink.recordEvent(ref, event);
-        activeEvents.add(key);
+      if (activeEvents.add(key)) {
+        appeared.add(new EventCorrelator.Occurrence(ref, event));
       }
+    }
+  }
+
+  /** All of a pass's new events in one call, so the sink can combine similar ones. */
+  private void flushEvents(List<EventCorrelator.Occurrence> appeared) {
+    if (appeared.isEmpty()) {
+      return;
+    }
+    List<EventCorrelator.Occurrence> failed;
+    try {
+      failed = sink.recordEvents(appeared);
+    } catch (RuntimeException e) {
+      LOG.warn("recording {} events failed (will retry): {}", appeared.size(), e.toString());
+      failed = appeared;
+    }
+    if (!failed.isEmpty()) {
+      // Not recorded: forget them, so the next pass tries again.
+      failed.forEach(o -> activeEvents.remove(eventKey(o.object(), o.event())));
+      settled = false;
     }
   }
 

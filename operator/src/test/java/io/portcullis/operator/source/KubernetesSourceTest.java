@@ -92,6 +92,27 @@ class KubernetesSourceTest {
   }
 
   @Test
+  void aSecretOfAnotherTypeThatARouteNamesIsLookedUpByNameAndForgottenWhenNoLongerNamed() throws Exception {
+    createOneOfEach("shop");
+    client.resource(new SecretBuilder().withMetadata(meta("shop", "db-password").build()).withType("Opaque").build()).create();
+    client.resource(new SecretBuilder().withMetadata(meta("shop", "site-cert").build()).withType("Opaque").build()).create();
+    start(List.of(), EndpointsKind.ENDPOINT_SLICES, Duration.ofMinutes(10));
+    client.resource(new IngressBuilder().withMetadata(meta("shop", "site").build())
+        .withNewSpec().addNewTl().withHosts("site.example.com").withSecretName("site-cert").endTl().endSpec()
+        .build()).create();
+
+    // The compiler sees it with its type (and reports "is of type Opaque", not "not found");
+    // the Secret nothing names stays out.
+    awaitState(s -> names(s.secrets()).contains("shop/site-cert"));
+    assertEquals(List.of("shop/site-cert", "shop/tls"), names(source.state().secrets()).stream().sorted().toList());
+    assertEquals("Opaque", source.state().secrets().stream()
+        .filter(x -> x.getMetadata().getName().equals("site-cert")).findFirst().orElseThrow().getType());
+
+    client.network().v1().ingresses().inNamespace("shop").withName("site").delete();
+    awaitState(s -> !names(s.secrets()).contains("shop/site-cert"));
+  }
+
+  @Test
   void seesCreatesUpdatesAndDeletesOfEveryKind() throws Exception {
     client
         .resource(
