@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.portcullis.operator.chart.ChartGrantsEveryRequest;
+import org.junit.jupiter.api.extension.ExtendWith;
 import io.portcullis.dataplane.admin.ProxyMetrics;
 import io.portcullis.dataplane.config.LiveConfig;
 import io.portcullis.dataplane.stream.StreamClient;
@@ -34,6 +36,7 @@ import org.junit.jupiter.api.Test;
  * dataplane on either replica has applied the current version.
  */
 @EnableKubernetesMockClient(crud = true)
+@ExtendWith(ChartGrantsEveryRequest.class)
 class ProgrammedAcrossReplicasTest {
   private static final Duration DEADLINE = Duration.ofSeconds(20);
   private static final String NS = "shop";
@@ -93,11 +96,12 @@ class ProgrammedAcrossReplicasTest {
     Operator operator = ApiServerFixtures.startOperator(client, 0);
     closing.add(operator);
     operator.writeStatusOnlyWhile(() -> leads);
+    KubernetesClient replicaClient = ChartGrantsEveryRequest.operatorClient(client);
     ReplicaAckPublisher publisher = new ReplicaAckPublisher(
-        client, SYSTEM, LEASE, identity, operator.store(), FAST, Clock.systemUTC());
+        replicaClient, SYSTEM, LEASE, identity, operator.store(), FAST, Clock.systemUTC());
     publisher.start();
     closing.add(publisher);
-    ClusterAcks acks = new ClusterAcks(client, SYSTEM, LEASE, identity, operator.store(), Clock.systemUTC());
+    ClusterAcks acks = new ClusterAcks(replicaClient, SYSTEM, LEASE, identity, operator.store(), Clock.systemUTC());
     acks.start();
     closing.add(acks);
     operator.programmedBy(acks);
