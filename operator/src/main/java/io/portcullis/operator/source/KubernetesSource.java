@@ -215,9 +215,16 @@ public final class KubernetesSource implements ClusterSource {
   private void changed() {
     // Before sync the initial lists are still arriving: start() notifies once at the end.
     if (synced) {
-      secretLookups.routesChanged();
       onChange.run();
     }
+  }
+
+  /** A change of a kind that can name Secrets (or of a Secret): look up what the watch lacks. */
+  private void changed(HasMetadata object) {
+    if (synced && (object instanceof Ingress || object instanceof ProxyRoute || object instanceof Secret)) {
+      secretLookups.routesChanged();
+    }
+    changed();
   }
 
   /**
@@ -235,7 +242,7 @@ public final class KubernetesSource implements ClusterSource {
     public void onAdd(T object) {
       deliveries.incrementAndGet();
       if (wanted(object) && cache.upsert(object)) {
-        changed();
+        changed(object);
       }
     }
 
@@ -244,9 +251,8 @@ public final class KubernetesSource implements ClusterSource {
       deliveries.incrementAndGet();
       // A Secret the watch should not have delivered is ignored, not deleted: the cache may hold
       // it from a lookup by name.
-      boolean changed = wanted(after) ? cache.upsert(after) : false;
-      if (changed) {
-        changed();
+      if (wanted(after) && cache.upsert(after)) {
+        changed(after);
       }
     }
 
@@ -254,7 +260,7 @@ public final class KubernetesSource implements ClusterSource {
     public void onDelete(T object, boolean finalStateUnknown) {
       deliveries.incrementAndGet();
       if (wanted(object) && cache.delete(object)) {
-        changed();
+        changed(object);
       }
     }
   }

@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.portcullis.operator.cache.ResourceCache;
 import io.portcullis.operator.compile.ClusterState;
 import io.portcullis.operator.crd.ProxyRoute;
+import io.portcullis.operator.crd.ProxyRouteSpec;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -124,7 +125,11 @@ final class NamedSecretLookups implements AutoCloseable {
     }
   }
 
-  /** namespace/name of every Secret an Ingress or ProxyRoute names for TLS. */
+  /**
+   * namespace/name of every Secret an Ingress or ProxyRoute names: TLS certificates, and the CA
+   * bundles for client certificates and backend TLS (usually Opaque Secrets with {@code ca.crt},
+   * which the TLS-only watch never showed).
+   */
   static Set<String> named(ClusterState state) {
     Set<String> out = new HashSet<>();
     for (Ingress ingress : state.ingresses()) {
@@ -137,11 +142,36 @@ final class NamedSecretLookups implements AutoCloseable {
       }
     }
     for (ProxyRoute route : state.proxyRoutes()) {
-      if (route.getSpec() != null && route.getSpec().tls != null && route.getSpec().tls.secretName != null) {
-        out.add(key(route.getMetadata().getNamespace(), route.getSpec().tls.secretName));
+      ProxyRouteSpec spec = route.getSpec();
+      String ns = route.getMetadata().getNamespace();
+      if (spec == null) {
+        continue;
+      }
+      if (spec.tls != null) {
+        addIfSet(out, ns, spec.tls.secretName);
+        if (spec.tls.clientCertificate != null) {
+          addIfSet(out, ns, spec.tls.clientCertificate.caSecret);
+        }
+      }
+      if (spec.routes != null) {
+        for (ProxyRouteSpec.RouteSpec r : spec.routes) {
+          if (r != null && r.backends != null) {
+            for (ProxyRouteSpec.Backend b : r.backends) {
+              if (b != null && b.tls != null) {
+                addIfSet(out, ns, b.tls.caSecret);
+              }
+            }
+          }
+        }
       }
     }
     return out;
+  }
+
+  private static void addIfSet(Set<String> out, String namespace, String name) {
+    if (name != null && !name.isBlank()) {
+      out.add(key(namespace, name));
+    }
   }
 
   private static String key(String namespace, String name) {

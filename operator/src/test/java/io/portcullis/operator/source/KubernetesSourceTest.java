@@ -92,6 +92,25 @@ class KubernetesSourceTest {
   }
 
   @Test
+  void anOpaqueCaBundleAProxyRouteNamesForBackendTlsIsLookedUp() throws Exception {
+    client.resource(new SecretBuilder().withMetadata(meta("shop", "backend-ca").build()).withType("Opaque")
+        .addToData("ca.crt", "LS0t").build()).create();
+    start(List.of(), EndpointsKind.ENDPOINT_SLICES, Duration.ofMinutes(10));
+    ProxyRoute route = proxyRoute("shop", "api", "api.example.com");
+    ProxyRouteSpec.RouteSpec r = new ProxyRouteSpec.RouteSpec();
+    ProxyRouteSpec.Backend backend = new ProxyRouteSpec.Backend();
+    backend.service = "api";
+    backend.port = 443;
+    backend.tls = new ProxyRouteSpec.BackendTls();
+    backend.tls.caSecret = "backend-ca";
+    r.backends = List.of(backend);
+    route.getSpec().routes = List.of(r);
+    client.resource(route).create();
+
+    awaitState(s -> names(s.secrets()).contains("shop/backend-ca"));
+  }
+
+  @Test
   void aSecretOfAnotherTypeThatARouteNamesIsLookedUpByNameAndForgottenWhenNoLongerNamed() throws Exception {
     createOneOfEach("shop");
     client.resource(new SecretBuilder().withMetadata(meta("shop", "db-password").build()).withType("Opaque").build()).create();
