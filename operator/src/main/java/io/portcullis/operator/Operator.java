@@ -136,6 +136,11 @@ public final class Operator implements AutoCloseable {
     statusWriter.writeOnlyWhile(leading);
   }
 
+  /** Who decides {@code Programmed} (several replicas: every replica's dataplanes). */
+  public void programmedBy(io.portcullis.operator.status.ProgrammedCheck check) {
+    statusWriter.programmedBy(check);
+  }
+
   /** Synced and compiled at least once: safe to route traffic to dataplanes fed by us. */
   public boolean ready() {
     return source.synced() && compiledOnce;
