@@ -108,9 +108,11 @@ stale() {
     [[ -n $(find "$ROOT/pom.xml" "$@" -newer "$jar" -type f -print -quit 2>/dev/null) ]]
 }
 needs_build() {
-    stale "$OPERATOR_JAR" "$ROOT/snapshot/src/main" "$ROOT/snapshot/pom.xml" \
+    stale "$OPERATOR_JAR" "$ROOT/cli/src/main" "$ROOT/cli/pom.xml" \
+        "$ROOT/snapshot/src/main" "$ROOT/snapshot/pom.xml" \
         "$ROOT/operator/src/main" "$ROOT/operator/pom.xml" ||
-    stale "$DATAPLANE_JAR" "$ROOT/snapshot/src/main" "$ROOT/snapshot/pom.xml" \
+    stale "$DATAPLANE_JAR" "$ROOT/cli/src/main" "$ROOT/cli/pom.xml" \
+        "$ROOT/snapshot/src/main" "$ROOT/snapshot/pom.xml" \
         "$ROOT/dataplane/src/main" "$ROOT/dataplane/pom.xml"
 }
 if needs_build; then

@@ -1,8 +1,8 @@
 package io.portcullis.dataplane;
 
 import io.portcullis.dataplane.stream.StreamClient;
-import io.portcullis.snapshot.cli.Flags;
-import io.portcullis.snapshot.cli.Flags.FlagException;
+import io.portcullis.cli.Flags;
+import io.portcullis.cli.Flags.FlagException;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;

@@ -1,6 +1,6 @@
 package io.portcullis.dataplane;
 
-import io.portcullis.snapshot.cli.Flags.FlagException;
+import io.portcullis.cli.Flags.FlagException;
 import java.io.PrintStream;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;

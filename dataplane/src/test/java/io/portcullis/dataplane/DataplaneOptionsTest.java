@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.portcullis.snapshot.cli.Flags.FlagException;
+import io.portcullis.cli.Flags.FlagException;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;

@@ -22,7 +22,7 @@ import io.portcullis.operator.status.ServiceAddresses;
 import io.portcullis.operator.status.StatusSink;
 import io.portcullis.operator.store.SnapshotStore;
 import io.portcullis.operator.stream.StreamServer;
-import io.portcullis.snapshot.cli.Flags;
+import io.portcullis.cli.Flags;
 import io.portcullis.snapshot.TlsCertificate;
 import java.io.PrintStream;
 import java.time.Clock;

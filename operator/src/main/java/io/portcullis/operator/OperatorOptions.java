@@ -5,7 +5,7 @@ import io.portcullis.operator.compile.ServiceRef;
 import io.portcullis.operator.pki.ControlChannelSettings;
 import io.portcullis.operator.pki.NamespacedName;
 import io.portcullis.operator.source.KubernetesSource.EndpointsKind;
-import io.portcullis.snapshot.cli.Flags;
+import io.portcullis.cli.Flags;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -10,7 +10,7 @@ import io.portcullis.operator.compile.ServiceRef;
 import io.portcullis.operator.pki.ControlChannelSettings;
 import io.portcullis.operator.pki.NamespacedName;
 import io.portcullis.operator.source.KubernetesSource.EndpointsKind;
-import io.portcullis.snapshot.cli.Flags.FlagException;
+import io.portcullis.cli.Flags.FlagException;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -200,7 +200,7 @@ class OperatorOptionsTest {
         {"--publish-service", "no-slash"}, {"--publish-address", "not a name"},
         {"--log-level", "loud"}}) {
       String message = org.junit.jupiter.api.Assertions.assertThrows(
-          io.portcullis.snapshot.cli.Flags.FlagException.class,
+          io.portcullis.cli.Flags.FlagException.class,
           () -> OperatorOptions.parse(bad, java.util.Map.of())).getMessage();
       org.junit.jupiter.api.Assertions.assertTrue(message.contains(bad[0]), message);
     }

@@ -32,7 +32,7 @@ public class ProxyRouteSpec {
   static final String DNS_LABEL = "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$";
   /** An HTTP header field name (RFC 9110 token). */
   static final String HEADER_NAME = "^[-!#$%&'*+.^_`|~0-9A-Za-z]+$";
-  /** A duration as {@code io.portcullis.snapshot.cli.Durations} reads it. */
+  /** A duration as {@code io.portcullis.cli.Durations} reads it. */
   static final String DURATION = "^[0-9]{1,9}(ms|s|m|h)$";
   /** An HTTP status or an inclusive range of them: {@code 404}, {@code 200-299}. */
   static final String STATUS_RANGE = "^[1-5][0-9][0-9](-[1-5][0-9][0-9])?$";

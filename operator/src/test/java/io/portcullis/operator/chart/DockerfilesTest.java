@@ -57,4 +57,26 @@ class DockerfilesTest {
             .collect(Collectors.toCollection(TreeSet::new));
     assertEquals(opened, exposed, "EXPOSE lists the ports the chart opens by default");
   }
+
+  /** A module added to the reactor but not to the image build breaks only {@code docker build}: catch it here. */
+  @ParameterizedTest
+  @ValueSource(strings = {"operator", "dataplane"})
+  void everyReactorModuleIsInTheBuildContextAndCopied(String component) throws Exception {
+    Path root = Chart.repositoryRoot();
+    String dockerfile = Files.readString(root.resolve("Dockerfile." + component));
+    List<String> dockerignore = Files.readAllLines(root.resolve(".dockerignore"));
+    String pom = Files.readString(root.resolve("pom.xml"));
+    // The default build's modules only: profiles (bench/jmh) are not part of an image.
+    String defaultModules = pom.substring(pom.indexOf("<modules>"), pom.indexOf("</modules>"));
+    Matcher module = Pattern.compile("<module>([^<]+)</module>").matcher(defaultModules);
+    int modules = 0;
+    while (module.find()) {
+      String name = module.group(1);
+      modules++;
+      assertTrue(dockerignore.contains("!" + name + "/"), ".dockerignore lets " + name + "/ in");
+      assertTrue(dockerfile.contains("COPY " + name + "/pom.xml " + name + "/"), "copies " + name + "/pom.xml");
+      assertTrue(dockerfile.contains("COPY " + name + "/src " + name + "/src"), "copies " + name + "/src");
+    }
+    assertTrue(modules >= 3, "the reactor pom lists its modules");
+  }
 }

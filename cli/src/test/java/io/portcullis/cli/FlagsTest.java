@@ -1,4 +1,4 @@
-package io.portcullis.snapshot.cli;
+package io.portcullis.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
