@@ -75,13 +75,14 @@ public final class Main {
                 PROGRAM + "-shutdown"));
     org.slf4j.LoggerFactory.getLogger(Main.class)
         .info(
-            "dataplane {} started: http {}:{}, admin {}:{}, https {} (not served yet), control plane {}",
+            "dataplane {} started: http {}:{}, admin {}:{}, https {}:{}, control plane {}",
             options.nodeId(),
             options.bindAddress(),
             dataplane.httpPort(),
             options.bindAddress(),
             dataplane.adminPort(),
-            options.httpsPort(),
+            options.bindAddress(),
+            dataplane.httpsPort(),
             options.controlPlane());
     return -1;
   }
