@@ -280,6 +280,14 @@ start() {
     PIDS+=("$!")
     NAMES+=("$name")
 }
+# The operator's stdout stays on the terminal: in local mode it prints there, one line each, what
+# the user must fix in the manifests (file:line: object: field: reason). Its log goes to the file.
+start_with_stdout() {
+    local name=$1; shift
+    "$@" </dev/null 2>"$LOG_DIR/$name.log" &
+    PIDS+=("$!")
+    NAMES+=("$name")
+}
 # Fails with the tail of a child's log when it exited.
 check_alive() {
     local i
@@ -310,7 +318,7 @@ if ((BACKENDS)); then
     start hello java "$BACKEND_SRC" --port "$HELLO_PORT" --name hello
     start echo java "$BACKEND_SRC" --port "$ECHO_PORT" --name echo
 fi
-start operator java "${JVM[@]}" -jar "$OPERATOR_JAR" --manifests "$MANIFESTS" \
+start_with_stdout operator java "${JVM[@]}" -jar "$OPERATOR_JAR" --manifests "$MANIFESTS" \
     --snapshot-port "$SNAPSHOT_PORT" --metrics-port "$METRICS_PORT"
 # Start the dataplane once the operator listens: it would connect anyway (it retries with
 # back-off), but not having to back off makes the first snapshot arrive sooner.
@@ -367,7 +375,8 @@ EOF
 fi
 cat <<EOF
 
-Edit a file in $MANIFESTS and routing changes within about a second, no restart.
+Edit a file in $MANIFESTS and routing changes within about a second, no restart;
+a mistake is printed here with its file and line ("manifests: FILE:LINE: ...").
 Logs: $LOG_DIR/{operator,dataplane,hello,echo}.log. Ctrl-C stops everything.
 EOF
 

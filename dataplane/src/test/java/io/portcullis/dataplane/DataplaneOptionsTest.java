@@ -65,6 +65,13 @@ class DataplaneOptionsTest {
   }
 
   @Test
+  void aBadValueIsReportedBeforeAMissingRequiredFlag() {
+    // The README promises "bad value 'x' for --http-port"; without --control-plane too.
+    assertTrue(error("--http-port", "x").startsWith("bad value 'x' for --http-port"), error("--http-port", "x"));
+    assertTrue(error("--drain-delay", "5 s").startsWith("bad value '5 s' for --drain-delay"));
+  }
+
+  @Test
   void anHttpsControlPlaneNeedsAllThreeTlsFiles() {
     assertEquals("--tls-cert is required with an https:// --control-plane",
         error("--control-plane", "https://op:18000"));

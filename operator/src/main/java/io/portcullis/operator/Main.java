@@ -1,5 +1,6 @@
 package io.portcullis.operator;
 
+import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.portcullis.operator.compile.Compiler;
@@ -43,6 +44,11 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
+    if (OperatorOptions.wantsHelp(args)) {
+      System.out.print(OperatorOptions.USAGE);
+      System.exit(0);
+      return;
+    }
     Optional<OperatorOptions> parsed = parseOptions(args, System.getenv(), System.err);
     if (parsed.isEmpty()) {
       System.exit(2);
@@ -50,15 +56,30 @@ public final class Main {
     }
     OperatorOptions options = parsed.get();
     System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", options.logLevel());
+    if (!options.localMode()) {
+      Optional<String> unreachable = ApiServerCheck.check(Config.autoConfigure(null), System.getenv());
+      if (unreachable.isPresent()) {
+        System.err.println("portcullis-operator: " + unreachable.get());
+        System.exit(1);
+        return;
+      }
+    }
     KubernetesClient client = options.localMode() ? null : new KubernetesClientBuilder().build();
+    // Local mode: what the user must fix goes to stdout (the terminal run-local.sh shows) and to
+    // the log; in a cluster it goes to statuses and Events.
+    ManifestsSource manifests = options.localMode()
+        ? new ManifestsSource(options.manifests(), ManifestsSource.DEFAULT_POLL_INTERVAL, Main::reportProblem)
+        : null;
     ClusterSource source =
         new PeriodicRecompile(
             options.localMode()
-                ? new ManifestsSource(options.manifests())
+                ? manifests
                 : new KubernetesSource(client, options.watchNamespaces(), options.endpointsSource()),
             PeriodicRecompile.DEFAULT_PERIOD);
     StatusSink sink =
-        options.localMode() ? new LoggingStatusSink() : new KubernetesStatusSink(client);
+        options.localMode()
+            ? new LoggingStatusSink(manifests::locate, System.out::println)
+            : new KubernetesStatusSink(client);
     // Generated even when --default-certificate is given: it stands in while that Secret is unusable.
     DefaultCertificate defaultCertificate;
     try {
@@ -117,6 +138,12 @@ public final class Main {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /** One line the user must read: on stdout for the terminal, and in the log. */
+  private static void reportProblem(String line) {
+    System.out.println(line);
+    log().warn("{}", line);
   }
 
   /**

@@ -205,4 +205,19 @@ class OperatorOptionsTest {
       org.junit.jupiter.api.Assertions.assertTrue(message.contains(bad[0]), message);
     }
   }
+
+  @Test
+  void helpListsEveryFlag() {
+    assertTrue(OperatorOptions.wantsHelp(new String[] {"--manifests", "x", "--help"}));
+    for (String flag : OperatorOptions.FLAGS) {
+      assertTrue(OperatorOptions.USAGE.contains("--" + flag + " "), () -> "--help lists --" + flag);
+    }
+  }
+
+  @Test
+  void aBadValueIsReportedBeforeFlagsAreCheckedAgainstEachOther() {
+    String message = assertThrows(FlagException.class,
+        () -> parse(Map.of(), "--manifests", dir.toString(), "--ca-secret", "a/b", "--metrics-port", "x")).getMessage();
+    assertTrue(message.startsWith("bad value 'x' for --metrics-port"), message);
+  }
 }
