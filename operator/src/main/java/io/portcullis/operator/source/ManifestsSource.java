@@ -338,6 +338,10 @@ public final class ManifestsSource implements ClusterSource {
         ok &= refuse(file, line, subject, "metadata.name is missing");
         continue;
       }
+      for (FieldError unknown : UnknownFields.of(object)) {
+        problemLog.accept(location(file, document.lineOf(unknown.path())) + describe(object) + ": "
+            + unknown.dotted() + ": " + unknown.reason());
+      }
       into.add(object);
       lines.put(key(object), line);
     }

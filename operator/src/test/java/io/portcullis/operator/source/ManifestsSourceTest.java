@@ -287,4 +287,14 @@ class ManifestsSourceTest {
     await().atMost(Duration.ofSeconds(10)).until(() ->
         source.state().ingresses().get(0).getSpec().getRules().get(0).getHost().equals("new.example.com"));
   }
+
+  @Test
+  void aMisspeltFieldOfAKubernetesKindIsWarnedAboutButTheObjectIsUsed() throws Exception {
+    Files.writeString(dir.resolve("app.yaml"), ingress("app", "a.example.com")
+        .replace("service: {name: web, port: {number: 80}}", "service: {name: web, port: {numbr: 80}}"));
+    start();
+    assertEquals(List.of("default/app"), names(source.state().ingresses()));
+    assertEquals(List.of("manifests: app.yaml:14: Ingress app: spec.rules[0].http.paths[0].backend.service.port.numbr:"
+        + " unknown field, ignored (did you mean number?)"), problems);
+  }
 }
