@@ -1,5 +1,7 @@
 package io.portcullis.dataplane.config;
 
+import io.portcullis.dataplane.http.HostNames;
+import io.portcullis.dataplane.http.RequestHead;
 import io.portcullis.snapshot.RouteAction;
 
 /** Builds the Location of a redirect from the route's parts and the request's own. */

@@ -1,6 +1,6 @@
 package io.portcullis.dataplane.lb;
 
-import io.portcullis.dataplane.config.RequestHead;
+import io.portcullis.dataplane.http.RequestHead;
 import io.portcullis.snapshot.ClusterPolicy.HashOn;
 import java.util.Locale;
 

@@ -3,7 +3,7 @@ package io.portcullis.dataplane.proxy;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
-import io.portcullis.dataplane.config.ConnectionTls;
+import io.portcullis.dataplane.http.ConnectionTls;
 import io.portcullis.dataplane.tls.ForwardedClientCert;
 import io.portcullis.snapshot.HeaderRewrite;
 import java.util.List;

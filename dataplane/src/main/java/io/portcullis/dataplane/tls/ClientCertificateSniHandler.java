@@ -7,7 +7,7 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.AttributeKey;
 import io.netty.util.Mapping;
-import io.portcullis.dataplane.config.ConnectionTls;
+import io.portcullis.dataplane.http.ConnectionTls;
 import io.portcullis.snapshot.TlsPolicy.ClientValidation;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;

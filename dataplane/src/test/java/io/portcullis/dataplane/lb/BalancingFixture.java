@@ -1,7 +1,7 @@
 package io.portcullis.dataplane.lb;
 
 import io.portcullis.dataplane.config.ClusterRuntime;
-import io.portcullis.dataplane.config.RequestHead;
+import io.portcullis.dataplane.http.RequestHead;
 import io.portcullis.snapshot.Cluster;
 import io.portcullis.snapshot.ClusterPolicy;
 import io.portcullis.snapshot.Endpoint;

@@ -62,6 +62,11 @@ public class ProxyRouteSpec {
   @JsonPropertyDescription("Serve the hosts over HTTPS with a certificate from a Secret; plain HTTP then redirects to https unless redirectHttp is false.")
   public Tls tls;
 
+  // Request-path filters for every route of this object; a route's own setting of a kind replaces
+  // the one here.
+  @JsonPropertyDescription("CORS for every route of the hosts, answered by the proxy; a route's own cors replaces it.")
+  public Cors cors;
+
   @JsonPropertyDescription("What to do with requests to the hosts. Order does not matter: the longest path wins, and on equal length exact beats prefix.")
   @Required
   @Size(min = 1, max = 256)
@@ -156,6 +161,36 @@ public class ProxyRouteSpec {
     public Redirect redirect;
     @JsonPropertyDescription("Answer with a fixed status and body instead of forwarding. Exactly one of backends, redirect or directResponse.")
     public DirectResponse directResponse;
+
+    // Request-path filters of this route, each replacing the spec-level setting of its kind.
+    @JsonPropertyDescription("CORS for this route; replaces the spec-level cors.")
+    public Cors cors;
+  }
+
+  /**
+   * Cross-origin resource sharing, answered by the proxy: preflights never reach the backend, a
+   * disallowed preflight gets 403, a disallowed origin gets no CORS headers.
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class Cors {
+    @JsonPropertyDescription("Origins allowed to read responses: exact (https://app.example.com), a wildcard subdomain (https://*.example.com), or * (not with allowCredentials).")
+    @Required
+    @Size(min = 1, max = 64)
+    public List<String> allowOrigins;
+    @JsonPropertyDescription("Methods a preflight may ask for. Default GET, HEAD, POST.")
+    @Size(max = 32)
+    public List<String> allowMethods;
+    @JsonPropertyDescription("Request headers a preflight may ask for; * allows any (not with allowCredentials).")
+    @Size(max = 64)
+    public List<String> allowHeaders;
+    @JsonPropertyDescription("Response headers scripts may read, besides the CORS-safelisted ones.")
+    @Size(max = 64)
+    public List<String> exposeHeaders;
+    @JsonPropertyDescription("Whether cookies and credentials may be sent. Default false.")
+    public Boolean allowCredentials;
+    @JsonPropertyDescription("How long browsers may cache a preflight answer, such as 10m. Default: the browser's (5s in most).")
+    @Pattern(DURATION)
+    public String maxAge;
   }
 
   @JsonInclude(JsonInclude.Include.NON_NULL)

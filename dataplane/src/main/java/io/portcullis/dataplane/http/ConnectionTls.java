@@ -1,4 +1,4 @@
-package io.portcullis.dataplane.config;
+package io.portcullis.dataplane.http;
 
 import io.portcullis.snapshot.TlsPolicy.ClientValidation;
 

@@ -1,4 +1,4 @@
-package io.portcullis.dataplane.config;
+package io.portcullis.dataplane.http;
 
 /**
  * What the router looks at in a request, independent of the HTTP version.

@@ -1,0 +1,49 @@
+package io.portcullis.dataplane.filter;
+
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.util.AttributeMap;
+import io.portcullis.dataplane.http.ConnectionTls;
+import io.portcullis.dataplane.http.RequestHead;
+import java.net.InetAddress;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * What a filter may see and use of one exchange. Valid on the connection's event loop for the
+ * life of the exchange. Per-request state of a filter lives in the attributes (keys are
+ * {@link io.netty.util.AttributeKey}s, one per filter kind).
+ */
+public interface FilterContext extends AttributeMap {
+
+  /**
+   * The request head as received (HTTP/2 requests are presented in HTTP/1.1 form). Its headers
+   * may be changed by request phases; they go upstream as they are at the end of the chain.
+   */
+  HttpRequest request();
+
+  /** What routing looked at: scheme, Host, path (without query), query, method. */
+  RequestHead head();
+
+  /** The client's address: the TCP peer, or what trusted proxies in front said it is. */
+  InetAddress clientAddress();
+
+  /** What the connection's TLS handshake established; null over plain HTTP. */
+  ConnectionTls tls();
+
+  /** The matched route's name, or {@code none} when no route matched (host-wide filters only). */
+  String routeName();
+
+  /** The connection's event loop: every phase runs here, and timers belong here. */
+  EventLoop eventLoop();
+
+  /** The connection's buffer allocator (pooled, direct). */
+  ByteBufAllocator alloc();
+
+  /**
+   * Reads the request body up to {@code maxBytes} before anything goes upstream, for a filter
+   * that must inspect it; completes on the event loop. Return {@code FilterAction.pause(...)} on
+   * it. The body still goes upstream afterwards, whole and unchanged.
+   */
+  CompletionStage<BufferedBody> bufferRequestBody(int maxBytes);
+}
