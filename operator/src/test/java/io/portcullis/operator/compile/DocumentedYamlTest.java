@@ -51,7 +51,7 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>How README blocks are read, so that new ones need nothing from this test: a block with
  * {@code apiVersion} and {@code kind} is applied as written; one that starts at {@code spec:},
  * {@code routes:} or {@code backends:} is a ProxyRoute fragment and is wrapped into a whole
- * ProxyRoute; a block whose first line is {@code # not a manifest} is skipped. Any other
+ * ProxyRoute (hosts added when a {@code spec:} fragment has none); a block whose first line is {@code # not a manifest} is skipped. Any other
  * {@code yaml} block fails with that advice.
  */
 class DocumentedYamlTest {
@@ -128,7 +128,9 @@ class DocumentedYamlTest {
     String head = "apiVersion: portcullis.io/v1alpha1\nkind: ProxyRoute\nmetadata: {name: " + name
         + ", namespace: default}\n";
     return switch (first) {
-      case "spec" -> head + body;
+      // A spec fragment that shows only its subject gets the hosts it needs to be whole.
+      case "spec" -> head + (Pattern.compile("(?m)^  hosts:").matcher(body).find() ? body
+          : body.replaceFirst("(?m)^spec:[ \\t]*\\n", "spec:\n  hosts: [" + name + ".example.com]\n"));
       case "routes" -> head + "spec:\n  hosts: [" + name + ".example.com]\n" + indent(body, 2);
       case "backends" -> head + "spec:\n  hosts: [" + name + ".example.com]\n  routes:\n  - match: {path: {prefix: /}}\n"
           + indent(body, 4);
