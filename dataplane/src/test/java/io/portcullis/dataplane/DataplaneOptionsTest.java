@@ -179,4 +179,11 @@ class DataplaneOptionsTest {
     assertTrue(error("--control-plane", cp, "--drain-timeout", "0s").contains("--drain-timeout"));
     assertTrue(error("--control-plane", cp, "--access-log", "text").contains("--access-log"));
   }
+
+  @Test
+  void helpListsEveryFlag() {
+    for (String flag : DataplaneOptions.FLAGS) {
+      assertTrue(DataplaneOptions.USAGE.contains("--" + flag + " "), () -> "--help lists --" + flag);
+    }
+  }
 }

@@ -73,7 +73,7 @@ final class ApiServerCheck {
     } else if (env.containsKey("KUBERNETES_SERVICE_HOST")) {
       source = "the pod's service account names it";
     } else {
-      source = "no KUBECONFIG, no ~/.kube/config and not in a pod, so the in-cluster default was tried";
+      source = "No KUBECONFIG, no ~/.kube/config and not in a pod, so the in-cluster default was tried";
     }
     return source + ". Point KUBECONFIG at a reachable cluster, or run without one: --manifests DIR"
         + " (local mode; ./run-local.sh does that for you).";

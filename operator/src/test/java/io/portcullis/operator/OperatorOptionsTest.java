@@ -103,7 +103,7 @@ class OperatorOptionsTest {
   @Test
   void badValuesNameTheFlagAndTheProblem() {
     assertBad("--snapshot-port", "70000", "snapshot-port", "port must be between 0 and 65535");
-    assertBad("--metrics-port", "http", "metrics-port", "For input string");
+    assertBad("--metrics-port", "http", "metrics-port", "expected a port number");
     assertBad("--endpoints-source", "slices", "endpoints-source", "expected endpointslices or endpoints");
     assertBad("--default-backend", "svc:80", "default-backend", "expected namespace/service:port");
     assertBad("--watch-namespaces", "Shop", "watch-namespaces", "not a valid namespace name");
@@ -136,7 +136,7 @@ class OperatorOptionsTest {
             new PrintStream(err, true, StandardCharsets.UTF_8));
     assertTrue(parsed.isEmpty());
     assertEquals(
-        "portcullis-operator: bad value 'x' for --snapshot-port: For input string: \"x\"\n",
+        "portcullis-operator: bad value 'x' for --snapshot-port: expected a port number from 0 to 65535\n",
         err.toString(StandardCharsets.UTF_8).replace("\r", ""));
   }
 
