@@ -45,8 +45,14 @@ import org.slf4j.LoggerFactory;
  * documents of the kinds the operator reads; other kinds (Deployments next to the Ingresses, say)
  * are skipped.
  *
- * <p>A file that does not parse is reported in one log line and keeps serving the objects it had
- * when it last parsed; every other file is unaffected. Objects get what the API server would have
+ * <p>Files are read document by document. A document that cannot be read is reported in one
+ * line naming its file, line, object, field path and reason ({@link FieldError}, in YAML terms,
+ * no Java class names); the file's other documents are still read, and the objects the file
+ * defined before that no good document defines now keep serving (last known good); every other
+ * file is unaffected. A kind nobody knows is warned about and skipped, a near miss of one of
+ * ours ({@code Ingres}) refused; unknown fields of Kubernetes' own kinds are warned about and
+ * ignored ({@link UnknownFields}), as an API server would drop them. {@link #locate} tells where
+ * an object is defined, for problems the compiler finds later. Objects get what the API server would have
  * given them: namespace {@code default}, a creation time in file order (so "oldest wins" is
  * deterministic), and a generation that goes up when the object's content changes.
  */
