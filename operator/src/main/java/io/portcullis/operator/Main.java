@@ -1,5 +1,6 @@
 package io.portcullis.operator;
 
+import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.portcullis.operator.compile.Compiler;
@@ -16,7 +17,7 @@ import io.portcullis.operator.status.PublishedAddresses;
 import io.portcullis.operator.status.ServiceAddresses;
 import io.portcullis.operator.store.SnapshotStore;
 import io.portcullis.operator.stream.StreamServer;
-import io.portcullis.snapshot.cli.Flags;
+import io.portcullis.cli.Flags;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.time.Instant;
@@ -36,6 +37,11 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
+    if (OperatorOptions.wantsHelp(args)) {
+      System.out.print(OperatorOptions.USAGE);
+      System.exit(0);
+      return;
+    }
     Optional<OperatorOptions> parsed = parseOptions(args, System.getenv(), System.err);
     if (parsed.isEmpty()) {
       System.exit(2);
@@ -43,6 +49,14 @@ public final class Main {
     }
     OperatorOptions options = parsed.get();
     System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", options.logLevel());
+    if (!options.localMode()) {
+      Optional<String> unreachable = ApiServerCheck.check(Config.autoConfigure(null), System.getenv());
+      if (unreachable.isPresent()) {
+        System.err.println("portcullis-operator: " + unreachable.get());
+        System.exit(1);
+        return;
+      }
+    }
     AutoCloseable running;
     try {
       running = options.localMode() ? startLocal(options) : startInCluster(options);
@@ -83,14 +97,24 @@ public final class Main {
         new DefaultCertificate(options.defaultCertificate(), GeneratedCertificate.create(Instant.now()));
     IncrementalCompiler compiler = new IncrementalCompiler(
         new Compiler(options.compilerSettings().withDefaultCertificate(defaultCertificate)));
+    // What the user must fix goes to stdout (the terminal run-local.sh shows) and to the log; in a
+    // cluster it goes to statuses and Events.
+    ManifestsSource manifests = new ManifestsSource(
+        options.manifests(), ManifestsSource.DEFAULT_POLL_INTERVAL, Main::reportProblem);
     Operator operator = new Operator(options,
-        new PeriodicRecompile(new ManifestsSource(options.manifests()), PeriodicRecompile.DEFAULT_PERIOD),
-        new LoggingStatusSink(),
+        new PeriodicRecompile(manifests, PeriodicRecompile.DEFAULT_PERIOD),
+        new LoggingStatusSink(manifests::locate, System.out::println),
         state -> compiler.apply(state.withNow(Instant.now())), new SnapshotStore(),
         streamServer(options, null));
     operator.publishAddresses(publishedAddresses(options, null));
     operator.start();
     return operator;
+  }
+
+  /** One line the user must read: on stdout for the terminal, and in the log. */
+  private static void reportProblem(String line) {
+    System.out.println(line);
+    log().warn("{}", line);
   }
 
   /** Cluster mode: see {@link ClusterOperator}. */

@@ -3,6 +3,7 @@ package io.portcullis.operator;
 import io.portcullis.operator.compile.ClusterState;
 import io.portcullis.operator.compile.CompileResult;
 import io.portcullis.operator.metrics.MetricsServer;
+import io.portcullis.operator.metrics.RouteListing;
 import io.portcullis.operator.metrics.OperatorMetrics;
 import io.portcullis.operator.source.ClusterSource;
 import io.portcullis.operator.status.StatusSink;
@@ -96,7 +97,8 @@ public final class Operator implements AutoCloseable {
           new MetricsServer(
               new InetSocketAddress(options.snapshotAddress(), options.metricsPort()),
               metrics.registry(),
-              this::ready);
+              this::ready,
+              () -> store.hasPublished() ? RouteListing.of(store.current()) : "");
       metricsPort = metricsServer.start();
       started.push(metricsServer);
       statusWriter.start();

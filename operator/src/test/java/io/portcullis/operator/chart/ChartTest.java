@@ -238,7 +238,7 @@ class ChartTest {
         container(everything, OPERATOR).getEnv().stream().map(EnvVar::getName).collect(Collectors.toSet());
     for (String flag : operatorFlags) {
       if (!flag.equals("manifests")) {
-        assertTrue(passed.contains(io.portcullis.snapshot.cli.Flags.envName(flag)), flag + " is not settable from values");
+        assertTrue(passed.contains(io.portcullis.cli.Flags.envName(flag)), flag + " is not settable from values");
       }
     }
     List<String> dataplaneFlags = ProgramFlags.of(ProgramFlags.DATAPLANE).orElseThrow();
@@ -249,7 +249,7 @@ class ChartTest {
         container(everything, DATAPLANE).getEnv().stream().map(EnvVar::getName).collect(Collectors.toSet());
     for (String flag : dataplaneFlags) {
       assertTrue(
-          dataplanePassed.contains(io.portcullis.snapshot.cli.Flags.envName(flag)), flag + " is not settable from values");
+          dataplanePassed.contains(io.portcullis.cli.Flags.envName(flag)), flag + " is not settable from values");
     }
   }
 
