@@ -48,6 +48,9 @@ public final class Compiler {
         new TlsPass(state.secrets(), caBundles, status, state.now(), settings.defaultCertificate());
     tls.run(ingresses, proxyRoutes);
     virtualHosts = tls.attach(virtualHosts);
+    AuthPass auth = new AuthPass(state.secrets(), status);
+    auth.run(ingresses, proxyRoutes);
+    virtualHosts = auth.attach(virtualHosts);
 
     Snapshot snapshot = Snapshot.of(
         virtualHosts, usedClusters(backends, virtualHosts, defaultCluster), defaultCluster,

@@ -54,6 +54,9 @@ public class ProxyRouteSpec {
   @Size(min = 1, max = 256)
   public List<RouteSpec> routes = new ArrayList<>();
 
+  /** Authentication of every route; a route's own {@code auth} replaces it. */
+  public AuthSpec auth;
+
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public static class Tls {
     /** A {@code kubernetes.io/tls} Secret in the ProxyRoute's namespace. */
@@ -131,6 +134,8 @@ public class ProxyRouteSpec {
     public Rewrite rewrite;
     public Redirect redirect;
     public DirectResponse directResponse;
+    /** Authentication of this route, replacing {@code spec.auth}. */
+    public AuthSpec auth;
   }
 
   @JsonInclude(JsonInclude.Include.NON_NULL)

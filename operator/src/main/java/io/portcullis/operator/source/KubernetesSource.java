@@ -44,8 +44,10 @@ public final class KubernetesSource implements ClusterSource {
   /** How long the initial list of every informer may take before start gives up. */
   public static final Duration DEFAULT_SYNC_TIMEOUT = Duration.ofMinutes(2);
 
-  /** The only type of Secret routes can name. */
+  /** The type of Secret TLS settings name. */
   public static final String TLS_SECRET_TYPE = "kubernetes.io/tls";
+  /** The type of Secret authentication names (htpasswd, key sets): the generic one. */
+  public static final String OPAQUE_SECRET_TYPE = "Opaque";
 
   /** Which object carries endpoints ({@code --endpoints-source}). */
   public enum EndpointsKind {
@@ -98,6 +100,7 @@ public final class KubernetesSource implements ClusterSource {
     informNamespaced(ProxyRoute.class, started);
     informNamespaced(Service.class, started);
     informNamespaced(Secret.class, started);
+    informAuthSecrets(started);
     if (endpointsKind == EndpointsKind.ENDPOINTS) {
       informNamespaced(Endpoints.class, started);
     } else {
@@ -145,6 +148,23 @@ public final class KubernetesSource implements ClusterSource {
                 narrow(kind, op.inNamespace(namespace)).runnableInformer(resync.toMillis()),
                 kind.getSimpleName() + " in " + namespace));
       }
+    }
+  }
+
+  /**
+   * Authentication names generic (Opaque) Secrets: htpasswd files, JWT key sets. A second
+   * informer per scope selects them on the server, so other types (service account tokens, Helm
+   * releases, registry credentials) still stay out of the operator's memory.
+   */
+  private void informAuthSecrets(List<CompletableFuture<Void>> started) {
+    MixedOperation<Secret, KubernetesResourceList<Secret>, Resource<Secret>> op =
+        client.resources(Secret.class);
+    List<String> scopes = namespaces.isEmpty() ? java.util.Collections.singletonList(null) : namespaces;
+    for (String namespace : scopes) {
+      var scope = namespace == null ? op.inAnyNamespace() : op.inNamespace(namespace);
+      started.add(inform(
+          scope.withField("type", OPAQUE_SECRET_TYPE).runnableInformer(resync.toMillis()),
+          "Opaque Secret in " + (namespace == null ? "all namespaces" : namespace)));
     }
   }
 
@@ -215,7 +235,8 @@ public final class KubernetesSource implements ClusterSource {
    * here keeps them out where selectors are not honoured (the mock server ignores them).
    */
   private static boolean wanted(HasMetadata object) {
-    return !(object instanceof Secret secret) || TLS_SECRET_TYPE.equals(secret.getType());
+    return !(object instanceof Secret secret) || TLS_SECRET_TYPE.equals(secret.getType())
+        || OPAQUE_SECRET_TYPE.equals(secret.getType());
   }
 
   /** Mirrors informer events into the cache; a resync re-delivering the same version is dropped. */

@@ -1,0 +1,115 @@
+package io.portcullis.operator.crd;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Authentication of a ProxyRoute ({@code spec.auth}: every route of it) or of one route ({@code
+ * routes[].auth}, replacing the spec's): exactly one mechanism. A route whose authentication
+ * cannot be used (a missing Secret, say) answers 503 and says why in a condition: it never serves
+ * unauthenticated.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(value = "(has(self.basic) ? 1 : 0) + (has(self.external) ? 1 : 0)"
+    + " + (has(self.jwt) ? 1 : 0) == 1",
+    message = "auth needs exactly one of basic, external or jwt")
+public class AuthSpec {
+  public Basic basic;
+  public External external;
+  public Jwt jwt;
+
+  /** HTTP Basic authentication against an htpasswd Secret. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class Basic {
+    /**
+     * A Secret in the ProxyRoute's namespace whose key {@code auth} holds htpasswd lines (bcrypt
+     * or SHA-256/512 crypt; plain text and MD5 are refused).
+     */
+    @Required
+    @Pattern(ProxyRouteSpec.DNS_NAME)
+    @Size(max = 253)
+    public String secret;
+    /** The realm browsers show; default {@code Authentication Required}. */
+    @Size(max = 256)
+    public String realm;
+    /** The header the user name goes upstream in; default {@code X-Remote-User}. */
+    @Pattern(ProxyRouteSpec.HEADER_NAME)
+    public String userHeader;
+  }
+
+  /** An authorization service asked about every request (nginx auth_request, Envoy ext_authz). */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class External {
+    /** The service's http or https URL. */
+    @Required
+    @Pattern("^https?://.+")
+    public String url;
+    /** Request headers sent to the service; default {@code Authorization} and {@code Cookie}. */
+    @Size(max = 64)
+    @Pattern(ProxyRouteSpec.HEADER_NAME)
+    public List<String> requestHeaders;
+    /** Headers of an allowing (2xx) answer copied onto the upstream request. */
+    @Size(max = 64)
+    @Pattern(ProxyRouteSpec.HEADER_NAME)
+    public List<String> responseHeaders;
+    /** How long the service may take; default 2s. */
+    @Pattern(ProxyRouteSpec.DURATION)
+    public String timeout;
+    /** Let requests through when the service is down or too slow; default false (503). */
+    public Boolean failOpen;
+    /** The service also sees up to this many bytes of the request body; default 0. */
+    @Min(0)
+    @Max(1048576)
+    public Integer maxRequestBodyBytes;
+    /** Reuse an allowing answer for the same request this long (such as {@code 30s}); default off. */
+    @Pattern(ProxyRouteSpec.DURATION)
+    public String cacheDuration;
+  }
+
+  /** Bearer JWTs verified against a JSON Web Key Set. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  @ValidationRule(value = "has(self.jwksUri) != has(self.jwksSecret)",
+      message = "jwt needs exactly one of jwksUri and jwksSecret")
+  public static class Jwt {
+    /** The {@code iss} tokens must carry. */
+    @Required
+    public String issuer;
+    /** A token's {@code aud} must name one of these; empty: not checked. */
+    public List<String> audiences;
+    /** Where the key set is fetched (http or https). */
+    @Pattern("^https?://.+")
+    public String jwksUri;
+    /** A Secret in the ProxyRoute's namespace whose key {@code jwks} holds the key set (JSON). */
+    @Pattern(ProxyRouteSpec.DNS_NAME)
+    public String jwksSecret;
+    /** Where tokens are looked for, in order; default the Authorization header (Bearer). */
+    @Size(max = 8)
+    public List<TokenSource> tokenFrom;
+    /** Claim name to the value it must have (or hold, for a list or a space-separated scope). */
+    public Map<String, String> requiredClaims;
+    /** Claim name to the request header its value goes upstream in. */
+    public Map<String, String> claimHeaders;
+    /** Tolerance for exp and nbf; default 60s, at most 10m. */
+    @Pattern(ProxyRouteSpec.DURATION)
+    public String clockSkew;
+  }
+
+  /** One place a token may be: a header, a cookie or a query parameter. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  @ValidationRule(value = "(has(self.header) ? 1 : 0) + (has(self.cookie) ? 1 : 0)"
+      + " + (has(self.queryParameter) ? 1 : 0) == 1",
+      message = "a token source needs exactly one of header, cookie or queryParameter")
+  public static class TokenSource {
+    @Pattern(ProxyRouteSpec.HEADER_NAME)
+    public String header;
+    public String cookie;
+    public String queryParameter;
+  }
+}

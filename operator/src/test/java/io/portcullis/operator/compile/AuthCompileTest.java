@@ -1,0 +1,179 @@
+package io.portcullis.operator.compile;
+
+import static io.portcullis.operator.compile.Fixtures.*;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fabric8.kubernetes.api.model.Secret;
+import io.portcullis.operator.crd.AuthSpec;
+import io.portcullis.snapshot.Route;
+import io.portcullis.snapshot.filter.AuthMechanism;
+import io.portcullis.snapshot.filter.AuthPolicy;
+import io.portcullis.snapshot.filter.BasicAuth;
+import io.portcullis.snapshot.filter.ExternalAuth;
+import io.portcullis.snapshot.filter.JwtAuth;
+import io.portcullis.snapshot.filter.UnusableAuth;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Authentication: ProxyRoute auth and the Ingress auth annotations, Secrets in, policies out. */
+class AuthCompileTest {
+  static final String BCRYPT = "$2y$05$abcdefghijklmnopqrstuu5s2v8.iXieOjg/.AySBTTZIIVFJeBui";
+  static final String SHOP = "shop.example.com";
+  static final String INGRESS_ROUTE = "ingress/default/shop/r0/p0";
+
+  static Secret htpasswd(String name, String content) {
+    Secret s = secret("default", name, "Opaque");
+    s.setStringData(Map.of(AuthPass.HTPASSWD_KEY, content));
+    return s;
+  }
+
+  static AuthMechanism mechanism(Route route) {
+    return route.filters().stream().filter(f -> f instanceof AuthPolicy)
+        .map(f -> ((AuthPolicy) f).mechanism()).findFirst().orElse(null);
+  }
+
+  private static IngressFixture shopIngress() {
+    return ingress("default", "shop").host(SHOP).prefix("/", "web", 80);
+  }
+
+  @Test
+  void ingressBasicAuthAnnotationsBringTheHtpasswdIntoTheRoute() {
+    Compiled c = compile(shopIngress().annotation(AuthPass.AUTH_TYPE, "basic")
+            .annotation(AuthPass.AUTH_SECRET, "users").annotation(AuthPass.AUTH_REALM, "Shop staff"),
+        backendWithEndpoints("default", "web", 80, "10.0.0.1"),
+        htpasswd("users", "# staff\nalice:" + BCRYPT + "\n\n"));
+    BasicAuth basic = assertInstanceOf(BasicAuth.class, mechanism(c.route(INGRESS_ROUTE)));
+    assertEquals("Shop staff", basic.realm());
+    assertEquals(Map.of("alice", BCRYPT), basic.users());
+    assertEquals("x-remote-user", basic.userHeader());
+    assertAllGood(c.ingressStatus("default", "shop"));
+  }
+
+  @Test
+  void aMissingAuthSecretFailsClosedAndIsReported() {
+    Compiled c = compile(shopIngress().annotation(AuthPass.AUTH_TYPE, "basic")
+            .annotation(AuthPass.AUTH_SECRET, "nope"),
+        backendWithEndpoints("default", "web", 80, "10.0.0.1"));
+    assertInstanceOf(UnusableAuth.class, mechanism(c.route(INGRESS_ROUTE)));
+    assertTrue(warning(c.ingressStatus("default", "shop"), Reasons.INVALID_AUTH_SECRET)
+        .message().contains("default/nope not found"));
+  }
+
+  @Test
+  void md5AndPlainTextPasswordsAreRefusedByName() {
+    Compiled c = compile(shopIngress().annotation(AuthPass.AUTH_TYPE, "basic")
+            .annotation(AuthPass.AUTH_SECRET, "users"),
+        backendWithEndpoints("default", "web", 80, "10.0.0.1"),
+        htpasswd("users", "alice:" + BCRYPT + "\nbob:$apr1$xyz$abc\ncarol:hunter2\n"));
+    assertInstanceOf(UnusableAuth.class, mechanism(c.route(INGRESS_ROUTE)));
+    String message = warning(c.ingressStatus("default", "shop"), Reasons.INVALID_AUTH_SECRET).message();
+    assertTrue(message.contains("bob (MD5)") && message.contains("carol (plain text"), message);
+  }
+
+  @Test
+  void anUnknownAuthTypeFailsClosed() {
+    Compiled c = compile(shopIngress().annotation(AuthPass.AUTH_TYPE, "digest"),
+        backendWithEndpoints("default", "web", 80, "10.0.0.1"));
+    assertInstanceOf(UnusableAuth.class, mechanism(c.route(INGRESS_ROUTE)));
+    warning(c.ingressStatus("default", "shop"), Reasons.INVALID_AUTH);
+  }
+
+  @Test
+  void ingressAuthUrlAsksAnExternalService() {
+    Compiled c = compile(shopIngress().annotation(AuthPass.AUTH_URL, "http://authz.auth.svc:8080/check")
+            .annotation(AuthPass.AUTH_RESPONSE_HEADERS, "X-User, X-Groups"),
+        backendWithEndpoints("default", "web", 80, "10.0.0.1"));
+    ExternalAuth external = assertInstanceOf(ExternalAuth.class, mechanism(c.route(INGRESS_ROUTE)));
+    assertEquals("http://authz.auth.svc:8080/check", external.url());
+    assertEquals(List.of("x-groups", "x-user"), external.responseHeaders());
+    assertEquals(List.of("authorization", "cookie"), external.requestHeaders());
+    assertEquals(ExternalAuth.OnError.DENY, external.onError());
+  }
+
+  @Test
+  void anIngressWithoutAuthAnnotationsHasNoAuth() {
+    Compiled c = compile(shopIngress(), backendWithEndpoints("default", "web", 80, "10.0.0.1"));
+    assertEquals(null, mechanism(c.route(INGRESS_ROUTE)));
+  }
+
+  private static AuthSpec jwt() {
+    AuthSpec auth = new AuthSpec();
+    auth.jwt = new AuthSpec.Jwt();
+    auth.jwt.issuer = "https://idp.example";
+    auth.jwt.audiences = List.of("shop");
+    auth.jwt.jwksUri = "https://idp.example/jwks";
+    auth.jwt.claimHeaders = Map.of("sub", "X-User");
+    auth.jwt.clockSkew = "30s";
+    return auth;
+  }
+
+  private static AuthSpec basic(String secret) {
+    AuthSpec auth = new AuthSpec();
+    auth.basic = new AuthSpec.Basic();
+    auth.basic.secret = secret;
+    return auth;
+  }
+
+  @Test
+  void specWideAuthCoversEveryRouteAndARoutesOwnReplacesIt() {
+    var pr = proxyRoute("default", "shop").hosts(SHOP)
+        .route(route("api").prefix("/api").to("web", 80))
+        .route(route("admin").prefix("/admin").to("web", 80))
+        .build();
+    pr.getSpec().auth = jwt();
+    pr.getSpec().routes.get(1).auth = basic("admins");
+    Compiled c = compile(pr, backendWithEndpoints("default", "web", 80, "10.0.0.1"),
+        htpasswd("admins", "root:" + BCRYPT));
+    JwtAuth jwt = assertInstanceOf(JwtAuth.class,
+        mechanism(c.route("proxyroute/default/shop/api/" + SHOP)));
+    assertEquals(30, jwt.clockSkewSeconds());
+    assertEquals(Map.of("sub", "x-user"), jwt.claimHeaders());
+    assertInstanceOf(BasicAuth.class, mechanism(c.route("proxyroute/default/shop/admin/" + SHOP)));
+    assertAllGood(c.proxyRouteStatus("default", "shop"));
+  }
+
+  @Test
+  void aProxyRouteNamingAMissingSecretKeepsItsRouteAnswering503() {
+    var pr = proxyRoute("default", "shop").hosts(SHOP).route(route("api").prefix("/").to("web", 80))
+        .build();
+    pr.getSpec().routes.get(0).auth = basic("missing");
+    Compiled c = compile(pr, backendWithEndpoints("default", "web", 80, "10.0.0.1"));
+    assertInstanceOf(UnusableAuth.class, mechanism(c.route("proxyroute/default/shop/api/" + SHOP)));
+    assertCondition(c.proxyRouteStatus("default", "shop"), Reasons.RESOLVED_REFS, false,
+        Reasons.INVALID_AUTH_SECRET, "default/missing not found");
+  }
+
+  @Test
+  void jwtKeysMayComeFromASecret() {
+    AuthSpec auth = jwt();
+    auth.jwt.jwksUri = null;
+    auth.jwt.jwksSecret = "keys";
+    Secret keys = secret("default", "keys", "Opaque");
+    keys.setStringData(Map.of(AuthPass.JWKS_KEY, "{\"keys\":[{\"kty\":\"EC\",\"crv\":\"P-256\","
+        + "\"x\":\"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU\","
+        + "\"y\":\"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0\"}]}"));
+    var pr = proxyRoute("default", "shop").hosts(SHOP).route(route("api").prefix("/").to("web", 80))
+        .build();
+    pr.getSpec().auth = auth;
+    Compiled c = compile(pr, backendWithEndpoints("default", "web", 80, "10.0.0.1"), keys);
+    JwtAuth jwt = assertInstanceOf(JwtAuth.class,
+        mechanism(c.route("proxyroute/default/shop/api/" + SHOP)));
+    assertTrue(jwt.jwks().contains("P-256"));
+  }
+
+  @Test
+  void twoMechanismsAtOneLevelAreRejectedAndFailClosed() {
+    AuthSpec both = jwt();
+    both.basic = basic("x").basic;
+    var pr = proxyRoute("default", "shop").hosts(SHOP).route(route("api").prefix("/").to("web", 80))
+        .build();
+    pr.getSpec().auth = both;
+    Compiled c = compile(pr, backendWithEndpoints("default", "web", 80, "10.0.0.1"));
+    assertInstanceOf(UnusableAuth.class, mechanism(c.route("proxyroute/default/shop/api/" + SHOP)));
+    assertCondition(c.proxyRouteStatus("default", "shop"), Reasons.ACCEPTED, false,
+        Reasons.INVALID_AUTH, "exactly one of basic, external or jwt");
+  }
+}
