@@ -15,9 +15,10 @@ import java.util.regex.Pattern;
   @JsonSubTypes.Type(value = BasicAuth.class, name = "basic"),
   @JsonSubTypes.Type(value = JwtAuth.class, name = "jwt"),
   @JsonSubTypes.Type(value = ExternalAuth.class, name = "external"),
+  @JsonSubTypes.Type(value = OidcAuth.class, name = "oidc"),
   @JsonSubTypes.Type(value = UnusableAuth.class, name = "unusable")
 })
-public sealed interface AuthMechanism permits BasicAuth, JwtAuth, ExternalAuth, UnusableAuth {
+public sealed interface AuthMechanism permits BasicAuth, JwtAuth, ExternalAuth, OidcAuth, UnusableAuth {
 
   /** The mechanism's name in metrics and logs. */
   String name();

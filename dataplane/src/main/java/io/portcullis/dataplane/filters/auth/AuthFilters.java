@@ -12,6 +12,7 @@ import io.portcullis.snapshot.filter.AuthPolicy;
 import io.portcullis.snapshot.filter.BasicAuth;
 import io.portcullis.snapshot.filter.ExternalAuth;
 import io.portcullis.snapshot.filter.JwtAuth;
+import io.portcullis.snapshot.filter.OidcAuth;
 import io.portcullis.snapshot.filter.UnusableAuth;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.net.URI;
@@ -25,7 +26,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Builds the authentication filter of an {@link AuthPolicy}, and holds what outlives a snapshot:
  * the password-check pool and its cache of verified credentials, the key sets fetched from JWKS
- * URLs (shared by every route naming the URL), the subrequest client and the metrics.
+ * URLs and the OpenID providers' discovery documents (shared by every route naming them), the
+ * subrequest client and the metrics.
  *
  * <p>Register with {@code builder.add(AuthPolicy.class, FilterStage.AUTHENTICATION,
  * authFilters::create)} (see {@link #register}).
@@ -41,6 +43,7 @@ public final class AuthFilters implements AutoCloseable {
   private final AuthMetrics metrics;
   private final PasswordVerifier passwords = new PasswordVerifier(2, 1024);
   private final ConcurrentMap<String, RemoteKeySet> keySets = new ConcurrentHashMap<>();
+  private final ConcurrentMap<String, OidcProvider> providers = new ConcurrentHashMap<>();
   private final Duration keyRefreshInterval;
 
   public AuthFilters(SubrequestClient client, PrometheusRegistry registry) {
@@ -69,6 +72,11 @@ public final class AuthFilters implements AutoCloseable {
     if (policy.mechanism() instanceof ExternalAuth external) {
       return new ExternalAuthFilter(external, client, metrics);
     }
+    if (policy.mechanism() instanceof OidcAuth oidc) {
+      OidcProvider provider = providers.computeIfAbsent(oidc.issuer(), issuer -> new OidcProvider(
+          issuer, client, uri -> remoteKeys(uri.toString()), keyRefreshInterval, System::nanoTime));
+      return new OidcAuthFilter(oidc, provider, client, metrics, System::currentTimeMillis);
+    }
     UnusableAuth unusable = (UnusableAuth) policy.mechanism();
     return new HttpFilter() {
       @Override
@@ -92,7 +100,11 @@ public final class AuthFilters implements AutoCloseable {
         throw new IllegalArgumentException("jwt: the key set is not valid JWKS: " + e.getMessage());
       }
     }
-    return keySets.computeIfAbsent(jwt.jwksUri(), uri -> {
+    return remoteKeys(jwt.jwksUri());
+  }
+
+  private RemoteKeySet remoteKeys(String jwksUri) {
+    return keySets.computeIfAbsent(jwksUri, uri -> {
       RemoteKeySet keys = new RemoteKeySet(URI.create(uri), client, keyRefreshInterval,
           KEY_MAX_AGE, System::nanoTime);
       keys.refresh(); // warm, so the first request rarely waits
