@@ -15,6 +15,7 @@ import io.portcullis.dataplane.stream.StreamClientSettings;
 import io.portcullis.dataplane.tls.CertificateStore;
 import io.portcullis.dataplane.tls.TlsConfigApplier;
 import io.portcullis.dataplane.filters.StandardFilters;
+import io.portcullis.dataplane.filters.auth.AuthFilters;
 import io.netty.channel.ChannelPipeline;
 import io.portcullis.dataplane.admin.ByteCountingHandler;
 import io.portcullis.dataplane.admin.TrafficMetrics;
@@ -91,6 +92,7 @@ public final class Dataplane implements AutoCloseable {
     started.push(certificates);
     certificates.follow(config);
     ClusterMetrics.register(metrics.registry(), config::current, health);
+    AuthFilters.shared().metrics().registerIn(metrics.registry());
     AdminServer admin =
         new AdminServer(options.bindAddress(), options.adminPort(), config, metrics,
             new ClustersView(config, health));

@@ -51,9 +51,33 @@ public final class AuthFilters implements AutoCloseable {
   }
 
   AuthFilters(SubrequestClient client, PrometheusRegistry registry, Duration keyRefreshInterval) {
+    this(client, new AuthMetrics(registry), keyRefreshInterval);
+  }
+
+  private AuthFilters(SubrequestClient client, AuthMetrics metrics, Duration keyRefreshInterval) {
     this.client = client;
-    this.metrics = new AuthMetrics(registry);
+    this.metrics = metrics;
     this.keyRefreshInterval = keyRefreshInterval;
+  }
+
+  private static final class Shared {
+    static final AuthFilters INSTANCE = new AuthFilters(
+        new JdkSubrequestClient(Duration.ofSeconds(5)), new AuthMetrics(), KEY_REFRESH_INTERVAL);
+  }
+
+  /**
+   * The process's authentication state (password pool, key sets, providers, subrequest client),
+   * created on first use and kept for the life of the process, across snapshots: what {@link
+   * io.portcullis.dataplane.filters.StandardFilters} registers. Its metrics are shown where
+   * {@link #metrics()} is registered.
+   */
+  public static AuthFilters shared() {
+    return Shared.INSTANCE;
+  }
+
+  /** The decision counters, to register in a dataplane's metrics registry. */
+  public AuthMetrics metrics() {
+    return metrics;
   }
 
   /** Registers the {@code auth} kind at its stage. */

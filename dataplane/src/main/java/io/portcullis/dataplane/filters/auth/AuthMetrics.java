@@ -29,12 +29,23 @@ public final class AuthMetrics {
   private final Counter decisions;
   private final ConcurrentMap<String, CounterDataPoint> points = new ConcurrentHashMap<>();
 
-  public AuthMetrics(PrometheusRegistry registry) {
+  /** Metrics not yet shown anywhere: see {@link #registerIn}. */
+  public AuthMetrics() {
     decisions = Counter.builder()
         .name("portcullis_auth_decisions")
         .help("Authentication decisions, by mechanism and result")
         .labelNames("mechanism", "result")
-        .register(registry);
+        .build();
+  }
+
+  public AuthMetrics(PrometheusRegistry registry) {
+    this();
+    registerIn(registry);
+  }
+
+  /** Shows these metrics in {@code registry} (a dataplane's admin registry). */
+  public void registerIn(PrometheusRegistry registry) {
+    registry.register(decisions);
   }
 
   void record(String mechanism, Result result) {

@@ -23,7 +23,7 @@ record ChainOutcome(boolean proceeded, int status, io.netty.handler.codec.http.H
   static ChainOutcome run(HttpFilter filter, FilterContext ctx) throws Exception {
     CompletableFuture<ChainOutcome> result = new CompletableFuture<>();
     FilterChain chain = new FilterChain(List.of(filter));
-    ctx.eventLoop().execute(() -> chain.start(ctx, new ChainRun.Listener() {
+    ctx.eventLoop().execute(() -> chain.newRun(ctx, new ChainRun.Listener() {
       @Override
       public void proceed() {
         result.complete(new ChainOutcome(true, 0, ctx.request().headers(), null));
@@ -44,7 +44,7 @@ record ChainOutcome(boolean proceeded, int status, io.netty.handler.codec.http.H
       public boolean active() {
         return true;
       }
-    }));
+    }).start());
     return result.get(10, TimeUnit.SECONDS);
   }
 }
