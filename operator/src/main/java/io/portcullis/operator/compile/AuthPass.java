@@ -15,6 +15,7 @@ import io.portcullis.snapshot.filter.BasicAuth;
 import io.portcullis.snapshot.filter.ExternalAuth;
 import io.portcullis.snapshot.filter.FilterConfig;
 import io.portcullis.snapshot.filter.JwtAuth;
+import io.portcullis.snapshot.filter.OidcAuth;
 import io.portcullis.snapshot.filter.UnusableAuth;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -51,6 +52,10 @@ final class AuthPass {
   static final long DEFAULT_EXTERNAL_TIMEOUT_MILLIS = 2000;
   static final long DEFAULT_CLOCK_SKEW_MILLIS = 60_000;
   static final List<String> DEFAULT_EXTERNAL_HEADERS = List.of("authorization", "cookie");
+  static final long DEFAULT_SESSION_MILLIS = 12 * 3_600_000L;
+  /** The keys of an OIDC session Secret: the key that seals, and one that still opens. */
+  static final String SESSION_KEY = "session-key";
+  static final String PREVIOUS_SESSION_KEY = "previous-session-key";
   /** Largest htpasswd or key set taken into the snapshot. */
   static final int MAX_SECRET_BYTES = 256 * 1024;
 
@@ -162,9 +167,10 @@ final class AuthPass {
 
   private AuthMechanism mechanism(String namespace, AuthSpec spec) throws InvalidInputException {
     int set = (spec.basic != null ? 1 : 0) + (spec.external != null ? 1 : 0)
-        + (spec.jwt != null ? 1 : 0);
+        + (spec.jwt != null ? 1 : 0) + (spec.oidc != null ? 1 : 0);
     if (set != 1) {
-      throw new InvalidInputException("needs exactly one of basic, external or jwt (has " + set + ")");
+      throw new InvalidInputException(
+          "needs exactly one of basic, external, jwt or oidc (has " + set + ")");
     }
     try {
       if (spec.basic != null) {
@@ -172,6 +178,9 @@ final class AuthPass {
       }
       if (spec.external != null) {
         return external(spec.external);
+      }
+      if (spec.oidc != null) {
+        return oidc(namespace, spec.oidc);
       }
       return jwt(namespace, spec.jwt);
     } catch (IllegalArgumentException e) {
@@ -304,6 +313,75 @@ final class AuthPass {
     long skew = ClusterPolicies.millis(j.clockSkew, "jwt.clockSkew", DEFAULT_CLOCK_SKEW_MILLIS);
     return new JwtAuth(j.issuer, j.audiences, j.jwksUri, jwks, sources, j.requiredClaims,
         j.claimHeaders, skew / 1000);
+  }
+
+  private OidcAuth oidc(String namespace, AuthSpec.Oidc o) throws InvalidInputException {
+    if (o.clientSecret == null || o.clientSecret.name == null || o.clientSecret.key == null) {
+      throw new InvalidInputException("oidc.clientSecret needs a name and a key");
+    }
+    if (o.issuer == null || o.clientId == null) {
+      throw new InvalidInputException("oidc needs an issuer and a clientId");
+    }
+    String clientSecret = secretText(namespace, o.clientSecret.name, o.clientSecret.key).trim();
+    List<String> keys = new ArrayList<>();
+    if (o.sessionSecret != null) {
+      keys.add(sessionKey(namespace, o.sessionSecret, SESSION_KEY, true));
+      String previous = sessionKey(namespace, o.sessionSecret, PREVIOUS_SESSION_KEY, false);
+      if (previous != null) {
+        keys.add(previous);
+      }
+    } else {
+      keys.add(derivedSessionKey(clientSecret, namespace, o.clientId));
+    }
+    long sessionMillis = ClusterPolicies.millis(o.sessionDuration, "oidc.sessionDuration",
+        DEFAULT_SESSION_MILLIS);
+    if (sessionMillis < 60_000) {
+      throw new InvalidInputException("oidc.sessionDuration must be at least 1m");
+    }
+    return new OidcAuth(o.issuer, o.clientId, clientSecret, o.scopes,
+        o.callbackPath == null ? "/oauth2/callback" : o.callbackPath,
+        o.logoutPath == null ? "/oauth2/logout" : o.logoutPath, o.postLogoutRedirectUri, keys,
+        o.cookieName == null ? "_portcullis_session" : o.cookieName, sessionMillis / 1000,
+        o.allowedUsers, o.allowedGroups, o.groupsClaim, o.claimHeaders, o.idTokenHeader,
+        o.accessTokenHeader, Boolean.TRUE.equals(o.trustForwardedHeaders));
+  }
+
+  private String sessionKey(String namespace, String secret, String key, boolean required)
+      throws InvalidInputException {
+    Secret s = secrets.get(namespace + "/" + secret);
+    boolean present = s != null && ((s.getData() != null && s.getData().containsKey(key))
+        || (s.getStringData() != null && s.getStringData().containsKey(key)));
+    if (!required && !present) {
+      return null;
+    }
+    String value = secretText(namespace, secret, key).trim();
+    try {
+      if (Base64.getDecoder().decode(value).length != 32) {
+        throw new IllegalArgumentException();
+      }
+    } catch (IllegalArgumentException e) {
+      throw new InvalidInputException(Reasons.INVALID_AUTH_SECRET, "Secret " + namespace + "/"
+          + secret + ": " + key + " must be 32 random bytes in base64 (openssl rand -base64 32)");
+    }
+    return value;
+  }
+
+  /**
+   * A session key for routes that name no session Secret: derived from the client secret (which
+   * only the operator, the dataplanes and the provider know), so every dataplane agrees on it and
+   * rotating the client secret rotates it.
+   */
+  static String derivedSessionKey(String clientSecret, String namespace, String clientId) {
+    try {
+      javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+      mac.init(new javax.crypto.spec.SecretKeySpec(
+          clientSecret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+      return Base64.getEncoder().encodeToString(mac.doFinal(
+          ("portcullis oidc session key v1\0" + namespace + "\0" + clientId)
+              .getBytes(StandardCharsets.UTF_8)));
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** The text under {@code key} of Secret {@code namespace/name} (data, or stringData in local mode). */

@@ -18,12 +18,13 @@ import java.util.Map;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(value = "(has(self.basic) ? 1 : 0) + (has(self.external) ? 1 : 0)"
-    + " + (has(self.jwt) ? 1 : 0) == 1",
-    message = "auth needs exactly one of basic, external or jwt")
+    + " + (has(self.jwt) ? 1 : 0) + (has(self.oidc) ? 1 : 0) == 1",
+    message = "auth needs exactly one of basic, external, jwt or oidc")
 public class AuthSpec {
   public Basic basic;
   public External external;
   public Jwt jwt;
+  public Oidc oidc;
 
   /** HTTP Basic authentication against an htpasswd Secret. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -111,5 +112,68 @@ public class AuthSpec {
     public String header;
     public String cookie;
     public String queryParameter;
+  }
+
+  /** OpenID Connect single sign-on; the proxy is the relying party. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class Oidc {
+    /** The provider's issuer URL (discovery at {@code /.well-known/openid-configuration}). */
+    @Required
+    @Pattern("^https?://.+")
+    public String issuer;
+    @Required
+    public String clientId;
+    /** The client secret: a key of a Secret in the ProxyRoute's namespace. */
+    @Required
+    public SecretKeyRef clientSecret;
+    /** Scopes to ask for; {@code openid} is always added. */
+    public List<String> scopes;
+    /** Default {@code /oauth2/callback}. */
+    @Pattern(ProxyRouteSpec.PATH_PATTERN)
+    public String callbackPath;
+    /** Default {@code /oauth2/logout}. */
+    @Pattern(ProxyRouteSpec.PATH_PATTERN)
+    public String logoutPath;
+    /** Where the provider sends the browser after logout. */
+    public String postLogoutRedirectUri;
+    /**
+     * A Secret whose key {@code session-key} (base64, 32 bytes) encrypts session cookies, and
+     * whose optional {@code previous-session-key} still opens them (rotation with a grace
+     * period). Without it the key is derived from the client secret.
+     */
+    @Pattern(ProxyRouteSpec.DNS_NAME)
+    public String sessionSecret;
+    /** Default {@code _portcullis_session}. */
+    @Pattern("^[A-Za-z0-9_.-]{1,64}$")
+    public String cookieName;
+    /** How long a session lasts at most, refreshes included; default 12h. */
+    @Pattern(ProxyRouteSpec.DURATION)
+    public String sessionDuration;
+    /** Only these users ({@code email} or {@code sub}); others get 403. */
+    public List<String> allowedUsers;
+    /** Only members of one of these groups; others get 403. */
+    public List<String> allowedGroups;
+    /** The ID token claim with the user's groups; default {@code groups}. */
+    public String groupsClaim;
+    /** ID token claim to the request header its value goes upstream in. */
+    public Map<String, String> claimHeaders;
+    /** The header the ID token goes upstream in. */
+    @Pattern(ProxyRouteSpec.HEADER_NAME)
+    public String idTokenHeader;
+    /** The header the access token goes upstream in ({@code Authorization} gets Bearer). */
+    @Pattern(ProxyRouteSpec.HEADER_NAME)
+    public String accessTokenHeader;
+    /** Build redirect URIs from X-Forwarded-Proto/-Host (behind another proxy); default false. */
+    public Boolean trustForwardedHeaders;
+  }
+
+  /** A key of a Secret in the ProxyRoute's namespace. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class SecretKeyRef {
+    @Required
+    @Pattern(ProxyRouteSpec.DNS_NAME)
+    public String name;
+    @Required
+    public String key;
   }
 }

@@ -13,6 +13,7 @@ import io.portcullis.snapshot.filter.AuthPolicy;
 import io.portcullis.snapshot.filter.BasicAuth;
 import io.portcullis.snapshot.filter.ExternalAuth;
 import io.portcullis.snapshot.filter.JwtAuth;
+import io.portcullis.snapshot.filter.OidcAuth;
 import io.portcullis.snapshot.filter.UnusableAuth;
 import java.util.List;
 import java.util.Map;
@@ -174,6 +175,80 @@ class AuthCompileTest {
     Compiled c = compile(pr, backendWithEndpoints("default", "web", 80, "10.0.0.1"));
     assertInstanceOf(UnusableAuth.class, mechanism(c.route("proxyroute/default/shop/api/" + SHOP)));
     assertCondition(c.proxyRouteStatus("default", "shop"), Reasons.ACCEPTED, false,
-        Reasons.INVALID_AUTH, "exactly one of basic, external or jwt");
+        Reasons.INVALID_AUTH, "exactly one of basic, external, jwt or oidc");
+  }
+
+  private static AuthSpec oidc() {
+    AuthSpec auth = new AuthSpec();
+    auth.oidc = new AuthSpec.Oidc();
+    auth.oidc.issuer = "https://idp.example/realms/shop";
+    auth.oidc.clientId = "shop";
+    auth.oidc.clientSecret = new AuthSpec.SecretKeyRef();
+    auth.oidc.clientSecret.name = "oidc";
+    auth.oidc.clientSecret.key = "client-secret";
+    auth.oidc.allowedGroups = List.of("staff");
+    return auth;
+  }
+
+  private static Secret opaque(String name, Map<String, String> data) {
+    Secret s = secret("default", name, "Opaque");
+    s.setStringData(data);
+    return s;
+  }
+
+  private static Compiled compileOidc(AuthSpec auth, Object... more) {
+    var pr = proxyRoute("default", "shop").hosts(SHOP).route(route("app").prefix("/").to("web", 80))
+        .build();
+    pr.getSpec().auth = auth;
+    List<Object> objects = new java.util.ArrayList<>(List.of(pr,
+        backendWithEndpoints("default", "web", 80, "10.0.0.1")));
+    objects.addAll(List.of(more));
+    return compile(objects.toArray());
+  }
+
+  @Test
+  void oidcTakesItsClientSecretAndSessionKeysFromSecrets() {
+    String current = java.util.Base64.getEncoder().encodeToString(new byte[32]);
+    byte[] old = new byte[32];
+    old[0] = 1;
+    String previous = java.util.Base64.getEncoder().encodeToString(old);
+    AuthSpec auth = oidc();
+    auth.oidc.sessionSecret = "sessions";
+    Compiled c = compileOidc(auth, opaque("oidc", Map.of("client-secret", "s3cret\n")),
+        opaque("sessions", Map.of(AuthPass.SESSION_KEY, current,
+            AuthPass.PREVIOUS_SESSION_KEY, previous)));
+    OidcAuth o = assertInstanceOf(OidcAuth.class,
+        mechanism(c.route("proxyroute/default/shop/app/" + SHOP)));
+    assertEquals("s3cret", o.clientSecret());
+    assertEquals(List.of(current, previous), o.sessionKeys());
+    assertEquals("/oauth2/callback", o.callbackPath());
+    assertEquals("/oauth2/logout", o.logoutPath());
+    assertEquals(List.of("openid"), o.scopes());
+    assertEquals(12 * 3600, o.sessionMaxAgeSeconds());
+    assertAllGood(c.proxyRouteStatus("default", "shop"));
+  }
+
+  @Test
+  void withoutASessionSecretTheKeyIsDerivedFromTheClientSecret() {
+    Compiled c = compileOidc(oidc(), opaque("oidc", Map.of("client-secret", "s3cret")));
+    OidcAuth o = assertInstanceOf(OidcAuth.class,
+        mechanism(c.route("proxyroute/default/shop/app/" + SHOP)));
+    assertEquals(List.of(AuthPass.derivedSessionKey("s3cret", "default", "shop")), o.sessionKeys());
+    assertEquals(32, java.util.Base64.getDecoder().decode(o.sessionKeys().get(0)).length);
+  }
+
+  @Test
+  void oidcWithAMissingClientSecretOrABadSessionKeyFailsClosed() {
+    Compiled missing = compileOidc(oidc());
+    assertInstanceOf(UnusableAuth.class,
+        mechanism(missing.route("proxyroute/default/shop/app/" + SHOP)));
+    assertCondition(missing.proxyRouteStatus("default", "shop"), Reasons.RESOLVED_REFS, false,
+        Reasons.INVALID_AUTH_SECRET, "default/oidc not found");
+    AuthSpec auth = oidc();
+    auth.oidc.sessionSecret = "sessions";
+    Compiled bad = compileOidc(auth, opaque("oidc", Map.of("client-secret", "s3cret")),
+        opaque("sessions", Map.of(AuthPass.SESSION_KEY, "short")));
+    assertCondition(bad.proxyRouteStatus("default", "shop"), Reasons.RESOLVED_REFS, false,
+        Reasons.INVALID_AUTH_SECRET, "32 random bytes");
   }
 }
