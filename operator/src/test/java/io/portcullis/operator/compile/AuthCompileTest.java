@@ -251,4 +251,28 @@ class AuthCompileTest {
     assertCondition(bad.proxyRouteStatus("default", "shop"), Reasons.RESOLVED_REFS, false,
         Reasons.INVALID_AUTH_SECRET, "32 random bytes");
   }
+
+  @Test
+  void theAuthExamplesCompileWithEveryObjectAcceptedAndEachMechanismInPlace() throws Exception {
+    Compiled c;
+    try (var source = new io.portcullis.operator.source.ManifestsSource(
+        java.nio.file.Path.of("..", "examples", "auth"))) {
+      source.start(() -> {});
+      c = new Compiled(new Compiler(CompilerSettings.defaults()).compile(source.state()));
+    }
+    for (ObjectStatus s : c.result().statuses()) {
+      assertAllGood(s);
+    }
+    assertInstanceOf(BasicAuth.class, mechanism(c.route("ingress/default/basic/r0/p0")));
+    assertInstanceOf(ExternalAuth.class,
+        mechanism(c.route("proxyroute/default/external/denied/external.localhost")));
+    assertInstanceOf(ExternalAuth.class, mechanism(c.route("ingress/default/external-ingress/r0/p0")));
+    assertInstanceOf(JwtAuth.class, mechanism(c.route("proxyroute/default/jwt/api/jwt.localhost")));
+    OidcAuth staff = assertInstanceOf(OidcAuth.class,
+        mechanism(c.route("proxyroute/default/sso/staff/sso.localhost")));
+    OidcAuth app = assertInstanceOf(OidcAuth.class,
+        mechanism(c.route("proxyroute/default/sso/app/sso.localhost")));
+    assertEquals(List.of("staff"), staff.allowedGroups());
+    assertEquals(app.sessionKeys(), staff.sessionKeys(), "one session for the whole host");
+  }
 }
