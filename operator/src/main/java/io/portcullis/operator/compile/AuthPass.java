@@ -7,7 +7,11 @@ import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.portcullis.operator.crd.AuthSpec;
 import io.portcullis.operator.crd.ProxyRoute;
 import io.portcullis.operator.crd.ProxyRouteSpec;
+import io.portcullis.snapshot.HeaderRewrite;
+import io.portcullis.snapshot.PathMatch;
 import io.portcullis.snapshot.Route;
+import io.portcullis.snapshot.RouteAction;
+import io.portcullis.snapshot.RouteMatch;
 import io.portcullis.snapshot.VirtualHost;
 import io.portcullis.snapshot.filter.AuthMechanism;
 import io.portcullis.snapshot.filter.AuthPolicy;
@@ -65,6 +69,8 @@ final class AuthPass {
   private final StatusCollector status;
   /** Route name prefix ({@code proxyroute/ns/name/id/}, {@code ingress/ns/name/}) to its policy. */
   private final Map<String, AuthPolicy> byRoutePrefix = new HashMap<>();
+  /** Routes for OIDC callback and logout paths that no route of their object covers. */
+  private final List<RouteCandidate> endpointRoutes = new ArrayList<>();
 
   AuthPass(List<Secret> secretList, StatusCollector status) {
     for (Secret s : secretList) {
@@ -111,7 +117,84 @@ final class AuthPass {
               "proxyroute/" + ref.namespace() + "/" + ref.name() + "/" + id + "/", policy);
         }
       }
+      oidcEndpoints(ref, route, specWide);
     }
+  }
+
+  /**
+   * The sign-in callback and logout paths must reach the OIDC filter even when no route of the
+   * ProxyRoute covers them (its routes serve {@code /app} only, say): for each such path an exact
+   * route carrying the policy is added on the object's hosts. The filter always answers those
+   * paths, so the route's own action is never used.
+   */
+  private void oidcEndpoints(ObjectRef ref, ProxyRoute route, AuthPolicy specWide) {
+    ProxyRouteSpec spec = route.getSpec();
+    Map<String, AuthPolicy> needed = new LinkedHashMap<>();
+    for (int i = 0; i < spec.routes.size(); i++) {
+      ProxyRouteSpec.RouteSpec r = spec.routes.get(i);
+      if (r == null) {
+        continue;
+      }
+      String id = r.name == null ? Integer.toString(i) : r.name;
+      AuthPolicy policy = byRoutePrefix.get(
+          "proxyroute/" + ref.namespace() + "/" + ref.name() + "/" + id + "/");
+      if (policy != null && policy.mechanism() instanceof OidcAuth oidc) {
+        needed.putIfAbsent(oidc.callbackPath(), policy);
+        needed.putIfAbsent(oidc.logoutPath(), policy);
+      }
+    }
+    needed.keySet().removeIf(path -> spec.routes.stream().anyMatch(r -> covers(r, path)));
+    if (needed.isEmpty() || spec.hosts == null) {
+      return;
+    }
+    java.time.Instant created = ObjectAge.created(route.getMetadata());
+    int ordinal = spec.routes.size();
+    for (Map.Entry<String, AuthPolicy> e : needed.entrySet()) {
+      String id = "oidc" + e.getKey().replace('/', '-');
+      for (String declared : spec.hosts) {
+        String host;
+        try {
+          host = HostNames.normalize(declared);
+        } catch (InvalidInputException ex) {
+          continue; // reported by the ProxyRoute pass
+        }
+        Route endpoint = new Route(
+            "proxyroute/" + ref.namespace() + "/" + ref.name() + "/" + id + "/" + host,
+            RouteMatch.path(new PathMatch.Exact(e.getKey())),
+            new RouteAction.DirectResponse(404, null), HeaderRewrite.NONE, HeaderRewrite.NONE,
+            List.of(e.getValue()));
+        endpointRoutes.add(new RouteCandidate(host, endpoint, ref, created, ordinal++,
+            "OpenID Connect endpoint " + e.getKey()));
+      }
+    }
+  }
+
+  /** True when route {@code r} (any method, any headers) matches {@code path} by prefix. */
+  private static boolean covers(ProxyRouteSpec.RouteSpec r, String path) {
+    if (r == null || r.backends == null) {
+      return false;
+    }
+    if (r.match == null) {
+      return true;
+    }
+    if ((r.match.headers != null && !r.match.headers.isEmpty())
+        || (r.match.methods != null && !r.match.methods.isEmpty())) {
+      return false;
+    }
+    if (r.match.path == null) {
+      return true;
+    }
+    String prefix = r.match.path.prefix;
+    if (prefix == null) {
+      return path.equals(r.match.path.exact);
+    }
+    String p = prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix;
+    return p.isEmpty() || path.equals(p) || path.startsWith(p + "/");
+  }
+
+  /** Adds the OIDC endpoint routes to the route table (before it is built). */
+  void addRoutes(RouteTable table) {
+    endpointRoutes.forEach(table::add);
   }
 
   /** The virtual hosts with each protected route carrying its policy. */

@@ -275,4 +275,23 @@ class AuthCompileTest {
     assertEquals(List.of("staff"), staff.allowedGroups());
     assertEquals(app.sessionKeys(), staff.sessionKeys(), "one session for the whole host");
   }
+
+  @Test
+  void oidcCallbackAndLogoutAreRoutedEvenWhenNoRouteCoversThem() {
+    var pr = proxyRoute("default", "shop").hosts(SHOP)
+        .route(route("app").prefix("/app").to("web", 80)).build();
+    pr.getSpec().auth = oidc();
+    Compiled c = compile(pr, backendWithEndpoints("default", "web", 80, "10.0.0.1"),
+        opaque("oidc", Map.of("client-secret", "s3cret")));
+    Route callback = c.route("proxyroute/default/shop/oidc-oauth2-callback/" + SHOP);
+    assertEquals(new io.portcullis.snapshot.PathMatch.Exact("/oauth2/callback"),
+        callback.match().path());
+    assertInstanceOf(OidcAuth.class, mechanism(callback));
+    assertInstanceOf(OidcAuth.class,
+        mechanism(c.route("proxyroute/default/shop/oidc-oauth2-logout/" + SHOP)));
+    assertAllGood(c.proxyRouteStatus("default", "shop"));
+
+    Compiled covered = compileOidc(oidc(), opaque("oidc", Map.of("client-secret", "s3cret")));
+    assertEquals(List.of("proxyroute/default/shop/app/" + SHOP), covered.routeNames(SHOP));
+  }
 }
