@@ -22,6 +22,7 @@ import io.portcullis.operator.status.ServiceAddresses;
 import io.portcullis.operator.status.StatusSink;
 import io.portcullis.operator.store.SnapshotStore;
 import io.portcullis.operator.stream.StreamServer;
+import io.portcullis.operator.auth.SessionSecrets;
 import io.portcullis.snapshot.cli.Flags;
 import io.portcullis.snapshot.TlsCertificate;
 import java.io.PrintStream;
@@ -73,9 +74,15 @@ public final class Main {
         new Compiler(options.compilerSettings().withDefaultCertificate(defaultCertificate)));
     // The compiler reads no clock: each compile is stamped here, so certificate expiry is judged
     // at compile time; PeriodicRecompile makes sure there is one at least every few minutes.
+    // Cluster mode creates the OIDC session Secrets routes name but nobody made yet.
+    SessionSecrets sessionSecrets = client == null ? null : new SessionSecrets(client);
     Operator operator = new Operator(options, source, sink,
-        state -> compiler.apply(state.withNow(Instant.now())), new SnapshotStore(),
-        streamServer(options, client));
+        state -> {
+          if (sessionSecrets != null) {
+            sessionSecrets.ensure(state);
+          }
+          return compiler.apply(state.withNow(Instant.now()));
+        }, new SnapshotStore(), streamServer(options, client));
     // Every replica serves snapshot streams; only the leader writes statuses and events.
     LeaderElection election = options.localMode() ? null : leaderElection(client, options);
     if (election != null) {

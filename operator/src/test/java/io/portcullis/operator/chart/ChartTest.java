@@ -89,6 +89,8 @@ class ChartTest {
             "portcullis.io proxyroutes [] get,list,watch",
             "portcullis.io proxyroutes/status [] update,patch",
             " services,secrets [] get,list,watch",
+            // OIDC session Secrets that routes name and nobody made: create only, never update
+            " secrets [] create",
             "discovery.k8s.io endpointslices [] get,list,watch",
             " events [] create,get,patch"),
         rules(one(defaults, ClusterRole.class, OPERATOR).getRules()));
