@@ -139,7 +139,8 @@ public class AuthSpec {
     /**
      * A Secret whose key {@code session-key} (base64, 32 bytes) encrypts session cookies, and
      * whose optional {@code previous-session-key} still opens them (rotation with a grace
-     * period). Without it the key is derived from the client secret.
+     * period). In a cluster the operator creates it, with a random key, when it does not exist.
+     * Without it the key is derived from the client secret.
      */
     @Pattern(ProxyRouteSpec.DNS_NAME)
     public String sessionSecret;
