@@ -26,6 +26,11 @@ record OidcSession(String subject, String user, List<String> groups, Map<String,
     String idToken, String accessToken, String refreshToken, long accessExpiresAt, long endsAt) {
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  OidcSession {
+    groups = groups == null ? List.of() : List.copyOf(groups);
+    claims = claims == null ? Map.of() : Map.copyOf(claims);
+  }
+
   byte[] toJson() {
     try {
       return JSON.writeValueAsBytes(this);
