@@ -17,6 +17,7 @@ import io.portcullis.dataplane.stream.StreamClientSettings;
 import io.portcullis.dataplane.stream.ConfigApplier;
 import io.portcullis.dataplane.tls.CertificateStore;
 import io.portcullis.dataplane.filters.StandardFilters;
+import io.portcullis.dataplane.filters.auth.AuthFilters;
 import io.netty.channel.ChannelPipeline;
 import io.portcullis.dataplane.admin.ByteCountingHandler;
 import io.portcullis.dataplane.admin.TrafficMetrics;
@@ -93,6 +94,7 @@ public final class Dataplane implements AutoCloseable {
     started.push(certificates);
     certificates.attachTo(config);
     ClusterMetrics.register(metrics.registry(), config::current, health);
+    AuthFilters.shared().metrics().registerIn(metrics.registry());
     AdminServer admin =
         new AdminServer(options.bindAddress(), options.adminPort(), config, metrics,
             new ClustersView(config, health));

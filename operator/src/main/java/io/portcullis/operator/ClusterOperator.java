@@ -3,6 +3,7 @@ package io.portcullis.operator;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.portcullis.operator.compile.Compiler;
 import io.portcullis.operator.compile.CompilerSettings.DefaultCertificate;
+import io.portcullis.operator.auth.SessionSecrets;
 import io.portcullis.operator.compile.IncrementalCompiler;
 import io.portcullis.operator.leader.LeaderElection;
 import io.portcullis.operator.pki.GeneratedCertificateSecret;
@@ -66,6 +67,7 @@ public final class ClusterOperator implements AutoCloseable {
         new GeneratedCertificateSecret(client, options.generatedCertificateSecret(),
                 DefaultCertificate.GENERATED_NAME, clock)
             .loadOrCreate(() -> GeneratedCertificate.create(Instant.now())));
+    SessionSecrets sessionSecrets = new SessionSecrets(client);
     // Endpoint-only changes take the cheap path: only the changed Services' clusters are rebuilt.
     IncrementalCompiler compiler = new IncrementalCompiler(
         new Compiler(options.compilerSettings().withDefaultCertificate(defaultCertificate)));
@@ -77,7 +79,11 @@ public final class ClusterOperator implements AutoCloseable {
             new KubernetesSource(client, options.watchNamespaces(), options.endpointsSource()),
             PeriodicRecompile.DEFAULT_PERIOD),
         new KubernetesStatusSink(client),
-        state -> compiler.apply(state.withNow(Instant.now())),
+        state -> {
+          // Creates the OIDC session Secrets that routes name but nobody made yet.
+          sessionSecrets.ensure(state);
+          return compiler.apply(state.withNow(Instant.now()));
+        },
         store,
         Main.tlsStreamServer(client, options.controlChannel(), clock));
     String namespace = LeaderElection.namespaceFrom(env, client);

@@ -72,6 +72,9 @@ public class ProxyRouteSpec {
   @Size(min = 1, max = 256)
   public List<RouteSpec> routes = new ArrayList<>();
 
+  @JsonPropertyDescription("Authentication of every route; a route's own auth replaces it.")
+  public AuthSpec auth;
+
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public static class Tls {
     @JsonPropertyDescription("A kubernetes.io/tls Secret in the ProxyRoute's namespace (tls.crt, tls.key). If it is unusable the hosts fall back to the default certificate and ResolvedRefs says why.")
@@ -165,6 +168,8 @@ public class ProxyRouteSpec {
     // Request-path filters of this route, each replacing the spec-level setting of its kind.
     @JsonPropertyDescription("CORS for this route; replaces the spec-level cors.")
     public Cors cors;
+    @JsonPropertyDescription("Authentication of this route, replacing spec.auth.")
+    public AuthSpec auth;
   }
 
   /**

@@ -44,7 +44,7 @@ public final class KubernetesSource implements ClusterSource {
   /** How long the initial list of every informer may take before start gives up. */
   public static final Duration DEFAULT_SYNC_TIMEOUT = Duration.ofMinutes(2);
 
-  /** The only type of Secret routes can name. */
+  /** The type of Secret TLS settings name. */
   public static final String TLS_SECRET_TYPE = "kubernetes.io/tls";
 
   /** Which object carries endpoints ({@code --endpoints-source}). */

@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.portcullis.operator.cache.ResourceCache;
 import io.portcullis.operator.compile.ClusterState;
 import io.portcullis.operator.crd.ProxyRoute;
+import io.portcullis.operator.crd.AuthSpec;
 import io.portcullis.operator.crd.ProxyRouteSpec;
 import java.time.Clock;
 import java.time.Duration;
@@ -126,9 +127,10 @@ final class NamedSecretLookups implements AutoCloseable {
   }
 
   /**
-   * namespace/name of every Secret an Ingress or ProxyRoute names: TLS certificates, and the CA
+   * namespace/name of every Secret an Ingress or ProxyRoute names: TLS certificates, the CA
    * bundles for client certificates and backend TLS (usually Opaque Secrets with {@code ca.crt},
-   * which the TLS-only watch never showed).
+   * which the TLS-only watch never showed), and what authentication names (htpasswd files, key
+   * sets, OIDC client secrets and session keys).
    */
   static Set<String> named(ClusterState state) {
     Set<String> out = new HashSet<>();
@@ -141,12 +143,19 @@ final class NamedSecretLookups implements AutoCloseable {
         }
       }
     }
+    for (Ingress ingress : state.ingresses()) {
+      var annotations = ingress.getMetadata().getAnnotations();
+      if (annotations != null) {
+        addIfSet(out, ingress.getMetadata().getNamespace(), annotations.get(AUTH_SECRET_ANNOTATION));
+      }
+    }
     for (ProxyRoute route : state.proxyRoutes()) {
       ProxyRouteSpec spec = route.getSpec();
       String ns = route.getMetadata().getNamespace();
       if (spec == null) {
         continue;
       }
+      addAuthSecrets(out, ns, spec.auth);
       if (spec.tls != null) {
         addIfSet(out, ns, spec.tls.secretName);
         if (spec.tls.clientCertificate != null) {
@@ -155,6 +164,9 @@ final class NamedSecretLookups implements AutoCloseable {
       }
       if (spec.routes != null) {
         for (ProxyRouteSpec.RouteSpec r : spec.routes) {
+          if (r != null) {
+            addAuthSecrets(out, ns, r.auth);
+          }
           if (r != null && r.backends != null) {
             for (ProxyRouteSpec.Backend b : r.backends) {
               if (b != null && b.tls != null) {
@@ -166,6 +178,27 @@ final class NamedSecretLookups implements AutoCloseable {
       }
     }
     return out;
+  }
+
+  /** The Ingress annotation naming an htpasswd Secret (basic auth). */
+  static final String AUTH_SECRET_ANNOTATION = "portcullis.io/auth-secret";
+
+  private static void addAuthSecrets(Set<String> out, String namespace, AuthSpec auth) {
+    if (auth == null) {
+      return;
+    }
+    if (auth.basic != null) {
+      addIfSet(out, namespace, auth.basic.secret);
+    }
+    if (auth.jwt != null) {
+      addIfSet(out, namespace, auth.jwt.jwksSecret);
+    }
+    if (auth.oidc != null) {
+      if (auth.oidc.clientSecret != null) {
+        addIfSet(out, namespace, auth.oidc.clientSecret.name);
+      }
+      addIfSet(out, namespace, auth.oidc.sessionSecret);
+    }
   }
 
   private static void addIfSet(Set<String> out, String namespace, String name) {

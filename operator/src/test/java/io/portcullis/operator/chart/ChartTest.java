@@ -90,6 +90,8 @@ class ChartTest {
             "portcullis.io proxyroutes/status [] patch",
             " services [] list,watch",
             " secrets [] get,list,watch",
+            // OIDC session Secrets that routes name and nobody made: create only, never update
+            " secrets [] create",
             "discovery.k8s.io endpointslices [] list,watch",
             " events [] create,get,patch"),
         rules(one(defaults, ClusterRole.class, OPERATOR).getRules()));

@@ -84,11 +84,15 @@ class KubernetesSourceTest {
   }
 
   @Test
-  void onlyTlsSecretsAreWatched() throws Exception {
+  void onlyTlsAndOpaqueSecretsAreWatched() throws Exception {
     createOneOfEach("shop");
-    client.resource(new SecretBuilder().withMetadata(meta("shop", "db-password").build()).withType("Opaque").build()).create();
+    // Opaque: authentication names them (htpasswd, key sets); other types stay out.
+    client.resource(new SecretBuilder().withMetadata(meta("shop", "htpasswd").build()).withType("Opaque").build()).create();
+    client.resource(new SecretBuilder().withMetadata(meta("shop", "sa-token").build())
+        .withType("kubernetes.io/service-account-token").build()).create();
     start(List.of(), EndpointsKind.ENDPOINT_SLICES, Duration.ofMinutes(10));
-    assertEquals(List.of("shop/tls"), names(source.state().secrets()));
+    assertEquals(List.of("shop/htpasswd", "shop/tls"),
+        names(source.state().secrets()).stream().sorted().toList());
   }
 
   @Test
