@@ -19,8 +19,9 @@ Starts, on 127.0.0.1:
   the operator       --manifests MANIFESTS_DIR (default examples/quickstart), snapshot
                      stream on 127.0.0.1:18000 (plaintext h2c, local mode only)
   one dataplane      HTTP on 8080, admin (/ready /healthz /metrics) on 9901
-then waits until /ready answers 200 and prints what to try. Editing a file in
-MANIFESTS_DIR changes routing within about a second, without a restart.
+then waits until /ready answers 200 and prints a curl for every route it serves.
+Editing a file in MANIFESTS_DIR changes routing within about a second, without a
+restart; a mistake in one is printed with its file and line.
 
 When a manifest names the Secret secure-localhost-tls (the quick start's 40-secure.yaml does),
 a throwaway self-signed certificate for secure.localhost is generated (openssl, else keytool)
@@ -108,10 +109,12 @@ stale() {
     [[ -n $(find "$ROOT/pom.xml" "$@" -newer "$jar" -type f -print -quit 2>/dev/null) ]]
 }
 needs_build() {
-    stale "$OPERATOR_JAR" "$ROOT/snapshot/src/main" "$ROOT/snapshot/pom.xml" \
+    stale "$OPERATOR_JAR" "$ROOT/cli/src/main" "$ROOT/cli/pom.xml" \
+        "$ROOT/snapshot/src/main" "$ROOT/snapshot/pom.xml" \
         "$ROOT/transport/src/main" "$ROOT/transport/pom.xml" \
         "$ROOT/operator/src/main" "$ROOT/operator/pom.xml" ||
-    stale "$DATAPLANE_JAR" "$ROOT/snapshot/src/main" "$ROOT/snapshot/pom.xml" \
+    stale "$DATAPLANE_JAR" "$ROOT/cli/src/main" "$ROOT/cli/pom.xml" \
+        "$ROOT/snapshot/src/main" "$ROOT/snapshot/pom.xml" \
         "$ROOT/transport/src/main" "$ROOT/transport/pom.xml" \
         "$ROOT/dataplane/src/main" "$ROOT/dataplane/pom.xml"
 }
@@ -119,7 +122,14 @@ if needs_build; then
     if ((BUILD)); then
         command -v mvn >/dev/null || die "the jars need building but mvn is not installed (install Maven 3.8+)"
         say "building the jars (mvn -B -q package -DskipTests; a first build downloads dependencies) ..."
-        (cd "$ROOT" && mvn -B -q package -DskipTests) || die "the build failed (see above)"
+        # Maven 3.8 writes colour codes even in batch mode with -Dstyle.color=never: keep them
+        # for a terminal, strip them from a pipe or a file.
+        if [[ -t 2 ]]; then
+            (cd "$ROOT" && mvn -B -q package -DskipTests) >&2 || die "the build failed (see above)"
+        else
+            (cd "$ROOT" && mvn -B -q -Dstyle.color=never package -DskipTests 2>&1 | sed $'s/\e\\[[0-9;]*m//g' >&2) \
+                || die "the build failed (see above)"
+        fi
     else
         for jar in "$OPERATOR_JAR" "$DATAPLANE_JAR"; do
             [[ -f $jar ]] || die "--no-build given but $jar is missing (run: mvn -B package -DskipTests)"
@@ -247,6 +257,19 @@ http_status() {
     [[ $line =~ ^HTTP/1\.[01]\ ([0-9]{3}) ]] && echo "${BASH_REMATCH[1]}" || echo 000
 }
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+# The body of a GET on 127.0.0.1 (empty when nothing answers), curl or /dev/tcp as above.
+http_get() {
+    local port=$1 path=$2
+    if command -v curl >/dev/null; then
+        curl -s -m 2 "http://127.0.0.1:$port$path" 2>/dev/null || true
+        return
+    fi
+    if exec 3<>"/dev/tcp/127.0.0.1/$port" 2>/dev/null; then
+        printf 'GET %s HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' "$path" >&3
+        sed '1,/^\r\{0,1\}$/d' <&3 || true
+        exec 3<&- 3>&-
+    fi
+}
 
 declare -a PIDS=() NAMES=()
 STOPPING=0
@@ -280,6 +303,14 @@ start() {
     PIDS+=("$!")
     NAMES+=("$name")
 }
+# The operator's stdout stays on the terminal: in local mode it prints there, one line each, what
+# the user must fix in the manifests (file:line: object: field: reason). Its log goes to the file.
+start_with_stdout() {
+    local name=$1; shift
+    "$@" </dev/null 2>"$LOG_DIR/$name.log" &
+    PIDS+=("$!")
+    NAMES+=("$name")
+}
 # Fails with the tail of a child's log when it exited.
 check_alive() {
     local i
@@ -310,7 +341,7 @@ if ((BACKENDS)); then
     start hello java "$BACKEND_SRC" --port "$HELLO_PORT" --name hello
     start echo java "$BACKEND_SRC" --port "$ECHO_PORT" --name echo
 fi
-start operator java "${JVM[@]}" -jar "$OPERATOR_JAR" --manifests "$MANIFESTS" \
+start_with_stdout operator java "${JVM[@]}" -jar "$OPERATOR_JAR" --manifests "$MANIFESTS" \
     --snapshot-port "$SNAPSHOT_PORT" --metrics-port "$METRICS_PORT"
 # Start the dataplane once the operator listens: it would connect anyway (it retries with
 # back-off), but not having to back off makes the first snapshot arrive sooner.
@@ -345,29 +376,59 @@ if ((BACKENDS)); then
     done
 fi
 
-cat <<EOF
+# What the manifests route, one curl each, from the operator's /routes (see RouteListing):
+# fields host, scheme, match, path, headers, action, route name, tab-separated.
+print_routes() {
+    local routes host scheme kind path headers action name target command h
+    routes=$(http_get "$METRICS_PORT" /routes)
+    if [[ -z $routes ]]; then
+        echo "  (no routes yet: add an Ingress or a ProxyRoute to $MANIFESTS)"
+        return
+    fi
+    while IFS=$'\t' read -r host scheme kind path headers action name; do
+        [[ -n $host ]] || continue
+        if [[ $kind == regex ]]; then
+            printf '  %-74s # %s\n' "# $host, path matching $path" "$action"
+            continue
+        fi
+        target=$host
+        [[ $target == '*.'* ]] && target=any${target#\*}
+        command="curl"
+        [[ $action == forward* ]] || command+=" -i"
+        if [[ $scheme == https && $host != '*' ]]; then
+            command+=" -k --resolve $target:$HTTPS_PORT:127.0.0.1"
+        elif [[ $host != '*' ]]; then
+            command+=" -H 'Host: $target'"
+        fi
+        if [[ $headers != - ]]; then
+            local -a pairs=()
+            IFS=';' read -r -a pairs <<<"$headers"
+            for h in "${pairs[@]}"; do command+=" -H '$h'"; done
+        fi
+        if [[ $scheme == https && $host != '*' ]]; then
+            command+=" https://$target:$HTTPS_PORT$path"
+        else
+            command+=" http://localhost:$HTTP_PORT$path"
+        fi
+        printf '  %-74s # %s\n' "$command" "$action"
+    done <<<"$routes"
+}
 
-Portcullis is ready (manifests: $MANIFESTS).
-
-  curl http://localhost:$HTTP_PORT/                       # Ingress: / -> hello
-  curl http://localhost:$HTTP_PORT/echo -d 'hi'           # Ingress: /echo -> echo, body echoed
-  curl -H 'Host: demo.localhost' http://localhost:$HTTP_PORT/           # ProxyRoute: 80/20 split, headers set
-  curl -H 'Host: demo.localhost' -H 'x-canary: 1' http://localhost:$HTTP_PORT/   # header match -> echo
-  curl -H 'Host: demo.localhost' http://localhost:$HTTP_PORT/api/users  # rewritten to /v1/users
-  curl -i -H 'Host: demo.localhost' http://localhost:$HTTP_PORT/old     # 301 redirect
-  curl -i -H 'Host: demo.localhost' http://localhost:$HTTP_PORT/maintenance   # direct response
-  curl http://localhost:$ADMIN_PORT/metrics                # Prometheus metrics
-EOF
+echo
+echo "Portcullis is ready (manifests: $MANIFESTS). What it routes:"
+echo
+print_routes
+printf '  %-74s # %s\n' "curl http://localhost:$ADMIN_PORT/metrics" "the dataplane's Prometheus metrics" \
+    "curl http://localhost:$METRICS_PORT/routes" "this list, from the operator"
 if ((TLS)); then
     cat <<EOF
-  curl --cacert $TLS_CERT \\
-       --resolve $TLS_HOST:$HTTPS_PORT:127.0.0.1 https://$TLS_HOST:$HTTPS_PORT/   # HTTPS (or -k)
-  curl -i --resolve $TLS_HOST:$HTTP_PORT:127.0.0.1 http://$TLS_HOST:$HTTP_PORT/   # 308 to https://
+  (for $TLS_HOST, --cacert $TLS_CERT instead of -k verifies the certificate)
 EOF
 fi
 cat <<EOF
 
-Edit a file in $MANIFESTS and routing changes within about a second, no restart.
+Edit a file in $MANIFESTS and routing changes within about a second, no restart;
+a mistake is printed here with its file and line ("manifests: FILE:LINE: ...").
 Logs: $LOG_DIR/{operator,dataplane,hello,echo}.log. Ctrl-C stops everything.
 EOF
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench/balancers.sh - balancing policies side by side in one run of the shared harness; started
+# bench/balancers.sh - balancing policies side by side in one run of the harness (bench/harness/); started
 # by `bench/run.sh --balancers` (see bench/README.md, "Balancing policies").
 #
 # usage: balancers.sh HARNESS POLICIES ENDPOINTS TLS [HARNESS_ARGS...]

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# bench/candidate.sh - Portcullis as a candidate of the shared benchmark harness.
+# bench/candidate.sh - Portcullis as a candidate of the benchmark harness (bench/harness/).
 #
-# The harness (../shared/bench/run.sh) sets BENCH_PORT and BENCH_ORIGIN_PORT, runs this in its own
+# The harness (bench/harness/run.sh) sets BENCH_PORT and BENCH_ORIGIN_PORT, runs this in its own
 # session and stops it with SIGTERM. We write a manifests directory that routes every path of
 # every host to the origin, start the operator on it, run one dataplane on BENCH_PORT in the
 # foreground, and on SIGTERM stop both and remove the directory.

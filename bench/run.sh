@@ -1,19 +1,12 @@
 #!/usr/bin/env bash
 # bench/run.sh - measure the Portcullis dataplane beside `direct` and nginx, in one run of the
-# shared harness. See bench/README.md for how to read the ratios.
+# harness in bench/harness/. See bench/README.md for how to read the ratios.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-# The shared harness sits next to the repository (../shared/bench/run.sh from the repo root).
-HARNESS=${PORTCULLIS_BENCH_HARNESS:-$ROOT/../shared/bench/run.sh}
-# From a linked git worktree (e.g. /work/wt/NAME) "next to the repository" means next to the main
-# checkout: look there too before giving up.
-if [[ -z ${PORTCULLIS_BENCH_HARNESS:-} && ! -f $HARNESS ]]; then
-    COMMON=$(git -C "$ROOT" rev-parse --path-format=absolute --git-common-dir 2>/dev/null || true)
-    if [[ -n $COMMON && -f $(dirname "$COMMON")/../shared/bench/run.sh ]]; then
-        HARNESS=$(cd "$(dirname "$COMMON")/../shared/bench" && pwd)/run.sh
-    fi
-fi
+# The harness lives in bench/harness/ (a copy of the one the team shares, so a clone alone can
+# run it); PORTCULLIS_BENCH_HARNESS points at another run.sh.
+HARNESS=${PORTCULLIS_BENCH_HARNESS:-$ROOT/bench/harness/run.sh}
 CANDIDATE_PORT=${PORTCULLIS_BENCH_PORT:-18090}
 CANDIDATE_TLS_PORT=${PORTCULLIS_BENCH_TLS_PORT:-18190}
 
@@ -49,7 +42,9 @@ usage: bench/run.sh [--full] [--tls] [--build] [--balancers [--policies LIST] [-
              origin to the kernel.
   -- ARGS    passed on to the harness last, e.g. -- --quiet-wait 30 --retry-noisy 2
 
-Environment: PORTCULLIS_BENCH_HARNESS (path of the harness's run.sh),
+The harness's tools (nginx, wrk, h2load, ...): sudo bench/harness/setup.sh, once.
+
+Environment: PORTCULLIS_BENCH_HARNESS (another harness's run.sh; default bench/harness/run.sh),
 PORTCULLIS_BENCH_PORT (the dataplane's port, default 18090), PORTCULLIS_BENCH_TLS_PORT
 (its TLS port with --tls, default 18190), and the candidate's
 PORTCULLIS_BENCH_* variables (see bench/candidate.sh).
@@ -74,7 +69,7 @@ while (($#)); do
 done
 
 [[ -x $HARNESS || -f $HARNESS ]] || {
-    echo "bench/run.sh: harness not found at $HARNESS (set PORTCULLIS_BENCH_HARNESS)" >&2; exit 1; }
+    echo "bench/run.sh: harness not found at $HARNESS (unset PORTCULLIS_BENCH_HARNESS to use bench/harness/)" >&2; exit 1; }
 if ((BUILD)); then
     (cd "$ROOT" && mvn -B -q package -DskipTests)
 fi

@@ -14,9 +14,10 @@ import io.portcullis.dataplane.proxy.Router;
 import io.portcullis.transport.ControlPlaneTls;
 import io.portcullis.dataplane.stream.StreamClient;
 import io.portcullis.dataplane.stream.StreamClientSettings;
+import io.portcullis.dataplane.stream.ConfigApplier;
 import io.portcullis.dataplane.tls.CertificateStore;
-import io.portcullis.dataplane.tls.TlsConfigApplier;
 import io.portcullis.dataplane.filters.StandardFilters;
+import io.portcullis.dataplane.filters.auth.AuthFilters;
 import io.netty.channel.ChannelPipeline;
 import io.portcullis.dataplane.admin.ByteCountingHandler;
 import io.portcullis.dataplane.admin.TrafficMetrics;
@@ -91,8 +92,9 @@ public final class Dataplane implements AutoCloseable {
 
   private void startParts() {
     started.push(certificates);
-    certificates.follow(config);
+    certificates.attachTo(config);
     ClusterMetrics.register(metrics.registry(), config::current, health);
+    AuthFilters.shared().metrics().registerIn(metrics.registry());
     AdminServer admin =
         new AdminServer(options.bindAddress(), options.adminPort(), config, metrics,
             new ClustersView(config, health));
@@ -145,7 +147,7 @@ public final class Dataplane implements AutoCloseable {
       streamSettings = streamSettings.withTls(tls);
     }
     StreamClient stream = new StreamClient(options.controlPlane(), options.nodeId(), config,
-        metrics, streamSettings, new TlsConfigApplier(config, certificates));
+        metrics, streamSettings, ConfigApplier.of(config));
     stream.start();
     started.push(stream::close);
   }

@@ -1,8 +1,8 @@
 package io.portcullis.dataplane;
 
 import io.portcullis.dataplane.stream.StreamClient;
-import io.portcullis.snapshot.cli.Flags;
-import io.portcullis.snapshot.cli.Flags.FlagException;
+import io.portcullis.cli.Flags;
+import io.portcullis.cli.Flags.FlagException;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -154,10 +154,8 @@ public record DataplaneOptions(
    */
   public static DataplaneOptions parse(String[] args, Map<String, String> env) {
     Flags flags = Flags.parse(args, env, FLAGS);
-    if (!flags.has("control-plane")) {
-      throw new FlagException(
-          "--control-plane is required (e.g. --control-plane http://127.0.0.1:18000)");
-    }
+    // Every given value is checked before anything is reported missing: a typo in a flag the
+    // user wrote is the more useful message.
     URI controlPlane = flags.get("control-plane", DataplaneOptions::controlPlane, null);
     String nodeId = flags.get("node-id", DataplaneOptions::nodeId, defaultNodeId(env));
     int httpPort = flags.get("http-port", Flags::port, DEFAULT_HTTP_PORT);
@@ -170,6 +168,13 @@ public record DataplaneOptions(
     Duration drainTimeout =
         flags.get("drain-timeout", DataplaneOptions::drainTimeout, DEFAULT_DRAIN_TIMEOUT);
     boolean accessLog = flags.get("access-log", DataplaneOptions::accessLog, true);
+    for (String tlsFlag : TLS_FLAGS) {
+      flags.get(tlsFlag, Path::of, null);
+    }
+    if (controlPlane == null) {
+      throw new FlagException(
+          "--control-plane is required (e.g. --control-plane http://127.0.0.1:18000; --help lists every flag)");
+    }
     if (httpPort != 0 && httpPort == adminPort) {
       throw new FlagException("--http-port and --admin-port are both " + httpPort);
     }

@@ -1,6 +1,6 @@
 package io.portcullis.dataplane;
 
-import io.portcullis.snapshot.cli.Flags.FlagException;
+import io.portcullis.cli.Flags.FlagException;
 import java.io.PrintStream;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -75,13 +75,14 @@ public final class Main {
                 PROGRAM + "-shutdown"));
     org.slf4j.LoggerFactory.getLogger(Main.class)
         .info(
-            "dataplane {} started: http {}:{}, admin {}:{}, https {} (not served yet), control plane {}",
+            "dataplane {} started: http {}:{}, admin {}:{}, https {}:{}, control plane {}",
             options.nodeId(),
             options.bindAddress(),
             dataplane.httpPort(),
             options.bindAddress(),
             dataplane.adminPort(),
-            options.httpsPort(),
+            options.bindAddress(),
+            dataplane.httpsPort(),
             options.controlPlane());
     return -1;
   }

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.portcullis.snapshot.cli.Flags.FlagException;
+import io.portcullis.cli.Flags.FlagException;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;
@@ -62,6 +62,13 @@ class DataplaneOptionsTest {
   @Test
   void aMissingControlPlaneIsNamed() {
     assertTrue(error().contains("--control-plane is required"));
+  }
+
+  @Test
+  void aBadValueIsReportedBeforeAMissingRequiredFlag() {
+    // The README promises "bad value 'x' for --http-port"; without --control-plane too.
+    assertTrue(error("--http-port", "x").startsWith("bad value 'x' for --http-port"), error("--http-port", "x"));
+    assertTrue(error("--drain-delay", "5 s").startsWith("bad value '5 s' for --drain-delay"));
   }
 
   @Test
@@ -171,5 +178,12 @@ class DataplaneOptionsTest {
     assertTrue(error("--control-plane", cp, "--drain-delay", "6m").contains("at most 5m"));
     assertTrue(error("--control-plane", cp, "--drain-timeout", "0s").contains("--drain-timeout"));
     assertTrue(error("--control-plane", cp, "--access-log", "text").contains("--access-log"));
+  }
+
+  @Test
+  void helpListsEveryFlag() {
+    for (String flag : DataplaneOptions.FLAGS) {
+      assertTrue(DataplaneOptions.USAGE.contains("--" + flag + " "), () -> "--help lists --" + flag);
+    }
   }
 }

@@ -1,5 +1,6 @@
 package io.portcullis.operator;
 
+import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.portcullis.operator.compile.Compiler;
@@ -7,23 +8,16 @@ import io.portcullis.operator.compile.CompilerSettings.DefaultCertificate;
 import io.portcullis.operator.compile.IncrementalCompiler;
 import io.portcullis.operator.pki.ControlChannelPki;
 import io.portcullis.operator.pki.ControlChannelSettings;
-import io.portcullis.operator.pki.GeneratedCertificateSecret;
 import io.portcullis.operator.pki.PkiException;
-import io.portcullis.operator.leader.LeaderElection;
 import io.portcullis.operator.tls.GeneratedCertificate;
 import io.portcullis.operator.tls.PeriodicRecompile;
-import io.portcullis.operator.source.ClusterSource;
-import io.portcullis.operator.source.KubernetesSource;
 import io.portcullis.operator.source.ManifestsSource;
-import io.portcullis.operator.status.KubernetesStatusSink;
 import io.portcullis.operator.status.LoggingStatusSink;
 import io.portcullis.operator.status.PublishedAddresses;
 import io.portcullis.operator.status.ServiceAddresses;
-import io.portcullis.operator.status.StatusSink;
 import io.portcullis.operator.store.SnapshotStore;
 import io.portcullis.operator.stream.StreamServer;
-import io.portcullis.snapshot.cli.Flags;
-import io.portcullis.snapshot.TlsCertificate;
+import io.portcullis.cli.Flags;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.time.Instant;
@@ -43,6 +37,11 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
+    if (OperatorOptions.wantsHelp(args)) {
+      System.out.print(OperatorOptions.USAGE);
+      System.exit(0);
+      return;
+    }
     Optional<OperatorOptions> parsed = parseOptions(args, System.getenv(), System.err);
     if (parsed.isEmpty()) {
       System.exit(2);
@@ -50,72 +49,88 @@ public final class Main {
     }
     OperatorOptions options = parsed.get();
     System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", options.logLevel());
-    KubernetesClient client = options.localMode() ? null : new KubernetesClientBuilder().build();
-    ClusterSource source =
-        new PeriodicRecompile(
-            options.localMode()
-                ? new ManifestsSource(options.manifests())
-                : new KubernetesSource(client, options.watchNamespaces(), options.endpointsSource()),
-            PeriodicRecompile.DEFAULT_PERIOD);
-    StatusSink sink =
-        options.localMode() ? new LoggingStatusSink() : new KubernetesStatusSink(client);
-    // Generated even when --default-certificate is given: it stands in while that Secret is unusable.
-    DefaultCertificate defaultCertificate;
+    if (!options.localMode()) {
+      Optional<String> unreachable = ApiServerCheck.check(Config.autoConfigure(null), System.getenv());
+      if (unreachable.isPresent()) {
+        System.err.println("portcullis-operator: " + unreachable.get());
+        System.exit(1);
+        return;
+      }
+    }
+    AutoCloseable running;
     try {
-      defaultCertificate = new DefaultCertificate(options.defaultCertificate(), generatedCertificate(options, client));
+      running = options.localMode() ? startLocal(options) : startInCluster(options);
     } catch (PkiException e) {
+      // Cluster mode without a working CA: refuse rather than stream private keys in plaintext.
       System.err.println("portcullis-operator: " + e.getMessage());
       System.exit(1);
       return;
+    } catch (Exception e) {
+      log().error("operator failed to start: {}", e.toString(), e);
+      System.exit(1);
+      return;
     }
-    // Endpoint-only changes take the cheap path: only the changed Services' clusters are rebuilt.
-    IncrementalCompiler compiler = new IncrementalCompiler(
-        new Compiler(options.compilerSettings().withDefaultCertificate(defaultCertificate)));
-    // The compiler reads no clock: each compile is stamped here, so certificate expiry is judged
-    // at compile time; PeriodicRecompile makes sure there is one at least every few minutes.
-    Operator operator = new Operator(options, source, sink,
-        state -> compiler.apply(state.withNow(Instant.now())), new SnapshotStore(),
-        streamServer(options, client));
-    // Every replica serves snapshot streams; only the leader writes statuses and events.
-    LeaderElection election = options.localMode() ? null : leaderElection(client, options);
-    if (election != null) {
-      operator.writeStatusOnlyWhile(election::isLeader);
-    }
-    operator.publishAddresses(publishedAddresses(options, client));
-
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
                 () -> {
                   log().info("shutting down");
-                  if (election != null) {
-                    election.close(); // releases the Lease: another replica takes over at once
-                  }
-                  operator.close();
-                  if (client != null) {
-                    client.close();
+                  try {
+                    running.close(); // a leader releases its Lease first: another takes over at once
+                  } catch (Exception e) {
+                    log().warn("shutdown: {}", e.toString());
                   }
                   stopped.countDown();
                 },
                 "shutdown"));
     try {
-      operator.start();
-      if (election != null) {
-        election.start();
-      }
-    } catch (PkiException e) {
-      // Cluster mode without a working CA: refuse rather than stream private keys in plaintext.
-      System.err.println("portcullis-operator: " + e.getMessage());
-      System.exit(1);
-    } catch (Exception e) {
-      log().error("operator failed to start: {}", e.toString(), e);
-      System.exit(1);
-    }
-    try {
       stopped.await();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Local mode: a manifests directory, statuses to the log, plaintext h2c on loopback. */
+  private static AutoCloseable startLocal(OperatorOptions options) throws Exception {
+    DefaultCertificate defaultCertificate =
+        new DefaultCertificate(options.defaultCertificate(), GeneratedCertificate.create(Instant.now()));
+    IncrementalCompiler compiler = new IncrementalCompiler(
+        new Compiler(options.compilerSettings().withDefaultCertificate(defaultCertificate)));
+    // What the user must fix goes to stdout (the terminal run-local.sh shows) and to the log; in a
+    // cluster it goes to statuses and Events.
+    ManifestsSource manifests = new ManifestsSource(
+        options.manifests(), ManifestsSource.DEFAULT_POLL_INTERVAL, Main::reportProblem);
+    Operator operator = new Operator(options,
+        new PeriodicRecompile(manifests, PeriodicRecompile.DEFAULT_PERIOD),
+        new LoggingStatusSink(manifests::locate, System.out::println),
+        state -> compiler.apply(state.withNow(Instant.now())), new SnapshotStore(),
+        streamServer(options, null));
+    operator.publishAddresses(publishedAddresses(options, null));
+    operator.start();
+    return operator;
+  }
+
+  /** One line the user must read: on stdout for the terminal, and in the log. */
+  private static void reportProblem(String line) {
+    System.out.println(line);
+    log().warn("{}", line);
+  }
+
+  /** Cluster mode: see {@link ClusterOperator}. */
+  private static AutoCloseable startInCluster(OperatorOptions options) throws Exception {
+    KubernetesClient client = new KubernetesClientBuilder().build();
+    try {
+      ClusterOperator operator =
+          new ClusterOperator(options, client, System.getenv(), ClusterOperator.Timings.DEFAULT);
+      operator.start();
+      return () -> {
+        operator.close();
+        client.close();
+      };
+    } catch (Exception e) {
+      client.close();
+      throw e;
     }
   }
 
@@ -134,19 +149,6 @@ public final class Main {
   }
 
   /**
-   * Cluster mode keeps the generated certificate in a Secret shared by all replicas; local mode
-   * makes a throwaway one.
-   */
-  private static TlsCertificate generatedCertificate(OperatorOptions options, KubernetesClient client) {
-    if (client == null) {
-      return GeneratedCertificate.create(Instant.now());
-    }
-    return new GeneratedCertificateSecret(client, options.generatedCertificateSecret(),
-            DefaultCertificate.GENERATED_NAME, Clock.systemUTC())
-        .loadOrCreate(() -> GeneratedCertificate.create(Instant.now()));
-  }
-
-  /**
    * What our Ingresses show in {@code status.loadBalancer}: {@code --publish-address} wins over
    * {@code --publish-service}; neither leaves Ingress statuses alone. The Service needs an API
    * server, so local mode takes only fixed addresses (and logs them).
@@ -160,17 +162,6 @@ public final class Main {
           client, options.publishService().namespace(), options.publishService().name());
     }
     return PublishedAddresses.NONE;
-  }
-
-  private static LeaderElection leaderElection(KubernetesClient client, OperatorOptions options) {
-    Map<String, String> env = System.getenv();
-    return new LeaderElection(
-        client,
-        LeaderElection.namespaceFrom(env, client),
-        LeaderElection.leaseName(options.ingressClass()),
-        LeaderElection.identityFrom(env),
-        LeaderElection.Timings.DEFAULT,
-        new LeaderElection.Listener() {});
   }
 
   /**

@@ -3,6 +3,7 @@ package io.portcullis.operator;
 import io.portcullis.operator.compile.ClusterState;
 import io.portcullis.operator.compile.CompileResult;
 import io.portcullis.operator.metrics.MetricsServer;
+import io.portcullis.operator.metrics.RouteListing;
 import io.portcullis.operator.metrics.OperatorMetrics;
 import io.portcullis.operator.source.ClusterSource;
 import io.portcullis.operator.status.StatusSink;
@@ -96,7 +97,8 @@ public final class Operator implements AutoCloseable {
           new MetricsServer(
               new InetSocketAddress(options.snapshotAddress(), options.metricsPort()),
               metrics.registry(),
-              this::ready);
+              this::ready,
+              () -> store.hasPublished() ? RouteListing.of(store.current()) : "");
       metricsPort = metricsServer.start();
       started.push(metricsServer);
       statusWriter.start();
@@ -134,6 +136,11 @@ public final class Operator implements AutoCloseable {
   /** Statuses and events are written only while this says so (leader election). */
   public void writeStatusOnlyWhile(java.util.function.BooleanSupplier leading) {
     statusWriter.writeOnlyWhile(leading);
+  }
+
+  /** Who decides {@code Programmed} (several replicas: every replica's dataplanes). */
+  public void programmedBy(io.portcullis.operator.status.ProgrammedCheck check) {
+    statusWriter.programmedBy(check);
   }
 
   /** Synced and compiled at least once: safe to route traffic to dataplanes fed by us. */

@@ -5,7 +5,7 @@ import io.portcullis.operator.compile.ServiceRef;
 import io.portcullis.operator.pki.ControlChannelSettings;
 import io.portcullis.operator.pki.NamespacedName;
 import io.portcullis.operator.source.KubernetesSource.EndpointsKind;
-import io.portcullis.snapshot.cli.Flags;
+import io.portcullis.cli.Flags;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -105,23 +105,12 @@ public record OperatorOptions(
    */
   public static OperatorOptions parse(String[] args, Map<String, String> env) {
     Flags flags = Flags.parse(args, env, FLAGS);
+    // Every value is checked before the flags are checked against each other: a typo in a value
+    // is the more useful message.
     Path manifests = flags.get("manifests", OperatorOptions::directory, null);
-    if (manifests != null) {
-      for (String tlsFlag : TLS_FLAGS) {
-        if (flags.has(tlsFlag)) {
-          throw new Flags.FlagException("--" + tlsFlag + " needs cluster mode: with --manifests the"
-              + " snapshot stream is plaintext on loopback");
-        }
-      }
-    }
     String snapshotAddress = flags.get(
         "snapshot-address", OperatorOptions::address, manifests != null ? "127.0.0.1" : "0.0.0.0");
-    if (manifests != null && !isLoopback(snapshotAddress)) {
-      // Snapshots carry private keys: plaintext must not leave the machine.
-      throw new Flags.FlagException("bad value '" + snapshotAddress + "' for --snapshot-address:"
-          + " with --manifests the snapshot stream is plaintext and must bind to loopback");
-    }
-    return new OperatorOptions(
+    OperatorOptions options = new OperatorOptions(
         manifests,
         flags.get("ingress-class", OperatorOptions::ingressClass, CompilerSettings.DEFAULT_INGRESS_CLASS),
         flags.get("watch-namespaces", OperatorOptions::namespaces, List.of()),
@@ -137,7 +126,74 @@ public record OperatorOptions(
         flags.get("publish-address", OperatorOptions::publishAddresses, List.of()),
         flags.get("log-level", OperatorOptions::logLevel, "info"),
         controlChannel(flags));
+    if (manifests != null) {
+      for (String tlsFlag : TLS_FLAGS) {
+        if (flags.has(tlsFlag)) {
+          throw new Flags.FlagException("--" + tlsFlag + " needs cluster mode: with --manifests the"
+              + " snapshot stream is plaintext on loopback");
+        }
+      }
+      if (!isLoopback(snapshotAddress)) {
+        // Snapshots carry private keys: plaintext must not leave the machine.
+        throw new Flags.FlagException("bad value '" + snapshotAddress + "' for --snapshot-address:"
+            + " with --manifests the snapshot stream is plaintext and must bind to loopback");
+      }
+    }
+    return options;
   }
+
+  /** {@code true} when the arguments ask for the usage text. */
+  public static boolean wantsHelp(String[] args) {
+    for (String arg : args) {
+      if (arg.equals("--help") || arg.equals("-h")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  public static final String USAGE =
+      """
+      usage: java -jar portcullis-operator.jar [flags]
+
+      Without --manifests the operator watches the Kubernetes API server it finds through
+      KUBECONFIG (else ~/.kube/config, else the pod's service account). With --manifests DIR it
+      runs without a cluster (local mode): it reads and watches the YAML files in DIR.
+      Every flag can also be set through an environment variable (shown in brackets); the
+      command line wins.
+
+        --manifests DIR          local mode: read and watch the YAML in DIR [PORTCULLIS_MANIFESTS]
+        --ingress-class NAME     the IngressClass served (default portcullis) [PORTCULLIS_INGRESS_CLASS]
+        --watch-namespaces a,b   only these namespaces (default all) [PORTCULLIS_WATCH_NAMESPACES]
+        --endpoints-source S     endpointslices (default) or endpoints [PORTCULLIS_ENDPOINTS_SOURCE]
+        --snapshot-port N        the snapshot stream dataplanes connect to (default 18000)
+                                 [PORTCULLIS_SNAPSHOT_PORT]
+        --snapshot-address ADDR  where it listens (default 127.0.0.1 in local mode, else 0.0.0.0)
+                                 [PORTCULLIS_SNAPSHOT_ADDRESS]
+        --metrics-port N         /metrics, /healthz, /readyz (default 9090) [PORTCULLIS_METRICS_PORT]
+        --default-backend ns/svc:port   where unmatched requests go (default: 404)
+                                 [PORTCULLIS_DEFAULT_BACKEND]
+        --default-certificate ns/name   kubernetes.io/tls Secret for unknown SNI names (default:
+                                 a generated self-signed one) [PORTCULLIS_DEFAULT_CERTIFICATE]
+        --publish-service ns/name       the Service whose address Ingresses show
+                                 [PORTCULLIS_PUBLISH_SERVICE]
+        --publish-address a,b    fixed addresses for Ingress status instead [PORTCULLIS_PUBLISH_ADDRESS]
+        --log-level LEVEL        trace, debug, info (default), warn or error [PORTCULLIS_LOG_LEVEL]
+      cluster mode only (the control channel's mutual TLS):
+        --ca-secret ns/name      the CA's Secret (default portcullis-system/portcullis-ca)
+                                 [PORTCULLIS_CA_SECRET]
+        --dataplane-cert-secret ns/name  the dataplanes' client certificate Secret (default
+                                 portcullis-system/portcullis-dataplane-tls) [PORTCULLIS_DATAPLANE_CERT_SECRET]
+        --snapshot-service ns/name       the Service the serving certificate names (default
+                                 portcullis-system/portcullis-operator) [PORTCULLIS_SNAPSHOT_SERVICE]
+        --snapshot-dns-names a,b more names for it [PORTCULLIS_SNAPSHOT_DNS_NAMES]
+        --control-cert-validity D        certificate lifetime, at least 1h (default 720h)
+                                 [PORTCULLIS_CONTROL_CERT_VALIDITY]
+        --generated-certificate-secret ns/name  where the generated default certificate is kept
+                                 (default portcullis-system/portcullis-default-tls)
+                                 [PORTCULLIS_GENERATED_CERTIFICATE_SECRET]
+        --help                   print this text
+      """;
 
   private static ControlChannelSettings controlChannel(Flags flags) {
     ControlChannelSettings defaults = ControlChannelSettings.defaults();

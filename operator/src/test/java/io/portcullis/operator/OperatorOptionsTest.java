@@ -10,7 +10,7 @@ import io.portcullis.operator.compile.ServiceRef;
 import io.portcullis.operator.pki.ControlChannelSettings;
 import io.portcullis.operator.pki.NamespacedName;
 import io.portcullis.operator.source.KubernetesSource.EndpointsKind;
-import io.portcullis.snapshot.cli.Flags.FlagException;
+import io.portcullis.cli.Flags.FlagException;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -103,7 +103,7 @@ class OperatorOptionsTest {
   @Test
   void badValuesNameTheFlagAndTheProblem() {
     assertBad("--snapshot-port", "70000", "snapshot-port", "port must be between 0 and 65535");
-    assertBad("--metrics-port", "http", "metrics-port", "For input string");
+    assertBad("--metrics-port", "http", "metrics-port", "expected a port number");
     assertBad("--endpoints-source", "slices", "endpoints-source", "expected endpointslices or endpoints");
     assertBad("--default-backend", "svc:80", "default-backend", "expected namespace/service:port");
     assertBad("--watch-namespaces", "Shop", "watch-namespaces", "not a valid namespace name");
@@ -136,7 +136,7 @@ class OperatorOptionsTest {
             new PrintStream(err, true, StandardCharsets.UTF_8));
     assertTrue(parsed.isEmpty());
     assertEquals(
-        "portcullis-operator: bad value 'x' for --snapshot-port: For input string: \"x\"\n",
+        "portcullis-operator: bad value 'x' for --snapshot-port: expected a port number from 0 to 65535\n",
         err.toString(StandardCharsets.UTF_8).replace("\r", ""));
   }
 
@@ -200,9 +200,24 @@ class OperatorOptionsTest {
         {"--publish-service", "no-slash"}, {"--publish-address", "not a name"},
         {"--log-level", "loud"}}) {
       String message = org.junit.jupiter.api.Assertions.assertThrows(
-          io.portcullis.snapshot.cli.Flags.FlagException.class,
+          io.portcullis.cli.Flags.FlagException.class,
           () -> OperatorOptions.parse(bad, java.util.Map.of())).getMessage();
       org.junit.jupiter.api.Assertions.assertTrue(message.contains(bad[0]), message);
     }
+  }
+
+  @Test
+  void helpListsEveryFlag() {
+    assertTrue(OperatorOptions.wantsHelp(new String[] {"--manifests", "x", "--help"}));
+    for (String flag : OperatorOptions.FLAGS) {
+      assertTrue(OperatorOptions.USAGE.contains("--" + flag + " "), () -> "--help lists --" + flag);
+    }
+  }
+
+  @Test
+  void aBadValueIsReportedBeforeFlagsAreCheckedAgainstEachOther() {
+    String message = assertThrows(FlagException.class,
+        () -> parse(Map.of(), "--manifests", dir.toString(), "--ca-secret", "a/b", "--metrics-port", "x")).getMessage();
+    assertTrue(message.startsWith("bad value 'x' for --metrics-port"), message);
   }
 }

@@ -9,7 +9,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * One route: a match and what to do with the requests it accepts.
  *
  * @param name unique in the snapshot, stable across versions; the label in metrics and logs
- *     (for example {@code ingress/default/shop/r0/p1} or {@code proxyroute/default/shop/api})
+ *     (for example {@code ingress/default/shop/shop.example.com/api} or {@code proxyroute/default/shop/api})
  * @param match which requests the route accepts
  * @param action forward, redirect or answer directly
  * @param requestHeaders changes to the request before it goes to a backend

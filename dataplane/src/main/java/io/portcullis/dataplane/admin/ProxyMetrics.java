@@ -7,8 +7,10 @@ import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.core.metrics.Info;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -86,6 +88,20 @@ public final class ProxyMetrics {
               + " drain")
           .labelNames("reason")
           .register(registry);
+
+  {
+    // Series whose label values are known up front exist at 0 from the start, so a rate() or an
+    // alert on them works before the first event, and a dashboard shows 0 rather than nothing.
+    tlsHandshakes.initLabelValues("ok", "TLSv1.3");
+    tlsHandshakes.initLabelValues("ok", "TLSv1.2");
+    tlsHandshakes.initLabelValues("failed", "none");
+    tlsHandshakes.initLabelValues("no_certificate", "none");
+    for (String reason : List.of("flood", "protocol_error", "idle", "drain")) {
+      http2GoAways.initLabelValues(reason);
+    }
+    // The standard jvm_* and process_* metrics (memory, GC, threads, CPU, open files).
+    JvmMetrics.builder().register(registry);
+  }
 
   /** Data points by route name; see the class comment. */
   private final ConcurrentHashMap<String, RouteCounters> requestCounters = new ConcurrentHashMap<>();

@@ -15,6 +15,7 @@ public final class LiveConfig {
   private volatile RuntimeConfig current;
   private final List<Consumer<RuntimeConfig>> listeners = new CopyOnWriteArrayList<>();
   private final ChainCompiler chains;
+  private volatile CertificateTable.Builder certificates = CertificateTable.Builder.NONE;
 
   /** A live config whose snapshots get the standard filters, TLS redirects to port 443. */
   public LiveConfig() {
@@ -41,10 +42,21 @@ public final class LiveConfig {
    * @throws ConfigRejectedException when it cannot be applied; the previous config stays
    */
   public synchronized RuntimeConfig apply(Snapshot snapshot) {
-    RuntimeConfig next = RuntimeConfig.build(snapshot, current, chains);
+    RuntimeConfig previous = current;
+    CertificateTable table = certificates.build(
+        snapshot, previous == null ? CertificateTable.NONE : previous.certificates());
+    RuntimeConfig next = RuntimeConfig.build(snapshot, previous, chains, table);
     current = next;
     listeners.forEach(l -> l.accept(next));
     return next;
+  }
+
+  /**
+   * Where the SNI certificate table of every config applied from now on comes from (the HTTPS
+   * listener's certificate store); without one, configs carry no certificates.
+   */
+  public void certificatesFrom(CertificateTable.Builder builder) {
+    this.certificates = builder;
   }
 
   /** Called after every successful swap (metrics, logs). */

@@ -19,8 +19,10 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * An applied snapshot, indexed for routing. Immutable once built; a request keeps the instance it
- * started with even when a newer one is swapped in.
+ * An applied snapshot: the routing index, each route's compiled filter chain (the hosts' TLS
+ * policies among them) and the SNI certificate table, swapped in together with one reference
+ * write by {@link LiveConfig}. Immutable once built; a request keeps the instance it started with
+ * even when a newer one is swapped in.
  *
  * <p>A request's host picks one virtual host: the exact one, else the wildcard one label up, else
  * the host-less one. Its path is then matched only there; with no match it goes to the default
@@ -39,9 +41,12 @@ public final class RuntimeConfig {
   private final ClusterRuntime defaultCluster;
   /** For requests whose host has no virtual host. */
   private final FilterChain noHostFilters;
+  private final CertificateTable certificates;
 
-  private RuntimeConfig(Snapshot snapshot, RuntimeConfig previous, ChainCompiler compiler) {
+  private RuntimeConfig(Snapshot snapshot, RuntimeConfig previous, ChainCompiler compiler,
+      CertificateTable certificates) {
     this.snapshot = snapshot;
+    this.certificates = certificates;
     this.clusters = reuseUnchanged(snapshot, previous);
     if (previous != null && routingUnchanged(previous)) {
       // The cheap path of an endpoint-only change: the clusters were updated in place, so the old
@@ -123,19 +128,24 @@ public final class RuntimeConfig {
    *     balancing state carries over), or null
    * @throws ConfigRejectedException when the snapshot cannot be served, naming the resources
    */
-  public static RuntimeConfig build(
-      Snapshot snapshot, RuntimeConfig previous, ChainCompiler chains) {
+  public static RuntimeConfig build(Snapshot snapshot, RuntimeConfig previous,
+      ChainCompiler chains, CertificateTable certificates) {
     try {
-      return new RuntimeConfig(snapshot, previous, chains);
+      return new RuntimeConfig(snapshot, previous, chains, certificates);
     } catch (IllegalArgumentException e) {
       throw new ConfigRejectedException("a filter config cannot be applied: " + e.getMessage(),
           List.of("filters"));
     }
   }
 
-  /** {@link #build(Snapshot, RuntimeConfig, ChainCompiler)} without filters (routing tests). */
+  /** A config without filters and certificates (routing tests). */
   public static RuntimeConfig build(Snapshot snapshot, RuntimeConfig previous) {
-    return build(snapshot, previous, ChainCompiler.NONE);
+    return build(snapshot, previous, ChainCompiler.NONE, CertificateTable.NONE);
+  }
+
+  /** The SNI certificate table that came with this config. */
+  public CertificateTable certificates() {
+    return certificates;
   }
 
   private static Map<String, ClusterRuntime> reuseUnchanged(

@@ -10,7 +10,7 @@ package io.portcullis.dataplane.log;
  * @param method request method
  * @param authority the {@code Host} header as the client sent it
  * @param path the request path without its query (queries often carry tokens)
- * @param protocol {@code HTTP/1.1}, {@code HTTP/1.0}
+ * @param protocol {@code HTTP/1.1}, {@code HTTP/1.0} or {@code HTTP/2.0}
  * @param status status code sent to the client; 0 when the connection closed before a response
  * @param route the route name, or {@code none} when nothing matched
  * @param cluster the cluster forwarded to

@@ -10,13 +10,14 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.util.AttributeKey;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.ArrayDeque;
 
 /**
- * Watches one HTTP/1.x connection right behind the codec and hands one {@link AccessLogEntry} per
+ * Watches one HTTP/1.x connection (or one HTTP/2 stream) right behind the codec and hands one {@link AccessLogEntry} per
  * request to the {@link AccessLog} once its response has been written (or the connection closed
  * first). What only the proxy knows (route, cluster, endpoint, upstream status and time, retries)
  * it reports through {@link #routed} just before it writes the response head.
@@ -28,9 +29,14 @@ public final class AccessLogHandler extends ChannelDuplexHandler {
   private static final AttributeKey<RouteFacts> FACTS =
       AttributeKey.valueOf(AccessLogHandler.class, "facts");
 
+  /** What nginx's {@code $server_protocol} says for HTTP/2. */
+  static final String HTTP_2 = "HTTP/2.0";
+
   private final AccessLog accessLog;
   private final ArrayDeque<Pending> pending = new ArrayDeque<>(2);
   private String client = "unknown";
+  /** {@code HTTP/2.0} on an HTTP/2 stream, whose codec hands on requests marked HTTP/1.1. */
+  private String streamProtocol;
   private RouteFacts facts;
 
   public AccessLogHandler(AccessLog accessLog) {
@@ -63,6 +69,7 @@ public final class AccessLogHandler extends ChannelDuplexHandler {
   public void handlerAdded(ChannelHandlerContext ctx) {
     facts = new RouteFacts();
     ctx.channel().attr(FACTS).set(facts);
+    streamProtocol = ctx.channel() instanceof Http2StreamChannel ? HTTP_2 : null;
     SocketAddress remote = ctx.channel().remoteAddress();
     if (remote instanceof InetSocketAddress inet && inet.getAddress() != null) {
       client = inet.getAddress().getHostAddress();
@@ -80,7 +87,7 @@ public final class AccessLogHandler extends ChannelDuplexHandler {
       p.startNanos = System.nanoTime();
       p.method = request.method().name();
       p.path = q < 0 ? uri : uri.substring(0, q);
-      p.protocol = request.protocolVersion().text();
+      p.protocol = streamProtocol != null ? streamProtocol : request.protocolVersion().text();
       p.authority = request.headers().get(HttpHeaderNames.HOST);
       p.userAgent = request.headers().get(HttpHeaderNames.USER_AGENT);
       pending.add(p);

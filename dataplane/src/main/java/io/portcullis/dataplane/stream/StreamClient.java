@@ -13,6 +13,7 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
 import io.portcullis.dataplane.admin.ProxyMetrics;
 import io.portcullis.dataplane.config.LiveConfig;
 import io.portcullis.snapshot.StreamMessage;
@@ -64,6 +65,8 @@ public final class StreamClient implements AutoCloseable {
   private volatile boolean connected;
   private volatile Channel connection;
   private volatile boolean closed;
+  /** The last connect failure warned about, so an outage warns once, not on every retry. */
+  private volatile String lastConnectFailure;
 
   public StreamClient(URI controlPlane, String nodeId, LiveConfig config, ProxyMetrics metrics) {
     this(controlPlane, nodeId, config, metrics, StreamClientSettings.defaults(),
@@ -125,6 +128,11 @@ public final class StreamClient implements AutoCloseable {
   }
 
   /** TLS handshakes with the operator that failed since start. */
+  /** Why the last connect attempt failed, in words; empty once a stream was accepted. */
+  public java.util.Optional<String> lastConnectFailure() {
+    return java.util.Optional.ofNullable(lastConnectFailure);
+  }
+
   public long handshakeFailures() {
     return handshakeFailures.get();
   }
@@ -168,12 +176,9 @@ public final class StreamClient implements AutoCloseable {
             SslContext tls = settings.sslContext();
             if (tls != null) {
               // With the peer host, the context verifies the operator's name (endpoint identification).
-              StreamPipeline.tls(ch, tls.newHandler(ch.alloc(), host, port), cause -> {
-                handshakeFailures.incrementAndGet();
-                // Warn: an untrusted operator certificate or a wrong host name needs a human.
-                log.warn("TLS handshake with operator at {} failed: {}", controlPlane,
-                    rootMessage(cause));
-              });
+              // The handshake's outcome is watched once the TCP connect succeeded (see connect()):
+              // a refused connect also fails the handshake future, and must not read as a TLS error.
+              StreamPipeline.tls(ch, tls.newHandler(ch.alloc(), host, port), cause -> {});
             }
             Http2Settings http2 = Http2Settings.defaultSettings()
                 .initialWindowSize(STREAM_WINDOW_BYTES)
@@ -185,11 +190,21 @@ public final class StreamClient implements AutoCloseable {
     connection = connecting.channel();
     connecting.addListener(f -> {
       if (!f.isSuccess()) {
-        log.debug("cannot reach operator at {}: {}", controlPlane, f.cause().toString());
+        connectFailed(f.cause());
         scheduleReconnect();
         return;
       }
       Channel ch = connecting.channel();
+      SslHandler tlsHandler = ch.pipeline().get(SslHandler.class);
+      if (tlsHandler != null) {
+        tlsHandler.handshakeFuture().addListener(h -> {
+          if (!h.isSuccess() && ch.isActive()) {
+            handshakeFailures.incrementAndGet();
+            // Warn: an untrusted operator certificate or a wrong host name needs a human.
+            log.warn("TLS handshake with operator at {} failed: {}", controlPlane, rootMessage(h.cause()));
+          }
+        });
+      }
       ch.closeFuture().addListener(c -> onDisconnected());
       StreamPipeline.widenConnectionWindow(ch, STREAM_WINDOW_BYTES);
       openStream(ch);
@@ -218,6 +233,41 @@ public final class StreamClient implements AutoCloseable {
         parent.close();
       }
     });
+  }
+
+  /**
+   * The operator cannot be reached: says why in words (connection refused, timed out, unknown
+   * host), at WARN once per outage and reason, at DEBUG on every retry after that.
+   */
+  private void connectFailed(Throwable cause) {
+    String reason = connectFailure(cause);
+    if (!reason.equals(lastConnectFailure)) {
+      lastConnectFailure = reason;
+      log.warn("cannot reach operator at {}: {}; retrying with backoff, serving the last applied config",
+          controlPlane, reason);
+    } else {
+      log.debug("cannot reach operator at {}: {}", controlPlane, reason);
+    }
+  }
+
+  /** A connect failure as an operator reads it. */
+  static String connectFailure(Throwable cause) {
+    for (Throwable t = cause; t != null; t = t.getCause()) {
+      if (t instanceof java.net.ConnectException && !(t instanceof io.netty.channel.ConnectTimeoutException)) {
+        return "connection refused (is the operator running and its Service reachable?)";
+      }
+      if (t instanceof io.netty.channel.ConnectTimeoutException
+          || t instanceof java.net.SocketTimeoutException) {
+        return "connect timed out";
+      }
+      if (t instanceof java.net.UnknownHostException) {
+        return "unknown host " + t.getMessage();
+      }
+      if (t instanceof java.net.NoRouteToHostException) {
+        return "no route to host";
+      }
+    }
+    return rootMessage(cause);
   }
 
   // TLS engines wrap the useful reason ("No subject alternative names matching ...") in
@@ -253,6 +303,7 @@ public final class StreamClient implements AutoCloseable {
 
   private void onAccepted() {
     backoff.reset();
+    lastConnectFailure = null;
     connections.incrementAndGet();
     if (!connected) {
       connected = true;

@@ -4,7 +4,9 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.util.Mapping;
 import io.portcullis.dataplane.config.ConfigRejectedException;
+import io.portcullis.dataplane.config.CertificateTable;
 import io.portcullis.dataplane.config.LiveConfig;
+import io.portcullis.dataplane.config.RuntimeConfig;
 import io.portcullis.snapshot.Snapshot;
 import io.portcullis.snapshot.TlsCertificate;
 import io.portcullis.snapshot.TlsPolicy.ClientValidation;
@@ -32,10 +34,11 @@ import org.slf4j.LoggerFactory;
  * their own session ticket keys: a session resumed from a context that asked for no certificate
  * must never resume into one that requires it.
  *
- * <p>A snapshot is applied in two steps so that the stream client can NACK a certificate the
- * dataplane cannot load: {@link #prepare} builds a new table (reusing the context of every
- * certificate whose content did not change: a route change costs no TLS work), then
- * {@link #install} swaps it in with one volatile write. No listener restarts.
+ * <p>The table is part of the config: {@link #attachTo} makes this store build the table of every
+ * config the {@link LiveConfig} applies ({@link #prepare}, reusing the context of every
+ * certificate whose content did not change: a route change costs no TLS work), and the table is
+ * swapped in with the routes and filters in one reference write. A certificate the dataplane
+ * cannot load rejects the whole snapshot (a NACK), and nothing changes. No listener restarts.
  */
 public final class CertificateStore implements Mapping<String, SslContext>, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(CertificateStore.class);
@@ -44,7 +47,7 @@ public final class CertificateStore implements Mapping<String, SslContext>, Auto
   /** One server context per certificate and client validation (null: none). */
   private record ContextKey(TlsCertificate certificate, ClientValidation validation) {}
 
-  public static final class Table {
+  public static final class Table implements CertificateTable {
     static final Table EMPTY = new Table(null, Map.of(), Map.of(), Map.of(), null);
 
     /** The snapshot version this table was built for; null for the empty table. */
@@ -64,7 +67,8 @@ public final class CertificateStore implements Mapping<String, SslContext>, Auto
       this.fallback = fallback;
     }
 
-    SslContext lookup(String sniName) {
+    @Override
+    public SslContext lookup(String sniName) {
       if (sniName != null) {
         String host = sniName.toLowerCase(Locale.ROOT);
         if (host.endsWith(".")) {
@@ -94,7 +98,7 @@ public final class CertificateStore implements Mapping<String, SslContext>, Auto
   private final SslProvider provider;
   private final TicketKeys tickets = new TicketKeys();
   private final ScheduledExecutorService rotation;
-  private volatile Table table = Table.EMPTY;
+  private volatile LiveConfig config;
 
   /** A store using the best provider available ({@link TlsProvider}), rotating ticket keys. */
   public CertificateStore() {
@@ -122,8 +126,8 @@ public final class CertificateStore implements Mapping<String, SslContext>, Auto
    * @throws ConfigRejectedException naming {@code certificate/<name>} for every certificate that
    *     cannot be loaded; nothing changes then
    */
-  public synchronized Table prepare(Snapshot snapshot) {
-    Table current = table;
+  public synchronized Table prepare(Snapshot snapshot, CertificateTable previous) {
+    Table current = previous instanceof Table t ? t : Table.EMPTY;
     Map<ContextKey, SslContext> contexts = new HashMap<>();
     Map<String, TlsCertificate> certificatesByName = new HashMap<>();
     List<String> failed = new ArrayList<>();
@@ -205,44 +209,23 @@ public final class CertificateStore implements Mapping<String, SslContext>, Auto
     return context;
   }
 
-  /** Makes {@code next} the table new handshakes use. */
-  public void install(Table next) {
-    table = next;
+  /** Builds the certificate table of every config {@code config} applies from now on. */
+  public void attachTo(LiveConfig config) {
+    this.config = config;
+    config.certificatesFrom(this::prepare);
   }
 
   /** The table new handshakes use now. */
   Table current() {
-    return table;
-  }
-
-  /**
-   * Keeps the certificates in step with every config {@code config} applies, including applies
-   * that do not come through {@link TlsConfigApplier} (tests, tools). Those cannot be NACKed: a
-   * certificate that fails to load is logged and the previous certificates stay.
-   */
-  public void follow(LiveConfig config) {
-    config.onApplied(applied -> {
-      Snapshot snapshot = applied.snapshot();
-      if (snapshot.version().equals(table.version)) {
-        return; // TlsConfigApplier installed it already
-      }
-      try {
-        apply(snapshot);
-      } catch (ConfigRejectedException e) {
-        log.error("TLS: keeping the previous certificates: {}", e.getMessage());
-      }
-    });
-  }
-
-  /** {@link #prepare} then {@link #install}. */
-  public synchronized void apply(Snapshot snapshot) {
-    install(prepare(snapshot));
+    LiveConfig c = config;
+    RuntimeConfig current = c == null ? null : c.current();
+    return current != null && current.certificates() instanceof Table t ? t : Table.EMPTY;
   }
 
   /** The certificate for an SNI name (null: none sent); null when there is none to offer. */
   @Override
   public SslContext map(String sniName) {
-    SslContext context = table.lookup(sniName);
+    SslContext context = current().lookup(sniName);
     if (context == null) {
       // Failing the lookup fails the handshake; the connection is closed.
       throw new IllegalStateException("no certificate for SNI name " + sniName);
@@ -253,7 +236,7 @@ public final class CertificateStore implements Mapping<String, SslContext>, Auto
   private void rotateTicketKeys() {
     try {
       tickets.rotate();
-      table.byCertificate.forEach((key, context) -> {
+      current().byCertificate.forEach((key, context) -> {
         if (key.validation() == null) {
           tickets.applyTo(context);
         }

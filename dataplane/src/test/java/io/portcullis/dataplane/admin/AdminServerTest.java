@@ -70,6 +70,16 @@ class AdminServerTest {
   }
 
   @Test
+  void countersWithKnownLabelsExistAtZeroAndJvmMetricsAreServed() throws Exception {
+    String body = send("GET", "/metrics").body();
+    assertTrue(body.contains("portcullis_tls_handshakes_total{protocol=\"none\",result=\"failed\"} 0.0"), body);
+    assertTrue(body.contains("portcullis_http2_goaway_total{reason=\"flood\"} 0.0"), body);
+    assertTrue(body.contains("portcullis_snapshots_rejected_total 0.0"), body);
+    assertTrue(body.contains("jvm_threads_current"), "JVM metrics");
+    assertTrue(body.contains("process_cpu_seconds_total"), "process metrics");
+  }
+
+  @Test
   void metricsAreServedInPrometheusTextFormat() throws Exception {
     metrics.requestCompleted("default/hello/0", 200);
     metrics.snapshotApplied("abc123");

@@ -79,4 +79,30 @@ class AccessLogHandlerTest {
     assertEquals("none", entries.get(0).route());
     assertFalse(channel.finish());
   }
+
+  /** An HTTP/2 stream as the access log sees it: a child channel behind the stream codec. */
+  private static final class StreamChannel extends EmbeddedChannel
+      implements io.netty.handler.codec.http2.Http2StreamChannel {
+    StreamChannel(io.netty.channel.ChannelHandler handler) {
+      super(handler);
+    }
+
+    @Override
+    public io.netty.handler.codec.http2.Http2FrameStream stream() {
+      return null;
+    }
+  }
+
+  @Test
+  void aRequestOnAnHttp2StreamIsLoggedAsHttp2EvenThoughTheStreamCodecSaysHttp11() {
+    StreamChannel stream = new StreamChannel(new AccessLogHandler(entries::add));
+    DefaultFullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/h2");
+    stream.writeInbound(request);
+    ReferenceCountUtil.release(stream.readInbound());
+    stream.writeOutbound(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK));
+    ReferenceCountUtil.release(stream.readOutbound());
+    assertEquals(1, entries.size());
+    assertEquals("HTTP/2.0", entries.get(0).protocol());
+    assertFalse(stream.finish());
+  }
 }

@@ -11,7 +11,6 @@ import io.portcullis.dataplane.config.LiveConfig;
 import io.portcullis.dataplane.testing.TestBackend;
 import io.portcullis.dataplane.tls.CertificateStore;
 import io.portcullis.dataplane.tls.TestPki;
-import io.portcullis.dataplane.tls.TlsConfigApplier;
 import io.portcullis.dataplane.filters.StandardFilters;
 import io.portcullis.snapshot.Cluster;
 import io.portcullis.snapshot.Endpoint;
@@ -61,7 +60,10 @@ class ClientCertificatesTest {
   private final LiveConfig config =
       new LiveConfig(StandardFilters.chains(() -> self[0] == null ? -1 : self[0].httpsPort()));
   private final CertificateStore store = new CertificateStore();
-  private final TlsConfigApplier applier = new TlsConfigApplier(config, store);
+
+  {
+    store.attachTo(config);
+  }
   private ProxyServer proxy;
   private int httpPort;
   private int httpsPort;
@@ -70,7 +72,7 @@ class ClientCertificatesTest {
   @BeforeEach
   void start() {
     backendPort = backend.start();
-    applier.apply(snapshot(new ClientValidation(clientCa.caPem(), false)));
+    config.apply(snapshot(new ClientValidation(clientCa.caPem(), false)));
     proxy = new ProxyServer(
         ProxySettings.builder().bindAddress("127.0.0.1").port(0).workerThreads(1).build(),
         Router.of(config), new ProxyMetrics());
@@ -200,7 +202,7 @@ class ClientCertificatesTest {
   @Test
   @DisplayName("a client CA bundle that is not PEM is rejected naming the host, and the previous config stays")
   void badClientCa() {
-    ConfigRejectedException e = assertThrows(ConfigRejectedException.class, () -> applier.apply(
+    ConfigRejectedException e = assertThrows(ConfigRejectedException.class, () -> config.apply(
         snapshot(new ClientValidation("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n", false))));
     assertEquals(List.of("virtualHost/" + REQUIRED), e.resources());
     assertTrue(request(serverPki.clientContext(alice), REQUIRED, REQUIRED, "/").startsWith("HTTP/1.1 200"));

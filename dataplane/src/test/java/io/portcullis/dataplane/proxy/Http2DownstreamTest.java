@@ -70,6 +70,9 @@ class Http2DownstreamTest {
                 .port(0)
                 .workerThreads(2)
                 .http2MaxControlFramesPerWindow(PING_LIMIT)
+                // goAwayAll's stream in flight must finish within the grace period: 2 MB through
+                // the proxy took over the default 10 s on a loaded 2-core machine.
+                .shutdownGracePeriod(Duration.ofSeconds(60))
                 .build(),
             head -> ProxyServerTest.forward(
                 head,
@@ -316,7 +319,7 @@ class Http2DownstreamTest {
       await().atMost(Duration.ofSeconds(10)).until(() -> !client.goAways.isEmpty());
       assertEquals(Http2Error.NO_ERROR.code(), client.goAways.get(0));
       assertEquals(1.0, goAways("drain"));
-      H2TestClient.Response r = inFlight.get(20, TimeUnit.SECONDS);
+      H2TestClient.Response r = inFlight.get(60, TimeUnit.SECONDS); // 2 MB; slow on a loaded machine
       assertEquals(2_000_000, r.body().length);
       await().atMost(Duration.ofSeconds(10)).until(() -> !client.channel.isActive());
     }

@@ -13,7 +13,6 @@ import io.portcullis.dataplane.config.LiveConfig;
 import io.portcullis.dataplane.testing.TestBackend;
 import io.portcullis.dataplane.tls.CertificateStore;
 import io.portcullis.dataplane.tls.TestPki;
-import io.portcullis.dataplane.tls.TlsConfigApplier;
 import io.portcullis.dataplane.filters.StandardFilters;
 import io.portcullis.snapshot.Cluster;
 import io.portcullis.snapshot.Endpoint;
@@ -68,7 +67,10 @@ class HttpsListenerTest {
   private final LiveConfig config =
       new LiveConfig(StandardFilters.chains(() -> self[0] == null ? -1 : self[0].httpsPort()));
   private final CertificateStore store = new CertificateStore();
-  private final TlsConfigApplier applier = new TlsConfigApplier(config, store);
+
+  {
+    store.attachTo(config);
+  }
   private final ProxyMetrics metrics = new ProxyMetrics();
   private ProxyServer proxy;
   private int httpPort;
@@ -78,7 +80,7 @@ class HttpsListenerTest {
   @BeforeEach
   void start() {
     backendPort = backend.start();
-    applier.apply(snapshot(shopCert, defaultCert));
+    config.apply(snapshot(shopCert, defaultCert));
     proxy = new ProxyServer(
         ProxySettings.builder().bindAddress("127.0.0.1").port(0).workerThreads(2).build(),
         Router.of(config), metrics);
@@ -150,7 +152,7 @@ class HttpsListenerTest {
   @DisplayName("without a default certificate an unknown name's handshake fails; known names still work")
   void noDefaultCertificate() throws IOException {
     Cluster web = new Cluster("default/web:80", List.of(new Endpoint("127.0.0.1", backendPort)));
-    applier.apply(Snapshot.of(
+    config.apply(Snapshot.of(
         List.of(host(SHOP, new TlsPolicy(shopCert.name(), true, null))), List.of(web), null,
         List.of(shopCert), null));
     assertThrows(IOException.class, () -> handshake("unknown.example.org", "TLSv1.3").close());
@@ -380,7 +382,7 @@ class HttpsListenerTest {
       await().atMost(Duration.ofSeconds(10)).until(() -> ok.get() >= 20 || failure.get() != null);
       TlsCertificate newShop = pki.issue("default/shop-tls", SHOP, "www.example.com");
       TlsCertificate newDefault = pki.issue(DEFAULT_NAME, "localhost", "new.invalid");
-      applier.apply(snapshot(newShop, newDefault));
+      config.apply(snapshot(newShop, newDefault));
       await().atMost(Duration.ofSeconds(5)).until(() -> {
         try (SSLSocket s = handshake(SHOP, "TLSv1.3")) {
           return names(s).contains("www.example.com");
@@ -411,7 +413,7 @@ class HttpsListenerTest {
         "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n", shopCert.privateKey());
     Snapshot before = config.current().snapshot();
     ConfigRejectedException e =
-        assertThrows(ConfigRejectedException.class, () -> applier.apply(snapshot(garbage, defaultCert)));
+        assertThrows(ConfigRejectedException.class, () -> config.apply(snapshot(garbage, defaultCert)));
     assertEquals(List.of("certificate/default/shop-tls"), e.resources());
     assertEquals(before, config.current().snapshot());
     try (SSLSocket s = handshake(SHOP, "TLSv1.3")) {

@@ -31,6 +31,12 @@ class CertificateStoreTest {
   private static final TlsCertificate FALLBACK = PKI.issue("ops/default", "localhost");
 
   private final CertificateStore store = new CertificateStore();
+  private final io.portcullis.dataplane.config.LiveConfig config =
+      new io.portcullis.dataplane.config.LiveConfig();
+
+  CertificateStoreTest() {
+    store.attachTo(config);
+  }
 
   @AfterEach
   void close() {
@@ -53,7 +59,7 @@ class CertificateStoreTest {
   @Test
   @DisplayName("SNI picks the exact host, then the wildcard one label up, then the default")
   void lookupOrder() {
-    store.apply(snapshot("a", SHOP));
+    config.apply(snapshot("a", SHOP));
     SslContext shop = store.map("shop.example.com");
     SslContext wild = store.map("api.example.com");
     SslContext fallback = store.map(null);
@@ -68,13 +74,13 @@ class CertificateStoreTest {
   @Test
   @DisplayName("a route-only change reuses every context; a changed certificate rebuilds only its own")
   void cacheByContent() {
-    store.apply(snapshot("a", SHOP));
+    config.apply(snapshot("a", SHOP));
     SslContext shop = store.map("shop.example.com");
     SslContext wild = store.map("api.example.com");
-    store.apply(snapshot("b", SHOP));
+    config.apply(snapshot("b", SHOP));
     assertSame(shop, store.map("shop.example.com"));
     assertSame(wild, store.map("api.example.com"));
-    store.apply(snapshot("b", PKI.issue("default/shop", "shop.example.com")));
+    config.apply(snapshot("b", PKI.issue("default/shop", "shop.example.com")));
     assertNotSame(shop, store.map("shop.example.com"));
     assertSame(wild, store.map("api.example.com"));
   }
@@ -82,7 +88,7 @@ class CertificateStoreTest {
   @Test
   @DisplayName("without a default certificate an unknown name gets no certificate (handshake fails)")
   void noDefault() {
-    store.apply(Snapshot.of(List.of(host("shop.example.com", SHOP.name(), "a")), List.of(), null,
+    config.apply(Snapshot.of(List.of(host("shop.example.com", SHOP.name(), "a")), List.of(), null,
         List.of(SHOP), null));
     store.map("shop.example.com");
     assertThrows(IllegalStateException.class, () -> store.map("other.example.com"));
@@ -90,23 +96,26 @@ class CertificateStoreTest {
   }
 
   @Test
-  @DisplayName("a store that follows the live config picks up certificates of any apply")
-  void followsLiveConfig() {
-    io.portcullis.dataplane.config.LiveConfig config = new io.portcullis.dataplane.config.LiveConfig();
-    store.follow(config);
+  @DisplayName("a certificate that cannot be loaded rejects the whole snapshot: routes and certificates stay as they were")
+  void rejectedCertificateKeepsEverything() {
     config.apply(snapshot("a", SHOP));
     SslContext shop = store.map("shop.example.com");
-    assertNotSame(shop, store.map(null));
-    config.apply(snapshot("b", SHOP));
+    String version = config.current().version();
+    TlsCertificate broken = new TlsCertificate("default/shop", SHOP.certificateChain(),
+        "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n");
+    assertThrows(io.portcullis.dataplane.config.ConfigRejectedException.class,
+        () -> config.apply(snapshot("b", broken)));
+    assertEquals(version, config.current().version());
     assertSame(shop, store.map("shop.example.com"));
   }
 
   @Test
-  @DisplayName("prepare without install changes nothing new handshakes see")
+  @DisplayName("preparing a table changes nothing new handshakes see until its config is applied")
   void prepareIsSideEffectFree() {
-    store.apply(snapshot("a", SHOP));
+    config.apply(snapshot("a", SHOP));
     SslContext shop = store.map("shop.example.com");
-    store.prepare(snapshot("a", PKI.issue("default/shop", "shop.example.com")));
+    store.prepare(snapshot("a", PKI.issue("default/shop", "shop.example.com")),
+        config.current().certificates());
     assertSame(shop, store.map("shop.example.com"));
   }
 
@@ -116,13 +125,16 @@ class CertificateStoreTest {
     TicketKeys keys = new TicketKeys();
     if (OpenSsl.isAvailable()) {
       assertEquals(SslProvider.OPENSSL, store.provider());
-      store.apply(snapshot("a", SHOP));
+      config.apply(snapshot("a", SHOP));
       assertTrue(keys.applyTo(store.map("shop.example.com")));
       keys.rotate();
       assertTrue(keys.applyTo(store.map("shop.example.com")));
     }
     try (CertificateStore jdk = new CertificateStore(SslProvider.JDK)) {
-      jdk.apply(snapshot("a", SHOP));
+      io.portcullis.dataplane.config.LiveConfig jdkConfig =
+          new io.portcullis.dataplane.config.LiveConfig();
+      jdk.attachTo(jdkConfig);
+      jdkConfig.apply(snapshot("a", SHOP));
       assertFalse(keys.applyTo(jdk.map("shop.example.com")));
       assertTrue(jdk.map("shop.example.com").isServer());
     }

@@ -14,7 +14,7 @@ import io.portcullis.snapshot.ClusterPolicy.Policy;
 import io.portcullis.snapshot.ClusterPolicy.StatusRange;
 import io.portcullis.snapshot.ClusterPolicy.UpstreamTls;
 import io.portcullis.snapshot.RetryPolicy;
-import io.portcullis.snapshot.cli.Durations;
+import io.portcullis.cli.Durations;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

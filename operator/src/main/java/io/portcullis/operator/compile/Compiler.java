@@ -41,6 +41,9 @@ public final class Compiler {
 
     new IngressPass(backends, status, table).run(ingresses);
     new ProxyRoutePass(backends, caBundles, status, table).run(proxyRoutes);
+    AuthPass auth = new AuthPass(state.secrets(), status);
+    auth.run(ingresses, proxyRoutes);
+    auth.addRoutes(table);
     List<VirtualHost> virtualHosts = table.build(status);
     String defaultCluster =
         new DefaultBackendPass(backends, status).run(ingresses, settings.defaultBackend());
@@ -48,6 +51,7 @@ public final class Compiler {
         new TlsPass(state.secrets(), caBundles, status, state.now(), settings.defaultCertificate());
     tls.run(ingresses, proxyRoutes);
     virtualHosts = tls.attach(virtualHosts);
+    virtualHosts = auth.attach(virtualHosts);
 
     Snapshot snapshot = Snapshot.of(
         virtualHosts, usedClusters(backends, virtualHosts, defaultCluster), defaultCluster,

@@ -79,8 +79,7 @@ final class IngressPass {
       }
       List<HTTPIngressPath> paths = rule.getHttp().getPaths();
       for (int p = 0; p < paths.size(); p++) {
-        String name = "ingress/" + ref.namespace() + "/" + ref.name() + "/r" + r + "/p" + p;
-        RouteCandidate candidate = path(ref, created, host, paths.get(p), useRegex, policy, name,
+        RouteCandidate candidate = path(ref, created, host, paths.get(p), useRegex, policy,
             ordinal++, "rule " + r + " path " + p);
         if (candidate != null) {
           out.add(candidate);
@@ -90,7 +89,7 @@ final class IngressPass {
   }
 
   private RouteCandidate path(ObjectRef ref, Instant created, String host, HTTPIngressPath path,
-      boolean useRegex, IngressAnnotations policy, String routeName, int ordinal, String where) {
+      boolean useRegex, IngressAnnotations policy, int ordinal, String where) {
     PathMatch match;
     try {
       match = pathMatch(path, useRegex);
@@ -98,6 +97,7 @@ final class IngressPass {
       status.rejected(ref, Reasons.INVALID_ROUTE, where + ": " + e.getMessage());
       return null;
     }
+    String routeName = routeName(ref, host, match);
     String cluster = backendCluster(ref, path.getBackend(), policy, where);
     if (cluster == null) {
       return null;
@@ -162,6 +162,24 @@ final class IngressPass {
       }
       default -> throw new InvalidInputException("unknown pathType '" + type + "'");
     };
+  }
+
+  /**
+   * What metrics, the access log and {@code /routes} call the route: the object, then the host
+   * and path a user wrote ({@code ingress/shop/front/shop.example.com/api}, {@code *} for no host,
+   * {@code (exact)} or {@code (regex)} after a path of those types), not positions in the lists.
+   */
+  static String routeName(ObjectRef ref, String host, PathMatch match) {
+    String where = (host == null || host.isEmpty() ? "*" : host);
+    String path;
+    if (match instanceof PathMatch.Exact e) {
+      path = e.value() + " (exact)";
+    } else if (match instanceof PathMatch.Prefix p) {
+      path = p.value();
+    } else {
+      path = ((PathMatch.Regex) match).pattern() + " (regex)";
+    }
+    return "ingress/" + ref.namespace() + "/" + ref.name() + "/" + where + (path.startsWith("/") ? "" : "/") + path;
   }
 
   static String describe(PathMatch match) {

@@ -46,4 +46,15 @@ public final class Reasons {
   public static final String INVALID_CA_SECRET = "InvalidCaSecret";
   /** Event (warning): an annotation has a value we cannot use; its default applies. */
   public static final String INVALID_ANNOTATION = "InvalidAnnotation";
+  /**
+   * Accepted=False (ProxyRoute) or an Event (Ingress): authentication is configured but invalid;
+   * the route answers 503 (fails closed) until it is fixed.
+   */
+  public static final String INVALID_AUTH = "InvalidAuth";
+  /**
+   * ResolvedRefs=False (ProxyRoute) or an Event (Ingress): a Secret authentication names is
+   * missing, lacks its key, or holds refused content (plain-text or MD5 passwords); the route
+   * answers 503 (fails closed).
+   */
+  public static final String INVALID_AUTH_SECRET = "InvalidAuthSecret";
 }

@@ -1,6 +1,7 @@
 package io.portcullis.operator.crd;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.crd.generator.annotation.SchemaFrom;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
@@ -20,6 +21,18 @@ import java.util.Map;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class ProxyRouteSpec {
+  /** What {@code kubectl explain proxyroute} says first. */
+  static final String DESCRIPTION =
+      "ProxyRoute routes HTTP requests for a set of hosts to Services, with what Ingress cannot say:"
+          + " header and method matches, weighted backends, rewrites, redirects, direct responses,"
+          + " load balancing, health checks, timeouts, retries and TLS options. Served by Portcullis"
+          + " (portcullis.io). Reference: docs/proxyroute.md.";
+  static final String SPEC_DESCRIPTION =
+      "The hosts, their TLS, and the routes that decide what happens to each request.";
+  static final String STATUS_DESCRIPTION =
+      "What the operator made of the route, written by the leader operator: read the conditions"
+          + " when a request does not go where you expect.";
+
   /** DNS name, or a wildcard of one leading label; IP literals are refused by the compiler. */
   static final String HOST_PATTERN =
       "^(\\*\\.)?[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$";
@@ -32,48 +45,51 @@ public class ProxyRouteSpec {
   static final String DNS_LABEL = "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$";
   /** An HTTP header field name (RFC 9110 token). */
   static final String HEADER_NAME = "^[-!#$%&'*+.^_`|~0-9A-Za-z]+$";
-  /** A duration as {@code io.portcullis.snapshot.cli.Durations} reads it. */
+  /** A duration as {@code io.portcullis.cli.Durations} reads it. */
   static final String DURATION = "^[0-9]{1,9}(ms|s|m|h)$";
   /** An HTTP status or an inclusive range of them: {@code 404}, {@code 200-299}. */
   static final String STATUS_RANGE = "^[1-5][0-9][0-9](-[1-5][0-9][0-9])?$";
 
-  /** Name of the IngressClass this route belongs to; empty means the default class. */
+  @JsonPropertyDescription("The IngressClass whose controller serves this route. Empty: any Portcullis operator serves it.")
   public String ingressClassName;
 
-  /** Exact host names, or wildcards of one leading label ({@code *.example.com}). */
+  @JsonPropertyDescription("Host names this route answers, exact (shop.example.com) or a wildcard of one leading label (*.example.com). Matching ignores case and the port.")
   @Required
   @Size(min = 1, max = 64)
   @Pattern(HOST_PATTERN)
   public List<String> hosts = new ArrayList<>();
 
-  /** TLS for all hosts of this route. */
+  @JsonPropertyDescription("Serve the hosts over HTTPS with a certificate from a Secret; plain HTTP then redirects to https unless redirectHttp is false.")
   public Tls tls;
 
   // Request-path filters for every route of this object; a route's own setting of a kind replaces
   // the one here.
-  /** CORS for every route; a route's own {@code cors} replaces it. */
+  @JsonPropertyDescription("CORS for every route of the hosts, answered by the proxy; a route's own cors replaces it.")
   public Cors cors;
 
-  /** Routes in the order the user wrote them; precedence is computed, not taken from this order. */
+  @JsonPropertyDescription("What to do with requests to the hosts. Order does not matter: the longest path wins, and on equal length exact beats prefix.")
   @Required
   @Size(min = 1, max = 256)
   public List<RouteSpec> routes = new ArrayList<>();
 
+  @JsonPropertyDescription("Authentication of every route; a route's own auth replaces it.")
+  public AuthSpec auth;
+
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public static class Tls {
-    /** A {@code kubernetes.io/tls} Secret in the ProxyRoute's namespace. */
+    @JsonPropertyDescription("A kubernetes.io/tls Secret in the ProxyRoute's namespace (tls.crt, tls.key). If it is unusable the hosts fall back to the default certificate and ResolvedRefs says why.")
     @Required
     @Size(min = 1, max = 253)
     @Pattern(DNS_NAME)
     public String secretName;
 
-    /** Answer plain-HTTP requests for these hosts with a 308 to https; default true. */
+    @JsonPropertyDescription("Answer plain-HTTP requests for these hosts with a 308 to the same URL over https. Default true.")
     public Boolean redirectHttp;
 
-    /** Add a Strict-Transport-Security header to HTTPS responses; none when absent. */
+    @JsonPropertyDescription("Send Strict-Transport-Security on HTTPS responses. Default: none.")
     public Hsts hsts;
 
-    /** Ask clients for a certificate (downstream mTLS); none when absent. */
+    @JsonPropertyDescription("Ask clients for a certificate (downstream mutual TLS), verified against a CA bundle. Default: none.")
     public ClientCertificate clientCertificate;
   }
 
@@ -84,62 +100,76 @@ public class ProxyRouteSpec {
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public static class ClientCertificate {
-    /** A Secret in the ProxyRoute's namespace whose key {@code ca.crt} holds the PEM CA bundle. */
+    @JsonPropertyDescription("A Secret in the ProxyRoute's namespace whose key ca.crt holds the PEM CA bundle. If it is missing or unusable the hosts serve nothing (fail closed).")
     @Required
     @Pattern(DNS_NAME)
     @Size(min = 1, max = 253)
     public String caSecret;
 
-    /** Serve clients without a certificate too (an invalid one is still refused); default false. */
+    @JsonPropertyDescription("Also serve clients that send no certificate (an invalid one is still refused). Default false.")
     public Boolean optional;
   }
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public static class Hsts {
-    /** max-age in seconds, at most ten years; 0 tells browsers to forget the host. */
+    @JsonPropertyDescription("max-age in seconds, 0 to 315360000 (ten years); 0 tells browsers to forget the host.")
     @Required
     @Min(0)
     @Max(315_360_000)
     public Long maxAge;
 
-    /** Also covers every subdomain; default false. */
+    @JsonPropertyDescription("Also cover every subdomain. Default false.")
     public Boolean includeSubDomains;
   }
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public static class RouteSpec {
-    /** Optional name, used in metrics and route names; defaults to the route's index. */
+    @JsonPropertyDescription("A name for the route (a DNS label), shown in metrics, logs and conditions. Default: its index in routes.")
     @Pattern(DNS_LABEL)
     public String name;
 
+    @JsonPropertyDescription("Which requests the route takes. Default: every path (prefix /).")
     public Match match;
-    /** Where to forward; exclusive with {@code redirect} and {@code directResponse}. */
+    @JsonPropertyDescription("The Services to forward to, split by weight. Exactly one of backends, redirect or directResponse.")
     @Size(min = 1, max = 64)
     public List<Backend> backends;
 
+    @JsonPropertyDescription("Timeouts for requests of this route. Default: connect 5s, response head 60s, idle 60s.")
     public Timeouts timeouts;
+    @JsonPropertyDescription("When and how often to retry a failed request. Default: one retry after a failed connect.")
     public Retries retries;
-    /** Copies of the requests to a shadow backend; its answers are discarded. */
+    @JsonPropertyDescription("Copy a share of the requests to another Service; its answers are discarded.")
     public Mirror mirror;
 
     // Cluster settings for every backend of the route; a backend's own value replaces them.
+    @JsonPropertyDescription("How requests are spread over the endpoints of every backend. Default: round robin. A backend's own value replaces it.")
     public LoadBalancer loadBalancer;
-    /** New endpoints ramp up their share over this long, such as {@code 30s}. */
+    @JsonPropertyDescription("New endpoints ramp up from a tenth of a share to a full share over this long, such as 30s. Default: off. A backend's own value replaces it.")
     @Pattern(DURATION)
     public String slowStart;
+    @JsonPropertyDescription("Active HTTP checks of every endpoint of every backend. Default: none. A backend's own value replaces it.")
     public HealthCheck healthCheck;
+    @JsonPropertyDescription("Eject endpoints that keep failing real requests. Default: 5 gateway failures in a row eject for 30s. A backend's own value replaces it.")
     public OutlierDetection outlierDetection;
+    @JsonPropertyDescription("Per-dataplane limits per backend; over a limit a request gets an immediate 503. A backend's own value replaces it.")
     public CircuitBreakers circuitBreakers;
 
+    @JsonPropertyDescription("Headers set on or removed from the request before it is forwarded.")
     public HeaderChanges requestHeaders;
+    @JsonPropertyDescription("Headers set on or removed from the response before it is returned.")
     public HeaderChanges responseHeaders;
+    @JsonPropertyDescription("Rewrite the path before forwarding.")
     public Rewrite rewrite;
+    @JsonPropertyDescription("Answer with a redirect instead of forwarding. Exactly one of backends, redirect or directResponse.")
     public Redirect redirect;
+    @JsonPropertyDescription("Answer with a fixed status and body instead of forwarding. Exactly one of backends, redirect or directResponse.")
     public DirectResponse directResponse;
 
     // Request-path filters of this route, each replacing the spec-level setting of its kind.
-    /** CORS for this route; replaces the spec-level {@code cors}. */
+    @JsonPropertyDescription("CORS for this route; replaces the spec-level cors.")
     public Cors cors;
+    @JsonPropertyDescription("Authentication of this route, replacing spec.auth.")
+    public AuthSpec auth;
   }
 
   /**
@@ -148,34 +178,33 @@ public class ProxyRouteSpec {
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public static class Cors {
-    /**
-     * Origins allowed to read responses: exact ({@code https://app.example.com}), a wildcard
-     * subdomain ({@code https://*.example.com}), or {@code *} (not with credentials).
-     */
+    @JsonPropertyDescription("Origins allowed to read responses: exact (https://app.example.com), a wildcard subdomain (https://*.example.com), or * (not with allowCredentials).")
     @Required
     @Size(min = 1, max = 64)
     public List<String> allowOrigins;
-    /** Methods a preflight may ask for; default GET, HEAD, POST. */
+    @JsonPropertyDescription("Methods a preflight may ask for. Default GET, HEAD, POST.")
     @Size(max = 32)
     public List<String> allowMethods;
-    /** Request headers a preflight may ask for; {@code *} allows any (not with credentials). */
+    @JsonPropertyDescription("Request headers a preflight may ask for; * allows any (not with allowCredentials).")
     @Size(max = 64)
     public List<String> allowHeaders;
-    /** Response headers scripts may read. */
+    @JsonPropertyDescription("Response headers scripts may read, besides the CORS-safelisted ones.")
     @Size(max = 64)
     public List<String> exposeHeaders;
-    /** Whether cookies and credentials may be sent; default false. */
+    @JsonPropertyDescription("Whether cookies and credentials may be sent. Default false.")
     public Boolean allowCredentials;
-    /** How long browsers may cache a preflight answer, such as {@code 10m}. */
+    @JsonPropertyDescription("How long browsers may cache a preflight answer, such as 10m. Default: the browser's (5s in most).")
     @Pattern(DURATION)
     public String maxAge;
   }
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public static class Match {
+    @JsonPropertyDescription("The path to match: exactly one of exact, prefix or regex. Default: prefix /.")
     public PathMatch path;
+    @JsonPropertyDescription("Headers that must all match.")
     public List<HeaderMatch> headers;
-    /** HTTP methods, any of which matches; empty means all. */
+    @JsonPropertyDescription("HTTP methods, any of which matches. Default: all.")
     @SchemaFrom(type = Method[].class)
     public List<String> methods;
   }
@@ -183,15 +212,17 @@ public class ProxyRouteSpec {
   /** Exactly one of exact, prefix or regex. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public static class PathMatch {
+    @JsonPropertyDescription("The whole path, such as /login.")
     @Pattern(PATH_PATTERN)
     @Size(max = 1024)
     public String exact;
 
+    @JsonPropertyDescription("Whole /-separated path elements: /api matches /api, /api/ and /api/users, not /apis. A trailing slash is ignored.")
     @Pattern(PATH_PATTERN)
     @Size(max = 1024)
     public String prefix;
 
-    /** RE2 syntax, matched against the whole path. */
+    @JsonPropertyDescription("An RE2 regular expression matched against the whole path, such as /users/[0-9]+.")
     @Pattern("^/")
     @Size(max = 1024)
     public String regex;
@@ -200,48 +231,54 @@ public class ProxyRouteSpec {
   /** A header name and exactly one of exact, prefix or present. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public static class HeaderMatch {
+    @JsonPropertyDescription("The header name (case-insensitive).")
     @Required
     @Pattern(HEADER_NAME)
     public String name;
+    @JsonPropertyDescription("The header's value must equal this.")
     public String exact;
+    @JsonPropertyDescription("The header's value must start with this.")
     public String prefix;
+    @JsonPropertyDescription("true: the header must be present, whatever its value; false: it must be absent.")
     public Boolean present;
   }
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public static class Backend {
-    /** A Service in the ProxyRoute's namespace. */
+    @JsonPropertyDescription("A Service in the ProxyRoute's namespace.")
     @Required
     @Pattern(DNS_LABEL)
     public String service;
 
-    /** Service port number. */
+    @JsonPropertyDescription("The Service's port number (not the target port).")
     @Required
     @Min(1)
     @Max(65535)
     public Integer port;
 
-    /** Relative weight, 0 to 1,000,000; default 1. */
+    @JsonPropertyDescription("Relative share of the route's requests, 0 to 1000000 (99 and 1 make a 1% canary). Default 1.")
     @Min(0)
     @Max(1_000_000)
     public Integer weight;
 
-    /**
-     * How requests reach the backend: h2c (HTTP/2 cleartext), h2 (HTTP/2 over TLS), http1, or
-     * https (HTTP/1.1 over TLS). Default: what the Service port's appProtocol says, else http1.
-     */
+    @JsonPropertyDescription("How requests reach the backend: http1, h2c (HTTP/2 cleartext), h2 (HTTP/2 over TLS) or https (HTTP/1.1 over TLS). Default: what the Service port's appProtocol says, else http1.")
     @SchemaFrom(type = Protocol.class)
     public String protocol;
 
-    /** TLS to the backend (implied by protocol h2 and https). */
+    @JsonPropertyDescription("TLS to the backend (used by protocol h2 and https): trust and server name. Default: the JDK's trust store and <service>.<namespace>.svc.")
     public BackendTls tls;
 
     // Per-backend cluster settings: each replaces the route's value of the same name.
+    @JsonPropertyDescription("Replaces the route's loadBalancer for this backend.")
     public LoadBalancer loadBalancer;
+    @JsonPropertyDescription("Replaces the route's slowStart for this backend, such as 30s.")
     @Pattern(DURATION)
     public String slowStart;
+    @JsonPropertyDescription("Replaces the route's healthCheck for this backend.")
     public HealthCheck healthCheck;
+    @JsonPropertyDescription("Replaces the route's outlierDetection for this backend.")
     public OutlierDetection outlierDetection;
+    @JsonPropertyDescription("Replaces the route's circuitBreakers for this backend.")
     public CircuitBreakers circuitBreakers;
   }
 
@@ -249,17 +286,17 @@ public class ProxyRouteSpec {
   @ValidationRule(value = "!(has(self.caSecret) && has(self.insecureSkipVerify) && self.insecureSkipVerify)",
       message = "caSecret and insecureSkipVerify exclude each other")
   public static class BackendTls {
-    /** A Secret in the ProxyRoute's namespace whose key {@code ca.crt} holds the PEM CA bundle. */
+    @JsonPropertyDescription("A Secret in the ProxyRoute's namespace whose key ca.crt holds the PEM CA bundle the backend's certificate must chain to. Default: the JDK's trust store.")
     @Pattern(DNS_NAME)
     @Size(max = 253)
     public String caSecret;
 
-    /** SNI and the name the certificate must carry; default {@code <service>.<namespace>.svc}. */
+    @JsonPropertyDescription("SNI and the name the backend's certificate must carry. Default: <service>.<namespace>.svc.")
     @Pattern(DNS_NAME)
     @Size(max = 253)
     public String serverName;
 
-    /** Accept any certificate. Only for testing; exclusive with caSecret. */
+    @JsonPropertyDescription("Accept any certificate: for testing only. Excludes caSecret.")
     public Boolean insecureSkipVerify;
   }
 
@@ -270,15 +307,15 @@ public class ProxyRouteSpec {
   @ValidationRule(value = "self.policy == 'CookieAffinity' || !has(self.cookie)",
       message = "cookie applies only to policy CookieAffinity")
   public static class LoadBalancer {
-    /** RoundRobin (default), LeastRequest, Random, Maglev (needs hashOn) or CookieAffinity. */
+    @JsonPropertyDescription("RoundRobin (smooth weighted, the default), LeastRequest (the less busy of two random endpoints), Random, Maglev (consistent hash; needs hashOn) or CookieAffinity (sticky by a cookie the proxy sets).")
     @Required
     @SchemaFrom(type = Policy.class)
     public String policy;
 
-    /** What Maglev hashes: exactly one of header, cookie, queryParameter or clientAddress. */
+    @JsonPropertyDescription("What Maglev hashes: exactly one of header, cookie, queryParameter or clientAddress. Only for policy Maglev.")
     public HashOn hashOn;
 
-    /** The cookie the proxy issues for CookieAffinity. */
+    @JsonPropertyDescription("The cookie the proxy issues for CookieAffinity. Default: a session cookie named portcullis-affinity.")
     public AffinityCookie cookie;
   }
 
@@ -287,24 +324,29 @@ public class ProxyRouteSpec {
       + " + (has(self.queryParameter) ? 1 : 0) + (has(self.clientAddress) && self.clientAddress ? 1 : 0) == 1",
       message = "hashOn needs exactly one of header, cookie, queryParameter or clientAddress: true")
   public static class HashOn {
+    @JsonPropertyDescription("Hash this request header's value.")
     @Pattern(HEADER_NAME)
     public String header;
+    @JsonPropertyDescription("Hash this cookie's value.")
     @Pattern(HEADER_NAME)
     public String cookie;
+    @JsonPropertyDescription("Hash this query parameter's value.")
     @Size(min = 1, max = 256)
     public String queryParameter;
+    @JsonPropertyDescription("Hash the client's IP address.")
     public Boolean clientAddress;
   }
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public static class AffinityCookie {
+    @JsonPropertyDescription("The cookie's name.")
     @Required
     @Pattern(HEADER_NAME)
     public String name;
-    /** Max-Age as a duration; absent means a session cookie. */
+    @JsonPropertyDescription("Max-Age as a duration, such as 1h. Default: a session cookie.")
     @Pattern(DURATION)
     public String ttl;
-    /** Cookie Path; default {@code /}. */
+    @JsonPropertyDescription("The cookie's Path. Default /.")
     @Pattern(PATH_PATTERN)
     public String path;
   }
@@ -312,27 +354,28 @@ public class ProxyRouteSpec {
   /** Active HTTP health checks of every endpoint. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public static class HealthCheck {
+    @JsonPropertyDescription("The path to GET on every endpoint, such as /healthz.")
     @Required
     @Pattern(PATH_PATTERN)
     public String path;
-    /** Host header; default the endpoint's address. */
+    @JsonPropertyDescription("The Host header of the checks. Default: the endpoint's address and port.")
     @Pattern(DNS_NAME)
     public String host;
-    /** Default 10s. */
+    @JsonPropertyDescription("Time between checks of one endpoint, such as 5s. Default 10s.")
     @Pattern(DURATION)
     public String interval;
-    /** Default 2s. */
+    @JsonPropertyDescription("Time to wait for a check's status line. Default 2s.")
     @Pattern(DURATION)
     public String timeout;
-    /** Default 2. */
+    @JsonPropertyDescription("Passed checks in a row that bring an unhealthy endpoint back, 1 to 100. Default 2.")
     @Min(1)
     @Max(100)
     public Integer healthyThreshold;
-    /** Default 3. */
+    @JsonPropertyDescription("Failed checks in a row that take a healthy endpoint out, 1 to 100. Default 3.")
     @Min(1)
     @Max(100)
     public Integer unhealthyThreshold;
-    /** Status codes or inclusive ranges ({@code "200-299"}, {@code "404"}); default 200-399. */
+    @JsonPropertyDescription("Statuses that pass, each a code or an inclusive range (\"200-299\", \"404\"). Default 200-399.")
     @Pattern(STATUS_RANGE)
     public List<String> expectedStatuses;
   }
@@ -340,19 +383,19 @@ public class ProxyRouteSpec {
   /** Passive ejection of endpoints that keep failing. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public static class OutlierDetection {
-    /** 5xx answers in a row that eject; 0 disables; default 0. */
+    @JsonPropertyDescription("Any 5xx answers in a row that eject an endpoint; 0 disables. Default 0.")
     @Min(0)
     public Integer consecutive5xx;
-    /** Connect failures, resets, timeouts and 502/503/504 in a row that eject; default 5. */
+    @JsonPropertyDescription("Connect failures, resets, timeouts and 502/503/504 in a row that eject an endpoint; 0 disables. Default 5.")
     @Min(0)
     public Integer consecutiveGatewayFailures;
-    /** First ejection time, growing with each ejection; default 30s. */
+    @JsonPropertyDescription("How long the first ejection lasts; each further one lasts longer. Default 30s.")
     @Pattern(DURATION)
     public String baseEjectionTime;
-    /** Cap on the ejection time; default 5m. */
+    @JsonPropertyDescription("The longest an ejection may last. Default 5m.")
     @Pattern(DURATION)
     public String maxEjectionTime;
-    /** Never eject more than this share of endpoints; default 50. */
+    @JsonPropertyDescription("Never eject more than this share of the endpoints at once, 0 to 100. Default 50.")
     @Min(0)
     @Max(100)
     public Integer maxEjectionPercent;
@@ -361,62 +404,62 @@ public class ProxyRouteSpec {
   /** Per-dataplane limits; beyond one a request gets a fast 503. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public static class CircuitBreakers {
-    /** Default 1024. */
+    @JsonPropertyDescription("Open connections to the backend per dataplane (idle pooled ones count). Default 1024.")
     @Min(1)
     public Integer maxConnections;
-    /** Default 1024. */
+    @JsonPropertyDescription("Requests waiting for a new connection per dataplane. Default 1024.")
     @Min(0)
     public Integer maxPendingRequests;
-    /** Default 1024. */
+    @JsonPropertyDescription("Requests in flight per dataplane. Default 1024.")
     @Min(1)
     public Integer maxRequests;
-    /** Retries in flight may be at most this share of requests in flight; default 20. */
+    @JsonPropertyDescription("Retries in flight may be at most this share of the requests in flight, 0 to 100. Default 20.")
     @Min(0)
     @Max(100)
     public Integer retryBudgetPercent;
-    /** Retries always allowed regardless of the budget; default 3. */
+    @JsonPropertyDescription("Retries in flight always allowed, whatever the budget. Default 3.")
     @Min(0)
     public Integer minRetryConcurrency;
   }
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public static class Retries {
-    /** Retries after the first try, 0 to 10. */
+    @JsonPropertyDescription("Retries after the first try, 0 to 10.")
     @Required
     @Min(0)
     @Max(10)
     public Integer attempts;
-    /**
-     * When to retry: connect-failure, reset, timeout, 502, 503, 504; default
-     * connect-failure, reset, 502, 503 and 504.
-     */
+    @JsonPropertyDescription("When to retry: connect-failure, reset, timeout (per try), 502, 503, 504. Default: connect-failure, reset, 502, 503 and 504.")
     @SchemaFrom(type = RetryOn[].class)
     public List<String> on;
-    /** Also retry POST, PATCH and other non-idempotent methods; default false. */
+    @JsonPropertyDescription("Also retry POST, PATCH and other non-idempotent methods after something was sent. Default false (they are retried only after a failed connect).")
     public Boolean nonIdempotent;
+    @JsonPropertyDescription("Wait before each retry: full jitter, doubling from base up to max. Default 25ms to 250ms.")
     public Backoff backoff;
   }
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public static class Backoff {
-    /** First back-off (full jitter, doubling); default 25ms. */
+    @JsonPropertyDescription("The first back-off, such as 25ms. Default 25ms.")
     @Pattern(DURATION)
     public String base;
-    /** Cap on the back-off; default 250ms. */
+    @JsonPropertyDescription("The longest back-off. Default 250ms.")
     @Pattern(DURATION)
     public String max;
   }
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public static class Mirror {
+    @JsonPropertyDescription("The Service in the ProxyRoute's namespace that gets the copies.")
     @Required
     @Pattern(DNS_LABEL)
     public String service;
+    @JsonPropertyDescription("Its port number.")
     @Required
     @Min(1)
     @Max(65535)
     public Integer port;
-    /** Share of requests copied, 1 to 100; default 100. */
+    @JsonPropertyDescription("Share of the requests copied, 1 to 100. Default 100.")
     @Min(1)
     @Max(100)
     public Integer percent;
@@ -424,53 +467,59 @@ public class ProxyRouteSpec {
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public static class Timeouts {
-    /** Time for the backend's whole response, as a duration such as {@code 15s} or {@code 500ms}. */
+    @JsonPropertyDescription("The whole exchange, all tries and the response body included, such as 15s. Default: only the wait for the response head is bounded (60s).")
     @Pattern(DURATION)
     public String request;
 
-    /** Idle time allowed on the connection, such as {@code 60s}. */
+    @JsonPropertyDescription("No byte in either direction while a request is in flight, such as 60s. Default 60s.")
     @Pattern(DURATION)
     public String idle;
 
-    /** TCP (and TLS) connect timeout to a backend; default 5s. */
+    @JsonPropertyDescription("TCP (and TLS) connect to a backend. Default 5s.")
     @Pattern(DURATION)
     public String connect;
 
-    /** Time for one try's response headers when retrying; default: only {@code request} applies. */
+    @JsonPropertyDescription("One try's wait for the response head when retrying, such as 2s. Default: only request applies.")
     @Pattern(DURATION)
     public String perTry;
   }
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public static class HeaderChanges {
+    @JsonPropertyDescription("Headers to set, replacing any value they had.")
     public Map<String, String> set = new LinkedHashMap<>();
+    @JsonPropertyDescription("Header names to remove.")
     public List<String> remove = new ArrayList<>();
   }
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public static class Rewrite {
-    /** Replaces the matched path prefix. */
+    @JsonPropertyDescription("Replaces the matched path prefix: with match prefix /api and pathPrefix /v1, /api/users is forwarded as /v1/users.")
     @Pattern(PATH_PATTERN)
     public String pathPrefix;
   }
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public static class Redirect {
+    @JsonPropertyDescription("http or https. Default: the request's.")
     @SchemaFrom(type = Scheme.class)
     public String scheme;
 
+    @JsonPropertyDescription("The host to send the client to. Default: the request's.")
     @Pattern(DNS_NAME)
     @Size(max = 253)
     public String host;
 
+    @JsonPropertyDescription("The port to send the client to. Default: none in the URL, so the scheme's default port.")
     @Min(1)
     @Max(65535)
     public Integer port;
 
+    @JsonPropertyDescription("The path to send the client to. Default: the request's.")
     @Pattern(PATH_PATTERN)
     public String path;
 
-    /** 301, 302, 303, 307 or 308; default 302. */
+    @JsonPropertyDescription("301, 302, 303, 307 or 308. Default 302.")
     @Min(301)
     @Max(308)
     @ValidationRule(value = "self in [301, 302, 303, 307, 308]", message = "statusCode must be 301, 302, 303, 307 or 308")
@@ -479,12 +528,13 @@ public class ProxyRouteSpec {
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public static class DirectResponse {
+    @JsonPropertyDescription("The status to answer with, 200 to 599.")
     @Required
     @Min(200)
     @Max(599)
     public Integer status;
 
-    /** Plain text, at most 64 KiB. */
+    @JsonPropertyDescription("A plain-text body, at most 64 KiB. Default: none.")
     @Size(max = 65536)
     public String body;
   }

@@ -1,11 +1,15 @@
 package io.portcullis.operator.leader;
 
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfigBuilder;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElector;
 import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
 import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -34,8 +38,11 @@ import org.slf4j.LoggerFactory;
  * releases the lease, so the other replica takes over at its next retry instead of waiting for
  * the whole lease duration.
  *
- * <p>The Role the chart grants for this: {@code get}, {@code create}, {@code update} on {@code
- * leases} in the operator's namespace.
+ * <p>The Role the chart grants for this, in the operator's namespace: {@code create} on {@code
+ * leases}, and {@code get}, {@code update} and {@code patch} on this Lease. fabric8's {@link
+ * LeaseLock} renews with a JSON merge PATCH (not the PUT client-go uses), so without {@code
+ * patch} the leader loses the lease at its first renew; {@link #close()} releases with an update
+ * (PUT) of its own.
  */
 public final class LeaderElection implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LeaderElection.class);
@@ -199,7 +206,10 @@ public final class LeaderElection implements AutoCloseable {
                     .withLeaseDuration(timings.leaseDuration())
                     .withRenewDeadline(timings.renewDeadline())
                     .withRetryPeriod(timings.retryPeriod())
-                    .withReleaseOnCancel(true)
+                    // fabric8 releases with a merge patch that sets holderIdentity to null, and null
+                    // fields are left out of the patch: the stored Lease kept the old holder.
+                    // close() releases with a conditional update instead.
+                    .withReleaseOnCancel(false)
                     .withLeaderCallbacks(
                         new LeaderCallbacks(this::onStart, this::onStop, this::onNewLeader))
                     .build())
@@ -238,7 +248,11 @@ public final class LeaderElection implements AutoCloseable {
   private void onNewLeader(String newLeader) {
     String previous = leader.getAndSet(newLeader);
     if (!Objects.equals(previous, newLeader)) {
-      LOG.info("lease {}/{} is held by {}", namespace, leaseName, newLeader);
+      if (newLeader == null || newLeader.isEmpty()) {
+        LOG.info("lease {}/{} is free", namespace, leaseName);
+      } else {
+        LOG.info("lease {}/{} is held by {}", namespace, leaseName, newLeader);
+      }
       listener.newLeader(newLeader);
     }
   }
@@ -269,11 +283,38 @@ public final class LeaderElection implements AutoCloseable {
       future = running;
     }
     if (future != null) {
-      // Cancelling runs fabric8's release (releaseOnCancel) and the stop callback.
+      // Stops the renew loop (fabric8 checks its stopped flag under the same lock as a renew)
+      // and runs the stop callback; the release below then cannot race a late renew.
       future.cancel(true);
     }
     onStop();
     executor.shutdownNow();
+    release();
+  }
+
+  /**
+   * Hands the lease back the way client-go does: no holder, a one-second duration, so the next
+   * candidate takes it at its next retry instead of after the whole lease duration. A PUT with the
+   * resourceVersion just read, so a lease another replica took meanwhile is left alone.
+   */
+  private void release() {
+    try {
+      Lease lease = client.resources(Lease.class).inNamespace(namespace).withName(leaseName).get();
+      if (lease == null || lease.getSpec() == null
+          || !identity.equals(lease.getSpec().getHolderIdentity())) {
+        return;
+      }
+      ZonedDateTime now = ZonedDateTime.now(ZoneOffset.UTC);
+      lease.getSpec().setHolderIdentity(null);
+      lease.getSpec().setLeaseDurationSeconds(1);
+      lease.getSpec().setAcquireTime(now);
+      lease.getSpec().setRenewTime(now);
+      client.resource(lease).update();
+      LOG.info("{} released lease {}/{}", identity, namespace, leaseName);
+    } catch (KubernetesClientException e) {
+      LOG.warn("{} could not release lease {}/{} (the next leader waits for it to expire): {}",
+          identity, namespace, leaseName, e.getMessage());
+    }
   }
 
   private static String requireName(String name, String what) {

@@ -12,9 +12,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
- * The operator's small HTTP endpoint: {@code /metrics} (Prometheus text), {@code /healthz}
+ * The operator's small HTTP endpoint: {@code /metrics} (Prometheus text), {@code /routes} (what
+ * the published snapshot serves, see {@link RouteListing}), {@code /healthz}
  * (the process is alive) and {@code /readyz} (the source has synced and a snapshot is published).
  * The JDK's HTTP server is plenty for a scrape every few seconds; one thread serves it.
  */
@@ -24,6 +26,14 @@ public final class MetricsServer implements AutoCloseable {
 
   public MetricsServer(InetSocketAddress bind, PrometheusRegistry registry, BooleanSupplier ready)
       throws IOException {
+    this(bind, registry, ready, () -> "");
+  }
+
+  /**
+   * @param routes the text of {@code /routes} ({@link RouteListing}), read on each request
+   */
+  public MetricsServer(InetSocketAddress bind, PrometheusRegistry registry, BooleanSupplier ready,
+      Supplier<String> routes) throws IOException {
     PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
     server = HttpServer.create(bind, 16);
     executor =
@@ -41,6 +51,10 @@ public final class MetricsServer implements AutoCloseable {
           writer.write(body, registry.scrape());
           respond(exchange, 200, writer.getContentType(), body.toByteArray());
         });
+    server.createContext(
+        "/routes",
+        exchange -> respond(exchange, 200, "text/plain; charset=utf-8",
+            routes.get().getBytes(StandardCharsets.UTF_8)));
     server.createContext(
         "/healthz",
         exchange -> respond(exchange, 200, "text/plain", "ok\n".getBytes(StandardCharsets.UTF_8)));

@@ -11,6 +11,7 @@ import java.util.TreeMap;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.core.metrics.Info;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.time.Duration;
 
@@ -77,6 +78,16 @@ public final class OperatorMetrics {
           .name("portcullis_operator_compile_errors_total")
           .help("Compiles that failed; the previous snapshot stayed live")
           .register(registry);
+
+  {
+    // Known series exist at 0 from the start, so rates and alerts work before the first write.
+    for (String kind : java.util.List.of("Ingress", "ProxyRoute")) {
+      statusWrites.initLabelValues(kind, "ok");
+      statusWrites.initLabelValues(kind, "error");
+    }
+    // The standard jvm_* and process_* metrics (memory, GC, threads, CPU, open files).
+    JvmMetrics.builder().register(registry);
+  }
 
   public PrometheusRegistry registry() {
     return registry;

@@ -44,7 +44,7 @@ public final class KubernetesSource implements ClusterSource {
   /** How long the initial list of every informer may take before start gives up. */
   public static final Duration DEFAULT_SYNC_TIMEOUT = Duration.ofMinutes(2);
 
-  /** The only type of Secret routes can name. */
+  /** The type of Secret TLS settings name. */
   public static final String TLS_SECRET_TYPE = "kubernetes.io/tls";
 
   /** Which object carries endpoints ({@code --endpoints-source}). */
@@ -64,6 +64,10 @@ public final class KubernetesSource implements ClusterSource {
   private volatile boolean synced;
   private volatile Runnable onChange = () -> {};
   private final AtomicLong deliveries = new AtomicLong();
+  private final NamedSecretLookups secretLookups;
+
+  /** How often Secrets routes name but the TLS watch does not show are looked up again. */
+  public static final Duration SECRET_RECHECK = Duration.ofSeconds(30);
 
   /**
    * @param namespaces the namespaces to watch; empty for all
@@ -84,6 +88,8 @@ public final class KubernetesSource implements ClusterSource {
     this.endpointsKind = endpointsKind;
     this.resync = resync;
     this.syncTimeout = syncTimeout;
+    this.secretLookups =
+        new NamedSecretLookups(client, cache, this::changed, SECRET_RECHECK, java.time.Clock.systemUTC());
   }
 
   @Override
@@ -123,6 +129,8 @@ public final class KubernetesSource implements ClusterSource {
       throw e;
     }
     synced = true;
+    secretLookups.start();
+    secretLookups.routesChanged();
     LOG.info(
         "kubernetes source synced: {} informers, namespaces {}",
         informers.size(),
@@ -191,6 +199,7 @@ public final class KubernetesSource implements ClusterSource {
 
   @Override
   public void close() {
+    secretLookups.close();
     synchronized (informers) {
       informers.forEach(SharedIndexInformer::close);
       informers.clear();
@@ -210,9 +219,18 @@ public final class KubernetesSource implements ClusterSource {
     }
   }
 
+  /** A change of a kind that can name Secrets (or of a Secret): look up what the watch lacks. */
+  private void changed(HasMetadata object) {
+    if (synced && (object instanceof Ingress || object instanceof ProxyRoute || object instanceof Secret)) {
+      secretLookups.routesChanged();
+    }
+    changed();
+  }
+
   /**
    * The field selector already keeps other Secrets away on a real API server; checking again
-   * here keeps them out where selectors are not honoured (the mock server ignores them).
+   * here keeps them out where selectors are not honoured (the mock server ignores them). A
+   * Secret of another type that a route names comes in through {@link NamedSecretLookups}.
    */
   private static boolean wanted(HasMetadata object) {
     return !(object instanceof Secret secret) || TLS_SECRET_TYPE.equals(secret.getType());
@@ -224,24 +242,25 @@ public final class KubernetesSource implements ClusterSource {
     public void onAdd(T object) {
       deliveries.incrementAndGet();
       if (wanted(object) && cache.upsert(object)) {
-        changed();
+        changed(object);
       }
     }
 
     @Override
     public void onUpdate(T before, T after) {
       deliveries.incrementAndGet();
-      boolean changed = wanted(after) ? cache.upsert(after) : cache.delete(after);
-      if (changed) {
-        changed();
+      // A Secret the watch should not have delivered is ignored, not deleted: the cache may hold
+      // it from a lookup by name.
+      if (wanted(after) && cache.upsert(after)) {
+        changed(after);
       }
     }
 
     @Override
     public void onDelete(T object, boolean finalStateUnknown) {
       deliveries.incrementAndGet();
-      if (cache.delete(object)) {
-        changed();
+      if (wanted(object) && cache.delete(object)) {
+        changed(object);
       }
     }
   }

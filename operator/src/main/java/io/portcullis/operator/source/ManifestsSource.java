@@ -1,5 +1,6 @@
 package io.portcullis.operator.source;
 
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.KubernetesResourceList;
 import io.fabric8.kubernetes.api.model.Namespaced;
@@ -10,6 +11,7 @@ import io.portcullis.operator.compile.ClusterState;
 import io.portcullis.operator.crd.ProxyRoute;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
@@ -22,14 +24,19 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
+import org.snakeyaml.engine.v2.api.Load;
+import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -38,8 +45,14 @@ import org.slf4j.LoggerFactory;
  * documents of the kinds the operator reads; other kinds (Deployments next to the Ingresses, say)
  * are skipped.
  *
- * <p>A file that does not parse is reported in one log line and keeps serving the objects it had
- * when it last parsed; every other file is unaffected. Objects get what the API server would have
+ * <p>Files are read document by document. A document that cannot be read is reported in one
+ * line naming its file, line, object, field path and reason ({@link FieldError}, in YAML terms,
+ * no Java class names); the file's other documents are still read, and the objects the file
+ * defined before that no good document defines now keep serving (last known good); every other
+ * file is unaffected. A kind nobody knows is warned about and skipped, a near miss of one of
+ * ours ({@code Ingres}) refused; unknown fields of Kubernetes' own kinds are warned about and
+ * ignored ({@link UnknownFields}), as an API server would drop them. {@link #locate} tells where
+ * an object is defined, for problems the compiler finds later. Objects get what the API server would have
  * given them: namespace {@code default}, a creation time in file order (so "oldest wins" is
  * deterministic), and a generation that goes up when the object's content changes.
  */
@@ -51,6 +64,10 @@ public final class ManifestsSource implements ClusterSource {
 
   /** Re-scan at least this often, for file systems where the WatchService misses events. */
   public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(2);
+
+  /** For the warning about a kind we skip. */
+  private static final String READ_KINDS = ResourceCache.KINDS.stream().map(Class::getSimpleName).sorted()
+      .collect(java.util.stream.Collectors.joining(", "));
 
   /** Creation times count up from here, one second per object in file order. */
   private static final Instant EPOCH = Instant.parse("2000-01-01T00:00:00Z");
@@ -231,7 +248,14 @@ public final class ManifestsSource implements ClusterSource {
     }
   }
 
-  /** @return true when the file's objects changed */
+  /**
+   * Reads a changed file document by document. A document that cannot be read is reported with
+   * its file, line, field and reason; the file's other documents are still read, and the objects
+   * the file had before that no good document defines now are kept (last known good), as an
+   * API server keeps an object whose update it refused.
+   *
+   * @return true when the file's objects changed
+   */
   private boolean readIfChanged(Path file) {
     byte[] bytes;
     try {
@@ -247,15 +271,97 @@ public final class ManifestsSource implements ClusterSource {
     if (before != null && hash.equals(before.hash())) {
       return false;
     }
-    List<HasMetadata> objects;
-    try {
-      objects = parse(bytes);
-    } catch (RuntimeException e) {
-      return reportBroken(file, hash, oneLine(e));
+    String name = dir.relativize(file).toString();
+    List<HasMetadata> objects = new ArrayList<>();
+    Map<String, Integer> lines = new HashMap<>();
+    boolean failed = false;
+    for (YamlDocuments.Document document : YamlDocuments.split(new String(bytes, StandardCharsets.UTF_8))) {
+      failed |= !readDocument(name, document, objects, lines);
     }
-    files.put(file, new FileState(hash, objects));
-    LOG.info("manifests: read {} ({} objects)", dir.relativize(file), objects.size());
+    if (failed && before != null) {
+      Set<String> defined = new HashSet<>();
+      objects.forEach(o -> defined.add(key(o)));
+      for (HasMetadata old : before.objects()) {
+        if (defined.add(key(old))) {
+          objects.add(old);
+          Integer line = before.lines().get(key(old));
+          if (line != null) {
+            lines.put(key(old), line);
+          }
+        }
+      }
+    }
+    files.put(file, new FileState(hash, objects, null, lines));
+    LOG.info("manifests: read {} ({} objects)", name, objects.size());
     return true;
+  }
+
+  /**
+   * Adds the objects of one document to {@code into}, or reports why it cannot.
+   *
+   * @return false when the document was refused (the file's last good objects then stay)
+   */
+  private boolean readDocument(
+      String file, YamlDocuments.Document document, List<HasMetadata> into, Map<String, Integer> lines) {
+    String subject = subject(document);
+    Optional<String> syntax = document.syntaxError();
+    if (syntax.isPresent()) {
+      return refuse(file, document.syntaxErrorLine().orElse(document.firstLine()), subject, syntax.get());
+    }
+    Object parsed;
+    try {
+      parsed = serialization.unmarshal(new ByteArrayInputStream(document.text().getBytes(StandardCharsets.UTF_8)));
+    } catch (RuntimeException e) {
+      FieldError error = FieldError.from(e).orElse(new FieldError(List.of(), oneLine(e)));
+      String field = error.dotted();
+      return refuse(file, document.lineOf(error.path()), subject,
+          (field.isEmpty() ? "" : field + ": ") + error.reason());
+    }
+    List<Object> documents = new ArrayList<>();
+    flatten(parsed, documents);
+    boolean ok = true;
+    for (Object item : documents) {
+      int line = document.lineOf(List.of());
+      if (!(item instanceof HasMetadata object)) {
+        ok &= refuse(file, line, subject, "not a Kubernetes object (missing apiVersion or kind?)");
+        continue;
+      }
+      if (!ResourceCache.accepts(object)) {
+        Optional<String> problem = mistypedKind(object);
+        if (problem.isPresent()) {
+          ok &= refuse(file, line, subject, problem.get());
+        } else if (object instanceof GenericKubernetesResource) {
+          // Not a kind fabric8 knows either: most likely a typo, or another project's CRD.
+          problemLog.accept(location(file, line) + describe(object) + ": kind " + object.getKind()
+              + " (" + object.getApiVersion() + ") is not one Portcullis reads, skipped; it reads "
+              + READ_KINDS);
+        } else {
+          LOG.debug("manifests: skipping {} {}", object.getKind(), object.getMetadata().getName());
+        }
+        continue;
+      }
+      if (object.getMetadata() == null || blank(object.getMetadata().getName())) {
+        ok &= refuse(file, line, subject, "metadata.name is missing");
+        continue;
+      }
+      for (FieldError unknown : UnknownFields.of(object)) {
+        problemLog.accept(location(file, document.lineOf(unknown.path())) + describe(object) + ": "
+            + unknown.dotted() + ": " + unknown.reason());
+      }
+      into.add(object);
+      lines.put(key(object), line);
+    }
+    return ok;
+  }
+
+  private boolean refuse(String file, int line, String subject, String reason) {
+    problemLog.accept(location(file, line) + (subject.isEmpty() ? "" : subject + ": ") + reason
+        + "; keeping its last good objects");
+    return false;
+  }
+
+  private static String location(String file, int line) {
+    return "manifests: " + file + ":" + line + ": ";
   }
 
   /** Logs once per broken content and keeps the file's last good objects. */
@@ -268,49 +374,64 @@ public final class ManifestsSource implements ClusterSource {
         "manifests: " + dir.relativize(file) + ": " + problem + "; keeping its last good objects");
     List<HasMetadata> lastGood = before == null ? List.of() : before.objects();
     String goodHash = before == null ? null : before.hash();
-    files.put(file, new FileState(goodHash, lastGood, hash));
+    files.put(file, new FileState(goodHash, lastGood, hash, before == null ? Map.of() : before.lines()));
     return false;
   }
 
-  private List<HasMetadata> parse(byte[] bytes) {
-    Object parsed = serialization.unmarshal(new ByteArrayInputStream(bytes));
-    List<Object> documents = new ArrayList<>();
-    flatten(parsed, documents);
-    List<HasMetadata> objects = new ArrayList<>();
-    for (Object document : documents) {
-      if (!(document instanceof HasMetadata object)) {
-        throw new IllegalArgumentException(
-            "a document that is not a Kubernetes object (missing apiVersion or kind?)");
+  /**
+   * Where an object was defined: {@code manifests: FILE:LINE: }, for problems the compiler finds
+   * later. Empty when no file defines it.
+   *
+   * @param namespace as the compiler reports it ({@code default} for an object written without one)
+   */
+  public synchronized Optional<String> locate(String kind, String namespace, String name) {
+    String key = kind + "/" + (namespace == null ? "" : namespace) + "/" + name;
+    for (Map.Entry<Path, FileState> entry : files.entrySet()) {
+      Integer line = entry.getValue().lines().get(key);
+      if (line != null) {
+        return Optional.of(location(dir.relativize(entry.getKey()).toString(), line));
       }
-      if (!ResourceCache.accepts(object)) {
-        rejectMistypedKind(object);
-        LOG.debug("manifests: skipping {} {}", object.getKind(), object.getMetadata().getName());
-        continue;
-      }
-      if (object.getMetadata() == null || blank(object.getMetadata().getName())) {
-        throw new IllegalArgumentException(object.getKind() + " without metadata.name");
-      }
-      objects.add(object);
     }
-    return objects;
+    return Optional.empty();
   }
 
-  /**
-   * A document the deserializer did not recognise is someone else's kind (skipped) unless it has
-   * no apiVersion/kind at all or names one of our kinds under an API version we do not read
-   * (say, extensions/v1beta1 Ingress): those are mistakes worth reporting.
-   */
-  private static void rejectMistypedKind(HasMetadata generic) {
-    if (blank(generic.getApiVersion()) || blank(generic.getKind())) {
-      throw new IllegalArgumentException("a document without apiVersion or kind");
+  /** {@code Kind/namespace/name}, the namespace defaulted as {@link #stamp()} does. */
+  private static String key(HasMetadata object) {
+    ObjectMeta meta = object.getMetadata();
+    String namespace = meta.getNamespace();
+    if (object instanceof Namespaced && blank(namespace)) {
+      namespace = "default";
     }
-    for (Class<? extends HasMetadata> kind : ResourceCache.KINDS) {
-      if (kind.getSimpleName().equals(generic.getKind())) {
-        throw new IllegalArgumentException(
-            generic.getKind() + " " + generic.getApiVersion() + " is not supported, use "
-                + HasMetadata.getApiVersion(kind));
-      }
+    return object.getKind() + "/" + (namespace == null ? "" : namespace) + "/" + meta.getName();
+  }
+
+  /** {@code ProxyRoute default/demo}, read leniently from a document that may not parse. */
+  private static String subject(YamlDocuments.Document document) {
+    Object raw;
+    try {
+      raw = new Load(LoadSettings.builder().build()).loadFromString(document.text());
+    } catch (RuntimeException e) {
+      return "";
     }
+    if (!(raw instanceof Map<?, ?> map)) {
+      return "";
+    }
+    Object kind = map.get("kind");
+    Object metadata = map.get("metadata");
+    Object name = metadata instanceof Map<?, ?> m ? m.get("name") : null;
+    Object namespace = metadata instanceof Map<?, ?> m ? m.get("namespace") : null;
+    if (kind == null && name == null) {
+      return "";
+    }
+    return (kind == null ? "object" : kind) + " " + (namespace == null ? "" : namespace + "/")
+        + (name == null ? "(no name)" : name);
+  }
+
+  private static String describe(HasMetadata object) {
+    ObjectMeta meta = object.getMetadata();
+    String name = meta == null || meta.getName() == null ? "(no name)" : meta.getName();
+    String namespace = meta == null || meta.getNamespace() == null ? "" : meta.getNamespace() + "/";
+    return object.getKind() + " " + namespace + name;
   }
 
   private static void flatten(Object parsed, List<Object> into) {
@@ -324,6 +445,31 @@ public final class ManifestsSource implements ClusterSource {
     } else {
       into.add(parsed);
     }
+  }
+
+  /**
+   * A document without apiVersion/kind, one of our kinds under an API version we do not read
+   * (say, extensions/v1beta1 Ingress), or a near miss of one of our kinds ({@code Ingres}): a
+   * mistake to refuse rather than skip.
+   */
+  private static Optional<String> mistypedKind(HasMetadata generic) {
+    if (blank(generic.getApiVersion()) || blank(generic.getKind())) {
+      return Optional.of("apiVersion or kind is missing");
+    }
+    for (Class<? extends HasMetadata> kind : ResourceCache.KINDS) {
+      if (kind.getSimpleName().equals(generic.getKind())) {
+        return Optional.of(generic.getKind() + " " + generic.getApiVersion() + " is not supported, use "
+            + HasMetadata.getApiVersion(kind));
+      }
+    }
+    if (generic instanceof GenericKubernetesResource) {
+      Optional<String> near = Names.closest(generic.getKind(),
+          ResourceCache.KINDS.stream().map(Class::getSimpleName).toList());
+      if (near.isPresent()) {
+        return Optional.of("unknown kind " + generic.getKind() + " (did you mean " + near.get() + "?)");
+      }
+    }
+    return Optional.empty();
   }
 
   /** Copies every good object and fills what the API server would have set. */
@@ -386,13 +532,11 @@ public final class ManifestsSource implements ClusterSource {
 
   /**
    * @param hash of the bytes {@code objects} came from
-   * @param brokenHash of the newest bytes that did not parse, so they are reported once
+   * @param brokenHash of the newest bytes that could not be read, so they are reported once
+   * @param lines the line each object's document starts on, by {@link #key}
    */
-  private record FileState(String hash, List<HasMetadata> objects, String brokenHash) {
-    FileState(String hash, List<HasMetadata> objects) {
-      this(hash, objects, null);
-    }
-  }
+  private record FileState(
+      String hash, List<HasMetadata> objects, String brokenHash, Map<String, Integer> lines) {}
 
   private record Generation(String hash, long value) {}
 }

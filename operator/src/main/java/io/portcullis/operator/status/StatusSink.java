@@ -25,4 +25,23 @@ public interface StatusSink {
    * (object, reason, message) appears, not on every compile that still reports it.
    */
   void recordEvent(ObjectRef object, ObjectStatus.Event event);
+
+  /**
+   * Records the events that appeared in one pass of the writer, together, so a sink can combine
+   * similar ones (one cause on many objects). The default records them one by one.
+   *
+   * @return the occurrences that could not be recorded and should be offered again
+   */
+  default java.util.List<EventCorrelator.Occurrence> recordEvents(
+      java.util.List<EventCorrelator.Occurrence> occurrences) {
+    java.util.List<EventCorrelator.Occurrence> failed = new java.util.ArrayList<>();
+    for (EventCorrelator.Occurrence o : occurrences) {
+      try {
+        recordEvent(o.object(), o.event());
+      } catch (RuntimeException e) {
+        failed.add(o);
+      }
+    }
+    return failed;
+  }
 }

@@ -68,6 +68,7 @@ public final class StatusWriter implements AutoCloseable {
   private boolean processedProgrammed;
   private boolean settled;
   private volatile BooleanSupplier leading = () -> true;
+  private volatile ProgrammedCheck programmedCheck;
   private boolean wasLeading = true;
 
   /** Counts status writes by kind ({@code ProxyRoute}, {@code Ingress}) and outcome. */
@@ -99,6 +100,7 @@ public final class StatusWriter implements AutoCloseable {
     this.recheck = recheck;
     this.onWrite = Objects.requireNonNull(counter);
     this.ingressAddresses = new IngressAddressWriter(sink, counter);
+    this.programmedCheck = store::isProgrammedEverywhere;
     this.executor =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -119,6 +121,14 @@ public final class StatusWriter implements AutoCloseable {
    */
   public void writeOnlyWhile(BooleanSupplier leading) {
     this.leading = Objects.requireNonNull(leading);
+  }
+
+  /**
+   * Decides {@code Programmed}; by default this replica's own dataplanes (the store). With several
+   * operator replicas the leader must count every replica's dataplanes.
+   */
+  public void programmedBy(ProgrammedCheck check) {
+    this.programmedCheck = Objects.requireNonNull(check);
   }
 
   /**
@@ -173,7 +183,7 @@ public final class StatusWriter implements AutoCloseable {
         || (pending == processed
             && settled
             && published.current().equals(processedAddresses)
-            && store.isProgrammedEverywhere(pending.result().snapshot().version())
+            && programmedCheck.isProgrammed(pending.result().snapshot().version())
                 == processedProgrammed)) {
       return;
     }
@@ -188,7 +198,7 @@ public final class StatusWriter implements AutoCloseable {
 
   private void write(ClusterState state, CompileResult result) {
     String version = result.snapshot().version();
-    boolean programmed = store.isProgrammedEverywhere(version);
+    boolean programmed = programmedCheck.isProgrammed(version);
     Map<String, ProxyRoute> live = new HashMap<>();
     for (ProxyRoute route : state.proxyRoutes()) {
       live.put(route.getMetadata().getNamespace() + "/" + route.getMetadata().getName(), route);
@@ -205,6 +215,8 @@ public final class StatusWriter implements AutoCloseable {
     Set<String> seenRoutes = new HashSet<>();
     Set<String> seenEvents = new HashSet<>();
     Set<String> seenIngresses = new HashSet<>();
+    IngressSummary summary = new IngressSummary();
+    List<EventCorrelator.Occurrence> appeared = new ArrayList<>();
     processedProgrammed = programmed;
     settled = true;
     for (ObjectStatus status : result.statuses()) {
@@ -216,12 +228,15 @@ public final class StatusWriter implements AutoCloseable {
         seenIngresses.add(key);
       }
       try {
-        recordEvents(ref, status.events(), seenEvents);
+        recordEvents(ref, status.events(), seenEvents, appeared);
         if ("ProxyRoute".equals(ref.kind())) {
           writeProxyRoute(ref, key, status, programmed, live.get(key));
         } else if ("Ingress".equals(ref.kind())) {
           if (!status.conditions().equals(ingressConditions.put(key, status.conditions()))) {
-            LOG.info("status {} {}", ref, describe(status.conditions()));
+            // One line per Ingress only at DEBUG: a new leader (or 200 Ingresses in one apply)
+            // would otherwise log one INFO line per object. INFO gets the summary below.
+            LOG.debug("status {} {}", ref, describe(status.conditions()));
+            summary.changed(status.conditions());
           }
           if (addresses.isPresent()) {
             ingressAddresses.sync(ref, key, liveIngresses.get(key), addresses.get());
@@ -238,6 +253,8 @@ public final class StatusWriter implements AutoCloseable {
         }
       }
     }
+    summary.log(LOG);
+    flushEvents(appeared);
     written.keySet().retainAll(seenRoutes);
     activeEvents.retainAll(seenEvents);
     ingressConditions.keySet().retainAll(seenIngresses);
@@ -247,16 +264,35 @@ public final class StatusWriter implements AutoCloseable {
     failures.keySet().retainAll(reported);
   }
 
-  private void recordEvents(ObjectRef ref, List<ObjectStatus.Event> events, Set<String> seen) {
+  private void recordEvents(ObjectRef ref, List<ObjectStatus.Event> events, Set<String> seen,
+      List<EventCorrelator.Occurrence> appeared) {
     for (ObjectStatus.Event event : events) {
       seen.add(eventKey(ref, event));
     }
     for (ObjectStatus.Event event : events) {
       String key = eventKey(ref, event);
-      if (!activeEvents.contains(key)) {
-        sink.recordEvent(ref, event);
-        activeEvents.add(key);
+      if (activeEvents.add(key)) {
+        appeared.add(new EventCorrelator.Occurrence(ref, event));
       }
+    }
+  }
+
+  /** All of a pass's new events in one call, so the sink can combine similar ones. */
+  private void flushEvents(List<EventCorrelator.Occurrence> appeared) {
+    if (appeared.isEmpty()) {
+      return;
+    }
+    List<EventCorrelator.Occurrence> failed;
+    try {
+      failed = sink.recordEvents(appeared);
+    } catch (RuntimeException e) {
+      LOG.warn("recording {} events failed (will retry): {}", appeared.size(), e.toString());
+      failed = appeared;
+    }
+    if (!failed.isEmpty()) {
+      // Not recorded: forget them, so the next pass tries again.
+      failed.forEach(o -> activeEvents.remove(eventKey(o.object(), o.event())));
+      settled = false;
     }
   }
 
@@ -375,4 +411,37 @@ public final class StatusWriter implements AutoCloseable {
   }
 
   private record Pending(ClusterState state, CompileResult result) {}
+
+  /** Counts the Ingresses whose conditions changed in one pass, for one INFO line. */
+  private static final class IngressSummary {
+    private int changed;
+    private int unhealthy;
+    private final java.util.TreeMap<String, Integer> reasons = new java.util.TreeMap<>();
+
+    void changed(List<ObjectStatus.Condition> conditions) {
+      changed++;
+      boolean bad = false;
+      for (ObjectStatus.Condition c : conditions) {
+        if (!c.status()) {
+          bad = true;
+          reasons.merge(c.reason(), 1, Integer::sum);
+        }
+      }
+      if (bad) {
+        unhealthy++;
+      }
+    }
+
+    void log(Logger log) {
+      if (changed == 0) {
+        return;
+      }
+      if (unhealthy == 0) {
+        log.info("Ingress statuses: {} changed, all accepted and resolved", changed);
+      } else {
+        log.info("Ingress statuses: {} changed, {} with a False condition {} (details at DEBUG)",
+            changed, unhealthy, reasons);
+      }
+    }
+  }
 }

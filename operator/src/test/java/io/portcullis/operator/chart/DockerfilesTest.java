@@ -57,4 +57,53 @@ class DockerfilesTest {
             .collect(Collectors.toCollection(TreeSet::new));
     assertEquals(opened, exposed, "EXPOSE lists the ports the chart opens by default");
   }
+
+  /** A module added to the reactor but not to the image build breaks only {@code docker build}: catch it here. */
+  @ParameterizedTest
+  @ValueSource(strings = {"operator", "dataplane"})
+  void everyReactorModuleIsInTheBuildContextAndCopied(String component) throws Exception {
+    Path root = Chart.repositoryRoot();
+    String dockerfile = Files.readString(root.resolve("Dockerfile." + component));
+    List<String> dockerignore = Files.readAllLines(root.resolve(".dockerignore"));
+    String pom = Files.readString(root.resolve("pom.xml"));
+    // The default build's modules only: profiles (bench/jmh) are not part of an image.
+    String defaultModules = pom.substring(pom.indexOf("<modules>"), pom.indexOf("</modules>"));
+    Matcher module = Pattern.compile("<module>([^<]+)</module>").matcher(defaultModules);
+    int modules = 0;
+    while (module.find()) {
+      String name = module.group(1);
+      modules++;
+      assertTrue(dockerignore.contains("!" + name + "/"), ".dockerignore lets " + name + "/ in");
+      assertTrue(dockerfile.contains("COPY " + name + "/pom.xml " + name + "/"), "copies " + name + "/pom.xml");
+      assertTrue(dockerfile.contains("COPY " + name + "/src " + name + "/src"), "copies " + name + "/src");
+    }
+    assertTrue(modules >= 3, "the reactor pom lists its modules");
+  }
+
+  /**
+   * The daemon-less Jib image (not built here: no base image registry is reachable) must match
+   * the Dockerfile: same base, same user, same ports, same JVM flags.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"operator", "dataplane"})
+  void jibImageMatchesTheDockerfile(String component) throws Exception {
+    Path root = Chart.repositoryRoot();
+    String dockerfile = Files.readString(root.resolve("Dockerfile." + component));
+    String parent = Files.readString(root.resolve("pom.xml"));
+    String pom = Files.readString(root.resolve(component).resolve("pom.xml"));
+    assertTrue(parent.contains("<artifactId>jib-maven-plugin</artifactId>\n          <version>3.5.2</version>"));
+    assertTrue(parent.contains("<image>eclipse-temurin:17-jre</image>") && dockerfile.contains("FROM eclipse-temurin:17-jre"));
+    Matcher user = Pattern.compile("(?m)^USER (\\d+:\\d+)$").matcher(dockerfile);
+    assertTrue(user.find());
+    assertTrue(parent.contains("<user>" + user.group(1) + "</user>"), "Jib runs as the Dockerfile's USER");
+    Matcher env = Pattern.compile("ENV JDK_JAVA_OPTIONS=\"([^\"]+)\"").matcher(dockerfile);
+    assertTrue(env.find());
+    assertTrue(pom.contains("<JDK_JAVA_OPTIONS>" + env.group(1) + "</JDK_JAVA_OPTIONS>"), "the same JVM flags");
+    Matcher expose = Pattern.compile("(?m)^EXPOSE (.+)$").matcher(dockerfile);
+    assertTrue(expose.find());
+    for (String port : expose.group(1).trim().split("\\s+")) {
+      assertTrue(pom.contains("<port>" + port + "</port>"), "Jib exposes " + port);
+    }
+    assertTrue(pom.contains("<mainClass>io.portcullis." + component + ".Main</mainClass>"));
+  }
 }

@@ -1,7 +1,7 @@
 package io.portcullis.operator.chart;
 
 import io.fabric8.kubernetes.api.model.Container;
-import io.portcullis.snapshot.cli.Flags;
+import io.portcullis.cli.Flags;
 import java.lang.reflect.Field;
 import java.util.ArrayList;
 import java.util.List;

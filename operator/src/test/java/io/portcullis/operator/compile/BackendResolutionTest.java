@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 /** Service + port to EndpointSlices to ready endpoints, and what the owner is told when not. */
 class BackendResolutionTest {
   private static final String SHOP = "shop.example.com";
-  private static final String ROUTE = "ingress/default/shop/r0/p0";
+  private static final String ROUTE = "ingress/default/shop/shop.example.com/";
 
   private static Fixtures.IngressFixture shopTo(String service, int port) {
     return ingress("default", "shop").host(SHOP).prefix("/", service, port);

@@ -108,7 +108,7 @@ class ClientCertificateCompileTest {
     Compiled c = compile(younger,
         ingress("default", "front").created(Fixtures.OLD).host(SHOP).prefix("/", "web", 80).tls("shop-tls", SHOP),
         world());
-    assertEquals(List.of("ingress/default/front/r0/p0"), c.routeNames(SHOP));
+    assertEquals(List.of("ingress/default/front/shop.example.com/"), c.routeNames(SHOP));
     assertNull(host(c, SHOP).tls().clientCertificates());
     assertCondition(c.proxyRouteStatus("default", "shop"), Reasons.ACCEPTED, false, Reasons.TLS_CONFLICT,
         "does not require the same client certificates");

@@ -71,6 +71,6 @@ class ExamplesCompileTest {
       assertCondition(s, Reasons.ACCEPTED, true, Reasons.ACCEPTED, null);
     }
     assertEquals(1, c.route("proxyroute/default/cors/api/cors.localhost").filters().size());
-    assertEquals(1, c.route("ingress/default/cors-ingress/r0/p0").filters().size());
+    assertEquals(1, c.route("ingress/default/cors-ingress/cors-ingress.localhost/").filters().size());
   }
 }

@@ -83,7 +83,7 @@ class FilterCompileTest {
         .annotation(CorsTranslation.ALLOW_CREDENTIALS, "true")
         .annotation(CorsTranslation.MAX_AGE, "10m")
         .host(SHOP).prefix("/", "api", 80), api());
-    CorsPolicy cors = corsOf(c, "ingress/default/shop/r0/p0");
+    CorsPolicy cors = corsOf(c, "ingress/default/shop/shop.example.com/");
     assertEquals(new CorsPolicy(List.of("https://*.example.org", "https://a.example.com"),
         List.of("DELETE", "PUT"), List.of("x-token"), List.of("x-request-id"), true, 600), cors);
   }
@@ -95,7 +95,7 @@ class FilterCompileTest {
         .annotation(CorsTranslation.ALLOW_ORIGINS, "https://a.example.com")
         .annotation(CorsTranslation.MAX_AGE, "forever")
         .host(SHOP).prefix("/", "api", 80), api());
-    assertTrue(c.route("ingress/default/shop/r0/p0").filters().isEmpty());
+    assertTrue(c.route("ingress/default/shop/shop.example.com/").filters().isEmpty());
     var e = warning(c.ingressStatus("default", "shop"), Reasons.INVALID_ANNOTATION);
     assertTrue(e.message().contains(CorsTranslation.ALLOW_ORIGINS), e.message());
   }

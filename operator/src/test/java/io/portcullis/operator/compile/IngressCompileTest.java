@@ -26,7 +26,7 @@ class IngressCompileTest {
     @DisplayName("an Ingress naming our IngressClass is ours")
     void namingOurClassIsOurs() {
       Compiled c = compile(ingress("default", "shop").host(SHOP).prefix("/", "web", 80));
-      assertEquals(List.of("ingress/default/shop/r0/p0"), c.routeNames(SHOP));
+      assertEquals(List.of("ingress/default/shop/shop.example.com/"), c.routeNames(SHOP));
       assertEquals(List.of("Ingress default/shop"), c.statusObjects());
     }
 
@@ -180,42 +180,42 @@ class IngressCompileTest {
     @DisplayName("prefix /foo compiles to an element-wise Prefix match (so it never matches /foobar)")
     void prefixIsElementWise() {
       Compiled c = compile(ingress("default", "shop").host(SHOP).prefix("/foo", "web", 80));
-      assertEquals(new PathMatch.Prefix("/foo"), c.route("ingress/default/shop/r0/p0").match().path());
+      assertEquals(new PathMatch.Prefix("/foo"), c.route("ingress/default/shop/shop.example.com/foo").match().path());
     }
 
     @Test
     @DisplayName("a trailing slash in a Prefix path is ignored")
     void trailingSlashIgnored() {
       Compiled c = compile(ingress("default", "shop").host(SHOP).prefix("/foo/", "web", 80));
-      assertEquals(new PathMatch.Prefix("/foo"), c.route("ingress/default/shop/r0/p0").match().path());
+      assertEquals(new PathMatch.Prefix("/foo"), c.route("ingress/default/shop/shop.example.com/foo").match().path());
     }
 
     @Test
     @DisplayName("an Exact path compiles to a whole-path match")
     void exactPath() {
       Compiled c = compile(ingress("default", "shop").host(SHOP).exact("/login", "web", 80));
-      assertEquals(new PathMatch.Exact("/login"), c.route("ingress/default/shop/r0/p0").match().path());
+      assertEquals(new PathMatch.Exact("/login"), c.route("ingress/default/shop/shop.example.com/login (exact)").match().path());
     }
 
     @Test
     @DisplayName("ImplementationSpecific without the regex annotation is a Prefix")
     void implementationSpecificIsPrefix() {
       Compiled c = compile(ingress("default", "shop").host(SHOP).implementationSpecific("/api/", "web", 80));
-      assertEquals(new PathMatch.Prefix("/api"), c.route("ingress/default/shop/r0/p0").match().path());
+      assertEquals(new PathMatch.Prefix("/api"), c.route("ingress/default/shop/shop.example.com/api").match().path());
     }
 
     @Test
     @DisplayName("ImplementationSpecific with use-regex is an RE2 regex")
     void implementationSpecificRegex() {
       Compiled c = compile(ingress("default", "shop").useRegex().host(SHOP).implementationSpecific("/api/v[0-9]+/.*", "web", 80));
-      assertEquals(new PathMatch.Regex("/api/v[0-9]+/.*"), c.route("ingress/default/shop/r0/p0").match().path());
+      assertEquals(new PathMatch.Regex("/api/v[0-9]+/.*"), c.route("ingress/default/shop/shop.example.com/api/v[0-9]+/.* (regex)").match().path());
     }
 
     @Test
     @DisplayName("use-regex does not turn Prefix paths into regexes")
     void useRegexLeavesPrefixAlone() {
       Compiled c = compile(ingress("default", "shop").useRegex().host(SHOP).prefix("/a.b", "web", 80));
-      assertEquals(new PathMatch.Prefix("/a.b"), c.route("ingress/default/shop/r0/p0").match().path());
+      assertEquals(new PathMatch.Prefix("/a.b"), c.route("ingress/default/shop/shop.example.com/a.b").match().path());
     }
 
     @Test
@@ -224,7 +224,7 @@ class IngressCompileTest {
       Compiled c = compile(ingress("default", "shop").useRegex().host(SHOP)
           .implementationSpecific("/api/(unclosed", "web", 80)
           .implementationSpecific("/ok", "web", 80));
-      assertEquals(List.of("ingress/default/shop/r0/p1"), c.routeNames(SHOP));
+      assertEquals(List.of("ingress/default/shop/shop.example.com/ok (regex)"), c.routeNames(SHOP));
       assertCondition(c.ingressStatus("default", "shop"), Reasons.ACCEPTED, false, Reasons.INVALID_ROUTE, "invalid path regex");
     }
 
@@ -267,7 +267,7 @@ class IngressCompileTest {
     void longestFirst() {
       Compiled c = compile(ingress("default", "shop").host(SHOP)
           .prefix("/", "web", 80).prefix("/api/v1", "web", 80).prefix("/api", "web", 80));
-      assertEquals(List.of("ingress/default/shop/r0/p1", "ingress/default/shop/r0/p2", "ingress/default/shop/r0/p0"),
+      assertEquals(List.of("ingress/default/shop/shop.example.com/api/v1", "ingress/default/shop/shop.example.com/api", "ingress/default/shop/shop.example.com/"),
           c.routeNames(SHOP));
     }
 
@@ -275,7 +275,7 @@ class IngressCompileTest {
     @DisplayName("on equal length Exact comes before Prefix")
     void exactBeforePrefix() {
       Compiled c = compile(ingress("default", "shop").host(SHOP).prefix("/api", "web", 80).exact("/api", "web", 80));
-      assertEquals(List.of("ingress/default/shop/r0/p1", "ingress/default/shop/r0/p0"), c.routeNames(SHOP));
+      assertEquals(List.of("ingress/default/shop/shop.example.com/api (exact)", "ingress/default/shop/shop.example.com/api"), c.routeNames(SHOP));
     }
 
     @Test
@@ -283,7 +283,7 @@ class IngressCompileTest {
     void regexBetween() {
       Compiled c = compile(ingress("default", "shop").useRegex().host(SHOP)
           .prefix("/abcd", "web", 80).implementationSpecific("/a.cd", "web", 80).exact("/abcd", "web", 80));
-      assertEquals(List.of("ingress/default/shop/r0/p2", "ingress/default/shop/r0/p1", "ingress/default/shop/r0/p0"),
+      assertEquals(List.of("ingress/default/shop/shop.example.com/abcd (exact)", "ingress/default/shop/shop.example.com/a.cd (regex)", "ingress/default/shop/shop.example.com/abcd"),
           c.routeNames(SHOP));
     }
 
@@ -293,7 +293,7 @@ class IngressCompileTest {
       Compiled c = compile(
           ingress("default", "a").host(SHOP).prefix("/", "web", 80),
           ingress("default", "b").host(SHOP).prefix("/cart", "web", 80));
-      assertEquals(List.of("ingress/default/b/r0/p0", "ingress/default/a/r0/p0"), c.routeNames(SHOP));
+      assertEquals(List.of("ingress/default/b/shop.example.com/cart", "ingress/default/a/shop.example.com/"), c.routeNames(SHOP));
     }
 
     @Test
@@ -326,7 +326,7 @@ class IngressCompileTest {
           ingress("default", "new").created(NEW).host(SHOP).prefix("/api", "web", 80),
           ingress("default", "old").created(OLD).host(SHOP).prefix("/api", "web", 80),
           backendWithEndpoints("default", "web", 80, "10.0.0.1"));
-      assertEquals(List.of("ingress/default/old/r0/p0"), c.routeNames(SHOP));
+      assertEquals(List.of("ingress/default/old/shop.example.com/api"), c.routeNames(SHOP));
       assertTrue(warning(c.ingressStatus("default", "new"), Reasons.HOST_CONFLICT).message().contains("Ingress default/old"));
       assertAllGood(c.ingressStatus("default", "old"));
       assertTrue(c.ingressStatus("default", "new").routeNames().isEmpty());
@@ -338,7 +338,7 @@ class IngressCompileTest {
       Compiled c = compile(
           ingress("zeta", "shop").created(OLD).host(SHOP).prefix("/api", "web", 80),
           ingress("alpha", "shop").created(OLD).host(SHOP).prefix("/api", "web", 80));
-      assertEquals(List.of("ingress/alpha/shop/r0/p0"), c.routeNames(SHOP));
+      assertEquals(List.of("ingress/alpha/shop/shop.example.com/api"), c.routeNames(SHOP));
     }
 
     @Test
@@ -347,7 +347,7 @@ class IngressCompileTest {
       Compiled c = compile(
           ingress("default", "old").created(OLD).host(SHOP).prefix("/api", "web", 80),
           ingress("default", "new").created(NEW).host(SHOP).prefix("/api/", "web", 80));
-      assertEquals(List.of("ingress/default/old/r0/p0"), c.routeNames(SHOP));
+      assertEquals(List.of("ingress/default/old/shop.example.com/api"), c.routeNames(SHOP));
     }
 
     @Test
@@ -453,8 +453,8 @@ class IngressCompileTest {
       Compiled c = compile(ingress("default", "shop")
           .host("bad host").prefix("/", "web", 80)
           .host(SHOP).prefix("/", "web", 80).exact("nope", "web", 80));
-      assertEquals(List.of("ingress/default/shop/r1/p0"), c.routeNames(SHOP));
-      assertEquals(List.of("ingress/default/shop/r1/p0"), c.ingressStatus("default", "shop").routeNames());
+      assertEquals(List.of("ingress/default/shop/shop.example.com/"), c.routeNames(SHOP));
+      assertEquals(List.of("ingress/default/shop/shop.example.com/"), c.ingressStatus("default", "shop").routeNames());
     }
   }
 
@@ -463,7 +463,7 @@ class IngressCompileTest {
   void forwardAction() {
     Compiled c = compile(ingress("shop", "front").host(SHOP).prefix("/", "web", 80),
         backendWithEndpoints("shop", "web", 80, "10.0.0.1"));
-    assertEquals(RouteAction.Forward.to("shop/web:80"), c.route("ingress/shop/front/r0/p0").action());
+    assertEquals(RouteAction.Forward.to("shop/web:80"), c.route("ingress/shop/front/shop.example.com/").action());
     assertAllGood(c.ingressStatus("shop", "front"));
   }
 

@@ -24,7 +24,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /** The Ingress traffic-policy annotations, each value and each mistake. */
 class IngressPolicyAnnotationsTest {
-  private static final String ROUTE = "ingress/default/shop/r0/p0";
+  private static final String ROUTE = "ingress/default/shop/shop.example.com/";
 
   private static Compiled compileWith(String key, String value) {
     return compile(ingress("default", "shop").annotation(key, value).host("shop.example.com")

@@ -188,7 +188,7 @@ class ProxyRouteCompileTest {
             .route(route("web").prefix("/web").to("api", 80)),
         api());
     // Both paths have length 4: the tie goes by namespace/name (default/old before default/shop).
-    assertEquals(List.of("ingress/default/old/r0/p0", "proxyroute/default/shop/web/shop.example.com"), c.routeNames(SHOP));
+    assertEquals(List.of("ingress/default/old/shop.example.com/api", "proxyroute/default/shop/web/shop.example.com"), c.routeNames(SHOP));
     assertCondition(shopStatus(c), Reasons.ACCEPTED, false, Reasons.HOST_CONFLICT, "Ingress default/old");
     warning(shopStatus(c), Reasons.HOST_CONFLICT);
   }

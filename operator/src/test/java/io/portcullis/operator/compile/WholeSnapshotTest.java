@@ -38,7 +38,7 @@ class WholeSnapshotTest {
 
     Snapshot expected = Snapshot.of(
         List.of(new VirtualHost("shop.example.com", List.of(
-            Route.of("ingress/shop/front/r0/p1", RouteMatch.path(new PathMatch.Exact("/healthz")),
+            Route.of("ingress/shop/front/shop.example.com/healthz (exact)", RouteMatch.path(new PathMatch.Exact("/healthz")),
                 RouteAction.Forward.to("shop/web:80")),
             Route.of("proxyroute/shop/api/canary/shop.example.com",
                 new RouteMatch(new PathMatch.Prefix("/api"),
@@ -49,7 +49,7 @@ class WholeSnapshotTest {
             new Route("proxyroute/shop/api/stable/shop.example.com", RouteMatch.path(new PathMatch.Prefix("/api")),
                 RouteAction.Forward.to("shop/api:80"), HeaderRewrite.NONE,
                 new HeaderRewrite(Map.of("x-served-by", "portcullis"), List.of())),
-            Route.of("ingress/shop/front/r0/p0", RouteMatch.path(new PathMatch.Prefix("/")),
+            Route.of("ingress/shop/front/shop.example.com/", RouteMatch.path(new PathMatch.Prefix("/")),
                 RouteAction.Forward.to("shop/web:80"))))),
         List.of(
             new Cluster("shop/api-next:80", List.of()),

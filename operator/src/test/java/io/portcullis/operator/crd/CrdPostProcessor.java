@@ -11,13 +11,22 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * The two things crd-generator 7.4 cannot express from annotations: a pattern on the items of a
+ * What crd-generator 7.x cannot express from annotations: the descriptions of the resource, its
+ * spec and its status (it reads {@code @JsonPropertyDescription} on fields only), a pattern on the items of a
  * list of strings (it drops {@code @Pattern} on a {@code List<String>}: hosts, expected
  * statuses), and the order of printer
  * columns (it puts date columns first; kubectl users expect Age last). Both values come from the
  * model ({@link ProxyRouteSpec#HOST_PATTERN}), so the model stays the single source.
  */
 final class CrdPostProcessor implements CRDPostProcessor {
+  static final java.util.Map<String, String> CONDITION_FIELDS = java.util.Map.of(
+      "type", "Accepted, ResolvedRefs or Programmed.",
+      "status", "True, False or Unknown.",
+      "reason", "A CamelCase word for the cause, such as InvalidRoute or BackendNotFound.",
+      "message", "What happened, naming the route and field.",
+      "observedGeneration", "The metadata.generation this condition was computed from.",
+      "lastTransitionTime", "When status last changed.");
+
   static final List<String> COLUMN_ORDER = List.of("Hosts", "Accepted", "Programmed", "Age");
 
   @Override
@@ -32,6 +41,15 @@ final class CrdPostProcessor implements CRDPostProcessor {
           .getProperties().get("routes").getItems().getSchema();
       statusPattern(route);
       statusPattern(route.getProperties().get("backends").getItems().getSchema());
+      JSONSchemaProps root = version.getSchema().getOpenAPIV3Schema();
+      root.setDescription(ProxyRouteSpec.DESCRIPTION);
+      root.getProperties().get("spec").setDescription(ProxyRouteSpec.SPEC_DESCRIPTION);
+      root.getProperties().get("status").setDescription(ProxyRouteSpec.STATUS_DESCRIPTION);
+      // Condition is Kubernetes' own type, so its fields are described here, in its words.
+      JSONSchemaProps condition = root.getProperties().get("status").getProperties().get("conditions")
+          .getItems().getSchema();
+      CONDITION_FIELDS.forEach((field, description) ->
+          condition.getProperties().get(field).setDescription(description));
       List<CustomResourceColumnDefinition> columns = new ArrayList<>(version.getAdditionalPrinterColumns());
       columns.sort(Comparator.comparingInt(c -> COLUMN_ORDER.indexOf(c.getName())));
       version.setAdditionalPrinterColumns(columns);

@@ -30,7 +30,7 @@ import org.snakeyaml.engine.v2.api.LoadSettings;
  * required fields. The CEL rules are not evaluated here; the compiler checks the same things and
  * its tests cover them.
  */
-class ExamplesSchemaTest {
+public class ExamplesSchemaTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static JSONSchemaProps schema;
 
@@ -87,7 +87,8 @@ class ExamplesSchemaTest {
     assertFalse(errors.stream().anyMatch(e -> e.contains("hosts")), errors::toString);
   }
 
-  static void validate(JsonNode value, JSONSchemaProps s, String path, List<String> errors) {
+  /** Checks {@code value} against the structural schema {@code s}, adding one line per error. */
+  public static void validate(JsonNode value, JSONSchemaProps s, String path, List<String> errors) {
     String type = s.getType();
     if ("object".equals(type)) {
       if (!value.isObject()) {

@@ -22,12 +22,20 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The checked-in CRD is exactly what fabric8's crd-generator makes of the Java model, and that
- * schema refuses malformed ProxyRoutes at the API server. After changing the model, regenerate with
- * {@code mvn -pl operator test -Dtest=ProxyRouteCrdTest -Dportcullis.crd.update=true}.
+ * schema refuses malformed ProxyRoutes at the API server; every field has a description, and
+ * {@code docs/proxyroute.md} is rendered from the same schema. After changing the model,
+ * regenerate all three copies (crds/, the chart's crds/, the reference) with {@link #REGENERATE},
+ * then {@code deploy/portcullis.yaml} (DeployManifestsTest).
  */
 class ProxyRouteCrdTest {
   /** Surefire runs in the module directory; the CRDs live at the repository root. */
   static final Path CHECKED_IN = Path.of("..", "crds", "portcullis.io_proxyroutes.yaml");
+  static final Path CHART_COPY = Path.of("..", "charts", "portcullis", "crds", "portcullis.io_proxyroutes.yaml");
+  static final Path REFERENCE = Path.of("..", "docs", "proxyroute.md");
+  static final String REGENERATE = "mvn -B -q -pl operator -am test -Dtest=ProxyRouteCrdTest"
+      + " -Dsurefire.failIfNoSpecifiedTests=false -Dportcullis.crd.update=true";
+
+  private static String reference;
 
   private static String generated;
   private static JSONSchemaProps spec;
@@ -51,10 +59,14 @@ class ProxyRouteCrdTest {
         })
         .generate();
     generated = out.toString(StandardCharsets.UTF_8);
+    CustomResourceDefinition crd = Serialization.unmarshal(generated, CustomResourceDefinition.class);
+    reference = ReferenceDoc.render(crd, REGENERATE);
     if (Boolean.getBoolean("portcullis.crd.update")) {
       Files.writeString(CHECKED_IN, generated, StandardCharsets.UTF_8);
+      Files.writeString(CHART_COPY, generated, StandardCharsets.UTF_8);
+      Files.createDirectories(REFERENCE.getParent());
+      Files.writeString(REFERENCE, reference, StandardCharsets.UTF_8);
     }
-    CustomResourceDefinition crd = Serialization.unmarshal(generated, CustomResourceDefinition.class);
     version = crd.getSpec().getVersions().get(0);
     spec = version.getSchema().getOpenAPIV3Schema().getProperties().get("spec");
   }
@@ -72,7 +84,41 @@ class ProxyRouteCrdTest {
   @DisplayName("the checked-in crds/portcullis.io_proxyroutes.yaml equals what the model generates")
   void checkedInMatchesModel() throws IOException {
     assertEquals(generated, Files.readString(CHECKED_IN, StandardCharsets.UTF_8),
-        "crds/ is stale: regenerate with -Dportcullis.crd.update=true");
+        "crds/ is stale: regenerate with " + REGENERATE);
+  }
+
+  @Test
+  @DisplayName("docs/proxyroute.md is what the model renders")
+  void referenceMatchesModel() throws IOException {
+    assertEquals(reference, Files.readString(REFERENCE, StandardCharsets.UTF_8),
+        "docs/proxyroute.md is stale: regenerate with " + REGENERATE);
+  }
+
+  @Test
+  @DisplayName("every field has a description, so kubectl explain says what it does")
+  void everyFieldIsDescribed() {
+    List<String> undescribed = new java.util.ArrayList<>();
+    undescribed(version.getSchema().getOpenAPIV3Schema(), "", undescribed);
+    assertEquals(List.of(), undescribed,
+        "add @JsonPropertyDescription to these fields of ProxyRouteSpec (see the crd package-info)");
+  }
+
+  private static void undescribed(JSONSchemaProps schema, String path, List<String> into) {
+    if (schema.getProperties() != null) {
+      for (var field : schema.getProperties().entrySet()) {
+        String at = path.isEmpty() ? field.getKey() : path + "." + field.getKey();
+        if (at.startsWith("metadata") || at.startsWith("apiVersion") || at.startsWith("kind")) {
+          continue;
+        }
+        if (field.getValue().getDescription() == null || field.getValue().getDescription().isBlank()) {
+          into.add(at);
+        }
+        undescribed(field.getValue(), at, into);
+      }
+    }
+    if (schema.getItems() != null && schema.getItems().getSchema() != null) {
+      undescribed(schema.getItems().getSchema(), path + "[]", into);
+    }
   }
 
   @Test

@@ -195,6 +195,31 @@ class LocalModeLauncherIT {
     assertTrue(plain.header("location").startsWith("https://secure.localhost"), plain.toString());
     assertTrue(plain.header("location").endsWith("/page?x=1"), plain.toString());
 
+    // The launcher printed a curl for every route of the directory it serves.
+    String banner = output();
+    assertTrue(banner.contains("-H 'Host: demo.localhost' -H 'x-canary: 1' http://localhost:" + httpPort + "/"), banner);
+    assertTrue(banner.contains("answers 503"), banner);
+    assertTrue(banner.contains("https://secure.localhost:" + httpsPort + "/"), banner);
+
+    // Every command of the README's quick start, as written (ports moved to this test's).
+    runQuickStartCommands();
+
+    // A typo in a manifest: the launcher's terminal says where and what; the last good version
+    // keeps serving; the fix is picked up.
+    Path proxyRoute = manifests.resolve("30-proxyroute.yaml");
+    String good = Files.readString(proxyRoute);
+    assertTrue(good.contains("rewrite: {pathPrefix: /v1}"), "the quick start's rewrite moved?");
+    Files.writeString(proxyRoute, good.replace("rewrite: {pathPrefix: /v1}", "rewrite: {pathPrefx: /v1}"));
+    int typoLine = lineOf(good, "rewrite: {pathPrefix: /v1}");
+    await("the typo to be reported on the terminal")
+        .atMost(CHANGE_DEADLINE)
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> output().contains("manifests: 30-proxyroute.yaml:" + typoLine
+            + ": ProxyRoute default/demo: spec.routes[2].rewrite.pathPrefx: unknown field (did you mean pathPrefix?)"));
+    assertTrue(get("demo.localhost", "/api/users", Map.of()).body().contains("path: /v1/users"),
+        "the last good ProxyRoute keeps serving");
+    Files.writeString(proxyRoute, good);
+
     // A user edits the Ingress: /echo now goes to hello. No restart, routing follows.
     Path ingress = manifests.resolve("20-ingress.yaml");
     String edited = Files.readString(ingress).replace("name: echo", "name: hello");
@@ -220,6 +245,57 @@ class LocalModeLauncherIT {
   }
 
   // ------------------------------------------------------------------ helpers
+
+  /**
+   * Runs every shell command of the README's quick start section: the curls as written (ports
+   * moved to this test's, {@code examples/quickstart/} to its copy), each expected to answer the
+   * status its comment names (else 200). {@code ./run-local.sh} is what this test started and
+   * {@code mvn -B verify} is what runs it; any other command must be added here.
+   */
+  private void runQuickStartCommands() throws Exception {
+    String readme = Files.readString(root.resolve("README.md"));
+    int start = readme.indexOf("\n## Quick start");
+    int end = readme.indexOf("\n## ", start + 1);
+    assertTrue(start >= 0 && end > start, "README has a Quick start section");
+    java.util.regex.Matcher block = java.util.regex.Pattern.compile("(?ms)^```(\\w*)\\n(.*?)^```").matcher(
+        readme.substring(start, end));
+    List<String> commands = new ArrayList<>();
+    while (block.find()) {
+      if (!block.group(1).isEmpty() && !block.group(1).equals("sh") && !block.group(1).equals("console")) {
+        continue;
+      }
+      commands.addAll(List.of(block.group(2).replaceAll("\\\\\n\\s*", " ").split("\n")));
+    }
+    int ran = 0;
+    for (String line : commands) {
+      String command = line.strip();
+      if (command.isEmpty() || command.equals("./run-local.sh") || command.equals("mvn -B verify")) {
+        continue;
+      }
+      assertTrue(command.startsWith("curl "), "a quick-start command this test does not run yet: " + command);
+      int hash = command.indexOf(" # ");
+      String comment = hash < 0 ? "" : command.substring(hash + 3);
+      String curl = (hash < 0 ? command : command.substring(0, hash)).strip()
+          .replaceAll("\\b8080\\b", Integer.toString(httpPort))
+          .replaceAll("\\b8443\\b", Integer.toString(httpsPort))
+          .replaceAll("\\b9901\\b", Integer.toString(adminPort))
+          .replace("examples/quickstart/", manifests + "/");
+      java.util.regex.Matcher code = java.util.regex.Pattern.compile("\\b([1-5]\\d\\d)\\b").matcher(comment);
+      String expected = code.find() ? code.group(1) : "200";
+      Process p = new ProcessBuilder("bash", "-c", curl + " -sS -m 10 -o /dev/null -w '%{http_code}'")
+          .directory(root.toFile()).redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertTrue(p.waitFor(20, TimeUnit.SECONDS), curl);
+      assertEquals(expected, out.strip(), "README quick start: " + command + "\n(ran: " + curl + ")");
+      ran++;
+    }
+    assertTrue(ran >= 8, "quick-start curls run: " + ran);
+  }
+
+  private static int lineOf(String text, String needle) {
+    int offset = text.indexOf(needle);
+    return (int) text.substring(0, offset).chars().filter(c -> c == '\n').count() + 1;
+  }
 
   record Response(int status, Map<String, String> headers, String body) {
     String header(String name) {

@@ -9,6 +9,7 @@ import io.portcullis.operator.compile.Compiler;
 import io.portcullis.operator.source.KubernetesSource;
 import io.portcullis.operator.status.KubernetesStatusSink;
 import io.portcullis.operator.store.SnapshotStore;
+import io.portcullis.operator.chart.ChartGrantsEveryRequest;
 import java.util.List;
 import java.util.Map;
 
@@ -32,10 +33,13 @@ final class ApiServerFixtures {
   }
 
   /**
-   * Starts an operator watching {@code client}, its snapshot stream on 127.0.0.1:{@code
+   * Starts an operator watching through a client like {@code user}'s (see {@link
+   * ChartGrantsEveryRequest#operatorClient}), its snapshot stream on 127.0.0.1:{@code
    * snapshotPort} (0: any free port), metrics on any free port.
    */
-  static Operator startOperator(KubernetesClient client, int snapshotPort) throws Exception {
+  static Operator startOperator(KubernetesClient user, int snapshotPort) throws Exception {
+    // Recorded and checked against the chart's RBAC when the test class asks for it.
+    KubernetesClient client = ChartGrantsEveryRequest.operatorClient(user);
     OperatorOptions options =
         OperatorOptions.parse(
             new String[] {

@@ -13,6 +13,8 @@ import io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressLoadBalancerIngress;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.portcullis.operator.chart.ChartGrantsEveryRequest;
+import org.junit.jupiter.api.extension.ExtendWith;
 import io.portcullis.operator.Main;
 import io.portcullis.operator.Operator;
 import io.portcullis.operator.OperatorOptions;
@@ -40,6 +42,7 @@ import org.junit.jupiter.api.Test;
  * addresses, written only on change, and only by the leader among several operators.
  */
 @EnableKubernetesMockClient(crud = true)
+@ExtendWith(ChartGrantsEveryRequest.class)
 class IngressStatusTest {
   private static final Duration DEADLINE = Duration.ofSeconds(20);
   private static final String NS = "shop";
@@ -140,14 +143,15 @@ class IngressStatusTest {
         "--snapshot-port", "0", "--snapshot-address", "127.0.0.1", "--metrics-port", "0"));
     args.addAll(List.of(flags));
     OperatorOptions options = OperatorOptions.parse(args.toArray(String[]::new), Map.of());
+    KubernetesClient operatorClient = ChartGrantsEveryRequest.operatorClient(client);
     Operator operator = new Operator(
         options,
-        new KubernetesSource(client, List.of(), options.endpointsSource()),
-        new KubernetesStatusSink(client),
+        new KubernetesSource(operatorClient, List.of(), options.endpointsSource()),
+        new KubernetesStatusSink(operatorClient),
         new Compiler(options.compilerSettings())::compile,
         new SnapshotStore(),
         Main.streamServer());
-    operator.publishAddresses(Main.publishedAddresses(options, client));
+    operator.publishAddresses(Main.publishedAddresses(options, operatorClient));
     started.add(operator);
     operator.start();
     return operator;

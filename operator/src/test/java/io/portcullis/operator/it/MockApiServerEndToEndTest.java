@@ -15,6 +15,8 @@ import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.portcullis.operator.chart.ChartGrantsEveryRequest;
+import org.junit.jupiter.api.extension.ExtendWith;
 import io.portcullis.dataplane.admin.ProxyMetrics;
 import io.portcullis.dataplane.config.LiveConfig;
 import io.portcullis.dataplane.proxy.ProxyServer;
@@ -40,6 +42,7 @@ import org.junit.jupiter.api.Test;
  * HTTP client. Everything the user declares goes through the API server, as in a cluster.
  */
 @EnableKubernetesMockClient(crud = true)
+@ExtendWith(ChartGrantsEveryRequest.class)
 class MockApiServerEndToEndTest {
   private static final Duration DEADLINE = Duration.ofSeconds(20);
   private static final String NS = "shop";

@@ -12,6 +12,8 @@ import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.portcullis.operator.chart.ChartGrantsEveryRequest;
+import org.junit.jupiter.api.extension.ExtendWith;
 import io.portcullis.dataplane.admin.ProxyMetrics;
 import io.portcullis.dataplane.config.LiveConfig;
 import io.portcullis.dataplane.proxy.ProxyServer;
@@ -21,7 +23,6 @@ import io.portcullis.dataplane.filters.StandardFilters;
 import io.portcullis.dataplane.stream.StreamClient;
 import io.portcullis.dataplane.stream.StreamClientSettings;
 import io.portcullis.dataplane.tls.CertificateStore;
-import io.portcullis.dataplane.tls.TlsConfigApplier;
 import io.portcullis.operator.Main;
 import io.portcullis.operator.Operator;
 import io.portcullis.operator.OperatorOptions;
@@ -60,6 +61,7 @@ import org.junit.jupiter.api.Test;
  * default certificate.
  */
 @EnableKubernetesMockClient(crud = true)
+@ExtendWith(ChartGrantsEveryRequest.class)
 class MockApiServerTlsEndToEndTest {
   private static final Duration DEADLINE = Duration.ofSeconds(20);
   private static final String NS = "shop";
@@ -92,8 +94,9 @@ class MockApiServerTlsEndToEndTest {
         "--snapshot-port", "0", "--snapshot-address", "127.0.0.1", "--metrics-port", "0"}, Map.of());
     Compiler compiler = new Compiler(options.compilerSettings().withDefaultCertificate(
         new DefaultCertificate(null, GeneratedCertificate.create(Instant.now()))));
-    operator = new Operator(options, new KubernetesSource(client, List.of(), options.endpointsSource()),
-        new KubernetesStatusSink(client), state -> compiler.compile(state.withNow(Instant.now())),
+    KubernetesClient operatorClient = ChartGrantsEveryRequest.operatorClient(client);
+    operator = new Operator(options, new KubernetesSource(operatorClient, List.of(), options.endpointsSource()),
+        new KubernetesStatusSink(operatorClient), state -> compiler.compile(state.withNow(Instant.now())),
         new SnapshotStore(), Main.streamServer());
     operator.start();
 
@@ -101,6 +104,7 @@ class MockApiServerTlsEndToEndTest {
     LiveConfig config = new LiveConfig(StandardFilters.chains(() -> self[0].httpsPort()));
     ProxyMetrics metrics = new ProxyMetrics();
     certificates = new CertificateStore();
+    certificates.attachTo(config);
     proxy = new ProxyServer(ProxySettings.builder().bindAddress("127.0.0.1").port(0).build(),
         Router.of(config), metrics);
     self[0] = proxy;
@@ -108,7 +112,7 @@ class MockApiServerTlsEndToEndTest {
     httpsPort = proxy.startHttps(0, certificates);
     streamClient = new StreamClient(URI.create("http://127.0.0.1:" + operator.snapshotPort()),
         "dataplane-1", config, metrics, StreamClientSettings.defaults(),
-        new TlsConfigApplier(config, certificates));
+        io.portcullis.dataplane.stream.ConfigApplier.of(config));
     streamClient.start();
   }
 

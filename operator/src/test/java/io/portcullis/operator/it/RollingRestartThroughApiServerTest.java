@@ -11,6 +11,8 @@ import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.portcullis.operator.chart.ChartGrantsEveryRequest;
+import org.junit.jupiter.api.extension.ExtendWith;
 import io.portcullis.dataplane.admin.ProxyMetrics;
 import io.portcullis.dataplane.config.LiveConfig;
 import io.portcullis.dataplane.config.RuntimeConfig;
@@ -48,6 +50,7 @@ import org.junit.jupiter.api.Test;
  * takes no new request once the proxy knows it is terminating.
  */
 @EnableKubernetesMockClient(crud = true)
+@ExtendWith(ChartGrantsEveryRequest.class)
 class RollingRestartThroughApiServerTest {
   private static final Duration DEADLINE = Duration.ofSeconds(10);
   private static final String NS = "shop";

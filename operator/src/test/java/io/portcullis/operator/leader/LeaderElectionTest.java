@@ -98,6 +98,20 @@ class LeaderElectionTest {
   }
 
   @Test
+  void closingTheLeaderClearsTheHolderInTheStoredLease() {
+    Recorder rec = new Recorder();
+    LeaderElection a = elector("operator-a", rec);
+    await().atMost(DEADLINE).until(a::isLeader);
+
+    a.close();
+
+    Lease stored = client.leases().inNamespace(NAMESPACE).withName(LEASE).get();
+    String holder = stored.getSpec().getHolderIdentity();
+    assertTrue(holder == null || holder.isEmpty(), "holder after release: " + holder);
+    assertEquals(1, stored.getSpec().getLeaseDurationSeconds());
+  }
+
+  @Test
   void aLeaderThatVanishesWithoutReleasingIsReplacedOnceItsLeaseExpires() {
     // The lease names a holder whose pod is gone: it will never renew nor release it.
     client

@@ -29,6 +29,15 @@ class OperatorMetricsTest {
   }
 
   @Test
+  void countersExistAtZeroAndJvmAndProcessMetricsAreThereFromTheStart() throws Exception {
+    String text = scrape(new OperatorMetrics());
+    assertEquals(0, value(text, "portcullis_operator_status_writes_total{kind=\"ProxyRoute\",result=\"error\"}"));
+    assertEquals(0, value(text, "portcullis_operator_compile_errors_total"));
+    assertTrue(text.contains("jvm_memory_used_bytes"), "JVM metrics");
+    assertTrue(text.contains("process_cpu_seconds_total"), "process metrics");
+  }
+
+  @Test
   void dataplanesAcksNacksAndSnapshotSizeAreReadFromTheStore() throws Exception {
     SnapshotStore store = new SnapshotStore();
     OperatorMetrics metrics = new OperatorMetrics();

@@ -84,11 +84,55 @@ class KubernetesSourceTest {
   }
 
   @Test
-  void onlyTlsSecretsAreWatched() throws Exception {
+  void onlyTlsAndOpaqueSecretsAreWatched() throws Exception {
+    createOneOfEach("shop");
+    // Opaque: authentication names them (htpasswd, key sets); other types stay out.
+    client.resource(new SecretBuilder().withMetadata(meta("shop", "htpasswd").build()).withType("Opaque").build()).create();
+    client.resource(new SecretBuilder().withMetadata(meta("shop", "sa-token").build())
+        .withType("kubernetes.io/service-account-token").build()).create();
+    start(List.of(), EndpointsKind.ENDPOINT_SLICES, Duration.ofMinutes(10));
+    assertEquals(List.of("shop/htpasswd", "shop/tls"),
+        names(source.state().secrets()).stream().sorted().toList());
+  }
+
+  @Test
+  void anOpaqueCaBundleAProxyRouteNamesForBackendTlsIsLookedUp() throws Exception {
+    client.resource(new SecretBuilder().withMetadata(meta("shop", "backend-ca").build()).withType("Opaque")
+        .addToData("ca.crt", "LS0t").build()).create();
+    start(List.of(), EndpointsKind.ENDPOINT_SLICES, Duration.ofMinutes(10));
+    ProxyRoute route = proxyRoute("shop", "api", "api.example.com");
+    ProxyRouteSpec.RouteSpec r = new ProxyRouteSpec.RouteSpec();
+    ProxyRouteSpec.Backend backend = new ProxyRouteSpec.Backend();
+    backend.service = "api";
+    backend.port = 443;
+    backend.tls = new ProxyRouteSpec.BackendTls();
+    backend.tls.caSecret = "backend-ca";
+    r.backends = List.of(backend);
+    route.getSpec().routes = List.of(r);
+    client.resource(route).create();
+
+    awaitState(s -> names(s.secrets()).contains("shop/backend-ca"));
+  }
+
+  @Test
+  void aSecretOfAnotherTypeThatARouteNamesIsLookedUpByNameAndForgottenWhenNoLongerNamed() throws Exception {
     createOneOfEach("shop");
     client.resource(new SecretBuilder().withMetadata(meta("shop", "db-password").build()).withType("Opaque").build()).create();
+    client.resource(new SecretBuilder().withMetadata(meta("shop", "site-cert").build()).withType("Opaque").build()).create();
     start(List.of(), EndpointsKind.ENDPOINT_SLICES, Duration.ofMinutes(10));
-    assertEquals(List.of("shop/tls"), names(source.state().secrets()));
+    client.resource(new IngressBuilder().withMetadata(meta("shop", "site").build())
+        .withNewSpec().addNewTl().withHosts("site.example.com").withSecretName("site-cert").endTl().endSpec()
+        .build()).create();
+
+    // The compiler sees it with its type (and reports "is of type Opaque", not "not found");
+    // the Secret nothing names stays out.
+    awaitState(s -> names(s.secrets()).contains("shop/site-cert"));
+    assertEquals(List.of("shop/site-cert", "shop/tls"), names(source.state().secrets()).stream().sorted().toList());
+    assertEquals("Opaque", source.state().secrets().stream()
+        .filter(x -> x.getMetadata().getName().equals("site-cert")).findFirst().orElseThrow().getType());
+
+    client.network().v1().ingresses().inNamespace("shop").withName("site").delete();
+    awaitState(s -> !names(s.secrets()).contains("shop/site-cert"));
   }
 
   @Test

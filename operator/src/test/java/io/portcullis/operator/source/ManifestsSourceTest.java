@@ -166,7 +166,7 @@ class ManifestsSourceTest {
 
     Files.writeString(broken, "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: [unclosed\n");
     await().atMost(Duration.ofSeconds(10)).until(() -> problems.size() == 1);
-    assertTrue(problems.get(0).startsWith("manifests: broken.yaml: "), problems.get(0));
+    assertTrue(problems.get(0).startsWith("manifests: broken.yaml:3: YAML syntax: "), problems.get(0));
     assertTrue(problems.get(0).endsWith("; keeping its last good objects"), problems.get(0));
     assertTrue(problems.get(0).indexOf('\n') < 0, "one line");
 
@@ -193,17 +193,108 @@ class ManifestsSourceTest {
   }
 
   @Test
-  void anOldApiVersionOfOurKindIsReportedButOtherKindsAreSkippedQuietly() throws Exception {
+  void anOldApiVersionOfOurKindIsReportedAndAnUnknownKindWarnedWhileKnownOtherKindsAreSkippedQuietly()
+      throws Exception {
     Files.writeString(
         dir.resolve("old.yaml"),
         "apiVersion: extensions/v1beta1\nkind: Ingress\nmetadata: {name: old}\n");
     Files.writeString(
         dir.resolve("other.yaml"),
-        "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\n");
+        "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\n---\n"
+            + "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec: {}\n");
     start();
-    assertEquals(1, problems.size());
+    assertEquals(2, problems.size(), problems::toString);
     assertTrue(
-        problems.get(0).contains("old.yaml: Ingress extensions/v1beta1 is not supported, use networking.k8s.io/v1"),
+        problems.get(0).contains("old.yaml:1: Ingress old: Ingress extensions/v1beta1 is not supported, use networking.k8s.io/v1"),
         problems.get(0));
+    assertTrue(problems.get(1).startsWith("manifests: other.yaml:1: Widget w: kind Widget (example.com/v1) is not"
+        + " one Portcullis reads, skipped"), problems.get(1));
+  }
+
+  @Test
+  void aTypoInAKindIsRefusedWithTheNearestKindWeRead() throws Exception {
+    Files.writeString(dir.resolve("typo.yaml"), ingress("typo", "t.example.com").replace("kind: Ingress", "kind: Ingres"));
+    start();
+    assertEquals(List.of("manifests: typo.yaml:1: Ingres typo: unknown kind Ingres (did you mean Ingress?);"
+        + " keeping its last good objects"), problems);
+  }
+
+  @Test
+  void anUnknownFieldNamesFileLineAndFieldPathAndTheFilesOtherDocumentsStillCount() throws Exception {
+    Files.writeString(dir.resolve("routes.yaml"), """
+        apiVersion: v1
+        kind: Service
+        metadata: {name: web, namespace: shop}
+        spec:
+          ports: [{name: http, port: 80}]
+        ---
+        apiVersion: portcullis.io/v1alpha1
+        kind: ProxyRoute
+        metadata: {name: api, namespace: shop}
+        spec:
+          hosts: [api.example.com]
+          routes:
+          - match: {path: {prefix: /v1}}
+            backends: [{service: web, port: 80}]
+            loadBalancer:
+              policy: LeastRequest
+              slowStart: 30s
+        """);
+    start();
+    assertEquals(List.of("shop/web"), names(source.state().services()));
+    assertEquals(List.of(), source.state().proxyRoutes());
+    assertEquals(1, problems.size(), problems::toString);
+    assertEquals("manifests: routes.yaml:17: ProxyRoute shop/api: spec.routes[0].loadBalancer.slowStart:"
+        + " unknown field; known fields here: cookie, hashOn, policy; keeping its last good objects",
+        problems.get(0));
+  }
+
+  @Test
+  void aValueOfTheWrongTypeSaysWhatWasExpectedInYamlWords() throws Exception {
+    Files.writeString(dir.resolve("route.yaml"), """
+        apiVersion: portcullis.io/v1alpha1
+        kind: ProxyRoute
+        metadata: {name: api}
+        spec:
+          hosts: api.example.com
+          routes:
+          - backends: [{service: web, port: eighty}]
+        """);
+    start();
+    assertEquals(1, problems.size(), problems::toString);
+    String problem = problems.get(0);
+    assertTrue(problem.startsWith("manifests: route.yaml:"), problem);
+    assertTrue(!problem.contains("io.portcullis") && !problem.contains("java."), problem);
+  }
+
+  @Test
+  void anObjectCanBeLocatedForProblemsTheCompilerFindsLater() throws Exception {
+    Files.createDirectories(dir.resolve("shop"));
+    Files.writeString(dir.resolve("shop/b.yml"), SERVICE_AND_ROUTE);
+    start();
+    assertEquals(java.util.Optional.of("manifests: shop/b.yml:12: "), source.locate("ProxyRoute", "shop", "api"));
+    assertEquals(java.util.Optional.empty(), source.locate("ProxyRoute", "shop", "nope"));
+  }
+
+  @Test
+  void aFixedDocumentReplacesTheKeptLastGoodObject() throws Exception {
+    Path file = dir.resolve("app.yaml");
+    Files.writeString(file, ingress("app", "old.example.com"));
+    start();
+    Files.writeString(file, ingress("app", "new.example.com").replace("pathType", "pathTyp: x\n                pathType"));
+    await().atMost(Duration.ofSeconds(10)).until(() -> !problems.isEmpty());
+    Files.writeString(file, ingress("app", "new.example.com"));
+    await().atMost(Duration.ofSeconds(10)).until(() ->
+        source.state().ingresses().get(0).getSpec().getRules().get(0).getHost().equals("new.example.com"));
+  }
+
+  @Test
+  void aMisspeltFieldOfAKubernetesKindIsWarnedAboutButTheObjectIsUsed() throws Exception {
+    Files.writeString(dir.resolve("app.yaml"), ingress("app", "a.example.com")
+        .replace("service: {name: web, port: {number: 80}}", "service: {name: web, port: {numbr: 80}}"));
+    start();
+    assertEquals(List.of("default/app"), names(source.state().ingresses()));
+    assertEquals(List.of("manifests: app.yaml:14: Ingress app: spec.rules[0].http.paths[0].backend.service.port.numbr:"
+        + " unknown field, ignored (did you mean number?)"), problems);
   }
 }

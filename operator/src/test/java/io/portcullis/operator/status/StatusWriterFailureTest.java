@@ -66,6 +66,7 @@ class StatusWriterFailureTest {
         ClusterState.empty(),
         new CompileResult(Snapshot.empty(), List.of(route("broken"), route("fine"))));
     await().atMost(Duration.ofSeconds(5)).until(() -> writes.contains("fine"));
+    await().atMost(Duration.ofSeconds(5)).until(() -> events.contains("fine:Accepted"));
     assertEquals(List.of("fine:Accepted"), events);
 
     refuseBroken.set(false);

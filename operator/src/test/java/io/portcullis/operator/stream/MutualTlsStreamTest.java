@@ -2,6 +2,7 @@ package io.portcullis.operator.stream;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import io.netty.handler.codec.http2.Http2SecurityUtil;
@@ -78,6 +79,18 @@ class MutualTlsStreamTest {
     assertEquals(published, config.current().snapshot());
     assertEquals(0, server.refusedHandshakes());
     assertEquals(0, client.handshakeFailures());
+  }
+
+  @Test
+  void anOperatorThatIsDownIsReportedAsConnectionRefusedNotAsATlsFailure() throws Exception {
+    TlsTestSupport.writeFiles(dir, CA.issueClient("dataplane", TlsTestSupport.DAY), CA.certificate());
+    server.close();
+    StreamClient client = client("https://localhost:" + port, files());
+
+    await().until(() -> client.lastConnectFailure().isPresent());
+    assertTrue(client.lastConnectFailure().get().startsWith("connection refused"),
+        client.lastConnectFailure().get());
+    assertEquals(0, client.handshakeFailures(), "no handshake was ever attempted");
   }
 
   @Test

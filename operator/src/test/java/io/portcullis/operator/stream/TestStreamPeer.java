@@ -33,13 +33,13 @@ import java.util.concurrent.TimeUnit;
  * A hand-driven HTTP/2 peer for the stream server: opens streams with any method and path, sends
  * any bytes, and records what comes back. Lets tests play a misbehaving or slow dataplane.
  */
-final class TestStreamPeer implements AutoCloseable {
+public final class TestStreamPeer implements AutoCloseable {
   private static final Duration WAIT = Duration.ofSeconds(5);
 
   private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
   private final Channel connection;
 
-  TestStreamPeer(int port) throws InterruptedException {
+  public TestStreamPeer(int port) throws InterruptedException {
     connection = new Bootstrap()
         .group(group)
         .channel(NioSocketChannel.class)
@@ -64,7 +64,7 @@ final class TestStreamPeer implements AutoCloseable {
   }
 
   /** Opens {@code POST /v1/stream} and sends a hello. */
-  Stream hello(String nodeId, String version) throws InterruptedException {
+  public Stream hello(String nodeId, String version) throws InterruptedException {
     Stream stream = open("POST", "/v1/stream");
     stream.send(new StreamMessage.Hello(nodeId, version, StreamMessage.PROTOCOL_VERSION));
     return stream;
@@ -84,7 +84,7 @@ final class TestStreamPeer implements AutoCloseable {
   }
 
   /** One stream and everything received on it. */
-  static final class Stream extends ChannelInboundHandlerAdapter {
+  public static final class Stream extends ChannelInboundHandlerAdapter {
     final BlockingQueue<StreamMessage> messages = new LinkedBlockingQueue<>();
     final BlockingQueue<String> statuses = new LinkedBlockingQueue<>();
     final BlockingQueue<Long> resets = new LinkedBlockingQueue<>();
@@ -92,7 +92,7 @@ final class TestStreamPeer implements AutoCloseable {
     volatile boolean closed;
     Http2StreamChannel channel;
 
-    void send(StreamMessage message) throws InterruptedException {
+    public void send(StreamMessage message) throws InterruptedException {
       sendBytes(MessageFraming.encode(message));
     }
 
@@ -101,7 +101,7 @@ final class TestStreamPeer implements AutoCloseable {
     }
 
     /** The next message, failing the test when none comes in time. */
-    StreamMessage next() throws InterruptedException {
+    public StreamMessage next() throws InterruptedException {
       StreamMessage message = messages.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
       if (message == null) {
         throw new AssertionError("no message within " + WAIT);

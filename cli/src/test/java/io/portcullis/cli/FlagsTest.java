@@ -1,4 +1,4 @@
-package io.portcullis.snapshot.cli;
+package io.portcullis.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -77,5 +77,12 @@ class FlagsTest {
   @Test
   void envNamesFollowTheFlag() {
     assertEquals("PORTCULLIS_WATCH_NAMESPACES", Flags.envName("watch-namespaces"));
+  }
+
+  @Test
+  void aPortThatIsNotANumberSaysSoWithoutJavaWords() {
+    Flags flags = Flags.parse(new String[] {"--snapshot-port", "x"}, Map.of(), KNOWN);
+    String message = assertThrows(Flags.FlagException.class, () -> flags.get("snapshot-port", Flags::port, 1)).getMessage();
+    assertEquals("bad value 'x' for --snapshot-port: expected a port number from 0 to 65535", message);
   }
 }

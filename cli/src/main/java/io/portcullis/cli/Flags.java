@@ -1,4 +1,4 @@
-package io.portcullis.snapshot.cli;
+package io.portcullis.cli;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -91,14 +91,21 @@ public final class Flags {
     try {
       return parser.apply(raw.trim());
     } catch (RuntimeException e) {
-      String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+      // A parser's own words, unless they are a JDK message like 'For input string: "x"'.
+      String why = e instanceof NumberFormatException || e.getMessage() == null
+          ? "not a valid value" : e.getMessage();
       throw new FlagException("bad value '" + raw + "' for --" + name + ": " + why);
     }
   }
 
   /** A TCP port, 0 to 65535 (0 picks a free one). */
   public static int port(String text) {
-    int port = Integer.parseInt(text);
+    int port;
+    try {
+      port = Integer.parseInt(text);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("expected a port number from 0 to 65535");
+    }
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port must be between 0 and 65535");
     }

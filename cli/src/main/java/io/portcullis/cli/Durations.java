@@ -1,4 +1,4 @@
-package io.portcullis.snapshot.cli;
+package io.portcullis.cli;
 
 import java.time.Duration;
 

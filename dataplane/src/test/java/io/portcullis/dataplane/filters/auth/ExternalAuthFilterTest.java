@@ -1,0 +1,160 @@
+package io.portcullis.dataplane.filters.auth;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.net.httpserver.HttpServer;
+import io.netty.channel.DefaultEventLoop;
+import io.portcullis.dataplane.filter.HttpFilter;
+import io.portcullis.snapshot.filter.AuthPolicy;
+import io.portcullis.snapshot.filter.ExternalAuth;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** External authorization against a real service on a real socket. */
+class ExternalAuthFilterTest {
+  DefaultEventLoop loop;
+  HttpServer service;
+  JdkSubrequestClient client;
+  AuthFilters auth;
+  final AtomicInteger calls = new AtomicInteger();
+  final AtomicReference<String> lastQuestion = new AtomicReference<>();
+  final CountDownLatch release = new CountDownLatch(1);
+
+  @BeforeEach
+  void setUp() throws Exception {
+    loop = new DefaultEventLoop();
+    service = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    service.setExecutor(Executors.newCachedThreadPool());
+    service.createContext("/check", exchange -> {
+      calls.incrementAndGet();
+      String token = exchange.getRequestHeaders().getFirst("x-token");
+      String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+      lastQuestion.set(exchange.getRequestMethod() + " "
+          + exchange.getRequestHeaders().getFirst("x-original-uri") + " "
+          + exchange.getRequestHeaders().getFirst("x-original-method") + " "
+          + exchange.getRequestHeaders().getFirst("x-forwarded-host") + " cookie="
+          + exchange.getRequestHeaders().getFirst("cookie") + " body=" + body);
+      if ("slow".equals(token)) {
+        try {
+          release.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      if ("good".equals(token)) {
+        exchange.getResponseHeaders().set("x-auth-user", "alice");
+        exchange.getResponseHeaders().set("x-internal", "not copied");
+        exchange.sendResponseHeaders(204, -1);
+      } else {
+        byte[] deny = "{\"error\":\"go away\"}".getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("content-type", "application/json");
+        exchange.getResponseHeaders().set("www-authenticate", "Custom realm=\"x\"");
+        exchange.sendResponseHeaders(401, deny.length);
+        exchange.getResponseBody().write(deny);
+      }
+      exchange.close();
+    });
+    service.start();
+    client = new JdkSubrequestClient(Duration.ofSeconds(2));
+    auth = new AuthFilters(client, new PrometheusRegistry());
+  }
+
+  @AfterEach
+  void tearDown() {
+    release.countDown();
+    service.stop(0);
+    client.close();
+    auth.close();
+    loop.shutdownGracefully();
+  }
+
+  private HttpFilter filter(ExternalAuth.OnError onError, int body, long cacheMillis) {
+    return filter(onError, body, cacheMillis, 10_000);
+  }
+
+  private HttpFilter filter(ExternalAuth.OnError onError, int body, long cacheMillis, long timeout) {
+    return auth.create(new AuthPolicy(new ExternalAuth(
+        "http://127.0.0.1:" + service.getAddress().getPort() + "/check",
+        List.of("x-token", "cookie"), List.of("x-auth-user"), timeout, onError, body, cacheMillis)));
+  }
+
+  private ChainOutcome request(HttpFilter f, String method, String token, String body)
+      throws Exception {
+    FakeFilterContext ctx = new FakeFilterContext(loop, method, "/orders/7?full=1", body);
+    ctx.request().headers().set("x-auth-user", "spoofed");
+    ctx.request().headers().set("cookie", "session=abc");
+    ctx.request().headers().set("x-not-forwarded", "private");
+    if (token != null) {
+      ctx.request().headers().set("x-token", token);
+    }
+    return ChainOutcome.run(f, ctx);
+  }
+
+  @Test
+  void anAllowingAnswerLetsTheRequestThroughWithChosenHeaders() throws Exception {
+    ChainOutcome out = request(filter(ExternalAuth.OnError.DENY, 0, 0), "DELETE", "good", null);
+    assertTrue(out.proceeded());
+    assertEquals(List.of("alice"), out.headers().getAll("x-auth-user"));
+    assertNull(out.headers().get("x-internal"));
+    assertEquals("DELETE /orders/7?full=1 DELETE shop.example.com cookie=session=abc body=",
+        lastQuestion.get());
+  }
+
+  @Test
+  void aDenyingAnswerGoesToTheClientAsItIs() throws Exception {
+    ChainOutcome out = request(filter(ExternalAuth.OnError.DENY, 0, 0), "GET", "bad", null);
+    assertFalse(out.proceeded());
+    assertEquals(401, out.status());
+    assertEquals("{\"error\":\"go away\"}", out.body());
+    assertEquals("application/json", out.headers().get("content-type"));
+    assertEquals("Custom realm=\"x\"", out.headers().get("www-authenticate"));
+  }
+
+  @Test
+  void aServiceTooSlowAnswers503OrLetsThroughWhenTheRouteFailsOpen() throws Exception {
+    assertEquals(503,
+        request(filter(ExternalAuth.OnError.DENY, 0, 0, 300), "GET", "slow", null).status());
+    ChainOutcome open = request(filter(ExternalAuth.OnError.ALLOW, 0, 0, 300), "GET", "slow", null);
+    assertTrue(open.proceeded());
+    assertNull(open.headers().get("x-auth-user"), "a spoofed header never survives");
+  }
+
+  @Test
+  void aServiceThatIsDownAnswers503() throws Exception {
+    service.stop(0);
+    assertEquals(503, request(filter(ExternalAuth.OnError.DENY, 0, 0), "GET", "good", null).status());
+  }
+
+  @Test
+  void theServiceMaySeeTheStartOfTheBody() throws Exception {
+    request(filter(ExternalAuth.OnError.DENY, 5, 0), "POST", "good", "hello world");
+    assertTrue(lastQuestion.get().endsWith("body=hello"), lastQuestion.get());
+  }
+
+  @Test
+  void allowingAnswersAreCachedWhenAsked() throws Exception {
+    HttpFilter cached = filter(ExternalAuth.OnError.DENY, 0, 60_000);
+    for (int i = 0; i < 3; i++) {
+      ChainOutcome out = request(cached, "GET", "good", null);
+      assertEquals("alice", out.headers().get("x-auth-user"));
+    }
+    assertEquals(1, calls.get());
+    request(cached, "GET", "bad", null);
+    request(cached, "GET", "bad", null);
+    assertEquals(3, calls.get(), "denials are asked every time");
+  }
+}

@@ -1,0 +1,129 @@
+package io.portcullis.operator.it;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.portcullis.operator.chart.ChartGrantsEveryRequest;
+import org.junit.jupiter.api.extension.ExtendWith;
+import io.portcullis.dataplane.admin.ProxyMetrics;
+import io.portcullis.dataplane.config.LiveConfig;
+import io.portcullis.dataplane.stream.StreamClient;
+import io.portcullis.operator.Operator;
+import io.portcullis.operator.crd.ProxyRoute;
+import io.portcullis.operator.rbac.ClusterObjects;
+import io.portcullis.operator.replicas.ClusterAcks;
+import io.portcullis.operator.replicas.ReplicaAckPublisher;
+import io.portcullis.operator.stream.TestStreamPeer;
+import io.portcullis.snapshot.StreamMessage;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Mock API server tier: two operator replicas, each with its own dataplane, as the chart runs
+ * them. Only replica A writes statuses (it leads); each replica publishes its dataplanes' acks on
+ * its Lease and A counts them all. A leader with no dataplane of its own reports Programmed once
+ * the other replica's dataplane serves the route, and Programmed is True only while every
+ * dataplane on either replica has applied the current version.
+ */
+@EnableKubernetesMockClient(crud = true)
+@ExtendWith(ChartGrantsEveryRequest.class)
+class ProgrammedAcrossReplicasTest {
+  private static final Duration DEADLINE = Duration.ofSeconds(20);
+  private static final String NS = "shop";
+  private static final String SYSTEM = "portcullis-system";
+  private static final String LEASE = "portcullis-portcullis-leader";
+  private static final ReplicaAckPublisher.Timings FAST =
+      new ReplicaAckPublisher.Timings(Duration.ofMillis(100), Duration.ofMillis(500), Duration.ofSeconds(3));
+
+  KubernetesClient client;
+  private final List<AutoCloseable> closing = new ArrayList<>();
+
+  @AfterEach
+  void stop() {
+    Collections.reverse(closing);
+    for (AutoCloseable c : closing) {
+      try {
+        c.close();
+      } catch (Exception ignored) {
+        // best effort
+      }
+    }
+  }
+
+  @Test
+  void programmedCountsTheDataplanesOfEveryReplica() throws Exception {
+    ApiServerFixtures.defaultIngressClass(client);
+    ClusterObjects.apply(client, ClusterObjects.service(NS, "web", 8080));
+    ClusterObjects.apply(client, ClusterObjects.endpointSlice(NS, "web", 8080, true));
+    Operator leader = replica("operator-a", true);
+    Operator follower = replica("operator-b", false);
+    StreamClient dataplaneB = dataplane(follower, "dataplane-b");
+
+    ClusterObjects.apply(client, ClusterObjects.proxyRoute(NS, "api", "api.example.com", "web"));
+    // The leader has no dataplane; the follower's serves the route: that is Programmed.
+    await().atMost(DEADLINE).until(() -> programmed().equals(Optional.of("True")));
+    assertEquals(0, leader.store().connectedCount());
+
+    // A dataplane joins the leader and has not applied the version yet: no longer Programmed.
+    TestStreamPeer slow = new TestStreamPeer(leader.snapshotPort());
+    closing.add(slow);
+    TestStreamPeer.Stream stream = slow.hello("dataplane-a", null);
+    StreamMessage.SnapshotMsg snapshot = (StreamMessage.SnapshotMsg) stream.next();
+    await().atMost(DEADLINE).until(() -> programmed().equals(Optional.of("False")));
+
+    // It applies: Programmed again, with both replicas' dataplanes on the current version.
+    stream.send(new StreamMessage.Ack(snapshot.version(), snapshot.nonce()));
+    await().atMost(DEADLINE).until(() -> programmed().equals(Optional.of("True")));
+    assertEquals(leader.store().current().version(), snapshot.version());
+    assertEquals(Optional.of(snapshot.version()), Optional.ofNullable(follower.store().ackedVersions().get("dataplane-b")));
+
+    // The follower's dataplane disconnects: its report now counts none, the leader's own still serves.
+    dataplaneB.close();
+    await().atMost(DEADLINE).until(() -> programmed().equals(Optional.of("True")));
+  }
+
+  private Operator replica(String identity, boolean leads) throws Exception {
+    Operator operator = ApiServerFixtures.startOperator(client, 0);
+    closing.add(operator);
+    operator.writeStatusOnlyWhile(() -> leads);
+    KubernetesClient replicaClient = ChartGrantsEveryRequest.operatorClient(client);
+    ReplicaAckPublisher publisher = new ReplicaAckPublisher(
+        replicaClient, SYSTEM, LEASE, identity, operator.store(), FAST, Clock.systemUTC());
+    publisher.start();
+    closing.add(publisher);
+    ClusterAcks acks = new ClusterAcks(replicaClient, SYSTEM, LEASE, identity, operator.store(), Clock.systemUTC());
+    acks.start();
+    closing.add(acks);
+    operator.programmedBy(acks);
+    return operator;
+  }
+
+  private StreamClient dataplane(Operator operator, String nodeId) {
+    StreamClient dataplane = new StreamClient(
+        URI.create("http://127.0.0.1:" + operator.snapshotPort()), nodeId, new LiveConfig(), new ProxyMetrics());
+    dataplane.start();
+    closing.add(dataplane);
+    return dataplane;
+  }
+
+  private Optional<String> programmed() {
+    ProxyRoute route = client.resources(ProxyRoute.class).inNamespace(NS).withName("api").get();
+    if (route == null || route.getStatus() == null || route.getStatus().getConditions() == null) {
+      return Optional.empty();
+    }
+    return route.getStatus().getConditions().stream()
+        .filter(c -> "Programmed".equals(c.getType()))
+        .map(Condition::getStatus)
+        .findFirst();
+  }
+}

@@ -1,0 +1,66 @@
+package io.portcullis.snapshot.filter;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.net.URI;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * An authorization service decides (as nginx's {@code auth_request}, Envoy's HTTP {@code
+ * ext_authz}): the proxy asks it with the request's method, chosen headers, the original URI in
+ * {@code X-Original-URI} (and optionally the start of the body); a 2xx lets the request through
+ * with chosen response headers copied onto it, anything else is the client's answer as it is.
+ *
+ * @param url the service's URL (http or https)
+ * @param requestHeaders request headers copied into the authorization request, lower case
+ * @param responseHeaders headers of a 2xx answer copied onto the upstream request (a value the
+ *     client sent in them is removed first), lower case
+ * @param timeoutMillis how long the service may take
+ * @param onError what happens when the service is down or too slow
+ * @param maxRequestBodyBytes how much of the request body the service sees; 0 for none
+ * @param cacheMillis how long an allowing answer is reused for the same method, URI and chosen
+ *     headers; 0 for no cache
+ */
+@JsonInclude(JsonInclude.Include.NON_DEFAULT)
+public record ExternalAuth(
+    String url,
+    List<String> requestHeaders,
+    List<String> responseHeaders,
+    long timeoutMillis,
+    OnError onError,
+    int maxRequestBodyBytes,
+    long cacheMillis)
+    implements AuthMechanism {
+  public static final int MAX_BODY_BYTES = 1024 * 1024;
+  public static final long MAX_CACHE_MILLIS = 3_600_000;
+
+  /** When the service cannot answer: refuse with 503, or let the request through. */
+  public enum OnError { DENY, ALLOW }
+
+  public ExternalAuth {
+    Objects.requireNonNull(url, "external auth needs a url");
+    URI uri = URI.create(url);
+    if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
+        || uri.getHost() == null) {
+      throw new IllegalArgumentException("external auth url must be an http or https URL: " + url);
+    }
+    requestHeaders = AuthMechanism.headerNames(requestHeaders, "external auth requestHeaders");
+    responseHeaders = AuthMechanism.headerNames(responseHeaders, "external auth responseHeaders");
+    if (timeoutMillis <= 0) {
+      throw new IllegalArgumentException("external auth timeout must be positive");
+    }
+    onError = onError == null ? OnError.DENY : onError;
+    if (maxRequestBodyBytes < 0 || maxRequestBodyBytes > MAX_BODY_BYTES) {
+      throw new IllegalArgumentException(
+          "external auth maxRequestBodyBytes must be 0 to " + MAX_BODY_BYTES);
+    }
+    if (cacheMillis < 0 || cacheMillis > MAX_CACHE_MILLIS) {
+      throw new IllegalArgumentException("external auth cache must be 0 to 1h");
+    }
+  }
+
+  @Override
+  public String name() {
+    return "external";
+  }
+}
