@@ -14,8 +14,9 @@ import java.util.Locale;
  * <p>It does not decode anything: it says where the first byte that breaks the rules is.
  * Everything it does not check (header syntax, sizes, Content-Length values) stays with the
  * decoder and {@link RequestValidationHandler}: when it cannot tell the framing of a request (a
- * head too large, an unusable Content-Length or Transfer-Encoding, a protocol switch) it steps
- * aside for the rest of the connection, since that request is rejected or tunnelled anyway.
+ * head too large, an unusable Content-Length or Transfer-Encoding, non-HTTP bytes behind a request
+ * that asked to switch protocols) it steps aside for the rest of the connection, since that
+ * request is rejected or tunnelled anyway. A protocol switch that happens removes it.
  */
 final class Http1RequestFraming {
   /** Longest chunk-size: 16 hex digits are 64 bits. */
@@ -42,6 +43,8 @@ final class Http1RequestFraming {
   private long contentLength;
   private boolean badLength;
   private boolean upgrade;
+  /** The last request asked to switch protocols (Upgrade): what follows may not be HTTP/1.1. */
+  private boolean upgradePending;
   private int sizeDigits;
   private long remaining;
   private int extensionBytes;
@@ -214,7 +217,15 @@ final class Http1RequestFraming {
       }
       requestLineSeen = true;
       int sp = text.lastIndexOf(' ');
-      return sp > 0 && validVersion(text.substring(sp + 1));
+      boolean valid = sp > 0 && validVersion(text.substring(sp + 1));
+      if (!valid && upgradePending) {
+        // Bytes behind a request that asked to switch protocols may be the new protocol's: the
+        // decoder refuses them if the switch did not happen, and the tunnel takes them if it did.
+        state = State.OPAQUE;
+        return true;
+      }
+      upgradePending = false;
+      return valid;
     }
     if (!text.isEmpty()) {
       headerField(text);
@@ -223,8 +234,9 @@ final class Http1RequestFraming {
     // The end of the head: what follows is the body, as RFC 9112 §6.3 frames a request.
     requestLineSeen = false;
     headBytes = 0;
-    if (upgrade || badLength || (hasTransferEncoding && !chunked)) {
-      state = State.OPAQUE; // tunnelled or rejected: not ours to frame
+    upgradePending = upgrade;
+    if (badLength || (hasTransferEncoding && !chunked)) {
+      state = State.OPAQUE; // rejected by the validation: not ours to frame
     } else if (chunked) {
       startChunk();
     } else if (contentLength > 0) {
@@ -234,6 +246,7 @@ final class Http1RequestFraming {
     chunked = false;
     hasTransferEncoding = false;
     contentLength = 0;
+    upgrade = false;
     return true;
   }
 

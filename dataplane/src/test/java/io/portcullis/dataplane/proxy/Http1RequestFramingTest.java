@@ -65,6 +65,14 @@ class Http1RequestFramingTest {
   }
 
   @Test
+  void anUpgradeHeaderDoesNotSwitchTheChecksOffForTheNextRequest() {
+    String upgrade = "GET /ws HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\n\r\n";
+    assertEquals(true, scan(upgrade + HEAD + "0x5\r\nhello\r\n0\r\n\r\n", false) > 0);
+    // Bytes of another protocol behind it are left to the decoder or the tunnel.
+    assertEquals(Http1RequestFraming.OK, scan(upgrade + "\u0081\u0005hello\r\n", false));
+  }
+
+  @Test
   void aLowerCaseVersionIsCaughtInTheRequestLine() {
     assertEquals(15, scan("GET / http/1.1\r\nHost: a\r\n\r\n", false));
   }
