@@ -230,14 +230,17 @@ public final class CacheFilter implements HttpFilter {
       engine.metrics().lookup("revalidated");
       land(lookup);
       long age = Freshness.currentAge(updated, now);
-      return ResponseAction.replace(answer(ctx, updated, age, CacheStatus.forward("stale", 304, true)));
+      // The validators were ours (the client sent none): the client gets the whole response.
+      return ResponseAction.replace(
+          answer(ctx, updated, age, CacheStatus.forward("stale", 304, true), false));
     }
     if (candidate != null && ERRORS_FOR_STALE.contains(status) && staleIfError(lookup, candidate, now)) {
       land(lookup);
       engine.metrics().lookup("stale");
       long age = Freshness.currentAge(candidate, now);
       return ResponseAction.replace(answer(ctx, candidate, age,
-          CacheStatus.staleIfError(status, Freshness.lifetime(candidate) - age)));
+          CacheStatus.staleIfError(status, Freshness.lifetime(candidate) - age),
+          !lookup.revalidating));
     }
     CacheControl cc = TargetedControl.of(headers);
     HttpHeaders request = ctx.request().headers();
@@ -317,10 +320,15 @@ public final class CacheFilter implements HttpFilter {
    * when the client's own conditional matches it (RFC 9110 §13.2.2).
    */
   private LocalResponse answer(FilterContext ctx, StoredResponse stored, long age, String status) {
+    return answer(ctx, stored, age, status, true);
+  }
+
+  private LocalResponse answer(FilterContext ctx, StoredResponse stored, long age, String status,
+      boolean clientConditionals) {
     HttpHeaders headers = StoredHeaders.forSending(stored.headers());
     headers.set("age", Long.toString(age));
     headers.add(CacheStatus.HEADER, status);
-    if (stored.status() == 200 && Conditionals.notModified(ctx.request().headers(), stored)) {
+    if (clientConditionals && stored.status() == 200 && Conditionals.notModified(ctx.request().headers(), stored)) {
       HttpHeaders notModified = new DefaultHttpHeaders();
       for (String name : List.of("cache-control", "content-location", "date", "etag", "expires",
           "vary", "last-modified", "age", CacheStatus.HEADER)) {
