@@ -88,7 +88,8 @@ public record DataplaneOptions(
   public static final int DEFAULT_ADMIN_PORT = 9901;
   public static final String DEFAULT_BIND_ADDRESS = "0.0.0.0";
   public static final String DEFAULT_LOG_LEVEL = "info";
-  public static final long DEFAULT_CACHE_SIZE = 256L << 20;
+  /** A third of the heap the chart's default memory limit gives (1Gi, heap 40%). */
+  public static final long DEFAULT_CACHE_SIZE = 128L << 20;
   /** Long enough for an endpoint removal to reach kube-proxy and cloud load balancers. */
   public static final Duration DEFAULT_DRAIN_DELAY = Duration.ofSeconds(5);
   public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(25);
@@ -148,8 +149,8 @@ public record DataplaneOptions(
                               1s to 1h) [PORTCULLIS_DRAIN_TIMEOUT]
         --access-log FORMAT   json (one line per request on stdout) or off (default json)
                               [PORTCULLIS_ACCESS_LOG]
-        --cache-size SIZE     memory for the shared HTTP cache, e.g. 256Mi or 1Gi (default
-                              256Mi); routes opt in with cache: {} [PORTCULLIS_CACHE_SIZE]
+        --cache-size SIZE     heap for the shared HTTP cache, e.g. 256Mi or 1Gi (default
+                              128Mi); routes opt in with cache: {} [PORTCULLIS_CACHE_SIZE]
         --help                print this text
       """;
 

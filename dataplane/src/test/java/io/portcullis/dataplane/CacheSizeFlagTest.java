@@ -13,8 +13,8 @@ class CacheSizeFlagTest {
   }
 
   @Test
-  void cacheSizeDefaultsTo256MiAndTakesUnitSuffixes() {
-    assertEquals(256L << 20,
+  void cacheSizeDefaultsTo128MiAndTakesUnitSuffixes() {
+    assertEquals(128L << 20,
         parse(Map.of(), "--control-plane", "http://127.0.0.1:1").cacheSize());
     assertEquals(1L << 30,
         parse(Map.of(), "--control-plane", "http://127.0.0.1:1", "--cache-size", "1Gi").cacheSize());

@@ -4,6 +4,7 @@ import io.portcullis.operator.crd.ProxyRoute;
 import io.portcullis.operator.crd.ProxyRouteSpec;
 import io.portcullis.operator.crd.ProxyRouteSpec.RouteSpec;
 import io.portcullis.snapshot.Route;
+import io.portcullis.snapshot.filter.FilterConfig;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -81,8 +82,10 @@ final class ProxyRoutePass {
         continue;
       }
       ProxyRouteTranslator.Translated t;
+      List<FilterConfig> cache;
       try {
         t = translator.translate(ref.namespace(), routeSpec);
+        cache = CacheTranslation.routeFilters(spec.cache, routeSpec.cache);
       } catch (InvalidInputException e) {
         status.rejected(ref, e.reasonOr(Reasons.INVALID_ROUTE), where + ": " + e.getMessage());
         continue;
@@ -93,7 +96,8 @@ final class ProxyRoutePass {
       String description = where + " (" + describe(t) + ")";
       for (String host : hosts) {
         String name = "proxyroute/" + ref.namespace() + "/" + ref.name() + "/" + id + "/" + host;
-        Route route = new Route(name, t.match(), t.action(), t.requestHeaders(), t.responseHeaders());
+        Route route = new Route(name, t.match(), t.action(), t.requestHeaders(), t.responseHeaders())
+            .withFilters(cache);
         out.add(new RouteCandidate(host, route, ref, created, i, description));
       }
     }

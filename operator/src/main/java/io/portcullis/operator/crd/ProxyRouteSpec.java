@@ -54,6 +54,9 @@ public class ProxyRouteSpec {
   @Size(min = 1, max = 256)
   public List<RouteSpec> routes = new ArrayList<>();
 
+  /** The shared HTTP cache for every route; a route's own {@code cache} replaces it. */
+  public CacheSpec cache;
+
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public static class Tls {
     /** A {@code kubernetes.io/tls} Secret in the ProxyRoute's namespace. */
@@ -131,6 +134,8 @@ public class ProxyRouteSpec {
     public Rewrite rewrite;
     public Redirect redirect;
     public DirectResponse directResponse;
+    /** The shared HTTP cache for this route (replaces the spec's). */
+    public CacheSpec cache;
   }
 
   @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -11,9 +11,6 @@ import java.util.function.LongSupplier;
  * swaps (a new snapshot rebuilds the filters, never the stored responses).
  */
 public final class CacheEngine {
-  /** The {@code --cache-size} default. */
-  public static final long DEFAULT_SIZE_BYTES = 256L << 20;
-
   private final CacheStore store;
   private final Coalescer coalescer = new Coalescer();
   private final CacheMetrics metrics;
