@@ -31,6 +31,8 @@ public final class CacheFilter implements HttpFilter {
   private static final AttributeKey<Object> STATE = AttributeKey.valueOf("portcullis.cache");
   private static final Set<String> SAFE = Set.of("GET", "HEAD", "OPTIONS", "TRACE");
   private static final Set<Integer> ERRORS_FOR_STALE = Set.of(500, 502, 503, 504);
+  /** How stale a response may be served when the origin cannot be reached. */
+  static final long DISCONNECTED_STALE_SECONDS = 3600;
   private static final List<String> CONDITIONALS =
       List.of("if-none-match", "if-modified-since", "if-match", "if-unmodified-since", "if-range");
 
@@ -234,7 +236,7 @@ public final class CacheFilter implements HttpFilter {
       return ResponseAction.replace(
           answer(ctx, updated, age, CacheStatus.forward("stale", 304, true), false));
     }
-    if (candidate != null && ERRORS_FOR_STALE.contains(status) && staleIfError(lookup, candidate, now)) {
+    if (candidate != null && ERRORS_FOR_STALE.contains(status) && staleIfError(lookup, candidate, status, now)) {
       land(lookup);
       engine.metrics().lookup("stale");
       long age = Freshness.currentAge(candidate, now);
@@ -278,14 +280,25 @@ public final class CacheFilter implements HttpFilter {
         }));
   }
 
-  /** RFC 5861 §4: within the stale-if-error window of the response or the request. */
-  private static boolean staleIfError(Lookup lookup, StoredResponse stored, long now) {
+  /**
+   * Whether a stale stored response may stand in for an error: within the stale-if-error window
+   * of the response or the request (RFC 5861 §4), or, when the origin could not be reached (the
+   * gateway statuses the proxy answers with on connect failures, timeouts and no endpoints), for
+   * up to {@link #DISCONNECTED_STALE_SECONDS} as RFC 9111 §4.2.4 allows a disconnected cache.
+   * Never when the response forbids serving it stale.
+   */
+  private static boolean staleIfError(
+      Lookup lookup, StoredResponse stored, int status, long now) {
     CacheControl cc = stored.control();
-    if (cc.has("must-revalidate") || cc.has("proxy-revalidate") || cc.has("s-maxage")) {
+    if (cc.has("must-revalidate") || cc.has("proxy-revalidate") || cc.has("s-maxage")
+        || cc.hasUnqualified("no-cache") || lookup.requestControl.has("no-cache")) {
       return false;
     }
     long window = Math.max(cc.seconds("stale-if-error"),
         lookup.requestControl.seconds("stale-if-error"));
+    if (status != 500) {
+      window = Math.max(window, DISCONNECTED_STALE_SECONDS);
+    }
     long staleness = Freshness.currentAge(stored, now) - Freshness.lifetime(stored);
     return window >= 0 && staleness <= window;
   }

@@ -8,14 +8,15 @@ import java.util.Locale;
 
 /** HTTP-date (RFC 9110 §5.6.7): IMF-fixdate, plus the obsolete RFC 850 and asctime forms. */
 final class HttpDates {
-  private static final DateTimeFormatter IMF = DateTimeFormatter.RFC_1123_DATE_TIME;
   private static final DateTimeFormatter RFC850 =
-      DateTimeFormatter.ofPattern("EEEE, dd-MMM-yy HH:mm:ss zzz", Locale.US);
+      DateTimeFormatter.ofPattern("EEEE, dd-MMM-yy HH:mm:ss 'GMT'", Locale.US)
+          .withZone(ZoneOffset.UTC);
   private static final DateTimeFormatter ASCTIME =
       DateTimeFormatter.ofPattern("EEE MMM ppd HH:mm:ss yyyy", Locale.US).withZone(ZoneOffset.UTC);
 
   private static final DateTimeFormatter FIXDATE =
-      DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US);
+      DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US)
+          .withZone(ZoneOffset.UTC);
 
   private HttpDates() {}
 
@@ -25,9 +26,14 @@ final class HttpDates {
       return -1;
     }
     String t = text.trim();
-    for (DateTimeFormatter f : new DateTimeFormatter[] {IMF, RFC850, ASCTIME}) {
+    // Strict widths: "Thu, 01 Jan 2026 1:00:00 GMT" (one-digit hour) is not a date (§5.6.7).
+    for (DateTimeFormatter f : new DateTimeFormatter[] {FIXDATE, RFC850, ASCTIME}) {
       try {
-        return ZonedDateTime.parse(t, f).toEpochSecond();
+        ZonedDateTime date = ZonedDateTime.parse(t, f);
+        if (f == RFC850 && date.getYear() > ZonedDateTime.now(ZoneOffset.UTC).getYear() + 50) {
+          date = date.minusYears(100); // a two-digit year over 50 years ahead is in the past
+        }
+        return date.toEpochSecond();
       } catch (DateTimeParseException e) {
         // try the next form
       }

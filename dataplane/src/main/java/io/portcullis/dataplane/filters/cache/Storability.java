@@ -9,7 +9,8 @@ import java.util.Set;
  * <p>Set-Cookie policy: a response that sets a cookie is relayed and not stored, whatever its
  * Cache-Control says, because one user's cookie must never be handed to another (RFC 9111 §7.3;
  * the same default as nginx and Varnish). An origin that wants such responses cached drops the
- * cookie on cacheable paths.
+ * cookie on cacheable paths, or names it in {@code private="set-cookie"} or {@code
+ * no-cache="set-cookie"} (then the response is stored without it).
  */
 final class Storability {
   /** Statuses whose caching we understand (for {@code must-understand}, §5.2.2.3). */
@@ -49,7 +50,8 @@ final class Storability {
     if (Vary.names(response).contains("*")) {
       return "vary *";
     }
-    if (response.contains("set-cookie")) {
+    if (response.contains("set-cookie") && !cc.fieldNames("private").contains("set-cookie")
+        && !cc.fieldNames("no-cache").contains("set-cookie")) {
       return "set-cookie";
     }
     if (!(cc.has("public") || Freshness.explicit(response, cc)

@@ -304,13 +304,13 @@ class CacheFilterTest {
     origin(200, "cache-control", "max-age=1, stale-if-error=60");
     h.get("/a");
     h.advanceSeconds(10);
-    h.origin = r -> h.dated(503, "down");
+    h.origin = r -> h.dated(500, "down");
     var stale = h.get("/a");
     assertEquals(200, stale.status());
     assertEquals("v1", stale.body());
     assertTrue(stale.header("cache-status").contains("stale-if-error"));
     h.advanceSeconds(100);
-    assertEquals(503, h.get("/a").status());
+    assertEquals(500, h.get("/a").status());
   }
 
   @Test
@@ -436,5 +436,57 @@ class CacheFilterTest {
     h.finish(leader, leaderAction);
     assertTrue(h.finish(follower, followerAction).fromOrigin());
     assertEquals(2, h.originRequests.size());
+  }
+
+  @Test
+  void expiresMustBeAStrictHttpDate() {
+    h.origin = r -> h.dated(200, "x", "expires", "Thu, 01 Jan 2099 1:00:00 GMT");
+    h.get("/a");
+    assertTrue(h.get("/a").fromOrigin(), "a one-digit hour is not a date: already expired");
+    assertEquals(-1, HttpDates.parse("Thu, 01 Jan 2099 01:00:00 UTC"));
+    assertEquals(HttpDates.parse("Sun, 06 Nov 1994 08:49:37 GMT"),
+        HttpDates.parse("Sunday, 06-Nov-94 08:49:37 GMT"));
+    assertEquals(HttpDates.parse("Sun, 06 Nov 1994 08:49:37 GMT"),
+        HttpDates.parse("Sun Nov  6 08:49:37 1994"));
+    assertEquals(784111777L, HttpDates.parse("Sun, 06 Nov 1994 08:49:37 GMT"));
+  }
+
+  @Test
+  void aStaleResponseStandsInWhenTheOriginCannotBeReachedUnlessForbidden() {
+    origin(200, "cache-control", "max-age=1");
+    h.get("/a");
+    h.advanceSeconds(5);
+    h.origin = r -> h.dated(502, "bad gateway");
+    var stale = h.get("/a");
+    assertEquals(200, stale.status());
+    assertEquals("v1", stale.body());
+    h.origin = r -> h.dated(500, "oops");
+    assertEquals(500, h.get("/a").status(), "an origin's own 500 needs stale-if-error");
+    for (String forbidding : List.of("must-revalidate", "proxy-revalidate", "no-cache", "s-maxage=1")) {
+      origin(200, "cache-control", "max-age=1, " + forbidding);
+      h.get("/" + forbidding);
+      h.advanceSeconds(5);
+      h.origin = r -> h.dated(504, "timeout");
+      assertEquals(504, h.get("/" + forbidding).status(), forbidding);
+    }
+  }
+
+  @Test
+  void aCookieNamedInPrivateIsStrippedAndTheResponseStored() {
+    origin(200, "cache-control", "max-age=60, private=\"set-cookie\"", "set-cookie", "id=1");
+    assertEquals("id=1", h.get("/a").header("set-cookie"));
+    var hit = h.get("/a");
+    assertFalse(hit.fromOrigin());
+    assertNull(hit.header("set-cookie"));
+  }
+
+  @Test
+  void anInvalidTargetedFieldIsIgnoredWhole() {
+    origin(200, "cache-control", "no-store", "cdn-cache-control", "max-age=10000, &&&&&");
+    h.get("/a");
+    assertTrue(h.get("/a").fromOrigin(), "not a structured field");
+    origin(200, "cache-control", "no-store", "cdn-cache-control", "max-age=\"10000\"");
+    h.get("/b");
+    assertTrue(h.get("/b").fromOrigin(), "max-age as a string");
   }
 }
