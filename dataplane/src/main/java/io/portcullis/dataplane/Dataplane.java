@@ -17,7 +17,7 @@ import io.portcullis.dataplane.stream.StreamClient;
 import io.portcullis.dataplane.stream.StreamClientSettings;
 import io.portcullis.dataplane.tls.CertificateStore;
 import io.portcullis.dataplane.tls.TlsConfigApplier;
-import io.portcullis.dataplane.tls.TlsRouter;
+import io.portcullis.dataplane.filters.StandardFilters;
 import io.netty.channel.ChannelPipeline;
 import io.portcullis.dataplane.admin.ByteCountingHandler;
 import io.portcullis.dataplane.admin.TrafficMetrics;
@@ -45,7 +45,7 @@ public final class Dataplane implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Dataplane.class);
 
   private final DataplaneOptions options;
-  private final LiveConfig config = new LiveConfig();
+  private final LiveConfig config;
   private final ProxyMetrics metrics = new ProxyMetrics();
   private final Deque<AutoCloseable> started = new ArrayDeque<>();
   private final CertificateStore certificates = new CertificateStore();
@@ -56,7 +56,7 @@ public final class Dataplane implements AutoCloseable {
   private boolean closed;
   private final HealthCheckService health = new HealthCheckService();
   private int httpPort = -1;
-  private int httpsPort = -1;
+  private volatile int httpsPort = -1;
   private int adminPort = -1;
   /** The shared HTTP cache: its storage outlives snapshot swaps; routes opt in with cache: {}. */
   private final CacheEngine cache;
@@ -65,6 +65,7 @@ public final class Dataplane implements AutoCloseable {
     this.options = options;
     this.accessLogFactory = accessLogFactory;
     this.cache = new CacheEngine(options.cacheSize(), new CacheMetrics(metrics.registry()));
+    this.config = new LiveConfig(StandardFilters.chains(() -> httpsPort, cache));
   }
 
   /**
@@ -106,7 +107,7 @@ public final class Dataplane implements AutoCloseable {
     ConnectionHooks hooks = observers();
 
     ProxyServer[] self = new ProxyServer[1];
-    Router router = new TlsRouter(Router.of(config), config, () -> self[0].httpsPort());
+    Router router = Router.of(config);
     ProxyServer proxy = new ProxyServer(proxySettings(options), router, metrics).hooks(hooks);
     self[0] = proxy;
     try {
@@ -248,7 +249,7 @@ public final class Dataplane implements AutoCloseable {
     return config;
   }
 
-  /** The shared HTTP cache (register its filter kind with {@link CacheEngine#register}). */
+  /** The shared HTTP cache (its filter kind is in {@link StandardFilters#registry(CacheEngine)}). */
   public CacheEngine cache() {
     return cache;
   }

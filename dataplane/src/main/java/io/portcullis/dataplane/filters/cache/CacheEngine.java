@@ -1,7 +1,5 @@
 package io.portcullis.dataplane.filters.cache;
 
-import io.portcullis.dataplane.filter.FilterRegistry;
-import io.portcullis.dataplane.filter.FilterStage;
 import io.portcullis.snapshot.filter.CachePolicy;
 import java.util.function.LongSupplier;
 
@@ -31,9 +29,9 @@ public final class CacheEngine {
     metrics.watch(store::weightedSize, store::entries);
   }
 
-  /** Registers the {@code cache} kind, at the cache stage, with filters sharing this engine. */
-  public FilterRegistry.Builder register(FilterRegistry.Builder registry) {
-    return registry.add(CachePolicy.class, FilterStage.CACHE, this::filter);
+  /** An engine of its own (64 MiB, metrics nowhere): for tests and tools without a dataplane. */
+  public static CacheEngine standalone() {
+    return new CacheEngine(64L << 20, CacheMetrics.unregistered());
   }
 
   /** The filter for one route's (or host's) cache config. */
