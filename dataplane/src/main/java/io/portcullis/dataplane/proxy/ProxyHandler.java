@@ -1132,7 +1132,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
           transform = null;
         }
         boolean chunked = upstreamChunked && transform == null;
-        if (transform != null) {
+        if (transform != null && !transform.preservesLength()) {
           out.headers().remove(HttpHeaderNames.CONTENT_LENGTH); // the transform changes the length
         }
         boolean hasLength = out.headers().contains(HttpHeaderNames.CONTENT_LENGTH);

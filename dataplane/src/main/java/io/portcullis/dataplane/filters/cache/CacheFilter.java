@@ -264,6 +264,13 @@ public final class CacheFilter implements HttpFilter {
     headers.remove(TargetedControl.PORTCULLIS);
     headers.add(CacheStatus.HEADER, CacheStatus.forward(lookup.fwd, status, true));
     long length = HttpUtil.getContentLength(response, -1L);
+    if (status == 204 || length == 0) {
+      // No body to wait for (and the proxy runs no transform for a 204): stored at once.
+      engine.store().put(lookup.key, new StoredResponse(
+          status, storedHeaders, new byte[0], lookup.requestMillis, now, selecting));
+      land(lookup);
+      return ResponseAction.proceed();
+    }
     return ResponseAction.transform(new TeeTransform(policy.effectiveMaxObjectSize(), length,
         new TeeTransform.Sink() {
           @Override

@@ -68,6 +68,11 @@ final class TeeTransform implements BodyTransform {
   }
 
   @Override
+  public boolean preservesLength() {
+    return true;
+  }
+
+  @Override
   public void onAbort() {
     if (!done) {
       done = true;

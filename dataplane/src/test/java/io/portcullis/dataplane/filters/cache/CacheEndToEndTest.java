@@ -142,6 +142,8 @@ class CacheEndToEndTest {
     var first = get("/page");
     assertEquals("hello", first.body());
     assertTrue(cacheStatus(first).contains("fwd=uri-miss"), cacheStatus(first));
+    assertEquals("5", first.headers().firstValue("content-length").orElse(""),
+        "the tee keeps the length: no re-framing as chunked");
     var second = get("/page");
     assertEquals(200, second.statusCode());
     assertEquals("hello", second.body());
@@ -242,6 +244,17 @@ class CacheEndToEndTest {
     get("/item");
     assertEquals(3, seen.size());
     assertFalse(seen.get(2).method().equals("POST"));
+  }
+
+  @Test
+  @DisplayName("a bodiless 204 is stored too")
+  void noContent() throws Exception {
+    answers.put("/empty", e -> send(e, 204, "", "cache-control", "max-age=60"));
+    assertEquals(204, get("/empty").statusCode());
+    var hit = get("/empty");
+    assertEquals(204, hit.statusCode());
+    assertTrue(cacheStatus(hit).contains("hit"));
+    assertEquals(1, seen.size());
   }
 
   @Test
