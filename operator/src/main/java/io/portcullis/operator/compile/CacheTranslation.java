@@ -10,10 +10,8 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The {@code cache} filter kind from a ProxyRoute ({@code spec.cache}, {@code routes[].cache}) or
- * from Ingress annotations. A ProxyRoute's spec-level cache applies to each of its routes (a
- * route's own {@code cache} replaces it), so routes of other objects on the same host are not
- * affected.
+ * The {@code cache} filter kind from a ProxyRoute ({@code spec.cache}, {@code routes[].cache},
+ * where {@code enabled: false} on a route turns the spec's off) or from Ingress annotations.
  */
 final class CacheTranslation {
   static final String ANNOTATION = "portcullis.io/cache";
@@ -23,75 +21,83 @@ final class CacheTranslation {
   private CacheTranslation() {}
 
   /**
-   * The filter configs for one ProxyRoute route: a cache policy when the route's or the spec's
-   * {@code cache} asks for one.
+   * The policy a {@code cache} field asks for; null when absent or turned off.
    *
-   * @throws InvalidInputException naming the bad field (the route is rejected with a condition)
+   * @throws InvalidInputException naming {@code field} and what is wrong with it
    */
-  static List<FilterConfig> routeFilters(CacheSpec specLevel, CacheSpec routeLevel)
-      throws InvalidInputException {
-    CacheSpec spec = routeLevel != null ? routeLevel : specLevel;
-    String where = routeLevel != null ? "cache" : "spec.cache";
-    if (spec == null || Boolean.FALSE.equals(spec.enabled)) {
-      return List.of();
+  static CachePolicy of(CacheSpec cache, String field) throws InvalidInputException {
+    if (cache == null || Boolean.FALSE.equals(cache.enabled)) {
+      return null;
     }
-    return List.of(policy(spec.maxObjectSize, spec.keyHeaders, where));
+    return policy(cache.maxObjectSize, cache.keyHeaders, field);
+  }
+
+  /** {@code filters} without the cache kind when the route's {@code cache} turns it off. */
+  static List<FilterConfig> unlessTurnedOff(CacheSpec route, List<FilterConfig> filters) {
+    if (route == null || !Boolean.FALSE.equals(route.enabled)) {
+      return filters;
+    }
+    return filters.stream().filter(f -> !f.kind().equals(CachePolicy.KIND)).toList();
   }
 
   /**
-   * The filter configs of an Ingress's cache annotations. A bad value leaves caching off for the
-   * Ingress and says so in a Warning event, like the other annotations (an Ingress has no
-   * conditions).
+   * The policy the cache annotations ask for, or null. An unusable value leaves caching off for
+   * the Ingress and is reported to {@code invalid} with the annotation it came from.
    */
-  static List<FilterConfig> ingressFilters(
-      ObjectRef ref, Map<String, String> annotations, StatusCollector status) {
-    if (annotations == null || !annotations.containsKey(ANNOTATION)) {
-      return List.of();
+  static CachePolicy of(Map<String, String> annotations, FilterTranslation.Invalid invalid) {
+    String on = annotations.get(ANNOTATION);
+    if (on == null) {
+      return null;
     }
-    String on = annotations.get(ANNOTATION).trim().toLowerCase(Locale.ROOT);
-    if (!on.equals("true") && !on.equals("false")) {
-      warn(ref, status, ANNOTATION, annotations.get(ANNOTATION), "expected \"true\" or \"false\"");
-      return List.of();
+    String flag = on.trim().toLowerCase(Locale.ROOT);
+    if (!flag.equals("true") && !flag.equals("false")) {
+      invalid.report(ANNOTATION, on, new InvalidInputException("expected \"true\" or \"false\""));
+      return null;
     }
-    if (on.equals("false")) {
-      return List.of();
+    if (flag.equals("false")) {
+      return null;
     }
     String size = annotations.get(MAX_OBJECT_SIZE_ANNOTATION);
     String keys = annotations.get(KEY_HEADERS_ANNOTATION);
     try {
-      return List.of(policy(size == null ? null : size.trim(),
-          keys == null ? null : Arrays.stream(keys.split(",")).map(String::trim).toList(),
-          "the value"));
+      size(size == null ? null : size.trim(), "the value");
     } catch (InvalidInputException e) {
-      warn(ref, status, size != null ? MAX_OBJECT_SIZE_ANNOTATION : KEY_HEADERS_ANNOTATION,
-          size != null ? size : keys, e.getMessage());
-      return List.of();
+      invalid.report(MAX_OBJECT_SIZE_ANNOTATION, size, e);
+      return null;
+    }
+    try {
+      return policy(size == null ? null : size.trim(),
+          keys == null ? null : Arrays.stream(keys.split(",")).map(String::trim).toList(),
+          "the value");
+    } catch (InvalidInputException e) {
+      invalid.report(KEY_HEADERS_ANNOTATION, keys, e);
+      return null;
     }
   }
 
-  private static CachePolicy policy(String maxObjectSize, List<String> keyHeaders, String where)
+  private static CachePolicy policy(String maxObjectSize, List<String> keyHeaders, String field)
       throws InvalidInputException {
-    long size = 0;
-    if (maxObjectSize != null) {
-      try {
-        size = ByteSizes.parse(maxObjectSize);
-      } catch (IllegalArgumentException e) {
-        throw new InvalidInputException(where + ".maxObjectSize: " + e.getMessage());
-      }
-      if (size == 0) {
-        throw new InvalidInputException(where + ".maxObjectSize must be above 0");
-      }
-    }
+    long size = size(maxObjectSize, field + ".maxObjectSize");
     try {
       return new CachePolicy(size, keyHeaders);
     } catch (IllegalArgumentException | NullPointerException e) {
-      throw new InvalidInputException(where + ": " + e.getMessage());
+      throw new InvalidInputException(field + ": " + e.getMessage());
     }
   }
 
-  private static void warn(ObjectRef ref, StatusCollector status, String key, String value,
-      String why) {
-    status.event(ref, true, Reasons.INVALID_ANNOTATION, "annotation " + key + ": \""
-        + StatusCollector.bounded(value) + "\" is not usable (" + why + "); caching stays off");
+  private static long size(String maxObjectSize, String field) throws InvalidInputException {
+    if (maxObjectSize == null) {
+      return 0;
+    }
+    long size;
+    try {
+      size = ByteSizes.parse(maxObjectSize);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidInputException(field + ": " + e.getMessage());
+    }
+    if (size == 0) {
+      throw new InvalidInputException(field + " must be above 0");
+    }
+    return size;
   }
 }

@@ -1,11 +1,12 @@
 package io.portcullis.operator.compile;
 
+import io.portcullis.snapshot.filter.FilterConfig;
+import java.util.List;
 import io.portcullis.snapshot.ClusterPolicy;
 import io.portcullis.snapshot.ClusterPolicy.HashOn;
 import io.portcullis.snapshot.ClusterPolicy.LoadBalancer;
 import io.portcullis.snapshot.ClusterPolicy.Policy;
 import io.portcullis.snapshot.RetryPolicy;
-import io.portcullis.snapshot.filter.FilterConfig;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -21,7 +22,7 @@ import java.util.Map;
  * @param upstream the protocol the backends speak
  * @param timeoutMillis the whole exchange's timeout, 0 for the default
  * @param retries the retry policy, null for the default
- * @param filters request-path filter configs asked for by annotations (cache)
+ * @param filters request-path filters (CORS, ...) for every path
  */
 record IngressAnnotations(
     ClusterPolicy policy, UpstreamRequest upstream, long timeoutMillis, RetryPolicy retries,
@@ -82,8 +83,9 @@ record IngressAnnotations(
       report(ref, status, key, value, e);
     }
     ClusterPolicy policy = new ClusterPolicy(null, null, lb, 0, null, null, null, connect, null);
-    return new IngressAnnotations(policy, upstream, timeout, retries,
-        CacheTranslation.ingressFilters(ref, annotations, status));
+    List<FilterConfig> filters = FilterTranslation.ofIngress(
+        annotations, (annotation, bad, e) -> report(ref, status, annotation, bad, e));
+    return new IngressAnnotations(policy, upstream, timeout, retries, filters);
   }
 
   private static void report(
