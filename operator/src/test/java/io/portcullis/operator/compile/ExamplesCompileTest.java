@@ -72,5 +72,8 @@ class ExamplesCompileTest {
     }
     assertEquals(1, c.route("proxyroute/default/cors/api/cors.localhost").filters().size());
     assertEquals(1, c.route("ingress/default/cors-ingress/r0/p0").filters().size());
+    assertEquals(1, c.route("proxyroute/default/cached/pages/cache.localhost").filters().size());
+    assertEquals(0, c.route("proxyroute/default/cached/live/cache.localhost").filters().size());
+    assertEquals(1, c.route("ingress/default/cache-ingress/r0/p0").filters().size());
   }
 }
