@@ -62,6 +62,11 @@ public final class CacheFilter implements HttpFilter {
     boolean noStore;
     /** Set when this request leads a coalesced miss. */
     Coalescer.Flight flight;
+    /**
+     * The request headers as the cache saw them, before later filters (the route's header
+     * changes) and our own validators changed them: what Vary and Authorization are judged on.
+     */
+    HttpHeaders received;
 
     Lookup(String key, long requestMillis, CacheControl requestControl) {
       this.key = key;
@@ -105,6 +110,9 @@ public final class CacheFilter implements HttpFilter {
       lookup.fwd = engine.store().contains(lookup.key) ? "vary-miss" : "uri-miss";
     }
     engine.metrics().lookup("miss");
+    if (lookup.received == null) {
+      lookup.received = request.copy();
+    }
     if (stored == null && !noCache && "GET".equals(method)) {
       return coalesce(ctx, lookup, now);
     }
@@ -152,6 +160,7 @@ public final class CacheFilter implements HttpFilter {
     lookup.candidate = stored;
     lookup.fwd = noCache ? "request" : "stale";
     HttpHeaders request = ctx.request().headers();
+    lookup.received = request.copy();
     boolean clientConditional = CONDITIONALS.stream().anyMatch(request::contains);
     if (!clientConditional && (stored.etag() != null || stored.lastModified() != null)) {
       if (stored.etag() != null) {
@@ -245,7 +254,7 @@ public final class CacheFilter implements HttpFilter {
           !lookup.revalidating));
     }
     CacheControl cc = TargetedControl.of(headers);
-    HttpHeaders request = ctx.request().headers();
+    HttpHeaders request = lookup.received != null ? lookup.received : ctx.request().headers();
     String refusal = lookup.noStore ? "range" : Storability.refusal(
         ctx.head().method(), request, lookup.requestControl, status, headers, cc);
     if (refusal != null) {

@@ -489,4 +489,14 @@ class CacheFilterTest {
     h.get("/b");
     assertTrue(h.get("/b").fromOrigin(), "max-age as a string");
   }
+
+  @Test
+  void varyIsJudgedOnTheRequestAsTheCacheSawIt() {
+    h.origin = r -> {
+      r.headers().set("x-variant", "set by a later filter");
+      return h.dated(200, "v", "cache-control", "max-age=60", "vary", "x-variant");
+    };
+    h.get("/a", "x-variant", "a");
+    assertFalse(h.get("/a", "x-variant", "a").fromOrigin());
+  }
 }
