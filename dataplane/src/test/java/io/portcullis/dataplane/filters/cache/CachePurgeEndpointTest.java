@@ -14,6 +14,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -21,6 +22,9 @@ import org.junit.jupiter.api.Test;
 /** The purge endpoint on a real admin listener, with a real HTTP client. */
 class CachePurgeEndpointTest {
   private final CacheHarness h = new CacheHarness();
+  private final ProxyMetrics proxyMetrics = new ProxyMetrics();
+  private final CacheEngine registered =
+      new CacheEngine(1 << 20, new CacheMetrics(proxyMetrics.registry()));
   private final HttpClient client = HttpClient.newBuilder()
       .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
   private AdminServer admin;
@@ -28,7 +32,7 @@ class CachePurgeEndpointTest {
 
   @BeforeEach
   void start() {
-    admin = new AdminServer("127.0.0.1", 0, new LiveConfig(), new ProxyMetrics());
+    admin = new AdminServer("127.0.0.1", 0, new LiveConfig(), proxyMetrics);
     admin.endpoint(CachePurgeEndpoint.PATH, new CachePurgeEndpoint(h.engine));
     port = admin.start();
     h.origin = r -> h.dated(200, "x", "cache-control", "max-age=600");
@@ -83,5 +87,16 @@ class CachePurgeEndpointTest {
     assertEquals(400, call("POST", "").statusCode());
     assertEquals(400, call("POST", "?key=a&prefix=b").statusCode());
     assertEquals(400, call("POST", "?key=").statusCode());
+  }
+
+  @Test
+  void cacheMetricsAreServedOnTheAdminPort() throws Exception {
+    var r = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+    for (String name : List.of("portcullis_cache_coalesced_total", "portcullis_cache_evictions_total",
+        "portcullis_cache_served_bytes_total", "portcullis_cache_stored_bytes",
+        "portcullis_cache_entries")) {
+      assertTrue(r.body().contains(name), name + " in\n" + r.body());
+    }
   }
 }
