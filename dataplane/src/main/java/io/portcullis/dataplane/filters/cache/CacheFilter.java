@@ -234,7 +234,7 @@ public final class CacheFilter implements HttpFilter {
     HttpHeaders headers = response.headers();
     StoredResponse candidate = lookup.candidate;
     if (lookup.revalidating && status == 304) {
-      StoredResponse updated = new StoredResponse(candidate.status(),
+      StoredResponse updated = StoredResponse.of(candidate.status(),
           StoredHeaders.merged(candidate.headers(), headers), candidate.body(),
           lookup.requestMillis, now, candidate.selecting());
       engine.store().replace(lookup.key, candidate, updated);
@@ -275,7 +275,7 @@ public final class CacheFilter implements HttpFilter {
     long length = HttpUtil.getContentLength(response, -1L);
     if (status == 204 || length == 0) {
       // No body to wait for (and the proxy runs no transform for a 204): stored at once.
-      engine.store().put(lookup.key, new StoredResponse(
+      engine.store().put(lookup.key, StoredResponse.of(
           status, storedHeaders, new byte[0], lookup.requestMillis, now, selecting));
       land(lookup);
       return ResponseAction.proceed();
@@ -284,7 +284,7 @@ public final class CacheFilter implements HttpFilter {
         new TeeTransform.Sink() {
           @Override
           public void complete(byte[] body) {
-            engine.store().put(lookup.key, new StoredResponse(
+            engine.store().put(lookup.key, StoredResponse.of(
                 status, storedHeaders, body, lookup.requestMillis, now, selecting));
             land(lookup);
           }

@@ -22,7 +22,7 @@ final class Freshness {
 
   /** The freshness lifetime of {@code stored}; 0 when it is stale from the start. */
   static long lifetime(StoredResponse stored) {
-    return lifetime(stored.status(), stored.headers(), stored.control(), stored.responseMillis());
+    return stored.lifetime();
   }
 
   static long lifetime(int status, HttpHeaders headers, CacheControl cc, long responseMillis) {
@@ -65,16 +65,19 @@ final class Freshness {
         || (!TargetedControl.targeted(headers) && headers.contains("expires"));
   }
 
-  /** §4.2.3: the current age of {@code stored} at {@code nowMillis}. */
+  /** §4.2.3: the current age of {@code stored} at {@code nowMillis}, in seconds. */
   static long currentAge(StoredResponse stored, long nowMillis) {
-    long responseTime = stored.responseMillis();
-    long dateValue = dateSeconds(stored.headers(), responseTime) * 1000;
-    long apparentAge = Math.max(0, responseTime - dateValue);
-    long responseDelay = Math.max(0, responseTime - stored.requestMillis());
-    long correctedAgeValue = ageValue(stored.headers()) * 1000 + responseDelay;
-    long correctedInitialAge = Math.max(apparentAge, correctedAgeValue);
-    long residentTime = Math.max(0, nowMillis - responseTime);
-    return (correctedInitialAge + residentTime) / 1000;
+    long residentTime = Math.max(0, nowMillis - stored.responseMillis());
+    return (stored.initialAgeMillis() + residentTime) / 1000;
+  }
+
+  /** §4.2.3: the corrected initial age of a response, from its Date and Age and the delay. */
+  static long initialAgeMillis(HttpHeaders headers, long requestMillis, long responseMillis) {
+    long dateValue = dateSeconds(headers, responseMillis) * 1000;
+    long apparentAge = Math.max(0, responseMillis - dateValue);
+    long responseDelay = Math.max(0, responseMillis - requestMillis);
+    long correctedAgeValue = ageValue(headers) * 1000 + responseDelay;
+    return Math.max(apparentAge, correctedAgeValue);
   }
 
   /** The Age header's value, 0 when absent or invalid. */

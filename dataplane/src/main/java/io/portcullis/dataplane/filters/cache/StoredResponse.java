@@ -17,6 +17,10 @@ import java.util.Map;
  * @param responseMillis when the response head arrived
  * @param selecting lower-case header name to the normalised value the request carried (null
  *     when absent), for every name that selects this variant
+ * @param control the directives that govern this response here (see {@link TargetedControl}),
+ *     parsed once so that a hit parses no header
+ * @param lifetime its freshness lifetime in seconds (§4.2.1), computed once
+ * @param initialAgeMillis its corrected initial age (§4.2.3), computed once
  */
 record StoredResponse(
     int status,
@@ -24,7 +28,10 @@ record StoredResponse(
     byte[] body,
     long requestMillis,
     long responseMillis,
-    Map<String, String> selecting) {
+    Map<String, String> selecting,
+    CacheControl control,
+    long lifetime,
+    long initialAgeMillis) {
 
   StoredResponse {
     if (!(headers instanceof ReadOnlyHttpHeaders)) {
@@ -32,9 +39,13 @@ record StoredResponse(
     }
   }
 
-  /** The directives that govern this response for us (see {@link TargetedControl}). */
-  CacheControl control() {
-    return TargetedControl.of(headers);
+  /** A stored response, its directives parsed and its lifetime computed once. */
+  static StoredResponse of(int status, HttpHeaders headers, byte[] body, long requestMillis,
+      long responseMillis, Map<String, String> selecting) {
+    CacheControl control = TargetedControl.of(headers);
+    return new StoredResponse(status, headers, body, requestMillis, responseMillis, selecting,
+        control, Freshness.lifetime(status, headers, control, responseMillis),
+        Freshness.initialAgeMillis(headers, requestMillis, responseMillis));
   }
 
   /** Approximate bytes held: the body, the header text, and a fixed overhead. */
