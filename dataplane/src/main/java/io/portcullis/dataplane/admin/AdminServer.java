@@ -65,6 +65,8 @@ public final class AdminServer implements AutoCloseable {
   private EventLoopGroup group;
   private Channel serverChannel;
   private volatile java.util.function.BooleanSupplier draining = () -> false;
+  private final java.util.Map<String, AdminEndpoint> endpoints =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   /**
    * @param bindAddress address to listen on, e.g. {@code 0.0.0.0}
@@ -82,6 +84,12 @@ public final class AdminServer implements AutoCloseable {
     this.config = config;
     this.metrics = metrics;
     this.clusters = clusters;
+  }
+
+  /** Adds a feature's endpoint at {@code path} (it checks its own methods). */
+  public AdminServer endpoint(String path, AdminEndpoint endpoint) {
+    endpoints.put(path, java.util.Objects.requireNonNull(endpoint));
+    return this;
   }
 
   /** While {@code draining} says so, {@code /ready} answers 503 whatever the config. */
@@ -153,6 +161,11 @@ public final class AdminServer implements AutoCloseable {
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
       if (!request.decoderResult().isSuccess()) {
         send(ctx, request, text(HttpResponseStatus.BAD_REQUEST, "bad request\n"), true);
+        return;
+      }
+      AdminEndpoint extra = endpoints.get(new QueryStringDecoder(request.uri()).path());
+      if (extra != null) {
+        send(ctx, request, extra.handle(request), false);
         return;
       }
       HttpMethod method = request.method();

@@ -88,7 +88,7 @@ final class LocalResponder {
       return;
     }
     headers.remove(HttpHeaderNames.TRANSFER_ENCODING);
-    if (transform == null && length >= 0) {
+    if ((transform == null || transform.preservesLength()) && length >= 0) {
       headers.set(HttpHeaderNames.CONTENT_LENGTH, length);
     } else {
       headers.remove(HttpHeaderNames.CONTENT_LENGTH);

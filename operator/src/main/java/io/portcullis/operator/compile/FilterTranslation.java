@@ -23,6 +23,7 @@ final class FilterTranslation {
   static List<FilterConfig> ofSpec(ProxyRouteSpec spec) throws InvalidInputException {
     List<FilterConfig> filters = new ArrayList<>();
     add(filters, CorsTranslation.of(spec.cors, "spec.cors"));
+    add(filters, CacheTranslation.of(spec.cache, "spec.cache"));
     return filters;
   }
 
@@ -31,7 +32,8 @@ final class FilterTranslation {
       throws InvalidInputException {
     List<FilterConfig> own = new ArrayList<>();
     add(own, CorsTranslation.of(route.cors, "cors"));
-    return merge(spec, own);
+    add(own, CacheTranslation.of(route.cache, "cache"));
+    return CacheTranslation.unlessTurnedOff(route.cache, merge(spec, own));
   }
 
   /**
@@ -48,6 +50,7 @@ final class FilterTranslation {
     } catch (InvalidInputException e) {
       invalid.report(CorsTranslation.ALLOW_ORIGINS, annotations.get(CorsTranslation.ALLOW_ORIGINS), e);
     }
+    add(filters, CacheTranslation.of(annotations, invalid));
     return filters;
   }
 

@@ -66,6 +66,8 @@ public class ProxyRouteSpec {
   // the one here.
   @JsonPropertyDescription("CORS for every route of the hosts, answered by the proxy; a route's own cors replaces it.")
   public Cors cors;
+  @JsonPropertyDescription("The shared HTTP cache for every route; a route's own cache replaces it.")
+  public CacheSpec cache;
 
   @JsonPropertyDescription("What to do with requests to the hosts. Order does not matter: the longest path wins, and on equal length exact beats prefix.")
   @Required
@@ -170,6 +172,8 @@ public class ProxyRouteSpec {
     public Cors cors;
     @JsonPropertyDescription("Authentication of this route, replacing spec.auth.")
     public AuthSpec auth;
+    @JsonPropertyDescription("The shared HTTP cache for this route; replaces the spec-level cache.")
+    public CacheSpec cache;
   }
 
   /**

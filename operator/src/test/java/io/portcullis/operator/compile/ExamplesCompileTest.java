@@ -72,5 +72,8 @@ class ExamplesCompileTest {
     }
     assertEquals(1, c.route("proxyroute/default/cors/api/cors.localhost").filters().size());
     assertEquals(1, c.route("ingress/default/cors-ingress/cors-ingress.localhost/").filters().size());
+    assertEquals(1, c.route("proxyroute/default/cached/pages/cache.localhost").filters().size());
+    assertEquals(0, c.route("proxyroute/default/cached/live/cache.localhost").filters().size());
+    assertEquals(1, c.route("ingress/default/cache-ingress/cache-ingress.localhost/").filters().size());
   }
 }

@@ -24,9 +24,10 @@ import java.util.Set;
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
 @JsonSubTypes({
   @JsonSubTypes.Type(value = CorsPolicy.class, name = CorsPolicy.KIND),
-  @JsonSubTypes.Type(value = AuthPolicy.class, name = AuthPolicy.KIND)
+  @JsonSubTypes.Type(value = AuthPolicy.class, name = AuthPolicy.KIND),
+  @JsonSubTypes.Type(value = CachePolicy.class, name = CachePolicy.KIND)
 })
-public sealed interface FilterConfig permits CorsPolicy, AuthPolicy {
+public sealed interface FilterConfig permits CorsPolicy, AuthPolicy, CachePolicy {
 
   /** The kind's wire name, the same as its JSON type name. */
   @JsonIgnore
