@@ -86,25 +86,25 @@ class CacheCompileTest {
   @DisplayName("portcullis.io/cache: \"true\" caches every path of the Ingress")
   void ingressAnnotation() {
     Compiled c = ingressWith(CacheTranslation.ANNOTATION, "true");
-    assertEquals(List.of(CachePolicy.defaults()), c.route("ingress/default/shop/r0/p0").filters());
+    assertEquals(List.of(CachePolicy.defaults()), c.route("ingress/default/shop/" + SHOP + "/").filters());
     assertAllGood(c.ingressStatus("default", "shop"));
     Compiled tuned = ingressWith(CacheTranslation.ANNOTATION, "true",
         CacheTranslation.MAX_OBJECT_SIZE_ANNOTATION, "2Mi",
         CacheTranslation.KEY_HEADERS_ANNOTATION, "X-Tenant, X-Region");
     assertEquals(List.of(new CachePolicy(2 << 20, List.of("x-region", "x-tenant"))),
-        tuned.route("ingress/default/shop/r0/p0").filters());
+        tuned.route("ingress/default/shop/" + SHOP + "/").filters());
   }
 
   @Test
   @DisplayName("a bad cache annotation leaves caching off and says so in a Warning event")
   void badIngressAnnotation() {
     Compiled c = ingressWith(CacheTranslation.ANNOTATION, "yes");
-    assertEquals(List.of(), c.route("ingress/default/shop/r0/p0").filters());
+    assertEquals(List.of(), c.route("ingress/default/shop/" + SHOP + "/").filters());
     assertTrue(warning(c.ingressStatus("default", "shop"), Reasons.INVALID_ANNOTATION)
         .message().contains("portcullis.io/cache"));
     Compiled size = ingressWith(CacheTranslation.ANNOTATION, "true",
         CacheTranslation.MAX_OBJECT_SIZE_ANNOTATION, "big");
-    assertEquals(List.of(), size.route("ingress/default/shop/r0/p0").filters());
+    assertEquals(List.of(), size.route("ingress/default/shop/" + SHOP + "/").filters());
     warning(size.ingressStatus("default", "shop"), Reasons.INVALID_ANNOTATION);
   }
 }
