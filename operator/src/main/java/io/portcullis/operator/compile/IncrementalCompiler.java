@@ -97,7 +97,7 @@ public final class IncrementalCompiler implements Function<ClusterState, Compile
       clusters.add(cluster.withEndpoints(endpoints));
     }
     Snapshot snapshot = Snapshot.of(previous.virtualHosts(), clusters, previous.defaultCluster(),
-        previous.certificates(), previous.defaultCertificate());
+        previous.certificates(), previous.defaultCertificate(), previous.blobs());
     return new CompileResult(snapshot, lastResult.statuses());
   }
 
