@@ -73,4 +73,14 @@ public sealed interface RouteDecision {
   /** Answer directly. */
   record Direct(String route, int status, String body, HeaderRewrite responseHeaders)
       implements RouteDecision {}
+
+  /**
+   * Answer from a static site: {@code site.respond(ctx)} gives the local response.
+   *
+   * @param route the name of the route that matched
+   * @param site the route's files, built once per snapshot
+   * @param responseHeaders changes to make to the response
+   */
+  record Static(String route, io.portcullis.dataplane.filters.staticcontent.StaticSite site,
+      HeaderRewrite responseHeaders) implements RouteDecision {}
 }

@@ -1,5 +1,6 @@
 package io.portcullis.dataplane.config;
 
+import io.portcullis.dataplane.filters.staticcontent.StaticSite;
 import io.portcullis.dataplane.http.RequestHead;
 import io.portcullis.dataplane.lb.UpstreamEndpoint;
 import io.portcullis.snapshot.Cluster;
@@ -33,6 +34,8 @@ public final class RuntimeConfig {
   private final Map<String, VirtualHostIndex> wildcardHosts;
   private final VirtualHostIndex anyHost;
   private final ClusterRuntime defaultCluster;
+  /** The static sites of static routes, by route name (built with the routing index). */
+  private final Map<String, StaticSite> staticSites;
 
   private RuntimeConfig(Snapshot snapshot, RuntimeConfig previous) {
     this.snapshot = snapshot;
@@ -43,6 +46,7 @@ public final class RuntimeConfig {
       this.exactHosts = previous.exactHosts;
       this.wildcardHosts = previous.wildcardHosts;
       this.anyHost = previous.anyHost;
+      this.staticSites = previous.staticSites;
     } else {
       Map<String, VirtualHostIndex> exact = new HashMap<>();
       Map<String, VirtualHostIndex> wildcard = new HashMap<>();
@@ -60,6 +64,7 @@ public final class RuntimeConfig {
       this.exactHosts = exact;
       this.wildcardHosts = wildcard;
       this.anyHost = any;
+      this.staticSites = staticSites(snapshot);
     }
     this.defaultCluster =
         snapshot.defaultCluster() == null ? null : clusters.get(snapshot.defaultCluster());
@@ -116,6 +121,20 @@ public final class RuntimeConfig {
    */
   public static RuntimeConfig build(Snapshot snapshot, RuntimeConfig previous) {
     return new RuntimeConfig(snapshot, previous);
+  }
+
+  private static Map<String, StaticSite> staticSites(Snapshot snapshot) {
+    Map<String, StaticSite> sites = new HashMap<>();
+    Map<String, io.portcullis.snapshot.StaticBlob> blobs = null;
+    for (VirtualHost vhost : snapshot.virtualHosts()) {
+      for (var route : vhost.routes()) {
+        if (route.action() instanceof RouteAction.Static) {
+          blobs = blobs == null ? snapshot.blobsByDigest() : blobs;
+          sites.put(route.name(), StaticSite.of(route, blobs));
+        }
+      }
+    }
+    return sites;
   }
 
   private static Map<String, ClusterRuntime> reuseUnchanged(
@@ -185,6 +204,10 @@ public final class RuntimeConfig {
       return new RouteDecision.Redirect(
           route.name(), redirect.statusCode(), Redirects.location(redirect, request, path),
           route.responseHeaders());
+    }
+    if (action instanceof RouteAction.Static) {
+      return new RouteDecision.Static(
+          route.name(), staticSites.get(route.name()), route.responseHeaders());
     }
     RouteAction.DirectResponse direct = (RouteAction.DirectResponse) action;
     return new RouteDecision.Direct(

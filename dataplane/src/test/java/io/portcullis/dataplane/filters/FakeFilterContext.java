@@ -19,9 +19,16 @@ import java.util.concurrent.CompletionStage;
 /** A filter context for unit tests: a request, attributes, an allocator; no connection. */
 public final class FakeFilterContext extends DefaultAttributeMap implements FilterContext {
   private final HttpRequest request;
+  private EventLoop eventLoop;
 
   public FakeFilterContext(HttpRequest request) {
     this.request = request;
+  }
+
+  /** This context with an event loop (for code that hops back onto one). */
+  public FakeFilterContext on(EventLoop loop) {
+    this.eventLoop = loop;
+    return this;
   }
 
   public static FakeFilterContext get(String uri, String... headerPairs) {
@@ -67,7 +74,10 @@ public final class FakeFilterContext extends DefaultAttributeMap implements Filt
 
   @Override
   public EventLoop eventLoop() {
-    throw new UnsupportedOperationException("no event loop in unit tests");
+    if (eventLoop == null) {
+      throw new UnsupportedOperationException("no event loop in this test");
+    }
+    return eventLoop;
   }
 
   @Override

@@ -8,7 +8,7 @@ import java.util.Locale;
  * client's highest quality wins, and among equal qualities the server's preference decides. A
  * quality of 0 refuses a coding; {@code *} stands for every coding the header does not name.
  */
-final class AcceptEncoding {
+public final class AcceptEncoding {
   private AcceptEncoding() {}
 
   /**
@@ -34,7 +34,7 @@ final class AcceptEncoding {
   }
 
   /** The quality (0-1000) the header gives {@code token}, directly or through {@code *}. */
-  static int quality(String header, String token) {
+  public static int quality(String header, String token) {
     int wildcard = 0;
     for (String element : header.split(",")) {
       String[] parts = element.split(";");
