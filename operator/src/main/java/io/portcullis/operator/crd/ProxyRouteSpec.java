@@ -49,6 +49,9 @@ public class ProxyRouteSpec {
   /** TLS for all hosts of this route. */
   public Tls tls;
 
+  /** Response compression for every route of this object; a route's own setting replaces it. */
+  public Compression compression;
+
   /** Routes in the order the user wrote them; precedence is computed, not taken from this order. */
   @Required
   @Size(min = 1, max = 256)
@@ -131,6 +134,59 @@ public class ProxyRouteSpec {
     public Rewrite rewrite;
     public Redirect redirect;
     public DirectResponse directResponse;
+    /** Serve files from a ConfigMap or a mounted directory; exclusive with the other actions. */
+    @com.fasterxml.jackson.annotation.JsonProperty("static")
+    public StaticContent staticContent;
+    /** Response compression for this route; replaces the spec's. */
+    public Compression compression;
+  }
+
+  /** Response compression: off unless this is present (and {@code enabled} is not false). */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class Compression {
+    /** False turns compression off for a route although the spec enables it; default true. */
+    public Boolean enabled;
+    /** Encodings in order of preference; default {@code [br, zstd, gzip]}. */
+    @SchemaFrom(type = Algorithm[].class)
+    public List<String> algorithms;
+    /** Responses with a Content-Length below this are sent as they are; default 1024. */
+    @Min(0)
+    public Integer minLength;
+    /** Media types to compress, {@code type/subtype} or {@code type/*}; default: text types. */
+    @Size(max = 64)
+    @Pattern("^[a-zA-Z0-9][-a-zA-Z0-9.+]*/(\\*|[a-zA-Z0-9][-a-zA-Z0-9.+]*)$")
+    public List<String> contentTypes;
+    /** gzip level 1-9; default 5. */
+    @Min(1)
+    @Max(9)
+    public Integer gzipLevel;
+    /** brotli quality 1-11; default 5. */
+    @Min(1)
+    @Max(11)
+    public Integer brotliLevel;
+    /** zstd level 1-22; default 3. */
+    @Min(1)
+    @Max(22)
+    public Integer zstdLevel;
+  }
+
+  /** Static content: exactly one of {@code configMap} and {@code directory}. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  @ValidationRule(value = "has(self.configMap) != has(self.directory)",
+      message = "static needs exactly one of configMap or directory")
+  public static class StaticContent {
+    /** A ConfigMap in the route's namespace: each key of data and binaryData is a file. */
+    @Pattern(DNS_NAME)
+    @Size(max = 253)
+    public String configMap;
+    /** An absolute path in the dataplane pods (a volume mounted through the chart's values). */
+    @Pattern("^/[^\\s]*$")
+    public String directory;
+    /** The file served for a directory; default {@code index.html}. */
+    @Pattern("^[^/]+$")
+    public String index;
+    /** Serve the root index for paths that name no file (a single-page app); default false. */
+    public Boolean spaFallback;
   }
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -477,6 +533,13 @@ public class ProxyRouteSpec {
     @com.fasterxml.jackson.annotation.JsonProperty("502") BAD_GATEWAY,
     @com.fasterxml.jackson.annotation.JsonProperty("503") UNAVAILABLE,
     @com.fasterxml.jackson.annotation.JsonProperty("504") GATEWAY_TIMEOUT
+  }
+
+  /** Schema of {@link Compression#algorithms}. */
+  public enum Algorithm {
+    @com.fasterxml.jackson.annotation.JsonProperty("br") BR,
+    @com.fasterxml.jackson.annotation.JsonProperty("zstd") ZSTD,
+    @com.fasterxml.jackson.annotation.JsonProperty("gzip") GZIP
   }
 
   /** Schema of {@link Redirect#scheme}. */

@@ -64,6 +64,7 @@ public final class KubernetesSource implements ClusterSource {
   private volatile boolean synced;
   private volatile Runnable onChange = () -> {};
   private final AtomicLong deliveries = new AtomicLong();
+  private final ReferencedConfigMaps configMaps;
 
   /**
    * @param namespaces the namespaces to watch; empty for all
@@ -84,6 +85,7 @@ public final class KubernetesSource implements ClusterSource {
     this.endpointsKind = endpointsKind;
     this.resync = resync;
     this.syncTimeout = syncTimeout;
+    this.configMaps = new ReferencedConfigMaps(client, resync, new CacheUpdater<>(), cache::delete);
   }
 
   @Override
@@ -106,6 +108,8 @@ public final class KubernetesSource implements ClusterSource {
     try {
       CompletableFuture.allOf(started.toArray(CompletableFuture[]::new))
           .get(syncTimeout.toMillis(), TimeUnit.MILLISECONDS);
+      CompletableFuture.allOf(configMaps.update(cache.list(ProxyRoute.class))
+          .toArray(CompletableFuture[]::new)).get(syncTimeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
       String waitingFor = unsynced();
       close();
@@ -191,6 +195,7 @@ public final class KubernetesSource implements ClusterSource {
 
   @Override
   public void close() {
+    configMaps.close();
     synchronized (informers) {
       informers.forEach(SharedIndexInformer::close);
       informers.clear();
@@ -203,9 +208,12 @@ public final class KubernetesSource implements ClusterSource {
     return deliveries.get();
   }
 
-  private void changed() {
+  private void changed(HasMetadata object) {
     // Before sync the initial lists are still arriving: start() notifies once at the end.
     if (synced) {
+      if (object instanceof ProxyRoute) {
+        configMaps.update(cache.list(ProxyRoute.class));
+      }
       onChange.run();
     }
   }
@@ -224,7 +232,7 @@ public final class KubernetesSource implements ClusterSource {
     public void onAdd(T object) {
       deliveries.incrementAndGet();
       if (wanted(object) && cache.upsert(object)) {
-        changed();
+        changed(object);
       }
     }
 
@@ -233,7 +241,7 @@ public final class KubernetesSource implements ClusterSource {
       deliveries.incrementAndGet();
       boolean changed = wanted(after) ? cache.upsert(after) : cache.delete(after);
       if (changed) {
-        changed();
+        changed(after);
       }
     }
 
@@ -241,7 +249,7 @@ public final class KubernetesSource implements ClusterSource {
     public void onDelete(T object, boolean finalStateUnknown) {
       deliveries.incrementAndGet();
       if (cache.delete(object)) {
-        changed();
+        changed(object);
       }
     }
   }
