@@ -4,6 +4,7 @@ import io.portcullis.operator.crd.ProxyRoute;
 import io.portcullis.operator.crd.ProxyRouteSpec;
 import io.portcullis.operator.crd.ProxyRouteSpec.RouteSpec;
 import io.portcullis.snapshot.Route;
+import io.portcullis.snapshot.filter.FilterConfig;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -27,11 +28,11 @@ final class ProxyRoutePass {
   private final RouteTable table;
   private final ProxyRouteTranslator translator;
 
-  ProxyRoutePass(
-      BackendResolver backends, CaBundles caBundles, StatusCollector status, RouteTable table) {
+  ProxyRoutePass(BackendResolver backends, CaBundles caBundles, StaticSites sites,
+      StatusCollector status, RouteTable table) {
     this.status = status;
     this.table = table;
-    this.translator = new ProxyRouteTranslator(backends, new ClusterPolicies(caBundles));
+    this.translator = new ProxyRouteTranslator(backends, new ClusterPolicies(caBundles), sites);
   }
 
   void run(List<ProxyRoute> ours) {
@@ -81,8 +82,10 @@ final class ProxyRoutePass {
         continue;
       }
       ProxyRouteTranslator.Translated t;
+      List<FilterConfig> filters;
       try {
         t = translator.translate(ref.namespace(), routeSpec);
+        filters = CompressionTranslation.forRoute(spec.compression, routeSpec.compression);
       } catch (InvalidInputException e) {
         status.rejected(ref, e.reasonOr(Reasons.INVALID_ROUTE), where + ": " + e.getMessage());
         continue;
@@ -93,7 +96,8 @@ final class ProxyRoutePass {
       String description = where + " (" + describe(t) + ")";
       for (String host : hosts) {
         String name = "proxyroute/" + ref.namespace() + "/" + ref.name() + "/" + id + "/" + host;
-        Route route = new Route(name, t.match(), t.action(), t.requestHeaders(), t.responseHeaders());
+        Route route = new Route(
+            name, t.match(), t.action(), t.requestHeaders(), t.responseHeaders(), filters);
         out.add(new RouteCandidate(host, route, ref, created, i, description));
       }
     }
