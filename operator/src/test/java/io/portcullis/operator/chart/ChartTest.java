@@ -89,6 +89,7 @@ class ChartTest {
             "portcullis.io proxyroutes [] get,list,watch",
             "portcullis.io proxyroutes/status [] update,patch",
             " services,secrets [] get,list,watch",
+            " configmaps [] get,list,watch",
             "discovery.k8s.io endpointslices [] get,list,watch",
             " events [] create,get,patch"),
         rules(one(defaults, ClusterRole.class, OPERATOR).getRules()));
