@@ -8,9 +8,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Response compression from a ProxyRoute ({@code spec.compression}, a route's {@code
- * compression}) or an Ingress ({@code portcullis.io/compression: "true"} and its tuning
- * annotations) to the snapshot's {@code compression} filter kind.
+ * The {@code compression} field of ProxyRoutes (spec and route level) and the {@code
+ * portcullis.io/compression*} Ingress annotations, as the snapshot's {@code compression} kind.
  */
 final class CompressionTranslation {
   static final String ANNOTATION = "portcullis.io/compression";
@@ -21,37 +20,44 @@ final class CompressionTranslation {
   private CompressionTranslation() {}
 
   /**
-   * The compression filter of one route: the route's setting, else the spec's; none when neither
-   * is given or the one that applies says {@code enabled: false}.
+   * The policy of a ProxyRoute's {@code compression} at {@code field}; null when it has none or
+   * says {@code enabled: false} (see {@link #withoutIfDisabled}).
    */
-  static List<FilterConfig> forRoute(ProxyRouteSpec.Compression spec,
-      ProxyRouteSpec.Compression route) throws InvalidInputException {
-    ProxyRouteSpec.Compression c = route != null ? route : spec;
-    String where = route != null ? "compression" : "spec.compression";
+  static CompressionPolicy of(ProxyRouteSpec.Compression c, String field)
+      throws InvalidInputException {
     if (c == null || Boolean.FALSE.equals(c.enabled)) {
-      return List.of();
+      return null;
     }
     try {
-      return List.of(new CompressionPolicy(c.algorithms, orZero(c.minLength), c.contentTypes,
-          orZero(c.gzipLevel), orZero(c.brotliLevel), orZero(c.zstdLevel)));
+      return new CompressionPolicy(c.algorithms, orZero(c.minLength), c.contentTypes,
+          orZero(c.gzipLevel), orZero(c.brotliLevel), orZero(c.zstdLevel));
     } catch (IllegalArgumentException e) {
-      throw new InvalidInputException(where + ": " + e.getMessage());
+      throw new InvalidInputException(field + ": " + e.getMessage());
     }
   }
 
+  /** {@code filters} without compression when the route says {@code compression: {enabled: false}}. */
+  static List<FilterConfig> withoutIfDisabled(
+      ProxyRouteSpec.Compression route, List<FilterConfig> filters) {
+    if (route == null || !Boolean.FALSE.equals(route.enabled)) {
+      return filters;
+    }
+    return filters.stream().filter(f -> !(f instanceof CompressionPolicy)).toList();
+  }
+
   /**
-   * The compression filter an Ingress asks for with its annotations, for every path of it. A
-   * tuning value we cannot use is reported in a Warning event and its default applies, like the
-   * other Ingress annotations.
+   * The policy the annotations ask for, or null unless {@code portcullis.io/compression} is
+   * {@code "true"}. A tuning value we cannot use is reported and its default applies: a typo in a
+   * threshold should not turn compression off.
    */
-  static List<FilterConfig> forIngress(
-      ObjectRef ref, Map<String, String> annotations, StatusCollector status) {
-    if (annotations == null || !"true".equalsIgnoreCase(trim(annotations.get(ANNOTATION)))) {
-      String value = annotations == null ? null : annotations.get(ANNOTATION);
-      if (value != null && !"false".equalsIgnoreCase(value.trim())) {
-        warn(ref, status, ANNOTATION, value, "must be \"true\" or \"false\"");
-      }
-      return List.of();
+  static CompressionPolicy of(Map<String, String> annotations, FilterTranslation.Invalid invalid) {
+    String on = annotations.get(ANNOTATION);
+    if (on == null || on.trim().equalsIgnoreCase("false")) {
+      return null;
+    }
+    if (!on.trim().equalsIgnoreCase("true")) {
+      invalid.report(ANNOTATION, on, new InvalidInputException("must be \"true\" or \"false\""));
+      return null;
     }
     List<String> algorithms = List.of();
     int minLength = 0;
@@ -61,19 +67,20 @@ final class CompressionTranslation {
       try {
         algorithms = new CompressionPolicy(list(value), 0, List.of(), 0, 0, 0).algorithms();
       } catch (IllegalArgumentException e) {
-        warn(ref, status, ALGORITHMS_ANNOTATION, value, e.getMessage());
+        invalid.report(ALGORITHMS_ANNOTATION, value, new InvalidInputException(e.getMessage()));
       }
     }
     value = annotations.get(MIN_LENGTH_ANNOTATION);
     if (value != null) {
       try {
-        minLength = Integer.parseInt(value.trim());
-        if (minLength < 0) {
+        int n = Integer.parseInt(value.trim());
+        if (n < 0) {
           throw new NumberFormatException();
         }
+        minLength = n;
       } catch (NumberFormatException e) {
-        minLength = 0;
-        warn(ref, status, MIN_LENGTH_ANNOTATION, value, "must be a whole number of bytes");
+        invalid.report(MIN_LENGTH_ANNOTATION, value,
+            new InvalidInputException("must be a whole number of bytes"));
       }
     }
     value = annotations.get(TYPES_ANNOTATION);
@@ -81,24 +88,14 @@ final class CompressionTranslation {
       try {
         types = new CompressionPolicy(List.of(), 0, list(value), 0, 0, 0).contentTypes();
       } catch (IllegalArgumentException e) {
-        warn(ref, status, TYPES_ANNOTATION, value, e.getMessage());
+        invalid.report(TYPES_ANNOTATION, value, new InvalidInputException(e.getMessage()));
       }
     }
-    return List.of(new CompressionPolicy(algorithms, minLength, types, 0, 0, 0));
-  }
-
-  private static void warn(
-      ObjectRef ref, StatusCollector status, String key, String value, String why) {
-    status.event(ref, true, Reasons.INVALID_ANNOTATION, "annotation " + key + ": \""
-        + StatusCollector.bounded(value) + "\" is not usable (" + why + "); the default applies");
+    return new CompressionPolicy(algorithms, minLength, types, 0, 0, 0);
   }
 
   private static List<String> list(String value) {
     return Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
-  }
-
-  private static String trim(String s) {
-    return s == null ? null : s.trim();
   }
 
   private static int orZero(Integer value) {

@@ -7,7 +7,6 @@ import io.fabric8.kubernetes.api.model.networking.v1.IngressRule;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressServiceBackend;
 import io.portcullis.snapshot.PathMatch;
 import io.portcullis.snapshot.Route;
-import io.portcullis.snapshot.filter.FilterConfig;
 import io.portcullis.snapshot.RouteAction;
 import io.portcullis.snapshot.RouteMatch;
 import io.portcullis.snapshot.WeightedBackend;
@@ -64,8 +63,6 @@ final class IngressPass {
     boolean useRegex = "true".equals(annotation(ingress, USE_REGEX_ANNOTATION));
     IngressAnnotations policy =
         IngressAnnotations.read(ref, ingress.getMetadata().getAnnotations(), status);
-    List<FilterConfig> filters =
-        CompressionTranslation.forIngress(ref, ingress.getMetadata().getAnnotations(), status);
     List<IngressRule> rules = ingress.getSpec().getRules();
     int ordinal = 0;
     for (int r = 0; r < rules.size(); r++) {
@@ -83,8 +80,8 @@ final class IngressPass {
       List<HTTPIngressPath> paths = rule.getHttp().getPaths();
       for (int p = 0; p < paths.size(); p++) {
         String name = "ingress/" + ref.namespace() + "/" + ref.name() + "/r" + r + "/p" + p;
-        RouteCandidate candidate = path(ref, created, host, paths.get(p), useRegex, policy,
-            filters, name, ordinal++, "rule " + r + " path " + p);
+        RouteCandidate candidate = path(ref, created, host, paths.get(p), useRegex, policy, name,
+            ordinal++, "rule " + r + " path " + p);
         if (candidate != null) {
           out.add(candidate);
         }
@@ -93,8 +90,7 @@ final class IngressPass {
   }
 
   private RouteCandidate path(ObjectRef ref, Instant created, String host, HTTPIngressPath path,
-      boolean useRegex, IngressAnnotations policy, List<FilterConfig> filters, String routeName,
-      int ordinal, String where) {
+      boolean useRegex, IngressAnnotations policy, String routeName, int ordinal, String where) {
     PathMatch match;
     try {
       match = pathMatch(path, useRegex);
@@ -108,7 +104,7 @@ final class IngressPass {
     }
     RouteAction.Forward forward = new RouteAction.Forward(List.of(new WeightedBackend(cluster, 1)),
         null, policy.timeoutMillis(), 0, policy.retries(), null);
-    Route route = Route.of(routeName, RouteMatch.path(match), forward).withFilters(filters);
+    Route route = Route.of(routeName, RouteMatch.path(match), forward).withFilters(policy.filters());
     return new RouteCandidate(host, route, ref, created, ordinal, "path " + describe(match));
   }
 

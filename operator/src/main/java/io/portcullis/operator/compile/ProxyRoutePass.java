@@ -1,10 +1,10 @@
 package io.portcullis.operator.compile;
 
+import io.portcullis.snapshot.filter.FilterConfig;
 import io.portcullis.operator.crd.ProxyRoute;
 import io.portcullis.operator.crd.ProxyRouteSpec;
 import io.portcullis.operator.crd.ProxyRouteSpec.RouteSpec;
 import io.portcullis.snapshot.Route;
-import io.portcullis.snapshot.filter.FilterConfig;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -62,6 +62,13 @@ final class ProxyRoutePass {
       return;
     }
     Set<String> hosts = hosts(ref, spec.hosts);
+    List<FilterConfig> specFilters;
+    try {
+      specFilters = FilterTranslation.ofSpec(spec);
+    } catch (InvalidInputException e) {
+      status.rejected(ref, e.reasonOr(Reasons.INVALID_ROUTE), e.getMessage());
+      return;
+    }
     Instant created = ObjectAge.created(object.getMetadata());
     Set<String> ids = new HashSet<>();
     for (int i = 0; i < spec.routes.size(); i++) {
@@ -85,7 +92,7 @@ final class ProxyRoutePass {
       List<FilterConfig> filters;
       try {
         t = translator.translate(ref.namespace(), routeSpec);
-        filters = CompressionTranslation.forRoute(spec.compression, routeSpec.compression);
+        filters = FilterTranslation.ofRoute(routeSpec, specFilters);
       } catch (InvalidInputException e) {
         status.rejected(ref, e.reasonOr(Reasons.INVALID_ROUTE), where + ": " + e.getMessage());
         continue;

@@ -49,7 +49,11 @@ public class ProxyRouteSpec {
   /** TLS for all hosts of this route. */
   public Tls tls;
 
-  /** Response compression for every route of this object; a route's own setting replaces it. */
+  // Request-path filters for every route of this object; a route's own setting of a kind replaces
+  // the one here.
+  /** CORS for every route; a route's own {@code cors} replaces it. */
+  public Cors cors;
+  /** Response compression for every route; a route's own {@code compression} replaces it. */
   public Compression compression;
 
   /** Routes in the order the user wrote them; precedence is computed, not taken from this order. */
@@ -137,8 +141,41 @@ public class ProxyRouteSpec {
     /** Serve files from a ConfigMap or a mounted directory; exclusive with the other actions. */
     @com.fasterxml.jackson.annotation.JsonProperty("static")
     public StaticContent staticContent;
+
+    // Request-path filters of this route, each replacing the spec-level setting of its kind.
+    /** CORS for this route; replaces the spec-level {@code cors}. */
+    public Cors cors;
     /** Response compression for this route; replaces the spec's. */
     public Compression compression;
+  }
+
+  /**
+   * Cross-origin resource sharing, answered by the proxy: preflights never reach the backend, a
+   * disallowed preflight gets 403, a disallowed origin gets no CORS headers.
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class Cors {
+    /**
+     * Origins allowed to read responses: exact ({@code https://app.example.com}), a wildcard
+     * subdomain ({@code https://*.example.com}), or {@code *} (not with credentials).
+     */
+    @Required
+    @Size(min = 1, max = 64)
+    public List<String> allowOrigins;
+    /** Methods a preflight may ask for; default GET, HEAD, POST. */
+    @Size(max = 32)
+    public List<String> allowMethods;
+    /** Request headers a preflight may ask for; {@code *} allows any (not with credentials). */
+    @Size(max = 64)
+    public List<String> allowHeaders;
+    /** Response headers scripts may read. */
+    @Size(max = 64)
+    public List<String> exposeHeaders;
+    /** Whether cookies and credentials may be sent; default false. */
+    public Boolean allowCredentials;
+    /** How long browsers may cache a preflight answer, such as {@code 10m}. */
+    @Pattern(DURATION)
+    public String maxAge;
   }
 
   /** Response compression: off unless this is present (and {@code enabled} is not false). */
