@@ -5,6 +5,7 @@ import io.portcullis.dataplane.filter.FilterChain;
 import io.portcullis.dataplane.filter.FilterRegistry;
 import io.portcullis.dataplane.filter.FilterRegistry.StagedFilter;
 import io.portcullis.dataplane.filter.FilterStage;
+import io.portcullis.dataplane.filters.compression.CompressionFilter;
 import io.portcullis.dataplane.filters.cors.CorsFilter;
 import io.portcullis.dataplane.filters.headers.HeaderRewriteFilter;
 import io.portcullis.dataplane.filters.tls.TlsPolicyFilter;
@@ -12,6 +13,7 @@ import io.portcullis.snapshot.HeaderRewrite;
 import io.portcullis.snapshot.Route;
 import io.portcullis.snapshot.TlsPolicy;
 import io.portcullis.snapshot.VirtualHost;
+import io.portcullis.snapshot.filter.CompressionPolicy;
 import io.portcullis.snapshot.filter.CorsPolicy;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,6 +33,7 @@ public final class StandardFilters {
   public static FilterRegistry registry() {
     return FilterRegistry.builder()
         .add(CorsPolicy.class, FilterStage.CORS, CorsFilter::new)
+        .add(CompressionPolicy.class, FilterStage.COMPRESSION, CompressionFilter::new)
         .build();
   }
 

@@ -8,8 +8,6 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.util.AttributeKey;
 import io.portcullis.dataplane.filter.FilterAction;
 import io.portcullis.dataplane.filter.FilterContext;
-import io.portcullis.dataplane.filter.FilterRegistry;
-import io.portcullis.dataplane.filter.FilterStage;
 import io.portcullis.dataplane.filter.HttpFilter;
 import io.portcullis.dataplane.filter.ResponseAction;
 import io.portcullis.snapshot.filter.CompressionPolicy;
@@ -44,11 +42,6 @@ public final class CompressionFilter implements HttpFilter {
     this.preference = List.copyOf(codings);
     this.types = new MediaTypes(policy.effectiveContentTypes());
     this.minLength = policy.effectiveMinLength();
-  }
-
-  /** Registers the kind with the dataplane's filter registry. */
-  public static FilterRegistry.Builder register(FilterRegistry.Builder registry) {
-    return registry.add(CompressionPolicy.class, FilterStage.COMPRESSION, CompressionFilter::new);
   }
 
   @Override

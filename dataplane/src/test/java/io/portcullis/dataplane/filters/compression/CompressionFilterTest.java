@@ -15,13 +15,12 @@ import com.github.luben.zstd.ZstdInputStream;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.handler.codec.http.DefaultHttpResponse;
-import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.portcullis.dataplane.filter.BodyTransform;
 import io.portcullis.dataplane.filter.ResponseAction;
-import io.portcullis.dataplane.filters.FakeFilterContext;
+import io.portcullis.dataplane.testing.FakeFilterContext;
 import io.portcullis.snapshot.filter.CompressionPolicy;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -37,10 +36,19 @@ class CompressionFilterTest {
 
   private final CompressionFilter filter = new CompressionFilter(CompressionPolicy.defaults());
 
+  /** A request with header name/value pairs. */
+  static FakeFilterContext request(String method, String uri, String... headers) {
+    FakeFilterContext ctx = FakeFilterContext.of("http", method, "test.example", uri);
+    for (int i = 0; i < headers.length; i += 2) {
+      ctx.header(headers[i], headers[i + 1]);
+    }
+    return ctx;
+  }
+
   @Test
   void eachCodingRoundTripsAPartedBody() throws Exception {
     for (String coding : List.of("gzip", "br", "zstd")) {
-      FakeFilterContext ctx = FakeFilterContext.get("/", "accept-encoding", coding);
+      FakeFilterContext ctx = request("GET", "/", "accept-encoding", coding);
       filter.onRequest(ctx);
       HttpResponse response = response(200, "text/html; charset=utf-8", TEXT.length);
       response.headers().set("etag", "\"v1\"");
@@ -85,7 +93,7 @@ class CompressionFilterTest {
 
   @Test
   void varyIsSetEvenWhenThisClientGetsIdentity() {
-    FakeFilterContext ctx = FakeFilterContext.get("/");
+    FakeFilterContext ctx = request("GET", "/");
     filter.onRequest(ctx);
     HttpResponse response = response(200, "application/json", TEXT.length);
     response.headers().set("vary", "Origin");
@@ -96,7 +104,7 @@ class CompressionFilterTest {
 
   @Test
   void headRequestsGetIdentityHeaders() {
-    FakeFilterContext ctx = FakeFilterContext.of(HttpMethod.HEAD, "/", "accept-encoding", "gzip");
+    FakeFilterContext ctx = request("HEAD", "/", "accept-encoding", "gzip");
     filter.onRequest(ctx);
     HttpResponse response = response(200, "text/plain", TEXT.length);
     assertSame(ResponseAction.proceed(), filter.onResponse(ctx, response));
@@ -107,7 +115,7 @@ class CompressionFilterTest {
   void aBodyOfUnknownLengthIsCompressedAndConfiguredTypesReplaceTheDefaults() throws Exception {
     CompressionFilter onlyCsv = new CompressionFilter(
         new CompressionPolicy(List.of("gzip"), 10, List.of("text/csv"), 1, 0, 0));
-    FakeFilterContext ctx = FakeFilterContext.get("/", "accept-encoding", "br, gzip");
+    FakeFilterContext ctx = request("GET", "/", "accept-encoding", "br, gzip");
     onlyCsv.onRequest(ctx);
     HttpResponse csv = response(200, "text/csv", -1);
     BodyTransform body = assertInstanceOf(ResponseAction.Transform.class,
@@ -115,7 +123,7 @@ class CompressionFilterTest {
     assertEquals("gzip", csv.headers().get("content-encoding"));
     assertArrayEquals(TEXT, decode("gzip", run(body, TEXT, 1000)));
 
-    FakeFilterContext html = FakeFilterContext.get("/", "accept-encoding", "gzip");
+    FakeFilterContext html = request("GET", "/", "accept-encoding", "gzip");
     onlyCsv.onRequest(html);
     assertSame(ResponseAction.proceed(),
         onlyCsv.onResponse(html, response(200, "text/html", TEXT.length)));
@@ -123,7 +131,7 @@ class CompressionFilterTest {
 
   @Test
   void anAbortedBodyReleasesTheEncoder() {
-    FakeFilterContext ctx = FakeFilterContext.get("/", "accept-encoding", "gzip");
+    FakeFilterContext ctx = request("GET", "/", "accept-encoding", "gzip");
     filter.onRequest(ctx);
     BodyTransform body = assertInstanceOf(ResponseAction.Transform.class,
         filter.onResponse(ctx, response(200, "text/plain", -1))).transform();
@@ -134,7 +142,7 @@ class CompressionFilterTest {
 
   private void assertUntouched(HttpResponse response, String header, String value) {
     response.headers().set(header, value);
-    FakeFilterContext ctx = FakeFilterContext.get("/", "accept-encoding", "gzip, br");
+    FakeFilterContext ctx = request("GET", "/", "accept-encoding", "gzip, br");
     filter.onRequest(ctx);
     assertSame(ResponseAction.proceed(), filter.onResponse(ctx, response), header + ": " + value);
     assertEquals(value, response.headers().get(header));

@@ -4,7 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.portcullis.dataplane.filter.BodyTransform;
 import io.portcullis.dataplane.filter.ResponseAction;
-import io.portcullis.dataplane.filters.FakeFilterContext;
+import io.portcullis.dataplane.testing.FakeFilterContext;
 import io.portcullis.snapshot.filter.CompressionPolicy;
 import java.util.zip.CRC32;
 
@@ -18,7 +18,7 @@ public final class HundredMegabytes {
     long total = 100L * 1024 * 1024;
     byte[] block = CompressionFilterTest.text(64 * 1024);
     CompressionFilter filter = new CompressionFilter(CompressionPolicy.defaults());
-    FakeFilterContext ctx = FakeFilterContext.get("/", "accept-encoding", coding);
+    FakeFilterContext ctx = CompressionFilterTest.request("GET", "/", "accept-encoding", coding);
     filter.onRequest(ctx);
     BodyTransform body = ((ResponseAction.Transform) filter.onResponse(ctx,
         CompressionFilterTest.response(200, "text/plain", total))).transform();

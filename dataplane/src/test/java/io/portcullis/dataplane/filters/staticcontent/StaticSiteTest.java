@@ -7,12 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.DefaultEventLoop;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.stream.ChunkedInput;
 import io.portcullis.dataplane.filter.LocalResponse;
 import io.portcullis.dataplane.filter.LocalResponses;
-import io.portcullis.dataplane.filters.FakeFilterContext;
+import io.portcullis.dataplane.testing.FakeFilterContext;
 import io.portcullis.snapshot.PathMatch;
 import io.portcullis.snapshot.Route;
 import io.portcullis.snapshot.RouteAction;
@@ -29,7 +28,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,13 +35,6 @@ class StaticSiteTest {
   private static final long MODIFIED = 1_700_000_000L;
   private static final String INDEX = "<!doctype html><h1>home</h1>";
   private static final String APP = "console.log('0123456789');";
-  private static final DefaultEventLoop LOOP = new DefaultEventLoop();
-
-  @AfterAll
-  static void stopLoop() {
-    LOOP.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-  }
-
   /** A ConfigMap-style site under prefix {@code /site}. */
   private static StaticSite memorySite(boolean spa, Map<String, byte[]> files) {
     Map<String, StaticBlob> blobs = new HashMap<>();
@@ -71,12 +62,21 @@ class StaticSiteTest {
   }
 
   private static LocalResponse call(StaticSite site, HttpMethod method, String uri, String... headers) {
-    FakeFilterContext ctx = FakeFilterContext.of(method, uri, headers).on(LOOP.next());
+    FakeFilterContext ctx = request(method.name(), uri, headers);
     try {
       return site.respond(ctx).toCompletableFuture().get(10, TimeUnit.SECONDS);
     } catch (Exception e) {
       throw new AssertionError(e);
     }
+  }
+
+  /** A request with header name/value pairs. */
+  static FakeFilterContext request(String method, String uri, String... headers) {
+    FakeFilterContext ctx = FakeFilterContext.of("http", method, "test.example", uri);
+    for (int i = 0; i < headers.length; i += 2) {
+      ctx.header(headers[i], headers[i + 1]);
+    }
+    return ctx;
   }
 
   @Test
