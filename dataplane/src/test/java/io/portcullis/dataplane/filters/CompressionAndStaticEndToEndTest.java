@@ -86,7 +86,7 @@ class CompressionAndStaticEndToEndTest {
     Files.write(dir.resolve("big.txt"), bigFile);
     StaticBlob index = StaticBlob.ofText("<!doctype html><title>site</title>" + "<p>hello</p>".repeat(200));
     StaticBlob app = StaticBlob.ofText(APP);
-    CompressionPolicy anyLength = new CompressionPolicy(List.of(), 1, List.of(), 0, 0, 0);
+    CompressionPolicy anyLength = new CompressionPolicy(List.of(), 100, List.of(), 0, 0, 0);
     VirtualHost vhost = new VirtualHost(HOST, List.of(
         Route.of("site", RouteMatch.path(new PathMatch.Prefix("/site")),
             new RouteAction.Static(new StaticSource.Files(List.of(
@@ -247,6 +247,9 @@ class CompressionAndStaticEndToEndTest {
     var ranged = get("/site/app.js", "Accept-Encoding", "gzip", "Range", "bytes=0-6");
     assertEquals(206, ranged.statusCode());
     assertFalse(header(ranged, "content-encoding").isPresent(), "a range is never compressed");
+    var missing = get("/site/missing.css", "Accept-Encoding", "gzip");
+    assertEquals(404, missing.statusCode());
+    assertFalse(header(missing, "content-encoding").isPresent(), "under minLength: as it is");
   }
 
   @Test

@@ -75,7 +75,8 @@ public final class IncrementalCompiler implements Function<ClusterState, Compile
         || !same(lastState.ingresses(), state.ingresses())
         || !same(lastState.proxyRoutes(), state.proxyRoutes())
         || !same(lastState.services(), state.services())
-        || !same(lastState.secrets(), state.secrets())) {
+        || !same(lastState.secrets(), state.secrets())
+        || !same(lastState.configMaps(), state.configMaps())) {
       return null;
     }
     Set<String> changed = changedServices(lastState.endpointSlices(), state.endpointSlices());

@@ -190,4 +190,27 @@ class StaticAndCompressionCompileTest {
     assertFalse(off.route("ingress/default/shop/r0/p0").filters().stream()
         .anyMatch(f -> f instanceof CompressionPolicy));
   }
+
+  @Test
+  @DisplayName("a ConfigMap that changes with an endpoint is a full compile, not an endpoint update")
+  void configMapChangeIsNotEndpointOnly() {
+    IncrementalCompiler compiler = new IncrementalCompiler(new Compiler(CompilerSettings.defaults()));
+    var route = site(staticRoute("web", null)).route(route("api").prefix("/api").to("api", 80)).build();
+    compiler.apply(state(route, "v1", "10.0.0.1"));
+    assertEquals(List.of(StaticBlob.ofText("v2")),
+        compiler.apply(state(route, "v2", "10.0.0.2")).snapshot().blobs());
+  }
+
+  private static ClusterState state(
+      io.portcullis.operator.crd.ProxyRoute route, String index, String endpoint) {
+    List<io.fabric8.kubernetes.api.model.HasMetadata> backend =
+        backendWithEndpoints("default", "api", 80, endpoint);
+    return new ClusterState(List.of(ourClass()), List.of(), List.of(route),
+        backend.stream().filter(o -> o instanceof io.fabric8.kubernetes.api.model.Service)
+            .map(o -> (io.fabric8.kubernetes.api.model.Service) o).toList(),
+        backend.stream()
+            .filter(o -> o instanceof io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice)
+            .map(o -> (io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice) o).toList(),
+        List.of(), null, List.of(configMap("web", Map.of("index.html", index), null)));
+  }
 }

@@ -1,5 +1,6 @@
 package io.portcullis.dataplane.filters.staticcontent;
 
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.portcullis.dataplane.filter.FilterContext;
 import io.portcullis.dataplane.filter.LocalResponse;
 import io.portcullis.dataplane.filter.LocalResponses;
@@ -90,11 +91,24 @@ public final class StaticSite {
 
   private LocalResponse answerOrError(StaticRequest request) {
     try {
-      return answer.answer(request);
+      return withLength(answer.answer(request));
     } catch (IOException | RuntimeException e) {
       log.warn("static route {} could not serve {}", route, request.path(), e);
       return LocalResponse.text(500, "internal error\n");
     }
+  }
+
+  /**
+   * States the body's length in the head, so that filters see it in their response phase (the
+   * compression filter leaves bodies under its threshold alone); the responder frames by it.
+   */
+  private static LocalResponse withLength(LocalResponse response) {
+    long length = response.body() instanceof LocalResponse.Body.Bytes b ? b.content().readableBytes()
+        : response.body() instanceof LocalResponse.Body.Streamed s ? s.length() : -1;
+    if (length >= 0) {
+      response.headers().set(HttpHeaderNames.CONTENT_LENGTH, length);
+    }
+    return response;
   }
 
   private static Executor fileIo() {
