@@ -94,7 +94,8 @@ class CompressionAndStaticEndToEndTest {
                 new StaticFile("app.js", app.digest(), APP.length())), 1_700_000_000L), null, false))
             .withFilters(List.of(anyLength)),
         Route.of("dir", RouteMatch.path(new PathMatch.Prefix("/dir")),
-            new RouteAction.Static(new StaticSource.Directory(dir.toString()), null, false)),
+            new RouteAction.Static(new StaticSource.Directory(dir.toString()), null, false))
+            .withFilters(List.of(CompressionPolicy.defaults())),
         Route.of("app", RouteMatch.path(new PathMatch.Prefix("/")), RouteAction.Forward.to("c"))
             .withFilters(List.of(CompressionPolicy.defaults()))));
     config.apply(Snapshot.of(List.of(vhost),
@@ -266,7 +267,7 @@ class CompressionAndStaticEndToEndTest {
   }
 
   @Test
-  @DisplayName("over HTTP/2 (curl, prior knowledge): zstd from a backend and a static file")
+  @DisplayName("over HTTP/2 (curl, prior knowledge): zstd from a backend, static files, a large one")
   void http2() throws Exception {
     assertEquals(new String(PAGE, StandardCharsets.UTF_8),
         curl("--http2-prior-knowledge", "-H", "Accept-Encoding: zstd", "--compressed",
@@ -274,6 +275,12 @@ class CompressionAndStaticEndToEndTest {
     assertEquals("console",
         curl("--http2-prior-knowledge", "-r", "0-6", "-H", "Host: " + HOST,
             "http://127.0.0.1:" + port + "/site/app.js"));
+    assertEquals(new String(bigFile, StandardCharsets.UTF_8),
+        curl("--http2-prior-knowledge", "-H", "Host: " + HOST,
+            "http://127.0.0.1:" + port + "/dir/big.txt"));
+    assertEquals(new String(bigFile, StandardCharsets.UTF_8),
+        curl("--http2-prior-knowledge", "-H", "Accept-Encoding: br", "--compressed",
+            "-H", "Host: " + HOST, "http://127.0.0.1:" + port + "/dir/big.txt"));
   }
 
   private static String curl(String... args) throws Exception {
