@@ -7,6 +7,7 @@ import io.portcullis.dataplane.filter.FilterRegistry.StagedFilter;
 import io.portcullis.dataplane.filter.FilterStage;
 import io.portcullis.dataplane.filters.auth.AuthFilters;
 import io.portcullis.dataplane.filters.cache.CacheEngine;
+import io.portcullis.dataplane.filters.compression.CompressionFilter;
 import io.portcullis.dataplane.filters.cors.CorsFilter;
 import io.portcullis.dataplane.filters.headers.HeaderRewriteFilter;
 import io.portcullis.dataplane.filters.tls.TlsPolicyFilter;
@@ -16,6 +17,7 @@ import io.portcullis.snapshot.TlsPolicy;
 import io.portcullis.snapshot.VirtualHost;
 import io.portcullis.snapshot.filter.AuthPolicy;
 import io.portcullis.snapshot.filter.CachePolicy;
+import io.portcullis.snapshot.filter.CompressionPolicy;
 import io.portcullis.snapshot.filter.CorsPolicy;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,6 +44,7 @@ public final class StandardFilters {
         .add(CorsPolicy.class, FilterStage.CORS, CorsFilter::new)
         .add(AuthPolicy.class, FilterStage.AUTHENTICATION, AuthFilters.shared()::create)
         .add(CachePolicy.class, FilterStage.CACHE, cache::filter)
+        .add(CompressionPolicy.class, FilterStage.COMPRESSION, CompressionFilter::new)
         .build();
   }
 

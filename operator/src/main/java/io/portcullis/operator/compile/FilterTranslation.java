@@ -24,6 +24,7 @@ final class FilterTranslation {
     List<FilterConfig> filters = new ArrayList<>();
     add(filters, CorsTranslation.of(spec.cors, "spec.cors"));
     add(filters, CacheTranslation.of(spec.cache, "spec.cache"));
+    add(filters, CompressionTranslation.of(spec.compression, "spec.compression"));
     return filters;
   }
 
@@ -33,7 +34,9 @@ final class FilterTranslation {
     List<FilterConfig> own = new ArrayList<>();
     add(own, CorsTranslation.of(route.cors, "cors"));
     add(own, CacheTranslation.of(route.cache, "cache"));
-    return CacheTranslation.unlessTurnedOff(route.cache, merge(spec, own));
+    add(own, CompressionTranslation.of(route.compression, "compression"));
+    return CompressionTranslation.withoutIfDisabled(route.compression,
+        CacheTranslation.unlessTurnedOff(route.cache, merge(spec, own)));
   }
 
   /**
@@ -51,6 +54,7 @@ final class FilterTranslation {
       invalid.report(CorsTranslation.ALLOW_ORIGINS, annotations.get(CorsTranslation.ALLOW_ORIGINS), e);
     }
     add(filters, CacheTranslation.of(annotations, invalid));
+    add(filters, CompressionTranslation.of(annotations, invalid));
     return filters;
   }
 

@@ -25,9 +25,10 @@ import java.util.Set;
 @JsonSubTypes({
   @JsonSubTypes.Type(value = CorsPolicy.class, name = CorsPolicy.KIND),
   @JsonSubTypes.Type(value = AuthPolicy.class, name = AuthPolicy.KIND),
-  @JsonSubTypes.Type(value = CachePolicy.class, name = CachePolicy.KIND)
+  @JsonSubTypes.Type(value = CachePolicy.class, name = CachePolicy.KIND),
+  @JsonSubTypes.Type(value = CompressionPolicy.class, name = CompressionPolicy.KIND)
 })
-public sealed interface FilterConfig permits CorsPolicy, AuthPolicy, CachePolicy {
+public sealed interface FilterConfig permits CorsPolicy, AuthPolicy, CachePolicy, CompressionPolicy {
 
   /** The kind's wire name, the same as its JSON type name. */
   @JsonIgnore
