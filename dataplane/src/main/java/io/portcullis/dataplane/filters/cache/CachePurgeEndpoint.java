@@ -9,7 +9,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import io.portcullis.dataplane.admin.AdminEndpoint;
+import io.portcullis.dataplane.http.AdminEndpoint;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;

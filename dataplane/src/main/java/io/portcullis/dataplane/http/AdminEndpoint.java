@@ -1,4 +1,4 @@
-package io.portcullis.dataplane.admin;
+package io.portcullis.dataplane.http;
 
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
