@@ -4,6 +4,9 @@ import io.portcullis.dataplane.admin.AdminServer;
 import io.portcullis.dataplane.admin.ClusterMetrics;
 import io.portcullis.dataplane.admin.ClustersView;
 import io.portcullis.dataplane.admin.ProxyMetrics;
+import io.portcullis.dataplane.filters.cache.CacheEngine;
+import io.portcullis.dataplane.filters.cache.CacheMetrics;
+import io.portcullis.dataplane.filters.cache.CachePurgeEndpoint;
 import io.portcullis.dataplane.config.LiveConfig;
 import io.portcullis.dataplane.config.RuntimeConfig;
 import io.portcullis.dataplane.health.ClustersListener;
@@ -58,11 +61,14 @@ public final class Dataplane implements AutoCloseable {
   private int httpPort = -1;
   private volatile int httpsPort = -1;
   private int adminPort = -1;
+  /** The shared HTTP cache: its storage outlives snapshot swaps; routes opt in with cache: {}. */
+  private final CacheEngine cache;
 
   private Dataplane(DataplaneOptions options, Function<Runnable, AccessLog> accessLogFactory) {
     this.options = options;
     this.accessLogFactory = accessLogFactory;
-    this.config = new LiveConfig(StandardFilters.chains(() -> httpsPort));
+    this.cache = new CacheEngine(options.cacheSize(), new CacheMetrics(metrics.registry()));
+    this.config = new LiveConfig(StandardFilters.chains(() -> httpsPort, cache));
   }
 
   /**
@@ -99,6 +105,7 @@ public final class Dataplane implements AutoCloseable {
         new AdminServer(options.bindAddress(), options.adminPort(), config, metrics,
             new ClustersView(config, health));
     admin.drainingWhen(() -> draining);
+    admin.endpoint(CachePurgeEndpoint.PATH, new CachePurgeEndpoint(cache));
     adminPort = admin.start();
     started.push(admin);
     ConnectionHooks hooks = observers();
@@ -258,6 +265,11 @@ public final class Dataplane implements AutoCloseable {
 
   public LiveConfig config() {
     return config;
+  }
+
+  /** The shared HTTP cache (its filter kind is in {@link StandardFilters#registry(CacheEngine)}). */
+  public CacheEngine cache() {
+    return cache;
   }
 
   public ProxyMetrics metrics() {

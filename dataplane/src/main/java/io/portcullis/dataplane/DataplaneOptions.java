@@ -33,6 +33,7 @@ import java.util.Set;
  *     while {@code /ready} says 503, so load balancers and kube-proxy stop sending new connections
  * @param drainTimeout {@code --drain-timeout}: then how long in-flight requests may take to finish
  * @param accessLog {@code --access-log}: one JSON line per request on stdout, or none
+ * @param cacheSize {@code --cache-size}: bytes the shared HTTP cache may hold (routes opt in)
  */
 public record DataplaneOptions(
     URI controlPlane,
@@ -45,7 +46,8 @@ public record DataplaneOptions(
     TlsFiles tls,
     Duration drainDelay,
     Duration drainTimeout,
-    boolean accessLog) {
+    boolean accessLog,
+    long cacheSize) {
 
   /**
    * The dataplane's identity for the snapshot stream: PEM files, re-read when they change.
@@ -66,19 +68,19 @@ public record DataplaneOptions(
   public DataplaneOptions(URI controlPlane, String nodeId, int httpPort, int httpsPort,
       int adminPort, String bindAddress, String logLevel, TlsFiles tls) {
     this(controlPlane, nodeId, httpPort, httpsPort, adminPort, bindAddress, logLevel, tls,
-        DEFAULT_DRAIN_DELAY, DEFAULT_DRAIN_TIMEOUT, true);
+        DEFAULT_DRAIN_DELAY, DEFAULT_DRAIN_TIMEOUT, true, DEFAULT_CACHE_SIZE);
   }
 
   /** The same options with other drain timings (tests drain in well under a second). */
   public DataplaneOptions withDrain(Duration delay, Duration timeout) {
     return new DataplaneOptions(controlPlane, nodeId, httpPort, httpsPort, adminPort, bindAddress,
-        logLevel, tls, delay, timeout, accessLog);
+        logLevel, tls, delay, timeout, accessLog, cacheSize);
   }
 
   /** The same options with the access log on or off. */
   public DataplaneOptions withAccessLog(boolean on) {
     return new DataplaneOptions(controlPlane, nodeId, httpPort, httpsPort, adminPort, bindAddress,
-        logLevel, tls, drainDelay, drainTimeout, on);
+        logLevel, tls, drainDelay, drainTimeout, on, cacheSize);
   }
 
   public static final int DEFAULT_HTTP_PORT = 8080;
@@ -86,6 +88,8 @@ public record DataplaneOptions(
   public static final int DEFAULT_ADMIN_PORT = 9901;
   public static final String DEFAULT_BIND_ADDRESS = "0.0.0.0";
   public static final String DEFAULT_LOG_LEVEL = "info";
+  /** A third of the heap the chart's default memory limit gives (1Gi, heap 40%). */
+  public static final long DEFAULT_CACHE_SIZE = 128L << 20;
   /** Long enough for an endpoint removal to reach kube-proxy and cloud load balancers. */
   public static final Duration DEFAULT_DRAIN_DELAY = Duration.ofSeconds(5);
   public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(25);
@@ -107,7 +111,8 @@ public record DataplaneOptions(
           "tls-ca",
           "drain-delay",
           "drain-timeout",
-          "access-log");
+          "access-log",
+          "cache-size");
 
   private static final List<String> TLS_FLAGS = List.of("tls-cert", "tls-key", "tls-ca");
 
@@ -144,6 +149,8 @@ public record DataplaneOptions(
                               1s to 1h) [PORTCULLIS_DRAIN_TIMEOUT]
         --access-log FORMAT   json (one line per request on stdout) or off (default json)
                               [PORTCULLIS_ACCESS_LOG]
+        --cache-size SIZE     heap for the shared HTTP cache, e.g. 256Mi or 1Gi (default
+                              128Mi); routes opt in with cache: {} [PORTCULLIS_CACHE_SIZE]
         --help                print this text
       """;
 
@@ -168,6 +175,7 @@ public record DataplaneOptions(
     Duration drainTimeout =
         flags.get("drain-timeout", DataplaneOptions::drainTimeout, DEFAULT_DRAIN_TIMEOUT);
     boolean accessLog = flags.get("access-log", DataplaneOptions::accessLog, true);
+    long cacheSize = flags.get("cache-size", DataplaneOptions::cacheSize, DEFAULT_CACHE_SIZE);
     for (String tlsFlag : TLS_FLAGS) {
       flags.get(tlsFlag, Path::of, null);
     }
@@ -186,7 +194,7 @@ public record DataplaneOptions(
     }
     return new DataplaneOptions(
         controlPlane, nodeId, httpPort, httpsPort, adminPort, bindAddress, logLevel,
-        tlsFiles(flags, controlPlane), drainDelay, drainTimeout, accessLog);
+        tlsFiles(flags, controlPlane), drainDelay, drainTimeout, accessLog, cacheSize);
   }
 
   /** The three TLS files: all of them for https://, none for http:// (loopback only). */
@@ -306,6 +314,14 @@ public record DataplaneOptions(
       throw new IllegalArgumentException("must be between 1s and 1h");
     }
     return timeout;
+  }
+
+  static long cacheSize(String text) {
+    long size = io.portcullis.cli.ByteSizes.parse(text);
+    if (size < 1L << 20) {
+      throw new IllegalArgumentException("must be at least 1Mi");
+    }
+    return size;
   }
 
   static boolean accessLog(String text) {

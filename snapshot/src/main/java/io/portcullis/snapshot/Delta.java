@@ -26,6 +26,9 @@ import java.util.Set;
  *     omitted from the JSON when empty, like the other certificate fields
  * @param removeCertificates names of certificates to drop
  * @param defaultCertificate the default certificate of the result (null: none)
+ * @param upsertBlobs static-file blobs the result has and the base lacks (before the routes that
+ *     name them); blobs never change under a digest, so there is nothing to update
+ * @param removeBlobs digests of blobs no route of the result names
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Delta(
@@ -38,7 +41,9 @@ public record Delta(
     String defaultCluster,
     @JsonInclude(JsonInclude.Include.NON_EMPTY) List<TlsCertificate> upsertCertificates,
     @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> removeCertificates,
-    String defaultCertificate) {
+    String defaultCertificate,
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) List<StaticBlob> upsertBlobs,
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> removeBlobs) {
 
   public Delta {
     Sorted.requireText(baseVersion, "base version");
@@ -50,6 +55,25 @@ public record Delta(
     upsertCertificates =
         Sorted.copy(upsertCertificates, Comparator.comparing(TlsCertificate::name));
     removeCertificates = Sorted.copy(removeCertificates, Comparator.naturalOrder());
+    upsertBlobs = Sorted.copy(upsertBlobs, Comparator.comparing(StaticBlob::digest));
+    removeBlobs = Sorted.copy(removeBlobs, Comparator.naturalOrder());
+  }
+
+  /** A delta that touches no static-file blob. */
+  public Delta(
+      String baseVersion,
+      String version,
+      List<Cluster> upsertClusters,
+      List<VirtualHost> upsertVirtualHosts,
+      List<String> removeClusters,
+      List<String> removeVirtualHosts,
+      String defaultCluster,
+      List<TlsCertificate> upsertCertificates,
+      List<String> removeCertificates,
+      String defaultCertificate) {
+    this(baseVersion, version, upsertClusters, upsertVirtualHosts, removeClusters,
+        removeVirtualHosts, defaultCluster, upsertCertificates, removeCertificates,
+        defaultCertificate, List.of(), List.of());
   }
 
   /** A delta that touches no certificate (and whose result has no default certificate). */
@@ -96,6 +120,12 @@ public record Delta(
     Set<String> newCertificates = to.certificatesByName().keySet();
     List<String> removeCertificates =
         oldCertificates.keySet().stream().filter(n -> !newCertificates.contains(n)).toList();
+    Map<String, StaticBlob> oldBlobs = from.blobsByDigest();
+    List<StaticBlob> upsertBlobs =
+        to.blobs().stream().filter(b -> !oldBlobs.containsKey(b.digest())).toList();
+    Set<String> newBlobs = to.blobsByDigest().keySet();
+    List<String> removeBlobs =
+        oldBlobs.keySet().stream().filter(d -> !newBlobs.contains(d)).toList();
     return new Delta(
         from.version(),
         to.version(),
@@ -106,7 +136,9 @@ public record Delta(
         to.defaultCluster(),
         upsertCertificates,
         removeCertificates,
-        to.defaultCertificate());
+        to.defaultCertificate(),
+        upsertBlobs,
+        removeBlobs);
   }
 
   /**
@@ -129,9 +161,13 @@ public record Delta(
     Map<String, TlsCertificate> certificates = new LinkedHashMap<>(base.certificatesByName());
     upsertCertificates.forEach(c -> certificates.put(c.name(), c));
     removeCertificates.forEach(certificates::remove);
+    Map<String, StaticBlob> blobs = new LinkedHashMap<>(base.blobsByDigest());
+    upsertBlobs.forEach(b -> blobs.put(b.digest(), b));
+    removeBlobs.forEach(blobs::remove);
     Snapshot result = Snapshot.of(
         new ArrayList<>(hosts.values()), new ArrayList<>(clusters.values()), defaultCluster,
-        new ArrayList<>(certificates.values()), defaultCertificate);
+        new ArrayList<>(certificates.values()), defaultCertificate,
+        new ArrayList<>(blobs.values()));
     if (!result.version().equals(version)) {
       throw new IllegalArgumentException(
           "delta result hashes to " + result.version() + ", expected " + version);
@@ -150,7 +186,9 @@ public record Delta(
         && removeClusters.isEmpty()
         && removeVirtualHosts.isEmpty()
         && upsertCertificates.isEmpty()
-        && removeCertificates.isEmpty();
+        && removeCertificates.isEmpty()
+        && upsertBlobs.isEmpty()
+        && removeBlobs.isEmpty();
   }
 
   /** Names of everything this delta touches, for a NACK's resource list. */
@@ -160,6 +198,7 @@ public record Delta(
     upsertClusters.forEach(c -> names.add("cluster/" + c.name()));
     upsertVirtualHosts.forEach(v -> names.add("vhost/" + v.host()));
     upsertCertificates.forEach(c -> names.add("certificate/" + c.name()));
+    upsertBlobs.forEach(b -> names.add("blob/" + b.digest()));
     return names.stream().sorted().toList();
   }
 }

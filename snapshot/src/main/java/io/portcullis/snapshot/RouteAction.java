@@ -12,7 +12,8 @@ import java.util.List;
 @JsonSubTypes({
   @JsonSubTypes.Type(value = RouteAction.Forward.class, name = "forward"),
   @JsonSubTypes.Type(value = RouteAction.Redirect.class, name = "redirect"),
-  @JsonSubTypes.Type(value = RouteAction.DirectResponse.class, name = "direct")
+  @JsonSubTypes.Type(value = RouteAction.DirectResponse.class, name = "direct"),
+  @JsonSubTypes.Type(value = RouteAction.Static.class, name = "static")
 })
 public sealed interface RouteAction {
 
@@ -121,6 +122,29 @@ public sealed interface RouteAction {
         throw new IllegalArgumentException("direct response status out of range: " + status);
       }
       body = body == null ? "" : body;
+    }
+  }
+
+  /**
+   * Serve files: from the snapshot (a ConfigMap's) or from a directory mounted in the dataplane.
+   * The part of the path the route's prefix matched is removed before the file is looked up.
+   *
+   * @param source where the files are
+   * @param index the file served for a directory ({@code /} or a path ending in {@code /}); a
+   *     plain file name, default {@code index.html}
+   * @param spaFallback when true, a GET or HEAD for a file that does not exist is answered with
+   *     the root's index file (a single-page application routes in the browser)
+   */
+  @JsonInclude(JsonInclude.Include.NON_DEFAULT)
+  record Static(StaticSource source, String index, boolean spaFallback) implements RouteAction {
+    public static final String DEFAULT_INDEX = "index.html";
+
+    public Static {
+      java.util.Objects.requireNonNull(source, "static source");
+      index = index == null || index.isEmpty() ? DEFAULT_INDEX : index;
+      if (index.contains("/") || index.equals(".") || index.equals("..")) {
+        throw new IllegalArgumentException("static index must be a plain file name: " + index);
+      }
     }
   }
 }

@@ -27,6 +27,8 @@ import java.util.stream.Collectors;
  *     omitted from the JSON when empty, so snapshots without TLS keep their wire form and version
  * @param defaultCertificate the certificate for unknown or missing SNI names, or null (then the
  *     HTTPS listener refuses handshakes it has no certificate for)
+ * @param blobs the bytes of every static file a route carries, by digest, sorted by digest;
+ *     omitted from the JSON when empty
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Snapshot(
@@ -35,7 +37,8 @@ public record Snapshot(
     List<Cluster> clusters,
     String defaultCluster,
     @JsonInclude(JsonInclude.Include.NON_EMPTY) List<TlsCertificate> certificates,
-    String defaultCertificate) {
+    String defaultCertificate,
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) List<StaticBlob> blobs) {
 
   public Snapshot {
     Objects.requireNonNull(version, "version");
@@ -48,12 +51,27 @@ public record Snapshot(
     requireClustersExist(virtualHosts, clusters, defaultCluster);
     requireCertificatesExist(virtualHosts, certificates, defaultCertificate);
     requireUniqueRouteNames(virtualHosts);
+    blobs = Sorted.copy(blobs, Comparator.comparing(StaticBlob::digest));
+    Sorted.requireUnique(blobs, StaticBlob::digest, "static blob");
+    requireBlobsExist(virtualHosts, blobs);
+  }
+
+  /** A snapshot without static files. */
+  public Snapshot(
+      String version,
+      List<VirtualHost> virtualHosts,
+      List<Cluster> clusters,
+      String defaultCluster,
+      List<TlsCertificate> certificates,
+      String defaultCertificate) {
+    this(version, virtualHosts, clusters, defaultCluster, certificates, defaultCertificate,
+        List.of());
   }
 
   /** A snapshot without certificates. */
   public Snapshot(
       String version, List<VirtualHost> virtualHosts, List<Cluster> clusters, String defaultCluster) {
-    this(version, virtualHosts, clusters, defaultCluster, List.of(), null);
+    this(version, virtualHosts, clusters, defaultCluster, List.of(), null, List.of());
   }
 
   /** An empty snapshot: every request gets 404. */
@@ -77,11 +95,26 @@ public record Snapshot(
       String defaultCluster,
       List<TlsCertificate> certificates,
       String defaultCertificate) {
-    Snapshot unversioned =
-        new Snapshot("", virtualHosts, clusters, defaultCluster, certificates, defaultCertificate);
+    return of(virtualHosts, clusters, defaultCluster, certificates, defaultCertificate, List.of());
+  }
+
+  /** Builds a snapshot with static files whose version is the hash of its content. */
+  public static Snapshot of(
+      List<VirtualHost> virtualHosts,
+      List<Cluster> clusters,
+      String defaultCluster,
+      List<TlsCertificate> certificates,
+      String defaultCertificate,
+      List<StaticBlob> blobs) {
+    Snapshot unversioned = new Snapshot(
+        "", virtualHosts, clusters, defaultCluster, certificates, defaultCertificate, blobs);
     return new Snapshot(
         SnapshotCodec.contentHash(unversioned),
-        virtualHosts, clusters, defaultCluster, certificates, defaultCertificate);
+        virtualHosts, clusters, defaultCluster, certificates, defaultCertificate, blobs);
+  }
+
+  public Map<String, StaticBlob> blobsByDigest() {
+    return blobs.stream().collect(Collectors.toMap(StaticBlob::digest, Function.identity()));
   }
 
   public Map<String, TlsCertificate> certificatesByName() {
@@ -146,6 +179,25 @@ public record Snapshot(
       for (Route route : vhost.routes()) {
         if (!seen.add(route.name())) {
           throw new IllegalArgumentException("duplicate route name " + route.name());
+        }
+      }
+    }
+  }
+
+  // Like clusters: a route can never name static content the snapshot does not carry.
+  private static void requireBlobsExist(List<VirtualHost> virtualHosts, List<StaticBlob> blobs) {
+    Set<String> digests = new HashSet<>();
+    blobs.forEach(b -> digests.add(b.digest()));
+    for (VirtualHost vhost : virtualHosts) {
+      for (Route route : vhost.routes()) {
+        if (route.action() instanceof RouteAction.Static s
+            && s.source() instanceof StaticSource.Files files) {
+          for (StaticFile f : files.files()) {
+            if (!digests.contains(f.digest())) {
+              throw new IllegalArgumentException("route " + route.name() + " serves "
+                  + f.path() + " whose content " + f.digest() + " is not in the snapshot");
+            }
+          }
         }
       }
     }

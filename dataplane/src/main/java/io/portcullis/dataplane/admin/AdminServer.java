@@ -29,6 +29,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.timeout.ReadTimeoutHandler;
+import io.portcullis.dataplane.http.AdminEndpoint;
 import io.portcullis.dataplane.config.LiveConfig;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import java.io.IOException;
@@ -65,6 +66,8 @@ public final class AdminServer implements AutoCloseable {
   private EventLoopGroup group;
   private Channel serverChannel;
   private volatile java.util.function.BooleanSupplier draining = () -> false;
+  private final java.util.Map<String, AdminEndpoint> endpoints =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   /**
    * @param bindAddress address to listen on, e.g. {@code 0.0.0.0}
@@ -82,6 +85,12 @@ public final class AdminServer implements AutoCloseable {
     this.config = config;
     this.metrics = metrics;
     this.clusters = clusters;
+  }
+
+  /** Adds a feature's endpoint at {@code path} (it checks its own methods). */
+  public AdminServer endpoint(String path, AdminEndpoint endpoint) {
+    endpoints.put(path, java.util.Objects.requireNonNull(endpoint));
+    return this;
   }
 
   /** While {@code draining} says so, {@code /ready} answers 503 whatever the config. */
@@ -153,6 +162,11 @@ public final class AdminServer implements AutoCloseable {
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
       if (!request.decoderResult().isSuccess()) {
         send(ctx, request, text(HttpResponseStatus.BAD_REQUEST, "bad request\n"), true);
+        return;
+      }
+      AdminEndpoint extra = endpoints.get(new QueryStringDecoder(request.uri()).path());
+      if (extra != null) {
+        send(ctx, request, extra.handle(request), false);
         return;
       }
       HttpMethod method = request.method();

@@ -97,4 +97,18 @@ public sealed interface RouteDecision {
       filters = filters == null ? FilterChain.EMPTY : filters;
     }
   }
+
+  /**
+   * Answer from a static site: {@code site.respond(ctx)} gives the local response.
+   *
+   * @param route the name of the route that matched
+   * @param site the route's files, built once per snapshot
+   * @param filters the route's chain
+   */
+  record Static(String route, io.portcullis.dataplane.filters.staticcontent.StaticSite site,
+      FilterChain filters) implements RouteDecision {
+    public Static {
+      filters = filters == null ? FilterChain.EMPTY : filters;
+    }
+  }
 }

@@ -5,6 +5,7 @@ import io.portcullis.dataplane.cluster.ClusterRuntime;
 import io.portcullis.dataplane.filter.FilterChain;
 import java.util.List;
 import io.portcullis.dataplane.http.HostNames;
+import io.portcullis.dataplane.filters.staticcontent.StaticSite;
 import io.portcullis.dataplane.http.RequestHead;
 import io.portcullis.dataplane.lb.UpstreamEndpoint;
 import io.portcullis.snapshot.Cluster;
@@ -42,6 +43,8 @@ public final class RuntimeConfig {
   /** For requests whose host has no virtual host. */
   private final FilterChain noHostFilters;
   private final CertificateTable certificates;
+  /** The static sites of static routes, by route name (built with the routing index). */
+  private final Map<String, StaticSite> staticSites;
 
   private RuntimeConfig(Snapshot snapshot, RuntimeConfig previous, ChainCompiler compiler,
       CertificateTable certificates) {
@@ -55,6 +58,7 @@ public final class RuntimeConfig {
       this.wildcardHosts = previous.wildcardHosts;
       this.anyHost = previous.anyHost;
       this.noHostFilters = previous.noHostFilters;
+      this.staticSites = previous.staticSites;
     } else {
       ChainCompiler.SnapshotChains chains = compiler.forSnapshot(snapshot);
       Map<String, VirtualHostIndex> exact = new HashMap<>();
@@ -74,6 +78,7 @@ public final class RuntimeConfig {
       this.wildcardHosts = wildcard;
       this.anyHost = any;
       this.noHostFilters = chains.host(null);
+      this.staticSites = staticSites(snapshot);
     }
     this.defaultCluster =
         snapshot.defaultCluster() == null ? null : clusters.get(snapshot.defaultCluster());
@@ -148,6 +153,20 @@ public final class RuntimeConfig {
     return certificates;
   }
 
+  private static Map<String, StaticSite> staticSites(Snapshot snapshot) {
+    Map<String, StaticSite> sites = new HashMap<>();
+    Map<String, io.portcullis.snapshot.StaticBlob> blobs = null;
+    for (VirtualHost vhost : snapshot.virtualHosts()) {
+      for (var route : vhost.routes()) {
+        if (route.action() instanceof RouteAction.Static) {
+          blobs = blobs == null ? snapshot.blobsByDigest() : blobs;
+          sites.put(route.name(), StaticSite.of(route, blobs));
+        }
+      }
+    }
+    return sites;
+  }
+
   private static Map<String, ClusterRuntime> reuseUnchanged(
       Snapshot snapshot, RuntimeConfig previous) {
     Map<String, ClusterRuntime> result = new HashMap<>();
@@ -215,6 +234,10 @@ public final class RuntimeConfig {
       return new RouteDecision.Redirect(
           route.name(), redirect.statusCode(), Redirects.location(redirect, request, path),
           match.filters);
+    }
+    if (action instanceof RouteAction.Static) {
+      return new RouteDecision.Static(
+          route.name(), staticSites.get(route.name()), match.filters);
     }
     RouteAction.DirectResponse direct = (RouteAction.DirectResponse) action;
     return new RouteDecision.Direct(route.name(), direct.status(), direct.body(), match.filters);

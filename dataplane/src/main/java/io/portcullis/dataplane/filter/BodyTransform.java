@@ -20,4 +20,12 @@ public interface BodyTransform {
 
   /** The response broke off before its end (a client or backend went away): release state. */
   default void onAbort() {}
+
+  /**
+   * True when the output has exactly the bytes of the input (a copy kept by the cache): the
+   * response keeps its {@code Content-Length}. False (the default) when the length may change.
+   */
+  default boolean preservesLength() {
+    return false;
+  }
 }

@@ -35,6 +35,11 @@ final class BodyTransforms {
         first.onAbort();
         second.onAbort();
       }
+
+      @Override
+      public boolean preservesLength() {
+        return first.preservesLength() && second.preservesLength();
+      }
     };
   }
 }

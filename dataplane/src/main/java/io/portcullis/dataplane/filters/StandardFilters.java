@@ -6,6 +6,8 @@ import io.portcullis.dataplane.filter.FilterRegistry;
 import io.portcullis.dataplane.filter.FilterRegistry.StagedFilter;
 import io.portcullis.dataplane.filter.FilterStage;
 import io.portcullis.dataplane.filters.auth.AuthFilters;
+import io.portcullis.dataplane.filters.cache.CacheEngine;
+import io.portcullis.dataplane.filters.compression.CompressionFilter;
 import io.portcullis.dataplane.filters.cors.CorsFilter;
 import io.portcullis.dataplane.filters.headers.HeaderRewriteFilter;
 import io.portcullis.dataplane.filters.tls.TlsPolicyFilter;
@@ -14,6 +16,8 @@ import io.portcullis.snapshot.Route;
 import io.portcullis.snapshot.TlsPolicy;
 import io.portcullis.snapshot.VirtualHost;
 import io.portcullis.snapshot.filter.AuthPolicy;
+import io.portcullis.snapshot.filter.CachePolicy;
+import io.portcullis.snapshot.filter.CompressionPolicy;
 import io.portcullis.snapshot.filter.CorsPolicy;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,17 +33,29 @@ public final class StandardFilters {
 
   private StandardFilters() {}
 
-  /** Every configurable filter kind. */
+  /** Every configurable filter kind, with a cache of its own (tests, tools). */
   public static FilterRegistry registry() {
+    return registry(CacheEngine.standalone());
+  }
+
+  /** Every configurable filter kind; the {@code cache} kind stores into {@code cache}. */
+  public static FilterRegistry registry(CacheEngine cache) {
     return FilterRegistry.builder()
         .add(CorsPolicy.class, FilterStage.CORS, CorsFilter::new)
         .add(AuthPolicy.class, FilterStage.AUTHENTICATION, AuthFilters.shared()::create)
+        .add(CachePolicy.class, FilterStage.CACHE, cache::filter)
+        .add(CompressionPolicy.class, FilterStage.COMPRESSION, CompressionFilter::new)
         .build();
   }
 
   /** Chains from the standard registry; TLS redirects name {@code httpsPort} when needed. */
   public static ChainCompiler chains(IntSupplier httpsPort) {
     return chains(registry(), httpsPort);
+  }
+
+  /** The same with the dataplane's shared cache. */
+  public static ChainCompiler chains(IntSupplier httpsPort, CacheEngine cache) {
+    return chains(registry(cache), httpsPort);
   }
 
   /** Chains from {@code registry} plus the built-in filters. */

@@ -148,6 +148,15 @@ final class Exchange extends DefaultAttributeMap implements FilterContext, Chain
       respond(answer);
     } else if (decision instanceof RouteDecision.Direct direct) {
       respond(LocalResponse.text(direct.status(), direct.body()));
+    } else if (decision instanceof RouteDecision.Static site) {
+      // Completes on this event loop (at once for files carried in the snapshot).
+      site.site().respond(this).whenComplete((answer, error) -> {
+        if (!active()) {
+          LocalResponses.release(answer == null ? null : answer.body());
+        } else {
+          respond(answer != null ? answer : LocalResponse.text(500, "internal error\n"));
+        }
+      });
     } else {
       respond(LocalResponse.text(404, Responses.reason(404)));
     }

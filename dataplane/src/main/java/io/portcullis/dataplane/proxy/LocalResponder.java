@@ -88,7 +88,7 @@ final class LocalResponder {
       return;
     }
     headers.remove(HttpHeaderNames.TRANSFER_ENCODING);
-    if (transform == null && length >= 0) {
+    if ((transform == null || transform.preservesLength()) && length >= 0) {
       headers.set(HttpHeaderNames.CONTENT_LENGTH, length);
     } else {
       headers.remove(HttpHeaderNames.CONTENT_LENGTH);
@@ -125,18 +125,26 @@ final class LocalResponder {
       return;
     }
     try {
-      while (ctx.channel().isWritable()) {
-        if (input.isEndOfInput()) {
-          endStream();
-          return;
+      boolean ready = true;
+      while (ready) {
+        while (ctx.channel().isWritable()) {
+          if (input.isEndOfInput()) {
+            endStream();
+            return;
+          }
+          ByteBuf chunk = input.readChunk(ctx.alloc());
+          if (chunk == null) {
+            ready = false; // the input has nothing ready now; in-memory and file inputs always do
+            break;
+          }
+          writeContent(transform == null ? chunk : transform.onData(chunk));
         }
-        ByteBuf chunk = input.readChunk(ctx.alloc());
-        if (chunk == null) {
-          break; // the input has nothing ready now; in-memory and file inputs always do
-        }
-        writeContent(transform == null ? chunk : transform.onData(chunk));
+        ctx.flush();
+        // The flush may drain the socket and make the channel writable again at once; the
+        // writability event then fires inside it, before the exchange holds this responder
+        // (the first call comes from start()), and would be lost: go on while writable.
+        ready = ready && ctx.channel().isWritable();
       }
-      ctx.flush();
     } catch (Exception e) {
       log.debug("local response body failed: {}", e.toString());
       abort();

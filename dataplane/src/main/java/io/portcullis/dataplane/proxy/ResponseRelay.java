@@ -104,11 +104,12 @@ final class ResponseRelay {
       out.headers().remove(HttpHeaderNames.TRANSFER_ENCODING);
       upstreamChunked = false;
     }
-    if (transform != null) {
+    boolean sameLength = transform == null || transform.preservesLength();
+    if (!sameLength) {
       out.headers().remove(HttpHeaderNames.CONTENT_LENGTH); // the transform changes the length
     }
     boolean hasLength = out.headers().contains(HttpHeaderNames.CONTENT_LENGTH);
-    if (upstreamChunked && transform == null) {
+    if (upstreamChunked && sameLength) {
       HttpUtil.setTransferEncodingChunked(out, true);
     } else if (!hasLength && !bodyless) {
       // Body delimited by the backend closing, or transformed: re-frame for HTTP/1.1 clients.

@@ -2,6 +2,7 @@ package io.portcullis.operator.cache;
 
 import io.fabric8.kubernetes.api.model.Endpoints;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
@@ -36,7 +37,8 @@ public final class ResourceCache {
           Service.class,
           EndpointSlice.class,
           Endpoints.class,
-          Secret.class);
+          Secret.class,
+          ConfigMap.class);
 
   private static final Comparator<HasMetadata> BY_NAMESPACE_AND_NAME =
       Comparator.comparing((HasMetadata o) -> Objects.toString(o.getMetadata().getNamespace(), ""))
@@ -115,7 +117,9 @@ public final class ResourceCache {
         list(ProxyRoute.class),
         list(Service.class),
         slices,
-        list(Secret.class));
+        list(Secret.class),
+        null,
+        list(ConfigMap.class));
   }
 
   private static String key(HasMetadata object) {

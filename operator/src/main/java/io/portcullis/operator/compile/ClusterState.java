@@ -1,5 +1,6 @@
 package io.portcullis.operator.compile;
 
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
@@ -17,6 +18,7 @@ import java.util.List;
  *
  * @param now the time certificates are checked against (expiry); the compiler reads no clock, so
  *     the source stamps the state when it takes it. Null skips the expiry check.
+ * @param configMaps the ConfigMaps routes serve static content from (sources load only those)
  */
 public record ClusterState(
     List<IngressClass> ingressClasses,
@@ -25,7 +27,20 @@ public record ClusterState(
     List<Service> services,
     List<EndpointSlice> endpointSlices,
     List<Secret> secrets,
-    Instant now) {
+    Instant now,
+    List<ConfigMap> configMaps) {
+
+  /** A state without ConfigMaps. */
+  public ClusterState(
+      List<IngressClass> ingressClasses,
+      List<Ingress> ingresses,
+      List<ProxyRoute> proxyRoutes,
+      List<Service> services,
+      List<EndpointSlice> endpointSlices,
+      List<Secret> secrets,
+      Instant now) {
+    this(ingressClasses, ingresses, proxyRoutes, services, endpointSlices, secrets, now, List.of());
+  }
 
   /** A state without a time: certificate expiry is not checked. */
   public ClusterState(
@@ -35,12 +50,12 @@ public record ClusterState(
       List<Service> services,
       List<EndpointSlice> endpointSlices,
       List<Secret> secrets) {
-    this(ingressClasses, ingresses, proxyRoutes, services, endpointSlices, secrets, null);
+    this(ingressClasses, ingresses, proxyRoutes, services, endpointSlices, secrets, null, List.of());
   }
 
   public ClusterState withNow(Instant time) {
     return new ClusterState(
-        ingressClasses, ingresses, proxyRoutes, services, endpointSlices, secrets, time);
+        ingressClasses, ingresses, proxyRoutes, services, endpointSlices, secrets, time, configMaps);
   }
 
   public ClusterState {
@@ -50,6 +65,7 @@ public record ClusterState(
     services = List.copyOf(services);
     endpointSlices = List.copyOf(endpointSlices);
     secrets = List.copyOf(secrets);
+    configMaps = configMaps == null ? List.of() : List.copyOf(configMaps);
   }
 
   public static ClusterState empty() {

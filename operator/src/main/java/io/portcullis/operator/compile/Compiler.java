@@ -40,7 +40,8 @@ public final class Compiler {
     CaBundles caBundles = new CaBundles(state.secrets());
 
     new IngressPass(backends, status, table).run(ingresses);
-    new ProxyRoutePass(backends, caBundles, status, table).run(proxyRoutes);
+    StaticSites sites = new StaticSites(state.configMaps());
+    new ProxyRoutePass(backends, caBundles, sites, status, table).run(proxyRoutes);
     AuthPass auth = new AuthPass(state.secrets(), status);
     auth.run(ingresses, proxyRoutes);
     auth.addRoutes(table);
@@ -55,7 +56,7 @@ public final class Compiler {
 
     Snapshot snapshot = Snapshot.of(
         virtualHosts, usedClusters(backends, virtualHosts, defaultCluster), defaultCluster,
-        tls.certificates(), tls.defaultCertificate());
+        tls.certificates(), tls.defaultCertificate(), sites.blobs(virtualHosts));
     return new CompileResult(snapshot, status.build());
   }
 

@@ -23,6 +23,8 @@ final class FilterTranslation {
   static List<FilterConfig> ofSpec(ProxyRouteSpec spec) throws InvalidInputException {
     List<FilterConfig> filters = new ArrayList<>();
     add(filters, CorsTranslation.of(spec.cors, "spec.cors"));
+    add(filters, CacheTranslation.of(spec.cache, "spec.cache"));
+    add(filters, CompressionTranslation.of(spec.compression, "spec.compression"));
     return filters;
   }
 
@@ -31,7 +33,10 @@ final class FilterTranslation {
       throws InvalidInputException {
     List<FilterConfig> own = new ArrayList<>();
     add(own, CorsTranslation.of(route.cors, "cors"));
-    return merge(spec, own);
+    add(own, CacheTranslation.of(route.cache, "cache"));
+    add(own, CompressionTranslation.of(route.compression, "compression"));
+    return CompressionTranslation.withoutIfDisabled(route.compression,
+        CacheTranslation.unlessTurnedOff(route.cache, merge(spec, own)));
   }
 
   /**
@@ -48,6 +53,8 @@ final class FilterTranslation {
     } catch (InvalidInputException e) {
       invalid.report(CorsTranslation.ALLOW_ORIGINS, annotations.get(CorsTranslation.ALLOW_ORIGINS), e);
     }
+    add(filters, CacheTranslation.of(annotations, invalid));
+    add(filters, CompressionTranslation.of(annotations, invalid));
     return filters;
   }
 

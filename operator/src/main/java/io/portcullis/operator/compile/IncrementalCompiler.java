@@ -75,7 +75,8 @@ public final class IncrementalCompiler implements Function<ClusterState, Compile
         || !same(lastState.ingresses(), state.ingresses())
         || !same(lastState.proxyRoutes(), state.proxyRoutes())
         || !same(lastState.services(), state.services())
-        || !same(lastState.secrets(), state.secrets())) {
+        || !same(lastState.secrets(), state.secrets())
+        || !same(lastState.configMaps(), state.configMaps())) {
       return null;
     }
     Set<String> changed = changedServices(lastState.endpointSlices(), state.endpointSlices());
@@ -97,7 +98,7 @@ public final class IncrementalCompiler implements Function<ClusterState, Compile
       clusters.add(cluster.withEndpoints(endpoints));
     }
     Snapshot snapshot = Snapshot.of(previous.virtualHosts(), clusters, previous.defaultCluster(),
-        previous.certificates(), previous.defaultCertificate());
+        previous.certificates(), previous.defaultCertificate(), previous.blobs());
     return new CompileResult(snapshot, lastResult.statuses());
   }
 

@@ -28,11 +28,11 @@ final class ProxyRoutePass {
   private final RouteTable table;
   private final ProxyRouteTranslator translator;
 
-  ProxyRoutePass(
-      BackendResolver backends, CaBundles caBundles, StatusCollector status, RouteTable table) {
+  ProxyRoutePass(BackendResolver backends, CaBundles caBundles, StaticSites sites,
+      StatusCollector status, RouteTable table) {
     this.status = status;
     this.table = table;
-    this.translator = new ProxyRouteTranslator(backends, new ClusterPolicies(caBundles));
+    this.translator = new ProxyRouteTranslator(backends, new ClusterPolicies(caBundles), sites);
   }
 
   void run(List<ProxyRoute> ours) {

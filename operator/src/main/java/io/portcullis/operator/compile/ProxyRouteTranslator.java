@@ -41,20 +41,22 @@ final class ProxyRouteTranslator {
 
   private final BackendResolver backends;
   private final ClusterPolicies policies;
+  private final StaticSites sites;
 
-  ProxyRouteTranslator(BackendResolver backends, ClusterPolicies policies) {
+  ProxyRouteTranslator(BackendResolver backends, ClusterPolicies policies, StaticSites sites) {
     this.backends = backends;
     this.policies = policies;
+    this.sites = sites;
   }
 
   Translated translate(String namespace, RouteSpec spec) throws InvalidInputException {
     RouteMatch match = match(spec.match);
     int actions =
         (spec.backends != null ? 1 : 0) + (spec.redirect != null ? 1 : 0)
-            + (spec.directResponse != null ? 1 : 0);
+            + (spec.directResponse != null ? 1 : 0) + (spec.staticContent != null ? 1 : 0);
     if (actions != 1) {
       throw new InvalidInputException(
-          "needs exactly one of backends, redirect or directResponse (has " + actions + ")");
+          "needs exactly one of backends, redirect, directResponse or static (has " + actions + ")");
     }
     List<BackendResolver.Resolution> unresolved = new ArrayList<>();
     RouteAction action;
@@ -68,7 +70,9 @@ final class ProxyRouteTranslator {
         throw new InvalidInputException("rewrite, timeouts, retries, mirror, requestHeaders and "
             + "cluster settings apply only to routes with backends");
       }
-      action = spec.redirect != null ? redirect(spec.redirect) : direct(spec.directResponse);
+      action = spec.redirect != null ? redirect(spec.redirect)
+          : spec.staticContent != null ? sites.translate(namespace, spec.staticContent, unresolved)
+          : direct(spec.directResponse);
     }
     return new Translated(
         match, action, headers(spec.requestHeaders, "requestHeaders"),

@@ -66,6 +66,10 @@ public class ProxyRouteSpec {
   // the one here.
   @JsonPropertyDescription("CORS for every route of the hosts, answered by the proxy; a route's own cors replaces it.")
   public Cors cors;
+  @JsonPropertyDescription("The shared HTTP cache for every route; a route's own cache replaces it.")
+  public CacheSpec cache;
+  @JsonPropertyDescription("Response compression for every route; a route's own compression replaces it.")
+  public Compression compression;
 
   @JsonPropertyDescription("What to do with requests to the hosts. Order does not matter: the longest path wins, and on equal length exact beats prefix.")
   @Required
@@ -164,12 +168,19 @@ public class ProxyRouteSpec {
     public Redirect redirect;
     @JsonPropertyDescription("Answer with a fixed status and body instead of forwarding. Exactly one of backends, redirect or directResponse.")
     public DirectResponse directResponse;
+    @JsonPropertyDescription("Serve files from a ConfigMap or a mounted directory; exclusive with the other actions.")
+    @com.fasterxml.jackson.annotation.JsonProperty("static")
+    public StaticContent staticContent;
 
     // Request-path filters of this route, each replacing the spec-level setting of its kind.
     @JsonPropertyDescription("CORS for this route; replaces the spec-level cors.")
     public Cors cors;
     @JsonPropertyDescription("Authentication of this route, replacing spec.auth.")
     public AuthSpec auth;
+    @JsonPropertyDescription("The shared HTTP cache for this route; replaces the spec-level cache.")
+    public CacheSpec cache;
+    @JsonPropertyDescription("Response compression for this route; replaces the spec's.")
+    public Compression compression;
   }
 
   /**
@@ -196,6 +207,54 @@ public class ProxyRouteSpec {
     @JsonPropertyDescription("How long browsers may cache a preflight answer, such as 10m. Default: the browser's (5s in most).")
     @Pattern(DURATION)
     public String maxAge;
+  }
+
+  /** Response compression: off unless this is present (and {@code enabled} is not false). */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class Compression {
+    @JsonPropertyDescription("False turns compression off for a route although the spec enables it; default true.")
+    public Boolean enabled;
+    @JsonPropertyDescription("Encodings in order of preference; default [br, zstd, gzip].")
+    @SchemaFrom(type = Algorithm[].class)
+    public List<String> algorithms;
+    @JsonPropertyDescription("Responses with a Content-Length below this are sent as they are; default 1024.")
+    @Min(0)
+    public Integer minLength;
+    @JsonPropertyDescription("Media types to compress, type/subtype or type/*; default: text types.")
+    @Size(max = 64)
+    @Pattern("^[a-zA-Z0-9][-a-zA-Z0-9.+]*/(\\*|[a-zA-Z0-9][-a-zA-Z0-9.+]*)$")
+    public List<String> contentTypes;
+    @JsonPropertyDescription("gzip level 1-9; default 5.")
+    @Min(1)
+    @Max(9)
+    public Integer gzipLevel;
+    @JsonPropertyDescription("brotli quality 1-11; default 5.")
+    @Min(1)
+    @Max(11)
+    public Integer brotliLevel;
+    @JsonPropertyDescription("zstd level 1-22; default 3.")
+    @Min(1)
+    @Max(22)
+    public Integer zstdLevel;
+  }
+
+  /** Static content: exactly one of {@code configMap} and {@code directory}. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  @ValidationRule(value = "has(self.configMap) != has(self.directory)",
+      message = "static needs exactly one of configMap or directory")
+  public static class StaticContent {
+    @JsonPropertyDescription("A ConfigMap in the route's namespace: each key of data and binaryData is a file.")
+    @Pattern(DNS_NAME)
+    @Size(max = 253)
+    public String configMap;
+    @JsonPropertyDescription("An absolute path in the dataplane pods (a volume mounted through the chart's values).")
+    @Pattern("^/[^\\s]*$")
+    public String directory;
+    @JsonPropertyDescription("The file served for a directory; default index.html.")
+    @Pattern("^[^/]+$")
+    public String index;
+    @JsonPropertyDescription("Serve the root index for paths that name no file (a single-page app); default false.")
+    public Boolean spaFallback;
   }
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -565,6 +624,13 @@ public class ProxyRouteSpec {
     @com.fasterxml.jackson.annotation.JsonProperty("502") BAD_GATEWAY,
     @com.fasterxml.jackson.annotation.JsonProperty("503") UNAVAILABLE,
     @com.fasterxml.jackson.annotation.JsonProperty("504") GATEWAY_TIMEOUT
+  }
+
+  /** Schema of {@link Compression#algorithms}. */
+  public enum Algorithm {
+    @com.fasterxml.jackson.annotation.JsonProperty("br") BR,
+    @com.fasterxml.jackson.annotation.JsonProperty("zstd") ZSTD,
+    @com.fasterxml.jackson.annotation.JsonProperty("gzip") GZIP
   }
 
   /** Schema of {@link Redirect#scheme}. */

@@ -68,6 +68,7 @@ public final class KubernetesSource implements ClusterSource {
 
   /** How often Secrets routes name but the TLS watch does not show are looked up again. */
   public static final Duration SECRET_RECHECK = Duration.ofSeconds(30);
+  private final ReferencedConfigMaps configMaps;
 
   /**
    * @param namespaces the namespaces to watch; empty for all
@@ -90,6 +91,7 @@ public final class KubernetesSource implements ClusterSource {
     this.syncTimeout = syncTimeout;
     this.secretLookups =
         new NamedSecretLookups(client, cache, this::changed, SECRET_RECHECK, java.time.Clock.systemUTC());
+    this.configMaps = new ReferencedConfigMaps(client, resync, new CacheUpdater<>(), cache::delete);
   }
 
   @Override
@@ -112,6 +114,8 @@ public final class KubernetesSource implements ClusterSource {
     try {
       CompletableFuture.allOf(started.toArray(CompletableFuture[]::new))
           .get(syncTimeout.toMillis(), TimeUnit.MILLISECONDS);
+      CompletableFuture.allOf(configMaps.update(cache.list(ProxyRoute.class))
+          .toArray(CompletableFuture[]::new)).get(syncTimeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
       String waitingFor = unsynced();
       close();
@@ -200,6 +204,7 @@ public final class KubernetesSource implements ClusterSource {
   @Override
   public void close() {
     secretLookups.close();
+    configMaps.close();
     synchronized (informers) {
       informers.forEach(SharedIndexInformer::close);
       informers.clear();
@@ -212,15 +217,21 @@ public final class KubernetesSource implements ClusterSource {
     return deliveries.get();
   }
 
+  /** Something the compile reads changed: recompile (after sync; start() notifies once at the end). */
   private void changed() {
-    // Before sync the initial lists are still arriving: start() notifies once at the end.
     if (synced) {
       onChange.run();
     }
   }
 
-  /** A change of a kind that can name Secrets (or of a Secret): look up what the watch lacks. */
+  /**
+   * An object changed: a ProxyRoute may name other ConfigMaps (static sites), and Ingresses,
+   * ProxyRoutes and Secrets decide which Secrets must be looked up by name.
+   */
   private void changed(HasMetadata object) {
+    if (synced && object instanceof ProxyRoute) {
+      configMaps.update(cache.list(ProxyRoute.class));
+    }
     if (synced && (object instanceof Ingress || object instanceof ProxyRoute || object instanceof Secret)) {
       secretLookups.routesChanged();
     }

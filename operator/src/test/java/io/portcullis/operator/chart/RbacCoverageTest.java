@@ -67,7 +67,9 @@ class RbacCoverageTest {
   static final Map<String, String> GRANTED_BUT_NOT_EXERCISED = Map.of(
       "update core/secrets in " + Chart.NAMESPACE + " names=[pc-portcullis-ca, pc-portcullis-dataplane-tls,"
           + " pc-portcullis-default-tls]",
-      "renewing the dataplanes' certificate (and the generated default one) days before they expire");
+      "renewing the dataplanes' certificate (and the generated default one) days before they expire",
+      "create core/secrets in " + NS,
+      "an OIDC session Secret that a route names and nobody made (SessionSecretsTest exercises it)");
 
   KubernetesClient client;
 

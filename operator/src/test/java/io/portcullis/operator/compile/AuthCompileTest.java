@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 class AuthCompileTest {
   static final String BCRYPT = "$2y$05$abcdefghijklmnopqrstuu5s2v8.iXieOjg/.AySBTTZIIVFJeBui";
   static final String SHOP = "shop.example.com";
-  static final String INGRESS_ROUTE = "ingress/default/shop/r0/p0";
+  static final String INGRESS_ROUTE = "ingress/default/shop/shop.example.com/";
 
   static Secret htpasswd(String name, String content) {
     Secret s = secret("default", name, "Opaque");
@@ -263,10 +263,10 @@ class AuthCompileTest {
     for (ObjectStatus s : c.result().statuses()) {
       assertAllGood(s);
     }
-    assertInstanceOf(BasicAuth.class, mechanism(c.route("ingress/default/basic/r0/p0")));
+    assertInstanceOf(BasicAuth.class, mechanism(c.route("ingress/default/basic/basic.localhost/")));
     assertInstanceOf(ExternalAuth.class,
         mechanism(c.route("proxyroute/default/external/denied/external.localhost")));
-    assertInstanceOf(ExternalAuth.class, mechanism(c.route("ingress/default/external-ingress/r0/p0")));
+    assertInstanceOf(ExternalAuth.class, mechanism(c.route("ingress/default/external-ingress/external-ingress.localhost/")));
     assertInstanceOf(JwtAuth.class, mechanism(c.route("proxyroute/default/jwt/api/jwt.localhost")));
     OidcAuth staff = assertInstanceOf(OidcAuth.class,
         mechanism(c.route("proxyroute/default/sso/staff/sso.localhost")));

@@ -72,5 +72,34 @@ class ExamplesCompileTest {
     }
     assertEquals(1, c.route("proxyroute/default/cors/api/cors.localhost").filters().size());
     assertEquals(1, c.route("ingress/default/cors-ingress/cors-ingress.localhost/").filters().size());
+    assertEquals(1, c.route("proxyroute/default/cached/pages/cache.localhost").filters().size());
+    assertEquals(0, c.route("proxyroute/default/cached/live/cache.localhost").filters().size());
+    assertEquals(1, c.route("ingress/default/cache-ingress/cache-ingress.localhost/").filters().size());
+  }
+
+  @Test
+  @DisplayName("examples/compression compiles with compression on every route but the raw one")
+  void compression() throws Exception {
+    Compiled c = compileDir("compression");
+    for (ObjectStatus s : c.result().statuses()) {
+      assertAllGood(s);
+    }
+    assertEquals(1, c.route("proxyroute/default/compress/main/compress.localhost").filters().size());
+    assertEquals(0, c.route("proxyroute/default/compress/raw/compress.localhost").filters().size());
+    assertEquals(1, c.route("ingress/default/compress-ingress/r0/p0").filters().size());
+  }
+
+  @Test
+  @DisplayName("examples/static-site compiles into a static route with the ConfigMap's files")
+  void staticSite() throws Exception {
+    Compiled c = compileDir("static-site");
+    assertAllGood(c.proxyRouteStatus("default", "site"));
+    RouteAction.Static site =
+        (RouteAction.Static) c.route("proxyroute/default/site/web/site.localhost").action();
+    assertEquals(List.of("app.js", "app.js.gz", "index.html", "style.css"),
+        ((io.portcullis.snapshot.StaticSource.Files) site.source()).files().stream()
+            .map(io.portcullis.snapshot.StaticFile::path).toList());
+    assertTrue(site.spaFallback());
+    assertEquals(4, c.snapshot().blobs().size());
   }
 }

@@ -516,6 +516,7 @@ final class Fixtures {
     List<Service> services = new ArrayList<>();
     List<EndpointSlice> slices = new ArrayList<>();
     List<Secret> secrets = new ArrayList<>();
+    List<io.fabric8.kubernetes.api.model.ConfigMap> configMaps = new ArrayList<>();
     List<Object> flat = new ArrayList<>();
     flatten(List.of(objects), flat);
     for (Object o : flat) {
@@ -536,6 +537,8 @@ final class Fixtures {
         slices.add(s);
       } else if (built instanceof Secret s) {
         secrets.add(s);
+      } else if (built instanceof io.fabric8.kubernetes.api.model.ConfigMap m) {
+        configMaps.add(m);
       } else {
         throw new IllegalArgumentException("not a fixture: " + o);
       }
@@ -543,7 +546,8 @@ final class Fixtures {
     if (classes.isEmpty()) {
       classes.add(ourClass());
     }
-    ClusterState state = new ClusterState(classes, ingresses, routes, services, slices, secrets, now);
+    ClusterState state =
+        new ClusterState(classes, ingresses, routes, services, slices, secrets, now, configMaps);
     return new Compiled(new Compiler(settings).compile(state));
   }
 

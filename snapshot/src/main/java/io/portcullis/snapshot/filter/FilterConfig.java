@@ -24,9 +24,11 @@ import java.util.Set;
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
 @JsonSubTypes({
   @JsonSubTypes.Type(value = CorsPolicy.class, name = CorsPolicy.KIND),
-  @JsonSubTypes.Type(value = AuthPolicy.class, name = AuthPolicy.KIND)
+  @JsonSubTypes.Type(value = AuthPolicy.class, name = AuthPolicy.KIND),
+  @JsonSubTypes.Type(value = CachePolicy.class, name = CachePolicy.KIND),
+  @JsonSubTypes.Type(value = CompressionPolicy.class, name = CompressionPolicy.KIND)
 })
-public sealed interface FilterConfig permits CorsPolicy, AuthPolicy {
+public sealed interface FilterConfig permits CorsPolicy, AuthPolicy, CachePolicy, CompressionPolicy {
 
   /** The kind's wire name, the same as its JSON type name. */
   @JsonIgnore
