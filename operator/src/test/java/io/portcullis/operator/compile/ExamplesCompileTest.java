@@ -86,7 +86,7 @@ class ExamplesCompileTest {
     }
     assertEquals(1, c.route("proxyroute/default/compress/main/compress.localhost").filters().size());
     assertEquals(0, c.route("proxyroute/default/compress/raw/compress.localhost").filters().size());
-    assertEquals(1, c.route("ingress/default/compress-ingress/r0/p0").filters().size());
+    assertEquals(1, c.route("ingress/default/compress-ingress/compress-ingress.localhost/").filters().size());
   }
 
   @Test
