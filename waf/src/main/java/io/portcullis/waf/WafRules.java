@@ -30,6 +30,8 @@ public final class WafRules {
       SecAction "id:900990,phase:1,nolog,pass,t:none,setvar:tx.crs_setup_version=334"
       """;
 
+  static final String ALLOWED_METHODS = "GET HEAD POST OPTIONS PUT PATCH DELETE";
+
   private final CompiledRules rules;
   private final LoadReport report;
 
@@ -58,14 +60,33 @@ public final class WafRules {
     }
     RuleSetParser parser = new RuleSetParser();
     parser.parse(CRS_SETUP, "crs-setup (built in)", rulesDir);
+    boolean additionsLoaded = false;
     for (Path f : files) {
+      if (!additionsLoaded && f.getFileName().toString().compareTo("REQUEST-949") >= 0) {
+        parser.parse(additions(), ADDITIONS, rulesDir);
+        additionsLoaded = true;
+      }
       try {
         parser.parse(Files.readString(f, StandardCharsets.ISO_8859_1), f.getFileName().toString(), rulesDir);
       } catch (IOException e) {
         throw new UncheckedIOException("cannot read " + f, e);
       }
     }
+    if (!additionsLoaded) {
+      parser.parse(additions(), ADDITIONS, rulesDir);
+    }
     return build(parser);
+  }
+
+  static final String ADDITIONS = "portcullis-additions.conf";
+
+  /** Our own rules that close CRS 3.3 gaps (see the file); run just before the blocking evaluation. */
+  static String additions() {
+    try (var in = WafRules.class.getResourceAsStream(ADDITIONS)) {
+      return new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** Compiles SecLang text (tests, and custom rule sets). */
@@ -93,6 +114,8 @@ public final class WafRules {
     tx.put("paranoia_level", Integer.toString(policy.paranoiaLevel()));
     tx.put("executing_paranoia_level", Integer.toString(policy.paranoiaLevel()));
     tx.put("inbound_anomaly_score_threshold", Integer.toString(policy.anomalyThreshold()));
+    // crs-setup's rule 900200 knob: an ingress serves REST APIs, so their verbs are allowed.
+    tx.put("allowed_methods", ALLOWED_METHODS);
     WafVerdict v = rules.evaluate(request, policy.excluded(), tx);
     if (policy.mode() == WafMode.DETECT && v.condemned()) {
       return new WafVerdict(WafVerdict.Decision.FLAG, v.anomalyScore(), v.interruptingRule(), v.matches());

@@ -51,6 +51,7 @@ final class RequestData {
     this.protocol = request.protocol();
     this.remoteAddr = request.clientAddress();
     parseUrlEncoded(query, "ARGS", argsGet);
+    graphQl(argsGet, "query");
     for (WafRequest.Header h : request.headers()) {
       String name = latin1(h.name());
       String value = latin1(h.value());
@@ -115,7 +116,10 @@ final class RequestData {
         parseUrlEncoded(rawBody, "ARGS", argsPost);
       }
       case "MULTIPART" -> parseMultipart();
-      case "JSON" -> parseJson();
+      case "JSON" -> {
+        parseJson();
+        graphQl(argsPost, "json.query");
+      }
       case "XML" -> parseXml();
       default -> requestBody = rawBody;
     }
@@ -133,6 +137,31 @@ final class RequestData {
       String k = Transformations.urlDecode(eq < 0 ? pair : pair.substring(0, eq), false);
       String v = eq < 0 ? "" : Transformations.urlDecode(pair.substring(eq + 1), false);
       out.add(new VarValue(prefix + ":" + k, k.toLowerCase(Locale.ROOT), v));
+    }
+  }
+
+  /**
+   * On a GraphQL endpoint, replaces the document argument by its string literals (see {@link
+   * GraphQl}).
+   */
+  private void graphQl(List<VarValue> args, String argName) {
+    if (!path.toLowerCase(Locale.ROOT).contains("graphql")) {
+      return;
+    }
+    for (int i = 0; i < args.size(); i++) {
+      VarValue v = args.get(i);
+      if (!v.key().equals(argName)) {
+        continue;
+      }
+      List<String> literals = GraphQl.literals(v.value());
+      if (literals == null) {
+        continue;
+      }
+      args.remove(i);
+      for (String lit : literals) {
+        args.add(i++, new VarValue(v.name(), v.key(), lit));
+      }
+      i--;
     }
   }
 
