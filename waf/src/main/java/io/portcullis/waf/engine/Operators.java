@@ -30,11 +30,14 @@ public final class Operators {
     Macro macro = Macro.of(arg);
     String lower = name.toLowerCase(Locale.ROOT);
     if (!macro.isConstant()) {
-      if (lower.equals("rx") || lower.startsWith("pm") || lower.equals("ipmatch")) {
+      if (lower.startsWith("pm") || lower.equals("ipmatch")) {
         throw new UnsupportedRuleException("@" + name + " with a macro argument");
       }
+      if (lower.equals("rx")) {
+        return macroRegex(macro);
+      }
       // Compare against the argument as it is when the rule runs (TX thresholds, method lists).
-      Operator probe = compileConstant(lower, "0", dataDir, name);
+      compileConstant(lower, "0", dataDir, name); // rejects unknown operators at load
       return (tx, input, capture) -> {
         try {
           return compileConstant(lower, macro.expand(tx), dataDir, name).matches(tx, input, capture);
@@ -108,6 +111,30 @@ public final class Operators {
         }
       }
       return true;
+    };
+  }
+
+  /**
+   * A regex built from TX values when the rule runs (CRS 920480 builds one from the allowed
+   * charsets); compiled once per distinct expansion, a handful in practice, bounded anyway.
+   */
+  private static Operator macroRegex(Macro macro) {
+    java.util.Map<String, Operator> cache = new java.util.concurrent.ConcurrentHashMap<>();
+    Operator never = (tx, in, cap) -> false;
+    return (tx, in, cap) -> {
+      String pattern = macro.expand(tx);
+      Operator op = cache.get(pattern);
+      if (op == null) {
+        try {
+          op = regex(pattern);
+        } catch (UnsupportedRuleException e) {
+          op = never;
+        }
+        if (cache.size() < 64) {
+          cache.put(pattern, op);
+        }
+      }
+      return op.matches(tx, in, cap);
     };
   }
 
