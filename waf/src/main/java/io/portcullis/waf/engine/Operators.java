@@ -92,13 +92,27 @@ public final class Operators {
   }
 
   static Operator regex(String arg) throws UnsupportedRuleException {
+    if (arg.equals("^.*$") || arg.equals(".*")) {
+      // CRS uses these to capture a whole value; DOTALL makes them match anything.
+      return (tx, in, cap) -> {
+        if (cap) {
+          tx.capture(0, in);
+        }
+        return true;
+      };
+    }
     Pattern p;
     try {
       p = Pattern.compile(arg, Pattern.DOTALL);
     } catch (PatternSyntaxException e) {
       throw new UnsupportedRuleException("regex not supported by RE2J: " + e.getDescription());
     }
+    java.util.Set<String> needed = RegexPrefilter.literals(arg);
+    AhoCorasick filter = needed == null ? null : new AhoCorasick(needed);
     return (tx, in, cap) -> {
+      if (filter != null && filter.find(in) == null) {
+        return false; // none of the literals every match contains: RE2J need not run
+      }
       Matcher m = p.matcher(in);
       if (!m.find()) {
         return false;
@@ -231,14 +245,41 @@ public final class Operators {
 
   /** Address literal bytes, or null; never a DNS lookup. */
   static byte[] literal(String s) {
-    if (s.isEmpty() || !(s.indexOf(':') >= 0 || s.matches("[0-9.]+"))) {
+    if (s.isEmpty()) {
       return null;
+    }
+    if (s.indexOf(':') < 0) {
+      return ipv4(s);
     }
     try {
       return InetAddress.getByName(s).getAddress();
     } catch (UnknownHostException | SecurityException e) {
       return null;
     }
+  }
+
+  private static byte[] ipv4(String s) {
+    byte[] out = new byte[4];
+    int part = 0;
+    int value = -1;
+    for (int i = 0; i <= s.length(); i++) {
+      char c = i < s.length() ? s.charAt(i) : '.';
+      if (c == '.') {
+        if (value < 0 || value > 255 || part > 3) {
+          return null;
+        }
+        out[part++] = (byte) value;
+        value = -1;
+      } else if (c >= '0' && c <= '9') {
+        value = (value < 0 ? 0 : value * 10) + (c - '0');
+        if (value > 255) {
+          return null;
+        }
+      } else {
+        return null;
+      }
+    }
+    return part == 4 ? out : null;
   }
 
   private static boolean prefixMatches(byte[] net, byte[] ip, int bits) {

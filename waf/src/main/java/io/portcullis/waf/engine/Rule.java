@@ -26,6 +26,7 @@ public final class Rule {
   List<Target> targets = List.of(); // empty for SecAction: matches unconditionally
   Operator operator;
   String operatorName = "";
+  String operatorArg = "";
   boolean negated;
   List<UnaryOperator<String>> transforms = List.of();
   String transformKey = "";

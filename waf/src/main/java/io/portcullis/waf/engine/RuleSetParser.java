@@ -177,6 +177,7 @@ public final class RuleSetParser {
           arg = sp < 0 ? "" : op.substring(sp + 1);
         }
         r.operatorName = name;
+        r.operatorArg = arg;
         r.operator = Operators.compile(name, arg, dataDir);
       }
       chainsOn = actions(r, actions, isChainLink);

@@ -7,7 +7,8 @@ import java.util.Locale;
  * One entry of a rule's variable list: {@code ARGS}, {@code ARGS:q}, {@code ARGS:/^id_/},
  * {@code &TX:foo} (count), {@code !REQUEST_COOKIES:/__utm/} (exclusion).
  */
-public record Target(String collection, String key, Pattern keyPattern, boolean count, boolean exclude) {
+public record Target(
+    String collection, String key, Pattern keyPattern, AhoCorasick keyFilter, boolean count, boolean exclude) {
 
   public static Target parse(String text) {
     String t = text.trim();
@@ -36,13 +37,18 @@ public record Target(String collection, String key, Pattern keyPattern, boolean 
         key = k.toLowerCase(Locale.ROOT);
       }
     }
-    return new Target(collection, key, pattern, count, exclude);
+    AhoCorasick filter = null;
+    if (pattern != null) {
+      java.util.Set<String> lits = RegexPrefilter.literals(t.substring(colon + 2, t.length() - 1));
+      filter = lits == null ? null : new AhoCorasick(lits);
+    }
+    return new Target(collection, key, pattern, filter, count, exclude);
   }
 
   /** Whether a value of this collection with key {@code k} (lowercase) is selected. */
   public boolean selects(String k) {
     if (keyPattern != null) {
-      return k != null && keyPattern.matcher(k).find();
+      return k != null && (keyFilter == null || keyFilter.find(k) != null) && keyPattern.matcher(k).find();
     }
     return key == null || key.equals(k);
   }

@@ -424,13 +424,21 @@ public final class Transformations {
     return b.toString();
   }
 
-  static String digest(String algorithm, String s) {
+  private static final ThreadLocal<MessageDigest> SHA1 = ThreadLocal.withInitial(() -> newDigest("SHA-1"));
+  private static final ThreadLocal<MessageDigest> MD5 = ThreadLocal.withInitial(() -> newDigest("MD5"));
+
+  private static MessageDigest newDigest(String algorithm) {
     try {
-      byte[] d = MessageDigest.getInstance(algorithm).digest(s.getBytes(StandardCharsets.ISO_8859_1));
-      return new String(d, StandardCharsets.ISO_8859_1);
+      return MessageDigest.getInstance(algorithm);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  static String digest(String algorithm, String s) {
+    MessageDigest md = (algorithm.equals("MD5") ? MD5 : SHA1).get();
+    byte[] d = md.digest(s.getBytes(StandardCharsets.ISO_8859_1));
+    return new String(d, StandardCharsets.ISO_8859_1);
   }
 
   /** Multi-byte UTF-8 sequences become {@code %uXXXX}, as ModSecurity writes them. */
