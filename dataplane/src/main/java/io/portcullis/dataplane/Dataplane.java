@@ -14,7 +14,7 @@ import io.portcullis.dataplane.stream.StreamClient;
 import io.portcullis.dataplane.stream.StreamClientSettings;
 import io.portcullis.dataplane.tls.CertificateStore;
 import io.portcullis.dataplane.tls.TlsConfigApplier;
-import io.portcullis.dataplane.tls.TlsRouter;
+import io.portcullis.dataplane.filters.StandardFilters;
 import io.netty.channel.ChannelPipeline;
 import io.portcullis.dataplane.admin.ByteCountingHandler;
 import io.portcullis.dataplane.admin.TrafficMetrics;
@@ -42,7 +42,7 @@ public final class Dataplane implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Dataplane.class);
 
   private final DataplaneOptions options;
-  private final LiveConfig config = new LiveConfig();
+  private final LiveConfig config;
   private final ProxyMetrics metrics = new ProxyMetrics();
   private final Deque<AutoCloseable> started = new ArrayDeque<>();
   private final CertificateStore certificates = new CertificateStore();
@@ -53,12 +53,13 @@ public final class Dataplane implements AutoCloseable {
   private boolean closed;
   private final HealthCheckService health = new HealthCheckService();
   private int httpPort = -1;
-  private int httpsPort = -1;
+  private volatile int httpsPort = -1;
   private int adminPort = -1;
 
   private Dataplane(DataplaneOptions options, Function<Runnable, AccessLog> accessLogFactory) {
     this.options = options;
     this.accessLogFactory = accessLogFactory;
+    this.config = new LiveConfig(StandardFilters.chains(() -> httpsPort));
   }
 
   /**
@@ -99,7 +100,7 @@ public final class Dataplane implements AutoCloseable {
     ConnectionHooks hooks = observers();
 
     ProxyServer[] self = new ProxyServer[1];
-    Router router = new TlsRouter(Router.of(config), config, () -> self[0].httpsPort());
+    Router router = Router.of(config);
     ProxyServer proxy = new ProxyServer(proxySettings(options), router, metrics).hooks(hooks);
     self[0] = proxy;
     try {

@@ -3,6 +3,7 @@ package io.portcullis.dataplane.config;
 import io.portcullis.dataplane.http.RequestHead;
 import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
+import io.portcullis.dataplane.filter.FilterChain;
 import io.portcullis.snapshot.HeaderMatch;
 import io.portcullis.snapshot.PathMatch;
 import io.portcullis.snapshot.Route;
@@ -12,7 +13,8 @@ import java.util.Map;
 
 /**
  * A route prepared for matching: its regex compiled (RE2: linear time whatever the pattern), its
- * backends resolved to cluster instances and their weighted picker ready.
+ * backends resolved to cluster instances and their weighted picker ready, its filter chain
+ * compiled.
  */
 final class CompiledRoute {
   final int priority;
@@ -21,10 +23,13 @@ final class CompiledRoute {
   private final List<HeaderMatch> headers;
   private final List<String> methods;
   final WeightedPicker<ClusterRuntime> backends;
+  final FilterChain filters;
 
-  CompiledRoute(int priority, Route route, Map<String, ClusterRuntime> clusters) {
+  CompiledRoute(
+      int priority, Route route, Map<String, ClusterRuntime> clusters, FilterChain filters) {
     this.priority = priority;
     this.route = route;
+    this.filters = filters;
     this.headers = route.match().headers();
     this.methods = route.match().methods();
     this.regex = route.match().path() instanceof PathMatch.Regex r ? compile(route, r) : null;

@@ -1,5 +1,6 @@
 package io.portcullis.dataplane.config;
 
+import io.portcullis.dataplane.http.HostNames;
 import io.portcullis.dataplane.http.RequestHead;
 import io.portcullis.snapshot.RouteAction;
 

@@ -1,10 +1,12 @@
 package io.portcullis.dataplane.config;
 
+import io.portcullis.dataplane.filter.FilterChain;
+import java.util.List;
+import io.portcullis.dataplane.http.HostNames;
 import io.portcullis.dataplane.http.RequestHead;
 import io.portcullis.dataplane.lb.UpstreamEndpoint;
 import io.portcullis.snapshot.Cluster;
 import io.portcullis.snapshot.Endpoint;
-import io.portcullis.snapshot.HeaderRewrite;
 import io.portcullis.snapshot.PathMatch;
 import io.portcullis.snapshot.RouteAction;
 import io.portcullis.snapshot.Snapshot;
@@ -33,8 +35,10 @@ public final class RuntimeConfig {
   private final Map<String, VirtualHostIndex> wildcardHosts;
   private final VirtualHostIndex anyHost;
   private final ClusterRuntime defaultCluster;
+  /** For requests whose host has no virtual host. */
+  private final FilterChain noHostFilters;
 
-  private RuntimeConfig(Snapshot snapshot, RuntimeConfig previous) {
+  private RuntimeConfig(Snapshot snapshot, RuntimeConfig previous, ChainCompiler compiler) {
     this.snapshot = snapshot;
     this.clusters = reuseUnchanged(snapshot, previous);
     if (previous != null && routingUnchanged(previous)) {
@@ -43,12 +47,14 @@ public final class RuntimeConfig {
       this.exactHosts = previous.exactHosts;
       this.wildcardHosts = previous.wildcardHosts;
       this.anyHost = previous.anyHost;
+      this.noHostFilters = previous.noHostFilters;
     } else {
+      ChainCompiler.SnapshotChains chains = compiler.forSnapshot(snapshot);
       Map<String, VirtualHostIndex> exact = new HashMap<>();
       Map<String, VirtualHostIndex> wildcard = new HashMap<>();
       VirtualHostIndex any = null;
       for (VirtualHost vhost : snapshot.virtualHosts()) {
-        VirtualHostIndex index = new VirtualHostIndex(vhost, clusters);
+        VirtualHostIndex index = new VirtualHostIndex(vhost, clusters, chains);
         if (vhost.host().equals(VirtualHost.ANY_HOST)) {
           any = index;
         } else if (vhost.isWildcard()) {
@@ -60,6 +66,7 @@ public final class RuntimeConfig {
       this.exactHosts = exact;
       this.wildcardHosts = wildcard;
       this.anyHost = any;
+      this.noHostFilters = chains.host(null);
     }
     this.defaultCluster =
         snapshot.defaultCluster() == null ? null : clusters.get(snapshot.defaultCluster());
@@ -114,8 +121,19 @@ public final class RuntimeConfig {
    *     balancing state carries over), or null
    * @throws ConfigRejectedException when the snapshot cannot be served, naming the resources
    */
+  public static RuntimeConfig build(
+      Snapshot snapshot, RuntimeConfig previous, ChainCompiler chains) {
+    try {
+      return new RuntimeConfig(snapshot, previous, chains);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigRejectedException("a filter config cannot be applied: " + e.getMessage(),
+          List.of("filters"));
+    }
+  }
+
+  /** {@link #build(Snapshot, RuntimeConfig, ChainCompiler)} without filters (routing tests). */
   public static RuntimeConfig build(Snapshot snapshot, RuntimeConfig previous) {
-    return new RuntimeConfig(snapshot, previous);
+    return build(snapshot, previous, ChainCompiler.NONE);
   }
 
   private static Map<String, ClusterRuntime> reuseUnchanged(
@@ -159,12 +177,13 @@ public final class RuntimeConfig {
     VirtualHostIndex vhost = virtualHost(HostNames.normalize(request.host()));
     CompiledRoute match = vhost == null ? null : vhost.match(path, request);
     if (match == null) {
+      FilterChain hostFilters = vhost == null ? noHostFilters : vhost.hostFilters;
       if (defaultCluster == null) {
-        return new RouteDecision.NotFound();
+        return new RouteDecision.NotFound(hostFilters);
       }
       return new RouteDecision.Forward(
-          DEFAULT_ROUTE, defaultCluster, withQuery(path, request.query()),
-          HeaderRewrite.NONE, HeaderRewrite.NONE, 0);
+          DEFAULT_ROUTE, defaultCluster, withQuery(path, request.query()), 0, 0, null, null,
+          hostFilters);
     }
     var route = match.route;
     RouteAction action = route.action();
@@ -174,21 +193,19 @@ public final class RuntimeConfig {
           route.name(),
           match.backends.pick(),
           withQuery(upstreamPath, request.query()),
-          route.requestHeaders(),
-          route.responseHeaders(),
           forward.timeoutMillis(),
           forward.idleTimeoutMillis(),
           forward.retriesOrDefault(),
-          mirrorTarget(forward));
+          mirrorTarget(forward),
+          match.filters);
     }
     if (action instanceof RouteAction.Redirect redirect) {
       return new RouteDecision.Redirect(
           route.name(), redirect.statusCode(), Redirects.location(redirect, request, path),
-          route.responseHeaders());
+          match.filters);
     }
     RouteAction.DirectResponse direct = (RouteAction.DirectResponse) action;
-    return new RouteDecision.Direct(
-        route.name(), direct.status(), direct.body(), route.responseHeaders());
+    return new RouteDecision.Direct(route.name(), direct.status(), direct.body(), match.filters);
   }
 
   private RouteDecision.MirrorTarget mirrorTarget(RouteAction.Forward forward) {

@@ -1,5 +1,6 @@
 package io.portcullis.dataplane.config;
 
+import io.portcullis.dataplane.filter.FilterChain;
 import io.portcullis.dataplane.http.RequestHead;
 import io.portcullis.snapshot.PathMatch;
 import io.portcullis.snapshot.VirtualHost;
@@ -20,11 +21,16 @@ final class VirtualHostIndex {
   private final Map<String, List<CompiledRoute>> exact = new HashMap<>();
   private final PrefixNode prefixes = new PrefixNode();
   private final List<CompiledRoute> regexes = new ArrayList<>();
+  /** For requests of this host that no route matched. */
+  final FilterChain hostFilters;
 
-  VirtualHostIndex(VirtualHost vhost, Map<String, ClusterRuntime> clusters) {
+  VirtualHostIndex(
+      VirtualHost vhost, Map<String, ClusterRuntime> clusters, ChainCompiler.SnapshotChains chains) {
+    this.hostFilters = chains.host(vhost);
     int priority = 0;
     for (var route : vhost.routes()) {
-      CompiledRoute compiled = new CompiledRoute(priority++, route, clusters);
+      CompiledRoute compiled =
+          new CompiledRoute(priority++, route, clusters, chains.route(vhost, route));
       PathMatch path = route.match().path();
       if (path instanceof PathMatch.Exact e) {
         exact.computeIfAbsent(e.value(), k -> new ArrayList<>()).add(compiled);

@@ -4,7 +4,6 @@ import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,7 +39,15 @@ public final class ChainRun {
     this.listener = listener;
   }
 
-  void resume(int from) {
+  /**
+   * Runs the request phases. The listener hears exactly one of {@code proceed} or {@code respond},
+   * on the event loop, unless it stopped being active meanwhile.
+   */
+  public void start() {
+    resume(0);
+  }
+
+  private void resume(int from) {
     for (int i = from; i < chain.size(); i++) {
       FilterAction action;
       try {
@@ -129,9 +136,6 @@ public final class ChainRun {
         replacement = r.response().body();
         head = new DefaultHttpResponse(HttpVersion.HTTP_1_1,
             HttpResponseStatus.valueOf(r.response().status()), r.response().headers());
-        if (head != response) {
-          ReferenceCountUtil.release(response); // a FullHttpResponse holds its content
-        }
       }
     }
     return new ResponseOutcome(head, replacement, transform);

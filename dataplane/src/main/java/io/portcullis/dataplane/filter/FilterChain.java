@@ -4,7 +4,7 @@ import java.util.List;
 
 /**
  * The filters of one route (or of a virtual host for requests no route matched), in stage order,
- * compiled once per snapshot. Requests start an {@link ChainRun} on it; an empty chain costs a
+ * compiled once per snapshot. Each request gets a {@link ChainRun} on it; an empty chain costs a
  * request nothing but an array length check.
  */
 public final class FilterChain {
@@ -30,12 +30,10 @@ public final class FilterChain {
   }
 
   /**
-   * Runs the request phases for one exchange. The listener hears exactly one of {@code proceed}
-   * or {@code respond}, on the event loop, unless it stopped being active meanwhile.
+   * Prepares one exchange's run; {@link ChainRun#start} runs it. (Two steps, so the exchange holds
+   * the run before a filter answers synchronously and the answer's response phases need it.)
    */
-  public ChainRun start(FilterContext ctx, ChainRun.Listener listener) {
-    ChainRun run = new ChainRun(this, ctx, listener);
-    run.resume(0);
-    return run;
+  public ChainRun newRun(FilterContext ctx, ChainRun.Listener listener) {
+    return new ChainRun(this, ctx, listener);
   }
 }

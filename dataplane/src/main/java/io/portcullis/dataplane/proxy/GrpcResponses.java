@@ -1,5 +1,6 @@
 package io.portcullis.dataplane.proxy;
 
+import io.portcullis.dataplane.filter.LocalResponse;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -41,7 +42,7 @@ final class GrpcResponses {
   }
 
   /** The gRPC form of the proxy's own 502, 503 or 504. */
-  static FullHttpResponse unavailable(int httpStatus, boolean close) {
+  static LocalResponse unavailable(int httpStatus) {
     int code;
     String message;
     switch (httpStatus) {
@@ -62,16 +63,11 @@ final class GrpcResponses {
         message = "proxy answered HTTP " + httpStatus;
       }
     }
-    FullHttpResponse r =
-        new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.EMPTY_BUFFER);
+    LocalResponse r = LocalResponse.empty(200);
     r.headers()
         .set(HttpHeaderNames.CONTENT_TYPE, "application/grpc")
         .set("grpc-status", Integer.toString(code))
-        .set("grpc-message", message)
-        .setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
-    if (close) {
-      r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-    }
+        .set("grpc-message", message);
     return r;
   }
 }

@@ -42,6 +42,23 @@ import io.portcullis.dataplane.resilience.ReplayBuffer;
 import io.portcullis.dataplane.resilience.ResilienceMetrics;
 import io.portcullis.dataplane.resilience.RetryDecision;
 import io.portcullis.dataplane.tls.ClientCertificateSniHandler;
+import io.portcullis.dataplane.filter.BodyTransform;
+import io.portcullis.dataplane.filter.BufferedBody;
+import io.portcullis.dataplane.filter.ChainRun;
+import io.portcullis.dataplane.filter.FilterChain;
+import io.portcullis.dataplane.filter.FilterContext;
+import io.portcullis.dataplane.filter.LocalResponse;
+import io.portcullis.dataplane.filter.LocalResponses;
+import io.portcullis.dataplane.http.ConnectionTls;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.util.DefaultAttributeMap;
+import java.net.InetAddress;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import io.portcullis.snapshot.Endpoint;
 import io.portcullis.snapshot.HeaderRewrite;
 import io.portcullis.snapshot.RetryPolicy;
@@ -281,20 +298,10 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
       decision = router.route(head);
     } catch (RuntimeException e) {
       log.warn("router failed for {} {}", request.method(), path, e);
-      ex.answerLocally("none", 500, "internal error\n", HeaderRewrite.NONE, null);
+      ex.respond(LocalResponse.text(500, "internal error\n"));
       return;
     }
-    if (decision instanceof RouteDecision.Forward forward) {
-      ex.forward(forward);
-    } else if (decision instanceof RouteDecision.Redirect redirect) {
-      ex.answerLocally(
-          redirect.route(), redirect.status(), "", redirect.responseHeaders(), redirect.location());
-    } else if (decision instanceof RouteDecision.Direct direct) {
-      ex.answerLocally(
-          direct.route(), direct.status(), direct.body(), direct.responseHeaders(), null);
-    } else {
-      ex.answerLocally("none", 404, Responses.reason(404), HeaderRewrite.NONE, null);
-    }
+    ex.start(decision);
   }
 
   private void finishExchange(Exchange ex) {
@@ -328,12 +335,26 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
   }
 
   /** One request and its response. */
-  private final class Exchange implements UpstreamHandler.Listener, ExchangeDeadlines.Target {
+  private final class Exchange extends DefaultAttributeMap
+      implements UpstreamHandler.Listener, ExchangeDeadlines.Target, FilterContext,
+          ChainRun.Listener {
     private final HttpRequest request;
     private final RequestHead head;
     private final String requestId;
     private final boolean hasBody;
     private final boolean keepAlive;
+    private final boolean upgrade;
+    private final boolean expectContinue;
+    private final boolean chunked;
+    private RouteDecision decision;
+    /** The filters' way through this exchange; null when the route has no filters. */
+    private ChainRun chainRun;
+    /** The body of a local answer being streamed, or null. */
+    private LocalResponder localBody;
+    /** What the response body streams through (filters' transforms), or null. */
+    private BodyTransform transform;
+    /** A filter waits for the start of the request body. */
+    private BodyWaiter bodyWaiter;
     private String route = "none";
     private boolean requestComplete;
     private boolean responseComplete;
@@ -346,8 +367,6 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     private Endpoint endpoint;
     /** A Set-Cookie the balancer asked for (cookie affinity), added to the response head. */
     private String affinityCookie;
-    private boolean upgrade;
-    private boolean expectContinue;
     private boolean continueSent;
     private HttpRequest upstreamRequest;
     private ArrayDeque<HttpContent> pendingBody;
@@ -397,6 +416,130 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
       this.hasBody =
           HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0;
       this.keepAlive = HttpUtil.isKeepAlive(request);
+      // Read before start() turns the headers into the upstream ones (they are hop-by-hop).
+      this.upgrade = HeaderPolicy.isUpgradeRequest(request.headers());
+      this.expectContinue = HttpUtil.is100ContinueExpected(request);
+      this.chunked = HttpUtil.isTransferEncodingChunked(request);
+    }
+
+    /**
+     * Runs the route's filters, then the terminal step. The proxy's own header policy (hop-by-hop
+     * headers out, {@code X-Forwarded-*}, {@code X-Request-Id}) is applied first, so filters see
+     * and may change the headers the backend will get.
+     */
+    void start(RouteDecision decision) {
+      this.decision = decision;
+      this.route = decision.route();
+      HttpHeaders headers = request.headers();
+      HeaderPolicy.toUpstreamRequestHeaders(
+          headers, clientIp(), scheme, requestId, HeaderRewrite.NONE, upgrade);
+      HeaderPolicy.setForwardedClientCert(headers, head.tls());
+      FilterChain filters = decision.filters();
+      if (filters.isEmpty()) {
+        proceed();
+      } else {
+        chainRun = filters.newRun(this, this);
+        chainRun.start();
+      }
+    }
+
+    /** Every filter let the request through: the terminal step. */
+    @Override
+    public void proceed() {
+      if (decision instanceof RouteDecision.Forward forward) {
+        forward(forward);
+      } else if (decision instanceof RouteDecision.Redirect redirect) {
+        LocalResponse answer = LocalResponse.empty(redirect.status());
+        answer.headers().set(HttpHeaderNames.LOCATION, redirect.location());
+        respond(answer);
+      } else if (decision instanceof RouteDecision.Direct direct) {
+        respond(LocalResponse.text(direct.status(), direct.body()));
+      } else {
+        respond(LocalResponse.text(404, Responses.reason(404)));
+      }
+    }
+
+    @Override
+    public boolean active() {
+      return exchange == this && !closed && !local;
+    }
+
+    // ---- FilterContext ----
+
+    @Override
+    public HttpRequest request() {
+      return request;
+    }
+
+    @Override
+    public RequestHead head() {
+      return head;
+    }
+
+    @Override
+    public InetAddress clientAddress() {
+      SocketAddress remote = ctx.channel().remoteAddress();
+      return remote instanceof InetSocketAddress inet ? inet.getAddress() : null;
+    }
+
+    @Override
+    public ConnectionTls tls() {
+      return head.tls();
+    }
+
+    @Override
+    public String routeName() {
+      return route;
+    }
+
+    @Override
+    public EventLoop eventLoop() {
+      return ctx.channel().eventLoop();
+    }
+
+    @Override
+    public ByteBufAllocator alloc() {
+      return ctx.alloc();
+    }
+
+    @Override
+    public CompletionStage<BufferedBody> bufferRequestBody(int maxBytes) {
+      CompletableFuture<BufferedBody> result = new CompletableFuture<>();
+      if (!hasBody) {
+        result.complete(new BufferedBody(Unpooled.EMPTY_BUFFER, true));
+        return result;
+      }
+      bodyWaiter = new BodyWaiter(maxBytes, result);
+      if (expectContinue && !continueSent && !requestComplete) {
+        continueSent = true;
+        ctx.writeAndFlush(new DefaultFullHttpResponse(
+            HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE, Unpooled.EMPTY_BUFFER));
+      }
+      if (!checkBodyWaiter()) {
+        ctx.channel().config().setAutoRead(true);
+      }
+      return result;
+    }
+
+    /** Completes the body waiter when enough body is queued; returns true when it did. */
+    private boolean checkBodyWaiter() {
+      BodyWaiter waiter = bodyWaiter;
+      if (waiter == null) {
+        return true;
+      }
+      long queued = 0;
+      if (pendingBody != null) {
+        for (HttpContent part : pendingBody) {
+          queued += part.content().readableBytes();
+        }
+      }
+      if (!requestComplete && queued < waiter.maxBytes()) {
+        return false;
+      }
+      bodyWaiter = null;
+      ctx.channel().config().setAutoRead(false);
+      waiter.complete(pendingBody, requestComplete && queued <= waiter.maxBytes());
+      return true;
     }
 
     /** The status is decided: count it, and tell the access log (if any) what was decided. */
@@ -409,34 +552,62 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     // ---- local answers (404, redirects, direct responses, proxy errors) ----
 
-    void answerLocally(String route, int status, String body, HeaderRewrite rewrite, String location) {
-      this.route = route;
+    /** The proxy's own error status (502, 503, 504...), in gRPC form for gRPC requests. */
+    void answerError(int status) {
+      respond(GrpcResponses.replaces(status, request)
+          ? GrpcResponses.unavailable(status)
+          : LocalResponse.text(status, Responses.reason(status)));
+    }
+
+    /**
+     * Answers locally (a filter's answer, a redirect, a direct response, an error): the response
+     * passes the response phases of the filters that let the request through, then the local
+     * responder streams it.
+     */
+    @Override
+    public void respond(LocalResponse response) {
       local = true;
       releasePendingBody();
       endForward();
+      HttpResponse out = new DefaultHttpResponse(
+          HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(response.status()), response.headers());
+      if (overflowed != null) {
+        out.headers().set(Overflow.HEADER, overflowed.value());
+      }
+      out.headers().set(HeaderPolicy.X_REQUEST_ID, requestId);
+      LocalResponse.Body body = response.body();
+      BodyTransform bodyTransform = null;
+      if (chainRun != null) {
+        ChainRun.ResponseOutcome outcome = chainRun.onResponse(out);
+        out = outcome.head();
+        bodyTransform = outcome.transform();
+        if (outcome.replacement() != null) {
+          LocalResponses.release(body);
+          body = outcome.replacement();
+        }
+      }
+      responseHeadSent = true;
+      completed(out.status().code(), 0);
+      writeLocal(out, body, bodyTransform);
+    }
+
+    /** Streams a local answer, then ends the exchange as its framing requires. */
+    private void writeLocal(HttpResponse out, LocalResponse.Body body, BodyTransform bodyTransform) {
       // A body we have not read makes the connection unusable for the next request.
       boolean close = !keepAlive || draining || (hasBody && !requestComplete);
-      FullHttpResponse response =
-          GrpcResponses.replaces(status, request)
-              ? GrpcResponses.unavailable(status, close)
-              : Responses.text(ctx.alloc(), status, body, close);
-      HeaderPolicy.applyRewrite(response.headers(), rewrite);
-      if (location != null) {
-        response.headers().set(HttpHeaderNames.LOCATION, location);
-      }
-      if (overflowed != null) {
-        response.headers().set(Overflow.HEADER, overflowed.value());
-      }
-      response.headers().set(HeaderPolicy.X_REQUEST_ID, requestId);
-      responseHeadSent = true;
-      completed(status, 0);
-      ChannelFuture written = ctx.writeAndFlush(response);
-      if (close) {
+      int code = out.status().code();
+      boolean bodyless =
+          HttpMethod.HEAD.equals(request.method()) || code == 204 || code == 304;
+      localBody = LocalResponder.start(ctx, out, body, bodyTransform, bodyless, close,
+          request.protocolVersion().minorVersion() == 0);
+      ChannelFuture written = localBody.done();
+      if (localBody.closeAfter()) {
         written.addListener(ChannelFutureListener.CLOSE);
         return;
       }
       written.addListener(
           f -> {
+            localBody = null;
             responseComplete = true;
             if (!f.isSuccess()) {
               ctx.close();
@@ -452,7 +623,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     private void overflow(Overflow limit) {
       resilienceMetrics.overflow(forward.cluster().name(), limit);
       overflowed = limit;
-      answerLocally(route, 503, Responses.reason(503), HeaderRewrite.NONE, null);
+      answerError(503);
     }
 
     void requestContent(HttpContent content) {
@@ -479,7 +650,10 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
           pendingBody = new ArrayDeque<>();
         }
         pendingBody.add(content);
-        // Still connecting (or waiting to retry): the rest of the body waits in the socket.
+        if (bodyWaiter != null && !checkBodyWaiter()) {
+          return; // a filter reads on until it has the bytes it asked for
+        }
+        // Still connecting (or waiting to retry, or in the filters): the rest waits in the socket.
         ctx.channel().config().setAutoRead(false);
         return;
       }
@@ -505,6 +679,18 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
       bodySentUpstream |= content.content().isReadable();
       requestEndSent |= content instanceof LastHttpContent;
       upstream.write(content, upstream.voidPromise());
+    }
+
+    /** The response broke off: the transform and a streamed local body release their state. */
+    private void abortResponseBody() {
+      if (transform != null) {
+        transform.onAbort();
+        transform = null;
+      }
+      if (localBody != null) {
+        localBody.abort();
+        localBody = null;
+      }
     }
 
     private void releasePendingBody() {
@@ -543,17 +729,10 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
         return;
       }
       holdsRequestSlot = true;
-      upgrade = HeaderPolicy.isUpgradeRequest(request.headers());
-      expectContinue = HttpUtil.is100ContinueExpected(request);
-      boolean chunked = HttpUtil.isTransferEncodingChunked(request);
-      // The decoded request is ours: its headers become the upstream ones, no copy.
-      HttpHeaders headers = request.headers();
-      HeaderPolicy.toUpstreamRequestHeaders(
-          headers, clientIp(), scheme, requestId, decision.requestHeaders(), upgrade);
-      HeaderPolicy.setForwardedClientCert(headers, ClientCertificateSniHandler.of(ctx.channel()));
+      // The decoded request is ours: its headers (made upstream ones by start()) go, no copy.
       upstreamRequest =
           new DefaultHttpRequest(
-              HttpVersion.HTTP_1_1, request.method(), decision.pathAndQuery(), headers);
+              HttpVersion.HTTP_1_1, request.method(), decision.pathAndQuery(), request.headers());
       if (chunked) {
         HttpUtil.setTransferEncodingChunked(upstreamRequest, true);
       }
@@ -579,10 +758,10 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     /** A try on a fresh endpoint. */
     private void startAttempt() {
       PickContext pickContext =
-          new PickContext(head, clientAddress(), tried == null ? Set.of() : tried);
+          new PickContext(head, ProxyHandler.this.clientAddress(), tried == null ? Set.of() : tried);
       UpstreamEndpoint picked = forward.cluster().pick(pickContext);
       if (picked == null) {
-        answerLocally(route, 503, Responses.reason(503), HeaderRewrite.NONE, null);
+        answerError(503);
         return;
       }
       affinityCookie = forward.cluster().affinityCookie(pickContext, picked);
@@ -700,8 +879,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
         scheduleRetry(condition, backoff);
         return;
       }
-      int status = condition == RetryDecision.Condition.TIMEOUT ? 504 : 502;
-      answerLocally(route, status, Responses.reason(status), HeaderRewrite.NONE, null);
+      answerError(condition == RetryDecision.Condition.TIMEOUT ? 504 : 502);
     }
 
     /** The back-off before retrying after {@code condition}, or -1 when no retry may follow. */
@@ -838,7 +1016,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
       closeUpstream();
       endAttempt(Failure.TIMEOUT);
       if (!responseHeadSent) {
-        answerLocally(route, 504, Responses.reason(504), HeaderRewrite.NONE, null);
+        answerError(504);
       } else {
         closeDownstream();
       }
@@ -852,6 +1030,9 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     }
 
     void downstreamWritabilityChanged() {
+      if (localBody != null && ctx.channel().isWritable()) {
+        localBody.resume();
+      }
       if (upstream != null && ctx.channel().isWritable() && !responseComplete) {
         upstream.config().setAutoRead(true);
       }
@@ -924,21 +1105,37 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
       metrics.upstreamLatency(forward.cluster().name(), upstreamNanos);
       upstreamReusable = HttpUtil.isKeepAlive(response);
       switching = code == 101;
-      boolean chunked = HttpUtil.isTransferEncodingChunked(response);
-      boolean hasLength = response.headers().contains(HttpHeaderNames.CONTENT_LENGTH);
+      boolean upstreamChunked = HttpUtil.isTransferEncodingChunked(response);
       HttpResponse out =
           new DefaultHttpResponse(HttpVersion.HTTP_1_1, response.status(), response.headers());
-      HeaderPolicy.downstreamResponseHeaders(
-          out.headers(), requestId, forward.responseHeaders(), switching);
+      HeaderPolicy.downstreamResponseHeaders(out.headers(), requestId, HeaderRewrite.NONE, switching);
       if (overflowed != null) {
         out.headers().set(Overflow.HEADER, overflowed.value());
       }
       if (affinityCookie != null) {
         out.headers().add(HttpHeaderNames.SET_COOKIE, affinityCookie);
       }
+      if (chainRun != null) {
+        ChainRun.ResponseOutcome outcome = chainRun.onResponse(out);
+        if (outcome.replacement() != null) {
+          replaceResponse(response, outcome);
+          return true;
+        }
+        out = outcome.head();
+        transform = outcome.transform();
+      }
       if (!switching) {
         boolean bodyless =
             HttpMethod.HEAD.equals(request.method()) || code == 204 || code == 304;
+        if (transform != null && bodyless) {
+          transform.onAbort();
+          transform = null;
+        }
+        boolean chunked = upstreamChunked && transform == null;
+        if (transform != null) {
+          out.headers().remove(HttpHeaderNames.CONTENT_LENGTH); // the transform changes the length
+        }
+        boolean hasLength = out.headers().contains(HttpHeaderNames.CONTENT_LENGTH);
         if (chunked) {
           HttpUtil.setTransferEncodingChunked(out, true);
         } else if (!hasLength && !bodyless) {
@@ -961,10 +1158,33 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
         heldHead = out;
         return false;
       }
+      if (transform != null) {
+        transform.onAbort(); // a tunnel has no body to transform
+        transform = null;
+      }
       ctx.write(out);
       // Whether or not the client codec emits an empty end after a 101, the head is the switch.
       switchToTunnel();
       return true;
+    }
+
+    /**
+     * A filter replaced the backend's response (a cache answering a 304 from its stored copy):
+     * the backend's body is read to its end and dropped, and the replacement is written locally.
+     */
+    private void replaceResponse(HttpResponse response, ChainRun.ResponseOutcome outcome) {
+      Channel ch = upstream;
+      upstreamHandler.detach();
+      upstream = null;
+      int upstreamStatus = response.status().code();
+      endAttempt(upstreamStatus >= 500 ? Failure.http(upstreamStatus) : null);
+      new DiscardingListener(connector, endpoint, ch, requestComplete && upstreamReusable,
+          ended -> {}).attach().onResponse(response);
+      local = true;
+      endForward();
+      responseHeadSent = true;
+      completed(outcome.head().status().code(), upstreamStatus);
+      writeLocal(outcome.head(), outcome.replacement(), outcome.transform());
     }
 
     /** Hands a response that will be retried to a listener that reads it to its end and drops it. */
@@ -996,6 +1216,9 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
         return;
       }
       deadlines.activity(System.nanoTime());
+      if (transform != null) {
+        content = transformed(content, last);
+      }
       if (!last) {
         writeHeldHead();
         ctx.write(content, ctx.voidPromise());
@@ -1035,6 +1258,25 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
               }
             });
       }
+    }
+
+    /** The body part as the filters' transform turns it (the transform owns the original). */
+    private HttpContent transformed(HttpContent content, boolean last) {
+      ByteBuf data = transform.onData(content.content());
+      if (!last) {
+        return new DefaultHttpContent(data);
+      }
+      ByteBuf end = transform.onEnd();
+      transform = null;
+      ByteBuf all = !end.isReadable() ? releaseAndReturn(end, data)
+          : !data.isReadable() ? releaseAndReturn(data, end)
+          : Unpooled.wrappedBuffer(data, end);
+      return new DefaultLastHttpContent(all, ((LastHttpContent) content).trailingHeaders());
+    }
+
+    private static ByteBuf releaseAndReturn(ByteBuf empty, ByteBuf kept) {
+      empty.release();
+      return kept;
     }
 
     @Override
@@ -1088,6 +1330,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     /** The status is out already; closing is the only way to say the body is incomplete. */
     private void closeDownstream() {
       closed = true;
+      abortResponseBody();
       endForward();
       writeHeldHead();
       ctx.flush();
@@ -1121,6 +1364,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     void downstreamClosed() {
       closed = true;
+      abortResponseBody();
       releasePendingBody();
       if (!responseComplete) {
         closeUpstream();

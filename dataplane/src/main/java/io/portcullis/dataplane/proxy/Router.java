@@ -4,7 +4,6 @@ import io.portcullis.dataplane.config.LiveConfig;
 import io.portcullis.dataplane.http.RequestHead;
 import io.portcullis.dataplane.config.RouteDecision;
 import io.portcullis.dataplane.config.RuntimeConfig;
-import io.portcullis.snapshot.HeaderRewrite;
 
 /** Decides what to do with one request. The proxy calls it exactly once per request. */
 @FunctionalInterface
@@ -12,7 +11,7 @@ public interface Router {
 
   /** Answered while no snapshot has been applied yet. */
   RouteDecision NOT_READY =
-      new RouteDecision.Direct("none", 503, "no configuration applied yet\n", HeaderRewrite.NONE);
+      new RouteDecision.Direct("none", 503, "no configuration applied yet\n", null);
 
   RouteDecision route(RequestHead head);
 

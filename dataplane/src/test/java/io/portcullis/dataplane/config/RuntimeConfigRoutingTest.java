@@ -272,9 +272,7 @@ class RuntimeConfigRoutingTest {
             new HeaderRewrite(Map.of("x-served-by", "portcullis"), List.of()));
     RouteDecision.Forward f = forwardOf(config(vhost("*", route)), "x", "/api/users");
     assertEquals("/users", f.pathAndQuery());
-    assertEquals(Map.of("x-env", "prod"), f.requestHeaders().set());
-    assertEquals(List.of("x-debug"), f.requestHeaders().remove());
-    assertEquals(Map.of("x-served-by", "portcullis"), f.responseHeaders().set());
+    assertEquals(0, f.filters().size()); // built without filters; chains are tested in StandardFiltersTest
     assertEquals(1500, f.timeoutMillis());
   }
 

@@ -12,7 +12,7 @@ import io.portcullis.dataplane.testing.TestBackend;
 import io.portcullis.dataplane.tls.CertificateStore;
 import io.portcullis.dataplane.tls.TestPki;
 import io.portcullis.dataplane.tls.TlsConfigApplier;
-import io.portcullis.dataplane.tls.TlsRouter;
+import io.portcullis.dataplane.filters.StandardFilters;
 import io.portcullis.snapshot.Cluster;
 import io.portcullis.snapshot.Endpoint;
 import io.portcullis.snapshot.PathMatch;
@@ -57,7 +57,9 @@ class ClientCertificatesTest {
       clientCa.issueClient("O=Shop,CN=alice", "spiffe://shop/alice", "alice.shop", "a.shop");
   private final TestPki.ClientIdentity mallory = strangerCa.issueClient("CN=mallory", null);
   private final TestBackend backend = new TestBackend();
-  private final LiveConfig config = new LiveConfig();
+  private final ProxyServer[] self = new ProxyServer[1];
+  private final LiveConfig config =
+      new LiveConfig(StandardFilters.chains(() -> self[0] == null ? -1 : self[0].httpsPort()));
   private final CertificateStore store = new CertificateStore();
   private final TlsConfigApplier applier = new TlsConfigApplier(config, store);
   private ProxyServer proxy;
@@ -69,10 +71,9 @@ class ClientCertificatesTest {
   void start() {
     backendPort = backend.start();
     applier.apply(snapshot(new ClientValidation(clientCa.caPem(), false)));
-    ProxyServer[] self = new ProxyServer[1];
     proxy = new ProxyServer(
         ProxySettings.builder().bindAddress("127.0.0.1").port(0).workerThreads(1).build(),
-        new TlsRouter(Router.of(config), config, () -> self[0].httpsPort()), new ProxyMetrics());
+        Router.of(config), new ProxyMetrics());
     self[0] = proxy;
     httpPort = proxy.start();
     httpsPort = proxy.startHttps(0, store);

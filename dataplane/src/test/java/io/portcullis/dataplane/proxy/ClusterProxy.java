@@ -4,7 +4,6 @@ import io.portcullis.dataplane.admin.ProxyMetrics;
 import io.portcullis.dataplane.config.ClusterRuntime;
 import io.portcullis.dataplane.config.RouteDecision;
 import io.portcullis.snapshot.Cluster;
-import io.portcullis.snapshot.HeaderRewrite;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -25,8 +24,7 @@ final class ClusterProxy implements AutoCloseable {
         ProxySettings.builder().bindAddress("127.0.0.1").port(0).workerThreads(workerThreads)
             .responseTimeout(Duration.ofSeconds(10)).build(),
         head -> new RouteDecision.Forward("r1", this.cluster,
-            head.path() + (head.query() == null ? "" : "?" + head.query()),
-            HeaderRewrite.NONE, HeaderRewrite.NONE, 0),
+            head.path() + (head.query() == null ? "" : "?" + head.query()), 0),
         new ProxyMetrics());
     port = proxy.start();
   }

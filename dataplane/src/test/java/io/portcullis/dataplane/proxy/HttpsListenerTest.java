@@ -14,7 +14,7 @@ import io.portcullis.dataplane.testing.TestBackend;
 import io.portcullis.dataplane.tls.CertificateStore;
 import io.portcullis.dataplane.tls.TestPki;
 import io.portcullis.dataplane.tls.TlsConfigApplier;
-import io.portcullis.dataplane.tls.TlsRouter;
+import io.portcullis.dataplane.filters.StandardFilters;
 import io.portcullis.snapshot.Cluster;
 import io.portcullis.snapshot.Endpoint;
 import io.portcullis.snapshot.PathMatch;
@@ -64,7 +64,9 @@ class HttpsListenerTest {
   private final TlsCertificate wildCert = pki.issue("default/wild-tls", "*.example.com");
   private final TlsCertificate defaultCert = pki.issue(DEFAULT_NAME, "localhost");
   private final TestBackend backend = new TestBackend();
-  private final LiveConfig config = new LiveConfig();
+  private final ProxyServer[] self = new ProxyServer[1];
+  private final LiveConfig config =
+      new LiveConfig(StandardFilters.chains(() -> self[0] == null ? -1 : self[0].httpsPort()));
   private final CertificateStore store = new CertificateStore();
   private final TlsConfigApplier applier = new TlsConfigApplier(config, store);
   private final ProxyMetrics metrics = new ProxyMetrics();
@@ -77,10 +79,9 @@ class HttpsListenerTest {
   void start() {
     backendPort = backend.start();
     applier.apply(snapshot(shopCert, defaultCert));
-    ProxyServer[] self = new ProxyServer[1];
     proxy = new ProxyServer(
         ProxySettings.builder().bindAddress("127.0.0.1").port(0).workerThreads(2).build(),
-        new TlsRouter(Router.of(config), config, () -> self[0].httpsPort()), metrics);
+        Router.of(config), metrics);
     self[0] = proxy;
     httpPort = proxy.start();
     httpsPort = proxy.startHttps(0, store);

@@ -1,5 +1,7 @@
 package io.portcullis.dataplane.proxy;
 
+import io.portcullis.dataplane.filter.FilterChain;
+import io.portcullis.dataplane.filters.headers.HeaderRewriteFilter;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -67,7 +69,9 @@ class ProxyServerTest {
     String target = head.path() + (head.query() == null ? "" : "?" + head.query());
     ClusterRuntime cluster =
         new ClusterRuntime(new Cluster("c1", List.of(new Endpoint("127.0.0.1", port))));
-    return new RouteDecision.Forward("r1", cluster, target, req, resp, 0);
+    FilterChain headers = req.isEmpty() && resp.isEmpty()
+        ? FilterChain.EMPTY : new FilterChain(List.of(new HeaderRewriteFilter(req, resp)));
+    return new RouteDecision.Forward("r1", cluster, target, 0).withFilters(headers);
   }
 
   private HttpResponse<String> get(String path) throws Exception {
@@ -270,8 +274,7 @@ class ProxyServerTest {
     router.set(
         head ->
             new RouteDecision.Forward(
-                "r1", new ClusterRuntime(new Cluster("empty", List.of())), "/", HeaderRewrite.NONE,
-                HeaderRewrite.NONE, 0));
+                "r1", new ClusterRuntime(new Cluster("empty", List.of())), "/", 0));
     assertEquals(503, get("/x").statusCode());
   }
 
@@ -298,11 +301,11 @@ class ProxyServerTest {
 
   @Test
   void redirectAndDirectResponsesAreAnsweredByTheProxy() throws Exception {
-    router.set(head -> new RouteDecision.Redirect("r", 301, "https://x.test/a", HeaderRewrite.NONE));
+    router.set(head -> new RouteDecision.Redirect("r", 301, "https://x.test/a", null));
     HttpResponse<String> r = get("/x");
     assertEquals(301, r.statusCode());
     assertEquals(java.util.Optional.of("https://x.test/a"), r.headers().firstValue("location"));
-    router.set(head -> new RouteDecision.Direct("r", 418, "teapot\n", HeaderRewrite.NONE));
+    router.set(head -> new RouteDecision.Direct("r", 418, "teapot\n", null));
     r = get("/x");
     assertEquals(418, r.statusCode());
     assertEquals("teapot\n", r.body());

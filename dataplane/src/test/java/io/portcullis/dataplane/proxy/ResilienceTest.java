@@ -21,7 +21,6 @@ import io.portcullis.snapshot.Cluster;
 import io.portcullis.snapshot.ClusterPolicy;
 import io.portcullis.snapshot.ClusterPolicy.CircuitBreakers;
 import io.portcullis.snapshot.Endpoint;
-import io.portcullis.snapshot.HeaderRewrite;
 import io.portcullis.snapshot.RetryPolicy;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
@@ -123,8 +122,7 @@ class ResilienceTest {
     router.set(
         head ->
             new RouteDecision.Forward(
-                "r", cluster, head.path(), HeaderRewrite.NONE, HeaderRewrite.NONE, timeoutMillis,
-                idleMillis, retries, mirror));
+                "r", cluster, head.path(), timeoutMillis, idleMillis, retries, mirror, null));
   }
 
   private void route(ClusterRuntime cluster, RetryPolicy retries) {

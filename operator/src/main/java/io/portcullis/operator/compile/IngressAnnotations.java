@@ -1,5 +1,7 @@
 package io.portcullis.operator.compile;
 
+import io.portcullis.snapshot.filter.FilterConfig;
+import java.util.List;
 import io.portcullis.snapshot.ClusterPolicy;
 import io.portcullis.snapshot.ClusterPolicy.HashOn;
 import io.portcullis.snapshot.ClusterPolicy.LoadBalancer;
@@ -20,9 +22,11 @@ import java.util.Map;
  * @param upstream the protocol the backends speak
  * @param timeoutMillis the whole exchange's timeout, 0 for the default
  * @param retries the retry policy, null for the default
+ * @param filters request-path filters (CORS, ...) for every path
  */
 record IngressAnnotations(
-    ClusterPolicy policy, UpstreamRequest upstream, long timeoutMillis, RetryPolicy retries) {
+    ClusterPolicy policy, UpstreamRequest upstream, long timeoutMillis, RetryPolicy retries,
+    List<FilterConfig> filters) {
   static final String LOAD_BALANCER = "portcullis.io/load-balancer";
   static final String RETRIES = "portcullis.io/retries";
   static final String REQUEST_TIMEOUT = "portcullis.io/request-timeout";
@@ -30,7 +34,7 @@ record IngressAnnotations(
   static final String BACKEND_PROTOCOL = "portcullis.io/backend-protocol";
 
   static final IngressAnnotations NONE =
-      new IngressAnnotations(ClusterPolicy.DEFAULT, UpstreamRequest.FROM_SERVICE, 0, null);
+      new IngressAnnotations(ClusterPolicy.DEFAULT, UpstreamRequest.FROM_SERVICE, 0, null, List.of());
 
   static IngressAnnotations read(ObjectRef ref, Map<String, String> annotations, StatusCollector status) {
     if (annotations == null || annotations.isEmpty()) {
@@ -79,7 +83,9 @@ record IngressAnnotations(
       report(ref, status, key, value, e);
     }
     ClusterPolicy policy = new ClusterPolicy(null, null, lb, 0, null, null, null, connect, null);
-    return new IngressAnnotations(policy, upstream, timeout, retries);
+    List<FilterConfig> filters = FilterTranslation.ofIngress(
+        annotations, (annotation, bad, e) -> report(ref, status, annotation, bad, e));
+    return new IngressAnnotations(policy, upstream, timeout, retries, filters);
   }
 
   private static void report(

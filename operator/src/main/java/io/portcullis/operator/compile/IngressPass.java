@@ -104,7 +104,7 @@ final class IngressPass {
     }
     RouteAction.Forward forward = new RouteAction.Forward(List.of(new WeightedBackend(cluster, 1)),
         null, policy.timeoutMillis(), 0, policy.retries(), null);
-    Route route = Route.of(routeName, RouteMatch.path(match), forward);
+    Route route = Route.of(routeName, RouteMatch.path(match), forward).withFilters(policy.filters());
     return new RouteCandidate(host, route, ref, created, ordinal, "path " + describe(match));
   }
 

@@ -1,5 +1,6 @@
 package io.portcullis.operator.compile;
 
+import io.portcullis.snapshot.filter.FilterConfig;
 import io.portcullis.operator.crd.ProxyRoute;
 import io.portcullis.operator.crd.ProxyRouteSpec;
 import io.portcullis.operator.crd.ProxyRouteSpec.RouteSpec;
@@ -61,6 +62,13 @@ final class ProxyRoutePass {
       return;
     }
     Set<String> hosts = hosts(ref, spec.hosts);
+    List<FilterConfig> specFilters;
+    try {
+      specFilters = FilterTranslation.ofSpec(spec);
+    } catch (InvalidInputException e) {
+      status.rejected(ref, e.reasonOr(Reasons.INVALID_ROUTE), e.getMessage());
+      return;
+    }
     Instant created = ObjectAge.created(object.getMetadata());
     Set<String> ids = new HashSet<>();
     for (int i = 0; i < spec.routes.size(); i++) {
@@ -81,8 +89,10 @@ final class ProxyRoutePass {
         continue;
       }
       ProxyRouteTranslator.Translated t;
+      List<FilterConfig> filters;
       try {
         t = translator.translate(ref.namespace(), routeSpec);
+        filters = FilterTranslation.ofRoute(routeSpec, specFilters);
       } catch (InvalidInputException e) {
         status.rejected(ref, e.reasonOr(Reasons.INVALID_ROUTE), where + ": " + e.getMessage());
         continue;
@@ -93,7 +103,8 @@ final class ProxyRoutePass {
       String description = where + " (" + describe(t) + ")";
       for (String host : hosts) {
         String name = "proxyroute/" + ref.namespace() + "/" + ref.name() + "/" + id + "/" + host;
-        Route route = new Route(name, t.match(), t.action(), t.requestHeaders(), t.responseHeaders());
+        Route route = new Route(
+            name, t.match(), t.action(), t.requestHeaders(), t.responseHeaders(), filters);
         out.add(new RouteCandidate(host, route, ref, created, i, description));
       }
     }

@@ -49,6 +49,11 @@ public class ProxyRouteSpec {
   /** TLS for all hosts of this route. */
   public Tls tls;
 
+  // Request-path filters for every route of this object; a route's own setting of a kind replaces
+  // the one here.
+  /** CORS for every route; a route's own {@code cors} replaces it. */
+  public Cors cors;
+
   /** Routes in the order the user wrote them; precedence is computed, not taken from this order. */
   @Required
   @Size(min = 1, max = 256)
@@ -131,6 +136,39 @@ public class ProxyRouteSpec {
     public Rewrite rewrite;
     public Redirect redirect;
     public DirectResponse directResponse;
+
+    // Request-path filters of this route, each replacing the spec-level setting of its kind.
+    /** CORS for this route; replaces the spec-level {@code cors}. */
+    public Cors cors;
+  }
+
+  /**
+   * Cross-origin resource sharing, answered by the proxy: preflights never reach the backend, a
+   * disallowed preflight gets 403, a disallowed origin gets no CORS headers.
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class Cors {
+    /**
+     * Origins allowed to read responses: exact ({@code https://app.example.com}), a wildcard
+     * subdomain ({@code https://*.example.com}), or {@code *} (not with credentials).
+     */
+    @Required
+    @Size(min = 1, max = 64)
+    public List<String> allowOrigins;
+    /** Methods a preflight may ask for; default GET, HEAD, POST. */
+    @Size(max = 32)
+    public List<String> allowMethods;
+    /** Request headers a preflight may ask for; {@code *} allows any (not with credentials). */
+    @Size(max = 64)
+    public List<String> allowHeaders;
+    /** Response headers scripts may read. */
+    @Size(max = 64)
+    public List<String> exposeHeaders;
+    /** Whether cookies and credentials may be sent; default false. */
+    public Boolean allowCredentials;
+    /** How long browsers may cache a preflight answer, such as {@code 10m}. */
+    @Pattern(DURATION)
+    public String maxAge;
   }
 
   @JsonInclude(JsonInclude.Include.NON_NULL)

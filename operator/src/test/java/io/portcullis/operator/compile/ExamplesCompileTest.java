@@ -62,4 +62,15 @@ class ExamplesCompileTest {
       assertCondition(s, Reasons.ACCEPTED, true, Reasons.ACCEPTED, null);
     }
   }
+
+  @Test
+  @DisplayName("examples/filters compiles with every object accepted and each filter on its routes")
+  void filters() throws Exception {
+    Compiled c = compileDir("filters");
+    for (ObjectStatus s : c.result().statuses()) {
+      assertCondition(s, Reasons.ACCEPTED, true, Reasons.ACCEPTED, null);
+    }
+    assertEquals(1, c.route("proxyroute/default/cors/api/cors.localhost").filters().size());
+    assertEquals(1, c.route("ingress/default/cors-ingress/r0/p0").filters().size());
+  }
 }

@@ -335,9 +335,21 @@ final class Fixtures {
       return this;
     }
 
+    ProxyRouteFixture cors(ProxyRouteSpec.Cors cors) {
+      route.getSpec().cors = cors;
+      return this;
+    }
+
     ProxyRoute build() {
       return route;
     }
+  }
+
+  static ProxyRouteSpec.Cors cors(boolean credentials, String... origins) {
+    ProxyRouteSpec.Cors cors = new ProxyRouteSpec.Cors();
+    cors.allowOrigins = new ArrayList<>(List.of(origins));
+    cors.allowCredentials = credentials;
+    return cors;
   }
 
   static RouteFixture route() {
@@ -365,6 +377,11 @@ final class Fixtures {
         match().path = new ProxyRouteSpec.PathMatch();
       }
       return match().path;
+    }
+
+    RouteFixture cors(ProxyRouteSpec.Cors cors) {
+      spec.cors = cors;
+      return this;
     }
 
     RouteFixture prefix(String prefix) {

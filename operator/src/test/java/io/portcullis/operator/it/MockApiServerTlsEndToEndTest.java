@@ -17,11 +17,11 @@ import io.portcullis.dataplane.config.LiveConfig;
 import io.portcullis.dataplane.proxy.ProxyServer;
 import io.portcullis.dataplane.proxy.ProxySettings;
 import io.portcullis.dataplane.proxy.Router;
+import io.portcullis.dataplane.filters.StandardFilters;
 import io.portcullis.dataplane.stream.StreamClient;
 import io.portcullis.dataplane.stream.StreamClientSettings;
 import io.portcullis.dataplane.tls.CertificateStore;
 import io.portcullis.dataplane.tls.TlsConfigApplier;
-import io.portcullis.dataplane.tls.TlsRouter;
 import io.portcullis.operator.Main;
 import io.portcullis.operator.Operator;
 import io.portcullis.operator.OperatorOptions;
@@ -97,12 +97,12 @@ class MockApiServerTlsEndToEndTest {
         new SnapshotStore(), Main.streamServer());
     operator.start();
 
-    LiveConfig config = new LiveConfig();
+    ProxyServer[] self = new ProxyServer[1];
+    LiveConfig config = new LiveConfig(StandardFilters.chains(() -> self[0].httpsPort()));
     ProxyMetrics metrics = new ProxyMetrics();
     certificates = new CertificateStore();
-    ProxyServer[] self = new ProxyServer[1];
     proxy = new ProxyServer(ProxySettings.builder().bindAddress("127.0.0.1").port(0).build(),
-        new TlsRouter(Router.of(config), config, () -> self[0].httpsPort()), metrics);
+        Router.of(config), metrics);
     self[0] = proxy;
     httpPort = proxy.start();
     httpsPort = proxy.startHttps(0, certificates);

@@ -1,4 +1,4 @@
-package io.portcullis.dataplane.config;
+package io.portcullis.dataplane.http;
 
 import java.util.Locale;
 
@@ -31,7 +31,7 @@ public final class HostNames {
   }
 
   /** The port part of an authority, or -1. */
-  static int port(String authority) {
+  public static int port(String authority) {
     if (authority == null) {
       return -1;
     }

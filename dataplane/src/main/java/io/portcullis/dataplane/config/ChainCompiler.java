@@ -1,0 +1,41 @@
+package io.portcullis.dataplane.config;
+
+import io.portcullis.dataplane.filter.FilterChain;
+import io.portcullis.snapshot.Route;
+import io.portcullis.snapshot.Snapshot;
+import io.portcullis.snapshot.VirtualHost;
+
+/**
+ * Compiles the filter chains of a snapshot while its routing index is built, so a request only
+ * picks up the chain its route already holds.
+ */
+public interface ChainCompiler {
+
+  /** Compiles nothing: every chain is empty (tests of routing alone). */
+  ChainCompiler NONE = snapshot -> new SnapshotChains() {
+    @Override
+    public FilterChain route(VirtualHost vhost, Route route) {
+      return FilterChain.EMPTY;
+    }
+
+    @Override
+    public FilterChain host(VirtualHost vhost) {
+      return FilterChain.EMPTY;
+    }
+  };
+
+  /** The chains of one snapshot (whatever they share, such as whether any host uses TLS). */
+  SnapshotChains forSnapshot(Snapshot snapshot);
+
+  /** The chains of one snapshot. */
+  interface SnapshotChains {
+    /** The chain of {@code route}, a route of {@code vhost}. */
+    FilterChain route(VirtualHost vhost, Route route);
+
+    /**
+     * The chain for requests to {@code vhost} that none of its routes matched, or, with null,
+     * for requests whose host has no virtual host at all: the host-wide filters only.
+     */
+    FilterChain host(VirtualHost vhost);
+  }
+}

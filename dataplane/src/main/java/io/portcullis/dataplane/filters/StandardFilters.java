@@ -1,0 +1,77 @@
+package io.portcullis.dataplane.filters;
+
+import io.portcullis.dataplane.config.ChainCompiler;
+import io.portcullis.dataplane.filter.FilterChain;
+import io.portcullis.dataplane.filter.FilterRegistry;
+import io.portcullis.dataplane.filter.FilterRegistry.StagedFilter;
+import io.portcullis.dataplane.filter.FilterStage;
+import io.portcullis.dataplane.filters.cors.CorsFilter;
+import io.portcullis.dataplane.filters.headers.HeaderRewriteFilter;
+import io.portcullis.dataplane.filters.tls.TlsPolicyFilter;
+import io.portcullis.snapshot.HeaderRewrite;
+import io.portcullis.snapshot.Route;
+import io.portcullis.snapshot.TlsPolicy;
+import io.portcullis.snapshot.VirtualHost;
+import io.portcullis.snapshot.filter.CorsPolicy;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.IntSupplier;
+
+/**
+ * The dataplane's filter kinds and built-in filters: which snapshot config kind runs as which
+ * filter, and what every chain gets besides (the host's TLS policy, the route's header changes).
+ * A new filter kind is registered here, in {@link #registry()}.
+ */
+public final class StandardFilters {
+  private static final String HSTS = "strict-transport-security";
+
+  private StandardFilters() {}
+
+  /** Every configurable filter kind. */
+  public static FilterRegistry registry() {
+    return FilterRegistry.builder()
+        .add(CorsPolicy.class, FilterStage.CORS, CorsFilter::new)
+        .build();
+  }
+
+  /** Chains from the standard registry; TLS redirects name {@code httpsPort} when needed. */
+  public static ChainCompiler chains(IntSupplier httpsPort) {
+    return chains(registry(), httpsPort);
+  }
+
+  /** Chains from {@code registry} plus the built-in filters. */
+  public static ChainCompiler chains(FilterRegistry registry, IntSupplier httpsPort) {
+    TlsPolicyFilter plain = new TlsPolicyFilter(null, httpsPort, false);
+    return snapshot -> new ChainCompiler.SnapshotChains() {
+      @Override
+      public FilterChain route(VirtualHost vhost, Route route) {
+        List<StagedFilter> builtIns = new ArrayList<>(2);
+        builtIns.add(new StagedFilter(FilterStage.TLS, tlsFilter(vhost, route, plain, httpsPort)));
+        if (!route.requestHeaders().isEmpty() || !route.responseHeaders().isEmpty()) {
+          builtIns.add(new StagedFilter(FilterStage.HEADERS,
+              new HeaderRewriteFilter(route.requestHeaders(), route.responseHeaders())));
+        }
+        return registry.compile(vhost.filters(), route.filters(), builtIns);
+      }
+
+      @Override
+      public FilterChain host(VirtualHost vhost) {
+        List<StagedFilter> builtIns =
+            List.of(new StagedFilter(FilterStage.TLS, tlsFilter(vhost, null, plain, httpsPort)));
+        return registry.compile(vhost == null ? List.of() : vhost.filters(), List.of(), builtIns);
+      }
+    };
+  }
+
+  private static TlsPolicyFilter tlsFilter(
+      VirtualHost vhost, Route route, TlsPolicyFilter plain, IntSupplier httpsPort) {
+    TlsPolicy policy = vhost == null ? null : vhost.tls();
+    if (policy == null) {
+      return plain;
+    }
+    HeaderRewrite own = route == null ? HeaderRewrite.NONE : route.responseHeaders();
+    boolean routeSetsHsts = own.set().containsKey(HSTS) || own.remove().contains(HSTS);
+    return new TlsPolicyFilter(policy, httpsPort, routeSetsHsts);
+  }
+
+}
