@@ -22,8 +22,11 @@ import java.util.Set;
  * CRD field and translator in the operator, and one filter class in the dataplane.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
-@JsonSubTypes({@JsonSubTypes.Type(value = CorsPolicy.class, name = CorsPolicy.KIND)})
-public sealed interface FilterConfig permits CorsPolicy {
+@JsonSubTypes({
+  @JsonSubTypes.Type(value = CorsPolicy.class, name = CorsPolicy.KIND),
+  @JsonSubTypes.Type(value = WafSettings.class, name = WafSettings.KIND)
+})
+public sealed interface FilterConfig permits CorsPolicy, WafSettings {
 
   /** The kind's wire name, the same as its JSON type name. */
   @JsonIgnore
