@@ -15,6 +15,7 @@ import io.portcullis.dataplane.stream.StreamClientSettings;
 import io.portcullis.dataplane.tls.CertificateStore;
 import io.portcullis.dataplane.tls.TlsConfigApplier;
 import io.portcullis.dataplane.filters.StandardFilters;
+import io.portcullis.dataplane.filters.waf.WafRuntime;
 import io.netty.channel.ChannelPipeline;
 import io.portcullis.dataplane.admin.ByteCountingHandler;
 import io.portcullis.dataplane.admin.TrafficMetrics;
@@ -60,6 +61,7 @@ public final class Dataplane implements AutoCloseable {
     this.options = options;
     this.accessLogFactory = accessLogFactory;
     this.config = new LiveConfig(StandardFilters.chains(() -> httpsPort));
+    WafRuntime.configure(options.wafRules(), metrics.registry());
   }
 
   /**

@@ -33,6 +33,8 @@ import java.util.Set;
  *     while {@code /ready} says 503, so load balancers and kube-proxy stop sending new connections
  * @param drainTimeout {@code --drain-timeout}: then how long in-flight requests may take to finish
  * @param accessLog {@code --access-log}: one JSON line per request on stdout, or none
+ * @param wafRules {@code --waf-rules}: the OWASP Core Rule Set directory (its {@code rules/*.conf}
+ *     and data files), loaded when a snapshot first asks for a WAF
  */
 public record DataplaneOptions(
     URI controlPlane,
@@ -45,7 +47,8 @@ public record DataplaneOptions(
     TlsFiles tls,
     Duration drainDelay,
     Duration drainTimeout,
-    boolean accessLog) {
+    boolean accessLog,
+    Path wafRules) {
 
   /**
    * The dataplane's identity for the snapshot stream: PEM files, re-read when they change.
@@ -66,19 +69,25 @@ public record DataplaneOptions(
   public DataplaneOptions(URI controlPlane, String nodeId, int httpPort, int httpsPort,
       int adminPort, String bindAddress, String logLevel, TlsFiles tls) {
     this(controlPlane, nodeId, httpPort, httpsPort, adminPort, bindAddress, logLevel, tls,
-        DEFAULT_DRAIN_DELAY, DEFAULT_DRAIN_TIMEOUT, true);
+        DEFAULT_DRAIN_DELAY, DEFAULT_DRAIN_TIMEOUT, true, DEFAULT_WAF_RULES);
   }
 
   /** The same options with other drain timings (tests drain in well under a second). */
   public DataplaneOptions withDrain(Duration delay, Duration timeout) {
     return new DataplaneOptions(controlPlane, nodeId, httpPort, httpsPort, adminPort, bindAddress,
-        logLevel, tls, delay, timeout, accessLog);
+        logLevel, tls, delay, timeout, accessLog, wafRules);
   }
 
   /** The same options with the access log on or off. */
   public DataplaneOptions withAccessLog(boolean on) {
     return new DataplaneOptions(controlPlane, nodeId, httpPort, httpsPort, adminPort, bindAddress,
-        logLevel, tls, drainDelay, drainTimeout, on);
+        logLevel, tls, drainDelay, drainTimeout, on, wafRules);
+  }
+
+  /** The same options with another WAF rules directory. */
+  public DataplaneOptions withWafRules(Path dir) {
+    return new DataplaneOptions(controlPlane, nodeId, httpPort, httpsPort, adminPort, bindAddress,
+        logLevel, tls, drainDelay, drainTimeout, accessLog, dir);
   }
 
   public static final int DEFAULT_HTTP_PORT = 8080;
@@ -92,6 +101,8 @@ public record DataplaneOptions(
   /** Bounds that keep a typo ({@code 5h}) from holding a pod in Terminating for hours. */
   static final Duration MAX_DRAIN_DELAY = Duration.ofMinutes(5);
   static final Duration MAX_DRAIN_TIMEOUT = Duration.ofHours(1);
+  /** Debian's modsecurity-crs package (CRS 3.3). */
+  public static final Path DEFAULT_WAF_RULES = Path.of("/usr/share/modsecurity-crs");
 
   static final List<String> FLAGS =
       List.of(
@@ -107,7 +118,8 @@ public record DataplaneOptions(
           "tls-ca",
           "drain-delay",
           "drain-timeout",
-          "access-log");
+          "access-log",
+          "waf-rules");
 
   private static final List<String> TLS_FLAGS = List.of("tls-cert", "tls-key", "tls-ca");
 
@@ -144,6 +156,9 @@ public record DataplaneOptions(
                               1s to 1h) [PORTCULLIS_DRAIN_TIMEOUT]
         --access-log FORMAT   json (one line per request on stdout) or off (default json)
                               [PORTCULLIS_ACCESS_LOG]
+        --waf-rules DIR       the OWASP Core Rule Set for routes with a WAF: DIR/rules/*.conf
+                              (default /usr/share/modsecurity-crs, Debian's modsecurity-crs)
+                              [PORTCULLIS_WAF_RULES]
         --help                print this text
       """;
 
@@ -170,6 +185,7 @@ public record DataplaneOptions(
     Duration drainTimeout =
         flags.get("drain-timeout", DataplaneOptions::drainTimeout, DEFAULT_DRAIN_TIMEOUT);
     boolean accessLog = flags.get("access-log", DataplaneOptions::accessLog, true);
+    Path wafRules = flags.get("waf-rules", DataplaneOptions::wafRules, DEFAULT_WAF_RULES);
     if (httpPort != 0 && httpPort == adminPort) {
       throw new FlagException("--http-port and --admin-port are both " + httpPort);
     }
@@ -181,7 +197,16 @@ public record DataplaneOptions(
     }
     return new DataplaneOptions(
         controlPlane, nodeId, httpPort, httpsPort, adminPort, bindAddress, logLevel,
-        tlsFiles(flags, controlPlane), drainDelay, drainTimeout, accessLog);
+        tlsFiles(flags, controlPlane), drainDelay, drainTimeout, accessLog, wafRules);
+  }
+
+  /** A directory given explicitly must hold rule files (the default may be absent until used). */
+  static Path wafRules(String text) {
+    Path dir = Path.of(text.trim());
+    if (!java.nio.file.Files.isDirectory(dir)) {
+      throw new IllegalArgumentException("not a directory: " + text);
+    }
+    return dir;
   }
 
   /** The three TLS files: all of them for https://, none for http:// (loopback only). */

@@ -8,11 +8,13 @@ import io.portcullis.dataplane.filter.FilterStage;
 import io.portcullis.dataplane.filters.cors.CorsFilter;
 import io.portcullis.dataplane.filters.headers.HeaderRewriteFilter;
 import io.portcullis.dataplane.filters.tls.TlsPolicyFilter;
+import io.portcullis.dataplane.filters.waf.WafFilter;
 import io.portcullis.snapshot.HeaderRewrite;
 import io.portcullis.snapshot.Route;
 import io.portcullis.snapshot.TlsPolicy;
 import io.portcullis.snapshot.VirtualHost;
 import io.portcullis.snapshot.filter.CorsPolicy;
+import io.portcullis.snapshot.filter.WafSettings;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.IntSupplier;
@@ -31,6 +33,7 @@ public final class StandardFilters {
   public static FilterRegistry registry() {
     return FilterRegistry.builder()
         .add(CorsPolicy.class, FilterStage.CORS, CorsFilter::new)
+        .add(WafSettings.class, FilterStage.WAF, WafFilter::create)
         .build();
   }
 
