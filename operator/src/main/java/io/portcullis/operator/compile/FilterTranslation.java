@@ -23,6 +23,7 @@ final class FilterTranslation {
   static List<FilterConfig> ofSpec(ProxyRouteSpec spec) throws InvalidInputException {
     List<FilterConfig> filters = new ArrayList<>();
     add(filters, CorsTranslation.of(spec.cors, "spec.cors"));
+    add(filters, WafTranslation.of(spec.waf, "spec.waf"));
     return filters;
   }
 
@@ -31,6 +32,7 @@ final class FilterTranslation {
       throws InvalidInputException {
     List<FilterConfig> own = new ArrayList<>();
     add(own, CorsTranslation.of(route.cors, "cors"));
+    add(own, WafTranslation.of(route.waf, "waf"));
     return merge(spec, own);
   }
 
@@ -48,6 +50,7 @@ final class FilterTranslation {
     } catch (InvalidInputException e) {
       invalid.report(CorsTranslation.ALLOW_ORIGINS, annotations.get(CorsTranslation.ALLOW_ORIGINS), e);
     }
+    add(filters, WafTranslation.of(annotations, invalid));
     return filters;
   }
 

@@ -53,6 +53,8 @@ public class ProxyRouteSpec {
   // the one here.
   /** CORS for every route; a route's own {@code cors} replaces it. */
   public Cors cors;
+  /** The web application firewall for every route; a route's own {@code waf} replaces it. */
+  public Waf waf;
 
   /** Routes in the order the user wrote them; precedence is computed, not taken from this order. */
   @Required
@@ -140,6 +142,31 @@ public class ProxyRouteSpec {
     // Request-path filters of this route, each replacing the spec-level setting of its kind.
     /** CORS for this route; replaces the spec-level {@code cors}. */
     public Cors cors;
+    /** The web application firewall for this route; replaces the spec-level {@code waf}. */
+    public Waf waf;
+  }
+
+  /**
+   * The web application firewall: the OWASP Core Rule Set with anomaly scoring over each request's
+   * headers and the first 128 KiB of its body.
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class Waf {
+    /** {@code block} (403, the default), {@code detect} (log only) or {@code off}. */
+    @Pattern("^(block|detect|off)$")
+    public String mode;
+    /** CRS paranoia level, 1 (default, fewest false positives) to 4. */
+    @Min(1)
+    @Max(4)
+    public Integer paranoiaLevel;
+    /** Inbound anomaly score that condemns a request; default 5 (one critical match). */
+    @Min(1)
+    @Max(10000)
+    public Integer anomalyThreshold;
+    /** Rule ids or id ranges that do not run here, such as {@code 942100} or {@code 920000-920999}. */
+    @Size(max = 256)
+    @Pattern("^[1-9][0-9]{0,8}(-[1-9][0-9]{0,8})?$")
+    public List<String> excludeRules;
   }
 
   /**
