@@ -72,5 +72,7 @@ class ExamplesCompileTest {
     }
     assertEquals(1, c.route("proxyroute/default/cors/api/cors.localhost").filters().size());
     assertEquals(1, c.route("ingress/default/cors-ingress/r0/p0").filters().size());
+    assertEquals(1, c.route("proxyroute/default/waf/api/waf.localhost").filters().size());
+    assertEquals(1, c.route("ingress/default/waf-ingress/r0/p0").filters().size());
   }
 }
