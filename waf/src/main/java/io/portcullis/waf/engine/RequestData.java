@@ -35,6 +35,8 @@ final class RequestData {
   final List<VarValue> multipartPartHeaders = new ArrayList<>();
   final List<VarValue> xml = new ArrayList<>();
   final String rawBody;
+  /** Only the start of the body is here: a body processor's error at the cut is not the client's. */
+  final boolean bodyTruncated;
   String requestBody = "";
   String bodyProcessor = "";
   String bodyError = "0";
@@ -70,6 +72,7 @@ final class RequestData {
       }
     }
     this.rawBody = new String(request.body(), StandardCharsets.ISO_8859_1);
+    this.bodyTruncated = request.bodyTruncated();
     String ct = header("content-type").toLowerCase(Locale.ROOT);
     if (ct.startsWith("application/x-www-form-urlencoded")) {
       bodyProcessor = "URLENCODED";
@@ -345,6 +348,9 @@ final class RequestData {
   }
 
   private void bodyError(String msg) {
+    if (bodyTruncated) {
+      return;
+    }
     bodyError = "1";
     bodyErrorMsg = msg;
   }

@@ -1,0 +1,65 @@
+package io.portcullis.waf;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.List;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Our rules on top of CRS, each against the gap it closes and the traffic it must leave alone. */
+class PortcullisAdditionsTest {
+  static WafRules rules;
+  static final WafPolicy BLOCK = WafPolicy.defaults(WafMode.BLOCK);
+
+  @BeforeAll
+  static void load() {
+    Assumptions.assumeTrue(Files.isDirectory(CrsCorpusTest.CRS.resolve("rules")), "modsecurity-crs is not installed");
+    rules = WafRules.loadCrs(CrsCorpusTest.CRS);
+  }
+
+  static WafRequest json(String body, boolean truncated) {
+    return new WafRequest("POST", "/api/items", "HTTP/1.1", List.of(
+        new WafRequest.Header("Host", "shop.example.com"),
+        new WafRequest.Header("User-Agent", "Mozilla/5.0"),
+        new WafRequest.Header("Accept", "*/*"),
+        new WafRequest.Header("Content-Type", "application/json")),
+        "192.0.2.1", body.getBytes(StandardCharsets.UTF_8), truncated);
+  }
+
+  static List<Integer> ids(WafVerdict v) {
+    return v.matches().stream().map(RuleMatch::ruleId).toList();
+  }
+
+  @Test
+  void aBodyThatDoesNotParseAsItsContentTypeIsCondemned() {
+    WafVerdict v = rules.inspect(json("{\"id\": 1' OR '1'='1", false), BLOCK);
+    assertTrue(v.condemned());
+    assertTrue(ids(v).contains(99170), ids(v).toString());
+  }
+
+  @Test
+  void aBodyCutAtTheInspectionLimitIsNot() {
+    WafVerdict v = rules.inspect(json("{\"items\":[{\"sku\":\"SHOE-42\",\"qty\":1},{\"sku\":\"SO", true), BLOCK);
+    assertFalse(v.condemned(), ids(v).toString());
+  }
+
+  @Test
+  void clientAddressHeadersMustHoldAddresses() {
+    WafRequest ok = WafRequest.of("GET", "/", List.of(new WafRequest.Header("Host", "a"),
+        new WafRequest.Header("User-Agent", "Mozilla/5.0"), new WafRequest.Header("Accept", "*/*"),
+        new WafRequest.Header("X-Forwarded-For", "203.0.113.9, 10.0.0.1, [2001:db8::1]")));
+    assertEquals(WafVerdict.Decision.ALLOW, rules.inspect(ok, BLOCK).decision());
+  }
+
+  @Test
+  void reportsTheRulesRe2jCannotRunAndRunsTheRest() {
+    WafRules.LoadReport r = rules.report();
+    assertTrue(r.rejected().keySet().containsAll(List.of(920120, 920600, 942130, 942260)), r.rejected().toString());
+    assertTrue(r.requestRules() > 500, "request rules: " + r.requestRules());
+  }
+}
