@@ -15,7 +15,7 @@ import java.util.Set;
  */
 final class RegexPrefilter {
   private static final int MAX_SET = 512;
-  private static final int MIN_USEFUL = 2;
+  private static final int MIN_USEFUL = 1;
 
   private final String re;
   private int pos;

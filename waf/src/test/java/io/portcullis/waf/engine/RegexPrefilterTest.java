@@ -31,7 +31,8 @@ class RegexPrefilterTest {
     assertNull(RegexPrefilter.literals("^\\d+$"));
     assertNull(RegexPrefilter.literals("a|\\w+"));
     assertNull(RegexPrefilter.literals("(?:ab)?"));
-    assertNull(RegexPrefilter.literals("[^a]bc|x"));
+    assertEquals(Set.of("bc", "x"), RegexPrefilter.literals("[^a]bc|x"));
+    assertNull(RegexPrefilter.literals("\\d+|x"));
   }
 
   /**
