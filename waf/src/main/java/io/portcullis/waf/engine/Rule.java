@@ -30,6 +30,7 @@ public final class Rule {
   boolean negated;
   List<UnaryOperator<String>> transforms = List.of();
   String transformKey = "";
+  int transformId; // TransformChains.id(transformKey): index of the per-request transform cache
   Rule chained;
   Disruptive disruptive = Disruptive.NONE;
   Boolean log; // null: the phase default

@@ -329,6 +329,7 @@ public final class RuleSetParser {
     }
     r.transforms = List.copyOf(transforms);
     r.transformKey = transformKey.toString();
+    r.transformId = TransformChains.id(r.transformKey);
     r.setvars = List.copyOf(setvars);
     r.ctls = List.copyOf(ctls);
     r.tags = Set.copyOf(tags);

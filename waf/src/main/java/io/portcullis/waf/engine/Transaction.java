@@ -22,6 +22,7 @@ import java.util.function.UnaryOperator;
 public final class Transaction {
   private static final AtomicLong IDS = new AtomicLong(System.nanoTime());
   private static final int MAX_LOGGED = 200;
+  private static final String[] CAPTURE_KEYS = {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"};
   /** Nanoseconds per rule id, when profiling (-Dportcullis.waf.profile=true); null otherwise. */
   public static final java.util.concurrent.ConcurrentHashMap<Integer, Long> PROFILE =
       Boolean.getBoolean("portcullis.waf.profile") ? new java.util.concurrent.ConcurrentHashMap<>() : null;
@@ -33,7 +34,8 @@ public final class Transaction {
   private RuleIds removedIds;
   private final Set<String> removedTags = new HashSet<>();
   private final List<Object[]> removedTargets = new ArrayList<>(); // {RuleIds or tag String, Target}
-  private final Map<String, IdentityHashMap<VarValue, String>> transformCache = new HashMap<>();
+  /** Transformed values by transformation chain (Rule.transformId), then by value identity. */
+  private IdentityHashMap<VarValue, String>[] transformCache;
   private final List<VarValue> matchedVars = new ArrayList<>();
   private VarValue matchedVar;
   private Rule currentRule;
@@ -64,7 +66,8 @@ public final class Transaction {
   }
 
   void capture(int group, String value) {
-    collections.get("TX").put(Integer.toString(group), value);
+    collections.get("TX").put(CAPTURE_KEYS[group], value);
+    mapCollectionLists.remove("TX");
   }
 
   /** Runs one phase's rules in order; returns true when a rule interrupted the transaction. */
@@ -165,8 +168,16 @@ public final class Transaction {
     if (r.transforms.isEmpty()) {
       return v.value();
     }
-    IdentityHashMap<VarValue, String> cache =
-        transformCache.computeIfAbsent(r.transformKey, k -> new IdentityHashMap<>());
+    if (transformCache == null) {
+      @SuppressWarnings("unchecked")
+      IdentityHashMap<VarValue, String>[] fresh = new IdentityHashMap[TransformChains.count()];
+      transformCache = fresh;
+    }
+    IdentityHashMap<VarValue, String> cache = transformCache[r.transformId];
+    if (cache == null) {
+      cache = new IdentityHashMap<>();
+      transformCache[r.transformId] = cache;
+    }
     String cached = cache.get(v);
     if (cached != null) {
       return cached;
@@ -216,6 +227,7 @@ public final class Transaction {
 
   private void setvar(Rule.SetVar sv) {
     Map<String, String> col = collections.computeIfAbsent(sv.collection(), k -> new HashMap<>());
+    mapCollectionLists.remove(sv.collection());
     String key = sv.key().expand(this).toLowerCase(Locale.ROOT);
     switch (sv.op()) {
       case '!' -> col.remove(key);
@@ -343,17 +355,26 @@ public final class Transaction {
     return new VarValue(name, "", value);
   }
 
-  private final Map<String, List<VarValue>> cachedCollections = new HashMap<>();
+  /** Request collections as of phase 1 and as of phase 2 (after the body processor ran). */
+  private final Map<String, List<VarValue>> cachedPhase1 = new HashMap<>();
+  private final Map<String, List<VarValue>> cachedPhase2 = new HashMap<>();
+  /** TX and the other writable collections as lists, dropped whenever the collection changes. */
+  private final Map<String, List<VarValue>> mapCollectionLists = new HashMap<>();
 
   List<VarValue> collection(String name) {
     switch (name) {
       case "TX", "IP", "GLOBAL", "SESSION", "USER", "RESOURCE" -> {
+        List<VarValue> listed = mapCollectionLists.get(name);
+        if (listed != null) {
+          return listed;
+        }
         Map<String, String> col = collections.get(name);
         if (col == null || col.isEmpty()) {
           return List.of();
         }
         List<VarValue> out = new ArrayList<>(col.size());
         col.forEach((k, v) -> out.add(new VarValue(name + ":" + k, k, v)));
+        mapCollectionLists.put(name, out);
         return out;
       }
       case "MATCHED_VAR" -> {
@@ -378,11 +399,11 @@ public final class Transaction {
       default -> { }
     }
     // Request variables do not change within a phase; ARGS and body ones change at phase 2.
-    String cacheKey = name + (req.bodyParsed ? "#2" : "#1");
-    List<VarValue> cached = cachedCollections.get(cacheKey);
+    Map<String, List<VarValue>> cache = req.bodyParsed ? cachedPhase2 : cachedPhase1;
+    List<VarValue> cached = cache.get(name);
     if (cached == null) {
       cached = requestCollection(name);
-      cachedCollections.put(cacheKey, cached);
+      cache.put(name, cached);
     }
     return cached;
   }
