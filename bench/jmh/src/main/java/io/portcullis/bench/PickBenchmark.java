@@ -1,7 +1,7 @@
 package io.portcullis.bench;
 
 import io.portcullis.dataplane.config.ClusterRuntime;
-import io.portcullis.dataplane.config.RequestHead;
+import io.portcullis.dataplane.http.RequestHead;
 import io.portcullis.dataplane.lb.PickContext;
 import io.portcullis.dataplane.lb.UpstreamEndpoint;
 import io.portcullis.snapshot.Cluster;

@@ -372,9 +372,15 @@ public final class Transformations {
         break;
       }
     }
-    int len = clean.length() - clean.length() % 4;
+    // Padding is optional, as in ModSecurity: a lone trailing char carries no whole byte.
+    int rem = clean.length() % 4;
+    if (rem == 1) {
+      clean.setLength(clean.length() - 1);
+    } else if (rem > 1) {
+      clean.append("==", 0, 4 - rem);
+    }
     try {
-      byte[] bytes = Base64.getDecoder().decode(clean.substring(0, len));
+      byte[] bytes = Base64.getDecoder().decode(clean.toString());
       return new String(bytes, StandardCharsets.ISO_8859_1);
     } catch (IllegalArgumentException e) {
       return "";
