@@ -49,6 +49,19 @@ class PortcullisAdditionsTest {
   }
 
   @Test
+  void tooManyArgumentsAreCondemnedNotInspectedInPart() {
+    StringBuilder q = new StringBuilder("/search?");
+    for (int i = 0; i < 1100; i++) {
+      q.append("a").append(i).append("=1&");
+    }
+    WafRequest many = WafRequest.of("GET", q.toString(), List.of(new WafRequest.Header("Host", "a"),
+        new WafRequest.Header("User-Agent", "Mozilla/5.0"), new WafRequest.Header("Accept", "*/*")));
+    WafVerdict v = rules.inspect(many, BLOCK);
+    assertTrue(v.condemned());
+    assertTrue(ids(v).contains(99170), ids(v).toString());
+  }
+
+  @Test
   void clientAddressHeadersMustHoldAddresses() {
     WafRequest ok = WafRequest.of("GET", "/", List.of(new WafRequest.Header("Host", "a"),
         new WafRequest.Header("User-Agent", "Mozilla/5.0"), new WafRequest.Header("Accept", "*/*"),

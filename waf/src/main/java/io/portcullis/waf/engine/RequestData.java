@@ -19,6 +19,8 @@ import java.util.Locale;
 final class RequestData {
   private static final JsonFactory JSON = new JsonFactory();
   static final int MAX_JSON_DEPTH = 64;
+  static final int MAX_ARGUMENTS = 1024;
+  private int arguments;
 
   final String method;
   final String uriRaw;
@@ -128,13 +130,16 @@ final class RequestData {
     }
   }
 
-  static void parseUrlEncoded(String s, String prefix, List<VarValue> out) {
+  void parseUrlEncoded(String s, String prefix, List<VarValue> out) {
     if (s.isEmpty()) {
       return;
     }
     for (String pair : s.split("&")) {
       if (pair.isEmpty()) {
         continue;
+      }
+      if (!roomForArgument()) {
+        return;
       }
       int eq = pair.indexOf('=');
       String k = Transformations.urlDecode(eq < 0 ? pair : pair.substring(0, eq), false);
@@ -232,6 +237,9 @@ final class RequestData {
         }
       }
       if (name != null) {
+        if (!roomForArgument()) {
+          return;
+        }
         if (filename != null) {
           files.add(new VarValue("FILES:" + name, name.toLowerCase(Locale.ROOT), filename));
           filesNames.add(new VarValue("FILES_NAMES:" + name, name.toLowerCase(Locale.ROOT), name));
@@ -295,6 +303,9 @@ final class RequestData {
             String value = t == JsonToken.VALUE_NULL ? "" : p.getText();
             String utf8 = latin1(value);
             String argName = name;
+            if (!roomForArgument()) {
+              return;
+            }
             argsPost.add(new VarValue("ARGS:" + argName, argName.toLowerCase(Locale.ROOT), utf8));
             field = null;
           }
@@ -345,6 +356,20 @@ final class RequestData {
       i = gt + 1;
     }
     xml.add(new VarValue("XML:/*", "/*", text.toString().strip()));
+  }
+
+  /**
+   * Every rule runs over every argument, so their number bounds the work per request (as
+   * ModSecurity's SecArgumentsLimit does): past {@link #MAX_ARGUMENTS} the request is reported as
+   * a processing error, which rule 99170 condemns, rather than inspected in part.
+   */
+  private boolean roomForArgument() {
+    if (++arguments <= MAX_ARGUMENTS) {
+      return true;
+    }
+    bodyError = "1";
+    bodyErrorMsg = "more than " + MAX_ARGUMENTS + " arguments";
+    return false;
   }
 
   private void bodyError(String msg) {
