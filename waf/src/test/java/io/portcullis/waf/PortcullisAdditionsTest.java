@@ -62,6 +62,28 @@ class PortcullisAdditionsTest {
   }
 
   @Test
+  void injectionInAnyHeaderButStructuredStandardValuesPass() {
+    List<WafRequest.Header> base = List.of(new WafRequest.Header("Host", "a"),
+        new WafRequest.Header("User-Agent", "Mozilla/5.0"), new WafRequest.Header("Accept", "*/*"));
+    java.util.function.Function<WafRequest.Header, WafVerdict> with = h -> {
+      List<WafRequest.Header> hs = new java.util.ArrayList<>(base);
+      hs.add(h);
+      return rules.inspect(WafRequest.of("GET", "/", hs), BLOCK);
+    };
+    assertTrue(ids(with.apply(new WafRequest.Header("X-Api-Key", "' or 1=1--"))).contains(99121));
+    assertTrue(ids(with.apply(new WafRequest.Header("X-Forwarded-Host", "\"><script>alert(1)</script>"))).contains(99122));
+    for (WafRequest.Header ok : List.of(
+        new WafRequest.Header("Sec-CH-UA", "\"Chromium\";v=\"118\", \"Google Chrome\";v=\"118\", \"Not=A?Brand\";v=\"99\""),
+        new WafRequest.Header("Accept-Language", "en-GB,en;q=0.9,de;q=0.8"),
+        new WafRequest.Header("If-None-Match", "W/\"5f8c-1a2b3c\""),
+        new WafRequest.Header("Forwarded", "for=192.0.2.60;proto=http;by=203.0.113.43"),
+        new WafRequest.Header("Authorization", "Bearer eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxIn0.abc"),
+        new WafRequest.Header("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"))) {
+      assertEquals(WafVerdict.Decision.ALLOW, with.apply(ok).decision(), ok.toString());
+    }
+  }
+
+  @Test
   void clientAddressHeadersMustHoldAddresses() {
     WafRequest ok = WafRequest.of("GET", "/", List.of(new WafRequest.Header("Host", "a"),
         new WafRequest.Header("User-Agent", "Mozilla/5.0"), new WafRequest.Header("Accept", "*/*"),
