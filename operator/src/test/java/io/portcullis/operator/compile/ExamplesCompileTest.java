@@ -75,6 +75,8 @@ class ExamplesCompileTest {
     assertEquals(1, c.route("proxyroute/default/cached/pages/cache.localhost").filters().size());
     assertEquals(0, c.route("proxyroute/default/cached/live/cache.localhost").filters().size());
     assertEquals(1, c.route("ingress/default/cache-ingress/cache-ingress.localhost/").filters().size());
+    assertEquals(1, c.route("proxyroute/default/waf/api/waf.localhost").filters().size());
+    assertEquals(1, c.route("ingress/default/waf-ingress/waf-ingress.localhost/").filters().size());
   }
 
   @Test
