@@ -25,7 +25,7 @@ class WafCompileTest {
   private static final String SHOP = "shop.example.com";
   private static final String API = "proxyroute/default/shop/api/shop.example.com";
   private static final String WEB = "proxyroute/default/shop/web/shop.example.com";
-  private static final String INGRESS_PATH = "ingress/default/shop/r0/p0";
+  private static final String INGRESS_PATH = "ingress/default/shop/shop.example.com/";
 
   private static Object api() {
     return backendWithEndpoints("default", "api", 80, "10.0.0.1");
