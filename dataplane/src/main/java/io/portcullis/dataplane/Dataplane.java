@@ -21,6 +21,7 @@ import io.portcullis.dataplane.stream.ConfigApplier;
 import io.portcullis.dataplane.tls.CertificateStore;
 import io.portcullis.dataplane.filters.StandardFilters;
 import io.portcullis.dataplane.filters.auth.AuthFilters;
+import io.portcullis.dataplane.filters.waf.WafRuntime;
 import io.netty.channel.ChannelPipeline;
 import io.portcullis.dataplane.admin.ByteCountingHandler;
 import io.portcullis.dataplane.admin.TrafficMetrics;
@@ -69,6 +70,7 @@ public final class Dataplane implements AutoCloseable {
     this.accessLogFactory = accessLogFactory;
     this.cache = new CacheEngine(options.cacheSize(), new CacheMetrics(metrics.registry()));
     this.config = new LiveConfig(StandardFilters.chains(() -> httpsPort, cache));
+    WafRuntime.configure(options.wafRules(), metrics.registry());
   }
 
   /**

@@ -34,6 +34,8 @@ import java.util.Set;
  * @param drainTimeout {@code --drain-timeout}: then how long in-flight requests may take to finish
  * @param accessLog {@code --access-log}: one JSON line per request on stdout, or none
  * @param cacheSize {@code --cache-size}: bytes the shared HTTP cache may hold (routes opt in)
+ * @param wafRules {@code --waf-rules}: the OWASP Core Rule Set directory (its {@code rules/*.conf}
+ *     and data files), loaded when a snapshot first asks for a WAF
  */
 public record DataplaneOptions(
     URI controlPlane,
@@ -47,7 +49,8 @@ public record DataplaneOptions(
     Duration drainDelay,
     Duration drainTimeout,
     boolean accessLog,
-    long cacheSize) {
+    long cacheSize,
+    Path wafRules) {
 
   /**
    * The dataplane's identity for the snapshot stream: PEM files, re-read when they change.
@@ -68,19 +71,25 @@ public record DataplaneOptions(
   public DataplaneOptions(URI controlPlane, String nodeId, int httpPort, int httpsPort,
       int adminPort, String bindAddress, String logLevel, TlsFiles tls) {
     this(controlPlane, nodeId, httpPort, httpsPort, adminPort, bindAddress, logLevel, tls,
-        DEFAULT_DRAIN_DELAY, DEFAULT_DRAIN_TIMEOUT, true, DEFAULT_CACHE_SIZE);
+        DEFAULT_DRAIN_DELAY, DEFAULT_DRAIN_TIMEOUT, true, DEFAULT_CACHE_SIZE, DEFAULT_WAF_RULES);
   }
 
   /** The same options with other drain timings (tests drain in well under a second). */
   public DataplaneOptions withDrain(Duration delay, Duration timeout) {
     return new DataplaneOptions(controlPlane, nodeId, httpPort, httpsPort, adminPort, bindAddress,
-        logLevel, tls, delay, timeout, accessLog, cacheSize);
+        logLevel, tls, delay, timeout, accessLog, cacheSize, wafRules);
   }
 
   /** The same options with the access log on or off. */
   public DataplaneOptions withAccessLog(boolean on) {
     return new DataplaneOptions(controlPlane, nodeId, httpPort, httpsPort, adminPort, bindAddress,
-        logLevel, tls, drainDelay, drainTimeout, on, cacheSize);
+        logLevel, tls, drainDelay, drainTimeout, on, cacheSize, wafRules);
+  }
+
+  /** The same options with another WAF rules directory. */
+  public DataplaneOptions withWafRules(Path dir) {
+    return new DataplaneOptions(controlPlane, nodeId, httpPort, httpsPort, adminPort, bindAddress,
+        logLevel, tls, drainDelay, drainTimeout, accessLog, cacheSize, dir);
   }
 
   public static final int DEFAULT_HTTP_PORT = 8080;
@@ -96,6 +105,8 @@ public record DataplaneOptions(
   /** Bounds that keep a typo ({@code 5h}) from holding a pod in Terminating for hours. */
   static final Duration MAX_DRAIN_DELAY = Duration.ofMinutes(5);
   static final Duration MAX_DRAIN_TIMEOUT = Duration.ofHours(1);
+  /** Debian's modsecurity-crs package (CRS 3.3). */
+  public static final Path DEFAULT_WAF_RULES = Path.of("/usr/share/modsecurity-crs");
 
   static final List<String> FLAGS =
       List.of(
@@ -112,7 +123,8 @@ public record DataplaneOptions(
           "drain-delay",
           "drain-timeout",
           "access-log",
-          "cache-size");
+          "cache-size",
+          "waf-rules");
 
   private static final List<String> TLS_FLAGS = List.of("tls-cert", "tls-key", "tls-ca");
 
@@ -151,6 +163,9 @@ public record DataplaneOptions(
                               [PORTCULLIS_ACCESS_LOG]
         --cache-size SIZE     heap for the shared HTTP cache, e.g. 256Mi or 1Gi (default
                               128Mi); routes opt in with cache: {} [PORTCULLIS_CACHE_SIZE]
+        --waf-rules DIR       the OWASP Core Rule Set for routes with a WAF: DIR/rules/*.conf
+                              (default /usr/share/modsecurity-crs, Debian's modsecurity-crs)
+                              [PORTCULLIS_WAF_RULES]
         --help                print this text
       """;
 
@@ -176,6 +191,7 @@ public record DataplaneOptions(
         flags.get("drain-timeout", DataplaneOptions::drainTimeout, DEFAULT_DRAIN_TIMEOUT);
     boolean accessLog = flags.get("access-log", DataplaneOptions::accessLog, true);
     long cacheSize = flags.get("cache-size", DataplaneOptions::cacheSize, DEFAULT_CACHE_SIZE);
+    Path wafRules = flags.get("waf-rules", DataplaneOptions::wafRules, DEFAULT_WAF_RULES);
     for (String tlsFlag : TLS_FLAGS) {
       flags.get(tlsFlag, Path::of, null);
     }
@@ -194,7 +210,16 @@ public record DataplaneOptions(
     }
     return new DataplaneOptions(
         controlPlane, nodeId, httpPort, httpsPort, adminPort, bindAddress, logLevel,
-        tlsFiles(flags, controlPlane), drainDelay, drainTimeout, accessLog, cacheSize);
+        tlsFiles(flags, controlPlane), drainDelay, drainTimeout, accessLog, cacheSize, wafRules);
+  }
+
+  /** A directory given explicitly must hold rule files (the default may be absent until used). */
+  static Path wafRules(String text) {
+    Path dir = Path.of(text.trim());
+    if (!java.nio.file.Files.isDirectory(dir)) {
+      throw new IllegalArgumentException("not a directory: " + text);
+    }
+    return dir;
   }
 
   /** The three TLS files: all of them for https://, none for http:// (loopback only). */

@@ -186,4 +186,13 @@ class DataplaneOptionsTest {
       assertTrue(DataplaneOptions.USAGE.contains("--" + flag + " "), () -> "--help lists --" + flag);
     }
   }
+
+  @Test
+  void wafRulesDirectory() throws Exception {
+    String cp = "http://127.0.0.1:18000";
+    assertEquals(DataplaneOptions.DEFAULT_WAF_RULES, parse(Map.of(), "--control-plane", cp).wafRules());
+    java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("crs");
+    assertEquals(dir, parse(Map.of("PORTCULLIS_WAF_RULES", dir.toString()), "--control-plane", cp).wafRules());
+    assertTrue(error("--control-plane", cp, "--waf-rules", dir + "/missing").contains("--waf-rules"));
+  }
 }

@@ -11,6 +11,7 @@ import io.portcullis.dataplane.filters.compression.CompressionFilter;
 import io.portcullis.dataplane.filters.cors.CorsFilter;
 import io.portcullis.dataplane.filters.headers.HeaderRewriteFilter;
 import io.portcullis.dataplane.filters.tls.TlsPolicyFilter;
+import io.portcullis.dataplane.filters.waf.WafFilter;
 import io.portcullis.snapshot.HeaderRewrite;
 import io.portcullis.snapshot.Route;
 import io.portcullis.snapshot.TlsPolicy;
@@ -19,6 +20,7 @@ import io.portcullis.snapshot.filter.AuthPolicy;
 import io.portcullis.snapshot.filter.CachePolicy;
 import io.portcullis.snapshot.filter.CompressionPolicy;
 import io.portcullis.snapshot.filter.CorsPolicy;
+import io.portcullis.snapshot.filter.WafSettings;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.IntSupplier;
@@ -45,6 +47,7 @@ public final class StandardFilters {
         .add(AuthPolicy.class, FilterStage.AUTHENTICATION, AuthFilters.shared()::create)
         .add(CachePolicy.class, FilterStage.CACHE, cache::filter)
         .add(CompressionPolicy.class, FilterStage.COMPRESSION, CompressionFilter::new)
+        .add(WafSettings.class, FilterStage.WAF, WafFilter::create)
         .build();
   }
 

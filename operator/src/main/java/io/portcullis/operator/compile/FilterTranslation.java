@@ -25,6 +25,7 @@ final class FilterTranslation {
     add(filters, CorsTranslation.of(spec.cors, "spec.cors"));
     add(filters, CacheTranslation.of(spec.cache, "spec.cache"));
     add(filters, CompressionTranslation.of(spec.compression, "spec.compression"));
+    add(filters, WafTranslation.of(spec.waf, "spec.waf"));
     return filters;
   }
 
@@ -35,6 +36,7 @@ final class FilterTranslation {
     add(own, CorsTranslation.of(route.cors, "cors"));
     add(own, CacheTranslation.of(route.cache, "cache"));
     add(own, CompressionTranslation.of(route.compression, "compression"));
+    add(own, WafTranslation.of(route.waf, "waf"));
     return CompressionTranslation.withoutIfDisabled(route.compression,
         CacheTranslation.unlessTurnedOff(route.cache, merge(spec, own)));
   }
@@ -55,6 +57,7 @@ final class FilterTranslation {
     }
     add(filters, CacheTranslation.of(annotations, invalid));
     add(filters, CompressionTranslation.of(annotations, invalid));
+    add(filters, WafTranslation.of(annotations, invalid));
     return filters;
   }
 

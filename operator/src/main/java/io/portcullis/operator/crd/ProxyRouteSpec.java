@@ -70,6 +70,8 @@ public class ProxyRouteSpec {
   public CacheSpec cache;
   @JsonPropertyDescription("Response compression for every route; a route's own compression replaces it.")
   public Compression compression;
+  @JsonPropertyDescription("The web application firewall for every route; a route's own waf replaces it.")
+  public Waf waf;
 
   @JsonPropertyDescription("What to do with requests to the hosts. Order does not matter: the longest path wins, and on equal length exact beats prefix.")
   @Required
@@ -181,6 +183,31 @@ public class ProxyRouteSpec {
     public CacheSpec cache;
     @JsonPropertyDescription("Response compression for this route; replaces the spec's.")
     public Compression compression;
+    @JsonPropertyDescription("The web application firewall for this route; replaces the spec-level waf.")
+    public Waf waf;
+  }
+
+  /**
+   * The web application firewall: the OWASP Core Rule Set with anomaly scoring over each request's
+   * headers and the first 128 KiB of its body.
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class Waf {
+    @JsonPropertyDescription("block (403, the default), detect (log only) or off.")
+    @Pattern("^(block|detect|off)$")
+    public String mode;
+    @JsonPropertyDescription("CRS paranoia level, 1 (default, fewest false positives) to 4.")
+    @Min(1)
+    @Max(4)
+    public Integer paranoiaLevel;
+    @JsonPropertyDescription("Inbound anomaly score that condemns a request; default 5 (one critical match).")
+    @Min(1)
+    @Max(10000)
+    public Integer anomalyThreshold;
+    @JsonPropertyDescription("Rule ids or id ranges that do not run here, such as 942100 or 920000-920999.")
+    @Size(max = 256)
+    @Pattern("^[1-9][0-9]{0,8}(-[1-9][0-9]{0,8})?$")
+    public List<String> excludeRules;
   }
 
   /**

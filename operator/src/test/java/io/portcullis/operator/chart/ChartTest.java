@@ -92,7 +92,7 @@ class ChartTest {
             " secrets [] get,list,watch",
             // OIDC session Secrets that routes name and nobody made: create only, never update
             " secrets [] create",
-            " configmaps [] get,list,watch",
+            " configmaps [] list,watch",
             "discovery.k8s.io endpointslices [] list,watch",
             " events [] create,get,patch"),
         rules(one(defaults, ClusterRole.class, OPERATOR).getRules()));

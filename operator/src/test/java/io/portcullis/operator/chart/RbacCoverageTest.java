@@ -64,12 +64,20 @@ class RbacCoverageTest {
    * "verb group/resource scope" as {@link GrantedRbac#grantedLines()} prints them, without the
    * binding in brackets.
    */
+  private static final String STATIC_SITES =
+      "static sites: a ConfigMap is watched (by name) only while a ProxyRoute names one"
+          + " (ReferencedConfigMapsTest exercises it)";
+
   static final Map<String, String> GRANTED_BUT_NOT_EXERCISED = Map.of(
       "update core/secrets in " + Chart.NAMESPACE + " names=[pc-portcullis-ca, pc-portcullis-dataplane-tls,"
           + " pc-portcullis-default-tls]",
       "renewing the dataplanes' certificate (and the generated default one) days before they expire",
       "create core/secrets in " + NS,
-      "an OIDC session Secret that a route names and nobody made (SessionSecretsTest exercises it)");
+      "an OIDC session Secret that a route names and nobody made (SessionSecretsTest exercises it)",
+      "list core/configmaps (cluster-wide)", STATIC_SITES,
+      "watch core/configmaps (cluster-wide)", STATIC_SITES,
+      "list core/configmaps in " + NS, STATIC_SITES,
+      "watch core/configmaps in " + NS, STATIC_SITES);
 
   KubernetesClient client;
 

@@ -342,6 +342,26 @@ class DocumentedYamlTest {
         secrets.add(ca);
       }
     }
-    return new ClusterState(classes, state.ingresses(), state.proxyRoutes(), services, slices, secrets);
+    return new ClusterState(classes, state.ingresses(), state.proxyRoutes(), services, slices, secrets,
+        null, withMadeUpSites(state));
+  }
+
+  /** The state's ConfigMaps plus a one-page site for every static ConfigMap named but not defined. */
+  private static List<io.fabric8.kubernetes.api.model.ConfigMap> withMadeUpSites(ClusterState state) {
+    List<io.fabric8.kubernetes.api.model.ConfigMap> maps = new ArrayList<>(state.configMaps());
+    Set<String> have = new HashSet<>();
+    maps.forEach(m -> have.add(m.getMetadata().getNamespace() + "/" + m.getMetadata().getName()));
+    for (var route : state.proxyRoutes()) {
+      String ns = route.getMetadata().getNamespace();
+      for (var r : route.getSpec().routes) {
+        if (r != null && r.staticContent != null && r.staticContent.configMap != null
+            && have.add(ns + "/" + r.staticContent.configMap)) {
+          maps.add(new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
+              .withNewMetadata().withNamespace(ns).withName(r.staticContent.configMap).endMetadata()
+              .addToData("index.html", "<h1>made up for the docs test</h1>").build());
+        }
+      }
+    }
+    return maps;
   }
 }

@@ -75,6 +75,8 @@ class ExamplesCompileTest {
     assertEquals(1, c.route("proxyroute/default/cached/pages/cache.localhost").filters().size());
     assertEquals(0, c.route("proxyroute/default/cached/live/cache.localhost").filters().size());
     assertEquals(1, c.route("ingress/default/cache-ingress/cache-ingress.localhost/").filters().size());
+    assertEquals(1, c.route("proxyroute/default/waf/api/waf.localhost").filters().size());
+    assertEquals(1, c.route("ingress/default/waf-ingress/waf-ingress.localhost/").filters().size());
   }
 
   @Test
@@ -86,7 +88,7 @@ class ExamplesCompileTest {
     }
     assertEquals(1, c.route("proxyroute/default/compress/main/compress.localhost").filters().size());
     assertEquals(0, c.route("proxyroute/default/compress/raw/compress.localhost").filters().size());
-    assertEquals(1, c.route("ingress/default/compress-ingress/r0/p0").filters().size());
+    assertEquals(1, c.route("ingress/default/compress-ingress/compress-ingress.localhost/").filters().size());
   }
 
   @Test

@@ -167,7 +167,7 @@ class StaticAndCompressionCompileTest {
         .annotation(CompressionTranslation.ALGORITHMS_ANNOTATION, "zstd, gzip")
         .host(SITE).path("Prefix", "/", backend("api", 80)),
         backendWithEndpoints("default", "api", 80, "10.0.0.1"));
-    Route r = c.route("ingress/default/shop/r0/p0");
+    Route r = c.route("ingress/default/shop/site.example.com/");
     assertEquals(List.of(new CompressionPolicy(List.of("zstd", "gzip"), 0, List.of(), 0, 0, 0)),
         r.filters());
     assertAllGood(c.ingressStatus("default", "shop"));
@@ -181,13 +181,13 @@ class StaticAndCompressionCompileTest {
         .annotation(CompressionTranslation.MIN_LENGTH_ANNOTATION, "lots")
         .host(SITE).path("Prefix", "/", backend("api", 80)),
         backendWithEndpoints("default", "api", 80, "10.0.0.1"));
-    assertEquals(List.of(CompressionPolicy.defaults()), c.route("ingress/default/shop/r0/p0").filters());
+    assertEquals(List.of(CompressionPolicy.defaults()), c.route("ingress/default/shop/site.example.com/").filters());
     assertTrue(warning(c.ingressStatus("default", "shop"), Reasons.INVALID_ANNOTATION)
         .message().contains(CompressionTranslation.MIN_LENGTH_ANNOTATION));
     Compiled off = compile(ingress("default", "shop")
         .host(SITE).path("Prefix", "/", backend("api", 80)),
         backendWithEndpoints("default", "api", 80, "10.0.0.1"));
-    assertFalse(off.route("ingress/default/shop/r0/p0").filters().stream()
+    assertFalse(off.route("ingress/default/shop/site.example.com/").filters().stream()
         .anyMatch(f -> f instanceof CompressionPolicy));
   }
 

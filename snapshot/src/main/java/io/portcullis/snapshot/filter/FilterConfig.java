@@ -26,9 +26,11 @@ import java.util.Set;
   @JsonSubTypes.Type(value = CorsPolicy.class, name = CorsPolicy.KIND),
   @JsonSubTypes.Type(value = AuthPolicy.class, name = AuthPolicy.KIND),
   @JsonSubTypes.Type(value = CachePolicy.class, name = CachePolicy.KIND),
-  @JsonSubTypes.Type(value = CompressionPolicy.class, name = CompressionPolicy.KIND)
+  @JsonSubTypes.Type(value = CompressionPolicy.class, name = CompressionPolicy.KIND),
+  @JsonSubTypes.Type(value = WafSettings.class, name = WafSettings.KIND)
 })
-public sealed interface FilterConfig permits CorsPolicy, AuthPolicy, CachePolicy, CompressionPolicy {
+public sealed interface FilterConfig
+    permits CorsPolicy, AuthPolicy, CachePolicy, CompressionPolicy, WafSettings {
 
   /** The kind's wire name, the same as its JSON type name. */
   @JsonIgnore

@@ -3,7 +3,7 @@ package io.portcullis.dataplane.filters.auth;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.portcullis.dataplane.filter.LocalResponse;
 
-/** The proxy's own answers to requests that do not authenticate. */
+/** The proxy's own answers to requests that do not authenticate (or are signing in). */
 final class AuthAnswers {
   private AuthAnswers() {}
 
@@ -27,6 +27,14 @@ final class AuthAnswers {
   static LocalResponse unavailable(String why) {
     LocalResponse r = LocalResponse.text(503, "authentication unavailable: " + why + "\n");
     r.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
+    return r;
+  }
+
+  /** 302 to {@code location}, never cached: sign-in redirects carry one-time state. */
+  static LocalResponse redirect(String location) {
+    LocalResponse r = LocalResponse.empty(302);
+    r.headers().set(HttpHeaderNames.LOCATION, location);
+    r.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
     return r;
   }
 
