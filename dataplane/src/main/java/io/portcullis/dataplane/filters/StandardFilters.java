@@ -61,27 +61,43 @@ public final class StandardFilters {
     return chains(registry(cache), httpsPort);
   }
 
-  /** Chains from {@code registry} plus the built-in filters. */
+  /**
+   * Chains from {@code registry} plus the built-in filters. A host without a TLS policy gets the
+   * TLS filter only when some host of the snapshot checks client certificates: only then can a
+   * connection's handshake have enforced a validation that such a host must refuse (421). So a
+   * snapshot without TLS hosts compiles empty chains, and its requests run no filter at all.
+   */
   public static ChainCompiler chains(FilterRegistry registry, IntSupplier httpsPort) {
     TlsPolicyFilter plain = new TlsPolicyFilter(null, httpsPort, false);
-    return snapshot -> new ChainCompiler.SnapshotChains() {
-      @Override
-      public FilterChain route(VirtualHost vhost, Route route) {
-        List<StagedFilter> builtIns = new ArrayList<>(2);
-        builtIns.add(new StagedFilter(FilterStage.TLS, tlsFilter(vhost, route, plain, httpsPort)));
-        if (!route.requestHeaders().isEmpty() || !route.responseHeaders().isEmpty()) {
-          builtIns.add(new StagedFilter(FilterStage.HEADERS,
-              new HeaderRewriteFilter(route.requestHeaders(), route.responseHeaders())));
+    return snapshot -> {
+      boolean clientCertificates = snapshot.virtualHosts().stream()
+          .anyMatch(v -> v.tls() != null && v.tls().clientCertificates() != null);
+      return new ChainCompiler.SnapshotChains() {
+        @Override
+        public FilterChain route(VirtualHost vhost, Route route) {
+          List<StagedFilter> builtIns = new ArrayList<>(2);
+          addTls(builtIns, vhost, route);
+          if (!route.requestHeaders().isEmpty() || !route.responseHeaders().isEmpty()) {
+            builtIns.add(new StagedFilter(FilterStage.HEADERS,
+                new HeaderRewriteFilter(route.requestHeaders(), route.responseHeaders())));
+          }
+          return registry.compile(vhost.filters(), route.filters(), builtIns);
         }
-        return registry.compile(vhost.filters(), route.filters(), builtIns);
-      }
 
-      @Override
-      public FilterChain host(VirtualHost vhost) {
-        List<StagedFilter> builtIns =
-            List.of(new StagedFilter(FilterStage.TLS, tlsFilter(vhost, null, plain, httpsPort)));
-        return registry.compile(vhost == null ? List.of() : vhost.filters(), List.of(), builtIns);
-      }
+        @Override
+        public FilterChain host(VirtualHost vhost) {
+          List<StagedFilter> builtIns = new ArrayList<>(1);
+          addTls(builtIns, vhost, null);
+          return registry.compile(vhost == null ? List.of() : vhost.filters(), List.of(), builtIns);
+        }
+
+        private void addTls(List<StagedFilter> builtIns, VirtualHost vhost, Route route) {
+          if ((vhost != null && vhost.tls() != null) || clientCertificates) {
+            builtIns.add(
+                new StagedFilter(FilterStage.TLS, tlsFilter(vhost, route, plain, httpsPort)));
+          }
+        }
+      };
     };
   }
 

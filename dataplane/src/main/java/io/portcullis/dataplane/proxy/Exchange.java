@@ -167,10 +167,12 @@ final class Exchange extends DefaultAttributeMap implements FilterContext, Chain
     return down.isCurrent(this) && phase == ExchangePhase.FILTERS;
   }
 
-  /** The response head goes through the filters' response phases (a no-op without filters). */
+  /**
+   * The response head through the filters' response phases; null when the route has no filters
+   * (no allocation on the common path).
+   */
   ChainRun.ResponseOutcome filterResponse(HttpResponse out) {
-    return chainRun == null
-        ? new ChainRun.ResponseOutcome(out, null, null) : chainRun.onResponse(out);
+    return chainRun == null ? null : chainRun.onResponse(out);
   }
 
   // ---- local answers ----
@@ -199,13 +201,18 @@ final class Exchange extends DefaultAttributeMap implements FilterContext, Chain
     }
     out.headers().set(HeaderPolicy.X_REQUEST_ID, requestId);
     LocalResponse.Body body = response.body();
+    BodyTransform transform = null;
     ChainRun.ResponseOutcome outcome = filterResponse(out);
-    if (outcome.replacement() != null) {
-      LocalResponses.release(body);
-      body = outcome.replacement();
+    if (outcome != null) {
+      out = outcome.head();
+      transform = outcome.transform();
+      if (outcome.replacement() != null) {
+        LocalResponses.release(body);
+        body = outcome.replacement();
+      }
     }
-    completed(outcome.head().status().code(), 0);
-    writeLocal(outcome.head(), body, outcome.transform());
+    completed(out.status().code(), 0);
+    writeLocal(out, body, transform);
   }
 
   /** Streams a local answer, then ends the exchange as its framing requires. */

@@ -64,15 +64,17 @@ final class ResponseRelay {
       out.headers().add(HttpHeaderNames.SET_COOKIE, fwd.affinityCookie());
     }
     ChainRun.ResponseOutcome outcome = ex.filterResponse(out);
-    if (outcome.replacement() != null) {
+    if (outcome != null && outcome.replacement() != null) {
       fwd.discardReplaced(response, upstreamReusable);
       fwd.end();
       ex.completed(outcome.head().status().code(), status);
       ex.writeLocal(outcome.head(), outcome.replacement(), outcome.transform());
       return true;
     }
-    out = outcome.head();
-    transform = outcome.transform();
+    if (outcome != null) {
+      out = outcome.head();
+      transform = outcome.transform();
+    }
     ex.phase(ExchangePhase.RELAYING);
     if (switching) {
       abortTransform(); // a tunnel has no body to transform
