@@ -28,7 +28,7 @@ final class Http1RequestFraming {
   static final int OK = -1;
 
   private enum State {
-    HEAD_LINE, HEAD_LF, SIZE, EXT, EXT_QUOTED, EXT_QUOTED_ESCAPE, SIZE_LF,
+    HEAD_LINE, HEAD_LF, SIZE, EXT, SIZE_LF,
     DATA, DATA_CR, DATA_LF, TRAILER_LINE, TRAILER_LF, FIXED, OPAQUE
   }
 
@@ -47,7 +47,8 @@ final class Http1RequestFraming {
   private boolean upgradePending;
   private int sizeDigits;
   private long remaining;
-  private int extensionBytes;
+  private final ChunkExtensionGrammar extensions =
+      new ChunkExtensionGrammar(MAX_CHUNK_EXTENSION_BYTES);
 
   Http1RequestFraming(int maxHeadBytes) {
     this.maxHeadBytes = maxHeadBytes;
@@ -128,32 +129,11 @@ final class Http1RequestFraming {
           return true;
         }
         state = State.EXT;
-        ext = Ext.BEFORE_SEMICOLON;
+        extensions.startList();
         return extension(c);
       }
       case EXT -> {
         return extension(c);
-      }
-      case EXT_QUOTED -> {
-        if (!countExtension()) {
-          return false;
-        }
-        if (c == '"') {
-          state = State.EXT;
-          ext = Ext.AFTER_QUOTED;
-        } else if (c == '\\') {
-          state = State.EXT_QUOTED_ESCAPE;
-        } else if (!isQdtext(c)) {
-          return false; // CR, LF and other controls may not hide in a quoted string
-        }
-        return true;
-      }
-      case EXT_QUOTED_ESCAPE -> {
-        if (!countExtension() || !(c == '\t' || c == ' ' || (c >= 0x21 && c != 0x7f))) {
-          return false;
-        }
-        state = State.EXT_QUOTED;
-        return true;
       }
       case SIZE_LF -> {
         if (c != '\n') {
@@ -287,7 +267,7 @@ final class Http1RequestFraming {
     if (text.isEmpty()) {
       state = State.HEAD_LINE;
       headBytes = 0;
-      extensionBytes = 0;
+      extensions.newRequest();
       return true;
     }
     state = State.TRAILER_LINE;
@@ -304,86 +284,13 @@ final class Http1RequestFraming {
     remaining = 0;
   }
 
-  private boolean countExtension() {
-    return ++extensionBytes <= MAX_CHUNK_EXTENSION_BYTES;
-  }
-
-  /** Where in {@code *( BWS ";" BWS name [ BWS "=" BWS value ] )} a chunk extension is. */
-  private enum Ext { BEFORE_SEMICOLON, BEFORE_NAME, NAME, AFTER_NAME, BEFORE_VALUE, VALUE, AFTER_QUOTED }
-
-  private Ext ext;
-
-  /** One byte of a chunk extension, by its grammar (RFC 9112 §7.1.1); the CR ends the line. */
+  /** One byte of the chunk extensions (see {@link ChunkExtensionGrammar}). */
   private boolean extension(char c) {
-    if (c == '\r') {
-      // The line may end after a name, a value or a closing quote: not after a blank or a ';'.
-      if (ext == Ext.NAME || ext == Ext.VALUE || ext == Ext.AFTER_QUOTED) {
-        state = State.SIZE_LF;
-        return true;
-      }
-      return false;
+    ChunkExtensionGrammar.Step step = extensions.accept(c);
+    if (step == ChunkExtensionGrammar.Step.LINE_END) {
+      state = State.SIZE_LF;
     }
-    if (!countExtension()) {
-      return false;
-    }
-    boolean blank = c == ' ' || c == '\t';
-    switch (ext) {
-      case BEFORE_SEMICOLON, AFTER_QUOTED -> {
-        if (c == ';') {
-          ext = Ext.BEFORE_NAME;
-          return true;
-        }
-        if (blank) {
-          ext = Ext.BEFORE_SEMICOLON;
-        }
-        return blank;
-      }
-      case BEFORE_NAME -> {
-        if (isTchar(c)) {
-          ext = Ext.NAME;
-        }
-        return blank || isTchar(c);
-      }
-      case NAME, AFTER_NAME -> {
-        if (c == '=') {
-          ext = Ext.BEFORE_VALUE;
-          return true;
-        }
-        if (c == ';') {
-          ext = Ext.BEFORE_NAME;
-          return true;
-        }
-        if (blank) {
-          ext = Ext.AFTER_NAME;
-          return true;
-        }
-        return ext == Ext.NAME && isTchar(c);
-      }
-      case BEFORE_VALUE -> {
-        if (c == '"') {
-          state = State.EXT_QUOTED;
-          return true;
-        }
-        if (isTchar(c)) {
-          ext = Ext.VALUE;
-        }
-        return blank || isTchar(c);
-      }
-      case VALUE -> {
-        if (c == ';') {
-          ext = Ext.BEFORE_NAME;
-          return true;
-        }
-        if (blank) {
-          ext = Ext.BEFORE_SEMICOLON;
-          return true;
-        }
-        return isTchar(c);
-      }
-      default -> {
-        return false;
-      }
-    }
+    return step != ChunkExtensionGrammar.Step.BAD;
   }
 
   static boolean validVersion(String v) {
@@ -405,10 +312,5 @@ final class Http1RequestFraming {
   static boolean isTchar(char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || isDigit(c)
         || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
-  }
-
-  private static boolean isQdtext(char c) {
-    return c == '\t' || c == ' ' || c == 0x21 || (c >= 0x23 && c <= 0x5b)
-        || (c >= 0x5d && c <= 0x7e) || c >= 0x80;
   }
 }
