@@ -1,5 +1,8 @@
 package io.portcullis.waf;
 
+import io.portcullis.waf.model.RuleMatch;
+import io.portcullis.waf.model.WafRequest;
+import io.portcullis.waf.model.WafVerdict;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.IOException;

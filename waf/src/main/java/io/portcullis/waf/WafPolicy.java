@@ -1,5 +1,6 @@
 package io.portcullis.waf;
 
+import io.portcullis.waf.model.RuleIds;
 import java.util.List;
 import java.util.Objects;
 

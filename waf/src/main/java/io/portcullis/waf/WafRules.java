@@ -1,5 +1,7 @@
 package io.portcullis.waf;
 
+import io.portcullis.waf.model.WafRequest;
+import io.portcullis.waf.model.WafVerdict;
 import io.portcullis.waf.engine.CompiledRules;
 import io.portcullis.waf.engine.RuleSetParser;
 import java.io.IOException;

@@ -1,5 +1,6 @@
 package io.portcullis.waf;
 
+import io.portcullis.waf.model.WafRequest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

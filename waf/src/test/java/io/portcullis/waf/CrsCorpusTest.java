@@ -1,5 +1,6 @@
 package io.portcullis.waf;
 
+import io.portcullis.waf.model.WafVerdict;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;

@@ -1,5 +1,8 @@
 package io.portcullis.waf;
 
+import io.portcullis.waf.model.RuleMatch;
+import io.portcullis.waf.model.WafRequest;
+import io.portcullis.waf.model.WafVerdict;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -2,9 +2,9 @@ package io.portcullis.bench;
 
 import io.portcullis.waf.WafMode;
 import io.portcullis.waf.WafPolicy;
-import io.portcullis.waf.WafRequest;
+import io.portcullis.waf.model.WafRequest;
 import io.portcullis.waf.WafRules;
-import io.portcullis.waf.WafVerdict;
+import io.portcullis.waf.model.WafVerdict;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;

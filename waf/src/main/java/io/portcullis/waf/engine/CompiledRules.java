@@ -1,9 +1,9 @@
 package io.portcullis.waf.engine;
 
-import io.portcullis.waf.RuleIds;
-import io.portcullis.waf.RuleMatch;
-import io.portcullis.waf.WafRequest;
-import io.portcullis.waf.WafVerdict;
+import io.portcullis.waf.model.RuleIds;
+import io.portcullis.waf.model.RuleMatch;
+import io.portcullis.waf.model.WafRequest;
+import io.portcullis.waf.model.WafVerdict;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

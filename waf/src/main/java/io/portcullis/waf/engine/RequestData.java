@@ -3,7 +3,7 @@ package io.portcullis.waf.engine;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import io.portcullis.waf.WafRequest;
+import io.portcullis.waf.model.WafRequest;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;

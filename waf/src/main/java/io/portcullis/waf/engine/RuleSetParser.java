@@ -1,6 +1,6 @@
 package io.portcullis.waf.engine;
 
-import io.portcullis.waf.RuleIds;
+import io.portcullis.waf.model.RuleIds;
 import io.portcullis.waf.seclang.Directive;
 import io.portcullis.waf.seclang.DirectiveReader;
 import java.nio.file.Path;

@@ -1,8 +1,8 @@
 package io.portcullis.waf.engine;
 
-import io.portcullis.waf.RuleIds;
-import io.portcullis.waf.RuleMatch;
-import io.portcullis.waf.WafRequest;
+import io.portcullis.waf.model.RuleIds;
+import io.portcullis.waf.model.RuleMatch;
+import io.portcullis.waf.model.WafRequest;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;

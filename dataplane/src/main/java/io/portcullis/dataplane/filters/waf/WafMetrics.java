@@ -3,8 +3,8 @@ package io.portcullis.dataplane.filters.waf;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import io.portcullis.waf.RuleMatch;
-import io.portcullis.waf.WafVerdict;
+import io.portcullis.waf.model.RuleMatch;
+import io.portcullis.waf.model.WafVerdict;
 
 /**
  * What the WAF did: requests inspected and condemned by route, the rules behind blocks and

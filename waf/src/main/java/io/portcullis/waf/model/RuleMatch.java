@@ -1,4 +1,4 @@
-package io.portcullis.waf;
+package io.portcullis.waf.model;
 
 /**
  * One rule that matched a request.

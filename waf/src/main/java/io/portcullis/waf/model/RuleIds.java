@@ -1,4 +1,4 @@
-package io.portcullis.waf;
+package io.portcullis.waf.model;
 
 import java.util.ArrayList;
 import java.util.List;

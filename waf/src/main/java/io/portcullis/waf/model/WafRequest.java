@@ -1,4 +1,4 @@
-package io.portcullis.waf;
+package io.portcullis.waf.model;
 
 import java.util.List;
 import java.util.Objects;
