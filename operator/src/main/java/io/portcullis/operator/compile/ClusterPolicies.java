@@ -1,5 +1,6 @@
 package io.portcullis.operator.compile;
 
+import io.portcullis.operator.crd.PolicySpec;
 import io.portcullis.operator.crd.ProxyRouteSpec;
 import io.portcullis.operator.crd.ProxyRouteSpec.Backend;
 import io.portcullis.operator.crd.ProxyRouteSpec.RouteSpec;
@@ -78,7 +79,7 @@ final class ClusterPolicies {
     String where = "backend " + backend.service + ":" + backend.port + ": ";
     UpstreamTls tls = null;
     if (backend.tls != null) {
-      ProxyRouteSpec.BackendTls t = backend.tls;
+      PolicySpec.BackendTls t = backend.tls;
       boolean skip = Boolean.TRUE.equals(t.insecureSkipVerify);
       if (skip && t.caSecret != null) {
         throw new InvalidInputException(where + "tls.caSecret and tls.insecureSkipVerify exclude each other");
@@ -109,7 +110,7 @@ final class ClusterPolicies {
   }
 
   /** The route's retry policy, or null for the dataplane default. */
-  static RetryPolicy retries(ProxyRouteSpec.Retries retries, ProxyRouteSpec.Timeouts timeouts)
+  static RetryPolicy retries(PolicySpec.Retries retries, PolicySpec.Timeouts timeouts)
       throws InvalidInputException {
     long perTry = millis(timeouts == null ? null : timeouts.perTry, "timeouts.perTry", 0);
     if (retries == null) {
@@ -144,7 +145,7 @@ final class ClusterPolicies {
         Boolean.TRUE.equals(retries.nonIdempotent), perTry, base, max);
   }
 
-  static LoadBalancer loadBalancer(ProxyRouteSpec.LoadBalancer spec, String field)
+  static LoadBalancer loadBalancer(PolicySpec.LoadBalancer spec, String field)
       throws InvalidInputException {
     if (spec == null) {
       return null;
@@ -168,7 +169,7 @@ final class ClusterPolicies {
     };
   }
 
-  private static LoadBalancer maglev(ProxyRouteSpec.HashOn on, String field) throws InvalidInputException {
+  private static LoadBalancer maglev(PolicySpec.HashOn on, String field) throws InvalidInputException {
     if (on == null) {
       throw new InvalidInputException(field + ": policy Maglev needs hashOn "
           + "(header, cookie, queryParameter or clientAddress)");
@@ -198,7 +199,7 @@ final class ClusterPolicies {
     return new LoadBalancer(Policy.MAGLEV, kind, key, null);
   }
 
-  private static AffinityCookie cookie(ProxyRouteSpec.AffinityCookie c, String field)
+  private static AffinityCookie cookie(PolicySpec.AffinityCookie c, String field)
       throws InvalidInputException {
     if (c == null) {
       return new AffinityCookie(DEFAULT_AFFINITY_COOKIE, 0, null);
@@ -213,7 +214,7 @@ final class ClusterPolicies {
     return new AffinityCookie(c.name, ttl, c.path);
   }
 
-  private static HealthCheck healthCheck(ProxyRouteSpec.HealthCheck h, String field)
+  private static HealthCheck healthCheck(PolicySpec.HealthCheck h, String field)
       throws InvalidInputException {
     if (h == null) {
       return null;
@@ -266,7 +267,7 @@ final class ClusterPolicies {
     return value;
   }
 
-  private static OutlierDetection outlierDetection(ProxyRouteSpec.OutlierDetection o, String field)
+  private static OutlierDetection outlierDetection(PolicySpec.OutlierDetection o, String field)
       throws InvalidInputException {
     if (o == null) {
       return null;
@@ -287,7 +288,7 @@ final class ClusterPolicies {
     return new OutlierDetection(fiveXx, gateway, base, max, percent);
   }
 
-  private static CircuitBreakers circuitBreakers(ProxyRouteSpec.CircuitBreakers c, String field)
+  private static CircuitBreakers circuitBreakers(PolicySpec.CircuitBreakers c, String field)
       throws InvalidInputException {
     if (c == null) {
       return null;

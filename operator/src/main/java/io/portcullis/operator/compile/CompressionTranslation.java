@@ -1,5 +1,6 @@
 package io.portcullis.operator.compile;
 
+import io.portcullis.operator.crd.FilterSpec;
 import io.portcullis.operator.crd.ProxyRouteSpec;
 import io.portcullis.snapshot.filter.CompressionPolicy;
 import io.portcullis.snapshot.filter.FilterConfig;
@@ -23,7 +24,7 @@ final class CompressionTranslation {
    * The policy of a ProxyRoute's {@code compression} at {@code field}; null when it has none or
    * says {@code enabled: false} (see {@link #withoutIfDisabled}).
    */
-  static CompressionPolicy of(ProxyRouteSpec.Compression c, String field)
+  static CompressionPolicy of(FilterSpec.Compression c, String field)
       throws InvalidInputException {
     if (c == null || Boolean.FALSE.equals(c.enabled)) {
       return null;
@@ -38,7 +39,7 @@ final class CompressionTranslation {
 
   /** {@code filters} without compression when the route says {@code compression: {enabled: false}}. */
   static List<FilterConfig> withoutIfDisabled(
-      ProxyRouteSpec.Compression route, List<FilterConfig> filters) {
+      FilterSpec.Compression route, List<FilterConfig> filters) {
     if (route == null || !Boolean.FALSE.equals(route.enabled)) {
       return filters;
     }

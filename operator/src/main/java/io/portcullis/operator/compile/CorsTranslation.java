@@ -1,5 +1,6 @@
 package io.portcullis.operator.compile;
 
+import io.portcullis.operator.crd.FilterSpec;
 import io.portcullis.operator.crd.ProxyRouteSpec;
 import io.portcullis.snapshot.filter.CorsPolicy;
 import java.util.Arrays;
@@ -20,7 +21,7 @@ final class CorsTranslation {
   private CorsTranslation() {}
 
   /** The policy of a ProxyRoute's {@code cors} at {@code field}, or null when it has none. */
-  static CorsPolicy of(ProxyRouteSpec.Cors cors, String field) throws InvalidInputException {
+  static CorsPolicy of(FilterSpec.Cors cors, String field) throws InvalidInputException {
     if (cors == null) {
       return null;
     }

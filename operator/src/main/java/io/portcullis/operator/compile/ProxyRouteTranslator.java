@@ -1,5 +1,7 @@
 package io.portcullis.operator.compile;
 
+import io.portcullis.operator.crd.ActionSpec;
+import io.portcullis.operator.crd.PolicySpec;
 import io.portcullis.operator.crd.ProxyRouteSpec;
 import io.portcullis.operator.crd.ProxyRouteSpec.RouteSpec;
 import io.portcullis.snapshot.HeaderMatch;
@@ -181,7 +183,7 @@ final class ProxyRouteTranslator {
       }
       rewrite = spec.rewrite.pathPrefix;
     }
-    ProxyRouteSpec.Timeouts t = spec.timeouts;
+    PolicySpec.Timeouts t = spec.timeouts;
     long request = ClusterPolicies.millis(t == null ? null : t.request, "timeouts.request", 0);
     long idle = ClusterPolicies.millis(t == null ? null : t.idle, "timeouts.idle", 0);
     return new RouteAction.Forward(weighted, rewrite, request, idle,
@@ -189,7 +191,7 @@ final class ProxyRouteTranslator {
   }
 
   /** The shadow cluster follows its Service port's appProtocol and otherwise the defaults. */
-  private Mirror mirror(String namespace, ProxyRouteSpec.Mirror m,
+  private Mirror mirror(String namespace, PolicySpec.Mirror m,
       List<BackendResolver.Resolution> unresolved) throws InvalidInputException {
     if (m == null) {
       return null;
@@ -208,7 +210,7 @@ final class ProxyRouteTranslator {
     return new Mirror(r.cluster(), percent);
   }
 
-  private static RouteAction redirect(ProxyRouteSpec.Redirect r) throws InvalidInputException {
+  private static RouteAction redirect(ActionSpec.Redirect r) throws InvalidInputException {
     String host = null;
     if (r.host != null) {
       host = HostNames.normalize(r.host);
@@ -225,7 +227,7 @@ final class ProxyRouteTranslator {
     }
   }
 
-  private static RouteAction direct(ProxyRouteSpec.DirectResponse d) throws InvalidInputException {
+  private static RouteAction direct(ActionSpec.DirectResponse d) throws InvalidInputException {
     if (d.status == null) {
       throw new InvalidInputException("directResponse needs a status");
     }

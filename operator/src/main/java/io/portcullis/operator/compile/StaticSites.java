@@ -1,5 +1,6 @@
 package io.portcullis.operator.compile;
 
+import io.portcullis.operator.crd.ActionSpec;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
 import io.portcullis.operator.crd.ProxyRouteSpec;
@@ -49,7 +50,7 @@ final class StaticSites {
   }
 
   /** The action of a static route; an unresolvable ConfigMap is reported in {@code unresolved}. */
-  RouteAction translate(String namespace, ProxyRouteSpec.StaticContent spec,
+  RouteAction translate(String namespace, ActionSpec.StaticContent spec,
       List<BackendResolver.Resolution> unresolved) throws InvalidInputException {
     boolean fromConfigMap = spec.configMap != null && !spec.configMap.isEmpty();
     boolean fromDirectory = spec.directory != null && !spec.directory.isEmpty();

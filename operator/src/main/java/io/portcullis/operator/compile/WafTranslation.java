@@ -1,5 +1,6 @@
 package io.portcullis.operator.compile;
 
+import io.portcullis.operator.crd.FilterSpec;
 import io.portcullis.operator.crd.ProxyRouteSpec;
 import io.portcullis.snapshot.filter.WafSettings;
 import java.util.Arrays;
@@ -23,7 +24,7 @@ final class WafTranslation {
   private WafTranslation() {}
 
   /** The settings of a ProxyRoute's {@code waf} at {@code field}, or null when it has none. */
-  static WafSettings of(ProxyRouteSpec.Waf waf, String field) throws InvalidInputException {
+  static WafSettings of(FilterSpec.Waf waf, String field) throws InvalidInputException {
     if (waf == null) {
       return null;
     }

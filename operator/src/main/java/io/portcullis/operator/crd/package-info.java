@@ -1,6 +1,9 @@
 /**
  * The ProxyRoute custom resource as Java: {@link io.portcullis.operator.crd.ProxyRoute},
  * {@link io.portcullis.operator.crd.ProxyRouteSpec}, {@link io.portcullis.operator.crd.ProxyRouteStatus}.
+ * The spec's parts live in holders by topic: {@code PolicySpec} (backends: TLS, balancing, health,
+ * resilience), {@code ActionSpec} (redirect, direct response, static content), {@code FilterSpec}
+ * (CORS, compression, WAF), and a file per larger filter ({@code AuthSpec}, {@code CacheSpec}).
  * This model is the single source of the CRD in {@code crds/} (and its copy in the chart), of
  * {@code kubectl explain proxyroute...} and of the field reference {@code docs/proxyroute.md}.
  *

@@ -1,5 +1,8 @@
 package io.portcullis.operator.compile;
 
+import io.portcullis.operator.crd.FilterSpec;
+import io.portcullis.operator.crd.ActionSpec;
+import io.portcullis.operator.crd.PolicySpec;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -335,7 +338,7 @@ final class Fixtures {
       return this;
     }
 
-    ProxyRouteFixture cors(ProxyRouteSpec.Cors cors) {
+    ProxyRouteFixture cors(FilterSpec.Cors cors) {
       route.getSpec().cors = cors;
       return this;
     }
@@ -345,8 +348,8 @@ final class Fixtures {
     }
   }
 
-  static ProxyRouteSpec.Cors cors(boolean credentials, String... origins) {
-    ProxyRouteSpec.Cors cors = new ProxyRouteSpec.Cors();
+  static FilterSpec.Cors cors(boolean credentials, String... origins) {
+    FilterSpec.Cors cors = new FilterSpec.Cors();
     cors.allowOrigins = new ArrayList<>(List.of(origins));
     cors.allowCredentials = credentials;
     return cors;
@@ -379,7 +382,7 @@ final class Fixtures {
       return match().path;
     }
 
-    RouteFixture cors(ProxyRouteSpec.Cors cors) {
+    RouteFixture cors(FilterSpec.Cors cors) {
       spec.cors = cors;
       return this;
     }
@@ -446,7 +449,7 @@ final class Fixtures {
     }
 
     RouteFixture requestTimeout(String duration) {
-      spec.timeouts = new ProxyRouteSpec.Timeouts();
+      spec.timeouts = new PolicySpec.Timeouts();
       spec.timeouts.request = duration;
       return this;
     }
@@ -482,7 +485,7 @@ final class Fixtures {
     }
 
     RouteFixture redirect(String scheme, String host, Integer statusCode) {
-      spec.redirect = new ProxyRouteSpec.Redirect();
+      spec.redirect = new ActionSpec.Redirect();
       spec.redirect.scheme = scheme;
       spec.redirect.host = host;
       spec.redirect.statusCode = statusCode;
@@ -490,7 +493,7 @@ final class Fixtures {
     }
 
     RouteFixture directResponse(Integer status, String body) {
-      spec.directResponse = new ProxyRouteSpec.DirectResponse();
+      spec.directResponse = new ActionSpec.DirectResponse();
       spec.directResponse.status = status;
       spec.directResponse.body = body;
       return this;

@@ -1,5 +1,6 @@
 package io.portcullis.operator.compile;
 
+import io.portcullis.operator.crd.PolicySpec;
 import static io.portcullis.operator.compile.Fixtures.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -33,7 +34,7 @@ class IncrementalCompilerTest {
       .route(leastRequest(route("api").prefix("/api").to("api", 80))).build();
 
   private static RouteFixture leastRequest(RouteFixture r) {
-    r.spec.loadBalancer = new ProxyRouteSpec.LoadBalancer();
+    r.spec.loadBalancer = new PolicySpec.LoadBalancer();
     r.spec.loadBalancer.policy = "LeastRequest";
     return r;
   }

@@ -1,5 +1,7 @@
 package io.portcullis.operator.compile;
 
+import io.portcullis.operator.crd.FilterSpec;
+import io.portcullis.operator.crd.ActionSpec;
 import static io.portcullis.operator.compile.Fixtures.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -36,7 +38,7 @@ class StaticAndCompressionCompileTest {
 
   private static RouteFixture staticRoute(String configMap, String directory) {
     RouteFixture r = route("web").prefix("/");
-    r.spec.staticContent = new ProxyRouteSpec.StaticContent();
+    r.spec.staticContent = new ActionSpec.StaticContent();
     r.spec.staticContent.configMap = configMap;
     r.spec.staticContent.directory = directory;
     return r;
@@ -128,14 +130,14 @@ class StaticAndCompressionCompileTest {
   @Test
   @DisplayName("spec-level compression applies to every route; a route's own replaces or disables it")
   void proxyRouteCompression() {
-    ProxyRouteSpec.Compression spec = new ProxyRouteSpec.Compression();
+    FilterSpec.Compression spec = new FilterSpec.Compression();
     spec.algorithms = List.of("gzip");
     RouteFixture a = route("a").prefix("/a").to("api", 80);
     RouteFixture b = route("b").prefix("/b").to("api", 80);
-    b.spec.compression = new ProxyRouteSpec.Compression();
+    b.spec.compression = new FilterSpec.Compression();
     b.spec.compression.minLength = 10;
     RouteFixture off = route("off").prefix("/off").to("api", 80);
-    off.spec.compression = new ProxyRouteSpec.Compression();
+    off.spec.compression = new FilterSpec.Compression();
     off.spec.compression.enabled = false;
     ProxyRouteFixture pr = proxyRoute("default", "shop").hosts(SITE).route(a).route(b).route(off);
     pr.build().getSpec().compression = spec;
@@ -151,7 +153,7 @@ class StaticAndCompressionCompileTest {
   @DisplayName("an invalid compression setting rejects the route with the field named")
   void invalidCompression() {
     RouteFixture r = route("a").prefix("/a").to("api", 80);
-    r.spec.compression = new ProxyRouteSpec.Compression();
+    r.spec.compression = new FilterSpec.Compression();
     r.spec.compression.algorithms = List.of("deflate");
     Compiled c = compile(proxyRoute("default", "shop").hosts(SITE).route(r),
         backendWithEndpoints("default", "api", 80, "10.0.0.1"));

@@ -1,5 +1,6 @@
 package io.portcullis.operator.compile;
 
+import io.portcullis.operator.crd.PolicySpec;
 import static io.portcullis.operator.compile.Fixtures.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -76,41 +77,41 @@ class TrafficPolicyCompileTest {
     return r.spec.backends.get(0);
   }
 
-  private static ProxyRouteSpec.LoadBalancer lb(String policy) {
-    ProxyRouteSpec.LoadBalancer lb = new ProxyRouteSpec.LoadBalancer();
+  private static PolicySpec.LoadBalancer lb(String policy) {
+    PolicySpec.LoadBalancer lb = new PolicySpec.LoadBalancer();
     lb.policy = policy;
     return lb;
   }
 
-  private static ProxyRouteSpec.LoadBalancer maglev(Consumer<ProxyRouteSpec.HashOn> on) {
-    ProxyRouteSpec.LoadBalancer lb = lb("Maglev");
-    lb.hashOn = new ProxyRouteSpec.HashOn();
+  private static PolicySpec.LoadBalancer maglev(Consumer<PolicySpec.HashOn> on) {
+    PolicySpec.LoadBalancer lb = lb("Maglev");
+    lb.hashOn = new PolicySpec.HashOn();
     on.accept(lb.hashOn);
     return lb;
   }
 
-  private static ProxyRouteSpec.HealthCheck health(String path) {
-    ProxyRouteSpec.HealthCheck h = new ProxyRouteSpec.HealthCheck();
+  private static PolicySpec.HealthCheck health(String path) {
+    PolicySpec.HealthCheck h = new PolicySpec.HealthCheck();
     h.path = path;
     return h;
   }
 
-  private static ProxyRouteSpec.Retries retries(int attempts, String... on) {
-    ProxyRouteSpec.Retries r = new ProxyRouteSpec.Retries();
+  private static PolicySpec.Retries retries(int attempts, String... on) {
+    PolicySpec.Retries r = new PolicySpec.Retries();
     r.attempts = attempts;
     r.on = on.length == 0 ? null : List.of(on);
     return r;
   }
 
-  private static ProxyRouteSpec.Timeouts timeouts(RouteFixture r) {
+  private static PolicySpec.Timeouts timeouts(RouteFixture r) {
     if (r.spec.timeouts == null) {
-      r.spec.timeouts = new ProxyRouteSpec.Timeouts();
+      r.spec.timeouts = new PolicySpec.Timeouts();
     }
     return r.spec.timeouts;
   }
 
-  private static ProxyRouteSpec.BackendTls tls(String caSecret, String serverName, Boolean skip) {
-    ProxyRouteSpec.BackendTls t = new ProxyRouteSpec.BackendTls();
+  private static PolicySpec.BackendTls tls(String caSecret, String serverName, Boolean skip) {
+    PolicySpec.BackendTls t = new PolicySpec.BackendTls();
     t.caSecret = caSecret;
     t.serverName = serverName;
     t.insecureSkipVerify = skip;
@@ -146,7 +147,7 @@ class TrafficPolicyCompileTest {
         Arguments.of("cookie affinity with name, ttl and path",
             (Consumer<RouteFixture>) r -> {
               r.spec.loadBalancer = lb("CookieAffinity");
-              r.spec.loadBalancer.cookie = new ProxyRouteSpec.AffinityCookie();
+              r.spec.loadBalancer.cookie = new PolicySpec.AffinityCookie();
               r.spec.loadBalancer.cookie.name = "sticky";
               r.spec.loadBalancer.cookie.ttl = "1h";
               r.spec.loadBalancer.cookie.path = "/shop";
@@ -161,7 +162,7 @@ class TrafficPolicyCompileTest {
             new ClusterPolicy(null, null, null, 30_000, null, null, null, 0, null)),
         Arguments.of("a health check with every field",
             (Consumer<RouteFixture>) r -> {
-              ProxyRouteSpec.HealthCheck h = health("/healthz");
+              PolicySpec.HealthCheck h = health("/healthz");
               h.host = "API.internal";
               h.interval = "5s";
               h.timeout = "500ms";
@@ -178,7 +179,7 @@ class TrafficPolicyCompileTest {
                 null, null, 0, null)),
         Arguments.of("outlier detection fields replace the defaults one by one",
             (Consumer<RouteFixture>) r -> {
-              r.spec.outlierDetection = new ProxyRouteSpec.OutlierDetection();
+              r.spec.outlierDetection = new PolicySpec.OutlierDetection();
               r.spec.outlierDetection.consecutive5xx = 3;
               r.spec.outlierDetection.baseEjectionTime = "10s";
               r.spec.outlierDetection.maxEjectionPercent = 30;
@@ -186,7 +187,7 @@ class TrafficPolicyCompileTest {
             new ClusterPolicy(null, null, null, 0, null, new OutlierDetection(3, 5, 10_000, 300_000, 30), null, 0, null)),
         Arguments.of("circuit breaker fields replace the defaults one by one",
             (Consumer<RouteFixture>) r -> {
-              r.spec.circuitBreakers = new ProxyRouteSpec.CircuitBreakers();
+              r.spec.circuitBreakers = new PolicySpec.CircuitBreakers();
               r.spec.circuitBreakers.maxConnections = 10;
               r.spec.circuitBreakers.maxPendingRequests = 0;
               r.spec.circuitBreakers.retryBudgetPercent = 50;
@@ -260,7 +261,7 @@ class TrafficPolicyCompileTest {
         Arguments.of("hashOn on a policy that does not hash",
             (Consumer<RouteFixture>) r -> {
               r.spec.loadBalancer = lb("RoundRobin");
-              r.spec.loadBalancer.hashOn = new ProxyRouteSpec.HashOn();
+              r.spec.loadBalancer.hashOn = new PolicySpec.HashOn();
             },
             Reasons.INVALID_ROUTE, "loadBalancer.hashOn applies only to policy Maglev"),
         Arguments.of("a backend's unknown policy names the backend",
@@ -298,14 +299,14 @@ class TrafficPolicyCompileTest {
             Reasons.INVALID_ROUTE, "healthCheck.unhealthyThreshold must be 1 to 100"),
         Arguments.of("a maximum ejection time below the base",
             (Consumer<RouteFixture>) r -> {
-              r.spec.outlierDetection = new ProxyRouteSpec.OutlierDetection();
+              r.spec.outlierDetection = new PolicySpec.OutlierDetection();
               r.spec.outlierDetection.baseEjectionTime = "1m";
               r.spec.outlierDetection.maxEjectionTime = "10s";
             },
             Reasons.INVALID_ROUTE, "outlierDetection.maxEjectionTime must not be below baseEjectionTime"),
         Arguments.of("a circuit breaker allowing no connection",
             (Consumer<RouteFixture>) r -> {
-              r.spec.circuitBreakers = new ProxyRouteSpec.CircuitBreakers();
+              r.spec.circuitBreakers = new PolicySpec.CircuitBreakers();
               r.spec.circuitBreakers.maxConnections = 0;
             },
             Reasons.INVALID_ROUTE, "circuitBreakers.maxConnections must be at least 1"),
@@ -318,7 +319,7 @@ class TrafficPolicyCompileTest {
         Arguments.of("a back-off maximum below its base",
             (Consumer<RouteFixture>) r -> {
               r.spec.retries = retries(2);
-              r.spec.retries.backoff = new ProxyRouteSpec.Backoff();
+              r.spec.retries.backoff = new PolicySpec.Backoff();
               r.spec.retries.backoff.base = "1s";
               r.spec.retries.backoff.max = "100ms";
             },
@@ -346,7 +347,7 @@ class TrafficPolicyCompileTest {
             Reasons.INVALID_CA_SECRET, "CA Secret default/garbage-ca: ca.crt"),
         Arguments.of("a mirror percent of 0",
             (Consumer<RouteFixture>) r -> {
-              r.spec.mirror = new ProxyRouteSpec.Mirror();
+              r.spec.mirror = new PolicySpec.Mirror();
               r.spec.mirror.service = "shadow";
               r.spec.mirror.port = 80;
               r.spec.mirror.percent = 0;
@@ -387,7 +388,7 @@ class TrafficPolicyCompileTest {
     Compiled c = compileRoute(r -> {
       r.spec.retries = retries(2, "503", "connect-failure");
       r.spec.retries.nonIdempotent = true;
-      r.spec.retries.backoff = new ProxyRouteSpec.Backoff();
+      r.spec.retries.backoff = new PolicySpec.Backoff();
       r.spec.retries.backoff.base = "10ms";
       r.spec.retries.backoff.max = "100ms";
       timeouts(r).perTry = "500ms";
@@ -430,7 +431,7 @@ class TrafficPolicyCompileTest {
   @DisplayName("a mirror copies a share of requests to its own cluster, which the snapshot carries")
   void mirror() {
     Compiled c = compileRoute(r -> {
-      r.spec.mirror = new ProxyRouteSpec.Mirror();
+      r.spec.mirror = new PolicySpec.Mirror();
       r.spec.mirror.service = "shadow";
       r.spec.mirror.port = 80;
       r.spec.mirror.percent = 10;
@@ -444,7 +445,7 @@ class TrafficPolicyCompileTest {
   @DisplayName("a mirror to a missing Service keeps the route and says so in ResolvedRefs")
   void mirrorMissing() {
     Compiled c = compileRoute(r -> {
-      r.spec.mirror = new ProxyRouteSpec.Mirror();
+      r.spec.mirror = new PolicySpec.Mirror();
       r.spec.mirror.service = "ghost";
       r.spec.mirror.port = 80;
     });

@@ -1,5 +1,6 @@
 package io.portcullis.operator.compile;
 
+import io.portcullis.operator.crd.FilterSpec;
 import static io.portcullis.operator.compile.Fixtures.assertCondition;
 import static io.portcullis.operator.compile.Fixtures.backendWithEndpoints;
 import static io.portcullis.operator.compile.Fixtures.compile;
@@ -31,8 +32,8 @@ class WafCompileTest {
     return backendWithEndpoints("default", "api", 80, "10.0.0.1");
   }
 
-  private static ProxyRouteSpec.Waf waf(String mode, Integer level, Integer threshold, String... exclude) {
-    ProxyRouteSpec.Waf waf = new ProxyRouteSpec.Waf();
+  private static FilterSpec.Waf waf(String mode, Integer level, Integer threshold, String... exclude) {
+    FilterSpec.Waf waf = new FilterSpec.Waf();
     waf.mode = mode;
     waf.paranoiaLevel = level;
     waf.anomalyThreshold = threshold;
@@ -46,7 +47,7 @@ class WafCompileTest {
         .findFirst().orElse(null);
   }
 
-  private static ProxyRoute shop(ProxyRouteSpec.Waf specWaf, ProxyRouteSpec.Waf apiWaf) {
+  private static ProxyRoute shop(FilterSpec.Waf specWaf, FilterSpec.Waf apiWaf) {
     var api = route("api").prefix("/api").to("api", 80);
     api.spec.waf = apiWaf;
     ProxyRoute r = proxyRoute("default", "shop").hosts(SHOP).route(api)

@@ -1,5 +1,6 @@
 package io.portcullis.operator.source;
 
+import io.portcullis.operator.crd.PolicySpec;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -105,7 +106,7 @@ class KubernetesSourceTest {
     ProxyRouteSpec.Backend backend = new ProxyRouteSpec.Backend();
     backend.service = "api";
     backend.port = 443;
-    backend.tls = new ProxyRouteSpec.BackendTls();
+    backend.tls = new PolicySpec.BackendTls();
     backend.tls.caSecret = "backend-ca";
     r.backends = List.of(backend);
     route.getSpec().routes = List.of(r);

@@ -1,5 +1,6 @@
 package io.portcullis.operator.source;
 
+import io.portcullis.operator.crd.ActionSpec;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -38,7 +39,7 @@ class ReferencedConfigMapsTest {
     ProxyRouteSpec spec = new ProxyRouteSpec();
     spec.hosts.add(name + ".example.com");
     ProxyRouteSpec.RouteSpec r = new ProxyRouteSpec.RouteSpec();
-    r.staticContent = new ProxyRouteSpec.StaticContent();
+    r.staticContent = new ActionSpec.StaticContent();
     r.staticContent.configMap = configMap;
     spec.routes.add(r);
     route.setSpec(spec);
