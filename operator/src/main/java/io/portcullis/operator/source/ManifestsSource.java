@@ -2,9 +2,6 @@ package io.portcullis.operator.source;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.KubernetesResourceList;
-import io.fabric8.kubernetes.api.model.Namespaced;
-import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.portcullis.operator.cache.ResourceCache;
 import io.portcullis.operator.compile.ClusterState;
@@ -18,14 +15,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchService;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -35,8 +28,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
-import org.snakeyaml.engine.v2.api.Load;
-import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -69,9 +60,6 @@ public final class ManifestsSource implements ClusterSource {
   private static final String READ_KINDS = ResourceCache.KINDS.stream().map(Class::getSimpleName).sorted()
       .collect(java.util.stream.Collectors.joining(", "));
 
-  /** Creation times count up from here, one second per object in file order. */
-  private static final Instant EPOCH = Instant.parse("2000-01-01T00:00:00Z");
-
   private final Path dir;
   private final Duration pollInterval;
   private final Consumer<String> problemLog;
@@ -79,8 +67,7 @@ public final class ManifestsSource implements ClusterSource {
   private final ResourceCache cache = new ResourceCache();
   /** Per file: the hash of its bytes when last read, and its last good objects. */
   private final Map<Path, FileState> files = new TreeMap<>();
-  /** Per object key: its content hash and generation, so a changed object gets a new generation. */
-  private final Map<String, Generation> generations = new HashMap<>();
+  private final ObjectStamps stamps = new ObjectStamps(serialization);
 
   private volatile boolean synced;
   private volatile boolean closed;
@@ -196,7 +183,8 @@ public final class ManifestsSource implements ClusterSource {
     if (!filesChanged) {
       return false;
     }
-    return cache.replaceAll(stamp());
+    return cache.replaceAll(stamps.stamp(
+        files.values().stream().map(FileState::objects).toList(), problemLog));
   }
 
   private List<Path> listManifests() throws IOException {
@@ -266,7 +254,7 @@ public final class ManifestsSource implements ClusterSource {
     } catch (IOException e) {
       return reportBroken(file, null, "cannot read: " + e.getMessage());
     }
-    String hash = sha256(bytes);
+    String hash = ManifestDocuments.sha256(bytes);
     FileState before = files.get(file);
     if (before != null && hash.equals(before.hash())) {
       return false;
@@ -280,13 +268,13 @@ public final class ManifestsSource implements ClusterSource {
     }
     if (failed && before != null) {
       Set<String> defined = new HashSet<>();
-      objects.forEach(o -> defined.add(key(o)));
+      objects.forEach(o -> defined.add(ManifestDocuments.key(o)));
       for (HasMetadata old : before.objects()) {
-        if (defined.add(key(old))) {
+        if (defined.add(ManifestDocuments.key(old))) {
           objects.add(old);
-          Integer line = before.lines().get(key(old));
+          Integer line = before.lines().get(ManifestDocuments.key(old));
           if (line != null) {
-            lines.put(key(old), line);
+            lines.put(ManifestDocuments.key(old), line);
           }
         }
       }
@@ -303,7 +291,7 @@ public final class ManifestsSource implements ClusterSource {
    */
   private boolean readDocument(
       String file, YamlDocuments.Document document, List<HasMetadata> into, Map<String, Integer> lines) {
-    String subject = subject(document);
+    String subject = ManifestDocuments.subject(document);
     Optional<String> syntax = document.syntaxError();
     if (syntax.isPresent()) {
       return refuse(file, document.syntaxErrorLine().orElse(document.firstLine()), subject, syntax.get());
@@ -312,13 +300,13 @@ public final class ManifestsSource implements ClusterSource {
     try {
       parsed = serialization.unmarshal(new ByteArrayInputStream(document.text().getBytes(StandardCharsets.UTF_8)));
     } catch (RuntimeException e) {
-      FieldError error = FieldError.from(e).orElse(new FieldError(List.of(), oneLine(e)));
+      FieldError error = FieldError.from(e).orElse(new FieldError(List.of(), ManifestDocuments.oneLine(e)));
       String field = error.dotted();
       return refuse(file, document.lineOf(error.path()), subject,
           (field.isEmpty() ? "" : field + ": ") + error.reason());
     }
     List<Object> documents = new ArrayList<>();
-    flatten(parsed, documents);
+    ManifestDocuments.flatten(parsed, documents);
     boolean ok = true;
     for (Object item : documents) {
       int line = document.lineOf(List.of());
@@ -327,12 +315,12 @@ public final class ManifestsSource implements ClusterSource {
         continue;
       }
       if (!ResourceCache.accepts(object)) {
-        Optional<String> problem = mistypedKind(object);
+        Optional<String> problem = ManifestDocuments.mistypedKind(object);
         if (problem.isPresent()) {
           ok &= refuse(file, line, subject, problem.get());
         } else if (object instanceof GenericKubernetesResource) {
           // Not a kind fabric8 knows either: most likely a typo, or another project's CRD.
-          problemLog.accept(location(file, line) + describe(object) + ": kind " + object.getKind()
+          problemLog.accept(location(file, line) + ManifestDocuments.describe(object) + ": kind " + object.getKind()
               + " (" + object.getApiVersion() + ") is not one Portcullis reads, skipped; it reads "
               + READ_KINDS);
         } else {
@@ -340,16 +328,16 @@ public final class ManifestsSource implements ClusterSource {
         }
         continue;
       }
-      if (object.getMetadata() == null || blank(object.getMetadata().getName())) {
+      if (object.getMetadata() == null || ManifestDocuments.blank(object.getMetadata().getName())) {
         ok &= refuse(file, line, subject, "metadata.name is missing");
         continue;
       }
       for (FieldError unknown : UnknownFields.of(object)) {
-        problemLog.accept(location(file, document.lineOf(unknown.path())) + describe(object) + ": "
+        problemLog.accept(location(file, document.lineOf(unknown.path())) + ManifestDocuments.describe(object) + ": "
             + unknown.dotted() + ": " + unknown.reason());
       }
       into.add(object);
-      lines.put(key(object), line);
+      lines.put(ManifestDocuments.key(object), line);
     }
     return ok;
   }
@@ -395,148 +383,11 @@ public final class ManifestsSource implements ClusterSource {
     return Optional.empty();
   }
 
-  /** {@code Kind/namespace/name}, the namespace defaulted as {@link #stamp()} does. */
-  private static String key(HasMetadata object) {
-    ObjectMeta meta = object.getMetadata();
-    String namespace = meta.getNamespace();
-    if (object instanceof Namespaced && blank(namespace)) {
-      namespace = "default";
-    }
-    return object.getKind() + "/" + (namespace == null ? "" : namespace) + "/" + meta.getName();
-  }
-
-  /** {@code ProxyRoute default/demo}, read leniently from a document that may not parse. */
-  private static String subject(YamlDocuments.Document document) {
-    Object raw;
-    try {
-      raw = new Load(LoadSettings.builder().build()).loadFromString(document.text());
-    } catch (RuntimeException e) {
-      return "";
-    }
-    if (!(raw instanceof Map<?, ?> map)) {
-      return "";
-    }
-    Object kind = map.get("kind");
-    Object metadata = map.get("metadata");
-    Object name = metadata instanceof Map<?, ?> m ? m.get("name") : null;
-    Object namespace = metadata instanceof Map<?, ?> m ? m.get("namespace") : null;
-    if (kind == null && name == null) {
-      return "";
-    }
-    return (kind == null ? "object" : kind) + " " + (namespace == null ? "" : namespace + "/")
-        + (name == null ? "(no name)" : name);
-  }
-
-  private static String describe(HasMetadata object) {
-    ObjectMeta meta = object.getMetadata();
-    String name = meta == null || meta.getName() == null ? "(no name)" : meta.getName();
-    String namespace = meta == null || meta.getNamespace() == null ? "" : meta.getNamespace() + "/";
-    return object.getKind() + " " + namespace + name;
-  }
-
-  private static void flatten(Object parsed, List<Object> into) {
-    if (parsed == null) {
-      return;
-    }
-    if (parsed instanceof List<?> list) {
-      list.forEach(item -> flatten(item, into));
-    } else if (parsed instanceof KubernetesResourceList<?> list) {
-      list.getItems().forEach(item -> flatten(item, into));
-    } else {
-      into.add(parsed);
-    }
-  }
-
-  /**
-   * A document without apiVersion/kind, one of our kinds under an API version we do not read
-   * (say, extensions/v1beta1 Ingress), or a near miss of one of our kinds ({@code Ingres}): a
-   * mistake to refuse rather than skip.
-   */
-  private static Optional<String> mistypedKind(HasMetadata generic) {
-    if (blank(generic.getApiVersion()) || blank(generic.getKind())) {
-      return Optional.of("apiVersion or kind is missing");
-    }
-    for (Class<? extends HasMetadata> kind : ResourceCache.KINDS) {
-      if (kind.getSimpleName().equals(generic.getKind())) {
-        return Optional.of(generic.getKind() + " " + generic.getApiVersion() + " is not supported, use "
-            + HasMetadata.getApiVersion(kind));
-      }
-    }
-    if (generic instanceof GenericKubernetesResource) {
-      Optional<String> near = Names.closest(generic.getKind(),
-          ResourceCache.KINDS.stream().map(Class::getSimpleName).toList());
-      if (near.isPresent()) {
-        return Optional.of("unknown kind " + generic.getKind() + " (did you mean " + near.get() + "?)");
-      }
-    }
-    return Optional.empty();
-  }
-
-  /** Copies every good object and fills what the API server would have set. */
-  private List<HasMetadata> stamp() {
-    List<HasMetadata> stamped = new ArrayList<>();
-    Map<String, Generation> seen = new HashMap<>();
-    long order = 0;
-    for (FileState state : files.values()) {
-      for (HasMetadata original : state.objects()) {
-        HasMetadata object = serialization.clone(original);
-        ObjectMeta meta = object.getMetadata();
-        if (object instanceof Namespaced && blank(meta.getNamespace())) {
-          meta.setNamespace("default");
-        }
-        if (meta.getCreationTimestamp() == null) {
-          meta.setCreationTimestamp(EPOCH.plusSeconds(order).toString());
-        }
-        order++;
-        String key = object.getKind() + "/" + meta.getNamespace() + "/" + meta.getName();
-        if (seen.containsKey(key)) {
-          problemLog.accept(
-              "manifests: " + key + " is defined more than once; the last definition in file order wins");
-        }
-        String content = sha256(serialization.asJson(original).getBytes());
-        Generation previous = generations.get(key);
-        long generation =
-            previous == null ? 1 : previous.hash().equals(content) ? previous.value() : previous.value() + 1;
-        if (meta.getGeneration() == null) {
-          meta.setGeneration(generation);
-        }
-        seen.put(key, new Generation(content, generation));
-        stamped.add(object);
-      }
-    }
-    generations.keySet().retainAll(seen.keySet());
-    generations.putAll(seen);
-    return stamped;
-  }
-
-  private static String oneLine(RuntimeException e) {
-    Throwable root = e;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
-    }
-    String message = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
-    return message.replaceAll("\\s+", " ").trim();
-  }
-
-  private static boolean blank(String s) {
-    return s == null || s.isBlank();
-  }
-
-  private static String sha256(byte[] bytes) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
   /**
    * @param hash of the bytes {@code objects} came from
    * @param brokenHash of the newest bytes that could not be read, so they are reported once
-   * @param lines the line each object's document starts on, by {@link #key}
+   * @param lines the line each object's document starts on, by {@link ManifestDocuments#key}
    */
   private record FileState(
       String hash, List<HasMetadata> objects, String brokenHash, Map<String, Integer> lines) {}
-
-  private record Generation(String hash, long value) {}
 }
