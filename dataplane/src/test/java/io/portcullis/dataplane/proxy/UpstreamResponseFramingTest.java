@@ -1,5 +1,6 @@
 package io.portcullis.dataplane.proxy;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -90,8 +91,9 @@ class UpstreamResponseFramingTest {
         assertFalse(first.toLowerCase().contains("content-length: 5"), first);
         assertFalse(first.toLowerCase().contains("transfer-encoding"), first);
       }
-      // The leftover must have reached the proxy before the next request goes out.
-      Thread.sleep(50); // not an assertion on time: gives the stray bytes their chance to do harm
+      // The leftover has reached the proxy once it closed the tainted connection: only then does
+      // the next request go out, so it cannot race the stray bytes.
+      await().atMost(Duration.ofSeconds(10)).until(() -> backend.closed.get() >= 1);
       send(s, "GET /next HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
       String rest = readAll(in);
       assertTrue(rest.startsWith("HTTP/1.1 200 OK"), rest);

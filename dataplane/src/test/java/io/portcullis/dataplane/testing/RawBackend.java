@@ -24,6 +24,8 @@ public final class RawBackend implements AutoCloseable {
   private final Function<String, String> script;
   /** Connections accepted so far. */
   public final AtomicInteger connections = new AtomicInteger();
+  /** Connections the proxy closed (or broke) so far. */
+  public final AtomicInteger closed = new AtomicInteger();
   /** Request lines in the order they arrived. */
   public final List<String> requestLines = new CopyOnWriteArrayList<>();
   private final List<Socket> open = new CopyOnWriteArrayList<>();
@@ -68,6 +70,8 @@ public final class RawBackend implements AutoCloseable {
       }
     } catch (IOException e) {
       // the proxy closed the connection
+    } finally {
+      closed.incrementAndGet();
     }
   }
 
