@@ -19,10 +19,12 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * A {@link FilterContext} for unit tests of filters: a request built from parts, no connection.
- * Its event loop is a shared single-thread loop that tests may run phases on.
+ * Its event loop is a shared single-thread loop unless a test gives its own ({@link #on}). The
+ * request body is handed out as the exchange does: completed on the event loop, and released
+ * once the filter's stage had it, so a filter that keeps it without copying fails a test.
  */
 public final class FakeFilterContext extends DefaultAttributeMap implements FilterContext {
-  private static final EventLoop LOOP = new DefaultEventLoop();
+  private static final EventLoop SHARED_LOOP = new DefaultEventLoop();
 
   private final HttpRequest request;
   private final RequestHead head;
@@ -30,6 +32,7 @@ public final class FakeFilterContext extends DefaultAttributeMap implements Filt
   private ConnectionTls tls;
   private String route = "test-route";
   private byte[] body = new byte[0];
+  private EventLoop loop = SHARED_LOOP;
 
   private FakeFilterContext(String scheme, String method, String host, String uri) {
     request = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.valueOf(method), uri);
@@ -71,6 +74,17 @@ public final class FakeFilterContext extends DefaultAttributeMap implements Filt
     return this;
   }
 
+  /** A body as UTF-8 text; null for none. */
+  public FakeFilterContext body(String body) {
+    return body((body == null ? "" : body).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  /** Phases and completions run on {@code loop}. */
+  public FakeFilterContext on(EventLoop loop) {
+    this.loop = loop;
+    return this;
+  }
+
   @Override
   public HttpRequest request() {
     return request;
@@ -98,7 +112,7 @@ public final class FakeFilterContext extends DefaultAttributeMap implements Filt
 
   @Override
   public EventLoop eventLoop() {
-    return LOOP;
+    return loop;
   }
 
   @Override
@@ -109,7 +123,12 @@ public final class FakeFilterContext extends DefaultAttributeMap implements Filt
   @Override
   public CompletionStage<BufferedBody> bufferRequestBody(int maxBytes) {
     int n = Math.min(maxBytes, body.length);
-    return CompletableFuture.completedFuture(
-        new BufferedBody(Unpooled.wrappedBuffer(body, 0, n).asReadOnly(), n == body.length));
+    var content = Unpooled.wrappedBuffer(body, 0, n);
+    CompletableFuture<BufferedBody> f = new CompletableFuture<>();
+    loop.execute(() -> {
+      f.complete(new BufferedBody(content.asReadOnly(), n == body.length));
+      content.release(); // the exchange owns the body: it is gone once the stage had it
+    });
+    return f;
   }
 }

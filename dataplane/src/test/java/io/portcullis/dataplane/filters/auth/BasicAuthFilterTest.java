@@ -1,5 +1,6 @@
 package io.portcullis.dataplane.filters.auth;
 
+import io.portcullis.dataplane.testing.FakeFilterContext;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -46,7 +47,7 @@ class BasicAuthFilterTest {
   }
 
   private static ChainOutcome request(String authorization) throws Exception {
-    FakeFilterContext ctx = new FakeFilterContext(loop, "GET", "/orders", null);
+    FakeFilterContext ctx = FakeFilterContext.of("http", "GET", "shop.example.com", "/orders").on(loop);
     ctx.request().headers().set("x-remote-user", "admin"); // spoofed by the client
     if (authorization != null) {
       ctx.request().headers().set("authorization", authorization);
@@ -93,7 +94,7 @@ class BasicAuthFilterTest {
 
   @Test
   void aSpoofedUserHeaderNeverReachesTheBackendOnDenial() throws Exception {
-    FakeFilterContext ctx = new FakeFilterContext(loop, "GET", "/", null);
+    FakeFilterContext ctx = FakeFilterContext.of("http", "GET", "shop.example.com", "/").on(loop);
     ctx.request().headers().set("x-remote-user", "admin");
     ChainOutcome.run(filter, ctx);
     assertNull(ctx.request().headers().get("x-remote-user"));

@@ -1,5 +1,6 @@
 package io.portcullis.dataplane.filters.auth;
 
+import io.portcullis.dataplane.testing.FakeFilterContext;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -94,7 +95,7 @@ class ExternalAuthFilterTest {
 
   private ChainOutcome request(HttpFilter f, String method, String token, String body)
       throws Exception {
-    FakeFilterContext ctx = new FakeFilterContext(loop, method, "/orders/7?full=1", body);
+    FakeFilterContext ctx = FakeFilterContext.of("http", method, "shop.example.com", "/orders/7?full=1").on(loop).body(body);
     ctx.request().headers().set("x-auth-user", "spoofed");
     ctx.request().headers().set("cookie", "session=abc");
     ctx.request().headers().set("x-not-forwarded", "private");

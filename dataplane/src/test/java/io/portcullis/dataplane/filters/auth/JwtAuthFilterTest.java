@@ -1,5 +1,6 @@
 package io.portcullis.dataplane.filters.auth;
 
+import io.portcullis.dataplane.testing.FakeFilterContext;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -97,7 +98,7 @@ class JwtAuthFilterTest {
   }
 
   private ChainOutcome bearer(HttpFilter f, String token) throws Exception {
-    FakeFilterContext ctx = new FakeFilterContext(loop, "GET", "/api", null);
+    FakeFilterContext ctx = FakeFilterContext.of("http", "GET", "shop.example.com", "/api").on(loop);
     ctx.request().headers().set("x-user", "spoofed");
     if (token != null) {
       ctx.request().headers().set("authorization", "Bearer " + token);
@@ -115,7 +116,7 @@ class JwtAuthFilterTest {
 
   @Test
   void theTokenMayComeInACookie() throws Exception {
-    FakeFilterContext ctx = new FakeFilterContext(loop, "GET", "/api", null);
+    FakeFilterContext ctx = FakeFilterContext.of("http", "GET", "shop.example.com", "/api").on(loop);
     ctx.request().headers().set("cookie", "a=b; access_token=" + sign(key1, claims().build()));
     assertTrue(ChainOutcome.run(filter, ctx).proceeded());
   }

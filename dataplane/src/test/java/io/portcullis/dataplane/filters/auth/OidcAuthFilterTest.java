@@ -1,5 +1,6 @@
 package io.portcullis.dataplane.filters.auth;
 
+import io.portcullis.dataplane.testing.FakeFilterContext;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -105,7 +106,7 @@ class OidcAuthFilterTest {
   }
 
   private ChainOutcome get(OidcAuthFilter f, String uri, Jar jar, String accept) throws Exception {
-    FakeFilterContext ctx = new FakeFilterContext(loop, "GET", uri, null);
+    FakeFilterContext ctx = FakeFilterContext.of("http", "GET", "shop.example.com", uri).on(loop);
     if (jar != null && !jar.cookies.isEmpty()) {
       ctx.request().headers().set("cookie", jar.header() + "; theme=dark");
     }
