@@ -50,6 +50,15 @@ final class CertificateValidator {
 
   /** Validates {@code secret} (may be null: missing) at {@code now}. */
   static Valid validate(String name, Secret secret, Instant now) throws InvalidInputException {
+    return validate(name, secret, now, ParsedCertificates.Round.none());
+  }
+
+  /**
+   * Validates {@code secret} at {@code now}, taking what an earlier compile learned from the same
+   * content from {@code parsed} and leaving what this one learns there.
+   */
+  static Valid validate(String name, Secret secret, Instant now, ParsedCertificates.Round parsed)
+      throws InvalidInputException {
     if (secret == null) {
       throw new InvalidInputException("TLS Secret " + name + " not found");
     }
@@ -57,6 +66,23 @@ final class CertificateValidator {
       throw new InvalidInputException("TLS Secret " + name + " is of type " + secret.getType()
           + ", not " + TLS_SECRET_TYPE);
     }
+    ParsedCertificates.Key memoKey =
+        new ParsedCertificates.Key(raw(secret, CERT_KEY), raw(secret, KEY_KEY));
+    ParsedCertificates.Content content = parsed.get(memoKey);
+    if (content == null) {
+      content = parse(name, secret);
+      parsed.put(memoKey, content);
+    }
+    if (now != null && content.notAfter().isBefore(now)) {
+      throw new InvalidInputException("TLS Secret " + name + ": the certificate expired at "
+          + content.notAfter());
+    }
+    return new Valid(content.chainPem(), content.keyPem(), content.dnsNames());
+  }
+
+  /** Everything about a Secret that depends on its content alone (not on the time). */
+  private static ParsedCertificates.Content parse(String name, Secret secret)
+      throws InvalidInputException {
     String certPem = decoded(name, secret, CERT_KEY);
     String keyPem = decoded(name, secret, KEY_KEY);
     List<X509Certificate> chain = parseChain(name, certPem);
@@ -66,11 +92,19 @@ final class CertificateValidator {
       throw new InvalidInputException("TLS Secret " + name
           + ": the private key in tls.key does not belong to the certificate in tls.crt");
     }
-    if (now != null && leaf.getNotAfter().toInstant().isBefore(now)) {
-      throw new InvalidInputException("TLS Secret " + name + ": the certificate expired at "
-          + leaf.getNotAfter().toInstant());
+    return new ParsedCertificates.Content(
+        toPem(chain), toPem(key), dnsNames(leaf), leaf.getNotAfter().toInstant());
+  }
+
+  /** The entry as stored ({@code data}, else {@code stringData}), or null: the memo's key. */
+  private static String raw(Secret secret, String key) {
+    Map<String, String> data = secret.getData();
+    String b64 = data == null ? null : data.get(key);
+    if (b64 != null && !b64.isEmpty()) {
+      return b64;
     }
-    return new Valid(toPem(chain), toPem(key), dnsNames(leaf));
+    Map<String, String> stringData = secret.getStringData();
+    return stringData == null ? null : "plain:" + stringData.get(key);
   }
 
   /** True when {@code host} (exact or {@code *.x}) is covered by one of {@code dnsNames}. */

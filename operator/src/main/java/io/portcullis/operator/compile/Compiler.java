@@ -24,6 +24,8 @@ import java.util.TreeSet;
  */
 public final class Compiler {
   private final CompilerSettings settings;
+  /** TLS Secret contents parsed by the previous compile: a memo, not state (see the class). */
+  private final ParsedCertificates parsedCertificates = new ParsedCertificates();
 
   public Compiler(CompilerSettings settings) {
     this.settings = Objects.requireNonNull(settings, "settings");
@@ -48,8 +50,9 @@ public final class Compiler {
     List<VirtualHost> virtualHosts = table.build(status);
     String defaultCluster =
         new DefaultBackendPass(backends, status).run(ingresses, settings.defaultBackend());
-    TlsPass tls =
-        new TlsPass(state.secrets(), caBundles, status, state.now(), settings.defaultCertificate());
+    ParsedCertificates.Round parsed = parsedCertificates.start();
+    TlsPass tls = new TlsPass(
+        state.secrets(), caBundles, status, state.now(), settings.defaultCertificate(), parsed);
     tls.run(ingresses, proxyRoutes);
     virtualHosts = tls.attach(virtualHosts);
     virtualHosts = auth.attach(virtualHosts);
@@ -57,6 +60,7 @@ public final class Compiler {
     Snapshot snapshot = Snapshot.of(
         virtualHosts, usedClusters(backends, virtualHosts, defaultCluster), defaultCluster,
         tls.certificates(), tls.defaultCertificate(), sites.blobs(virtualHosts));
+    parsedCertificates.keep(parsed);
     return new CompileResult(snapshot, status.build());
   }
 

@@ -62,9 +62,17 @@ final class TlsPass {
   /** Per host, route-name prefixes of objects whose client certificate requirement cannot hold. */
   private final Map<String, Set<String>> closedRoutes = new HashMap<>();
   private String defaultCertificate;
+  /** What earlier compiles learned from Secret contents (parsing and the key check). */
+  private final ParsedCertificates.Round parsed;
 
   TlsPass(List<Secret> secretList, CaBundles caBundles, StatusCollector status, Instant now,
       DefaultCertificate defaults) {
+    this(secretList, caBundles, status, now, defaults, ParsedCertificates.Round.none());
+  }
+
+  TlsPass(List<Secret> secretList, CaBundles caBundles, StatusCollector status, Instant now,
+      DefaultCertificate defaults, ParsedCertificates.Round parsed) {
+    this.parsed = parsed;
     this.caBundles = caBundles;
     for (Secret s : secretList) {
       secrets.put(s.getMetadata().getNamespace() + "/" + s.getMetadata().getName(), s);
@@ -284,7 +292,7 @@ final class TlsPass {
   private CertificateValidator.Valid validate(String secretName, ObjectRef owner) {
     Object outcome = validated.computeIfAbsent(secretName, n -> {
       try {
-        return CertificateValidator.validate(n, secrets.get(n), now);
+        return CertificateValidator.validate(n, secrets.get(n), now, parsed);
       } catch (InvalidInputException e) {
         return e.getMessage();
       }
@@ -301,7 +309,7 @@ final class TlsPass {
     if (defaults.secret() != null) {
       try {
         CertificateValidator.Valid valid =
-            CertificateValidator.validate(defaults.secret(), secrets.get(defaults.secret()), now);
+            CertificateValidator.validate(defaults.secret(), secrets.get(defaults.secret()), now, parsed);
         used.put(defaults.secret(),
             new TlsCertificate(defaults.secret(), valid.certificateChainPem(), valid.privateKeyPem()));
         return defaults.secret();

@@ -1,0 +1,406 @@
+package io.portcullis.operator.scale;
+
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.portcullis.dataplane.admin.ProxyMetrics;
+import io.portcullis.dataplane.config.LiveConfig;
+import io.portcullis.dataplane.stream.StreamClient;
+import io.portcullis.operator.Main;
+import io.portcullis.operator.Operator;
+import io.portcullis.operator.OperatorOptions;
+import io.portcullis.operator.cache.ResourceCache;
+import io.portcullis.operator.compile.ClusterState;
+import io.portcullis.operator.compile.CompileResult;
+import io.portcullis.operator.compile.Compiler;
+import io.portcullis.operator.compile.IncrementalCompiler;
+import io.portcullis.operator.compile.TestCertificates;
+import io.portcullis.operator.crd.ProxyRoute;
+import io.portcullis.operator.source.KubernetesSource;
+import io.portcullis.operator.status.KubernetesStatusSink;
+import io.portcullis.operator.status.PublishedAddresses;
+import io.portcullis.operator.store.SnapshotStore;
+import io.portcullis.snapshot.Delta;
+import io.portcullis.snapshot.MessageFraming;
+import io.portcullis.snapshot.Snapshot;
+import io.portcullis.snapshot.StreamMessage;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The scale benchmark behind {@code bench/scale.sh}: not a test (surefire's default includes skip
+ * the name), run by name with sizes as system properties ({@code scale.ingresses},
+ * {@code scale.endpoints}, {@code scale.proxyRoutes}, {@code scale.dataplanes},
+ * {@code scale.changes}, {@code scale.compileOnly}); writes its table to {@code scale.out}.
+ *
+ * <p>Two parts. The compiler alone, on the objects in memory: full compile, the incremental path
+ * for one changed Ingress, EndpointSlice and Secret, and the encoded sizes of the snapshot and of
+ * each delta. Then the real thing on the fabric8 mock API server (CRUD mode): the operator (as
+ * {@link io.portcullis.operator.ClusterOperator} wires it, minus leader election and mTLS) and D
+ * dataplane stream clients in this JVM, each applying to its own {@link LiveConfig}: time until
+ * every dataplane serves the whole config and every object's status says so, API write to every
+ * dataplane applied over a series of changes, and heap after GC.
+ */
+@Tag("bench")
+@EnableKubernetesMockClient(crud = true)
+class ScaleBench {
+  KubernetesClient client;
+
+  private final int ingresses = Integer.getInteger("scale.ingresses", 1000);
+  private final int endpoints = Integer.getInteger("scale.endpoints", 5);
+  private final int proxyRoutes = Integer.getInteger("scale.proxyRoutes", 100);
+  private final int dataplanes = Integer.getInteger("scale.dataplanes", 1);
+  private final int changes = Integer.getInteger("scale.changes", 100);
+  private final Duration deadline = Duration.ofMinutes(Integer.getInteger("scale.deadlineMinutes", 10));
+  private final Map<String, String> rows = new LinkedHashMap<>();
+
+  @Test
+  void measure() throws Exception {
+    log("building objects: %d Ingresses, %d endpoints each, %d ProxyRoutes", ingresses, endpoints, proxyRoutes);
+    ScaleObjects objects = new ScaleObjects(ingresses, endpoints, proxyRoutes);
+    rows.put("objects", String.format("%d Ingresses, %d Services/EndpointSlices, %d endpoints, %d TLS Secrets, %d ProxyRoutes, %d dataplanes",
+        objects.ingresses.size(), objects.services.size(), objects.slices.size() * endpoints,
+        objects.secrets.size(), objects.proxyRoutes.size(), dataplanes));
+    compilerAlone(objects);
+    if (!Boolean.getBoolean("scale.compileOnly")) {
+      onTheMockApiServer(objects);
+    }
+    report();
+  }
+
+  // ---------------------------------------------------------------- the compiler alone
+
+  private void compilerAlone(ScaleObjects objects) {
+    ResourceCache cache = new ResourceCache();
+    objects.all().forEach(cache::upsert);
+    Instant now = Instant.now();
+    ClusterState state = cache.state().withNow(now);
+    Compiler compiler = new Compiler(OperatorOptions.parse(new String[0], Map.of()).compilerSettings());
+    CompileResult full = null;
+    long[] fullNanos = new long[7];
+    long[] fullCpu = new long[7];
+    for (int i = 0; i < fullNanos.length; i++) {
+      long t = System.nanoTime();
+      long c = cpu();
+      full = compiler.compile(state);
+      fullCpu[i] = cpu() - c;
+      fullNanos[i] = System.nanoTime() - t;
+    }
+    Snapshot snapshot = full.snapshot();
+    rows.put("routes / virtual hosts / clusters", snapshot.virtualHosts().stream().mapToInt(v -> v.routes().size()).sum()
+        + " / " + snapshot.virtualHosts().size() + " / " + snapshot.clusters().size());
+    rows.put("full compile, first (cold JIT, every Secret parsed): CPU / wall", ms(fullCpu[0]) + " / " + ms(fullNanos[0]));
+    rows.put("full compile, steady (median of 5 after 2 warm-up): CPU / wall",
+        ms(median(Arrays.copyOfRange(fullCpu, 2, fullCpu.length))) + " / "
+            + ms(median(Arrays.copyOfRange(fullNanos, 2, fullNanos.length))));
+    rows.put("snapshot on the wire", bytes(MessageFraming.encode(new StreamMessage.SnapshotMsg("n", snapshot)).length));
+
+    int target = objects.ingresses.size() / 2;
+    Ingress ingress = objects.ingresses.get(target);
+    incremental(objects, cache, now, "Ingress", () -> cache.upsert(withVersion(ScaleObjects.ingress(
+        ingress.getMetadata().getNamespace(), ingress.getMetadata().getName(), ScaleObjects.host(target),
+        ingress.getSpec().getTls().isEmpty() ? null : ingress.getSpec().getTls().get(0).getSecretName(),
+        target % 5 == 0, "/changed"))));
+    EndpointSlice slice = objects.slices.get(target);
+    incremental(objects, cache, now, "EndpointSlice", () -> cache.upsert(withVersion(ScaleObjects.slice(
+        slice.getMetadata().getNamespace(), slice.getMetadata().getLabels().get("kubernetes.io/service-name"),
+        target, endpoints, 1))));
+    Secret secret = objects.secrets.get(objects.secrets.size() / 2);
+    incremental(objects, cache, now, "Secret", () -> cache.upsert(withVersion(TestCertificates.tlsSecret(
+        secret.getMetadata().getNamespace(), secret.getMetadata().getName(), objects.rotated.get(0)))));
+  }
+
+  private static final AtomicLong VERSIONS = new AtomicLong(1_000_000);
+
+  private static <T extends HasMetadata> T withVersion(T object) {
+    object.getMetadata().setResourceVersion(Long.toString(VERSIONS.incrementAndGet()));
+    return object;
+  }
+
+  /** One changed object through the incremental compiler, as the rebuild loop would see it. */
+  private void incremental(ScaleObjects objects, ResourceCache cache, Instant now, String kind, Runnable change) {
+    IncrementalCompiler compiler =
+        new IncrementalCompiler(new Compiler(OperatorOptions.parse(new String[0], Map.of()).compilerSettings()));
+    ClusterState before = cache.state().withNow(now);
+    Snapshot base = compiler.apply(before).snapshot();
+    change.run();
+    ClusterState after = cache.state().withNow(now);
+    // Warm the changed path without keeping its result: the last compile is the one measured.
+    long[] nanos = new long[5];
+    long[] cpus = new long[5];
+    Snapshot changed = null;
+    for (int i = 0; i < nanos.length; i++) {
+      compiler.apply(before);
+      long t = System.nanoTime();
+      long c = cpu();
+      changed = compiler.apply(after).snapshot();
+      cpus[i] = cpu() - c;
+      nanos[i] = System.nanoTime() - t;
+    }
+    rows.put("incremental compile, one " + kind + " changed: CPU / wall",
+        ms(median(Arrays.copyOfRange(cpus, 2, cpus.length))) + " / " + ms(median(Arrays.copyOfRange(nanos, 2, nanos.length)))
+        + " (" + (compiler.endpointUpdates() > 0 ? "endpoint path" : "full path") + ")");
+    Delta delta = Delta.between(base, changed);
+    rows.put("delta on the wire, one " + kind + " changed",
+        bytes(MessageFraming.encode(new StreamMessage.DeltaMsg("n", delta)).length)
+            + " (" + delta.resourceNames().size() + " resources)");
+  }
+
+  // ---------------------------------------------------------------- the mock API server
+
+  private void onTheMockApiServer(ScaleObjects objects) throws Exception {
+    long created = System.nanoTime();
+    createAll(objects.all());
+    log("created %d objects in %s", objects.all().size(), ms(System.nanoTime() - created));
+    long baseline = heapAfterGc();
+
+    List<LiveConfig> configs = new ArrayList<>();
+    List<AtomicLong> appliedAt = new ArrayList<>();
+    List<StreamClient> clients = new ArrayList<>();
+    Operator operator = null;
+    try {
+      OperatorOptions options = OperatorOptions.parse(new String[] {
+          "--snapshot-port", "0", "--snapshot-address", "127.0.0.1", "--metrics-port", "0",
+          "--publish-address", "10.0.0.1"}, Map.of());
+      IncrementalCompiler compiler = new IncrementalCompiler(new Compiler(options.compilerSettings()));
+      SnapshotStore store = new SnapshotStore();
+      operator = new Operator(options,
+          new KubernetesSource(client, List.of(), options.endpointsSource()),
+          new KubernetesStatusSink(client),
+          state -> compiler.apply(state.withNow(Instant.now())),
+          store, Main.streamServer());
+      operator.publishAddresses(PublishedAddresses.fixed(List.of("10.0.0.1")));
+      long started = System.nanoTime();
+      operator.start();
+      long synced = System.nanoTime();
+      for (int d = 0; d < dataplanes; d++) {
+        LiveConfig config = new LiveConfig();
+        AtomicLong at = new AtomicLong();
+        config.onApplied(c -> at.set(System.nanoTime()));
+        StreamClient sc = new StreamClient(URI.create("http://127.0.0.1:" + operator.snapshotPort()),
+            "dataplane-" + d, config, new ProxyMetrics());
+        sc.start();
+        configs.add(config);
+        appliedAt.add(at);
+        clients.add(sc);
+      }
+      int expectedHosts = objects.ingresses.size() + objects.proxyRoutes.size();
+      await().atMost(deadline).pollInterval(Duration.ofMillis(20)).until(() -> {
+        Snapshot s = store.current();
+        return s.virtualHosts().size() >= expectedHosts
+            && configs.stream().allMatch(c -> c.current() != null && c.current().version().equals(s.version()));
+      });
+      long applied = appliedAt.stream().mapToLong(AtomicLong::get).max().orElse(0);
+      rows.put("operator start: informers synced", ms(synced - started));
+      rows.put("operator start -> every dataplane applied the whole config", ms(applied - started));
+      long programmed = awaitProgrammed(objects, started);
+      rows.put("operator start -> every ProxyRoute Programmed and every Ingress's address written", ms(programmed - started));
+
+      propagation(objects, store, configs, appliedAt);
+
+      long withAll = heapAfterGc();
+      for (StreamClient sc : clients) {
+        sc.close();
+      }
+      clients.clear();
+      configs.clear();
+      long operatorOnly = heapAfterGc();
+      rows.put("operator heap after GC (JVM heap minus the mock server's)", mib(operatorOnly - baseline));
+      rows.put("dataplane heap after GC, config per dataplane (in-process)", mib((withAll - operatorOnly) / dataplanes));
+    } finally {
+      for (StreamClient sc : clients) {
+        sc.close();
+      }
+      if (operator != null) {
+        operator.close();
+      }
+    }
+  }
+
+  /** Creates every object with a few client threads (the mock server is the slow part). */
+  private void createAll(List<HasMetadata> all) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      List<Future<?>> done = new ArrayList<>();
+      for (HasMetadata object : all) {
+        done.add(pool.submit(() -> client.resource(object).create()));
+      }
+      for (Future<?> f : done) {
+        f.get();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private long awaitProgrammed(ScaleObjects objects, long started) {
+    AtomicLong last = new AtomicLong();
+    await().atMost(deadline).pollInterval(Duration.ofMillis(500)).until(() -> {
+      boolean routes = client.resources(ProxyRoute.class).inAnyNamespace().list().getItems().stream()
+          .allMatch(ScaleBench::programmed);
+      if (!routes) {
+        return false;
+      }
+      List<Ingress> listed = client.network().v1().ingresses().inAnyNamespace().list().getItems();
+      long withAddress = listed.stream()
+          .filter(i -> i.getStatus() != null && i.getStatus().getLoadBalancer() != null
+              && i.getStatus().getLoadBalancer().getIngress() != null
+              && !i.getStatus().getLoadBalancer().getIngress().isEmpty())
+          .count();
+      last.set(System.nanoTime());
+      return withAddress == objects.ingresses.size();
+    });
+    return last.get();
+  }
+
+  private static boolean programmed(ProxyRoute route) {
+    if (route.getStatus() == null || route.getStatus().getConditions() == null) {
+      return false;
+    }
+    return route.getStatus().getConditions().stream()
+        .anyMatch(c -> "Programmed".equals(c.getType()) && "True".equals(c.getStatus()));
+  }
+
+  /**
+   * {@code changes} single-object writes through the API server (Ingresses, EndpointSlices and
+   * Secrets in turn), each timed from just before the write to the moment the last dataplane
+   * swapped in the version that carries it.
+   */
+  private void propagation(ScaleObjects objects, SnapshotStore store, List<LiveConfig> configs,
+      List<AtomicLong> appliedAt) {
+    Map<String, List<Long>> byKind = new LinkedHashMap<>();
+    java.util.Set<String> rotatedSecrets = new java.util.HashSet<>();
+    List<Long> all = new ArrayList<>();
+    for (int i = 0; i < changes; i++) {
+      String before = store.current().version();
+      int target = (i * 37) % objects.ingresses.size();
+      String kind;
+      HasMetadata object;
+      switch (i % 3) {
+        case 0 -> {
+          kind = "Ingress";
+          Ingress old = objects.ingresses.get(target);
+          object = ScaleObjects.ingress(old.getMetadata().getNamespace(), old.getMetadata().getName(),
+              ScaleObjects.host(target), old.getSpec().getTls().isEmpty() ? null : old.getSpec().getTls().get(0).getSecretName(),
+              target % 5 == 0, "/v" + i);
+        }
+        case 1 -> {
+          kind = "EndpointSlice";
+          EndpointSlice old = objects.slices.get(target);
+          object = ScaleObjects.slice(old.getMetadata().getNamespace(),
+              old.getMetadata().getLabels().get("kubernetes.io/service-name"), target, endpoints, i);
+        }
+        default -> {
+          kind = "Secret";
+          Secret old = objects.secrets.get(target % objects.secrets.size());
+          int ns = Integer.parseInt(old.getMetadata().getNamespace().substring("team-".length()));
+          // Each Secret flips between its namespace's two certificates.
+          String key = old.getMetadata().getNamespace() + "/" + old.getMetadata().getName();
+          boolean back = rotatedSecrets.remove(key);
+          if (!back) {
+            rotatedSecrets.add(key);
+          }
+          object = TestCertificates.tlsSecret(old.getMetadata().getNamespace(), old.getMetadata().getName(),
+              back ? objects.certificates.get(ns) : objects.rotated.get(ns));
+        }
+      }
+      long[] marks = appliedAt.stream().mapToLong(AtomicLong::get).toArray();
+      long t = System.nanoTime();
+      client.resource(object).update();
+      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(1)).until(() -> {
+        String now = store.current().version();
+        return !now.equals(before)
+            && configs.stream().allMatch(c -> c.current().version().equals(now));
+      });
+      long last = 0;
+      for (int d = 0; d < appliedAt.size(); d++) {
+        long at = appliedAt.get(d).get();
+        if (at == marks[d]) {
+          throw new IllegalStateException("dataplane " + d + " applied nothing for change " + i);
+        }
+        last = Math.max(last, at);
+      }
+      long took = last - t;
+      all.add(took);
+      byKind.computeIfAbsent(kind, k -> new ArrayList<>()).add(took);
+    }
+    rows.put("API write -> every dataplane applied, all " + all.size() + " changes (p50 / p99 / max)", percentiles(all));
+    byKind.forEach((kind, list) -> rows.put("  of which " + kind + " (" + list.size() + ", p50 / p99 / max)", percentiles(list)));
+  }
+
+  // ---------------------------------------------------------------- measuring and printing
+
+  /** CPU time of this thread: on a shared machine wall time mostly measures the neighbours. */
+  private static long cpu() {
+    return ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
+  }
+
+  private static long heapAfterGc() {
+    for (int i = 0; i < 3; i++) {
+      System.gc();
+    }
+    return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+  }
+
+  private static long median(long[] values) {
+    long[] sorted = values.clone();
+    Arrays.sort(sorted);
+    return sorted[sorted.length / 2];
+  }
+
+  private static String percentiles(List<Long> nanos) {
+    long[] sorted = nanos.stream().mapToLong(Long::longValue).sorted().toArray();
+    Function<Double, Long> at = p -> sorted[Math.min(sorted.length - 1, (int) Math.ceil(p * sorted.length) - 1)];
+    return ms(at.apply(0.50)) + " / " + ms(at.apply(0.99)) + " / " + ms(sorted[sorted.length - 1]);
+  }
+
+  private static String ms(long nanos) {
+    return String.format("%.1f ms", nanos / 1e6);
+  }
+
+  private static String bytes(long n) {
+    return n < 10_000 ? n + " B" : String.format("%.1f KiB", n / 1024.0);
+  }
+
+  private static String mib(long n) {
+    return String.format("%.1f MiB", n / (1024.0 * 1024.0));
+  }
+
+  private static void log(String format, Object... args) {
+    System.out.println("[scale] " + String.format(format, args));
+  }
+
+  private void report() throws IOException {
+    StringBuilder out = new StringBuilder();
+    out.append(String.format("## N=%d Ingresses, M=%d endpoints each, K=%d ProxyRoutes, D=%d dataplanes (%s)%n%n",
+        ingresses, endpoints, proxyRoutes, dataplanes, Instant.now()));
+    out.append("| measure | value |\n| --- | --- |\n");
+    rows.forEach((k, v) -> out.append("| ").append(k).append(" | ").append(v).append(" |\n"));
+    String path = System.getProperty("scale.out", "target/scale-report.md");
+    Files.writeString(Path.of(path), out.toString());
+    System.out.println(out);
+  }
+}
