@@ -121,6 +121,46 @@ public final class IncrementalCompiler implements Function<ClusterState, Compile
 
   /** Services ({@code ns/svc}) whose slices differ between the two lists. */
   private static Set<String> changedServices(List<EndpointSlice> before, List<EndpointSlice> after) {
+    Set<String> updated = updatedInPlace(before, after);
+    return updated != null ? updated : changedServicesByMap(before, after);
+  }
+
+  /**
+   * The common case, one slice updated: the same slices at the same positions, only some of them
+   * new objects. Walks both lists once by identity (the cache hands out the same instance for an
+   * unchanged object) instead of grouping every slice by Service, which was most of an
+   * endpoint-only compile at 10,000 Services. Null when slices were added, removed or reordered.
+   */
+  private static Set<String> updatedInPlace(List<EndpointSlice> before, List<EndpointSlice> after) {
+    if (before.size() != after.size()) {
+      return null;
+    }
+    Set<String> changed = new HashSet<>();
+    for (int i = 0; i < before.size(); i++) {
+      EndpointSlice a = before.get(i);
+      EndpointSlice b = after.get(i);
+      if (a == b) {
+        continue;
+      }
+      if (!Objects.equals(a.getMetadata().getNamespace(), b.getMetadata().getNamespace())
+          || !Objects.equals(a.getMetadata().getName(), b.getMetadata().getName())) {
+        return null;
+      }
+      if (!a.equals(b)) {
+        changed.add(serviceOf(a));
+        changed.add(serviceOf(b));
+      }
+    }
+    return changed;
+  }
+
+  private static String serviceOf(EndpointSlice slice) {
+    Map<String, String> labels = slice.getMetadata().getLabels();
+    String service = labels == null ? null : labels.get(BackendResolver.SERVICE_NAME_LABEL);
+    return slice.getMetadata().getNamespace() + "/" + service;
+  }
+
+  private static Set<String> changedServicesByMap(List<EndpointSlice> before, List<EndpointSlice> after) {
     Map<String, List<EndpointSlice>> a = byService(before);
     Map<String, List<EndpointSlice>> b = byService(after);
     Set<String> changed = new HashSet<>();
@@ -137,10 +177,7 @@ public final class IncrementalCompiler implements Function<ClusterState, Compile
   private static Map<String, List<EndpointSlice>> byService(List<EndpointSlice> slices) {
     Map<String, List<EndpointSlice>> out = new HashMap<>();
     for (EndpointSlice slice : slices) {
-      Map<String, String> labels = slice.getMetadata().getLabels();
-      String service = labels == null ? null : labels.get(BackendResolver.SERVICE_NAME_LABEL);
-      out.computeIfAbsent(slice.getMetadata().getNamespace() + "/" + service, k -> new ArrayList<>())
-          .add(slice);
+      out.computeIfAbsent(serviceOf(slice), k -> new ArrayList<>()).add(slice);
     }
     return out;
   }

@@ -27,8 +27,13 @@ final class IngressAddressWriter {
     this.counter = counter;
   }
 
-  /** @param live the Ingress as the informer last saw it, or null */
-  void sync(ObjectRef ref, String key, Ingress live, List<LoadBalancerAddress> desired) {
+  /**
+   * The write that makes {@code ref} show {@code desired}, or null when it already does. The
+   * caller sends it and reports back through {@link #written}.
+   *
+   * @param live the Ingress as the informer last saw it, or null
+   */
+  StatusWrites.Write plan(ObjectRef ref, String key, Ingress live, List<LoadBalancerAddress> desired) {
     List<LoadBalancerAddress> shown = written.get(key);
     if (shown == null && live != null) {
       shown = live.getStatus() == null || live.getStatus().getLoadBalancer() == null
@@ -37,16 +42,18 @@ final class IngressAddressWriter {
     }
     if (desired.equals(shown)) {
       written.put(key, shown);
-      return;
+      return null;
     }
-    try {
-      sink.writeIngressLoadBalancer(ref, desired);
-    } catch (RuntimeException e) {
-      counter.written("Ingress", false);
-      throw e;
+    boolean fresh = shown == null || shown.isEmpty();
+    return new StatusWrites.Write(ref, fresh, () -> sink.writeIngressLoadBalancer(ref, desired));
+  }
+
+  /** A planned write went out ({@code ok}) or failed. */
+  void written(String key, List<LoadBalancerAddress> desired, boolean ok) {
+    if (ok) {
+      written.put(key, desired);
     }
-    written.put(key, desired);
-    counter.written("Ingress", true);
+    counter.written("Ingress", ok);
   }
 
   /** Forgets Ingresses no longer ours (or gone). */

@@ -54,6 +54,7 @@ public final class StatusWriter implements AutoCloseable {
   private final Duration recheck;
   private final WriteCounter onWrite;
   private final IngressAddressWriter ingressAddresses;
+  private final StatusWrites writes = new StatusWrites(StatusWrites.DEFAULT_CONCURRENCY);
   private volatile PublishedAddresses published = PublishedAddresses.NONE;
   private final ScheduledExecutorService executor;
   private final AtomicReference<Pending> latest = new AtomicReference<>();
@@ -160,6 +161,7 @@ public final class StatusWriter implements AutoCloseable {
   @Override
   public void close() {
     executor.shutdownNow();
+    writes.close();
   }
 
   private void writeLatest() {
@@ -217,6 +219,9 @@ public final class StatusWriter implements AutoCloseable {
     Set<String> seenIngresses = new HashSet<>();
     IngressSummary summary = new IngressSummary();
     List<EventCorrelator.Occurrence> appeared = new ArrayList<>();
+    List<StatusWrites.Write> planned = new ArrayList<>();
+    Map<StatusWrites.Write, Runnable> onSuccess = new java.util.IdentityHashMap<>();
+    Map<StatusWrites.Write, Runnable> onFailure = new java.util.IdentityHashMap<>();
     processedProgrammed = programmed;
     settled = true;
     for (ObjectStatus status : result.statuses()) {
@@ -229,8 +234,9 @@ public final class StatusWriter implements AutoCloseable {
       }
       try {
         recordEvents(ref, status.events(), seenEvents, appeared);
+        StatusWrites.Write write = null;
         if ("ProxyRoute".equals(ref.kind())) {
-          writeProxyRoute(ref, key, status, programmed, live.get(key));
+          write = planProxyRoute(ref, key, status, programmed, live.get(key), onSuccess, onFailure);
         } else if ("Ingress".equals(ref.kind())) {
           if (!status.conditions().equals(ingressConditions.put(key, status.conditions()))) {
             // One line per Ingress only at DEBUG: a new leader (or 200 Ingresses in one apply)
@@ -239,18 +245,32 @@ public final class StatusWriter implements AutoCloseable {
             summary.changed(status.conditions());
           }
           if (addresses.isPresent()) {
-            ingressAddresses.sync(ref, key, liveIngresses.get(key), addresses.get());
+            List<LoadBalancerAddress> desired = addresses.get();
+            write = ingressAddresses.plan(ref, key, liveIngresses.get(key), desired);
+            if (write != null) {
+              onSuccess.put(write, () -> ingressAddresses.written(key, desired, true));
+              onFailure.put(write, () -> ingressAddresses.written(key, desired, false));
+            }
           }
         }
-        failures.remove(ref.toString());
-      } catch (RuntimeException e) {
-        // One object the API server refuses must not hold up the others. Retried next pass;
-        // logged again only when the error changes, so a lasting failure does not flood the log.
-        String error = e.toString();
-        settled = false;
-        if (!error.equals(failures.put(ref.toString(), error))) {
-          LOG.warn("writing status of {} failed (will retry): {}", ref, error);
+        if (write == null) {
+          failures.remove(ref.toString());
+        } else {
+          planned.add(write);
         }
+      } catch (RuntimeException e) {
+        failed(ref, e);
+      }
+    }
+    // The API requests of this pass, a few at a time; the bookkeeping stays on this thread.
+    for (StatusWrites.Outcome outcome : writes.run(planned)) {
+      StatusWrites.Write write = outcome.write();
+      if (outcome.ok()) {
+        onSuccess.get(write).run();
+        failures.remove(write.ref().toString());
+      } else {
+        onFailure.get(write).run();
+        failed(write.ref(), outcome.error());
       }
     }
     summary.log(LOG);
@@ -262,6 +282,18 @@ public final class StatusWriter implements AutoCloseable {
     Set<String> reported = new HashSet<>();
     result.statuses().forEach(st -> reported.add(st.object().toString()));
     failures.keySet().retainAll(reported);
+  }
+
+  /**
+   * One object the API server refuses must not hold up the others. Retried next pass; logged again
+   * only when the error changes, so a lasting failure does not flood the log.
+   */
+  private void failed(ObjectRef ref, RuntimeException e) {
+    String error = e.toString();
+    settled = false;
+    if (!error.equals(failures.put(ref.toString(), error))) {
+      LOG.warn("writing status of {} failed (will retry): {}", ref, error);
+    }
   }
 
   private void recordEvents(ObjectRef ref, List<ObjectStatus.Event> events, Set<String> seen,
@@ -300,8 +332,10 @@ public final class StatusWriter implements AutoCloseable {
     return ref + "\n" + event.reason() + "\n" + event.message();
   }
 
-  private void writeProxyRoute(
-      ObjectRef ref, String key, ObjectStatus status, boolean programmed, ProxyRoute live) {
+  /** The write that brings a ProxyRoute's status up to date, or null when it is. */
+  private StatusWrites.Write planProxyRoute(
+      ObjectRef ref, String key, ObjectStatus status, boolean programmed, ProxyRoute live,
+      Map<StatusWrites.Write, Runnable> onSuccess, Map<StatusWrites.Write, Runnable> onFailure) {
     ProxyRouteStatus before = written.get(key);
     if (before == null && live != null) {
       before = live.getStatus();
@@ -309,16 +343,16 @@ public final class StatusWriter implements AutoCloseable {
     ProxyRouteStatus desired = desired(ref, status, programmed, before);
     if (before != null && sameStatus(before, desired)) {
       written.put(key, before);
-      return;
+      return null;
     }
-    try {
-      sink.writeProxyRouteStatus(ref, desired);
-    } catch (RuntimeException e) {
-      onWrite.written("ProxyRoute", false);
-      throw e;
-    }
-    written.put(key, desired);
-    onWrite.written("ProxyRoute", true);
+    StatusWrites.Write write =
+        new StatusWrites.Write(ref, before == null, () -> sink.writeProxyRouteStatus(ref, desired));
+    onSuccess.put(write, () -> {
+      written.put(key, desired);
+      onWrite.written("ProxyRoute", true);
+    });
+    onFailure.put(write, () -> onWrite.written("ProxyRoute", false));
+    return write;
   }
 
   private ProxyRouteStatus desired(

@@ -246,13 +246,24 @@ class ScaleBench {
     try {
       List<Future<?>> done = new ArrayList<>();
       for (HasMetadata object : all) {
-        done.add(pool.submit(() -> client.resource(object).create()));
+        done.add(pool.submit(() -> create(object)));
       }
       for (Future<?> f : done) {
         f.get();
       }
     } finally {
       pool.shutdownNow();
+    }
+  }
+
+  /** A create the client retried after a timeout may find its own first attempt: that is fine. */
+  private void create(HasMetadata object) {
+    try {
+      client.resource(object).create();
+    } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+      if (e.getCode() != 409) {
+        throw e;
+      }
     }
   }
 
