@@ -42,7 +42,15 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+import io.portcullis.snapshot.Endpoint;
+import io.portcullis.snapshot.PathMatch;
+import io.portcullis.snapshot.TlsCertificate;
+import io.portcullis.snapshot.VirtualHost;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
@@ -179,6 +187,7 @@ class ScaleBench {
 
     List<LiveConfig> configs = new ArrayList<>();
     List<AtomicLong> appliedAt = new ArrayList<>();
+    List<Queue<Applied>> applied = new ArrayList<>();
     List<StreamClient> clients = new ArrayList<>();
     Operator operator = null;
     try {
@@ -199,7 +208,13 @@ class ScaleBench {
       for (int d = 0; d < dataplanes; d++) {
         LiveConfig config = new LiveConfig();
         AtomicLong at = new AtomicLong();
-        config.onApplied(c -> at.set(System.nanoTime()));
+        Queue<Applied> log = new ConcurrentLinkedQueue<>();
+        config.onApplied(c -> {
+          long now = System.nanoTime();
+          at.set(now);
+          log.add(new Applied(now, c.snapshot()));
+        });
+        applied.add(log);
         StreamClient sc = new StreamClient(URI.create("http://127.0.0.1:" + operator.snapshotPort()),
             "dataplane-" + d, config, new ProxyMetrics());
         sc.start();
@@ -213,13 +228,14 @@ class ScaleBench {
         return s.virtualHosts().size() >= expectedHosts
             && configs.stream().allMatch(c -> c.current() != null && c.current().version().equals(s.version()));
       });
-      long applied = appliedAt.stream().mapToLong(AtomicLong::get).max().orElse(0);
+      long appliedWhole = appliedAt.stream().mapToLong(AtomicLong::get).max().orElse(0);
       rows.put("operator start: informers synced", ms(synced - started));
-      rows.put("operator start -> every dataplane applied the whole config", ms(applied - started));
+      rows.put("operator start -> every dataplane applied the whole config", ms(appliedWhole - started));
       long programmed = awaitProgrammed(objects, started);
       rows.put("operator start -> every ProxyRoute Programmed and every Ingress's address written", ms(programmed - started));
 
-      propagation(objects, store, configs, appliedAt);
+      propagation(objects, applied);
+      applied.clear();
 
       long withAll = heapAfterGc();
       for (StreamClient sc : clients) {
@@ -298,31 +314,45 @@ class ScaleBench {
   /**
    * {@code changes} single-object writes through the API server (Ingresses, EndpointSlices and
    * Secrets in turn), each timed from just before the write to the moment the last dataplane
-   * swapped in the version that carries it.
+   * swapped in a config that carries it (checked by content: another version published meanwhile
+   * must not count).
    */
-  private void propagation(ScaleObjects objects, SnapshotStore store, List<LiveConfig> configs,
-      List<AtomicLong> appliedAt) {
+  private void propagation(ScaleObjects objects, List<Queue<Applied>> applied) {
     Map<String, List<Long>> byKind = new LinkedHashMap<>();
     java.util.Set<String> rotatedSecrets = new java.util.HashSet<>();
     List<Long> all = new ArrayList<>();
     for (int i = 0; i < changes; i++) {
-      String before = store.current().version();
       int target = (i * 37) % objects.ingresses.size();
       String kind;
       HasMetadata object;
+      Predicate<Snapshot> carries;
       switch (i % 3) {
         case 0 -> {
           kind = "Ingress";
           Ingress old = objects.ingresses.get(target);
+          String path = "/v" + i;
           object = ScaleObjects.ingress(old.getMetadata().getNamespace(), old.getMetadata().getName(),
               ScaleObjects.host(target), old.getSpec().getTls().isEmpty() ? null : old.getSpec().getTls().get(0).getSecretName(),
-              target % 5 == 0, "/v" + i);
+              target % 5 == 0, path);
+          String host = ScaleObjects.host(target);
+          carries = s -> {
+            VirtualHost v = s.virtualHostsByHost().get(host);
+            return v != null && v.routes().stream()
+                .anyMatch(r -> r.match().path() instanceof PathMatch.Prefix p && p.value().equals(path));
+          };
         }
         case 1 -> {
           kind = "EndpointSlice";
           EndpointSlice old = objects.slices.get(target);
-          object = ScaleObjects.slice(old.getMetadata().getNamespace(),
-              old.getMetadata().getLabels().get("kubernetes.io/service-name"), target, endpoints, i);
+          String service = old.getMetadata().getLabels().get("kubernetes.io/service-name");
+          EndpointSlice slice = ScaleObjects.slice(old.getMetadata().getNamespace(), service, target, endpoints, i);
+          object = slice;
+          String clusterPrefix = old.getMetadata().getNamespace() + "/" + service + ":";
+          java.util.Set<String> addresses = new java.util.HashSet<>();
+          slice.getEndpoints().forEach(e -> addresses.addAll(e.getAddresses()));
+          carries = s -> s.clusters().stream()
+              .filter(c -> c.name().startsWith(clusterPrefix))
+              .anyMatch(c -> c.endpoints().stream().map(Endpoint::address).collect(Collectors.toSet()).equals(addresses));
         }
         default -> {
           kind = "Secret";
@@ -334,25 +364,24 @@ class ScaleBench {
           if (!back) {
             rotatedSecrets.add(key);
           }
-          object = TestCertificates.tlsSecret(old.getMetadata().getNamespace(), old.getMetadata().getName(),
-              back ? objects.certificates.get(ns) : objects.rotated.get(ns));
+          TestCertificates.Issued cert = back ? objects.certificates.get(ns) : objects.rotated.get(ns);
+          object = TestCertificates.tlsSecret(old.getMetadata().getNamespace(), old.getMetadata().getName(), cert);
+          String body = base64(cert).substring(40, 120);
+          carries = s -> {
+            TlsCertificate c = s.certificatesByName().get(key);
+            return c != null && c.certificateChain().replace("\n", "").contains(body);
+          };
         }
       }
-      long[] marks = appliedAt.stream().mapToLong(AtomicLong::get).toArray();
+      applied.forEach(Queue::clear);
       long t = System.nanoTime();
       client.resource(object).update();
-      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(1)).until(() -> {
-        String now = store.current().version();
-        return !now.equals(before)
-            && configs.stream().allMatch(c -> c.current().version().equals(now));
-      });
+      await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(1)).until(() ->
+          applied.stream().allMatch(q -> q.stream().anyMatch(a -> carries.test(a.snapshot()))));
       long last = 0;
-      for (int d = 0; d < appliedAt.size(); d++) {
-        long at = appliedAt.get(d).get();
-        if (at == marks[d]) {
-          throw new IllegalStateException("dataplane " + d + " applied nothing for change " + i);
-        }
-        last = Math.max(last, at);
+      for (Queue<Applied> q : applied) {
+        long first = q.stream().filter(a -> carries.test(a.snapshot())).mapToLong(Applied::at).min().orElseThrow();
+        last = Math.max(last, first);
       }
       long took = last - t;
       all.add(took);
@@ -360,6 +389,17 @@ class ScaleBench {
     }
     rows.put("API write -> every dataplane applied, all " + all.size() + " changes (p50 / p99 / max)", percentiles(all));
     byKind.forEach((kind, list) -> rows.put("  of which " + kind + " (" + list.size() + ", p50 / p99 / max)", percentiles(list)));
+  }
+
+  /** A config a dataplane swapped in, and when. */
+  record Applied(long at, Snapshot snapshot) {}
+
+  private static String base64(TestCertificates.Issued cert) {
+    try {
+      return java.util.Base64.getEncoder().encodeToString(cert.certificate().getEncoded());
+    } catch (java.security.cert.CertificateEncodingException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   // ---------------------------------------------------------------- measuring and printing
