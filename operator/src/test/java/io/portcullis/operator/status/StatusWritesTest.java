@@ -1,0 +1,81 @@
+package io.portcullis.operator.status;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.portcullis.operator.compile.ObjectRef;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+class StatusWritesTest {
+  private StatusWrites writes;
+
+  @AfterEach
+  void close() {
+    writes.close();
+  }
+
+  private static ObjectRef ref(String name) {
+    return new ObjectRef("Ingress", "default", name, 1, null);
+  }
+
+  @Test
+  @DisplayName("objects without a status of ours are written before the others")
+  void freshObjectsGoFirst() {
+    writes = new StatusWrites(1);
+    List<String> order = new CopyOnWriteArrayList<>();
+    List<StatusWrites.Write> planned = new ArrayList<>();
+    for (String name : List.of("old-1", "new-1", "old-2", "new-2")) {
+      planned.add(new StatusWrites.Write(ref(name), name.startsWith("new"), () -> order.add(name)));
+    }
+    writes.run(planned);
+    assertEquals(List.of("new-1", "new-2", "old-1", "old-2"), order);
+  }
+
+  @Test
+  @DisplayName("a refused write is reported as its own outcome; the others still go out")
+  void oneRefusalHoldsUpNothing() {
+    writes = new StatusWrites(4);
+    List<StatusWrites.Write> planned = List.of(
+        new StatusWrites.Write(ref("a"), false, () -> {}),
+        new StatusWrites.Write(ref("b"), false, () -> {
+          throw new IllegalStateException("409 conflict");
+        }),
+        new StatusWrites.Write(ref("c"), false, () -> {}));
+    List<StatusWrites.Outcome> outcomes = writes.run(planned);
+    assertEquals(3, outcomes.size());
+    assertTrue(outcomes.get(0).ok());
+    assertFalse(outcomes.get(1).ok());
+    assertEquals("409 conflict", outcomes.get(1).error().getMessage());
+    assertTrue(outcomes.get(2).ok());
+  }
+
+  @Test
+  @DisplayName("writes overlap, up to the concurrency: two slow writes are in flight together")
+  void writesOverlap() throws Exception {
+    writes = new StatusWrites(2);
+    CountDownLatch both = new CountDownLatch(2);
+    Runnable meet = () -> {
+      both.countDown();
+      try {
+        // Each write waits for the other: only concurrent writes can both finish.
+        if (!both.await(10, TimeUnit.SECONDS)) {
+          throw new IllegalStateException("the other write never started");
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    };
+    List<StatusWrites.Outcome> outcomes = writes.run(List.of(
+        new StatusWrites.Write(ref("a"), false, meet), new StatusWrites.Write(ref("b"), false, meet)));
+    assertTrue(outcomes.stream().allMatch(StatusWrites.Outcome::ok));
+  }
+}
