@@ -176,6 +176,25 @@ class ScaleBench {
     rows.put("delta on the wire, one " + kind + " changed",
         bytes(MessageFraming.encode(new StreamMessage.DeltaMsg("n", delta)).length)
             + " (" + delta.resourceNames().size() + " resources)");
+    // The stream's share, per dataplane: the operator diffs and encodes, the dataplane decodes,
+    // applies the delta to what it holds (re-hashing the result) and indexes the new config.
+    LiveConfig config = new LiveConfig();
+    config.apply(base);
+    long[] send = new long[5];
+    long[] apply = new long[5];
+    for (int i = 0; i < send.length; i++) {
+      long c = cpu();
+      byte[] wire = MessageFraming.encode(new StreamMessage.DeltaMsg("n", Delta.between(base, changed)));
+      send[i] = cpu() - c;
+      c = cpu();
+      StreamMessage.DeltaMsg received = (StreamMessage.DeltaMsg) MessageFraming.decode(
+          Arrays.copyOfRange(wire, 4, wire.length));
+      config.apply(received.delta().applyTo(base));
+      apply[i] = cpu() - c;
+      config.apply(base);
+    }
+    rows.put("  stream, one " + kind + " changed: operator diff+encode / dataplane decode+apply+index (CPU)",
+        ms(median(Arrays.copyOfRange(send, 2, send.length))) + " / " + ms(median(Arrays.copyOfRange(apply, 2, apply.length))));
   }
 
   // ---------------------------------------------------------------- the mock API server
