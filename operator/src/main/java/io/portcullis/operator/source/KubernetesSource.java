@@ -247,6 +247,27 @@ public final class KubernetesSource implements ClusterSource {
     return !(object instanceof Secret secret) || TLS_SECRET_TYPE.equals(secret.getType());
   }
 
+  /**
+   * True when an Ingress changed nothing the compiler reads: the same spec, generation, labels,
+   * annotations and owners, so only its status (or bookkeeping such as managedFields) moved.
+   * Those are mostly our own status writes coming back through the watch: 10,000 of them after a
+   * start each woke the rebuild loop for a full compile with an identical result. The cache still
+   * takes the new copy. (ProxyRoutes are left out: their spec classes compare by identity.)
+   */
+  static boolean onlyStatusChanged(HasMetadata before, HasMetadata after) {
+    if (!(before instanceof Ingress b) || !(after instanceof Ingress a)) {
+      return false;
+    }
+    var m1 = b.getMetadata();
+    var m2 = a.getMetadata();
+    return java.util.Objects.equals(b.getSpec(), a.getSpec())
+        && java.util.Objects.equals(m1.getGeneration(), m2.getGeneration())
+        && java.util.Objects.equals(m1.getLabels(), m2.getLabels())
+        && java.util.Objects.equals(m1.getAnnotations(), m2.getAnnotations())
+        && java.util.Objects.equals(m1.getDeletionTimestamp(), m2.getDeletionTimestamp())
+        && java.util.Objects.equals(m1.getOwnerReferences(), m2.getOwnerReferences());
+  }
+
   /** Mirrors informer events into the cache; a resync re-delivering the same version is dropped. */
   private final class CacheUpdater<T extends HasMetadata> implements ResourceEventHandler<T> {
     @Override
@@ -262,7 +283,7 @@ public final class KubernetesSource implements ClusterSource {
       deliveries.incrementAndGet();
       // A Secret the watch should not have delivered is ignored, not deleted: the cache may hold
       // it from a lookup by name.
-      if (wanted(after) && cache.upsert(after)) {
+      if (wanted(after) && cache.upsert(after) && !onlyStatusChanged(before, after)) {
         changed(after);
       }
     }
