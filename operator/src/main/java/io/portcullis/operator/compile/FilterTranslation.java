@@ -26,6 +26,7 @@ final class FilterTranslation {
     add(filters, CacheTranslation.of(spec.cache, "spec.cache"));
     add(filters, CompressionTranslation.of(spec.compression, "spec.compression"));
     add(filters, WafTranslation.of(spec.waf, "spec.waf"));
+    add(filters, RateLimitTranslation.of(spec.rateLimit, "spec.rateLimit"));
     return filters;
   }
 
@@ -37,6 +38,7 @@ final class FilterTranslation {
     add(own, CacheTranslation.of(route.cache, "cache"));
     add(own, CompressionTranslation.of(route.compression, "compression"));
     add(own, WafTranslation.of(route.waf, "waf"));
+    add(own, RateLimitTranslation.of(route.rateLimit, "rateLimit"));
     return CompressionTranslation.withoutIfDisabled(route.compression,
         CacheTranslation.unlessTurnedOff(route.cache, merge(spec, own)));
   }
@@ -58,6 +60,7 @@ final class FilterTranslation {
     add(filters, CacheTranslation.of(annotations, invalid));
     add(filters, CompressionTranslation.of(annotations, invalid));
     add(filters, WafTranslation.of(annotations, invalid));
+    add(filters, RateLimitTranslation.of(annotations, invalid));
     return filters;
   }
 
