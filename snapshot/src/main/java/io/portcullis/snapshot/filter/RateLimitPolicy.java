@@ -11,9 +11,10 @@ import java.util.regex.Pattern;
  * "N per period" rather than a per-second rate, so a limit per minute ({@code limit-rpm}) or a
  * slow rate (one request every two seconds) is exact in whole numbers.
  *
- * <p>The numbers are the global budget of the route. A dataplane divides it by the number of
- * ready dataplanes ({@code Snapshot#dataplaneCount}), so the sum over replicas is about the
- * budget (approximate: a load balancer does not spread one client's requests evenly).
+ * <p>The numbers are the global budget of the route. Each dataplane enforces a share of it: the
+ * operator sets {@code dataplanes} to the number of dataplanes it sees connected, so the sum over
+ * replicas is about the budget (approximate: a load balancer does not spread one client's
+ * requests evenly, and the count lags a scale-up by a moment).
  *
  * @param requests tokens added per period, 1 to 1,000,000
  * @param periodSeconds the refill period in seconds, 1 (the default) to 86400
@@ -22,9 +23,12 @@ import java.util.regex.Pattern;
  * @param key what a bucket belongs to: {@code client} (the default: the client address) or
  *     {@code header:<name>} (the header's value; requests without it, or with a value over {@link
  *     #MAX_HEADER_KEY_LENGTH} characters, are keyed by client address). Header names lower case.
+ * @param dataplanes how many dataplanes share the budget, 1 (the default) to 10,000; set by the
+ *     operator when it publishes, never by users
  */
 @JsonInclude(JsonInclude.Include.NON_DEFAULT)
-public record RateLimitPolicy(long requests, long periodSeconds, long burst, String key)
+public record RateLimitPolicy(
+    long requests, long periodSeconds, long burst, String key, int dataplanes)
     implements FilterConfig {
   public static final String KIND = "rateLimit";
   public static final String CLIENT = "client";
@@ -38,6 +42,7 @@ public record RateLimitPolicy(long requests, long periodSeconds, long burst, Str
     periodSeconds = periodSeconds == 0 ? 1 : periodSeconds;
     burst = burst == 0 ? requests : burst;
     key = key == null || key.isBlank() ? CLIENT : key.trim();
+    dataplanes = dataplanes == 0 ? 1 : dataplanes;
     if (requests < 1 || requests > 1_000_000) {
       throw new IllegalArgumentException("rate limit requests must be 1 to 1000000: " + requests);
     }
@@ -48,7 +53,20 @@ public record RateLimitPolicy(long requests, long periodSeconds, long burst, Str
     if (burst < 1 || burst > 10_000_000) {
       throw new IllegalArgumentException("rate limit burst must be 1 to 10000000: " + burst);
     }
+    if (dataplanes < 1 || dataplanes > 10_000) {
+      throw new IllegalArgumentException("rate limit dataplanes must be 1 to 10000: " + dataplanes);
+    }
     key = canonicalKey(key);
+  }
+
+  /** A budget enforced by one dataplane alone. */
+  public RateLimitPolicy(long requests, long periodSeconds, long burst, String key) {
+    this(requests, periodSeconds, burst, key, 1);
+  }
+
+  /** The same budget shared by {@code count} dataplanes. */
+  public RateLimitPolicy withDataplanes(int count) {
+    return count == dataplanes ? this : new RateLimitPolicy(requests, periodSeconds, burst, key, count);
   }
 
   /** {@code requests} per second, burst {@code burst}, keyed by client address. */

@@ -42,8 +42,8 @@ public final class RateLimits {
     return store;
   }
 
-  /** The filter enforcing {@code policy} on this dataplane. */
+  /** The filter enforcing this dataplane's share of {@code policy}. */
   public HttpFilter create(RateLimitPolicy policy) {
-    return new RateLimitFilter(new Limit(policy, 1), store, metrics);
+    return new RateLimitFilter(new Limit(policy, policy.dataplanes()), store, metrics);
   }
 }
