@@ -77,6 +77,12 @@ class ExamplesCompileTest {
     assertEquals(1, c.route("ingress/default/cache-ingress/cache-ingress.localhost/").filters().size());
     assertEquals(1, c.route("proxyroute/default/waf/api/waf.localhost").filters().size());
     assertEquals(1, c.route("ingress/default/waf-ingress/waf-ingress.localhost/").filters().size());
+    assertEquals(new io.portcullis.snapshot.filter.RateLimitPolicy(2, 1, 4, null),
+        c.route("proxyroute/default/rate/api/rate.localhost").filters().get(0));
+    assertEquals(new io.portcullis.snapshot.filter.RateLimitPolicy(10, 1, 20, "header:x-api-key"),
+        c.route("proxyroute/default/rate/partners/rate.localhost").filters().get(0));
+    assertEquals(new io.portcullis.snapshot.filter.RateLimitPolicy(5, 1, 10, null),
+        c.route("ingress/default/rate-ingress/rate-ingress.localhost/").filters().get(0));
   }
 
   @Test

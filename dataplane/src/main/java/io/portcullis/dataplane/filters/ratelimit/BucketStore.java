@@ -18,8 +18,11 @@ import io.github.bucket4j.TimeMeter;
  * as a new one). Buckets are lock-free; a request only ever tries to take a token, never waits.
  */
 public final class BucketStore {
-  /** About 200 bytes a bucket with its key and cache entry: some 20 MB at most. */
-  public static final long DEFAULT_MAX_BUCKETS = 100_000;
+  /**
+   * About 500 bytes a bucket with its key and cache entry (measured with short keys; a 256-character
+   * header value adds some 250): some 35 MB at most, 50 MB with the longest header keys.
+   */
+  public static final long DEFAULT_MAX_BUCKETS = 65_536;
 
   private final Cache<BucketKey, Bucket> buckets;
   private final TimeMeter clock;
