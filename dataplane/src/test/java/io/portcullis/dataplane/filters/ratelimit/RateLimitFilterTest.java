@@ -106,6 +106,20 @@ class RateLimitFilterTest {
   }
 
   @Test
+  @DisplayName("one of four dataplanes lets through a quarter of the burst and refills four times slower")
+  void share() throws Exception {
+    HttpFilter filter = limits.create(new RateLimitPolicy(4, 1, 8, null).withDataplanes(4));
+    assertEquals(0, status(filter, from("10.0.0.1")));
+    assertEquals(0, status(filter, from("10.0.0.1")));
+    assertEquals(429, status(filter, from("10.0.0.1")));
+    clock.advance(Duration.ofMillis(500));
+    assertEquals(429, status(filter, from("10.0.0.1")), "4 tokens per 4 s: half a token so far");
+    clock.advance(Duration.ofMillis(500));
+    assertEquals(0, status(filter, from("10.0.0.1")));
+    assertEquals(429, status(filter, from("10.0.0.1")));
+  }
+
+  @Test
   @DisplayName("allowed and rejected requests are counted per route")
   void metrics() throws Exception {
     PrometheusRegistry registry = new PrometheusRegistry();
