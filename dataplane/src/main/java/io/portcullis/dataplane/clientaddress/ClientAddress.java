@@ -27,7 +27,8 @@ public final class ClientAddress {
    * channel). Allocates nothing.
    */
   public static InetAddress of(Channel channel) {
-    Channel connection = channel instanceof Http2StreamChannel ? channel.parent() : channel;
+    Channel connection = channel instanceof Http2StreamChannel && channel.parent() != null
+        ? channel.parent() : channel;
     // hasAttr first: attr() would create an empty attribute on every connection without PROXY.
     if (connection.hasAttr(CONNECTION)) {
       InetAddress proxied = connection.attr(CONNECTION).get();
