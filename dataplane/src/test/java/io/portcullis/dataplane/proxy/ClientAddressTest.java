@@ -208,6 +208,24 @@ class ClientAddressTest {
     }
 
     @Test
+    @DisplayName("HTTP/2 streams (h2c after the header) see their connection's PROXY source")
+    void http2Streams() throws Exception {
+      start(proxyProtocol(ProxyProtocol.V1));
+      try (H2TestClient client = H2TestClient.h2cAfter(port,
+          ascii("PROXY TCP6 2001:db8::9 2001:db8::1 1 80\r\n"))) {
+        assertEquals(200, client.get("localhost", "/one").get(10, TimeUnit.SECONDS).status());
+        assertEquals(200, client.get("localhost", "/two").get(10, TimeUnit.SECONDS).status());
+      }
+      assertEquals(2, seenByFilter.size());
+      for (InetAddress seen : seenByFilter) {
+        assertEquals("2001:db8:0:0:0:0:0:9", seen.getHostAddress());
+      }
+      await().atMost(5, TimeUnit.SECONDS).until(() -> accessLog.size() == 2);
+      assertEquals("2001:db8:0:0:0:0:0:9", accessLog.get(1).client());
+      assertEquals("2001:db8:0:0:0:0:0:9", backend.requests.get(1).headers().get("x-forwarded-for"));
+    }
+
+    @Test
     @DisplayName("the header comes before TLS on the HTTPS listener")
     void beforeTls() throws Exception {
       start(proxyProtocol(ProxyProtocol.V1));
