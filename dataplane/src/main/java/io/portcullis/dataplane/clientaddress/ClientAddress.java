@@ -38,10 +38,4 @@ public final class ClientAddress {
     }
     return connection.remoteAddress() instanceof InetSocketAddress inet ? inet.getAddress() : null;
   }
-
-  /** The client address of one request on {@code channel}: see {@link ForwardedFor#client}. */
-  public static InetAddress ofRequest(
-      Channel channel, io.netty.handler.codec.http.HttpHeaders headers, TrustedProxies trusted) {
-    return ForwardedFor.client(of(channel), headers, trusted);
-  }
 }
