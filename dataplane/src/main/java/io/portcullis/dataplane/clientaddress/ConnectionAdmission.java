@@ -54,6 +54,11 @@ public final class ConnectionAdmission {
     if (counts != null) {
       metrics.track(counts);
     }
+    if (!settings.equals(ClientAddressSettings.DEFAULT)) {
+      log.info("client addresses: PROXY protocol {}, trusted proxies {}, max connections per"
+              + " client {}", settings.proxyProtocol().flagValue(), settings.trustedProxies(),
+          settings.maxConnectionsPerClient() == 0 ? "unlimited" : settings.maxConnectionsPerClient());
+    }
   }
 
   /**
