@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.portcullis.dataplane.admin.ProxyMetrics;
+import io.portcullis.dataplane.clientaddress.ClientAddressSettings;
+import io.portcullis.dataplane.clientaddress.TrustedProxies;
 import io.portcullis.dataplane.config.LiveConfig;
 import io.portcullis.dataplane.filter.FilterRegistry;
 import io.portcullis.dataplane.filter.FilterStage;
@@ -61,7 +63,11 @@ class RateLimitEndToEndTest {
     backendPort = backend.start();
     apply(false);
     proxy = new ProxyServer(
-        ProxySettings.builder().bindAddress("127.0.0.1").port(0).workerThreads(1).build(),
+        ProxySettings.builder().bindAddress("127.0.0.1").port(0).workerThreads(1)
+            // Loopback is a trusted proxy: X-Forwarded-For names the client (see that test).
+            .clientAddresses(ClientAddressSettings.DEFAULT
+                .withTrustedProxies(TrustedProxies.parse("127.0.0.0/8")))
+            .build(),
         config, new ProxyMetrics());
     port = proxy.start();
   }
@@ -137,6 +143,17 @@ class RateLimitEndToEndTest {
     assertTrue(!before.equals(config.current().snapshot().version()), "a new snapshot is live");
     assertEquals(200, get("/other").statusCode(), "the new route has its own budget");
     assertEquals(429, get("/api").statusCode());
+  }
+
+  @Test
+  @DisplayName("behind a trusted proxy the resolved client address is the key: each forwarded client has its own bucket")
+  void forwardedClients() throws Exception {
+    for (int i = 0; i < 3; i++) {
+      assertEquals(200, get("/api", "x-forwarded-for", "203.0.113.1").statusCode());
+    }
+    assertEquals(429, get("/api", "x-forwarded-for", "203.0.113.1").statusCode());
+    assertEquals(200, get("/api", "x-forwarded-for", "203.0.113.2").statusCode());
+    assertEquals(200, get("/api").statusCode(), "the proxy itself is one more client");
   }
 
   @Test
