@@ -21,6 +21,7 @@ import io.portcullis.dataplane.stream.ConfigApplier;
 import io.portcullis.dataplane.tls.CertificateStore;
 import io.portcullis.dataplane.filters.StandardFilters;
 import io.portcullis.dataplane.filters.auth.AuthFilters;
+import io.portcullis.dataplane.filters.iprules.IpRulesMetrics;
 import io.portcullis.dataplane.filters.waf.WafRuntime;
 import io.netty.channel.ChannelPipeline;
 import io.portcullis.dataplane.admin.ByteCountingHandler;
@@ -103,6 +104,7 @@ public final class Dataplane implements AutoCloseable {
     certificates.attachTo(config);
     ClusterMetrics.register(metrics.registry(), config::current, health);
     AuthFilters.shared().metrics().registerIn(metrics.registry());
+    IpRulesMetrics.shared().registerIn(metrics.registry());
     AdminServer admin =
         new AdminServer(options.bindAddress(), options.adminPort(), config, metrics,
             new ClustersView(config, health));

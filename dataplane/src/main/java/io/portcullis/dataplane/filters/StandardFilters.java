@@ -10,6 +10,7 @@ import io.portcullis.dataplane.filters.cache.CacheEngine;
 import io.portcullis.dataplane.filters.compression.CompressionFilter;
 import io.portcullis.dataplane.filters.cors.CorsFilter;
 import io.portcullis.dataplane.filters.headers.HeaderRewriteFilter;
+import io.portcullis.dataplane.filters.iprules.IpRulesFilter;
 import io.portcullis.dataplane.filters.tls.TlsPolicyFilter;
 import io.portcullis.dataplane.filters.waf.WafFilter;
 import io.portcullis.snapshot.HeaderRewrite;
@@ -20,6 +21,7 @@ import io.portcullis.snapshot.filter.AuthPolicy;
 import io.portcullis.snapshot.filter.CachePolicy;
 import io.portcullis.snapshot.filter.CompressionPolicy;
 import io.portcullis.snapshot.filter.CorsPolicy;
+import io.portcullis.snapshot.filter.IpRules;
 import io.portcullis.snapshot.filter.WafSettings;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,6 +50,7 @@ public final class StandardFilters {
         .add(CachePolicy.class, FilterStage.CACHE, cache::filter)
         .add(CompressionPolicy.class, FilterStage.COMPRESSION, CompressionFilter::new)
         .add(WafSettings.class, FilterStage.WAF, WafFilter::create)
+        .add(IpRules.class, FilterStage.IP_RULES, IpRulesFilter::create)
         .build();
   }
 
