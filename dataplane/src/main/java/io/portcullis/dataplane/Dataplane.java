@@ -70,7 +70,7 @@ public final class Dataplane implements AutoCloseable {
     this.options = options;
     this.accessLogFactory = accessLogFactory;
     this.cache = new CacheEngine(options.cacheSize(), new CacheMetrics(metrics.registry()));
-    this.config = new LiveConfig(StandardFilters.chains(() -> httpsPort, cache));
+    this.config = new LiveConfig(StandardFilters.chains(() -> httpsPort, cache, options.ipDeny()));
     WafRuntime.configure(options.wafRules(), metrics.registry());
   }
 

@@ -6,6 +6,7 @@ import io.portcullis.dataplane.filter.HttpFilter;
 import io.portcullis.dataplane.filter.LocalResponse;
 import io.portcullis.snapshot.filter.IpRules;
 import java.net.InetAddress;
+import java.util.List;
 
 /**
  * IP allow and deny lists on the request path: a client in the deny list, or outside a non-empty
@@ -23,11 +24,14 @@ public final class IpRulesFilter implements HttpFilter {
   private final AddressSet allow;
   private final AddressSet deny;
   private final IpRulesMetrics metrics;
+  /** The metrics label of refusals by {@link #deny}: {@code deny}, or {@code global}. */
+  private final String denyList;
 
-  IpRulesFilter(AddressSet allow, AddressSet deny, IpRulesMetrics metrics) {
+  IpRulesFilter(AddressSet allow, AddressSet deny, IpRulesMetrics metrics, String denyList) {
     this.allow = allow;
     this.deny = deny;
     this.metrics = metrics;
+    this.denyList = denyList;
   }
 
   /** The filter for a route's rules, counting into the process's metrics. */
@@ -40,14 +44,32 @@ public final class IpRulesFilter implements HttpFilter {
       return new HttpFilter() {}; // a route switching its host's rules off
     }
     return new IpRulesFilter(
-        AddressSet.of(rules.allowPrefixes()), AddressSet.of(rules.denyPrefixes()), metrics);
+        AddressSet.of(rules.allowPrefixes()), AddressSet.of(rules.denyPrefixes()), metrics, "deny");
+  }
+
+  /**
+   * The dataplane's global deny list ({@code --ip-deny}), run on every host's and route's chain
+   * ahead of their own IP rules (which cannot switch it off); null when {@code cidrs} is empty.
+   * Built once at start and shared by every chain of every snapshot.
+   */
+  public static HttpFilter globalDeny(List<String> cidrs) {
+    return globalDeny(cidrs, IpRulesMetrics.shared());
+  }
+
+  static HttpFilter globalDeny(List<String> cidrs, IpRulesMetrics metrics) {
+    if (cidrs.isEmpty()) {
+      return null;
+    }
+    IpRules rules = new IpRules(List.of(), cidrs);
+    return new IpRulesFilter(
+        AddressSet.of(List.of()), AddressSet.of(rules.denyPrefixes()), metrics, "global");
   }
 
   @Override
   public FilterAction onRequest(FilterContext ctx) {
     InetAddress client = ctx.clientAddress();
     if (deny.contains(client)) {
-      return refuse(ctx, "deny");
+      return refuse(ctx, denyList);
     }
     if (!allow.isEmpty() && !allow.contains(client)) {
       return refuse(ctx, "allow");

@@ -8,7 +8,8 @@ import java.util.concurrent.ConcurrentMap;
 
 /**
  * Requests refused by IP rules, by route and by the list that refused them: {@code deny} (the
- * client is in the deny list), {@code allow} (an allow list exists and the client is not in it).
+ * client is in the deny list), {@code allow} (an allow list exists and the client is not in it),
+ * {@code global} (the dataplane's {@code --ip-deny}; route {@code none} when no route matched).
  * One instance per process, shared by every snapshot's filters, so counts survive swaps.
  */
 public final class IpRulesMetrics {
@@ -22,7 +23,8 @@ public final class IpRulesMetrics {
     denied = Counter.builder()
         .name("portcullis_ip_rules_denied")
         .help("Requests refused (403) by IP allow and deny lists, by route and by the list that"
-            + " refused them (deny: the client is listed; allow: an allow list does not list it)")
+            + " refused them (deny: the client is listed; allow: an allow list does not list it;"
+            + " global: the dataplane's --ip-deny)")
         .labelNames("route", "list")
         .build();
   }

@@ -17,12 +17,6 @@ import io.portcullis.snapshot.RouteMatch;
 import io.portcullis.snapshot.Snapshot;
 import io.portcullis.snapshot.VirtualHost;
 import io.portcullis.snapshot.filter.IpRules;
-import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -67,27 +61,12 @@ class IpRulesEndToEndTest {
     backend.close();
   }
 
-  /** One HTTP/1.1 request from {@code source}; the status line and body. */
   private String get(String source, String path) throws Exception {
-    try (Socket socket = new Socket()) {
-      socket.setSoTimeout(10_000);
-      socket.bind(new InetSocketAddress(source, 0));
-      socket.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
-      OutputStream out = socket.getOutputStream();
-      out.write(("GET " + path + " HTTP/1.1\r\nHost: " + HOST + "\r\nConnection: close\r\n\r\n")
-          .getBytes(StandardCharsets.US_ASCII));
-      out.flush();
-      InputStream in = socket.getInputStream();
-      ByteArrayOutputStream all = new ByteArrayOutputStream();
-      in.transferTo(all);
-      String response = all.toString(StandardCharsets.UTF_8);
-      int headEnd = response.indexOf("\r\n\r\n");
-      return response.substring(0, response.indexOf("\r\n")) + "\n" + response.substring(headEnd + 4);
-    }
+    return FromAddress.get(source, port, HOST, path);
   }
 
   private static int status(String response) {
-    return Integer.parseInt(response.substring(9, 12));
+    return FromAddress.status(response);
   }
 
   @Test
