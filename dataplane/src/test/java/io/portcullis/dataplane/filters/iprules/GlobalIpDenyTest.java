@@ -45,6 +45,8 @@ class GlobalIpDenyTest {
   @DisplayName("--ip-deny reads CIDRs from the flag, the environment or @FILE, normalised")
   void flag(@TempDir Path dir) throws Exception {
     assertEquals(List.of(), parse().ipDeny());
+    assertEquals(List.of(), DataplaneOptions.parse(new String[] {"--control-plane", CP},
+        Map.of("PORTCULLIS_IP_DENY", "")).ipDeny()); // what the chart passes by default
     assertEquals(List.of("10.0.0.0/8", "2001:db8::1/128"),
         parse("--ip-deny", " 2001:DB8::1, 10.1.2.3/8 ,").ipDeny());
     assertEquals(List.of("192.0.2.0/24"), DataplaneOptions.parse(new String[] {"--control-plane", CP},
