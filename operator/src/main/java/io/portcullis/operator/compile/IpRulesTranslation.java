@@ -40,7 +40,7 @@ final class IpRulesTranslation {
       boolean denyList = e.getMessage().startsWith("ip deny");
       String field = prefix + (denyList ? "ipDeny" : "ipAllow");
       invalid.report(field, String.join(",", denyList ? orEmpty(deny) : orEmpty(allow)),
-          failClosed(field + ": " + withoutList(e)));
+          failClosed(field + ": " + withoutList(e) + "; every client gets 403 until this is fixed"));
       return IpRules.DENY_ALL;
     }
   }
@@ -66,8 +66,7 @@ final class IpRulesTranslation {
   }
 
   private static InvalidInputException failClosed(String message) {
-    return new InvalidInputException(Reasons.INVALID_IP_RULES,
-        message.contains("403") ? message : message + "; every client gets 403 until this is fixed");
+    return new InvalidInputException(Reasons.INVALID_IP_RULES, message);
   }
 
   /** The snapshot's message without its "ip allow: " (the caller names the field). */
