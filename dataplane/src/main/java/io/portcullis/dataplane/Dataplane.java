@@ -182,7 +182,8 @@ public final class Dataplane implements AutoCloseable {
       @Override
       public void afterHttp1Codec(ChannelPipeline pipeline) {
         if (accessLog != null) {
-          pipeline.addLast("access-log", new AccessLogHandler(accessLog));
+          pipeline.addLast("access-log",
+              new AccessLogHandler(accessLog, options.clientAddresses().trustedProxies()));
         }
       }
     };
@@ -210,6 +211,7 @@ public final class Dataplane implements AutoCloseable {
         .bindAddress(options.bindAddress())
         .port(options.httpPort())
         .shutdownGracePeriod(options.drainTimeout())
+        .clientAddresses(options.clientAddresses())
         .build();
   }
 
