@@ -22,6 +22,7 @@ import io.portcullis.dataplane.tls.CertificateStore;
 import io.portcullis.dataplane.filters.StandardFilters;
 import io.portcullis.dataplane.filters.auth.AuthFilters;
 import io.portcullis.dataplane.filters.ratelimit.RateLimits;
+import io.portcullis.dataplane.filters.iprules.IpRulesMetrics;
 import io.portcullis.dataplane.filters.waf.WafRuntime;
 import io.netty.channel.ChannelPipeline;
 import io.portcullis.dataplane.admin.ByteCountingHandler;
@@ -70,7 +71,7 @@ public final class Dataplane implements AutoCloseable {
     this.options = options;
     this.accessLogFactory = accessLogFactory;
     this.cache = new CacheEngine(options.cacheSize(), new CacheMetrics(metrics.registry()));
-    this.config = new LiveConfig(StandardFilters.chains(() -> httpsPort, cache));
+    this.config = new LiveConfig(StandardFilters.chains(() -> httpsPort, cache, options.ipDeny()));
     WafRuntime.configure(options.wafRules(), metrics.registry());
   }
 
@@ -105,6 +106,7 @@ public final class Dataplane implements AutoCloseable {
     ClusterMetrics.register(metrics.registry(), config::current, health);
     AuthFilters.shared().metrics().registerIn(metrics.registry());
     RateLimits.shared().metrics().registerIn(metrics.registry());
+    IpRulesMetrics.shared().registerIn(metrics.registry());
     AdminServer admin =
         new AdminServer(options.bindAddress(), options.adminPort(), config, metrics,
             new ClustersView(config, health));
