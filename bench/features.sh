@@ -199,7 +199,7 @@ run_scenario() {
         CHECK_CMD="$(printf '%q %q' "$F/check.sh" "$s")" \
         bash "$HARNESS" --only "$only" "${CAND_ARGS[@]}" --scenarios "$harness_scen" --modes pinned \
         --reps "$REPS" --duration "$DURATION" --prewarm "$PREWARM" --out "$out" "${EXTRA[@]}" || status=$?
-    [[ -s $out ]] || return "$status"
+    (($(wc -l <"$out" 2>/dev/null || echo 0) > 1)) || return "$((status ? status : 1))"
     local summary
     summary=$(awk -F'\t' -f "$F/summary.awk" -v scenario="$s ($harness_scen)" -v refs="$refs" -v deltas="$deltas" "$out")
     echo "$summary"
