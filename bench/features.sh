@@ -27,7 +27,8 @@ usage: bench/features.sh [SCENARIOS] [--reps N] [--duration S] [--prewarm S] [--
              Portcullis, and Portcullis with waf: {mode: block, paranoiaLevel: 1}; prints the
              CPU per request each WAF adds
     jwt      h1-small with a valid RS256 bearer token: Portcullis with auth: {jwt: ...} vs
-             the same route without auth (nginx for reference); prints the CPU it adds
+             the same route without auth, and with a filter that does nothing here (CORS,
+             the cost of a filter chain by itself); nginx for reference; prints the CPU JWT adds
   --reps N       repetitions (default 2)
   --duration S   seconds per measured run (default 5)
   --prewarm S    JIT warm-up per proxy with the scenario's own request (default 20)
@@ -187,10 +188,11 @@ run_scenario() {
             jwt_setup
             headers+=$'\n'"Authorization: Bearer $JWT_TOKEN"
             add_portcullis portcullis "$F/route-plain.yaml"
+            add_portcullis pc-cors "$F/route-cors.yaml"
             add_portcullis pc-jwt "$FW/route-jwt.yaml"
             harness_scen=h1-small
-            refs=portcullis:nginx,pc-jwt:portcullis
-            deltas=pc-jwt:portcullis ;;
+            refs=portcullis:nginx,pc-cors:portcullis,pc-jwt:portcullis
+            deltas=pc-jwt:portcullis,pc-cors:portcullis,pc-jwt:pc-cors ;;
     esac
     local only=nginx n
     for n in "${NAMES[@]}"; do only+=,$n; done
