@@ -80,9 +80,12 @@ if [[ ,$SCENARIOS, == *,waf,* ]]; then
         had_policy=0; [[ -e /usr/sbin/policy-rc.d ]] && had_policy=1
         ((had_policy)) || printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
         chmod +x /usr/sbin/policy-rc.d
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -q libnginx-mod-http-modsecurity >&2 || {
-            apt-get update -q >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q libnginx-mod-http-modsecurity >&2; }
+        installed=0
+        { DEBIAN_FRONTEND=noninteractive apt-get install -y -q libnginx-mod-http-modsecurity >&2 || {
+            apt-get update -q >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q libnginx-mod-http-modsecurity >&2; }; } &&
+            installed=1
         ((had_policy)) || rm -f /usr/sbin/policy-rc.d
+        ((installed)) || { echo "bench/features.sh: apt-get install libnginx-mod-http-modsecurity failed" >&2; exit 1; }
     fi
     [[ -e $MODSEC_SO ]] || { echo "bench/features.sh: waf needs nginx's ModSecurity module ($MODSEC_SO): run with --setup, or apt-get install libnginx-mod-http-modsecurity" >&2; exit 1; }
     [[ -d $CRS_RULES && -f $CRS_SETUP ]] || { echo "bench/features.sh: waf needs the OWASP CRS ($CRS_RULES, $CRS_SETUP): apt-get install modsecurity-crs" >&2; exit 1; }
