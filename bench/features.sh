@@ -31,7 +31,8 @@ usage: bench/features.sh [SCENARIOS] [--reps N] [--duration S] [--prewarm S] [--
              the cost of a filter chain by itself); nginx for reference; prints the CPU JWT adds
   --reps N       repetitions (default 2)
   --duration S   seconds per measured run (default 5)
-  --prewarm S    JIT warm-up per proxy with the scenario's own request (default 20)
+  --prewarm S    warm-up per proxy with the scenario's own request (default 60: on a busy
+                 machine 20 s left the JVM's JIT cold for the WAF and JWT paths)
   --setup        install what the waf scenario needs (apt-get install
                  libnginx-mod-http-modsecurity; needs root) and go on
   --build        mvn -B -q package -DskipTests first (otherwise the jars must exist)
@@ -45,7 +46,7 @@ Results: bench/results/features-<time>-<scenario>.{tsv,txt} (RESULTS_DIR overrid
 USAGE
 }
 
-SCENARIOS=$ALL REPS=2 DURATION=5 PREWARM=20 SETUP=0 BUILD=0 EXTRA=()
+SCENARIOS=$ALL REPS=2 DURATION=5 PREWARM=60 SETUP=0 BUILD=0 EXTRA=()
 while (($#)); do
     case $1 in
         --reps|--duration|--prewarm)
