@@ -1,14 +1,21 @@
 package io.portcullis.dataplane;
 
+import io.portcullis.dataplane.clientaddress.ClientAddressSettings;
+import io.portcullis.dataplane.clientaddress.ProxyProtocol;
+import io.portcullis.dataplane.clientaddress.TrustedProxies;
 import io.portcullis.dataplane.stream.StreamClient;
 import io.portcullis.cli.Flags;
 import io.portcullis.cli.Flags.FlagException;
+import io.portcullis.snapshot.filter.IpRules;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -36,6 +43,11 @@ import java.util.Set;
  * @param cacheSize {@code --cache-size}: bytes the shared HTTP cache may hold (routes opt in)
  * @param wafRules {@code --waf-rules}: the OWASP Core Rule Set directory (its {@code rules/*.conf}
  *     and data files), loaded when a snapshot first asks for a WAF
+ * @param clientAddresses {@code --trusted-proxies}, {@code --proxy-protocol} and {@code
+ *     --max-connections-per-client}: who the client of a connection and of a request is, and how
+ *     many connections one client may hold
+ * @param ipDeny {@code --ip-deny}: the global deny list, canonical CIDRs refused on every host
+ *     and route before their own IP rules; empty for none
  */
 public record DataplaneOptions(
     URI controlPlane,
@@ -50,7 +62,23 @@ public record DataplaneOptions(
     Duration drainTimeout,
     boolean accessLog,
     long cacheSize,
-    Path wafRules) {
+    Path wafRules,
+    ClientAddressSettings clientAddresses,
+    List<String> ipDeny) {
+
+  public DataplaneOptions {
+    java.util.Objects.requireNonNull(clientAddresses, "clientAddresses");
+    ipDeny = ipDeny == null ? List.of() : List.copyOf(ipDeny);
+  }
+
+  /** Options without client-address settings (no trusted proxies, no PROXY protocol, no limit). */
+  public DataplaneOptions(URI controlPlane, String nodeId, int httpPort, int httpsPort,
+      int adminPort, String bindAddress, String logLevel, TlsFiles tls, Duration drainDelay,
+      Duration drainTimeout, boolean accessLog, long cacheSize, Path wafRules) {
+    this(controlPlane, nodeId, httpPort, httpsPort, adminPort, bindAddress, logLevel, tls,
+        drainDelay, drainTimeout, accessLog, cacheSize, wafRules, ClientAddressSettings.DEFAULT,
+        List.of());
+  }
 
   /**
    * The dataplane's identity for the snapshot stream: PEM files, re-read when they change.
@@ -77,19 +105,32 @@ public record DataplaneOptions(
   /** The same options with other drain timings (tests drain in well under a second). */
   public DataplaneOptions withDrain(Duration delay, Duration timeout) {
     return new DataplaneOptions(controlPlane, nodeId, httpPort, httpsPort, adminPort, bindAddress,
-        logLevel, tls, delay, timeout, accessLog, cacheSize, wafRules);
+        logLevel, tls, delay, timeout, accessLog, cacheSize, wafRules, clientAddresses, ipDeny);
   }
 
   /** The same options with the access log on or off. */
   public DataplaneOptions withAccessLog(boolean on) {
     return new DataplaneOptions(controlPlane, nodeId, httpPort, httpsPort, adminPort, bindAddress,
-        logLevel, tls, drainDelay, drainTimeout, on, cacheSize, wafRules);
+        logLevel, tls, drainDelay, drainTimeout, on, cacheSize, wafRules, clientAddresses, ipDeny);
   }
 
   /** The same options with another WAF rules directory. */
   public DataplaneOptions withWafRules(Path dir) {
     return new DataplaneOptions(controlPlane, nodeId, httpPort, httpsPort, adminPort, bindAddress,
-        logLevel, tls, drainDelay, drainTimeout, accessLog, cacheSize, dir);
+        logLevel, tls, drainDelay, drainTimeout, accessLog, cacheSize, dir, clientAddresses, ipDeny);
+  }
+
+  /** The same options with other client-address settings. */
+  public DataplaneOptions withClientAddresses(ClientAddressSettings settings) {
+    return new DataplaneOptions(controlPlane, nodeId, httpPort, httpsPort, adminPort, bindAddress,
+        logLevel, tls, drainDelay, drainTimeout, accessLog, cacheSize, wafRules, settings, ipDeny);
+  }
+
+  /** The same options with another global deny list (canonical CIDRs). */
+  public DataplaneOptions withIpDeny(List<String> cidrs) {
+    return new DataplaneOptions(controlPlane, nodeId, httpPort, httpsPort, adminPort, bindAddress,
+        logLevel, tls, drainDelay, drainTimeout, accessLog, cacheSize, wafRules, clientAddresses,
+        cidrs);
   }
 
   public static final int DEFAULT_HTTP_PORT = 8080;
@@ -124,7 +165,11 @@ public record DataplaneOptions(
           "drain-timeout",
           "access-log",
           "cache-size",
-          "waf-rules");
+          "waf-rules",
+          "trusted-proxies",
+          "proxy-protocol",
+          "max-connections-per-client",
+          "ip-deny");
 
   private static final List<String> TLS_FLAGS = List.of("tls-cert", "tls-key", "tls-ca");
 
@@ -166,6 +211,20 @@ public record DataplaneOptions(
         --waf-rules DIR       the OWASP Core Rule Set for routes with a WAF: DIR/rules/*.conf
                               (default /usr/share/modsecurity-crs, Debian's modsecurity-crs)
                               [PORTCULLIS_WAF_RULES]
+        --trusted-proxies CIDRS
+                              comma-separated IPv4/IPv6 networks whose X-Forwarded-For is
+                              believed, e.g. 10.0.0.0/8,2001:db8::/32 (default none: every
+                              client's X-Forwarded-For is replaced) [PORTCULLIS_TRUSTED_PROXIES]
+        --proxy-protocol MODE off, v1, v2 or any: require a PROXY protocol header first on
+                              every connection (default off; only behind a load balancer
+                              that sends it) [PORTCULLIS_PROXY_PROTOCOL]
+        --max-connections-per-client N
+                              open connections one client address may hold; more are closed
+                              before TLS (default 0: unlimited)
+                              [PORTCULLIS_MAX_CONNECTIONS_PER_CLIENT]
+        --ip-deny CIDRS       client addresses refused with 403 on every host and route:
+                              comma-separated CIDRs or addresses, or @FILE (one or more per
+                              line, # comments), read at start (default none) [PORTCULLIS_IP_DENY]
         --help                print this text
       """;
 
@@ -192,6 +251,11 @@ public record DataplaneOptions(
     boolean accessLog = flags.get("access-log", DataplaneOptions::accessLog, true);
     long cacheSize = flags.get("cache-size", DataplaneOptions::cacheSize, DEFAULT_CACHE_SIZE);
     Path wafRules = flags.get("waf-rules", DataplaneOptions::wafRules, DEFAULT_WAF_RULES);
+    ClientAddressSettings clientAddresses = new ClientAddressSettings(
+        flags.get("trusted-proxies", TrustedProxies::parse, TrustedProxies.NONE),
+        flags.get("proxy-protocol", ProxyProtocol::parse, ProxyProtocol.OFF),
+        flags.get("max-connections-per-client", DataplaneOptions::maxConnectionsPerClient, 0));
+    List<String> ipDeny = flags.get("ip-deny", DataplaneOptions::ipDeny, List.of());
     for (String tlsFlag : TLS_FLAGS) {
       flags.get(tlsFlag, Path::of, null);
     }
@@ -210,7 +274,31 @@ public record DataplaneOptions(
     }
     return new DataplaneOptions(
         controlPlane, nodeId, httpPort, httpsPort, adminPort, bindAddress, logLevel,
-        tlsFiles(flags, controlPlane), drainDelay, drainTimeout, accessLog, cacheSize, wafRules);
+        tlsFiles(flags, controlPlane), drainDelay, drainTimeout, accessLog, cacheSize, wafRules,
+        clientAddresses, ipDeny);
+  }
+
+  /**
+   * Comma-separated CIDRs, or {@code @FILE} with CIDRs separated by commas, blanks or lines and
+   * {@code #} comments: a block list too long for an environment variable (a mounted ConfigMap).
+   */
+  static List<String> ipDeny(String text) {
+    String list = text.trim();
+    if (list.startsWith("@")) {
+      Path file = Path.of(list.substring(1));
+      try {
+        list = Files.readString(file).replaceAll("#[^\n]*", "");
+      } catch (IOException e) {
+        throw new IllegalArgumentException("cannot read " + file + ": " + e.getMessage());
+      }
+    }
+    List<String> entries = Arrays.stream(list.split("[,\\s]+"))
+        .filter(s -> !s.isEmpty()).toList();
+    try {
+      return IpRules.canonical(entries, "deny");
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(e.getMessage().replaceFirst("^ip deny: ", ""));
+    }
   }
 
   /** A directory given explicitly must hold rule files (the default may be absent until used). */
@@ -347,6 +435,20 @@ public record DataplaneOptions(
       throw new IllegalArgumentException("must be at least 1Mi");
     }
     return size;
+  }
+
+  static int maxConnectionsPerClient(String text) {
+    int max;
+    try {
+      max = Integer.parseInt(text.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("expected a whole number (0: unlimited)");
+    }
+    if (max < 0 || max > ClientAddressSettings.MAX_CONNECTIONS_LIMIT) {
+      throw new IllegalArgumentException(
+          "must be between 0 (unlimited) and " + ClientAddressSettings.MAX_CONNECTIONS_LIMIT);
+    }
+    return max;
   }
 
   static boolean accessLog(String text) {

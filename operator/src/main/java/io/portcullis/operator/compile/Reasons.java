@@ -57,4 +57,10 @@ public final class Reasons {
    * answers 503 (fails closed).
    */
   public static final String INVALID_AUTH_SECRET = "InvalidAuthSecret";
+  /**
+   * Accepted=False (ProxyRoute) or an Event (Ingress): an IP allow or deny list holds an entry
+   * that is not an address or CIDR; the routes it covers refuse every client with 403 (fail
+   * closed) until it is fixed.
+   */
+  public static final String INVALID_IP_RULES = "InvalidIpRules";
 }
