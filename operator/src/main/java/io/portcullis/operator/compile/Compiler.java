@@ -30,7 +30,7 @@ public final class Compiler {
   }
 
   public CompileResult compile(ClusterState state) {
-    ClassSelector classes = new ClassSelector(settings.ingressClass(), state.ingressClasses());
+    ClassSelector classes = new ClassSelector(settings.ingressClass(), state.ingressClasses(), settings.ingressNginx());
     List<Ingress> ingresses = state.ingresses().stream().filter(classes::isOurs).toList();
     List<ProxyRoute> proxyRoutes = state.proxyRoutes().stream().filter(classes::isOurs).toList();
 
