@@ -53,7 +53,7 @@ final class CorsAnnotations {
     r.ours("portcullis.io/cors-allow-credentials", Boolean.toString(allowCredentials));
     String age = maxAge == null ? DEFAULT_MAX_AGE : maxAge;
     try {
-      r.ours("portcullis.io/cors-max-age", Reading.seconds(age) + "ms");
+      r.ours("portcullis.io/cors-max-age", Reading.seconds(age) / 1000 + "s");
     } catch (IllegalArgumentException e) {
       r.invalid("cors-max-age", age, e.getMessage());
     }

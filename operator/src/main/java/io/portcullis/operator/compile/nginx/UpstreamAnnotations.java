@@ -32,7 +32,7 @@ final class UpstreamAnnotations {
     String connect = r.take("proxy-connect-timeout");
     if (connect != null) {
       try {
-        r.ours("portcullis.io/connect-timeout", Reading.seconds(connect) + "ms");
+        r.ours("portcullis.io/connect-timeout", Reading.seconds(connect) / 1000 + "s");
       } catch (IllegalArgumentException e) {
         r.invalid("proxy-connect-timeout", connect, e.getMessage());
       }
