@@ -102,8 +102,9 @@ public final class NginxAnnotations {
       a("auth-secret-type", SUPPORTED, "`auth-file` (key `auth`, htpasswd) or `auth-map` (one"
           + " key per user)"),
       a("auth-realm", SUPPORTED, "the realm of the 401 challenge"),
-      a("auth-url", SUPPORTED, "external authentication: a 2xx from the URL lets the request"
-          + " through"),
+      a("auth-url", PARTLY, "external authentication: a 2xx from the URL lets the request"
+          + " through; the auth service is sent the Authorization and Cookie headers (ingress-nginx:"
+          + " every request header)"),
       a("auth-response-headers", SUPPORTED, "copied from the auth response to the request"),
       a("auth-signin", REFUSED, "needs a sign-in redirect on 401 in external auth"),
       a("auth-method", REFUSED, "the auth request's method is fixed"),
