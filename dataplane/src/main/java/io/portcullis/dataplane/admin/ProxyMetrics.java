@@ -84,8 +84,9 @@ public final class ProxyMetrics {
       Counter.builder()
           .name("portcullis_http2_goaway")
           .help("HTTP/2 client connections ended with GOAWAY, by reason: flood (a client exceeded a"
-              + " reset, control-frame or similar bound: ENHANCE_YOUR_CALM), protocol_error, idle,"
-              + " drain")
+              + " reset, control-frame or similar bound: ENHANCE_YOUR_CALM), header_timeout (a"
+              + " request's header block took longer than the header-read timeout), protocol_error,"
+              + " idle, drain")
           .labelNames("reason")
           .register(registry);
 
@@ -96,7 +97,7 @@ public final class ProxyMetrics {
     tlsHandshakes.initLabelValues("ok", "TLSv1.2");
     tlsHandshakes.initLabelValues("failed", "none");
     tlsHandshakes.initLabelValues("no_certificate", "none");
-    for (String reason : List.of("flood", "protocol_error", "idle", "drain")) {
+    for (String reason : List.of("flood", "header_timeout", "protocol_error", "idle", "drain")) {
       http2GoAways.initLabelValues(reason);
     }
     // The standard jvm_* and process_* metrics (memory, GC, threads, CPU, open files).

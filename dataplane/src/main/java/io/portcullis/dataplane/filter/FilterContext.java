@@ -2,11 +2,13 @@ package io.portcullis.dataplane.filter;
 
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.util.AttributeMap;
 import io.portcullis.dataplane.http.ConnectionTls;
 import io.portcullis.dataplane.http.RequestHead;
 import java.net.InetAddress;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -46,4 +48,18 @@ public interface FilterContext extends AttributeMap {
    * it. The body still goes upstream afterwards, whole and unchanged.
    */
   CompletionStage<BufferedBody> bufferRequestBody(int maxBytes);
+
+  /**
+   * Sends a GET of the filter's own to this request's upstream target (the route's path rewrite
+   * applied) with {@code headers}, to the route's cluster: one try on one endpoint, no filters, no
+   * retries, bounded by the proxy's response timeout. For work that outlives the exchange, such as
+   * refreshing a cached response in the background: the answer may come after the client has
+   * been answered. Completes on the event loop with the whole answer, or exceptionally when the
+   * route does not forward, nothing could be reached, or the body exceeds {@code maxResponseBytes}.
+   */
+  default CompletionStage<SubrequestClient.SubResponse> fetchFromUpstream(
+      HttpHeaders headers, int maxResponseBytes) {
+    return CompletableFuture.failedFuture(
+        new UnsupportedOperationException("this exchange cannot send requests of its own"));
+  }
 }

@@ -25,6 +25,9 @@ import org.slf4j.LoggerFactory;
  *       and close (Netty bounds resets, empty DATA frames and queued control frames itself, see
  *       {@link Http2Connections#codec});
  *   <li>idle with no stream open: GOAWAY and close;
+ *   <li>a request's header block not finished within the header-read timeout ({@link
+ *       Http2HeaderReadTimeout}): {@code GOAWAY ENHANCE_YOUR_CALM} and close; the block cannot be
+ *       abandoned alone, because HPACK state is shared by the whole connection;
  *   <li>{@link Http2Connections#GO_AWAY}: GOAWAY, let the open streams finish, close.
  * </ul>
  */
@@ -130,6 +133,20 @@ final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
         closing = true;
         metrics.http2GoAway("idle");
         ctx.channel().close(); // the codec sends GOAWAY first
+      }
+      return;
+    }
+    if (evt == Http2Connections.HEADER_TIMEOUT) {
+      if (!closing) {
+        closing = true;
+        metrics.http2GoAway("header_timeout");
+        log.debug("HTTP/2 client {} did not finish a request head in time; closing",
+            ctx.channel().remoteAddress());
+        codec.onError(
+            ctx.pipeline().context(codec),
+            false,
+            Http2Exception.connectionError(
+                Http2Error.ENHANCE_YOUR_CALM, "request header block not completed in time"));
       }
       return;
     }

@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Builds the connection-level pipeline of an HTTP/2 client connection:
- * {@code idle -> h2-flush -> h2-codec -> h2-multiplex -> h2-connection}. Every stream becomes a
+ * {@code idle -> h2-flush -> h2-header-timeout -> h2-codec -> h2-multiplex -> h2-connection}. Every stream becomes a
  * child channel set up by the caller's stream initializer.
  *
  * <p>Each stream's response is flushed by its own proxy handler, mostly while reading a backend
@@ -33,8 +33,17 @@ public final class Http2Connections {
     }
   };
 
+  /** Fired by {@link Http2HeaderReadTimeout} for the guard: a request head took too long. */
+  static final Object HEADER_TIMEOUT = new Object() {
+    @Override
+    public String toString() {
+      return "HEADER_TIMEOUT";
+    }
+  };
+
   public static final String IDLE = "h2-idle";
   public static final String FLUSH = "h2-flush";
+  public static final String HEADER_TIMEOUT_HANDLER = "h2-header-timeout";
   public static final String CODEC = "h2-codec";
   public static final String MULTIPLEX = "h2-multiplex";
   public static final String CONNECTION = "h2-connection";
@@ -72,6 +81,8 @@ public final class Http2Connections {
         FLUSH,
         new FlushConsolidationHandler(
             FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
+    pipeline.addLast(
+        HEADER_TIMEOUT_HANDLER, new Http2HeaderReadTimeout(settings.headerReadTimeout().toNanos()));
     pipeline.addLast(CODEC, codec);
     pipeline.addLast(MULTIPLEX, new Http2MultiplexHandler(streamInitializer));
     pipeline.addLast(CONNECTION, new Http2ConnectionGuard(codec, settings, metrics));

@@ -14,6 +14,8 @@ import java.time.Duration;
  * @param maxControlFramesPerWindow SETTINGS, PING, empty DATA and the like per flood window
  * @param maxResetsPerWindow RST_STREAM frames per flood window, either way
  * @param idleTimeout a connection with no stream and no byte this long closes
+ * @param headerReadTimeout from the first byte of a request's header block (or of the connection
+ *     preface) until the block is complete; longer ends the connection
  * @param gracefulShutdown how long streams in flight get after a GOAWAY
  */
 public record Http2Limits(
@@ -24,6 +26,7 @@ public record Http2Limits(
     int maxControlFramesPerWindow,
     int maxResetsPerWindow,
     Duration idleTimeout,
+    Duration headerReadTimeout,
     Duration gracefulShutdown) {
   /** The window in which control frames and resets are counted against their limits. */
   public static final Duration FLOOD_WINDOW = Duration.ofSeconds(10);

@@ -6,8 +6,11 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -27,6 +30,7 @@ import io.portcullis.dataplane.filter.FilterChain;
 import io.portcullis.dataplane.filter.FilterContext;
 import io.portcullis.dataplane.filter.LocalResponse;
 import io.portcullis.dataplane.filter.LocalResponses;
+import io.portcullis.dataplane.filter.SubrequestClient;
 import io.portcullis.dataplane.http.ConnectionTls;
 import io.portcullis.dataplane.http.RequestHead;
 import io.portcullis.dataplane.log.AccessLogHandler;
@@ -394,5 +398,19 @@ final class Exchange extends DefaultAttributeMap implements FilterContext, Chain
     sendContinue();
     ctx.channel().config().setAutoRead(held.await(maxBytes, result, requestComplete));
     return result;
+  }
+
+  @Override
+  public CompletionStage<SubrequestClient.SubResponse> fetchFromUpstream(
+      HttpHeaders headers, int maxResponseBytes) {
+    if (!(decision instanceof RouteDecision.Forward forward)) {
+      return CompletableFuture.failedFuture(
+          new IllegalStateException("route " + route + " does not forward"));
+    }
+    FullHttpRequest get = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET,
+        forward.pathAndQuery(), Unpooled.EMPTY_BUFFER, headers, EmptyHttpHeaders.INSTANCE);
+    return UpstreamFetch.send(ctx.channel().eventLoop(), services.upstreams(), forward.cluster(),
+        get, maxResponseBytes, services.settings().responseTimeout().toMillis(),
+        services.resilience());
   }
 }

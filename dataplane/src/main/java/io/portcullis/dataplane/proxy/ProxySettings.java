@@ -81,7 +81,7 @@ public record ProxySettings(
   public Http2Limits http2() {
     return new Http2Limits(http2MaxConcurrentStreams, http2InitialStreamWindow,
         http2ConnectionWindow, maxHeaderSize, http2MaxControlFramesPerWindow,
-        http2MaxResetsPerWindow, downstreamIdleTimeout, shutdownGracePeriod);
+        http2MaxResetsPerWindow, downstreamIdleTimeout, headerReadTimeout, shutdownGracePeriod);
   }
 
   public ProxySettings {

@@ -11,6 +11,7 @@ import java.util.function.LongSupplier;
 public final class CacheEngine {
   private final CacheStore store;
   private final Coalescer coalescer = new Coalescer();
+  private final BackgroundRefresh refresh = new BackgroundRefresh(this);
   private final CacheMetrics metrics;
   private final LongSupplier clock;
 
@@ -62,6 +63,10 @@ public final class CacheEngine {
 
   Coalescer coalescer() {
     return coalescer;
+  }
+
+  BackgroundRefresh refresh() {
+    return refresh;
   }
 
   CacheMetrics metrics() {

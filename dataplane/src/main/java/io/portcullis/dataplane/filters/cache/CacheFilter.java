@@ -151,6 +151,8 @@ public final class CacheFilter implements HttpFilter {
     long swr = cc.seconds("stale-while-revalidate");
     if (mayServeStale && swr >= 0 && staleness <= swr) {
       engine.metrics().lookup("stale");
+      engine.refresh().start(ctx, lookup.key, stored, ctx.request().headers(),
+          policy.effectiveMaxObjectSize());
       return FilterAction.respond(answer(
           ctx, stored, age, CacheStatus.staleHit(lifetime - age, "stale-while-revalidate")));
     }

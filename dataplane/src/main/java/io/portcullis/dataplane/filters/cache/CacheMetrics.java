@@ -14,6 +14,7 @@ public final class CacheMetrics {
   private final Counter lookups;
   private final Counter coalesced;
   private final Counter servedBytes;
+  private final Counter refreshes;
   private final Counter evictions;
 
   /** Unregistered metrics, for tests. */
@@ -34,6 +35,13 @@ public final class CacheMetrics {
     servedBytes = Counter.builder()
         .name("portcullis_cache_served_bytes")
         .help("Body bytes answered from the cache")
+        .register(registry);
+    refreshes = Counter.builder()
+        .name("portcullis_cache_background_refreshes")
+        .help("Stale responses revalidated in the background within stale-while-revalidate, by"
+            + " result: not_modified (refreshed), changed (dropped; the next request fetches it),"
+            + " failed (kept)")
+        .labelNames("result")
         .register(registry);
     evictions = Counter.builder()
         .name("portcullis_cache_evictions")
@@ -76,6 +84,14 @@ public final class CacheMetrics {
 
   void served(long bytes) {
     servedBytes.inc(bytes);
+  }
+
+  void refreshed(String result) {
+    refreshes.labelValues(result).inc();
+  }
+
+  double refreshes(String result) {
+    return refreshes.labelValues(result).get();
   }
 
   void evicted() {

@@ -99,6 +99,15 @@ final class CacheStore {
     });
   }
 
+  /** Removes {@code previous} (if still stored), leaving the key's other variants. */
+  void remove(String key, StoredResponse previous) {
+    cache.asMap().computeIfPresent(key, (k, old) -> {
+      List<StoredResponse> list = new ArrayList<>(old.responses());
+      list.removeIf(r -> r == previous);
+      return list.isEmpty() ? null : Variants.of(list);
+    });
+  }
+
   /** Removes every variant of {@code key}; returns how many primary keys went (0 or 1). */
   int invalidate(String key) {
     return cache.asMap().remove(key) != null ? 1 : 0;

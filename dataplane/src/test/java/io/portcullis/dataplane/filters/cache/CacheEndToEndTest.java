@@ -228,6 +228,54 @@ class CacheEndToEndTest {
   }
 
   @Test
+  @DisplayName("within stale-while-revalidate the stale copy is answered at once and refreshed in the background")
+  void staleWhileRevalidateRefreshesInTheBackground() throws Exception {
+    answers.put("/news", e -> {
+      if ("\"v1\"".equals(e.getRequestHeaders().getFirst("If-None-Match"))) {
+        send(e, 304, "", "etag", "\"v1\"", "cache-control", "max-age=600");
+      } else {
+        // Already 5 s old with a 1 s lifetime: stored stale, within its 600 s window.
+        send(e, 200, "headlines", "etag", "\"v1\"", "age", "5",
+            "cache-control", "max-age=1, stale-while-revalidate=600");
+      }
+    });
+    assertEquals("headlines", get("/news").body());
+    var stale = get("/news");
+    assertEquals("headlines", stale.body());
+    assertTrue(cacheStatus(stale).contains("stale-while-revalidate"), cacheStatus(stale));
+    // The refresh is the cache's own conditional request, after the client had its answer.
+    await().atMost(Duration.ofSeconds(10)).until(() -> seen.size() == 2);
+    assertEquals("\"v1\"", seen.get(1).ifNoneMatch());
+    await().atMost(Duration.ofSeconds(10))
+        .until(() -> metrics.refreshes("not_modified") == 1.0);
+    var fresh = get("/news");
+    assertEquals("headlines", fresh.body());
+    assertTrue(cacheStatus(fresh).contains("hit"), cacheStatus(fresh));
+    assertFalse(cacheStatus(fresh).contains("stale"), cacheStatus(fresh));
+    assertEquals(2, seen.size(), "the fresh hit did not go upstream");
+  }
+
+  @Test
+  @DisplayName("a background refresh that finds the resource changed drops the stale copy; the next request fetches it")
+  void staleWhileRevalidateDropsAChangedResponse() throws Exception {
+    java.util.concurrent.atomic.AtomicInteger version = new java.util.concurrent.atomic.AtomicInteger(1);
+    answers.put("/price", e -> {
+      String etag = "\"v" + version.get() + "\"";
+      if (etag.equals(e.getRequestHeaders().getFirst("If-None-Match"))) {
+        send(e, 304, "", "etag", etag);
+      } else {
+        send(e, 200, "price " + version.get(), "etag", etag, "age", "5",
+            "cache-control", "max-age=1, stale-while-revalidate=600");
+      }
+    });
+    assertEquals("price 1", get("/price").body());
+    version.set(2);
+    assertEquals("price 1", get("/price").body(), "stale within the window");
+    await().atMost(Duration.ofSeconds(10)).until(() -> metrics.refreshes("changed") == 1.0);
+    assertEquals("price 2", get("/price").body());
+  }
+
+  @Test
   @DisplayName("a successful POST invalidates the stored response of its URL")
   void invalidation() throws Exception {
     answers.put("/item", e -> {

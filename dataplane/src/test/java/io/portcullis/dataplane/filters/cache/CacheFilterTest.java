@@ -324,6 +324,34 @@ class CacheFilterTest {
   }
 
   @Test
+  void staleWhileRevalidateRefreshesWithTheStoredValidators() {
+    origin(200, "cache-control", "max-age=1, stale-while-revalidate=30", "etag", "\"e1\"");
+    h.get("/a");
+    h.advanceSeconds(10);
+    h.origin = r -> h.dated(304, "", "cache-control", "max-age=60", "etag", "\"e1\"");
+    var stale = h.get("/a", "if-none-match", "\"other\"");
+    assertFalse(stale.fromOrigin());
+    assertEquals(1, h.backgroundRequests.size());
+    assertEquals("\"e1\"", h.backgroundRequests.get(0).get("if-none-match"),
+        "the stored validator, not the client's");
+    var fresh = h.get("/a");
+    assertFalse(fresh.fromOrigin());
+    assertFalse(fresh.header("cache-status").contains("stale"), fresh.header("cache-status"));
+    assertEquals(1.0, h.metrics.refreshes("not_modified"));
+  }
+
+  @Test
+  void aRefreshThatFailsKeepsTheStaleResponse() {
+    origin(200, "cache-control", "max-age=1, stale-while-revalidate=30", "etag", "\"e1\"");
+    h.get("/a");
+    h.advanceSeconds(10);
+    h.origin = r -> h.dated(503, "down");
+    assertFalse(h.get("/a").fromOrigin());
+    assertEquals(1.0, h.metrics.refreshes("failed"));
+    assertFalse(h.get("/a").fromOrigin(), "still served stale within the window");
+  }
+
+  @Test
   void targetedFieldsWinOverCacheControl() {
     origin(200, "cache-control", "no-store", "cdn-cache-control", "max-age=60");
     h.get("/a");

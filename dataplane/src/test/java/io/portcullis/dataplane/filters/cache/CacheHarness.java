@@ -21,6 +21,7 @@ import io.portcullis.dataplane.filter.FilterAction;
 import io.portcullis.dataplane.filter.FilterContext;
 import io.portcullis.dataplane.filter.LocalResponse;
 import io.portcullis.dataplane.filter.ResponseAction;
+import io.portcullis.dataplane.filter.SubrequestClient;
 import io.portcullis.dataplane.http.ConnectionTls;
 import io.portcullis.dataplane.http.RequestHead;
 import io.portcullis.snapshot.filter.CachePolicy;
@@ -28,6 +29,7 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -55,6 +57,8 @@ final class CacheHarness implements AutoCloseable {
   final CacheEngine engine;
   final CacheFilter filter;
   final List<HttpHeaders> originRequests = new ArrayList<>();
+  /** The cache's own background requests (stale-while-revalidate refreshes). */
+  final List<HttpHeaders> backgroundRequests = new ArrayList<>();
   final EventLoop loop = new DefaultEventLoop();
   Function<HttpRequest, OriginResponse> origin = r -> response(200, "", "");
 
@@ -108,7 +112,10 @@ final class CacheHarness implements AutoCloseable {
     for (int i = 0; i + 1 < headerPairs.length; i += 2) {
       request.headers().add(headerPairs[i], headerPairs[i + 1]);
     }
-    return new Exchange(request, loop);
+    Exchange ex = new Exchange(request, loop);
+    ex.fetched = backgroundRequests;
+    ex.fetchOrigin = r -> origin.apply(r);
+    return ex;
   }
 
   Result finish(Exchange ex, FilterAction action) {
@@ -173,6 +180,9 @@ final class CacheHarness implements AutoCloseable {
   static final class Exchange extends DefaultAttributeMap implements FilterContext {
     private final HttpRequest request;
     private final EventLoop loop;
+    /** Background requests the cache sent, and who answers them (set by the harness). */
+    List<HttpHeaders> fetched = new ArrayList<>();
+    Function<HttpRequest, OriginResponse> fetchOrigin = r -> response(503, "");
 
     Exchange(HttpRequest request, EventLoop loop) {
       this.request = request;
@@ -221,6 +231,18 @@ final class CacheHarness implements AutoCloseable {
     @Override
     public CompletionStage<BufferedBody> bufferRequestBody(int maxBytes) {
       throw new UnsupportedOperationException();
+    }
+
+    /** The harness's origin answers at once; the request is recorded like any other. */
+    @Override
+    public CompletionStage<SubrequestClient.SubResponse> fetchFromUpstream(
+        HttpHeaders headers, int maxResponseBytes) {
+      HttpRequest get = new DefaultHttpRequest(
+          HttpVersion.HTTP_1_1, HttpMethod.GET, request.uri(), headers.copy());
+      fetched.add(get.headers());
+      OriginResponse o = fetchOrigin.apply(get);
+      return CompletableFuture.completedFuture(new SubrequestClient.SubResponse(
+          o.status(), o.headers(), o.body().getBytes(StandardCharsets.UTF_8)));
     }
   }
 }
