@@ -161,6 +161,9 @@ public record OperatorOptions(
   public static final String USAGE =
       """
       usage: java -jar portcullis-operator.jar [flags]
+             java -jar portcullis-operator.jar nginx-compat-report [--manifests DIR]
+                 [--watch-namespaces a,b] [--ingress-class NAME]
+                 (dry run: what --ingress-nginx-compat would serve, refuse and change)
 
       Without --manifests the operator watches the Kubernetes API server it finds through
       KUBECONFIG (else ~/.kube/config, else the pod's service account). With --manifests DIR it
