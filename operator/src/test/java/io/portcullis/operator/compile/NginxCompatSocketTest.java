@@ -48,6 +48,7 @@ class NginxCompatSocketTest {
   static final String SHA256_HUNTER2 = "$5$mapsalt$MawTQ80LTwQU0rrjaIWotZ6bxf9f4DfqJgpwHeN3jt1";
 
   private final List<HttpServer> backends = new ArrayList<>();
+  private final List<java.util.concurrent.ExecutorService> handlers = new ArrayList<>();
   private LiveConfig config;
   private ProxyServer proxy;
   private int proxyPort;
@@ -64,6 +65,7 @@ class NginxCompatSocketTest {
   void stop() {
     proxy.close();
     backends.forEach(b -> b.stop(0));
+    handlers.forEach(java.util.concurrent.ExecutorService::shutdownNow);
   }
 
   // ---------------------------------------------------------------- paths and headers
@@ -197,6 +199,32 @@ class NginxCompatSocketTest {
     assertTrue(cookie.toLowerCase(Locale.ROOT).contains("max-age=600"), cookie);
   }
 
+  @Test
+  @DisplayName("upstream-hash-by $http_x_user: each user sticks to one endpoint")
+  void hashByHeader() throws Exception {
+    int port = echo("one");
+    echoOn("two", InetAddress.getByName("127.0.0.2"), port);
+    serve(nginx("shop").annotation(P + "upstream-hash-by", "$http_x_user").host(HOST).prefix("/", "web", port),
+        service("default", "web").port(null, port).build(),
+        slice("default", "web").port(null, port).ready("127.0.0.1", "127.0.0.2").build());
+    for (String user : List.of("ann", "ben", "cat", "dan", "eve")) {
+      String first = request(HOST, "GET", "/", Map.of("x-user", user)).body;
+      for (int i = 0; i < 4; i++) {
+        assertEquals(first, request(HOST, "GET", "/", Map.of("x-user", user)).body, user);
+      }
+    }
+  }
+
+  @Test
+  @DisplayName("proxy-read-timeout: a backend silent for longer gets the client a 504")
+  void readTimeout() throws Exception {
+    int web = echo("web");
+    serve(nginx("shop").annotation(P + "proxy-read-timeout", "1").host(HOST).prefix("/", "web", web),
+        backend("web", web));
+    assertEquals("web /fast", get("/fast").body);
+    assertEquals(504, get("/slow").status);
+  }
+
   // ---------------------------------------------------------------- CORS, auth, WAF, refusals
 
   @Test
@@ -291,10 +319,27 @@ class NginxCompatSocketTest {
     return c;
   }
 
-  /** A backend answering "name path?query", echoing the Host, X-Forwarded-Prefix and X-User it got. */
+  /**
+   * A backend answering "name path?query", echoing the Host, X-Forwarded-Prefix and X-User it
+   * got; {@code /slow} answers after 3 s.
+   */
   private int echo(String name) throws IOException {
-    HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
+    return echoOn(name, InetAddress.getLoopbackAddress(), 0);
+  }
+
+  private int echoOn(String name, InetAddress address, int port) throws IOException {
+    HttpServer server = HttpServer.create(new InetSocketAddress(address, port), 64);
+    java.util.concurrent.ExecutorService executor = java.util.concurrent.Executors.newCachedThreadPool();
+    handlers.add(executor);
+    server.setExecutor(executor);
     server.createContext("/", exchange -> {
+      if (exchange.getRequestURI().getPath().equals("/slow")) {
+        try {
+          Thread.sleep(3000);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
       try (InputStream in = exchange.getRequestBody()) {
         in.transferTo(OutputStream.nullOutputStream());
       }
