@@ -148,7 +148,7 @@ public final class NginxAnnotations {
 
   /** Any {@code *-snippet} annotation, known to us or not. */
   public static boolean isSnippet(String name) {
-    return name.endsWith("-snippet") || name.endsWith("snippet");
+    return name.endsWith("snippet");
   }
 
   private static NginxAnnotation a(String name, Support support, String how) {
