@@ -11,8 +11,6 @@ import io.portcullis.operator.compile.CompilerSettings;
 import io.portcullis.operator.compile.ObjectStatus;
 import io.portcullis.operator.compile.Reasons;
 import io.portcullis.operator.compile.nginx.NginxAnnotations;
-import io.portcullis.operator.source.ClusterSource;
-import io.portcullis.operator.source.KubernetesSource;
 import io.portcullis.operator.source.ManifestsSource;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -30,7 +28,8 @@ import java.util.stream.Collectors;
  * dry run before {@code --ingress-nginx-compat}. Reads every Ingress (from a manifests directory,
  * or from the API server KUBECONFIG points at), compiles them exactly as the operator would with
  * the flag on, and prints for each Ingress of ingress-nginx's class (or carrying its annotations)
- * what would be served, refused and changed. Nothing is written anywhere.
+ * what would be served, refused and changed. Nothing is written anywhere. ProxyRoutes are not
+ * read (the dry run comes before our CRD is installed).
  */
 public final class NginxCompatReport {
   public static final String COMMAND = "nginx-compat-report";
@@ -142,12 +141,39 @@ public final class NginxCompatReport {
     }
   }
 
-  private static ClusterState fromApiServer(List<String> namespaces) throws Exception {
-    try (KubernetesClient client = new KubernetesClientBuilder().build();
-        ClusterSource source = new KubernetesSource(client, namespaces,
-            KubernetesSource.EndpointsKind.ENDPOINT_SLICES)) {
-      source.start(() -> { });
-      return source.state();
+  private static ClusterState fromApiServer(List<String> namespaces) {
+    try (KubernetesClient client = new KubernetesClientBuilder().build()) {
+      return fromApiServer(client, namespaces, System.err);
     }
+  }
+
+  /**
+   * Lists what the compiler reads, with plain list calls: the dry run comes before Portcullis is
+   * installed, so neither its CRD nor its RBAC may exist yet. Secrets the caller may not list are
+   * skipped with a note (TLS and basic auth then show as problems).
+   */
+  static ClusterState fromApiServer(KubernetesClient client, List<String> namespaces, PrintStream err) {
+    List<String> scopes = namespaces.isEmpty() ? java.util.Collections.singletonList(null) : namespaces;
+    List<Ingress> ingresses = new ArrayList<>();
+    List<io.fabric8.kubernetes.api.model.Service> services = new ArrayList<>();
+    List<io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice> slices = new ArrayList<>();
+    List<io.fabric8.kubernetes.api.model.Secret> secrets = new ArrayList<>();
+    for (String ns : scopes) {
+      ingresses.addAll(ns == null ? client.network().v1().ingresses().inAnyNamespace().list().getItems()
+          : client.network().v1().ingresses().inNamespace(ns).list().getItems());
+      services.addAll(ns == null ? client.services().inAnyNamespace().list().getItems()
+          : client.services().inNamespace(ns).list().getItems());
+      slices.addAll(ns == null ? client.discovery().v1().endpointSlices().inAnyNamespace().list().getItems()
+          : client.discovery().v1().endpointSlices().inNamespace(ns).list().getItems());
+      try {
+        secrets.addAll(ns == null ? client.secrets().inAnyNamespace().list().getItems()
+            : client.secrets().inNamespace(ns).list().getItems());
+      } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+        err.println("portcullis-operator " + COMMAND + ": cannot list Secrets" + (ns == null ? "" : " in " + ns)
+            + " (" + e.getCode() + "); TLS and basic auth are reported as missing Secrets");
+      }
+    }
+    return new ClusterState(client.network().v1().ingressClasses().list().getItems(), ingresses,
+        List.of(), services, slices, secrets, java.time.Instant.now());
   }
 }
