@@ -123,7 +123,7 @@ final class IngressPass {
     }
   }
 
-  /** The rule's host, then server-alias's hosts (for rules with a host); null when invalid. */
+  /** The rule's host, then server-alias's hosts (for rules with a host); empty when invalid. */
   private List<String> hosts(ObjectRef ref, IngressRule rule, NginxTranslation t, String where) {
     String host;
     try {
@@ -159,7 +159,7 @@ final class IngressPass {
     boolean useRegex = "true".equals(annotation(ingress, USE_REGEX_ANNOTATION));
     NginxTranslation t = nginx.get(ref);
     RouteExtras extras = t == null ? RouteExtras.NONE : t.route();
-    IngressAnnotations policy = withNginx(
+    IngressAnnotations policy = NginxPass.withExtras(
         IngressAnnotations.read(ref, ingress.getMetadata().getAnnotations(), status), extras,
         ingress);
     List<IngressRule> rules = ingress.getSpec().getRules();
@@ -187,26 +187,6 @@ final class IngressPass {
         }
       }
     }
-  }
-
-  /** The policy with what ingress-nginx's balancing annotations ask for, unless ours say otherwise. */
-  private static IngressAnnotations withNginx(
-      IngressAnnotations policy, RouteExtras extras, Ingress ingress) {
-    if (extras == RouteExtras.NONE) {
-      return policy;
-    }
-    io.portcullis.snapshot.ClusterPolicy p = policy.policy();
-    if (extras.loadBalancer() != null
-        && annotation(ingress, IngressAnnotations.LOAD_BALANCER) == null) {
-      p = new io.portcullis.snapshot.ClusterPolicy(p.protocol(), p.tls(), extras.loadBalancer(),
-          p.slowStartMillis(), p.healthCheck(), p.outlierDetection(), p.circuitBreakers(),
-          p.connectTimeoutMillis(), p.panicThresholdPercent());
-    }
-    io.portcullis.snapshot.RetryPolicy retries =
-        extras.retries() != null && annotation(ingress, IngressAnnotations.RETRIES) == null
-            ? extras.retries() : policy.retries();
-    return new IngressAnnotations(p, policy.upstream(), policy.timeoutMillis(), retries,
-        policy.filters());
   }
 
   private List<RouteCandidate> path(ObjectRef ref, Instant created, String host,

@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder;
 import io.portcullis.operator.compile.nginx.Finding;
 import io.portcullis.operator.compile.nginx.NginxAnnotations;
 import io.portcullis.operator.compile.nginx.NginxTranslation;
+import io.portcullis.operator.compile.nginx.RouteExtras;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -66,5 +67,33 @@ final class NginxPass {
       translations.put(ref, t);
     }
     return new Prepared(out, translations);
+  }
+
+  /**
+   * {@code policy} with the balancing and retries ingress-nginx's annotations ask for, unless the
+   * Ingress's own {@code portcullis.io/*} annotations say otherwise.
+   */
+  static IngressAnnotations withExtras(
+      IngressAnnotations policy, RouteExtras extras, Ingress ingress) {
+    if (extras == RouteExtras.NONE) {
+      return policy;
+    }
+    io.portcullis.snapshot.ClusterPolicy p = policy.policy();
+    if (extras.loadBalancer() != null
+        && !has(ingress, IngressAnnotations.LOAD_BALANCER)) {
+      p = new io.portcullis.snapshot.ClusterPolicy(p.protocol(), p.tls(), extras.loadBalancer(),
+          p.slowStartMillis(), p.healthCheck(), p.outlierDetection(), p.circuitBreakers(),
+          p.connectTimeoutMillis(), p.panicThresholdPercent());
+    }
+    io.portcullis.snapshot.RetryPolicy retries =
+        extras.retries() != null && !has(ingress, IngressAnnotations.RETRIES)
+            ? extras.retries() : policy.retries();
+    return new IngressAnnotations(p, policy.upstream(), policy.timeoutMillis(), retries,
+        policy.filters());
+  }
+
+  private static boolean has(Ingress ingress, String annotation) {
+    Map<String, String> a = ingress.getMetadata().getAnnotations();
+    return a != null && a.containsKey(annotation);
   }
 }
