@@ -95,8 +95,10 @@ final class IngressPass {
       return;
     }
     boolean useRegex = "true".equals(annotation(ingress, USE_REGEX_ANNOTATION));
-    IngressAnnotations policy =
-        IngressAnnotations.read(ref, ingress.getMetadata().getAnnotations(), status);
+    // As in ingress-nginx, a canary keeps its own balancing, hashing and affinity.
+    IngressAnnotations policy = NginxPass.withExtras(
+        IngressAnnotations.read(ref, ingress.getMetadata().getAnnotations(), status), t.route(),
+        ingress);
     List<IngressRule> rules = ingress.getSpec().getRules();
     for (int r = 0; r < rules.size(); r++) {
       IngressRule rule = rules.get(r);
