@@ -180,7 +180,8 @@ public final class Dataplane implements AutoCloseable {
       @Override
       public void afterHttp1Codec(ChannelPipeline pipeline) {
         if (accessLog != null) {
-          pipeline.addLast("access-log", new AccessLogHandler(accessLog));
+          pipeline.addLast("access-log",
+              new AccessLogHandler(accessLog, options.clientAddresses().trustedProxies()));
         }
       }
     };
@@ -208,6 +209,7 @@ public final class Dataplane implements AutoCloseable {
         .bindAddress(options.bindAddress())
         .port(options.httpPort())
         .shutdownGracePeriod(options.drainTimeout())
+        .clientAddresses(options.clientAddresses())
         .build();
   }
 

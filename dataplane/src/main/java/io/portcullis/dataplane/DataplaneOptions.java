@@ -1,5 +1,8 @@
 package io.portcullis.dataplane;
 
+import io.portcullis.dataplane.clientaddress.ClientAddressSettings;
+import io.portcullis.dataplane.clientaddress.ProxyProtocol;
+import io.portcullis.dataplane.clientaddress.TrustedProxies;
 import io.portcullis.dataplane.stream.StreamClient;
 import io.portcullis.cli.Flags;
 import io.portcullis.cli.Flags.FlagException;
@@ -36,6 +39,9 @@ import java.util.Set;
  * @param cacheSize {@code --cache-size}: bytes the shared HTTP cache may hold (routes opt in)
  * @param wafRules {@code --waf-rules}: the OWASP Core Rule Set directory (its {@code rules/*.conf}
  *     and data files), loaded when a snapshot first asks for a WAF
+ * @param clientAddresses {@code --trusted-proxies}, {@code --proxy-protocol} and {@code
+ *     --max-connections-per-client}: who the client of a connection and of a request is, and how
+ *     many connections one client may hold
  */
 public record DataplaneOptions(
     URI controlPlane,
@@ -50,7 +56,20 @@ public record DataplaneOptions(
     Duration drainTimeout,
     boolean accessLog,
     long cacheSize,
-    Path wafRules) {
+    Path wafRules,
+    ClientAddressSettings clientAddresses) {
+
+  public DataplaneOptions {
+    java.util.Objects.requireNonNull(clientAddresses, "clientAddresses");
+  }
+
+  /** Options without client-address settings (no trusted proxies, no PROXY protocol, no limit). */
+  public DataplaneOptions(URI controlPlane, String nodeId, int httpPort, int httpsPort,
+      int adminPort, String bindAddress, String logLevel, TlsFiles tls, Duration drainDelay,
+      Duration drainTimeout, boolean accessLog, long cacheSize, Path wafRules) {
+    this(controlPlane, nodeId, httpPort, httpsPort, adminPort, bindAddress, logLevel, tls,
+        drainDelay, drainTimeout, accessLog, cacheSize, wafRules, ClientAddressSettings.DEFAULT);
+  }
 
   /**
    * The dataplane's identity for the snapshot stream: PEM files, re-read when they change.
@@ -77,19 +96,25 @@ public record DataplaneOptions(
   /** The same options with other drain timings (tests drain in well under a second). */
   public DataplaneOptions withDrain(Duration delay, Duration timeout) {
     return new DataplaneOptions(controlPlane, nodeId, httpPort, httpsPort, adminPort, bindAddress,
-        logLevel, tls, delay, timeout, accessLog, cacheSize, wafRules);
+        logLevel, tls, delay, timeout, accessLog, cacheSize, wafRules, clientAddresses);
   }
 
   /** The same options with the access log on or off. */
   public DataplaneOptions withAccessLog(boolean on) {
     return new DataplaneOptions(controlPlane, nodeId, httpPort, httpsPort, adminPort, bindAddress,
-        logLevel, tls, drainDelay, drainTimeout, on, cacheSize, wafRules);
+        logLevel, tls, drainDelay, drainTimeout, on, cacheSize, wafRules, clientAddresses);
   }
 
   /** The same options with another WAF rules directory. */
   public DataplaneOptions withWafRules(Path dir) {
     return new DataplaneOptions(controlPlane, nodeId, httpPort, httpsPort, adminPort, bindAddress,
-        logLevel, tls, drainDelay, drainTimeout, accessLog, cacheSize, dir);
+        logLevel, tls, drainDelay, drainTimeout, accessLog, cacheSize, dir, clientAddresses);
+  }
+
+  /** The same options with other client-address settings. */
+  public DataplaneOptions withClientAddresses(ClientAddressSettings settings) {
+    return new DataplaneOptions(controlPlane, nodeId, httpPort, httpsPort, adminPort, bindAddress,
+        logLevel, tls, drainDelay, drainTimeout, accessLog, cacheSize, wafRules, settings);
   }
 
   public static final int DEFAULT_HTTP_PORT = 8080;
@@ -124,7 +149,10 @@ public record DataplaneOptions(
           "drain-timeout",
           "access-log",
           "cache-size",
-          "waf-rules");
+          "waf-rules",
+          "trusted-proxies",
+          "proxy-protocol",
+          "max-connections-per-client");
 
   private static final List<String> TLS_FLAGS = List.of("tls-cert", "tls-key", "tls-ca");
 
@@ -166,6 +194,17 @@ public record DataplaneOptions(
         --waf-rules DIR       the OWASP Core Rule Set for routes with a WAF: DIR/rules/*.conf
                               (default /usr/share/modsecurity-crs, Debian's modsecurity-crs)
                               [PORTCULLIS_WAF_RULES]
+        --trusted-proxies CIDRS
+                              comma-separated IPv4/IPv6 networks whose X-Forwarded-For is
+                              believed, e.g. 10.0.0.0/8,2001:db8::/32 (default none: every
+                              client's X-Forwarded-For is replaced) [PORTCULLIS_TRUSTED_PROXIES]
+        --proxy-protocol MODE off, v1, v2 or any: require a PROXY protocol header first on
+                              every connection (default off; only behind a load balancer
+                              that sends it) [PORTCULLIS_PROXY_PROTOCOL]
+        --max-connections-per-client N
+                              open connections one client address may hold; more are closed
+                              before TLS (default 0: unlimited)
+                              [PORTCULLIS_MAX_CONNECTIONS_PER_CLIENT]
         --help                print this text
       """;
 
@@ -192,6 +231,10 @@ public record DataplaneOptions(
     boolean accessLog = flags.get("access-log", DataplaneOptions::accessLog, true);
     long cacheSize = flags.get("cache-size", DataplaneOptions::cacheSize, DEFAULT_CACHE_SIZE);
     Path wafRules = flags.get("waf-rules", DataplaneOptions::wafRules, DEFAULT_WAF_RULES);
+    ClientAddressSettings clientAddresses = new ClientAddressSettings(
+        flags.get("trusted-proxies", TrustedProxies::parse, TrustedProxies.NONE),
+        flags.get("proxy-protocol", ProxyProtocol::parse, ProxyProtocol.OFF),
+        flags.get("max-connections-per-client", DataplaneOptions::maxConnectionsPerClient, 0));
     for (String tlsFlag : TLS_FLAGS) {
       flags.get(tlsFlag, Path::of, null);
     }
@@ -210,7 +253,8 @@ public record DataplaneOptions(
     }
     return new DataplaneOptions(
         controlPlane, nodeId, httpPort, httpsPort, adminPort, bindAddress, logLevel,
-        tlsFiles(flags, controlPlane), drainDelay, drainTimeout, accessLog, cacheSize, wafRules);
+        tlsFiles(flags, controlPlane), drainDelay, drainTimeout, accessLog, cacheSize, wafRules,
+        clientAddresses);
   }
 
   /** A directory given explicitly must hold rule files (the default may be absent until used). */
@@ -347,6 +391,20 @@ public record DataplaneOptions(
       throw new IllegalArgumentException("must be at least 1Mi");
     }
     return size;
+  }
+
+  static int maxConnectionsPerClient(String text) {
+    int max;
+    try {
+      max = Integer.parseInt(text.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("expected a whole number (0: unlimited)");
+    }
+    if (max < 0 || max > ClientAddressSettings.MAX_CONNECTIONS_LIMIT) {
+      throw new IllegalArgumentException(
+          "must be between 0 (unlimited) and " + ClientAddressSettings.MAX_CONNECTIONS_LIMIT);
+    }
+    return max;
   }
 
   static boolean accessLog(String text) {

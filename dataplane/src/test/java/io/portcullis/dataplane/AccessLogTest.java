@@ -86,6 +86,36 @@ class AccessLogTest {
     }
   }
 
+  @Test
+  void theFlagsReachTheProxyAndTheLogShowsTheClientTrustedProxiesNamed() throws Exception {
+    List<String> lines = new CopyOnWriteArrayList<>();
+    DataplaneOptions options = DataplaneOptions.parse(new String[] {
+        "--control-plane", "http://127.0.0.1:1", "--node-id", "client-address",
+        "--http-port", "0", "--https-port", "0", "--admin-port", "0",
+        "--bind-address", "127.0.0.1", "--trusted-proxies", "127.0.0.0/8",
+        "--proxy-protocol", "v1", "--max-connections-per-client", "10"}, java.util.Map.of());
+    try (TestBackend backend = new TestBackend();
+        Dataplane dataplane = Dataplane.start(options,
+            onDrop -> new AsyncAccessLog(lines::add, 64, onDrop))) {
+      backend.start();
+      dataplane.config().apply(GracefulDrainTest.routeEverythingTo(backend.port()));
+      try (java.net.Socket s = new java.net.Socket("127.0.0.1", dataplane.httpPort())) {
+        s.setSoTimeout(10_000);
+        // The PROXY source is a trusted proxy too: the client is the one it names.
+        s.getOutputStream().write(("PROXY TCP4 127.0.0.9 127.0.0.1 1 80\r\n"
+            + "GET / HTTP/1.1\r\nHost: shop\r\nX-Forwarded-For: 198.51.100.4\r\n"
+            + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        String response = new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+        assertTrue(response.startsWith("HTTP/1.1 200"), response);
+      }
+      await().atMost(DEADLINE).until(() -> lines.size() == 1);
+      assertEquals("198.51.100.4", JSON.readTree(lines.get(0)).get("client").asText());
+      assertEquals("198.51.100.4, 127.0.0.9",
+          backend.requests.get(0).headers().get("x-forwarded-for"));
+      assertTrue(scrape(dataplane).contains("portcullis_client_connections_refused_total 0.0"));
+    }
+  }
+
   private static String scrape(Dataplane dataplane) throws Exception {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     new PrometheusTextFormatWriter(false).write(out, dataplane.metrics().registry().scrape());

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.portcullis.cli.Flags.FlagException;
+import io.portcullis.dataplane.clientaddress.ClientAddressSettings;
+import io.portcullis.dataplane.clientaddress.ProxyProtocol;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;
@@ -107,6 +109,40 @@ class DataplaneOptionsTest {
     assertTrue(error("--control-plane", cp, "--node-id", "has space").contains("--node-id"));
     assertTrue(error("--control-plane", "ftp://x").contains("--control-plane"));
     assertTrue(error("--control-plane", "http://").contains("--control-plane"));
+  }
+
+  @Test
+  void clientAddressFlagsDefaultToNoneAndParse() {
+    String cp = "http://127.0.0.1:18000";
+    DataplaneOptions defaults = parse(NO_ENV, "--control-plane", cp);
+    assertEquals(ClientAddressSettings.DEFAULT, defaults.clientAddresses());
+    DataplaneOptions o = parse(
+        Map.of("PORTCULLIS_TRUSTED_PROXIES", "10.0.0.0/8, 2001:db8::/32",
+            "PORTCULLIS_PROXY_PROTOCOL", "V2"),
+        "--control-plane", cp, "--max-connections-per-client", "50");
+    assertEquals("[10.0.0.0/8, 2001:db8::/32]",
+        o.clientAddresses().trustedProxies().toString());
+    assertEquals(ProxyProtocol.V2, o.clientAddresses().proxyProtocol());
+    assertEquals(50, o.clientAddresses().maxConnectionsPerClient());
+  }
+
+  @Test
+  void badClientAddressFlagsAreOneLineNamingTheFlag() {
+    String cp = "http://127.0.0.1:18000";
+    assertEquals("bad value '10.0.0.1/8' for --trusted-proxies: '10.0.0.1/8' has host bits set"
+            + " (did you mean 10.0.0.0/8?)",
+        error("--control-plane", cp, "--trusted-proxies", "10.0.0.1/8"));
+    assertEquals("bad value 'lb.internal' for --trusted-proxies: 'lb.internal' is not an IP"
+            + " address or CIDR",
+        error("--control-plane", cp, "--trusted-proxies", "lb.internal"));
+    assertEquals("bad value 'v3' for --proxy-protocol: expected off, v1, v2 or any",
+        error("--control-plane", cp, "--proxy-protocol", "v3"));
+    assertEquals("bad value '-1' for --max-connections-per-client: must be between 0"
+            + " (unlimited) and 1000000",
+        error("--control-plane", cp, "--max-connections-per-client", "-1"));
+    assertEquals("bad value 'ten' for --max-connections-per-client: expected a whole number"
+            + " (0: unlimited)",
+        error("--control-plane", cp, "--max-connections-per-client", "ten"));
   }
 
   @Test

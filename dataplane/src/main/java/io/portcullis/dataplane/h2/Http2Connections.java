@@ -97,7 +97,8 @@ public final class Http2Connections {
             .initialWindowSize(settings.initialStreamWindow())
             // The same budget as an HTTP/1.1 request's header block; more gets 431.
             .maxHeaderListSize(settings.maxHeaderListSize());
-    return Http2FrameCodecBuilder.forServer()
+    Http2StreamIdGuard streamIds = new Http2StreamIdGuard();
+    Http2FrameCodec codec = Http2FrameCodecBuilder.forServer()
         .initialSettings(initial)
         .validateHeaders(true)
         .gracefulShutdownTimeoutMillis(settings.gracefulShutdown().toMillis())
@@ -107,6 +108,9 @@ public final class Http2Connections {
         .decoderEnforceMaxConsecutiveEmptyDataFrames(MAX_CONSECUTIVE_EMPTY_DATA_FRAMES)
         .decoderEnforceMaxSmallContinuationFrames(MAX_SMALL_CONTINUATION_FRAMES)
         .encoderEnforceMaxQueuedControlFrames(MAX_QUEUED_CONTROL_FRAMES)
+        .frameLogger(streamIds)
         .build();
+    streamIds.attach(codec.connection());
+    return codec;
   }
 }

@@ -3,8 +3,7 @@ package io.portcullis.dataplane.h2;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
+import io.portcullis.dataplane.http.LazyDeadline;
 
 /**
  * The HTTP/2 header-read timeout (slowloris over HTTP/2): bounds how long a client may take to
@@ -20,8 +19,8 @@ import java.util.concurrent.TimeUnit;
  * body that trickles is the exchange's idle timeout's business, not this one's. On expiry it fires
  * {@link Http2Connections#HEADER_TIMEOUT} for the connection guard, which ends the connection.
  *
- * <p>Like the HTTP/1.1 header timeout: arming and disarming only move a deadline, at most one
- * timer per connection is queued, and a read that ends on a frame boundary costs no clock read.
+ * <p>Like the HTTP/1.1 header timeout, arming and disarming only move a {@link LazyDeadline}, and
+ * a read that ends on a frame boundary costs no clock read.
  */
 final class Http2HeaderReadTimeout extends ChannelInboundHandlerAdapter {
   private static final int PREFACE_LENGTH = 24;
@@ -42,12 +41,15 @@ final class Http2HeaderReadTimeout extends ChannelInboundHandlerAdapter {
   private long payloadLeft = -1;
   /** A HEADERS frame came without END_HEADERS; the block ends with a CONTINUATION that has it. */
   private boolean blockOpen;
-  /** When the head being read is overdue ({@link System#nanoTime()}); 0 while none is. */
-  private long deadlineNanos;
-  private ScheduledFuture<?> timer;
+  private LazyDeadline deadline;
 
   Http2HeaderReadTimeout(long timeoutNanos) {
     this.timeoutNanos = timeoutNanos;
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    deadline = new LazyDeadline(ctx.executor(), () -> expire(ctx));
   }
 
   @Override
@@ -55,9 +57,9 @@ final class Http2HeaderReadTimeout extends ChannelInboundHandlerAdapter {
     if (msg instanceof ByteBuf buf && buf.isReadable()) {
       scan(buf, buf.readerIndex(), buf.writerIndex());
       if (!readingHead()) {
-        deadlineNanos = 0;
-      } else if (deadlineNanos == 0) {
-        arm(ctx);
+        deadline.disarm();
+      } else if (!deadline.armed()) {
+        deadline.arm(timeoutNanos);
       }
     }
     ctx.fireChannelRead(msg);
@@ -121,40 +123,14 @@ final class Http2HeaderReadTimeout extends ChannelInboundHandlerAdapter {
         || (payloadLeft > 0 && (type == TYPE_HEADERS || type == TYPE_CONTINUATION));
   }
 
-  private void arm(ChannelHandlerContext ctx) {
-    deadlineNanos = System.nanoTime() + timeoutNanos;
-    if (deadlineNanos == 0) {
-      deadlineNanos = 1; // 0 means disarmed
-    }
-    if (timer == null) {
-      schedule(ctx, timeoutNanos);
-    }
-  }
-
-  private void schedule(ChannelHandlerContext ctx, long delayNanos) {
-    timer = ctx.executor().schedule(() -> expire(ctx), delayNanos, TimeUnit.NANOSECONDS);
-  }
-
   private void expire(ChannelHandlerContext ctx) {
-    timer = null;
-    if (deadlineNanos == 0 || !ctx.channel().isActive()) {
-      return;
+    if (ctx.channel().isActive()) {
+      ctx.fireUserEventTriggered(Http2Connections.HEADER_TIMEOUT);
     }
-    long remaining = deadlineNanos - System.nanoTime();
-    if (remaining > 0) {
-      // Disarmed and armed again after this timer was queued.
-      schedule(ctx, remaining);
-      return;
-    }
-    deadlineNanos = 0;
-    ctx.fireUserEventTriggered(Http2Connections.HEADER_TIMEOUT);
   }
 
   @Override
   public void handlerRemoved(ChannelHandlerContext ctx) {
-    if (timer != null) {
-      timer.cancel(false);
-      timer = null;
-    }
+    deadline.cancel();
   }
 }

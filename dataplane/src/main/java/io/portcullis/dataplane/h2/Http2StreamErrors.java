@@ -5,6 +5,7 @@ import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
+import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2FrameStreamException;
@@ -50,9 +51,8 @@ public final class Http2StreamErrors extends ChannelInboundHandlerAdapter {
     if (cause instanceof Http2FrameStreamException e) {
       return e.error();
     }
-    if (cause instanceof Http2Exception e) {
-      return e.error();
-    }
-    return null;
+    // Also an HTTP/2 error wrapped by whoever could not throw it as it is (Http2StreamIdGuard).
+    Http2Exception embedded = Http2CodecUtil.getEmbeddedHttp2Exception(cause);
+    return embedded == null ? null : embedded.error();
   }
 }

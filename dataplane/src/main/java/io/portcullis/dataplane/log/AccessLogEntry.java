@@ -6,7 +6,8 @@ package io.portcullis.dataplane.log;
  *
  * @param startMillis when the request head arrived (epoch milliseconds)
  * @param requestId the {@code X-Request-Id} sent back to the client
- * @param client the client's IP address (the TCP peer, not {@code X-Forwarded-For})
+ * @param client the client's IP address: the TCP peer or the PROXY protocol source, or the
+ *     address trusted proxies named in {@code X-Forwarded-For}
  * @param method request method
  * @param authority the {@code Host} header as the client sent it
  * @param path the request path without its query (queries often carry tokens)

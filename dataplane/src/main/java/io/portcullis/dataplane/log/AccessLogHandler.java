@@ -12,8 +12,10 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.util.AttributeKey;
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
+import io.portcullis.dataplane.clientaddress.ClientAddress;
+import io.portcullis.dataplane.clientaddress.ForwardedFor;
+import io.portcullis.dataplane.clientaddress.TrustedProxies;
+import java.net.InetAddress;
 import java.util.ArrayDeque;
 
 /**
@@ -33,14 +35,26 @@ public final class AccessLogHandler extends ChannelDuplexHandler {
   static final String HTTP_2 = "HTTP/2.0";
 
   private final AccessLog accessLog;
+  private final TrustedProxies trustedProxies;
   private final ArrayDeque<Pending> pending = new ArrayDeque<>(2);
-  private String client = "unknown";
+  /** The connection's address and its text, kept while requests resolve to it (no proxies). */
+  private InetAddress peer;
+  private String peerText;
   /** {@code HTTP/2.0} on an HTTP/2 stream, whose codec hands on requests marked HTTP/1.1. */
   private String streamProtocol;
   private RouteFacts facts;
 
   public AccessLogHandler(AccessLog accessLog) {
+    this(accessLog, TrustedProxies.NONE);
+  }
+
+  /**
+   * @param trustedProxies whose {@code X-Forwarded-For} names the client (the proxy's setting:
+   *     the log shows the same client the filters and the backend saw)
+   */
+  public AccessLogHandler(AccessLog accessLog, TrustedProxies trustedProxies) {
     this.accessLog = accessLog;
+    this.trustedProxies = trustedProxies;
   }
 
   /**
@@ -70,10 +84,26 @@ public final class AccessLogHandler extends ChannelDuplexHandler {
     facts = new RouteFacts();
     ctx.channel().attr(FACTS).set(facts);
     streamProtocol = ctx.channel() instanceof Http2StreamChannel ? HTTP_2 : null;
-    SocketAddress remote = ctx.channel().remoteAddress();
-    if (remote instanceof InetSocketAddress inet && inet.getAddress() != null) {
-      client = inet.getAddress().getHostAddress();
+  }
+
+  /**
+   * The request's client, resolved per request: a PROXY header arrives after this handler was
+   * added, and a trusted proxy's connection carries requests of many clients.
+   */
+  private String client(ChannelHandlerContext ctx, HttpRequest request) {
+    InetAddress connection = ClientAddress.of(ctx.channel());
+    InetAddress client = ForwardedFor.client(connection, request.headers(), trustedProxies);
+    if (client == null) {
+      return "unknown";
     }
+    if (client != connection) {
+      return client.getHostAddress();
+    }
+    if (connection != peer) {
+      peer = connection;
+      peerText = connection.getHostAddress();
+    }
+    return peerText;
   }
 
   @Override
@@ -90,6 +120,7 @@ public final class AccessLogHandler extends ChannelDuplexHandler {
       p.protocol = streamProtocol != null ? streamProtocol : request.protocolVersion().text();
       p.authority = request.headers().get(HttpHeaderNames.HOST);
       p.userAgent = request.headers().get(HttpHeaderNames.USER_AGENT);
+      p.client = client(ctx, request);
       pending.add(p);
     }
     if (msg instanceof HttpContent content && !pending.isEmpty()) {
@@ -136,7 +167,7 @@ public final class AccessLogHandler extends ChannelDuplexHandler {
     accessLog.log(new AccessLogEntry(
         p.startMillis,
         p.requestId,
-        client,
+        p.client,
         p.method,
         p.authority,
         p.path,
@@ -188,6 +219,7 @@ public final class AccessLogHandler extends ChannelDuplexHandler {
     String protocol;
     String authority;
     String userAgent;
+    String client;
     String requestId;
     int status;
     final RouteFacts routed = new RouteFacts();

@@ -28,7 +28,4 @@ interface Downstream {
 
   /** The per-connection timer of exchanges' deadlines. */
   ExchangeDeadlines deadlines();
-
-  /** The client's IP as text, {@code unknown} when there is none. */
-  String clientIp();
 }

@@ -22,6 +22,8 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.DefaultAttributeMap;
+import io.portcullis.dataplane.clientaddress.ClientAddress;
+import io.portcullis.dataplane.clientaddress.ForwardedFor;
 import io.portcullis.dataplane.config.RouteDecision;
 import io.portcullis.dataplane.filter.BodyTransform;
 import io.portcullis.dataplane.filter.BufferedBody;
@@ -37,8 +39,6 @@ import io.portcullis.dataplane.log.AccessLogHandler;
 import io.portcullis.dataplane.resilience.Overflow;
 import io.portcullis.snapshot.HeaderRewrite;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -69,6 +69,10 @@ final class Exchange extends DefaultAttributeMap implements FilterContext, Chain
   final boolean upgrade;
   final boolean expectContinue;
   final boolean chunked;
+  /** The connection's address: the TCP peer or the PROXY source. */
+  private final InetAddress peer;
+  /** The request's client, after trusted proxies' {@code X-Forwarded-For}. */
+  private final InetAddress clientAddress;
 
   private ExchangePhase phase = ExchangePhase.FILTERS;
   private RouteDecision decision;
@@ -101,6 +105,9 @@ final class Exchange extends DefaultAttributeMap implements FilterContext, Chain
     this.upgrade = HeaderPolicy.isUpgradeRequest(request.headers());
     this.expectContinue = HttpUtil.is100ContinueExpected(request);
     this.chunked = HttpUtil.isTransferEncodingChunked(request);
+    this.peer = ClientAddress.of(ctx.channel());
+    this.clientAddress = ForwardedFor.client(
+        peer, request.headers(), services.settings().clientAddresses().trustedProxies());
   }
 
   ExchangePhase phase() {
@@ -128,7 +135,10 @@ final class Exchange extends DefaultAttributeMap implements FilterContext, Chain
     this.route = decision.route();
     HttpHeaders headers = request.headers();
     HeaderPolicy.toUpstreamRequestHeaders(
-        headers, down.clientIp(), services.scheme(), requestId, HeaderRewrite.NONE, upgrade);
+        headers,
+        ForwardedFor.upstreamValue(
+            peer, headers, services.settings().clientAddresses().trustedProxies()),
+        services.scheme(), requestId, HeaderRewrite.NONE, upgrade);
     HeaderPolicy.setForwardedClientCert(headers, head.tls());
     FilterChain filters = decision.filters();
     if (filters.isEmpty()) {
@@ -364,8 +374,7 @@ final class Exchange extends DefaultAttributeMap implements FilterContext, Chain
 
   @Override
   public InetAddress clientAddress() {
-    SocketAddress remote = ctx.channel().remoteAddress();
-    return remote instanceof InetSocketAddress inet ? inet.getAddress() : null;
+    return clientAddress;
   }
 
   @Override

@@ -75,7 +75,7 @@ final class HeaderPolicy {
    * The headers to send upstream.
    *
    * @param incoming the client's headers (not modified)
-   * @param clientIp the client's address, appended to {@code X-Forwarded-For}
+   * @param forwardedFor the {@code X-Forwarded-For} to send (see {@code ForwardedFor})
    * @param scheme {@code http} or {@code https}
    * @param requestId the request id to send
    * @param upgrade whether this request is tunnelled (keeps {@code Upgrade}, sets {@code
@@ -83,14 +83,14 @@ final class HeaderPolicy {
    */
   static HttpHeaders upstreamRequestHeaders(
       HttpHeaders incoming,
-      String clientIp,
+      String forwardedFor,
       String scheme,
       String requestId,
       HeaderRewrite rewrite,
       boolean upgrade) {
     HttpHeaders out = new DefaultHttpHeaders();
     out.set(incoming);
-    toUpstreamRequestHeaders(out, clientIp, scheme, requestId, rewrite, upgrade);
+    toUpstreamRequestHeaders(out, forwardedFor, scheme, requestId, rewrite, upgrade);
     return out;
   }
 
@@ -101,14 +101,13 @@ final class HeaderPolicy {
    */
   static void toUpstreamRequestHeaders(
       HttpHeaders headers,
-      String clientIp,
+      String forwardedFor,
       String scheme,
       String requestId,
       HeaderRewrite rewrite,
       boolean upgrade) {
     // Before removeHopByHop: Connection may list (and so remove) any of these.
     String host = headers.get(HttpHeaderNames.HOST);
-    String forwardedFor = forwardedFor(headers, clientIp);
     removeHopByHop(headers, upgrade);
     // The proxy answers Expect: 100-continue itself (see ProxyHandler), so the backend never does.
     headers.remove(HttpHeaderNames.EXPECT);
@@ -136,16 +135,6 @@ final class HeaderPolicy {
     if (tls != null && tls.forwardedClientCert() != null) {
       headers.set(ForwardedClientCert.HEADER, tls.forwardedClientCert());
     }
-  }
-
-  /** The incoming {@code X-Forwarded-For} values joined with ", ", then {@code clientIp}. */
-  private static String forwardedFor(HttpHeaders headers, String clientIp) {
-    String first = headers.get(X_FORWARDED_FOR);
-    if (first == null) {
-      return clientIp; // the common case: no list to build
-    }
-    String previous = String.join(", ", headers.getAll(X_FORWARDED_FOR));
-    return previous.isBlank() ? clientIp : previous + ", " + clientIp;
   }
 
   /**

@@ -4,19 +4,16 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.util.concurrent.ScheduledFuture;
 import io.portcullis.dataplane.admin.ProxyMetrics;
+import io.portcullis.dataplane.http.LazyDeadline;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Bounds the time from the first byte of a request until its head is decoded (slowloris). Sits in
  * front of the HTTP codec so it sees raw bytes; a connection that sends nothing at all is the idle
  * timeout's business, not this one's. On expiry it writes a preformatted 408 and closes.
  *
- * <p>Arming and disarming happen once per request, so they only move a deadline; at most one timer
- * per connection is queued, and when it fires early (the deadline moved) it re-arms for the rest.
- * Scheduling and cancelling a task per request cost a priority-queue insert and removal each.
+ * <p>Arming and disarming happen once per request, so they only move a {@link LazyDeadline}.
  */
 final class HeaderReadTimeoutHandler extends ChannelInboundHandlerAdapter {
   private static final byte[] RESPONSE_408 =
@@ -30,9 +27,7 @@ final class HeaderReadTimeoutHandler extends ChannelInboundHandlerAdapter {
   private final long timeoutNanos;
   private final ProxyMetrics metrics;
   private boolean awaitingHead = true;
-  /** When the head being read is overdue ({@link System#nanoTime()}); 0 while none is. */
-  private long deadlineNanos;
-  private ScheduledFuture<?> timer;
+  private LazyDeadline deadline;
 
   HeaderReadTimeoutHandler(long timeoutNanos, ProxyMetrics metrics) {
     this.timeoutNanos = timeoutNanos;
@@ -40,15 +35,14 @@ final class HeaderReadTimeoutHandler extends ChannelInboundHandlerAdapter {
   }
 
   @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    deadline = new LazyDeadline(ctx.executor(), () -> expire(ctx));
+  }
+
+  @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    if (awaitingHead && deadlineNanos == 0 && msg instanceof ByteBuf buf && buf.isReadable()) {
-      deadlineNanos = System.nanoTime() + timeoutNanos;
-      if (deadlineNanos == 0) {
-        deadlineNanos = 1; // 0 means disarmed
-      }
-      if (timer == null) {
-        schedule(ctx, timeoutNanos);
-      }
+    if (awaitingHead && !deadline.armed() && msg instanceof ByteBuf buf && buf.isReadable()) {
+      deadline.arm(timeoutNanos);
     }
     ctx.fireChannelRead(msg);
   }
@@ -57,52 +51,31 @@ final class HeaderReadTimeoutHandler extends ChannelInboundHandlerAdapter {
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
     if (evt == ProxyEvent.REQUEST_HEAD_RECEIVED) {
       awaitingHead = false;
-      deadlineNanos = 0;
+      deadline.disarm();
     } else if (evt == ProxyEvent.EXCHANGE_COMPLETE) {
       awaitingHead = true;
     }
     ctx.fireUserEventTriggered(evt);
   }
 
-  private void schedule(ChannelHandlerContext ctx, long delayNanos) {
-    timer = ctx.executor().schedule(() -> expire(ctx), delayNanos, TimeUnit.NANOSECONDS);
-  }
-
   private void expire(ChannelHandlerContext ctx) {
-    timer = null;
-    if (!awaitingHead || deadlineNanos == 0 || !ctx.channel().isActive()) {
+    if (!awaitingHead || !ctx.channel().isActive()) {
       return;
     }
-    long remaining = deadlineNanos - System.nanoTime();
-    if (remaining > 0) {
-      // Armed again by a later request after this timer was queued for an earlier one.
-      schedule(ctx, remaining);
-      return;
-    }
-    deadlineNanos = 0;
     metrics.requestCompleted("none", 408);
     // Written from in front of the codec: raw bytes, the encoder never sees them.
     ctx.writeAndFlush(ctx.alloc().buffer(RESPONSE_408.length).writeBytes(RESPONSE_408))
         .addListener(ChannelFutureListener.CLOSE);
   }
 
-  private void cancel() {
-    deadlineNanos = 0;
-    if (timer != null) {
-      timer.cancel(false);
-      timer = null;
-    }
-  }
-
   @Override
   public void handlerRemoved(ChannelHandlerContext ctx) {
-    cancel();
+    deadline.cancel();
   }
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
-    cancel();
+    deadline.cancel();
     ctx.fireChannelInactive();
   }
-
 }

@@ -10,6 +10,7 @@ import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.portcullis.dataplane.admin.ProxyMetrics;
+import io.portcullis.dataplane.clientaddress.ConnectionAdmission;
 import io.portcullis.dataplane.h2.AlpnSwitch;
 import io.portcullis.dataplane.h2.CleartextPrefaceDetector;
 import io.portcullis.dataplane.h2.Http2Connections;
@@ -20,7 +21,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Builds a client connection's pipeline in small steps with named handlers. HTTP/1.1:
- * {@code [tls -> alpn] | h2c-detect -> header-timeout -> idle -> http-codec -> validation -> proxy}.
+ * {@code [proxy-protocol] -> [tls -> alpn] | h2c-detect -> header-timeout -> idle -> http-codec -> validation -> proxy}.
  * HTTP/2 (ALPN {@code h2}, or the h2c preface on the plain port): the connection gets {@link
  * Http2Connections}' handlers and each stream {@code http-codec (h2 <-> HTTP/1.x objects) ->
  * h2-request -> validation -> proxy}, so both protocols share the proxy logic.
@@ -47,6 +48,7 @@ class ProxyChannelInitializer extends ChannelInitializer<SocketChannel> {
   private final ProxyMetrics metrics;
   private final UpstreamConnector connector;
   private final ChannelGroup clients;
+  private final ConnectionAdmission admission;
   private ConnectionHooks hooks = ConnectionHooks.NONE;
   private final ChannelInitializer<Http2StreamChannel> streamInitializer =
       new ChannelInitializer<>() {
@@ -58,18 +60,21 @@ class ProxyChannelInitializer extends ChannelInitializer<SocketChannel> {
 
   /**
    * @param clients every accepted connection joins it, so a shutdown can reach them all
+   * @param admission the PROXY protocol header and the per-client connection limit, first of all
    */
   ProxyChannelInitializer(
       ProxySettings settings,
       Router router,
       ProxyMetrics metrics,
       UpstreamConnector connector,
-      ChannelGroup clients) {
+      ChannelGroup clients,
+      ConnectionAdmission admission) {
     this.settings = settings;
     this.router = router;
     this.metrics = metrics;
     this.connector = connector;
     this.clients = clients;
+    this.admission = admission;
   }
 
   /** Observers (byte counts, access log) added to every connection; set before any accept. */
@@ -83,6 +88,9 @@ class ProxyChannelInitializer extends ChannelInitializer<SocketChannel> {
     clients.add(ch);
     ChannelPipeline p = ch.pipeline();
     hooks.connectionOpened(p);
+    if (!admission.admit(ch)) {
+      return; // over the per-client limit: closed before TLS
+    }
     configureTls(p);
     if ("https".equals(scheme())) {
       p.addLast(ALPN, new AlpnSwitch(this::configureHttp1, this::configureHttp2));

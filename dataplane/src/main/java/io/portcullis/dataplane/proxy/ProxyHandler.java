@@ -13,8 +13,6 @@ import io.portcullis.dataplane.config.RouteDecision;
 import io.portcullis.dataplane.filter.LocalResponse;
 import io.portcullis.dataplane.http.RequestHead;
 import io.portcullis.dataplane.tls.ClientCertificateSniHandler;
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.util.ArrayDeque;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -265,14 +263,5 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Downstr
   @Override
   public ExchangeDeadlines deadlines() {
     return deadlines;
-  }
-
-  @Override
-  public String clientIp() {
-    SocketAddress remote = ctx.channel().remoteAddress();
-    if (remote instanceof InetSocketAddress inet && inet.getAddress() != null) {
-      return inet.getAddress().getHostAddress();
-    }
-    return "unknown";
   }
 }

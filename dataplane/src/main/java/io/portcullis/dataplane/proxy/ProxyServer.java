@@ -12,6 +12,7 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.util.Mapping;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.portcullis.dataplane.admin.ProxyMetrics;
+import io.portcullis.dataplane.clientaddress.ConnectionAdmission;
 import io.portcullis.dataplane.config.LiveConfig;
 import io.portcullis.dataplane.h2.Http2Connections;
 import io.portcullis.dataplane.tls.ClientCertificateSniHandler;
@@ -41,6 +42,7 @@ public final class ProxyServer implements AutoCloseable {
   private Channel serverChannel;
   private Channel httpsChannel;
   private ChannelGroup clients;
+  private ConnectionAdmission admission;
   private ConnectionHooks hooks = ConnectionHooks.NONE;
 
   /** Longest TLS ClientHello the SNI handler buffers (post-quantum key shares make them large). */
@@ -83,8 +85,11 @@ public final class ProxyServer implements AutoCloseable {
     group = new MultiThreadIoEventLoopGroup(settings.workerThreads(), transport.ioHandlerFactory());
     connector = new UpstreamConnector(group, transport, settings);
     clients = new DefaultChannelGroup("proxy-clients", GlobalEventExecutor.INSTANCE);
+    admission = new ConnectionAdmission(
+        settings.clientAddresses(), settings.headerReadTimeout(), metrics.registry());
     ProxyChannelInitializer initializer =
-        new ProxyChannelInitializer(settings, router, metrics, connector, clients).hooks(hooks);
+        new ProxyChannelInitializer(settings, router, metrics, connector, clients, admission)
+            .hooks(hooks);
     try {
       serverChannel = bind(initializer, settings.port());
     } catch (RuntimeException e) {
@@ -129,7 +134,7 @@ public final class ProxyServer implements AutoCloseable {
     }
     HandshakeMetricsHandler handshakeMetrics = new HandshakeMetricsHandler(metrics);
     ProxyChannelInitializer initializer =
-        new ProxyChannelInitializer(settings, router, metrics, connector, clients) {
+        new ProxyChannelInitializer(settings, router, metrics, connector, clients, admission) {
           @Override
           protected void configureTls(io.netty.channel.ChannelPipeline pipeline) {
             pipeline.addLast("sni", new ClientCertificateSniHandler(

@@ -1,5 +1,6 @@
 package io.portcullis.dataplane.proxy;
 
+import io.portcullis.dataplane.clientaddress.ClientAddressSettings;
 import io.portcullis.dataplane.h2.Http2Limits;
 import java.time.Duration;
 import java.util.Objects;
@@ -51,6 +52,8 @@ import java.util.Objects;
  * @param maxReplayBodyBytes request bodies up to this size are kept while a retry is possible (so
  *     the retry can send them again) and are copied to a mirror; a bigger body is not retried
  *     after it started to flow, and is not mirrored; default 64 KiB
+ * @param clientAddresses trusted proxies, the PROXY protocol and the per-client connection limit;
+ *     default none of them
  */
 public record ProxySettings(
     String bindAddress,
@@ -72,7 +75,8 @@ public record ProxySettings(
     int http2MaxResetsPerWindow,
     int http2MaxControlFramesPerWindow,
     Duration exchangeIdleTimeout,
-    int maxReplayBodyBytes) {
+    int maxReplayBodyBytes,
+    ClientAddressSettings clientAddresses) {
 
   /** The window in which HTTP/2 resets and control frames are counted. */
   public static final Duration HTTP2_FLOOD_WINDOW = Http2Limits.FLOOD_WINDOW;
@@ -108,6 +112,7 @@ public record ProxySettings(
     requireRange(http2MaxControlFramesPerWindow, 1, 1_000_000, "http2MaxControlFramesPerWindow");
     requirePositive(exchangeIdleTimeout, "exchangeIdleTimeout");
     requireRange(maxReplayBodyBytes, 0, 16 << 20, "maxReplayBodyBytes");
+    Objects.requireNonNull(clientAddresses, "clientAddresses");
   }
 
   public static ProxySettings defaults() {
@@ -140,6 +145,7 @@ public record ProxySettings(
     b.http2MaxControlFramesPerWindow = http2MaxControlFramesPerWindow;
     b.exchangeIdleTimeout = exchangeIdleTimeout;
     b.maxReplayBodyBytes = maxReplayBodyBytes;
+    b.clientAddresses = clientAddresses;
     return b;
   }
 
@@ -177,6 +183,7 @@ public record ProxySettings(
     private int http2MaxControlFramesPerWindow = 1000;
     private Duration exchangeIdleTimeout = Duration.ofSeconds(60);
     private int maxReplayBodyBytes = 64 * 1024;
+    private ClientAddressSettings clientAddresses = ClientAddressSettings.DEFAULT;
 
     private Builder() {}
 
@@ -203,6 +210,7 @@ public record ProxySettings(
     }
     public Builder exchangeIdleTimeout(Duration v) { exchangeIdleTimeout = v; return this; }
     public Builder maxReplayBodyBytes(int v) { maxReplayBodyBytes = v; return this; }
+    public Builder clientAddresses(ClientAddressSettings v) { clientAddresses = v; return this; }
 
     public ProxySettings build() {
       return new ProxySettings(
@@ -211,7 +219,7 @@ public record ProxySettings(
           downstreamIdleTimeout, upstreamIdleTimeout, maxIdleUpstreamPerEndpoint,
           shutdownGracePeriod, http2MaxConcurrentStreams, http2InitialStreamWindow,
           http2ConnectionWindow, http2MaxResetsPerWindow, http2MaxControlFramesPerWindow,
-          exchangeIdleTimeout, maxReplayBodyBytes);
+          exchangeIdleTimeout, maxReplayBodyBytes, clientAddresses);
     }
   }
 }

@@ -93,6 +93,40 @@ class BalancingEndToEndTest {
   }
 
   @Test
+  void theClientAddressHashUsesTheAddressTrustedProxiesNamed() throws Exception {
+    TestBackend a = backend("a");
+    TestBackend b = backend("b");
+    TestBackend c = backend("c");
+    apply(new ClusterPolicy.LoadBalancer(Policy.MAGLEV, ClusterPolicy.HashOn.CLIENT_ADDRESS, null,
+        null), a, b, c);
+    ProxyServer trusting = new ProxyServer(
+        ProxySettings.builder().bindAddress("127.0.0.1").port(0).workerThreads(1)
+            .shutdownGracePeriod(Duration.ofMillis(100))
+            .clientAddresses(io.portcullis.dataplane.clientaddress.ClientAddressSettings.DEFAULT
+                .withTrustedProxies(
+                    io.portcullis.dataplane.clientaddress.TrustedProxies.parse("127.0.0.1")))
+            .build(),
+        config, new ProxyMetrics());
+    int port = trusting.start();
+    try {
+      java.util.Set<String> picked = new java.util.HashSet<>();
+      for (int i = 1; i <= 30; i++) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/"))
+            .header("X-Forwarded-For", "198.51.100." + i)
+            .build();
+        String first = client.send(request, HttpResponse.BodyHandlers.ofString()).body();
+        assertEquals(first, client.send(request, HttpResponse.BodyHandlers.ofString()).body(),
+            "one client, one backend");
+        picked.add(first);
+      }
+      // Every connection comes from 127.0.0.1: hashing the peer would pick one backend for all.
+      assertTrue(picked.size() > 1, picked.toString());
+    } finally {
+      trusting.close();
+    }
+  }
+
+  @Test
   void leastRequestSendsNewRequestsAwayFromTheBackendThatIsStillBusy() throws Exception {
     TestBackend a = backend("a");
     TestBackend b = backend("b");

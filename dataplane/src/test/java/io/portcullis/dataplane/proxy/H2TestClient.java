@@ -57,6 +57,12 @@ final class H2TestClient implements AutoCloseable {
   private final String scheme;
 
   private H2TestClient(int port, SslContext tls, String sni, Http2Settings settings) {
+    this(port, tls, sni, settings, null);
+  }
+
+  /** @param prefix bytes written before anything else (a PROXY protocol header), or null */
+  private H2TestClient(int port, SslContext tls, String sni, Http2Settings settings,
+      byte[] prefix) {
     group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     scheme = tls == null ? "http" : "https";
     channel =
@@ -69,6 +75,22 @@ final class H2TestClient implements AutoCloseable {
                 new ChannelInitializer<SocketChannel>() {
                   @Override
                   protected void initChannel(SocketChannel ch) {
+                    if (prefix != null) {
+                      // Ahead of whatever is written first (the HTTP/2 preface).
+                      ch.pipeline().addLast(new io.netty.channel.ChannelOutboundHandlerAdapter() {
+                        private boolean sent;
+
+                        @Override
+                        public void write(io.netty.channel.ChannelHandlerContext ctx, Object msg,
+                            io.netty.channel.ChannelPromise promise) {
+                          if (!sent) {
+                            sent = true;
+                            ctx.write(io.netty.buffer.Unpooled.wrappedBuffer(prefix));
+                          }
+                          ctx.write(msg, promise);
+                        }
+                      });
+                    }
                     if (tls != null) {
                       SslHandler ssl = tls.newHandler(ch.alloc(), sni, port);
                       ch.pipeline().addLast(ssl);
@@ -90,6 +112,11 @@ final class H2TestClient implements AutoCloseable {
 
   static H2TestClient h2c(int port) {
     return new H2TestClient(port, null, null, Http2Settings.defaultSettings());
+  }
+
+  /** h2c after {@code prefix} (a PROXY protocol header). */
+  static H2TestClient h2cAfter(int port, byte[] prefix) {
+    return new H2TestClient(port, null, null, Http2Settings.defaultSettings(), prefix);
   }
 
   /** h2c with a given per-stream receive window (what the client lets the server send unread). */

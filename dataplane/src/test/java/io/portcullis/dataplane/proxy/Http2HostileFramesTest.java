@@ -114,6 +114,14 @@ class Http2HostileFramesTest {
   }
 
   @Test
+  void headersAfterEndStreamIsStreamClosed() throws Exception {
+    assertReset(Http2Error.STREAM_CLOSED, conn -> {
+      conn.headers(1, request("POST", "/hang"), true);
+      conn.headers(1, request("POST", "/hang"), true);
+    });
+  }
+
+  @Test
   void dataAfterEndStreamIsStreamClosed() throws Exception {
     assertReset(Http2Error.STREAM_CLOSED, conn -> {
       conn.headers(1, request("POST", "/hang"), true);
@@ -127,6 +135,84 @@ class Http2HostileFramesTest {
       conn.headers(1, request("POST", "/hang"), false);
       conn.frame(WINDOW_UPDATE, 0, 1, new byte[] {0, 0, 0, 0});
     });
+  }
+
+  @Test
+  void headersOnAStreamBothSidesClosedIsAConnectionErrorStreamClosed() throws Exception {
+    try (Socket s = new Socket("127.0.0.1", proxyPort)) {
+      s.setSoTimeout(5000);
+      Conn conn = new Conn(s.getOutputStream());
+      DataInputStream in = new DataInputStream(s.getInputStream());
+      conn.preface();
+      conn.headers(1, request("GET", "/x"), true);
+      awaitFrame(in, f -> f.stream() == 1 && (f.flags() & END_STREAM) != 0);
+      conn.headers(1, request("GET", "/x"), true);
+      Frame goAway = awaitFrame(in, f -> f.type() == GOAWAY || f.type() == RST_STREAM);
+      assertEquals(GOAWAY, goAway.type(), "a connection error, not a stream reset");
+      assertEquals(Http2Error.STREAM_CLOSED.code(), goAway.goAwayCode());
+    }
+  }
+
+  @Test
+  void aLowerStreamIdThatWasNeverUsedIsAConnectionErrorProtocolError() throws Exception {
+    try (Socket s = new Socket("127.0.0.1", proxyPort)) {
+      s.setSoTimeout(5000);
+      Conn conn = new Conn(s.getOutputStream());
+      DataInputStream in = new DataInputStream(s.getInputStream());
+      conn.preface();
+      conn.headers(5, request("GET", "/x"), true);
+      awaitFrame(in, f -> f.stream() == 5 && (f.flags() & END_STREAM) != 0);
+      conn.headers(3, request("GET", "/x"), true);
+      Frame goAway = awaitFrame(in, f -> f.type() == GOAWAY || f.type() == RST_STREAM);
+      assertEquals(GOAWAY, goAway.type(), "a connection error, not a stream reset");
+      assertEquals(Http2Error.PROTOCOL_ERROR.code(), goAway.goAwayCode());
+    }
+  }
+
+  @Test
+  void framesOnAStreamTheProxyResetAreNotPunishedAndTheConnectionServesOn() throws Exception {
+    try (Socket s = new Socket("127.0.0.1", proxyPort)) {
+      s.setSoTimeout(5000);
+      Conn conn = new Conn(s.getOutputStream());
+      DataInputStream in = new DataInputStream(s.getInputStream());
+      conn.preface();
+      conn.headers(1, request("POST", "/hang").add("content-length", "2"), false);
+      conn.data(1, "too long", false);
+      Frame reset = awaitFrame(in, f -> f.type() == RST_STREAM || f.type() == GOAWAY);
+      assertEquals(RST_STREAM, reset.type());
+      // Trailers the client had in flight before it saw the reset.
+      conn.headers(1, new DefaultHttp2Headers().add("x-trailer", "1"), true);
+      conn.headers(3, request("GET", "/x"), true);
+      Frame answer = awaitFrame(in, f -> f.type() == GOAWAY || (f.type() == HEADERS && f.stream() == 3));
+      assertEquals(HEADERS, answer.type(), "the connection still serves new streams");
+    }
+  }
+
+  /** One frame as read from the proxy. */
+  record Frame(int type, int flags, int stream, byte[] payload) {
+    long goAwayCode() {
+      return Unpooled.wrappedBuffer(payload, 4, 4).readUnsignedInt();
+    }
+  }
+
+  /** Reads frames until one matches; a closed connection or silence fails the test. */
+  private static Frame awaitFrame(DataInputStream in, java.util.function.Predicate<Frame> wanted)
+      throws IOException {
+    try {
+      while (true) {
+        int length = (in.readUnsignedByte() << 16) | in.readUnsignedShort();
+        Frame f = new Frame(in.readUnsignedByte(), in.readUnsignedByte(),
+            in.readInt() & 0x7fffffff, null);
+        f = new Frame(f.type(), f.flags(), f.stream(), in.readNBytes(length));
+        if (wanted.test(f)) {
+          return f;
+        }
+      }
+    } catch (SocketTimeoutException e) {
+      throw new AssertionError("silence: the expected frame never came", e);
+    } catch (EOFException e) {
+      throw new AssertionError("closed before the expected frame", e);
+    }
   }
 
   interface Script {

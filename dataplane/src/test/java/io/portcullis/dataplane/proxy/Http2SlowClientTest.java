@@ -126,7 +126,7 @@ class Http2SlowClientTest {
 
   private Socket connect() throws IOException {
     Socket s = new Socket("127.0.0.1", proxyPort);
-    s.setSoTimeout(10_000);
+    s.setSoTimeout(30_000);
     OutputStream out = s.getOutputStream();
     out.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
     out.write(frameBytes(SETTINGS, 0, 0, new byte[0]));
@@ -138,7 +138,11 @@ class Http2SlowClientTest {
     return new DefaultHttp2Headers().method("GET").scheme("http").authority("a").path("/x");
   }
 
-  /** Writes {@code bytes} one every 50 ms on a thread of its own, until done or the socket fails. */
+  /**
+   * Writes {@code bytes} one every 200 ms (half the header timeout: far slower than any real
+   * client, and never a pause long enough for the connection to count as idle) on a thread of its
+   * own, until done or the socket fails.
+   */
   private static Thread trickle(Frames out, byte[] bytes) throws InterruptedException {
     CountDownLatch started = new CountDownLatch(1);
     Thread t =
@@ -147,7 +151,7 @@ class Http2SlowClientTest {
           try {
             for (byte b : bytes) {
               out.raw(new byte[] {b});
-              Thread.sleep(50);
+              Thread.sleep(200);
             }
           } catch (IOException | InterruptedException e) {
             // the proxy closed the connection, or the test is over

@@ -105,7 +105,8 @@ class ProxyServerTest {
     assertTrue(r.headers().firstValue("x-backend-private").isEmpty());
     assertTrue(r.headers().firstValue("keep-alive").isEmpty());
     TestBackend.Seen seen = backend.requests.get(0);
-    assertEquals("10.0.0.1, 127.0.0.1", seen.headers().get("x-forwarded-for"));
+    // No trusted proxies: the client's own X-Forwarded-For is replaced, never passed on.
+    assertEquals("127.0.0.1", seen.headers().get("x-forwarded-for"));
     assertEquals("http", seen.headers().get("x-forwarded-proto"));
     assertEquals("127.0.0.1:" + proxyPort, seen.headers().get("x-forwarded-host"));
     assertEquals("abc-123", seen.headers().get("x-request-id"));

@@ -207,6 +207,23 @@ class ChartTest {
   }
 
   @Test
+  void clientAddressValuesBecomeTheDataplaneFlags() {
+    Container defaultDataplane = container(defaults, DATAPLANE);
+    assertEquals("off", env(defaultDataplane, "PORTCULLIS_PROXY_PROTOCOL"));
+    assertEquals("0", env(defaultDataplane, "PORTCULLIS_MAX_CONNECTIONS_PER_CLIENT"));
+    assertTrue(defaultDataplane.getEnv().stream()
+        .noneMatch(e -> e.getName().equals("PORTCULLIS_TRUSTED_PROXIES")));
+    Container dataplane = container(Chart.render(Map.of(
+        "dataplane.trustedProxies[0]", "10.0.0.0/8",
+        "dataplane.trustedProxies[1]", "2001:db8::/32",
+        "dataplane.proxyProtocol", "v2",
+        "dataplane.maxConnectionsPerClient", "100")), DATAPLANE);
+    assertEquals("10.0.0.0/8,2001:db8::/32", env(dataplane, "PORTCULLIS_TRUSTED_PROXIES"));
+    assertEquals("v2", env(dataplane, "PORTCULLIS_PROXY_PROTOCOL"));
+    assertEquals("100", env(dataplane, "PORTCULLIS_MAX_CONNECTIONS_PER_CLIENT"));
+  }
+
+  @Test
   void dataplanesDialTheOperatorServiceAndNameThemselvesAfterTheirPod() {
     Container dataplane = container(defaults, DATAPLANE);
     assertEquals(
@@ -233,6 +250,7 @@ class ChartTest {
                 "operator.ingressNginxCompat", "true",
                 "operator.extraArgs[0]", "--ingress-class=portcullis",
                 "dataplane.bindAddress", "0.0.0.0",
+                "dataplane.trustedProxies[0]", "10.0.0.0/8",
                 "dataplane.extraArgs[0]", "--log-level=debug"));
     for (List<HasMetadata> objects : List.of(defaults, everything)) {
       assertEquals(List.of(), ProgramFlags.unknown(container(objects, OPERATOR), operatorFlags));
