@@ -115,8 +115,9 @@ public final class NginxAnnotations {
       a("limit-rps", PENDING, "rate limit (`rateLimit`, being built)"),
       a("limit-rpm", PENDING, "rate limit (`rateLimit`, being built)"),
       a("limit-burst-multiplier", PENDING, "rate limit burst (`rateLimit`, being built)"),
-      a("limit-connections", REFUSED, "needs per-route connection limits (the dataplane limits"
-          + " connections per client address globally)"),
+      a("limit-connections", REFUSED, "needs per-route connection limits; the dataplane's"
+          + " `--max-connections-per-client` (chart `dataplane.maxConnectionsPerClient`) limits"
+          + " each client address on every route"),
       a("enable-modsecurity", PARTLY, "onto our WAF in detect mode (ingress-nginx's default"
           + " `SecRuleEngine DetectionOnly`); `portcullis.io/waf: block` blocks"),
       a("enable-owasp-core-rules", PARTLY, "onto our WAF (the OWASP CRS rules) in detect mode"),
