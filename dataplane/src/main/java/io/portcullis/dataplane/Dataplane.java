@@ -21,6 +21,8 @@ import io.portcullis.dataplane.stream.ConfigApplier;
 import io.portcullis.dataplane.tls.CertificateStore;
 import io.portcullis.dataplane.filters.StandardFilters;
 import io.portcullis.dataplane.filters.auth.AuthFilters;
+import io.portcullis.dataplane.filters.ratelimit.RateLimits;
+import io.portcullis.dataplane.filters.iprules.IpRulesMetrics;
 import io.portcullis.dataplane.filters.waf.WafRuntime;
 import io.netty.channel.ChannelPipeline;
 import io.portcullis.dataplane.admin.ByteCountingHandler;
@@ -69,7 +71,7 @@ public final class Dataplane implements AutoCloseable {
     this.options = options;
     this.accessLogFactory = accessLogFactory;
     this.cache = new CacheEngine(options.cacheSize(), new CacheMetrics(metrics.registry()));
-    this.config = new LiveConfig(StandardFilters.chains(() -> httpsPort, cache));
+    this.config = new LiveConfig(StandardFilters.chains(() -> httpsPort, cache, options.ipDeny()));
     WafRuntime.configure(options.wafRules(), metrics.registry());
   }
 
@@ -103,6 +105,8 @@ public final class Dataplane implements AutoCloseable {
     certificates.attachTo(config);
     ClusterMetrics.register(metrics.registry(), config::current, health);
     AuthFilters.shared().metrics().registerIn(metrics.registry());
+    RateLimits.shared().metrics().registerIn(metrics.registry());
+    IpRulesMetrics.shared().registerIn(metrics.registry());
     AdminServer admin =
         new AdminServer(options.bindAddress(), options.adminPort(), config, metrics,
             new ClustersView(config, health));

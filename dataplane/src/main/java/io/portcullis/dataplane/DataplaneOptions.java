@@ -6,12 +6,16 @@ import io.portcullis.dataplane.clientaddress.TrustedProxies;
 import io.portcullis.dataplane.stream.StreamClient;
 import io.portcullis.cli.Flags;
 import io.portcullis.cli.Flags.FlagException;
+import io.portcullis.snapshot.filter.IpRules;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -42,6 +46,8 @@ import java.util.Set;
  * @param clientAddresses {@code --trusted-proxies}, {@code --proxy-protocol} and {@code
  *     --max-connections-per-client}: who the client of a connection and of a request is, and how
  *     many connections one client may hold
+ * @param ipDeny {@code --ip-deny}: the global deny list, canonical CIDRs refused on every host
+ *     and route before their own IP rules; empty for none
  */
 public record DataplaneOptions(
     URI controlPlane,
@@ -57,10 +63,12 @@ public record DataplaneOptions(
     boolean accessLog,
     long cacheSize,
     Path wafRules,
-    ClientAddressSettings clientAddresses) {
+    ClientAddressSettings clientAddresses,
+    List<String> ipDeny) {
 
   public DataplaneOptions {
     java.util.Objects.requireNonNull(clientAddresses, "clientAddresses");
+    ipDeny = ipDeny == null ? List.of() : List.copyOf(ipDeny);
   }
 
   /** Options without client-address settings (no trusted proxies, no PROXY protocol, no limit). */
@@ -68,7 +76,8 @@ public record DataplaneOptions(
       int adminPort, String bindAddress, String logLevel, TlsFiles tls, Duration drainDelay,
       Duration drainTimeout, boolean accessLog, long cacheSize, Path wafRules) {
     this(controlPlane, nodeId, httpPort, httpsPort, adminPort, bindAddress, logLevel, tls,
-        drainDelay, drainTimeout, accessLog, cacheSize, wafRules, ClientAddressSettings.DEFAULT);
+        drainDelay, drainTimeout, accessLog, cacheSize, wafRules, ClientAddressSettings.DEFAULT,
+        List.of());
   }
 
   /**
@@ -96,25 +105,32 @@ public record DataplaneOptions(
   /** The same options with other drain timings (tests drain in well under a second). */
   public DataplaneOptions withDrain(Duration delay, Duration timeout) {
     return new DataplaneOptions(controlPlane, nodeId, httpPort, httpsPort, adminPort, bindAddress,
-        logLevel, tls, delay, timeout, accessLog, cacheSize, wafRules, clientAddresses);
+        logLevel, tls, delay, timeout, accessLog, cacheSize, wafRules, clientAddresses, ipDeny);
   }
 
   /** The same options with the access log on or off. */
   public DataplaneOptions withAccessLog(boolean on) {
     return new DataplaneOptions(controlPlane, nodeId, httpPort, httpsPort, adminPort, bindAddress,
-        logLevel, tls, drainDelay, drainTimeout, on, cacheSize, wafRules, clientAddresses);
+        logLevel, tls, drainDelay, drainTimeout, on, cacheSize, wafRules, clientAddresses, ipDeny);
   }
 
   /** The same options with another WAF rules directory. */
   public DataplaneOptions withWafRules(Path dir) {
     return new DataplaneOptions(controlPlane, nodeId, httpPort, httpsPort, adminPort, bindAddress,
-        logLevel, tls, drainDelay, drainTimeout, accessLog, cacheSize, dir, clientAddresses);
+        logLevel, tls, drainDelay, drainTimeout, accessLog, cacheSize, dir, clientAddresses, ipDeny);
   }
 
   /** The same options with other client-address settings. */
   public DataplaneOptions withClientAddresses(ClientAddressSettings settings) {
     return new DataplaneOptions(controlPlane, nodeId, httpPort, httpsPort, adminPort, bindAddress,
-        logLevel, tls, drainDelay, drainTimeout, accessLog, cacheSize, wafRules, settings);
+        logLevel, tls, drainDelay, drainTimeout, accessLog, cacheSize, wafRules, settings, ipDeny);
+  }
+
+  /** The same options with another global deny list (canonical CIDRs). */
+  public DataplaneOptions withIpDeny(List<String> cidrs) {
+    return new DataplaneOptions(controlPlane, nodeId, httpPort, httpsPort, adminPort, bindAddress,
+        logLevel, tls, drainDelay, drainTimeout, accessLog, cacheSize, wafRules, clientAddresses,
+        cidrs);
   }
 
   public static final int DEFAULT_HTTP_PORT = 8080;
@@ -152,7 +168,8 @@ public record DataplaneOptions(
           "waf-rules",
           "trusted-proxies",
           "proxy-protocol",
-          "max-connections-per-client");
+          "max-connections-per-client",
+          "ip-deny");
 
   private static final List<String> TLS_FLAGS = List.of("tls-cert", "tls-key", "tls-ca");
 
@@ -205,6 +222,9 @@ public record DataplaneOptions(
                               open connections one client address may hold; more are closed
                               before TLS (default 0: unlimited)
                               [PORTCULLIS_MAX_CONNECTIONS_PER_CLIENT]
+        --ip-deny CIDRS       client addresses refused with 403 on every host and route:
+                              comma-separated CIDRs or addresses, or @FILE (one or more per
+                              line, # comments), read at start (default none) [PORTCULLIS_IP_DENY]
         --help                print this text
       """;
 
@@ -235,6 +255,7 @@ public record DataplaneOptions(
         flags.get("trusted-proxies", TrustedProxies::parse, TrustedProxies.NONE),
         flags.get("proxy-protocol", ProxyProtocol::parse, ProxyProtocol.OFF),
         flags.get("max-connections-per-client", DataplaneOptions::maxConnectionsPerClient, 0));
+    List<String> ipDeny = flags.get("ip-deny", DataplaneOptions::ipDeny, List.of());
     for (String tlsFlag : TLS_FLAGS) {
       flags.get(tlsFlag, Path::of, null);
     }
@@ -254,7 +275,30 @@ public record DataplaneOptions(
     return new DataplaneOptions(
         controlPlane, nodeId, httpPort, httpsPort, adminPort, bindAddress, logLevel,
         tlsFiles(flags, controlPlane), drainDelay, drainTimeout, accessLog, cacheSize, wafRules,
-        clientAddresses);
+        clientAddresses, ipDeny);
+  }
+
+  /**
+   * Comma-separated CIDRs, or {@code @FILE} with CIDRs separated by commas, blanks or lines and
+   * {@code #} comments: a block list too long for an environment variable (a mounted ConfigMap).
+   */
+  static List<String> ipDeny(String text) {
+    String list = text.trim();
+    if (list.startsWith("@")) {
+      Path file = Path.of(list.substring(1));
+      try {
+        list = Files.readString(file).replaceAll("#[^\n]*", "");
+      } catch (IOException e) {
+        throw new IllegalArgumentException("cannot read " + file + ": " + e.getMessage());
+      }
+    }
+    List<String> entries = Arrays.stream(list.split("[,\\s]+"))
+        .filter(s -> !s.isEmpty()).toList();
+    try {
+      return IpRules.canonical(entries, "deny");
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(e.getMessage().replaceFirst("^ip deny: ", ""));
+    }
   }
 
   /** A directory given explicitly must hold rule files (the default may be absent until used). */

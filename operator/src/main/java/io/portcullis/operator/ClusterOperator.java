@@ -97,6 +97,8 @@ public final class ClusterOperator implements AutoCloseable {
     acks = new ReplicaAckPublisher(client, namespace, lease, identity, store, timings.acks(), clock);
     clusterAcks = new ClusterAcks(client, namespace, lease, identity, store, clock);
     operator.programmedBy(clusterAcks);
+    operator.dataplanesCountedBy(clusterAcks::dataplaneCount);
+    clusterAcks.onReportsChanged(operator::dataplanesChanged);
     operator.publishAddresses(Main.publishedAddresses(options, client));
   }
 

@@ -33,6 +33,7 @@ public final class Operator implements AutoCloseable {
   private final OperatorMetrics metrics = new OperatorMetrics();
   private final StatusWriter statusWriter;
   private final RebuildLoop rebuildLoop;
+  private final DataplaneShares shares;
   private final Deque<AutoCloseable> started = new ArrayDeque<>();
   private volatile boolean compiledOnce;
   private int metricsPort = -1;
@@ -54,10 +55,11 @@ public final class Operator implements AutoCloseable {
             store, statusSink, Clock.systemUTC(), StatusWriter.DEFAULT_RECHECK,
             metrics::statusWritten);
     metrics.follow(store);
+    this.shares = new DataplaneShares(store::connectedCount);
     this.rebuildLoop =
         new RebuildLoop(
             source::state,
-            compile,
+            compile.andThen(shares::apply),
             store,
             new RebuildLoop.Listener() {
               @Override
@@ -82,6 +84,8 @@ public final class Operator implements AutoCloseable {
                 metrics.compileFailed();
               }
             });
+    // Connects and disconnects change how many dataplanes share each rate limit.
+    store.onAck(this::dataplanesChanged);
   }
 
   /**
@@ -136,6 +140,21 @@ public final class Operator implements AutoCloseable {
   /** Statuses and events are written only while this says so (leader election). */
   public void writeStatusOnlyWhile(java.util.function.BooleanSupplier leading) {
     statusWriter.writeOnlyWhile(leading);
+  }
+
+  /**
+   * Who counts the dataplanes that share rate limits (several replicas: every replica's); call
+   * {@link #dataplanesChanged} when that count may have changed. Default: this replica's.
+   */
+  public void dataplanesCountedBy(java.util.function.IntSupplier count) {
+    shares.countedBy(count);
+  }
+
+  /** The dataplane count may have changed: republish if rate limits must be shared anew. */
+  public void dataplanesChanged() {
+    if (shares.stale()) {
+      rebuildLoop.changed();
+    }
   }
 
   /** Who decides {@code Programmed} (several replicas: every replica's dataplanes). */

@@ -113,6 +113,11 @@ public record Snapshot(
         virtualHosts, clusters, defaultCluster, certificates, defaultCertificate, blobs);
   }
 
+  /** The same snapshot with other virtual hosts, versioned by its new content. */
+  public Snapshot withVirtualHosts(List<VirtualHost> hosts) {
+    return of(hosts, clusters, defaultCluster, certificates, defaultCertificate, blobs);
+  }
+
   public Map<String, StaticBlob> blobsByDigest() {
     return blobs.stream().collect(Collectors.toMap(StaticBlob::digest, Function.identity()));
   }

@@ -5,11 +5,14 @@ import io.portcullis.dataplane.filter.FilterChain;
 import io.portcullis.dataplane.filter.FilterRegistry;
 import io.portcullis.dataplane.filter.FilterRegistry.StagedFilter;
 import io.portcullis.dataplane.filter.FilterStage;
+import io.portcullis.dataplane.filter.HttpFilter;
 import io.portcullis.dataplane.filters.auth.AuthFilters;
 import io.portcullis.dataplane.filters.cache.CacheEngine;
 import io.portcullis.dataplane.filters.compression.CompressionFilter;
 import io.portcullis.dataplane.filters.cors.CorsFilter;
 import io.portcullis.dataplane.filters.headers.HeaderRewriteFilter;
+import io.portcullis.dataplane.filters.ratelimit.RateLimits;
+import io.portcullis.dataplane.filters.iprules.IpRulesFilter;
 import io.portcullis.dataplane.filters.tls.TlsPolicyFilter;
 import io.portcullis.dataplane.filters.waf.WafFilter;
 import io.portcullis.snapshot.HeaderRewrite;
@@ -20,6 +23,8 @@ import io.portcullis.snapshot.filter.AuthPolicy;
 import io.portcullis.snapshot.filter.CachePolicy;
 import io.portcullis.snapshot.filter.CompressionPolicy;
 import io.portcullis.snapshot.filter.CorsPolicy;
+import io.portcullis.snapshot.filter.RateLimitPolicy;
+import io.portcullis.snapshot.filter.IpRules;
 import io.portcullis.snapshot.filter.WafSettings;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,6 +53,8 @@ public final class StandardFilters {
         .add(CachePolicy.class, FilterStage.CACHE, cache::filter)
         .add(CompressionPolicy.class, FilterStage.COMPRESSION, CompressionFilter::new)
         .add(WafSettings.class, FilterStage.WAF, WafFilter::create)
+        .add(RateLimitPolicy.class, FilterStage.RATE_LIMIT, RateLimits.shared()::create)
+        .add(IpRules.class, FilterStage.IP_RULES, IpRulesFilter::create)
         .build();
   }
 
@@ -61,6 +68,11 @@ public final class StandardFilters {
     return chains(registry(cache), httpsPort);
   }
 
+  /** The same, with a global deny list ({@code --ip-deny}; empty for none) on every chain. */
+  public static ChainCompiler chains(IntSupplier httpsPort, CacheEngine cache, List<String> ipDeny) {
+    return chains(registry(cache), httpsPort, IpRulesFilter.globalDeny(ipDeny));
+  }
+
   /**
    * Chains from {@code registry} plus the built-in filters. A host without a TLS policy gets the
    * TLS filter only when some host of the snapshot checks client certificates: only then can a
@@ -68,6 +80,12 @@ public final class StandardFilters {
    * snapshot without TLS hosts compiles empty chains, and its requests run no filter at all.
    */
   public static ChainCompiler chains(FilterRegistry registry, IntSupplier httpsPort) {
+    return chains(registry, httpsPort, null);
+  }
+
+  /** The same, with {@code globalDeny} (or null) first at the IP rules stage of every chain. */
+  static ChainCompiler chains(
+      FilterRegistry registry, IntSupplier httpsPort, HttpFilter globalDeny) {
     TlsPolicyFilter plain = new TlsPolicyFilter(null, httpsPort, false);
     return snapshot -> {
       boolean clientCertificates = snapshot.virtualHosts().stream()
@@ -77,6 +95,7 @@ public final class StandardFilters {
         public FilterChain route(VirtualHost vhost, Route route) {
           List<StagedFilter> builtIns = new ArrayList<>(2);
           addTls(builtIns, vhost, route);
+          addGlobalDeny(builtIns);
           if (!route.requestHeaders().isEmpty() || !route.responseHeaders().isEmpty()) {
             builtIns.add(new StagedFilter(FilterStage.HEADERS,
                 new HeaderRewriteFilter(route.requestHeaders(), route.responseHeaders())));
@@ -88,7 +107,14 @@ public final class StandardFilters {
         public FilterChain host(VirtualHost vhost) {
           List<StagedFilter> builtIns = new ArrayList<>(1);
           addTls(builtIns, vhost, null);
+          addGlobalDeny(builtIns);
           return registry.compile(vhost == null ? List.of() : vhost.filters(), List.of(), builtIns);
+        }
+
+        private void addGlobalDeny(List<StagedFilter> builtIns) {
+          if (globalDeny != null) {
+            builtIns.add(new StagedFilter(FilterStage.IP_RULES, globalDeny));
+          }
         }
 
         private void addTls(List<StagedFilter> builtIns, VirtualHost vhost, Route route) {

@@ -19,24 +19,31 @@ import java.util.Map;
 final class FilterTranslation {
   private FilterTranslation() {}
 
-  /** A ProxyRoute's spec-level filters; invalid settings reject the whole object. */
-  static List<FilterConfig> ofSpec(ProxyRouteSpec spec) throws InvalidInputException {
+  /**
+   * A ProxyRoute's spec-level filters; invalid settings reject the whole object, except those
+   * that fail closed (IP rules), which are reported to {@code invalid}.
+   */
+  static List<FilterConfig> ofSpec(ProxyRouteSpec spec, Invalid invalid) throws InvalidInputException {
     List<FilterConfig> filters = new ArrayList<>();
     add(filters, CorsTranslation.of(spec.cors, "spec.cors"));
     add(filters, CacheTranslation.of(spec.cache, "spec.cache"));
     add(filters, CompressionTranslation.of(spec.compression, "spec.compression"));
     add(filters, WafTranslation.of(spec.waf, "spec.waf"));
+    add(filters, RateLimitTranslation.of(spec.rateLimit, "spec.rateLimit"));
+    add(filters, IpRulesTranslation.of(spec.ipAllow, spec.ipDeny, "spec", invalid));
     return filters;
   }
 
   /** One route's filters: the spec-level ones, each kind replaced by the route's own. */
-  static List<FilterConfig> ofRoute(ProxyRouteSpec.RouteSpec route, List<FilterConfig> spec)
-      throws InvalidInputException {
+  static List<FilterConfig> ofRoute(ProxyRouteSpec.RouteSpec route, List<FilterConfig> spec,
+      Invalid invalid) throws InvalidInputException {
     List<FilterConfig> own = new ArrayList<>();
     add(own, CorsTranslation.of(route.cors, "cors"));
     add(own, CacheTranslation.of(route.cache, "cache"));
     add(own, CompressionTranslation.of(route.compression, "compression"));
     add(own, WafTranslation.of(route.waf, "waf"));
+    add(own, RateLimitTranslation.of(route.rateLimit, "rateLimit"));
+    add(own, IpRulesTranslation.of(route.ipAllow, route.ipDeny, "", invalid));
     return CompressionTranslation.withoutIfDisabled(route.compression,
         CacheTranslation.unlessTurnedOff(route.cache, merge(spec, own)));
   }
@@ -58,10 +65,15 @@ final class FilterTranslation {
     add(filters, CacheTranslation.of(annotations, invalid));
     add(filters, CompressionTranslation.of(annotations, invalid));
     add(filters, WafTranslation.of(annotations, invalid));
+    add(filters, RateLimitTranslation.of(annotations, invalid));
+    add(filters, IpRulesTranslation.of(annotations, invalid));
     return filters;
   }
 
-  /** Where an Ingress's unusable filter annotation is reported. */
+  /**
+   * Where an unusable filter setting is reported: an Ingress annotation, or a ProxyRoute field
+   * of a kind that fails closed instead of rejecting the object.
+   */
   @FunctionalInterface
   interface Invalid {
     void report(String annotation, String value, InvalidInputException e);

@@ -90,8 +90,10 @@ record IngressAnnotations(
 
   private static void report(
       ObjectRef ref, StatusCollector status, String key, String value, InvalidInputException e) {
-    status.event(ref, true, Reasons.INVALID_ANNOTATION, "annotation " + key + ": \""
-        + StatusCollector.bounded(value) + "\" is not usable (" + e.getMessage() + "); the default applies");
+    // An exception with a reason of its own says what happens instead of the default.
+    String outcome = e.reasonOr(null) == null ? "; the default applies" : "";
+    status.event(ref, true, e.reasonOr(Reasons.INVALID_ANNOTATION), "annotation " + key + ": \""
+        + StatusCollector.bounded(value) + "\" is not usable (" + e.getMessage() + ")" + outcome);
   }
 
   /**

@@ -64,7 +64,7 @@ final class ProxyRoutePass {
     Set<String> hosts = hosts(ref, spec.hosts);
     List<FilterConfig> specFilters;
     try {
-      specFilters = FilterTranslation.ofSpec(spec);
+      specFilters = FilterTranslation.ofSpec(spec, failedClosed(ref, ""));
     } catch (InvalidInputException e) {
       status.rejected(ref, e.reasonOr(Reasons.INVALID_ROUTE), e.getMessage());
       return;
@@ -92,7 +92,7 @@ final class ProxyRoutePass {
       List<FilterConfig> filters;
       try {
         t = translator.translate(ref.namespace(), routeSpec);
-        filters = FilterTranslation.ofRoute(routeSpec, specFilters);
+        filters = FilterTranslation.ofRoute(routeSpec, specFilters, failedClosed(ref, where + ": "));
       } catch (InvalidInputException e) {
         status.rejected(ref, e.reasonOr(Reasons.INVALID_ROUTE), where + ": " + e.getMessage());
         continue;
@@ -108,6 +108,12 @@ final class ProxyRoutePass {
         out.add(new RouteCandidate(host, route, ref, created, i, description));
       }
     }
+  }
+
+  /** Reports a filter setting that failed closed: the route stays, refusing requests. */
+  private FilterTranslation.Invalid failedClosed(ObjectRef ref, String where) {
+    return (field, value, e) ->
+        status.rejected(ref, e.reasonOr(Reasons.INVALID_ROUTE), where + e.getMessage());
   }
 
   private Set<String> hosts(ObjectRef ref, List<String> declared) {

@@ -58,6 +58,12 @@ public final class Reasons {
    */
   public static final String INVALID_AUTH_SECRET = "InvalidAuthSecret";
   /**
+   * Accepted=False (ProxyRoute) or an Event (Ingress): an IP allow or deny list holds an entry
+   * that is not an address or CIDR; the routes it covers refuse every client with 403 (fail
+   * closed) until it is fixed.
+   */
+  public static final String INVALID_IP_RULES = "InvalidIpRules";
+  /**
    * Event (warning): an {@code nginx.ingress.kubernetes.io/*} annotation is refused (a snippet,
    * unknown, or needing a feature Portcullis lacks); the rest of the Ingress is served.
    */

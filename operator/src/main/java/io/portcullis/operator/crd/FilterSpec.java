@@ -17,6 +17,13 @@ import java.util.List;
 public final class FilterSpec {
   private FilterSpec() {}
 
+  /** IP lists: descriptions shared by spec and route level, and a bound on their length. */
+  public static final String IP_ALLOW = "Client addresses allowed (IPv4/IPv6 CIDRs or addresses); anyone else gets 403."
+      + " Default: everyone. An unreadable entry makes the route refuse everyone (fail closed).";
+  public static final String IP_DENY = "Client addresses refused with 403 (CIDRs or addresses); deny wins over ipAllow."
+      + " An unreadable entry makes the route refuse everyone (fail closed).";
+  public static final int MAX_IP_ENTRIES = 10_000;
+
   /**
    * The web application firewall: the OWASP Core Rule Set with anomaly scoring over each request's
    * headers and the first 128 KiB of its body.

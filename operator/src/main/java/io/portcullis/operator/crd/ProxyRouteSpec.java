@@ -71,6 +71,14 @@ public class ProxyRouteSpec {
   public FilterSpec.Compression compression;
   @JsonPropertyDescription("The web application firewall for every route; a route's own waf replaces it.")
   public FilterSpec.Waf waf;
+  @JsonPropertyDescription("A request-rate limit per client for every route (a budget per route); a route's own rateLimit replaces it.")
+  public RateLimitSpec rateLimit;
+  @JsonPropertyDescription(FilterSpec.IP_ALLOW + " A route's own ipAllow or ipDeny replaces both spec lists.")
+  @Size(max = FilterSpec.MAX_IP_ENTRIES)
+  public List<String> ipAllow;
+  @JsonPropertyDescription(FilterSpec.IP_DENY + " A route's own ipAllow or ipDeny replaces both spec lists.")
+  @Size(max = FilterSpec.MAX_IP_ENTRIES)
+  public List<String> ipDeny;
 
   @JsonPropertyDescription("What to do with requests to the hosts. Order does not matter: the longest path wins, and on equal length exact beats prefix.")
   @Required
@@ -184,6 +192,14 @@ public class ProxyRouteSpec {
     public FilterSpec.Compression compression;
     @JsonPropertyDescription("The web application firewall for this route; replaces the spec-level waf.")
     public FilterSpec.Waf waf;
+    @JsonPropertyDescription("A request-rate limit per client for this route; replaces the spec-level rateLimit.")
+    public RateLimitSpec rateLimit;
+    @JsonPropertyDescription(FilterSpec.IP_ALLOW + " With ipDeny, replaces both spec lists; [] switches them off here.")
+    @Size(max = FilterSpec.MAX_IP_ENTRIES)
+    public List<String> ipAllow;
+    @JsonPropertyDescription(FilterSpec.IP_DENY + " With ipAllow, replaces both spec lists.")
+    @Size(max = FilterSpec.MAX_IP_ENTRIES)
+    public List<String> ipDeny;
   }
 
   @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -45,6 +45,35 @@ public final class ClusterAcks implements ProgrammedCheck, AutoCloseable {
     reports.start();
   }
 
+  /** Runs {@code listener} when another replica's report arrives, changes or goes. Call before start. */
+  public void onReportsChanged(Runnable listener) {
+    reports.addEventHandler(new io.fabric8.kubernetes.client.informers.ResourceEventHandler<Lease>() {
+      @Override
+      public void onAdd(Lease lease) {
+        listener.run();
+      }
+
+      @Override
+      public void onUpdate(Lease before, Lease after) {
+        listener.run();
+      }
+
+      @Override
+      public void onDelete(Lease lease, boolean finalStateUnknown) {
+        listener.run();
+      }
+    });
+  }
+
+  /** Dataplanes connected to this replica and to every other live one. */
+  public int dataplaneCount() {
+    int count = store.connectedCount();
+    for (ReplicaAckLease.Report report : otherReplicas()) {
+      count += report.summary().connected();
+    }
+    return count;
+  }
+
   @Override
   public boolean isProgrammed(String version) {
     Optional<Long> wanted = store.sequenceOf(version);

@@ -12,6 +12,7 @@ import io.portcullis.snapshot.Cluster;
 import io.portcullis.snapshot.ClusterPolicy;
 import io.portcullis.snapshot.RouteAction;
 import io.portcullis.snapshot.WeightedBackend;
+import io.portcullis.snapshot.filter.IpRules;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
@@ -77,6 +78,16 @@ class ExamplesCompileTest {
     assertEquals(1, c.route("ingress/default/cache-ingress/cache-ingress.localhost/").filters().size());
     assertEquals(1, c.route("proxyroute/default/waf/api/waf.localhost").filters().size());
     assertEquals(1, c.route("ingress/default/waf-ingress/waf-ingress.localhost/").filters().size());
+    assertEquals(new io.portcullis.snapshot.filter.RateLimitPolicy(2, 1, 4, null),
+        c.route("proxyroute/default/rate/api/rate.localhost").filters().get(0));
+    assertEquals(new io.portcullis.snapshot.filter.RateLimitPolicy(10, 1, 20, "header:x-api-key"),
+        c.route("proxyroute/default/rate/partners/rate.localhost").filters().get(0));
+    assertEquals(new io.portcullis.snapshot.filter.RateLimitPolicy(5, 1, 10, null),
+        c.route("ingress/default/rate-ingress/rate-ingress.localhost/").filters().get(0));
+    assertEquals(List.of(new IpRules(List.of("127.0.0.3"), null)),
+        c.route("proxyroute/default/ip-rules/admin/ip.localhost").filters());
+    assertEquals(List.of(new IpRules(List.of("127.0.0.0/8", "::1"), List.of("127.0.0.2"))),
+        c.route("ingress/default/ip-ingress/ip-ingress.localhost/").filters());
   }
 
   @Test

@@ -121,11 +121,11 @@ class NginxCompatCompileTest {
   @Test
   @DisplayName("pending and refused annotations are refused with their reason")
   void pendingRefused() {
-    Compiled c = compileWith(Map.of("ssl-passthrough", "true", "whitelist-source-range", "10.0.0.0/8"));
+    Compiled c = compileWith(Map.of("ssl-passthrough", "true", "limit-rps", "10"));
     assertTrue(c.hasRoute(ROUTE));
     ObjectStatus s = c.ingressStatus("default", "shop");
     assertTrue(s.events().stream().anyMatch(e -> e.message().contains("ssl-passthrough") && e.message().contains("layer-4")));
-    assertTrue(s.events().stream().anyMatch(e -> e.message().contains("whitelist-source-range")));
+    assertTrue(s.events().stream().anyMatch(e -> e.message().contains("limit-rps")));
   }
 
   // ------------------------------------------------------------------ paths

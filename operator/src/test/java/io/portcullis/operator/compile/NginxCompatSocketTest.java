@@ -290,6 +290,22 @@ class NginxCompatSocketTest {
   }
 
   @Test
+  @DisplayName("whitelist-source-range and denylist-source-range: 403 for clients outside or inside")
+  void sourceRanges() throws Exception {
+    int web = echo("web");
+    serve(List.of(
+        nginx("allowed").annotation(P + "whitelist-source-range", "10.0.0.0/8, 127.0.0.1/32")
+            .host(HOST).prefix("/", "web", web),
+        nginx("elsewhere").annotation(P + "whitelist-source-range", "10.0.0.0/8")
+            .host("b.example.com").prefix("/", "web", web),
+        nginx("denied").annotation(P + "denylist-source-range", "127.0.0.0/8")
+            .host("c.example.com").prefix("/", "web", web)), backend("web", web));
+    assertEquals("web /", get("/").body);
+    assertEquals(403, request("b.example.com", "GET", "/", Map.of()).status);
+    assertEquals(403, request("c.example.com", "GET", "/", Map.of()).status);
+  }
+
+  @Test
   @DisplayName("snippets and unknown annotations are refused; the Ingress is served; modsecurity only detects")
   void refusalsStillServe() throws Exception {
     int web = echo("web");

@@ -27,10 +27,13 @@ import java.util.Set;
   @JsonSubTypes.Type(value = AuthPolicy.class, name = AuthPolicy.KIND),
   @JsonSubTypes.Type(value = CachePolicy.class, name = CachePolicy.KIND),
   @JsonSubTypes.Type(value = CompressionPolicy.class, name = CompressionPolicy.KIND),
-  @JsonSubTypes.Type(value = WafSettings.class, name = WafSettings.KIND)
+  @JsonSubTypes.Type(value = WafSettings.class, name = WafSettings.KIND),
+  @JsonSubTypes.Type(value = RateLimitPolicy.class, name = RateLimitPolicy.KIND),
+  @JsonSubTypes.Type(value = IpRules.class, name = IpRules.KIND)
 })
 public sealed interface FilterConfig
-    permits CorsPolicy, AuthPolicy, CachePolicy, CompressionPolicy, WafSettings {
+    permits CorsPolicy, AuthPolicy, CachePolicy, CompressionPolicy, WafSettings,
+        RateLimitPolicy, IpRules {
 
   /** The kind's wire name, the same as its JSON type name. */
   @JsonIgnore

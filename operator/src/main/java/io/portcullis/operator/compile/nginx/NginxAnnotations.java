@@ -110,8 +110,9 @@ public final class NginxAnnotations {
       a("auth-method", REFUSED, "the auth request's method is fixed"),
       a("auth-cache-key", REFUSED, "needs a cache key in external auth"),
       // Edge security
-      a("whitelist-source-range", PENDING, "IP allow list (`ipRules`, being built)"),
-      a("denylist-source-range", PENDING, "IP deny list (`ipRules`, being built)"),
+      a("whitelist-source-range", SUPPORTED, "addresses and CIDRs allowed; every other client"
+          + " gets 403 (an unreadable entry refuses every client: fail closed)"),
+      a("denylist-source-range", SUPPORTED, "addresses and CIDRs refused with 403"),
       a("limit-rps", PENDING, "rate limit (`rateLimit`, being built)"),
       a("limit-rpm", PENDING, "rate limit (`rateLimit`, being built)"),
       a("limit-burst-multiplier", PENDING, "rate limit burst (`rateLimit`, being built)"),
