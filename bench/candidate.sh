@@ -19,6 +19,10 @@
 # the JDK parses every spelling to 127.0.0.1). The operator and the dataplane key endpoints by
 # their text, so each is a separate endpoint to the balancer (own active-request count, own
 # keep-alive pool) while the origin sees the same connections as with one.
+#
+# Features (bench/features.sh): PORTCULLIS_BENCH_ROUTE names a YAML file (a ProxyRoute, an Ingress
+# with annotations, Secrets it needs, ...) that replaces the catch-all Ingress. It must send its
+# requests to the Service bench/origin, port 80, which this script writes as always.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -32,6 +36,9 @@ DATAPLANE_JAVA_OPTS=${PORTCULLIS_BENCH_DATAPLANE_JAVA_OPTS:--Xms512m -Xmx512m}
 OPERATOR_JAVA_OPTS=${PORTCULLIS_BENCH_OPERATOR_JAVA_OPTS:--Xmx256m}
 POLICY=${PORTCULLIS_BENCH_POLICY:-}
 ENDPOINTS=${PORTCULLIS_BENCH_ENDPOINTS:-1}
+ROUTE=${PORTCULLIS_BENCH_ROUTE:-}
+[[ -z $ROUTE || -f $ROUTE ]] || { echo "candidate.sh: PORTCULLIS_BENCH_ROUTE='$ROUTE' is not a file" >&2; exit 2; }
+[[ -z $ROUTE || -z $POLICY ]] || { echo "candidate.sh: PORTCULLIS_BENCH_POLICY applies to the built-in Ingress only, not with PORTCULLIS_BENCH_ROUTE" >&2; exit 2; }
 
 # A misspelt policy would only be an event on the Ingress and the default would be measured under
 # the wrong name: refuse it here.
@@ -94,6 +101,11 @@ addressType: IPv4
 ports: [{name: http, port: $BENCH_ORIGIN_PORT, protocol: TCP}]
 endpoints:
 $(loopback_spellings "$ENDPOINTS" | sed 's/.*/- addresses: ["&"]\n  conditions: {ready: true}/')
+YAML
+if [[ -n $ROUTE ]]; then
+    cp "$ROUTE" "$WORK/route.yaml"
+else
+    cat >>"$WORK/bench.yaml" <<YAML
 ---
 # No host: every host. Prefix /: every path.
 apiVersion: networking.k8s.io/v1
@@ -112,6 +124,7 @@ spec:
         backend:
           service: {name: origin, port: {number: 80}}
 YAML
+fi
 
 # The harness exports BENCH_TLS_PORT=0 to a candidate without a TLS port. The dataplane then
 # still needs a free HTTPS port (its default, 8443, would collide when two candidates run side by

@@ -133,7 +133,7 @@ class DataplaneOptionsTest {
             + " (did you mean 10.0.0.0/8?)",
         error("--control-plane", cp, "--trusted-proxies", "10.0.0.1/8"));
     assertEquals("bad value 'lb.internal' for --trusted-proxies: 'lb.internal' is not an IP"
-            + " address or CIDR",
+            + " address or CIDR (IPv4 needs four dotted decimal parts)",
         error("--control-plane", cp, "--trusted-proxies", "lb.internal"));
     assertEquals("bad value 'v3' for --proxy-protocol: expected off, v1, v2 or any",
         error("--control-plane", cp, "--proxy-protocol", "v3"));

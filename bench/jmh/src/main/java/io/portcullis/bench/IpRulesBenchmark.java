@@ -1,6 +1,6 @@
 package io.portcullis.bench;
 
-import io.portcullis.dataplane.filters.iprules.AddressSet;
+import io.portcullis.dataplane.net.AddressSet;
 import io.portcullis.snapshot.filter.IpPrefix;
 import java.net.InetAddress;
 import java.net.UnknownHostException;

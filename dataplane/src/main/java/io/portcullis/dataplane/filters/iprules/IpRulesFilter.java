@@ -4,6 +4,7 @@ import io.portcullis.dataplane.filter.FilterAction;
 import io.portcullis.dataplane.filter.FilterContext;
 import io.portcullis.dataplane.filter.HttpFilter;
 import io.portcullis.dataplane.filter.LocalResponse;
+import io.portcullis.dataplane.net.AddressSet;
 import io.portcullis.snapshot.filter.IpRules;
 import java.net.InetAddress;
 import java.util.List;

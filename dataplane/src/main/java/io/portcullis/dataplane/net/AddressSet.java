@@ -1,4 +1,4 @@
-package io.portcullis.dataplane.filters.iprules;
+package io.portcullis.dataplane.net;
 
 import io.portcullis.snapshot.filter.IpPrefix;
 import java.net.Inet4Address;

@@ -1,4 +1,4 @@
-package io.portcullis.dataplane.filters.iprules;
+package io.portcullis.dataplane.net;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
