@@ -88,8 +88,14 @@ final class NginxPass {
     io.portcullis.snapshot.RetryPolicy retries =
         extras.retries() != null && !has(ingress, IngressAnnotations.RETRIES)
             ? extras.retries() : policy.retries();
-    return new IngressAnnotations(p, policy.upstream(), policy.timeoutMillis(), retries,
-        policy.filters());
+    java.util.List<io.portcullis.snapshot.filter.FilterConfig> filters =
+        new ArrayList<>(policy.filters());
+    for (var extra : extras.filters()) {
+      if (filters.stream().noneMatch(f -> f.kind().equals(extra.kind()))) {
+        filters.add(extra);
+      }
+    }
+    return new IngressAnnotations(p, policy.upstream(), policy.timeoutMillis(), retries, filters);
   }
 
   private static boolean has(Ingress ingress, String annotation) {

@@ -28,6 +28,7 @@ final class Reading {
   long idleTimeoutMillis;
   RetryPolicy retries;
   ClusterPolicy.LoadBalancer loadBalancer;
+  final List<io.portcullis.snapshot.filter.FilterConfig> filters = new ArrayList<>();
 
   Reading(Map<String, String> annotations) {
     this.own = annotations;
@@ -105,7 +106,7 @@ final class Reading {
     }
     RouteExtras route = new RouteExtras(rewriteTarget, redirect, appRoot,
         new io.portcullis.snapshot.HeaderRewrite(headers, List.of()), idleTimeoutMillis, retries,
-        loadBalancer);
+        loadBalancer, filters);
     return new NginxTranslation(ours, route, canary, aliases, findings);
   }
 
