@@ -37,6 +37,11 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
+    if (args.length > 0 && args[0].equals(NginxCompatReport.COMMAND)) {
+      System.exit(NginxCompatReport.run(
+          java.util.Arrays.copyOfRange(args, 1, args.length), System.getenv(), System.out, System.err));
+      return;
+    }
     if (OperatorOptions.wantsHelp(args)) {
       System.out.print(OperatorOptions.USAGE);
       System.exit(0);

@@ -36,6 +36,8 @@ import java.util.regex.Pattern;
  *     our Ingresses show in {@code status.loadBalancer}; null for none
  * @param publishAddresses {@code --publish-address a,b}: fixed IPs or host names shown instead
  *     (they win over {@code --publish-service}); empty for none
+ * @param ingressNginx {@code --ingress-nginx-compat true}: also serve ingress-nginx's IngressClass
+ *     and read its annotations
  * @param logLevel {@code --log-level}: trace, debug, info (default), warn or error
  * @param controlChannel the snapshot stream's mTLS ({@code --ca-secret},
  *     {@code --dataplane-cert-secret}, {@code --snapshot-service}, {@code --snapshot-dns-names},
@@ -55,6 +57,7 @@ public record OperatorOptions(
     NamespacedName generatedCertificateSecret,
     NamespacedName publishService,
     List<String> publishAddresses,
+    CompilerSettings.IngressNginx ingressNginx,
     String logLevel,
     ControlChannelSettings controlChannel) {
 
@@ -76,6 +79,7 @@ public record OperatorOptions(
           "default-certificate",
           "publish-service",
           "publish-address",
+          "ingress-nginx-compat",
           "log-level",
           // From here on: cluster-mode flags (TLS_FLAGS).
           "ca-secret",
@@ -124,6 +128,8 @@ public record OperatorOptions(
             DEFAULT_GENERATED_CERTIFICATE_SECRET),
         flags.get("publish-service", NamespacedName::parse, null),
         flags.get("publish-address", OperatorOptions::publishAddresses, List.of()),
+        flags.get("ingress-nginx-compat", OperatorOptions::ingressNginx,
+            CompilerSettings.IngressNginx.IGNORED),
         flags.get("log-level", OperatorOptions::logLevel, "info"),
         controlChannel(flags));
     if (manifests != null) {
@@ -155,6 +161,9 @@ public record OperatorOptions(
   public static final String USAGE =
       """
       usage: java -jar portcullis-operator.jar [flags]
+             java -jar portcullis-operator.jar nginx-compat-report [--manifests DIR]
+                 [--watch-namespaces a,b] [--ingress-class NAME]
+                 (dry run: what --ingress-nginx-compat would serve, refuse and change)
 
       Without --manifests the operator watches the Kubernetes API server it finds through
       KUBECONFIG (else ~/.kube/config, else the pod's service account). With --manifests DIR it
@@ -178,6 +187,9 @@ public record OperatorOptions(
         --publish-service ns/name       the Service whose address Ingresses show
                                  [PORTCULLIS_PUBLISH_SERVICE]
         --publish-address a,b    fixed addresses for Ingress status instead [PORTCULLIS_PUBLISH_ADDRESS]
+        --ingress-nginx-compat B true: also serve IngressClass nginx and read the
+                                 nginx.ingress.kubernetes.io/* annotations (default false)
+                                 [PORTCULLIS_INGRESS_NGINX_COMPAT]
         --log-level LEVEL        trace, debug, info (default), warn or error [PORTCULLIS_LOG_LEVEL]
       cluster mode only (the control channel's mutual TLS):
         --ca-secret ns/name      the CA's Secret (default portcullis-system/portcullis-ca)
@@ -213,6 +225,10 @@ public record OperatorOptions(
       throw new IllegalArgumentException("expected IP addresses or host names, comma-separated");
     }
     return serverNames(text);
+  }
+
+  private static CompilerSettings.IngressNginx ingressNginx(String text) {
+    return Flags.bool(text) ? CompilerSettings.IngressNginx.SERVED : CompilerSettings.IngressNginx.IGNORED;
   }
 
   private static String logLevel(String text) {
@@ -252,7 +268,7 @@ public record OperatorOptions(
   }
 
   public CompilerSettings compilerSettings() {
-    return new CompilerSettings(ingressClass, defaultBackend);
+    return new CompilerSettings(ingressClass, defaultBackend, null, ingressNginx);
   }
 
   /** {@code namespace/name} of a Secret. */

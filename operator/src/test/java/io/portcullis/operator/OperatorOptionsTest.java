@@ -95,6 +95,18 @@ class OperatorOptionsTest {
   }
 
   @Test
+  void ingressNginxCompatIsOffByDefaultAndReadFromFlagOrEnvironment() {
+    var ignored = io.portcullis.operator.compile.CompilerSettings.IngressNginx.IGNORED;
+    var served = io.portcullis.operator.compile.CompilerSettings.IngressNginx.SERVED;
+    assertEquals(ignored, parse(Map.of()).compilerSettings().ingressNginx());
+    assertEquals(served, parse(Map.of(), "--ingress-nginx-compat", "true").compilerSettings().ingressNginx());
+    assertEquals(served, parse(Map.of("PORTCULLIS_INGRESS_NGINX_COMPAT", "true")).ingressNginx());
+    FlagException e = assertThrows(FlagException.class,
+        () -> parse(Map.of(), "--ingress-nginx-compat", "yes"));
+    assertTrue(e.getMessage().contains("--ingress-nginx-compat"), e.getMessage());
+  }
+
+  @Test
   void unknownFlagIsNamed() {
     FlagException e = assertThrows(FlagException.class, () -> parse(Map.of(), "--bogus", "1"));
     assertEquals("unknown flag --bogus", e.getMessage());

@@ -45,6 +45,8 @@ final class AuthPass {
   static final String AUTH_TYPE = "portcullis.io/auth-type";
   static final String AUTH_SECRET = "portcullis.io/auth-secret";
   static final String AUTH_REALM = "portcullis.io/auth-realm";
+  /** {@code auth-file} (default: htpasswd lines under key {@code auth}) or {@code auth-map}. */
+  static final String AUTH_SECRET_TYPE = "portcullis.io/auth-secret-type";
   static final String AUTH_URL = "portcullis.io/auth-url";
   static final String AUTH_RESPONSE_HEADERS = "portcullis.io/auth-response-headers";
   /** The htpasswd key of a basic-auth Secret (as ingress-nginx). */
@@ -295,15 +297,52 @@ final class AuthPass {
       if (secret == null || secret.isBlank()) {
         throw new InvalidInputException(AUTH_TYPE + ": basic needs " + AUTH_SECRET);
       }
+      String secretType = annotations.getOrDefault(AUTH_SECRET_TYPE, "auth-file").trim();
+      if (secretType.equals("auth-map")) {
+        return basicFromMap(namespace, secret.trim(), annotations.get(AUTH_REALM));
+      }
+      if (!secretType.equals("auth-file")) {
+        throw new InvalidInputException(AUTH_SECRET_TYPE + ": \"" + StatusCollector.bounded(secretType)
+            + "\" is not auth-file or auth-map");
+      }
       return basic(namespace, secret.trim(), annotations.get(AUTH_REALM), null);
     } catch (IllegalArgumentException e) {
       throw new InvalidInputException(e.getMessage());
     }
   }
 
+  /** ingress-nginx's {@code auth-map}: one key per user, the hash its value. */
+  private BasicAuth basicFromMap(String namespace, String secretName, String realm)
+      throws InvalidInputException {
+    Secret secret = secrets.get(namespace + "/" + secretName);
+    if (secret == null) {
+      throw new InvalidInputException(Reasons.INVALID_AUTH_SECRET,
+          "Secret " + namespace + "/" + secretName + " not found");
+    }
+    java.util.Set<String> users = new java.util.TreeSet<>();
+    if (secret.getData() != null) {
+      users.addAll(secret.getData().keySet());
+    }
+    if (secret.getStringData() != null) {
+      users.addAll(secret.getStringData().keySet());
+    }
+    StringBuilder htpasswd = new StringBuilder();
+    for (String user : users) {
+      htpasswd.append(user).append(':')
+          .append(secretText(namespace, secretName, user).trim()).append('\n');
+    }
+    return users(namespace, secretName, htpasswd.toString(), realm, null);
+  }
+
   private BasicAuth basic(String namespace, String secretName, String realm, String userHeader)
       throws InvalidInputException {
-    String htpasswd = secretText(namespace, secretName, HTPASSWD_KEY);
+    return users(namespace, secretName, secretText(namespace, secretName, HTPASSWD_KEY), realm,
+        userHeader);
+  }
+
+  private BasicAuth users(
+      String namespace, String secretName, String htpasswd, String realm, String userHeader)
+      throws InvalidInputException {
     Map<String, String> users = new LinkedHashMap<>();
     List<String> refused = new ArrayList<>();
     for (String line : htpasswd.split("\r?\n")) {

@@ -32,16 +32,19 @@ public final class Compiler {
   }
 
   public CompileResult compile(ClusterState state) {
-    ClassSelector classes = new ClassSelector(settings.ingressClass(), state.ingressClasses());
+    ClassSelector classes = new ClassSelector(settings.ingressClass(), state.ingressClasses(), settings.ingressNginx());
     List<Ingress> ingresses = state.ingresses().stream().filter(classes::isOurs).toList();
     List<ProxyRoute> proxyRoutes = state.proxyRoutes().stream().filter(classes::isOurs).toList();
 
     StatusCollector status = new StatusCollector();
+    NginxPass.Prepared nginx = settings.ingressNginx() == CompilerSettings.IngressNginx.SERVED
+        ? NginxPass.run(ingresses, status) : NginxPass.Prepared.untouched(ingresses);
+    ingresses = nginx.ingresses();
     BackendResolver backends = new BackendResolver(state.services(), state.endpointSlices());
     RouteTable table = new RouteTable();
     CaBundles caBundles = new CaBundles(state.secrets());
 
-    new IngressPass(backends, status, table).run(ingresses);
+    new IngressPass(backends, status, table, nginx.translations()).run(ingresses);
     StaticSites sites = new StaticSites(state.configMaps());
     new ProxyRoutePass(backends, caBundles, sites, status, table).run(proxyRoutes);
     AuthPass auth = new AuthPass(state.secrets(), status);

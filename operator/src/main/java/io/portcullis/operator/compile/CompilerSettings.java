@@ -13,9 +13,12 @@ import java.util.Objects;
  *     null
  * @param defaultCertificate what answers TLS handshakes for unknown or missing SNI names, and
  *     hosts whose own Secret is unusable
+ * @param ingressNginx {@code --ingress-nginx-compat}: whether Ingresses of ingress-nginx's class
+ *     are served too, and {@code nginx.ingress.kubernetes.io/*} annotations read
  */
 public record CompilerSettings(
-    String ingressClass, ServiceRef defaultBackend, DefaultCertificate defaultCertificate) {
+    String ingressClass, ServiceRef defaultBackend, DefaultCertificate defaultCertificate,
+    IngressNginx ingressNginx) {
   /** The {@code spec.controller} of IngressClasses that are ours. */
   public static final String CONTROLLER_NAME = "portcullis.io/ingress-controller";
 
@@ -24,6 +27,13 @@ public record CompilerSettings(
   public CompilerSettings {
     Objects.requireNonNull(ingressClass, "ingressClass");
     defaultCertificate = defaultCertificate == null ? DefaultCertificate.NONE : defaultCertificate;
+    ingressNginx = ingressNginx == null ? IngressNginx.IGNORED : ingressNginx;
+  }
+
+  /** Settings that leave ingress-nginx's Ingresses alone. */
+  public CompilerSettings(
+      String ingressClass, ServiceRef defaultBackend, DefaultCertificate defaultCertificate) {
+    this(ingressClass, defaultBackend, defaultCertificate, IngressNginx.IGNORED);
   }
 
   /** Settings without a default certificate. */
@@ -36,7 +46,23 @@ public record CompilerSettings(
   }
 
   public CompilerSettings withDefaultCertificate(DefaultCertificate certificate) {
-    return new CompilerSettings(ingressClass, defaultBackend, certificate);
+    return new CompilerSettings(ingressClass, defaultBackend, certificate, ingressNginx);
+  }
+
+  public CompilerSettings withIngressNginx(IngressNginx mode) {
+    return new CompilerSettings(ingressClass, defaultBackend, defaultCertificate, mode);
+  }
+
+  /** What becomes of Ingresses written for ingress-nginx. */
+  public enum IngressNginx {
+    /** Another controller's: not served, their annotations not read (the default). */
+    IGNORED,
+    /**
+     * Served as ours: IngressClasses of controller {@code k8s.io/ingress-nginx}, the legacy class
+     * annotation {@code nginx}, and the {@code nginx.ingress.kubernetes.io/*} annotations on every
+     * Ingress we serve (see the {@code compile.nginx} package).
+     */
+    SERVED
   }
 
   /**

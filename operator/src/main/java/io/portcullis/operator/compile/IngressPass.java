@@ -5,6 +5,12 @@ import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressBackend;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressRule;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressServiceBackend;
+import io.portcullis.operator.compile.nginx.Canary;
+import io.portcullis.operator.compile.nginx.NginxAnnotations;
+import io.portcullis.operator.compile.nginx.NginxTranslation;
+import io.portcullis.operator.compile.nginx.RewriteTarget;
+import io.portcullis.operator.compile.nginx.RouteExtras;
+import io.portcullis.snapshot.HeaderMatch;
 import io.portcullis.snapshot.PathMatch;
 import io.portcullis.snapshot.Route;
 import io.portcullis.snapshot.RouteAction;
@@ -31,16 +37,43 @@ final class IngressPass {
   private final BackendResolver backends;
   private final StatusCollector status;
   private final RouteTable table;
+  private final Map<ObjectRef, NginxTranslation> nginx;
+  private final CanarySplits canaries;
 
   IngressPass(BackendResolver backends, StatusCollector status, RouteTable table) {
+    this(backends, status, table, Map.of());
+  }
+
+  /** @param nginx what the ingress-nginx annotations of each Ingress ask for (see NginxPass) */
+  IngressPass(BackendResolver backends, StatusCollector status, RouteTable table,
+      Map<ObjectRef, NginxTranslation> nginx) {
     this.backends = backends;
     this.status = status;
     this.table = table;
+    this.nginx = nginx;
+    this.canaries = new CanarySplits(status);
   }
 
   void run(List<Ingress> ours) {
+    // Canaries first: they are not routes of their own but splits of the main Ingresses' routes.
     for (Ingress ingress : ours) {
       ObjectRef ref = ObjectAge.ref(KIND, ingress);
+      NginxTranslation t = nginx.get(ref);
+      if (t != null && t.canary() != null) {
+        status.track(ref);
+        try {
+          canary(ref, ingress, t);
+        } catch (RuntimeException e) {
+          status.rejected(ref, Reasons.INVALID_ROUTE, "could not be compiled: " + e);
+        }
+      }
+    }
+    for (Ingress ingress : ours) {
+      ObjectRef ref = ObjectAge.ref(KIND, ingress);
+      NginxTranslation t = nginx.get(ref);
+      if (t != null && t.canary() != null) {
+        continue;
+      }
       status.track(ref);
       List<RouteCandidate> candidates = new ArrayList<>();
       try {
@@ -53,6 +86,71 @@ final class IngressPass {
       }
       candidates.forEach(table::add);
     }
+    canaries.reportUnused();
+  }
+
+  /** Registers a canary Ingress's paths as splits for the main routes of the same host and path. */
+  private void canary(ObjectRef ref, Ingress ingress, NginxTranslation t) {
+    if (ingress.getSpec() == null || ingress.getSpec().getRules() == null) {
+      return;
+    }
+    boolean useRegex = "true".equals(annotation(ingress, USE_REGEX_ANNOTATION));
+    // As in ingress-nginx, a canary keeps its own balancing, hashing and affinity.
+    IngressAnnotations policy = NginxPass.withExtras(
+        IngressAnnotations.read(ref, ingress.getMetadata().getAnnotations(), status), t.route(),
+        ingress);
+    List<IngressRule> rules = ingress.getSpec().getRules();
+    for (int r = 0; r < rules.size(); r++) {
+      IngressRule rule = rules.get(r);
+      if (rule == null || rule.getHttp() == null || rule.getHttp().getPaths() == null) {
+        continue;
+      }
+      for (String host : hosts(ref, rule, t, "rule " + r)) {
+        List<HTTPIngressPath> paths = rule.getHttp().getPaths();
+        for (int p = 0; p < paths.size(); p++) {
+          String where = "rule " + r + " path " + p;
+          PathMatch match;
+          try {
+            match = pathMatch(paths.get(p), useRegex);
+          } catch (InvalidInputException e) {
+            status.rejected(ref, Reasons.INVALID_ROUTE, where + ": " + e.getMessage());
+            continue;
+          }
+          String cluster = backendCluster(ref, paths.get(p).getBackend(), policy, where);
+          if (cluster != null) {
+            canaries.add(host, match, new CanarySplits.Split(ref, cluster, t.canary()));
+          }
+        }
+      }
+    }
+  }
+
+  /** The rule's host, then server-alias's hosts (for rules with a host); empty when invalid. */
+  private List<String> hosts(ObjectRef ref, IngressRule rule, NginxTranslation t, String where) {
+    String host;
+    try {
+      host = HostNames.normalize(rule.getHost());
+    } catch (InvalidInputException e) {
+      status.rejected(ref, Reasons.INVALID_ROUTE, where + ": " + e.getMessage());
+      return List.of();
+    }
+    if (t == null || t.aliases().isEmpty() || host == null || host.isEmpty()
+        || host.equals(io.portcullis.snapshot.VirtualHost.ANY_HOST)) {
+      return java.util.Collections.singletonList(host);
+    }
+    List<String> all = new ArrayList<>();
+    all.add(host);
+    for (String alias : t.aliases()) {
+      try {
+        String normal = HostNames.normalize(alias);
+        if (!all.contains(normal)) {
+          all.add(normal);
+        }
+      } catch (InvalidInputException e) {
+        status.event(ref, true, Reasons.INVALID_ANNOTATION, "server-alias " + alias + ": " + e.getMessage());
+      }
+    }
+    return all;
   }
 
   private void compile(ObjectRef ref, Ingress ingress, List<RouteCandidate> out) {
@@ -61,51 +159,107 @@ final class IngressPass {
     }
     Instant created = ObjectAge.created(ingress.getMetadata());
     boolean useRegex = "true".equals(annotation(ingress, USE_REGEX_ANNOTATION));
-    IngressAnnotations policy =
-        IngressAnnotations.read(ref, ingress.getMetadata().getAnnotations(), status);
+    NginxTranslation t = nginx.get(ref);
+    RouteExtras extras = t == null ? RouteExtras.NONE : t.route();
+    IngressAnnotations policy = NginxPass.withExtras(
+        IngressAnnotations.read(ref, ingress.getMetadata().getAnnotations(), status), extras,
+        ingress);
     List<IngressRule> rules = ingress.getSpec().getRules();
     int ordinal = 0;
+    List<String> appRootHosts = new ArrayList<>();
     for (int r = 0; r < rules.size(); r++) {
       IngressRule rule = rules.get(r);
       if (rule == null || rule.getHttp() == null || rule.getHttp().getPaths() == null) {
         continue;
       }
-      String host;
-      try {
-        host = HostNames.normalize(rule.getHost());
-      } catch (InvalidInputException e) {
-        status.rejected(ref, Reasons.INVALID_ROUTE, "rule " + r + ": " + e.getMessage());
-        continue;
-      }
-      List<HTTPIngressPath> paths = rule.getHttp().getPaths();
-      for (int p = 0; p < paths.size(); p++) {
-        RouteCandidate candidate = path(ref, created, host, paths.get(p), useRegex, policy,
-            ordinal++, "rule " + r + " path " + p);
-        if (candidate != null) {
-          out.add(candidate);
+      for (String host : hosts(ref, rule, t, "rule " + r)) {
+        List<HTTPIngressPath> paths = rule.getHttp().getPaths();
+        for (int p = 0; p < paths.size(); p++) {
+          out.addAll(path(ref, created, host, paths.get(p), useRegex, policy, extras,
+              ordinal++, "rule " + r + " path " + p));
+        }
+        if (extras.appRoot() != null && !appRootHosts.contains(host)) {
+          appRootHosts.add(host);
+          PathMatch root = new PathMatch.Exact("/");
+          Route route = new Route(routeName(ref, host, root) + " app-root", RouteMatch.path(root),
+              new RouteAction.Redirect(null, null, 0, extras.appRoot(), 302), null, null,
+              policy.filters());
+          // Ordinal -1: ingress-nginx answers app-root before any location of the server.
+          out.add(new RouteCandidate(host, route, ref, created, -1, "app-root"));
         }
       }
     }
   }
 
-  private RouteCandidate path(ObjectRef ref, Instant created, String host, HTTPIngressPath path,
-      boolean useRegex, IngressAnnotations policy, int ordinal, String where) {
+  private List<RouteCandidate> path(ObjectRef ref, Instant created, String host,
+      HTTPIngressPath path, boolean useRegex, IngressAnnotations policy, RouteExtras extras,
+      int ordinal, String where) {
     PathMatch match;
     try {
       match = pathMatch(path, useRegex);
     } catch (InvalidInputException e) {
       status.rejected(ref, Reasons.INVALID_ROUTE, where + ": " + e.getMessage());
-      return null;
+      return List.of();
+    }
+    PathMatch original = match;
+    String prefixRewrite = null;
+    if (extras.rewriteTarget() != null) {
+      try {
+        RewriteTarget.Plan plan = RewriteTarget.plan(match, extras.rewriteTarget());
+        match = plan.match();
+        prefixRewrite = plan.rewrite();
+      } catch (IllegalArgumentException e) {
+        status.event(ref, true, Reasons.NGINX_ANNOTATION_REFUSED, "annotation "
+            + NginxAnnotations.PREFIX + "rewrite-target on " + where + " (" + describe(match)
+            + ") is refused: " + e.getMessage());
+      }
     }
     String routeName = routeName(ref, host, match);
+    RouteMatch routeMatch = RouteMatch.path(match);
+    if (extras.redirect() != null) {
+      Route route = new Route(routeName, routeMatch, extras.redirect(), null, null, policy.filters());
+      return List.of(new RouteCandidate(host, route, ref, created, ordinal, "path " + describe(match)));
+    }
     String cluster = backendCluster(ref, path.getBackend(), policy, where);
     if (cluster == null) {
-      return null;
+      return List.of();
     }
-    RouteAction.Forward forward = new RouteAction.Forward(List.of(new WeightedBackend(cluster, 1)),
-        null, policy.timeoutMillis(), 0, policy.retries(), null);
-    Route route = Route.of(routeName, RouteMatch.path(match), forward).withFilters(policy.filters());
-    return new RouteCandidate(host, route, ref, created, ordinal, "path " + describe(match));
+    CanarySplits.Split canary = canaries.take(host, original);
+    List<RouteCandidate> out = new ArrayList<>(3);
+    List<WeightedBackend> backends = List.of(new WeightedBackend(cluster, 1));
+    if (canary != null && !canary.cluster().equals(cluster)) {
+      Canary c = canary.canary();
+      if (c.header() != null) {
+        String value = c.headerValue() == null ? "always" : c.headerValue();
+        out.add(candidate(ref, created, host, routeName + " [" + c.header() + ": " + value + "]",
+            new RouteMatch(match, List.of(new HeaderMatch(c.header(), HeaderMatch.Type.EXACT, value)), List.of()),
+            List.of(new WeightedBackend(canary.cluster(), 1)), prefixRewrite, policy, extras, ordinal));
+        if (c.headerValue() == null) {
+          out.add(candidate(ref, created, host, routeName + " [" + c.header() + ": never]",
+              new RouteMatch(match, List.of(new HeaderMatch(c.header(), HeaderMatch.Type.EXACT, "never")), List.of()),
+              backends, prefixRewrite, policy, extras, ordinal));
+        }
+      }
+      if (c.weight() > 0) {
+        backends = c.weight() == c.weightTotal()
+            ? List.of(new WeightedBackend(canary.cluster(), 1))
+            : List.of(new WeightedBackend(cluster, c.weightTotal() - c.weight()),
+                new WeightedBackend(canary.cluster(), c.weight()));
+      }
+    }
+    out.add(candidate(ref, created, host, routeName, routeMatch, backends, prefixRewrite, policy,
+        extras, ordinal));
+    return out;
+  }
+
+  private static RouteCandidate candidate(ObjectRef ref, Instant created, String host, String name,
+      RouteMatch match, List<WeightedBackend> backends, String prefixRewrite,
+      IngressAnnotations policy, RouteExtras extras, int ordinal) {
+    RouteAction.Forward forward = new RouteAction.Forward(backends, prefixRewrite,
+        policy.timeoutMillis(), extras.idleTimeoutMillis(), policy.retries(), null);
+    Route route = new Route(name, match, forward, extras.requestHeaders(), null, policy.filters());
+    return new RouteCandidate(host, route, ref, created, ordinal, "path " + describe(match.path())
+        + (match.headers().isEmpty() ? "" : " with header " + match.headers().get(0).name()));
   }
 
   /** Resolves an Ingress backend to a cluster name, or reports and returns null if it has none. */

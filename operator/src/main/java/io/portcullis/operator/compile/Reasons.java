@@ -63,4 +63,13 @@ public final class Reasons {
    * closed) until it is fixed.
    */
   public static final String INVALID_IP_RULES = "InvalidIpRules";
+  /**
+   * Event (warning): an {@code nginx.ingress.kubernetes.io/*} annotation is refused (a snippet,
+   * unknown, or needing a feature Portcullis lacks); the rest of the Ingress is served.
+   */
+  public static final String NGINX_ANNOTATION_REFUSED = "NginxAnnotationRefused";
+  /** Event (normal): an ingress-nginx annotation is served with a documented difference. */
+  public static final String NGINX_ANNOTATION_CHANGED = "NginxAnnotationChanged";
+  /** Event (warning): a canary Ingress has no main Ingress for one of its paths; not served. */
+  public static final String CANARY_WITHOUT_MAIN = "CanaryWithoutMain";
 }

@@ -7,7 +7,9 @@
  *
  * <ol>
  *   <li>{@code ClassSelector}: which Ingresses and ProxyRoutes are ours. Others get no status.
- *   <li>{@code IngressPass}, {@code ProxyRoutePass} (+ {@code ProxyRouteTranslator}): each rule or
+ *   <li>{@code NginxPass} (only with {@code --ingress-nginx-compat}): ingress-nginx annotations
+ *       translated ({@code compile.nginx}) onto ours; refusals reported.
+ *   <li>{@code IngressPass} (canary Ingresses first, as splits: {@code CanarySplits}), {@code ProxyRoutePass} (+ {@code ProxyRouteTranslator}): each rule or
  *       route is validated alone and becomes a {@code RouteCandidate}; backends go through
  *       {@code BackendResolver} (indexed once, memoised).
  *   <li>{@code RouteTable}: merge by host, oldest object wins a true conflict, order by

@@ -66,6 +66,11 @@ final class KubernetesEventRecorder {
 
   private void write(EventCorrelator.EventWrite write, String now) {
     Integer known = counts.get(write.name());
+    if (known == null && write.warning()) {
+      // Once per Event this replica starts writing (bumps are not logged): what an operator sees
+      // in the log, e.g. each refused ingress-nginx annotation, named.
+      LOG.warn("event {} {}: {}", write.involved(), write.reason(), write.message());
+    }
     if (known == null) {
       Event existing = client.v1().events().inNamespace(write.namespace()).withName(write.name()).get();
       if (existing == null) {

@@ -247,6 +247,7 @@ class ChartTest {
                 "operator.defaultBackend", "default/fallback:80",
                 "operator.defaultCertificate", "ops/fallback-tls",
                 "operator.publishAddress[0]", "203.0.113.9",
+                "operator.ingressNginxCompat", "true",
                 "operator.extraArgs[0]", "--ingress-class=portcullis",
                 "dataplane.bindAddress", "0.0.0.0",
                 "dataplane.trustedProxies[0]", "10.0.0.0/8",

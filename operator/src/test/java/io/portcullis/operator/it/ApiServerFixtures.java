@@ -38,16 +38,20 @@ final class ApiServerFixtures {
    * snapshotPort} (0: any free port), metrics on any free port.
    */
   static Operator startOperator(KubernetesClient user, int snapshotPort) throws Exception {
+    return startOperator(user, snapshotPort, new String[0]);
+  }
+
+  /** As {@link #startOperator(KubernetesClient, int)}, with more flags. */
+  static Operator startOperator(KubernetesClient user, int snapshotPort, String... moreFlags)
+      throws Exception {
     // Recorded and checked against the chart's RBAC when the test class asks for it.
     KubernetesClient client = ChartGrantsEveryRequest.operatorClient(user);
-    OperatorOptions options =
-        OperatorOptions.parse(
-            new String[] {
-              "--snapshot-port", Integer.toString(snapshotPort),
-              "--snapshot-address", "127.0.0.1",
-              "--metrics-port", "0"
-            },
-            Map.of());
+    java.util.List<String> args = new java.util.ArrayList<>(List.of(
+        "--snapshot-port", Integer.toString(snapshotPort),
+        "--snapshot-address", "127.0.0.1",
+        "--metrics-port", "0"));
+    args.addAll(List.of(moreFlags));
+    OperatorOptions options = OperatorOptions.parse(args.toArray(String[]::new), Map.of());
     Operator started =
         new Operator(
             options,

@@ -1,0 +1,159 @@
+package io.portcullis.operator.compile.nginx;
+
+import static io.portcullis.operator.compile.nginx.Support.PARTLY;
+import static io.portcullis.operator.compile.nginx.Support.PENDING;
+import static io.portcullis.operator.compile.nginx.Support.REFUSED;
+import static io.portcullis.operator.compile.nginx.Support.SUPPORTED;
+
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * The registry: every {@code nginx.ingress.kubernetes.io/*} annotation we know, with how it is
+ * honoured. The README's migration table is checked against it by a test, so the two cannot
+ * drift. An annotation not listed here is refused as unknown; every snippet is refused, listed or
+ * not (snippets paste raw nginx configuration: the root of IngressNightmare).
+ */
+public final class NginxAnnotations {
+  public static final String PREFIX = "nginx.ingress.kubernetes.io/";
+
+  private static final String SNIPPET =
+      "snippets paste raw nginx configuration (IngressNightmare); never honoured";
+
+  private static final List<NginxAnnotation> ALL = List.of(
+      // Paths and rewrites
+      a("rewrite-target", PARTLY, "a target without `$n` replaces the whole path, as in"
+          + " ingress-nginx; with capture groups only the shapes `PATH(/|$)(.*)` → `BASE$2` and"
+          + " `PATH/(.*)` → `BASE$1` compile (onto a prefix rewrite); other capture shapes are"
+          + " refused (needs a regex rewrite in the snapshot)"),
+      a("use-regex", PARTLY, "ImplementationSpecific paths are RE2 expressions anchored at both"
+          + " ends and case-sensitive (ingress-nginx: PCRE, case-insensitive, anchored at the start"
+          + " only, and on every Ingress of the host)"),
+      a("app-root", SUPPORTED, "`/` answers 302 to the given path"),
+      a("x-forwarded-prefix", SUPPORTED, "sets `X-Forwarded-Prefix` on requests to the backend"),
+      a("upstream-vhost", SUPPORTED, "sets the `Host` header sent to the backend"),
+      a("server-alias", PARTLY, "the Ingress's own rules are served for each alias host too"
+          + " (ingress-nginx: every rule of the host); wildcard aliases as for hosts, regex"
+          + " aliases refused"),
+      // Redirects
+      a("ssl-redirect", SUPPORTED, "`false` serves plain HTTP for hosts with TLS (default: 308 to"
+          + " https)"),
+      a("force-ssl-redirect", PARTLY, "redirects like ssl-redirect, for hosts with TLS only"
+          + " (hosts without a certificate are served over HTTP)"),
+      a("permanent-redirect", PARTLY, "every path answers a redirect to the URL (the query"
+          + " string is kept, ingress-nginx drops it)"),
+      a("permanent-redirect-code", SUPPORTED, "301 (default), 302, 303, 307 or 308"),
+      a("temporal-redirect", PARTLY, "every path answers 302 to the URL (the query string is"
+          + " kept)"),
+      a("temporal-redirect-code", SUPPORTED, "302 (default), 301, 303, 307 or 308"),
+      // Upstream
+      a("backend-protocol", PARTLY, "HTTP, HTTPS, GRPC (h2c), GRPCS (h2 over TLS), H2C;"
+          + " AUTO_HTTP and FCGI refused"),
+      a("proxy-connect-timeout", SUPPORTED, "seconds, the TCP/TLS connect timeout"),
+      a("proxy-read-timeout", PARTLY, "seconds; with proxy-send-timeout one idle timeout, the"
+          + " larger of the two"),
+      a("proxy-send-timeout", PARTLY, "seconds; with proxy-read-timeout one idle timeout, the"
+          + " larger of the two"),
+      a("proxy-next-upstream", PARTLY, "error, timeout, http_502/503/504, non_idempotent, off;"
+          + " http_500/403/404/429 and invalid_header are not retried on"),
+      a("proxy-next-upstream-tries", SUPPORTED, "tries in all (default 3), up to 11"),
+      a("proxy-next-upstream-timeout", PARTLY, "bounds each try (a per-try timeout) instead of"
+          + " all tries together"),
+      a("proxy-body-size", REFUSED, "needs a per-route request body limit in the snapshot (the"
+          + " dataplane's global limit applies)"),
+      a("load-balance", PARTLY, "round_robin; ewma and least_conn become least-request"),
+      a("upstream-hash-by", PARTLY, "`$remote_addr`, `$http_NAME`, `$cookie_NAME`, `$arg_NAME`"
+          + " onto Maglev consistent hashing; other variables and combinations refused"),
+      a("affinity", SUPPORTED, "`cookie`: the proxy issues a cookie naming the endpoint"),
+      a("affinity-mode", PARTLY, "always persistent: an endpoint keeps its clients when"
+          + " endpoints are added"),
+      a("session-cookie-name", SUPPORTED, "default INGRESSCOOKIE"),
+      a("session-cookie-path", SUPPORTED, "the cookie's Path"),
+      a("session-cookie-max-age", SUPPORTED, "seconds, the cookie's Max-Age"),
+      a("session-cookie-expires", PARTLY, "seconds, sent as Max-Age"),
+      // Canary
+      a("canary", SUPPORTED, "`true`: this Ingress's paths become a split of the other"
+          + " Ingress with the same host and path"),
+      a("canary-weight", SUPPORTED, "percent of requests (of canary-weight-total)"),
+      a("canary-weight-total", SUPPORTED, "default 100"),
+      a("canary-by-header", SUPPORTED, "`always` takes the canary, `never` never does, other"
+          + " values fall through to the weight"),
+      a("canary-by-header-value", SUPPORTED, "this value of canary-by-header takes the canary"),
+      a("canary-by-header-pattern", REFUSED, "needs a regex header match in the snapshot"),
+      a("canary-by-cookie", REFUSED, "needs a cookie match in the snapshot"),
+      // CORS
+      a("enable-cors", SUPPORTED, "ingress-nginx's defaults for the cors-* settings below"),
+      a("cors-allow-origin", PARTLY, "comma-separated origins or `*`; with `*` credentials are"
+          + " not allowed (browsers refuse them anyway)"),
+      a("cors-allow-methods", SUPPORTED, "default GET, PUT, POST, DELETE, PATCH, OPTIONS"),
+      a("cors-allow-headers", SUPPORTED, "default DNT, Keep-Alive, User-Agent, X-Requested-With,"
+          + " If-Modified-Since, Cache-Control, Content-Type, Range, Authorization"),
+      a("cors-expose-headers", SUPPORTED, "default none"),
+      a("cors-allow-credentials", SUPPORTED, "default true"),
+      a("cors-max-age", SUPPORTED, "seconds, default 1728000"),
+      // Authentication
+      a("auth-type", PARTLY, "`basic` (bcrypt and SHA-256/512 crypt hashes; MD5 apr1 refused);"
+          + " `digest` refused"),
+      a("auth-secret", PARTLY, "a Secret in the Ingress's namespace (another namespace refused)"),
+      a("auth-secret-type", SUPPORTED, "`auth-file` (key `auth`, htpasswd) or `auth-map` (one"
+          + " key per user)"),
+      a("auth-realm", SUPPORTED, "the realm of the 401 challenge"),
+      a("auth-url", PARTLY, "external authentication: a 2xx from the URL lets the request"
+          + " through; the auth service is sent the Authorization and Cookie headers (ingress-nginx:"
+          + " every request header)"),
+      a("auth-response-headers", SUPPORTED, "copied from the auth response to the request"),
+      a("auth-signin", REFUSED, "needs a sign-in redirect on 401 in external auth"),
+      a("auth-method", REFUSED, "the auth request's method is fixed"),
+      a("auth-cache-key", REFUSED, "needs a cache key in external auth"),
+      // Edge security
+      a("whitelist-source-range", SUPPORTED, "addresses and CIDRs allowed; every other client"
+          + " gets 403 (an unreadable entry refuses every client: fail closed)"),
+      a("denylist-source-range", SUPPORTED, "addresses and CIDRs refused with 403"),
+      a("limit-rps", PENDING, "rate limit (`rateLimit`, being built)"),
+      a("limit-rpm", PENDING, "rate limit (`rateLimit`, being built)"),
+      a("limit-burst-multiplier", PENDING, "rate limit burst (`rateLimit`, being built)"),
+      a("limit-connections", REFUSED, "needs per-route connection limits; the dataplane's"
+          + " `--max-connections-per-client` (chart `dataplane.maxConnectionsPerClient`) limits"
+          + " each client address on every route"),
+      a("enable-modsecurity", PARTLY, "onto our WAF in detect mode (ingress-nginx's default"
+          + " `SecRuleEngine DetectionOnly`); `portcullis.io/waf: block` blocks"),
+      a("enable-owasp-core-rules", PARTLY, "onto our WAF (the OWASP CRS rules) in detect mode"),
+      a("ssl-passthrough", REFUSED, "needs layer-4 (TLS passthrough) routes"),
+      a("custom-http-errors", REFUSED, "needs error-page interception in the snapshot"),
+      a("default-backend", REFUSED, "needs error-page interception in the snapshot (the"
+          + " Ingress's spec.defaultBackend is served)"),
+      // Snippets: never
+      a("configuration-snippet", REFUSED, SNIPPET),
+      a("server-snippet", REFUSED, SNIPPET),
+      a("auth-snippet", REFUSED, SNIPPET),
+      a("stream-snippet", REFUSED, SNIPPET),
+      a("modsecurity-snippet", REFUSED, SNIPPET));
+
+  private static final Map<String, NginxAnnotation> BY_NAME =
+      ALL.stream().collect(Collectors.toUnmodifiableMap(NginxAnnotation::name, Function.identity()));
+
+  private NginxAnnotations() {}
+
+  /** Every annotation we know, by name. */
+  public static List<NginxAnnotation> all() {
+    return ALL.stream().sorted(Comparator.comparing(NginxAnnotation::name)).toList();
+  }
+
+  /** The entry for a name after the prefix. */
+  public static Optional<NginxAnnotation> find(String name) {
+    return Optional.ofNullable(BY_NAME.get(name));
+  }
+
+  /** Any {@code *-snippet} annotation, known to us or not. */
+  public static boolean isSnippet(String name) {
+    return name.endsWith("snippet");
+  }
+
+  private static NginxAnnotation a(String name, Support support, String how) {
+    return new NginxAnnotation(name, support, how);
+  }
+}
