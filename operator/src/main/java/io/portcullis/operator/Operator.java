@@ -54,6 +54,7 @@ public final class Operator implements AutoCloseable {
         new StatusWriter(
             store, statusSink, Clock.systemUTC(), StatusWriter.DEFAULT_RECHECK,
             metrics::statusWritten);
+    statusWriter.compareWithLive(source::state);
     metrics.follow(store);
     this.shares = new DataplaneShares(store::connectedCount);
     this.rebuildLoop =

@@ -26,6 +26,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,6 +70,8 @@ public final class StatusWriter implements AutoCloseable {
   private boolean processedProgrammed;
   private boolean settled;
   private volatile BooleanSupplier leading = () -> true;
+  /** The objects as they are now (see {@link #compareWithLive}); null: the compiled state. */
+  private volatile Supplier<ClusterState> liveState;
   private volatile ProgrammedCheck programmedCheck;
   private boolean wasLeading = true;
 
@@ -122,6 +125,17 @@ public final class StatusWriter implements AutoCloseable {
    */
   public void writeOnlyWhile(BooleanSupplier leading) {
     this.leading = Objects.requireNonNull(leading);
+  }
+
+  /**
+   * Compares Ingress addresses with the objects as they are now rather than as they were when
+   * the result was compiled. An Ingress whose status alone changed does not wake the compiler
+   * (the source skips it: mostly our own writes coming back), so the compiled state can show an
+   * older status; a replica that becomes leader would otherwise write again what the old leader
+   * already wrote.
+   */
+  public void compareWithLive(Supplier<ClusterState> current) {
+    this.liveState = Objects.requireNonNull(current);
   }
 
   /**
@@ -209,7 +223,8 @@ public final class StatusWriter implements AutoCloseable {
     processedAddresses = addresses;
     Map<String, Ingress> liveIngresses = new HashMap<>();
     if (addresses.isPresent()) {
-      for (Ingress ingress : state.ingresses()) {
+      Supplier<ClusterState> now = liveState;
+      for (Ingress ingress : (now != null ? now.get() : state).ingresses()) {
         liveIngresses.put(
             ingress.getMetadata().getNamespace() + "/" + ingress.getMetadata().getName(), ingress);
       }
