@@ -119,13 +119,37 @@ class NginxCompatCompileTest {
   }
 
   @Test
-  @DisplayName("pending and refused annotations are refused with their reason")
+  @DisplayName("refused annotations are refused with their reason")
   void pendingRefused() {
-    Compiled c = compileWith(Map.of("ssl-passthrough", "true", "limit-rps", "10"));
+    Compiled c = compileWith(Map.of("ssl-passthrough", "true"));
     assertTrue(c.hasRoute(ROUTE));
     ObjectStatus s = c.ingressStatus("default", "shop");
     assertTrue(s.events().stream().anyMatch(e -> e.message().contains("ssl-passthrough") && e.message().contains("layer-4")));
-    assertTrue(s.events().stream().anyMatch(e -> e.message().contains("limit-rps")));
+  }
+
+  @Test
+  @DisplayName("limit-rps with limit-burst-multiplier is a per-client token bucket of rate x multiplier")
+  void limitRps() {
+    Compiled c = compileWith(Map.of("limit-rps", "10", "limit-burst-multiplier", "3"));
+    assertEquals(List.of(new io.portcullis.snapshot.filter.RateLimitPolicy(10, 1, 30,
+        io.portcullis.snapshot.filter.RateLimitPolicy.CLIENT)), c.route(ROUTE).filters());
+  }
+
+  @Test
+  @DisplayName("limit-rpm is per minute, with ingress-nginx's default multiplier of 5")
+  void limitRpm() {
+    Compiled c = compileWith(Map.of("limit-rpm", "120"));
+    assertEquals(List.of(new io.portcullis.snapshot.filter.RateLimitPolicy(120, 60, 600,
+        io.portcullis.snapshot.filter.RateLimitPolicy.CLIENT)), c.route(ROUTE).filters());
+  }
+
+  @Test
+  @DisplayName("an unusable limit-rps gives no limit and an Event naming it")
+  void badLimitRps() {
+    Compiled c = compileWith(Map.of("limit-rps", "lots"));
+    assertEquals(List.of(), c.route(ROUTE).filters());
+    assertTrue(c.ingressStatus("default", "shop").events().stream()
+        .anyMatch(e -> e.message().contains("limit-rps")));
   }
 
   // ------------------------------------------------------------------ paths

@@ -306,6 +306,18 @@ class NginxCompatSocketTest {
   }
 
   @Test
+  @DisplayName("limit-rpm with limit-burst-multiplier: the client's burst is served, the next request gets 429")
+  void limitRpm() throws Exception {
+    int web = echo("web");
+    // One a minute, so no token comes back while the test runs, however slow the machine.
+    serve(nginx("limited").annotation(P + "limit-rpm", "1").annotation(P + "limit-burst-multiplier", "2")
+        .host(HOST).prefix("/", "web", web), backend("web", web));
+    assertEquals("web /", get("/").body);
+    assertEquals("web /", get("/").body);
+    assertEquals(429, get("/").status);
+  }
+
+  @Test
   @DisplayName("snippets and unknown annotations are refused; the Ingress is served; modsecurity only detects")
   void refusalsStillServe() throws Exception {
     int web = echo("web");

@@ -1,7 +1,6 @@
 package io.portcullis.operator.compile.nginx;
 
 import static io.portcullis.operator.compile.nginx.Support.PARTLY;
-import static io.portcullis.operator.compile.nginx.Support.PENDING;
 import static io.portcullis.operator.compile.nginx.Support.REFUSED;
 import static io.portcullis.operator.compile.nginx.Support.SUPPORTED;
 
@@ -113,9 +112,11 @@ public final class NginxAnnotations {
       a("whitelist-source-range", SUPPORTED, "addresses and CIDRs allowed; every other client"
           + " gets 403 (an unreadable entry refuses every client: fail closed)"),
       a("denylist-source-range", SUPPORTED, "addresses and CIDRs refused with 403"),
-      a("limit-rps", PENDING, "rate limit (`rateLimit`, being built)"),
-      a("limit-rpm", PENDING, "rate limit (`rateLimit`, being built)"),
-      a("limit-burst-multiplier", PENDING, "rate limit burst (`rateLimit`, being built)"),
+      a("limit-rps", PARTLY, "a token bucket per client address refilled at the rate, holding"
+          + " rate x multiplier (nginx's `limit_req ... burst nodelay`); over it 429 with"
+          + " `Retry-After` instead of ingress-nginx's default 503; with limit-rpm, this one applies"),
+      a("limit-rpm", PARTLY, "as limit-rps, per minute"),
+      a("limit-burst-multiplier", SUPPORTED, "the bucket holds rate x this (default 5)"),
       a("limit-connections", REFUSED, "needs per-route connection limits; the dataplane's"
           + " `--max-connections-per-client` (chart `dataplane.maxConnectionsPerClient`) limits"
           + " each client address on every route"),

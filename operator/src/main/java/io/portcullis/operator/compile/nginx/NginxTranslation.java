@@ -40,6 +40,7 @@ public record NginxTranslation(
     CorsAnnotations.read(reading);
     AuthAnnotations.read(reading);
     WafAnnotations.read(reading);
+    RateLimitAnnotations.read(reading);
     EdgeAnnotations.read(reading);
     Canary canary = CanaryAnnotations.read(reading);
     return reading.finish(canary);

@@ -1,0 +1,41 @@
+package io.portcullis.operator.compile.nginx;
+
+import io.portcullis.snapshot.filter.RateLimitPolicy;
+
+/**
+ * limit-rps, limit-rpm and limit-burst-multiplier onto our rate limit: a token bucket per client
+ * address holding rate × multiplier (default 5) requests, refilled at the rate (ingress-nginx's
+ * {@code limit_req ... burst=rate×multiplier nodelay}). With both, the per-second limit applies.
+ * Requests over the limit get 429 (ingress-nginx: 503 unless its ConfigMap says otherwise).
+ */
+final class RateLimitAnnotations {
+  static final int DEFAULT_BURST_MULTIPLIER = 5;
+
+  private RateLimitAnnotations() {}
+
+  static void read(Reading r) {
+    String rps = r.take("limit-rps");
+    String rpm = r.take("limit-rpm");
+    String multiplierText = r.take("limit-burst-multiplier");
+    if (rps == null && rpm == null) {
+      return;
+    }
+    int multiplier = DEFAULT_BURST_MULTIPLIER;
+    if (multiplierText != null) {
+      try {
+        multiplier = Reading.integer(multiplierText, 1, 1000);
+      } catch (IllegalArgumentException e) {
+        r.invalid("limit-burst-multiplier", multiplierText, e.getMessage() + "; 5 applies");
+      }
+    }
+    String name = rps != null ? "limit-rps" : "limit-rpm";
+    String value = rps != null ? rps : rpm;
+    try {
+      long requests = Reading.integer(value, 1, 1_000_000);
+      r.filters.add(new RateLimitPolicy(requests, rps != null ? 1 : 60,
+          Math.min(10_000_000, requests * multiplier), RateLimitPolicy.CLIENT));
+    } catch (IllegalArgumentException e) {
+      r.invalid(name, value, e.getMessage() + "; no rate limit applies");
+    }
+  }
+}
