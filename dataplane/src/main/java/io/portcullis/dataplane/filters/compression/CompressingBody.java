@@ -9,11 +9,12 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.portcullis.dataplane.filter.BodyTransform;
 
 /**
- * Compresses one response body as it streams. Each part goes through Netty's encoder and comes
- * out compressed and flushed, so the client gets bytes as soon as the backend sends them and the
- * memory held is the encoder's window, not the body (a 100 MB response needs no more than a
- * 1 KB one). The encoder runs in a private {@link EmbeddedChannel}, as Netty's own
- * {@code HttpContentCompressor} does: no I/O, no thread, just the handler's state.
+ * Compresses one response body as it streams (brotli, zstd; gzip has {@link GzipBody}). Each part
+ * goes through Netty's encoder and comes out compressed and flushed, so the client gets bytes as
+ * soon as the backend sends them and the memory held is the encoder's window, not the body (a
+ * 100 MB response needs no more than a 1 KB one). The encoder runs in a private {@link
+ * EmbeddedChannel}, as Netty's own {@code HttpContentCompressor} does: no I/O, no thread, just
+ * the handler's state.
  */
 final class CompressingBody implements BodyTransform {
   private final EmbeddedChannel encoder;

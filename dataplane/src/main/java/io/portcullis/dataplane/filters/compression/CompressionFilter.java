@@ -18,8 +18,9 @@ import java.util.Locale;
 /**
  * Compresses responses in the best coding the client accepts (kind {@code compression}). The
  * request phase negotiates from {@code Accept-Encoding}; the response phase decides whether this
- * response may be compressed at all and, if so, streams its body through a {@link
- * CompressingBody}. Requests are never decompressed.
+ * response may be compressed at all and, if so, streams its body through the coding's compressor
+ * ({@link GzipBody}, or Netty's brotli and zstd encoders in a {@link CompressingBody}). Requests
+ * are never decompressed.
  */
 public final class CompressionFilter implements HttpFilter {
   /** The coding negotiated for this exchange; absent when the client accepts none of ours. */
@@ -73,7 +74,7 @@ public final class CompressionFilter implements HttpFilter {
     headers.remove(HttpHeaderNames.ACCEPT_RANGES);
     headers.set(HttpHeaderNames.CONTENT_ENCODING, coding.token());
     weakenEtag(headers);
-    return ResponseAction.transform(new CompressingBody(coding.newEncoder(level(coding)), ctx.alloc()));
+    return ResponseAction.transform(coding.newBody(level(coding), ctx.alloc()));
   }
 
   /**

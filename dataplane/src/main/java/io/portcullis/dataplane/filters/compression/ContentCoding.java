@@ -1,14 +1,13 @@
 package io.portcullis.dataplane.filters.compression;
 
-import io.netty.channel.ChannelHandler;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.codec.compression.Brotli;
 import io.netty.handler.codec.compression.BrotliEncoder;
 import io.netty.handler.codec.compression.BrotliMode;
 import io.netty.handler.codec.compression.StandardCompressionOptions;
-import io.netty.handler.codec.compression.ZlibCodecFactory;
-import io.netty.handler.codec.compression.ZlibWrapper;
 import io.netty.handler.codec.compression.Zstd;
 import io.netty.handler.codec.compression.ZstdEncoder;
+import io.portcullis.dataplane.filter.BodyTransform;
 import java.util.Optional;
 
 /** The content codings the proxy can produce, by their {@code Content-Encoding} token. */
@@ -52,14 +51,15 @@ enum ContentCoding {
     };
   }
 
-  /** A fresh streaming encoder at {@code level}: one per response, never shared. */
-  ChannelHandler newEncoder(int level) {
+  /** A fresh streaming compressor of one response body at {@code level}, never shared. */
+  BodyTransform newBody(int level, ByteBufAllocator alloc) {
     return switch (this) {
-      case BROTLI -> new BrotliEncoder(
-          StandardCompressionOptions.brotli(level, BROTLI_WINDOW_BITS, BrotliMode.TEXT));
-      case ZSTD -> new ZstdEncoder(level, ZSTD_BLOCK_SIZE, ZSTD_MAX_ENCODE_SIZE);
-      // The JDK's zlib: no native library needed, and the same speed as Netty's JZlib port.
-      case GZIP -> ZlibCodecFactory.newZlibEncoder(ZlibWrapper.GZIP, level);
+      case BROTLI -> new CompressingBody(new BrotliEncoder(
+          StandardCompressionOptions.brotli(level, BROTLI_WINDOW_BITS, BrotliMode.TEXT)), alloc);
+      case ZSTD -> new CompressingBody(
+          new ZstdEncoder(level, ZSTD_BLOCK_SIZE, ZSTD_MAX_ENCODE_SIZE), alloc);
+      // The JDK's zlib on the pooled buffers themselves: no native library needed.
+      case GZIP -> new GzipBody(level, alloc);
     };
   }
 }

@@ -2,6 +2,7 @@ package io.portcullis.dataplane.filters.compression;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.portcullis.dataplane.filter.BodyTransform;
 
 /**
  * The quick measurement behind the default levels (not a test; run by hand, a few seconds):
@@ -36,7 +37,7 @@ public final class CompressionLevels {
   private static long measure(ContentCoding coding, int level, byte[] text, int rounds) {
     long out = 0;
     for (int r = 0; r < rounds; r++) {
-      CompressingBody body = new CompressingBody(coding.newEncoder(level), PooledByteBufAllocator.DEFAULT);
+      BodyTransform body = coding.newBody(level, PooledByteBufAllocator.DEFAULT);
       out = 0;
       for (int i = 0; i < text.length; i += 16 * 1024) {
         int n = Math.min(16 * 1024, text.length - i);
