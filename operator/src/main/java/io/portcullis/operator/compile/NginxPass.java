@@ -58,7 +58,7 @@ final class NginxPass {
       String secretNamespace = merged.remove(AUTH_SECRET_NAMESPACE);
       if (secretNamespace != null && !secretNamespace.equals(ref.namespace())) {
         // Fail closed: a Secret name with a slash never resolves, so every path answers 503.
-        merged.put(AuthPass.AUTH_SECRET, secretNamespace + "/" + merged.get(AuthPass.AUTH_SECRET));
+        merged.put(AuthMechanisms.AUTH_SECRET, secretNamespace + "/" + merged.get(AuthMechanisms.AUTH_SECRET));
         status.event(ref, true, Reasons.NGINX_ANNOTATION_REFUSED, "annotation "
             + NginxAnnotations.PREFIX + "auth-secret names a Secret in namespace " + secretNamespace
             + ": only the Ingress's own namespace is read; every path answers 503");

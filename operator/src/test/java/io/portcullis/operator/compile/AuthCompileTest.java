@@ -27,7 +27,7 @@ class AuthCompileTest {
 
   static Secret htpasswd(String name, String content) {
     Secret s = secret("default", name, "Opaque");
-    s.setStringData(Map.of(AuthPass.HTPASSWD_KEY, content));
+    s.setStringData(Map.of(AuthMechanisms.HTPASSWD_KEY, content));
     return s;
   }
 
@@ -42,8 +42,8 @@ class AuthCompileTest {
 
   @Test
   void ingressBasicAuthAnnotationsBringTheHtpasswdIntoTheRoute() {
-    Compiled c = compile(shopIngress().annotation(AuthPass.AUTH_TYPE, "basic")
-            .annotation(AuthPass.AUTH_SECRET, "users").annotation(AuthPass.AUTH_REALM, "Shop staff"),
+    Compiled c = compile(shopIngress().annotation(AuthMechanisms.AUTH_TYPE, "basic")
+            .annotation(AuthMechanisms.AUTH_SECRET, "users").annotation(AuthMechanisms.AUTH_REALM, "Shop staff"),
         backendWithEndpoints("default", "web", 80, "10.0.0.1"),
         htpasswd("users", "# staff\nalice:" + BCRYPT + "\n\n"));
     BasicAuth basic = assertInstanceOf(BasicAuth.class, mechanism(c.route(INGRESS_ROUTE)));
@@ -55,8 +55,8 @@ class AuthCompileTest {
 
   @Test
   void aMissingAuthSecretFailsClosedAndIsReported() {
-    Compiled c = compile(shopIngress().annotation(AuthPass.AUTH_TYPE, "basic")
-            .annotation(AuthPass.AUTH_SECRET, "nope"),
+    Compiled c = compile(shopIngress().annotation(AuthMechanisms.AUTH_TYPE, "basic")
+            .annotation(AuthMechanisms.AUTH_SECRET, "nope"),
         backendWithEndpoints("default", "web", 80, "10.0.0.1"));
     assertInstanceOf(UnusableAuth.class, mechanism(c.route(INGRESS_ROUTE)));
     assertTrue(warning(c.ingressStatus("default", "shop"), Reasons.INVALID_AUTH_SECRET)
@@ -65,8 +65,8 @@ class AuthCompileTest {
 
   @Test
   void md5AndPlainTextPasswordsAreRefusedByName() {
-    Compiled c = compile(shopIngress().annotation(AuthPass.AUTH_TYPE, "basic")
-            .annotation(AuthPass.AUTH_SECRET, "users"),
+    Compiled c = compile(shopIngress().annotation(AuthMechanisms.AUTH_TYPE, "basic")
+            .annotation(AuthMechanisms.AUTH_SECRET, "users"),
         backendWithEndpoints("default", "web", 80, "10.0.0.1"),
         htpasswd("users", "alice:" + BCRYPT + "\nbob:$apr1$xyz$abc\ncarol:hunter2\n"));
     assertInstanceOf(UnusableAuth.class, mechanism(c.route(INGRESS_ROUTE)));
@@ -76,7 +76,7 @@ class AuthCompileTest {
 
   @Test
   void anUnknownAuthTypeFailsClosed() {
-    Compiled c = compile(shopIngress().annotation(AuthPass.AUTH_TYPE, "digest"),
+    Compiled c = compile(shopIngress().annotation(AuthMechanisms.AUTH_TYPE, "digest"),
         backendWithEndpoints("default", "web", 80, "10.0.0.1"));
     assertInstanceOf(UnusableAuth.class, mechanism(c.route(INGRESS_ROUTE)));
     warning(c.ingressStatus("default", "shop"), Reasons.INVALID_AUTH);
@@ -84,8 +84,8 @@ class AuthCompileTest {
 
   @Test
   void ingressAuthUrlAsksAnExternalService() {
-    Compiled c = compile(shopIngress().annotation(AuthPass.AUTH_URL, "http://authz.auth.svc:8080/check")
-            .annotation(AuthPass.AUTH_RESPONSE_HEADERS, "X-User, X-Groups"),
+    Compiled c = compile(shopIngress().annotation(AuthMechanisms.AUTH_URL, "http://authz.auth.svc:8080/check")
+            .annotation(AuthMechanisms.AUTH_RESPONSE_HEADERS, "X-User, X-Groups"),
         backendWithEndpoints("default", "web", 80, "10.0.0.1"));
     ExternalAuth external = assertInstanceOf(ExternalAuth.class, mechanism(c.route(INGRESS_ROUTE)));
     assertEquals("http://authz.auth.svc:8080/check", external.url());
@@ -153,7 +153,7 @@ class AuthCompileTest {
     auth.jwt.jwksUri = null;
     auth.jwt.jwksSecret = "keys";
     Secret keys = secret("default", "keys", "Opaque");
-    keys.setStringData(Map.of(AuthPass.JWKS_KEY, "{\"keys\":[{\"kty\":\"EC\",\"crv\":\"P-256\","
+    keys.setStringData(Map.of(AuthMechanisms.JWKS_KEY, "{\"keys\":[{\"kty\":\"EC\",\"crv\":\"P-256\","
         + "\"x\":\"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU\","
         + "\"y\":\"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0\"}]}"));
     var pr = proxyRoute("default", "shop").hosts(SHOP).route(route("api").prefix("/").to("web", 80))
@@ -215,8 +215,8 @@ class AuthCompileTest {
     AuthSpec auth = oidc();
     auth.oidc.sessionSecret = "sessions";
     Compiled c = compileOidc(auth, opaque("oidc", Map.of("client-secret", "s3cret\n")),
-        opaque("sessions", Map.of(AuthPass.SESSION_KEY, current,
-            AuthPass.PREVIOUS_SESSION_KEY, previous)));
+        opaque("sessions", Map.of(AuthMechanisms.SESSION_KEY, current,
+            AuthMechanisms.PREVIOUS_SESSION_KEY, previous)));
     OidcAuth o = assertInstanceOf(OidcAuth.class,
         mechanism(c.route("proxyroute/default/shop/app/" + SHOP)));
     assertEquals("s3cret", o.clientSecret());
@@ -233,7 +233,7 @@ class AuthCompileTest {
     Compiled c = compileOidc(oidc(), opaque("oidc", Map.of("client-secret", "s3cret")));
     OidcAuth o = assertInstanceOf(OidcAuth.class,
         mechanism(c.route("proxyroute/default/shop/app/" + SHOP)));
-    assertEquals(List.of(AuthPass.derivedSessionKey("s3cret", "default", "shop")), o.sessionKeys());
+    assertEquals(List.of(AuthMechanisms.derivedSessionKey("s3cret", "default", "shop")), o.sessionKeys());
     assertEquals(32, java.util.Base64.getDecoder().decode(o.sessionKeys().get(0)).length);
   }
 
@@ -247,7 +247,7 @@ class AuthCompileTest {
     AuthSpec auth = oidc();
     auth.oidc.sessionSecret = "sessions";
     Compiled bad = compileOidc(auth, opaque("oidc", Map.of("client-secret", "s3cret")),
-        opaque("sessions", Map.of(AuthPass.SESSION_KEY, "short")));
+        opaque("sessions", Map.of(AuthMechanisms.SESSION_KEY, "short")));
     assertCondition(bad.proxyRouteStatus("default", "shop"), Reasons.RESOLVED_REFS, false,
         Reasons.INVALID_AUTH_SECRET, "32 random bytes");
   }
