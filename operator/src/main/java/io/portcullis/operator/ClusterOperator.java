@@ -96,9 +96,7 @@ public final class ClusterOperator implements AutoCloseable {
     // Each replica reports its dataplanes' acks; the leader's Programmed counts them all.
     acks = new ReplicaAckPublisher(client, namespace, lease, identity, store, timings.acks(), clock);
     clusterAcks = new ClusterAcks(client, namespace, lease, identity, store, clock);
-    operator.programmedBy(clusterAcks);
-    operator.dataplanesCountedBy(clusterAcks::dataplaneCount);
-    clusterAcks.onReportsChanged(operator::dataplanesChanged);
+    operator.countAcrossReplicas(clusterAcks);
     operator.publishAddresses(Main.publishedAddresses(options, client));
   }
 

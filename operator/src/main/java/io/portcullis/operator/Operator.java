@@ -159,6 +159,16 @@ public final class Operator implements AutoCloseable {
   }
 
   /** Who decides {@code Programmed} (several replicas: every replica's dataplanes). */
+  /**
+   * Counts this replica's dataplanes together with those the other replicas report on their
+   * Leases: Programmed waits for all of them, and rate-limit shares divide by all of them.
+   */
+  public void countAcrossReplicas(io.portcullis.operator.replicas.ClusterAcks acks) {
+    programmedBy(acks);
+    dataplanesCountedBy(acks::dataplaneCount);
+    acks.onReportsChanged(this::dataplanesChanged);
+  }
+
   public void programmedBy(io.portcullis.operator.status.ProgrammedCheck check) {
     statusWriter.programmedBy(check);
   }

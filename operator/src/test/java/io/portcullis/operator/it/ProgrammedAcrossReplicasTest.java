@@ -8,24 +8,17 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.portcullis.operator.chart.ChartGrantsEveryRequest;
 import org.junit.jupiter.api.extension.ExtendWith;
-import io.portcullis.dataplane.admin.ProxyMetrics;
 import io.portcullis.dataplane.config.LiveConfig;
 import io.portcullis.dataplane.stream.StreamClient;
 import io.portcullis.operator.Operator;
 import io.portcullis.operator.crd.ProxyRoute;
 import io.portcullis.operator.rbac.ClusterObjects;
-import io.portcullis.operator.replicas.ClusterAcks;
-import io.portcullis.operator.replicas.ReplicaAckPublisher;
 import io.portcullis.operator.stream.TestStreamPeer;
 import io.portcullis.snapshot.StreamMessage;
-import java.net.URI;
-import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -40,24 +33,18 @@ import org.junit.jupiter.api.Test;
 class ProgrammedAcrossReplicasTest {
   private static final Duration DEADLINE = Duration.ofSeconds(20);
   private static final String NS = "shop";
-  private static final String SYSTEM = "portcullis-system";
-  private static final String LEASE = "portcullis-portcullis-leader";
-  private static final ReplicaAckPublisher.Timings FAST =
-      new ReplicaAckPublisher.Timings(Duration.ofMillis(100), Duration.ofMillis(500), Duration.ofSeconds(3));
 
   KubernetesClient client;
-  private final List<AutoCloseable> closing = new ArrayList<>();
+  private Replicas replicas;
+
+  @BeforeEach
+  void start() {
+    replicas = new Replicas(client);
+  }
 
   @AfterEach
   void stop() {
-    Collections.reverse(closing);
-    for (AutoCloseable c : closing) {
-      try {
-        c.close();
-      } catch (Exception ignored) {
-        // best effort
-      }
-    }
+    replicas.close();
   }
 
   @Test
@@ -65,9 +52,9 @@ class ProgrammedAcrossReplicasTest {
     ApiServerFixtures.defaultIngressClass(client);
     ClusterObjects.apply(client, ClusterObjects.service(NS, "web", 8080));
     ClusterObjects.apply(client, ClusterObjects.endpointSlice(NS, "web", 8080, true));
-    Operator leader = replica("operator-a", true);
-    Operator follower = replica("operator-b", false);
-    StreamClient dataplaneB = dataplane(follower, "dataplane-b");
+    Operator leader = replicas.start("operator-a", true);
+    Operator follower = replicas.start("operator-b", false);
+    StreamClient dataplaneB = replicas.dataplane(follower, "dataplane-b", new LiveConfig());
 
     ClusterObjects.apply(client, ClusterObjects.proxyRoute(NS, "api", "api.example.com", "web"));
     // The leader has no dataplane; the follower's serves the route: that is Programmed.
@@ -76,7 +63,7 @@ class ProgrammedAcrossReplicasTest {
 
     // A dataplane joins the leader and has not applied the version yet: no longer Programmed.
     TestStreamPeer slow = new TestStreamPeer(leader.snapshotPort());
-    closing.add(slow);
+    replicas.closes(slow);
     TestStreamPeer.Stream stream = slow.hello("dataplane-a", null);
     StreamMessage.SnapshotMsg snapshot = (StreamMessage.SnapshotMsg) stream.next();
     await().atMost(DEADLINE).until(() -> programmed().equals(Optional.of("False")));
@@ -90,30 +77,6 @@ class ProgrammedAcrossReplicasTest {
     // The follower's dataplane disconnects: its report now counts none, the leader's own still serves.
     dataplaneB.close();
     await().atMost(DEADLINE).until(() -> programmed().equals(Optional.of("True")));
-  }
-
-  private Operator replica(String identity, boolean leads) throws Exception {
-    Operator operator = ApiServerFixtures.startOperator(client, 0);
-    closing.add(operator);
-    operator.writeStatusOnlyWhile(() -> leads);
-    KubernetesClient replicaClient = ChartGrantsEveryRequest.operatorClient(client);
-    ReplicaAckPublisher publisher = new ReplicaAckPublisher(
-        replicaClient, SYSTEM, LEASE, identity, operator.store(), FAST, Clock.systemUTC());
-    publisher.start();
-    closing.add(publisher);
-    ClusterAcks acks = new ClusterAcks(replicaClient, SYSTEM, LEASE, identity, operator.store(), Clock.systemUTC());
-    acks.start();
-    closing.add(acks);
-    operator.programmedBy(acks);
-    return operator;
-  }
-
-  private StreamClient dataplane(Operator operator, String nodeId) {
-    StreamClient dataplane = new StreamClient(
-        URI.create("http://127.0.0.1:" + operator.snapshotPort()), nodeId, new LiveConfig(), new ProxyMetrics());
-    dataplane.start();
-    closing.add(dataplane);
-    return dataplane;
   }
 
   private Optional<String> programmed() {
