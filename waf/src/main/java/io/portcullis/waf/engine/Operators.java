@@ -318,8 +318,8 @@ public final class Operators {
   static boolean invalidUrlEncoding(String in) {
     for (int i = 0; i < in.length(); i++) {
       if (in.charAt(i) == '%') {
-        if (i + 2 >= in.length() || Transformations.hex(in.charAt(i + 1)) < 0
-            || Transformations.hex(in.charAt(i + 2)) < 0) {
+        if (i + 2 >= in.length() || Decoding.hex(in.charAt(i + 1)) < 0
+            || Decoding.hex(in.charAt(i + 2)) < 0) {
           return true;
         }
         i += 2;

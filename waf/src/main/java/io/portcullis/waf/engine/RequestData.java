@@ -142,8 +142,8 @@ final class RequestData {
         return;
       }
       int eq = pair.indexOf('=');
-      String k = Transformations.urlDecode(eq < 0 ? pair : pair.substring(0, eq), false);
-      String v = eq < 0 ? "" : Transformations.urlDecode(pair.substring(eq + 1), false);
+      String k = Decoding.urlDecode(eq < 0 ? pair : pair.substring(0, eq), false);
+      String v = eq < 0 ? "" : Decoding.urlDecode(pair.substring(eq + 1), false);
       out.add(new VarValue(prefix + ":" + k, k.toLowerCase(Locale.ROOT), v));
     }
   }

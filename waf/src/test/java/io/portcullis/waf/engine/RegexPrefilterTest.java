@@ -57,8 +57,8 @@ class RegexPrefilterTest {
         for (String line : new String(in.readAllBytes(), StandardCharsets.ISO_8859_1).split("\n")) {
           String l = line.split("\t")[0];
           inputs.add(l);
-          inputs.add(Transformations.urlDecode(l, true));
-          inputs.add(Transformations.urlDecode(l, true).toLowerCase());
+          inputs.add(Decoding.urlDecode(l, true));
+          inputs.add(Decoding.urlDecode(l, true).toLowerCase());
         }
       }
     }
