@@ -23,6 +23,7 @@ import io.portcullis.operator.compile.Compiler;
 import io.portcullis.operator.compile.IncrementalCompiler;
 import io.portcullis.operator.compile.TestCertificates;
 import io.portcullis.operator.crd.ProxyRoute;
+import io.portcullis.operator.source.ClusterSource;
 import io.portcullis.operator.source.KubernetesSource;
 import io.portcullis.operator.status.KubernetesStatusSink;
 import io.portcullis.operator.status.PublishedAddresses;
@@ -180,21 +181,36 @@ class ScaleBench {
     // applies the delta to what it holds (re-hashing the result) and indexes the new config.
     LiveConfig config = new LiveConfig();
     config.apply(base);
-    long[] send = new long[5];
-    long[] apply = new long[5];
-    for (int i = 0; i < send.length; i++) {
-      long c = cpu();
-      byte[] wire = MessageFraming.encode(new StreamMessage.DeltaMsg("n", Delta.between(base, changed)));
-      send[i] = cpu() - c;
-      c = cpu();
+    long[][] stages = new long[5][7];
+    for (int i = 0; i < stages.length; i++) {
+      long[] at = stages[i];
+      at[0] = cpu();
+      Delta diff = Delta.between(base, changed);
+      at[1] = cpu();
+      byte[] wire = MessageFraming.encode(new StreamMessage.DeltaMsg("n", diff));
+      at[2] = cpu();
       StreamMessage.DeltaMsg received = (StreamMessage.DeltaMsg) MessageFraming.decode(
           Arrays.copyOfRange(wire, 4, wire.length));
-      config.apply(received.delta().applyTo(base));
-      apply[i] = cpu() - c;
+      at[3] = cpu();
+      Snapshot result = received.delta().applyTo(base);
+      at[4] = cpu();
+      config.apply(result);
+      at[5] = cpu();
       config.apply(base);
     }
-    rows.put("  stream, one " + kind + " changed: operator diff+encode / dataplane decode+apply+index (CPU)",
-        ms(median(Arrays.copyOfRange(send, 2, send.length))) + " / " + ms(median(Arrays.copyOfRange(apply, 2, apply.length))));
+    rows.put("  stream, one " + kind + " changed (CPU): operator diff / encode; dataplane decode / "
+        + "apply delta + version / index + swap",
+        stage(stages, 0, 1) + " / " + stage(stages, 1, 2) + "; " + stage(stages, 2, 3) + " / "
+            + stage(stages, 3, 4) + " / " + stage(stages, 4, 5));
+  }
+
+  /** Median over the runs after two warm-ups of the time between two recorded instants. */
+  private static String stage(long[][] runs, int from, int to) {
+    long[] took = new long[runs.length - 2];
+    for (int i = 2; i < runs.length; i++) {
+      took[i - 2] = runs[i][to] - runs[i][from];
+    }
+    return ms(median(took));
   }
 
   // ---------------------------------------------------------------- the mock API server
@@ -218,9 +234,14 @@ class ScaleBench {
       IncrementalCompiler compiler = new IncrementalCompiler(new Compiler(options.compilerSettings()));
       SnapshotStore store = new SnapshotStore();
       operator = new Operator(options,
-          new KubernetesSource(client, List.of(), options.endpointsSource()),
+          new TimedSource(new KubernetesSource(client, List.of(), options.endpointsSource()), events),
           new KubernetesStatusSink(client),
-          state -> compiler.apply(state.withNow(Instant.now())),
+          state -> {
+            compileStarts.add(System.nanoTime());
+            CompileResult result = compiler.apply(state.withNow(Instant.now()));
+            compileEnds.add(System.nanoTime());
+            return result;
+          },
           store, Main.streamServer());
       operator.publishAddresses(PublishedAddresses.fixed(List.of("10.0.0.1")));
       ingressWatch = client.network().v1().ingresses().inAnyNamespace().inform();
@@ -411,25 +432,101 @@ class ScaleBench {
         }
       }
       applied.forEach(Queue::clear);
+      events.clear();
+      compileStarts.clear();
+      compileEnds.clear();
       long t = System.nanoTime();
       client.resource(object).update();
       await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(1)).until(() ->
           applied.stream().allMatch(q -> q.stream().anyMatch(a -> carries.test(a.snapshot()))));
       long last = 0;
+      long firstApplied = Long.MAX_VALUE;
       for (Queue<Applied> q : applied) {
         long first = q.stream().filter(a -> carries.test(a.snapshot())).mapToLong(Applied::at).min().orElseThrow();
         last = Math.max(last, first);
+        firstApplied = Math.min(firstApplied, first);
       }
       long took = last - t;
+      // Where the time went: the compile that carried the change is the last one to start
+      // before the first dataplane applied it.
+      long event = firstAfter(events, t);
+      long compileStart = -1;
+      for (long s : compileStarts) {
+        if (s >= event && s <= firstApplied && s > compileStart) {
+          compileStart = s;
+        }
+      }
+      long compileEnd = firstAfter(compileEnds, compileStart);
+      if (event > 0 && compileStart > 0 && compileEnd > 0) {
+        long[] st = {event - t, compileStart - event, compileEnd - compileStart,
+            firstApplied - compileEnd, last - firstApplied};
+        for (int k = 0; k < st.length; k++) {
+          stageTimes.computeIfAbsent(k, x -> new ArrayList<>()).add(st[k]);
+        }
+      }
       all.add(took);
       byKind.computeIfAbsent(kind, k -> new ArrayList<>()).add(took);
     }
     rows.put("API write -> every dataplane applied, all " + all.size() + " changes (p50 / p99 / max)", percentiles(all));
     byKind.forEach((kind, list) -> rows.put("  of which " + kind + " (" + list.size() + ", p50 / p99 / max)", percentiles(list)));
+    String[] names = {"API write -> operator informer event", "event -> compile start (quiet time, queue)",
+        "compile start -> end (incremental compiler, snapshot, version)",
+        "compile end -> first dataplane applied (publish, diff, encode, send, decode, apply, index)",
+        "first -> last dataplane applied"};
+    for (int k = 0; k < names.length; k++) {
+      List<Long> list = stageTimes.get(k);
+      if (list != null) {
+        rows.put("  stage: " + names[k] + " (" + list.size() + ", p50 / p99 / max)", percentiles(list));
+      }
+    }
   }
+
+  private final Map<Integer, List<Long>> stageTimes = new java.util.TreeMap<>();
 
   /** A config a dataplane swapped in, and when. */
   record Applied(long at, Snapshot snapshot) {}
+
+  /** When the operator's source reported a change, and when each compile started and ended. */
+  private final Queue<Long> events = new ConcurrentLinkedQueue<>();
+  private final Queue<Long> compileStarts = new ConcurrentLinkedQueue<>();
+  private final Queue<Long> compileEnds = new ConcurrentLinkedQueue<>();
+
+  /** The operator's own source, with the time of each change it reports to the rebuild loop. */
+  private record TimedSource(ClusterSource source, Queue<Long> events) implements ClusterSource {
+    @Override
+    public void start(Runnable onChange) throws Exception {
+      source.start(() -> {
+        events.add(System.nanoTime());
+        onChange.run();
+      });
+    }
+
+    @Override
+    public boolean synced() {
+      return source.synced();
+    }
+
+    @Override
+    public ClusterState state() {
+      return source.state();
+    }
+
+    @Override
+    public void close() {
+      source.close();
+    }
+  }
+
+  /** First of {@code times} at or after {@code from}, or -1. */
+  private static long firstAfter(Queue<Long> times, long from) {
+    long best = -1;
+    for (long t : times) {
+      if (t >= from && (best < 0 || t < best)) {
+        best = t;
+      }
+    }
+    return best;
+  }
 
   private static String base64(TestCertificates.Issued cert) {
     try {
