@@ -5,6 +5,7 @@ import io.portcullis.operator.crd.ProxyRoute;
 import io.portcullis.snapshot.Cluster;
 import io.portcullis.snapshot.Route;
 import io.portcullis.snapshot.Snapshot;
+import io.portcullis.snapshot.TlsCertificate;
 import io.portcullis.snapshot.VirtualHost;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,6 +33,28 @@ public final class Compiler {
   }
 
   public CompileResult compile(ClusterState state) {
+    ParsedCertificates.Round parsed = parsedCertificates.start();
+    CompileResult result = compile(state, parsed);
+    parsedCertificates.keep(parsed);
+    return result;
+  }
+
+  /**
+   * Compiles part of the cluster ({@link PartialCompile}): the same passes, but the TLS Secrets
+   * parsed earlier stay remembered, since the Secrets outside the part are still in use.
+   */
+  CompileResult compilePart(ClusterState part) {
+    ParsedCertificates.Round parsed = parsedCertificates.start();
+    CompileResult result = compile(part, parsed);
+    parsedCertificates.keepAlso(parsed);
+    return result;
+  }
+
+  CompilerSettings settings() {
+    return settings;
+  }
+
+  private CompileResult compile(ClusterState state, ParsedCertificates.Round parsed) {
     ClassSelector classes = new ClassSelector(settings.ingressClass(), state.ingressClasses(), settings.ingressNginx());
     List<Ingress> ingresses = state.ingresses().stream().filter(classes::isOurs).toList();
     List<ProxyRoute> proxyRoutes = state.proxyRoutes().stream().filter(classes::isOurs).toList();
@@ -53,7 +76,6 @@ public final class Compiler {
     List<VirtualHost> virtualHosts = table.build(status);
     String defaultCluster =
         new DefaultBackendPass(backends, status).run(ingresses, settings.defaultBackend());
-    ParsedCertificates.Round parsed = parsedCertificates.start();
     TlsPass tls = new TlsPass(
         state.secrets(), caBundles, status, state.now(), settings.defaultCertificate(), parsed);
     tls.run(ingresses, proxyRoutes);
@@ -62,9 +84,29 @@ public final class Compiler {
 
     Snapshot snapshot = Snapshot.of(
         virtualHosts, usedClusters(backends, virtualHosts, defaultCluster), defaultCluster,
-        tls.certificates(), tls.defaultCertificate(), sites.blobs(virtualHosts));
-    parsedCertificates.keep(parsed);
+        usedCertificates(tls.certificates(), virtualHosts, tls.defaultCertificate()),
+        tls.defaultCertificate(), sites.blobs(virtualHosts));
     return new CompileResult(snapshot, status.build());
+  }
+
+  /**
+   * Only certificates a virtual host or the default names. A TLS claim on a host without routes
+   * validates its Secret (and reports on it) but the dataplane could never present it: its SNI
+   * table is built from the virtual hosts. Leaving such keys out also keeps what a host's
+   * certificate is a matter of that host alone, which the partial recompile relies on.
+   */
+  private static List<TlsCertificate> usedCertificates(
+      List<TlsCertificate> certificates, List<VirtualHost> virtualHosts, String defaultCertificate) {
+    Set<String> named = new java.util.HashSet<>();
+    for (VirtualHost vhost : virtualHosts) {
+      if (vhost.tls() != null && vhost.tls().certificate() != null) {
+        named.add(vhost.tls().certificate());
+      }
+    }
+    if (defaultCertificate != null) {
+      named.add(defaultCertificate);
+    }
+    return certificates.stream().filter(c -> named.contains(c.name())).toList();
   }
 
   /** Only clusters a winning route or the default uses: conflict losers leave nothing behind. */

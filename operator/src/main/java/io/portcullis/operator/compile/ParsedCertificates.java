@@ -34,6 +34,19 @@ final class ParsedCertificates {
     kept = round.used;
   }
 
+  /**
+   * After a compile of part of the objects: what it used joins what was kept, since the rest of
+   * the Secrets are still live. Stale entries go at the next full compile's {@link #keep}.
+   */
+  void keepAlso(Round round) {
+    if (round.used.isEmpty()) {
+      return;
+    }
+    Map<Key, Content> joined = new HashMap<>(kept);
+    joined.putAll(round.used);
+    kept = joined;
+  }
+
   /** One compile's lookups. Not thread-safe: a compile runs on one thread. */
   static final class Round {
     /** Remembers nothing: every Secret is parsed (one-off validations). */

@@ -172,7 +172,8 @@ class ScaleBench {
     }
     rows.put("incremental compile, one " + kind + " changed: CPU / wall",
         ms(median(Arrays.copyOfRange(cpus, 2, cpus.length))) + " / " + ms(median(Arrays.copyOfRange(nanos, 2, nanos.length)))
-        + " (" + (compiler.endpointUpdates() > 0 ? "endpoint path" : "full path") + ")");
+        + " (" + (compiler.endpointUpdates() > 0 ? "endpoint path"
+            : compiler.partialCompiles() > 0 ? "partial path" : "full path") + ")");
     Delta delta = Delta.between(base, changed);
     rows.put("delta on the wire, one " + kind + " changed",
         bytes(MessageFraming.encode(new StreamMessage.DeltaMsg("n", delta)).length)

@@ -1,0 +1,109 @@
+package io.portcullis.operator.compile;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressRule;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressTLS;
+import io.portcullis.operator.crd.ProxyRoute;
+import io.portcullis.snapshot.Route;
+import io.portcullis.snapshot.VirtualHost;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The virtual hosts each Ingress and ProxyRoute has a say in: the hosts its spec names (rules, TLS
+ * entries, ProxyRoute hosts) plus the hosts the last compile actually put its routes on (so hosts
+ * that annotations add, such as ingress-nginx's server-alias, are known once compiled). Two objects
+ * on one host can affect each other (conflicts, TLS claims, canaries); objects on disjoint hosts
+ * cannot, which is what lets a change recompile only its hosts.
+ */
+final class HostFootprints {
+  /** Object key to the hosts its routes were compiled onto by the last compile that saw it. */
+  private final Map<String, Set<String>> produced = new HashMap<>();
+
+  /** Everything the last compile learned is forgotten, then learned again from {@code result}. */
+  void learnAll(CompileResult result) {
+    produced.clear();
+    learn(result.snapshot().virtualHosts(), result.statuses());
+  }
+
+  /** What a partial compile of {@code objects} produced replaces what was known of them. */
+  void relearn(Collection<String> objectKeys, CompileResult part) {
+    objectKeys.forEach(produced::remove);
+    learn(part.snapshot().virtualHosts(), part.statuses());
+  }
+
+  private void learn(List<VirtualHost> hosts, List<ObjectStatus> statuses) {
+    Map<String, String> hostOfRoute = new HashMap<>();
+    for (VirtualHost vhost : hosts) {
+      for (Route route : vhost.routes()) {
+        hostOfRoute.put(route.name(), vhost.host());
+      }
+    }
+    for (ObjectStatus status : statuses) {
+      Set<String> onHosts = new HashSet<>();
+      for (String route : status.routeNames()) {
+        String host = hostOfRoute.get(route);
+        if (host != null) {
+          onHosts.add(host);
+        }
+      }
+      if (!onHosts.isEmpty()) {
+        ObjectRef ref = status.object();
+        produced.put(key(ref.kind(), ref.namespace(), ref.name()), onHosts);
+      }
+    }
+  }
+
+  /** Declared and produced hosts of {@code object}. */
+  Set<String> hostsOf(HasMetadata object) {
+    Set<String> hosts = declared(object);
+    Set<String> known = produced.get(key(object));
+    if (known != null) {
+      hosts.addAll(known);
+    }
+    return hosts;
+  }
+
+  /** {@code Ingress/ns/name} or {@code ProxyRoute/ns/name}. */
+  static String key(HasMetadata object) {
+    return key(object instanceof ProxyRoute ? ProxyRoutePass.KIND : IngressPass.KIND,
+        StateChanges.namespace(object), object.getMetadata().getName());
+  }
+
+  static String key(String kind, String namespace, String name) {
+    return kind + "/" + namespace + "/" + name;
+  }
+
+  /** The hosts a spec names, lower-cased; a rule without a host is the host-less virtual host. */
+  static Set<String> declared(HasMetadata object) {
+    Set<String> hosts = new HashSet<>();
+    if (object instanceof Ingress ingress && ingress.getSpec() != null) {
+      if (ingress.getSpec().getRules() != null) {
+        for (IngressRule rule : ingress.getSpec().getRules()) {
+          hosts.add(rule == null ? VirtualHost.ANY_HOST : normal(rule.getHost()));
+        }
+      }
+      if (ingress.getSpec().getTls() != null) {
+        for (IngressTLS tls : ingress.getSpec().getTls()) {
+          if (tls != null && tls.getHosts() != null) {
+            tls.getHosts().forEach(h -> hosts.add(normal(h)));
+          }
+        }
+      }
+    } else if (object instanceof ProxyRoute route && route.getSpec() != null
+        && route.getSpec().hosts != null) {
+      route.getSpec().hosts.forEach(h -> hosts.add(normal(h)));
+    }
+    return hosts;
+  }
+
+  private static String normal(String host) {
+    return host == null || host.isEmpty() ? VirtualHost.ANY_HOST : host.toLowerCase(Locale.ROOT);
+  }
+}

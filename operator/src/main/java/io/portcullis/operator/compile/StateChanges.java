@@ -1,0 +1,106 @@
+package io.portcullis.operator.compile;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * What differs between two cluster states, as the partial recompile needs it: the Ingresses and
+ * ProxyRoutes that changed (each in its old and its new form, so the hosts it left are recompiled
+ * too), and the namespaces whose Services, EndpointSlices, Secrets or ConfigMaps changed (every
+ * reference from a route object to those stays inside its own namespace).
+ *
+ * @param routeObjects old and new versions of every added, removed or changed Ingress/ProxyRoute
+ * @param namespaces namespaces with a changed Service, EndpointSlice, Secret or ConfigMap
+ */
+record StateChanges(List<HasMetadata> routeObjects, Set<String> namespaces) {
+  StateChanges {
+    routeObjects = List.copyOf(routeObjects);
+    namespaces = Set.copyOf(namespaces);
+  }
+
+  boolean isEmpty() {
+    return routeObjects.isEmpty() && namespaces.isEmpty();
+  }
+
+  /**
+   * The changes from {@code before} to {@code after}; empty when something every object depends
+   * on changed (the IngressClasses), which only a full compile can follow.
+   */
+  static Optional<StateChanges> between(ClusterState before, ClusterState after) {
+    if (!changed(before.ingressClasses(), after.ingressClasses()).isEmpty()) {
+      return Optional.empty();
+    }
+    List<HasMetadata> routeObjects = new ArrayList<>();
+    routeObjects.addAll(changed(before.ingresses(), after.ingresses()));
+    routeObjects.addAll(changed(before.proxyRoutes(), after.proxyRoutes()));
+    Set<String> namespaces = new HashSet<>();
+    for (List<? extends HasMetadata> kind : List.of(
+        changed(before.services(), after.services()),
+        changed(before.endpointSlices(), after.endpointSlices()),
+        changed(before.secrets(), after.secrets()),
+        changed(before.configMaps(), after.configMaps()))) {
+      kind.forEach(o -> namespaces.add(namespace(o)));
+    }
+    return Optional.of(new StateChanges(routeObjects, namespaces));
+  }
+
+  static String namespace(HasMetadata object) {
+    return Objects.toString(object.getMetadata().getNamespace(), "");
+  }
+
+  /** {@code namespace/name}. */
+  static String name(HasMetadata object) {
+    return namespace(object) + "/" + object.getMetadata().getName();
+  }
+
+  /**
+   * Old and new versions of what was added, removed or changed. Walks both lists once by identity
+   * (the cache hands out the same instance for an unchanged object, in the same order); only when
+   * the lists stop lining up does it fall back to matching by name.
+   */
+  static List<HasMetadata> changed(List<? extends HasMetadata> before, List<? extends HasMetadata> after) {
+    List<HasMetadata> out = new ArrayList<>();
+    int n = Math.min(before.size(), after.size());
+    int i = 0;
+    for (; i < n; i++) {
+      HasMetadata a = before.get(i);
+      HasMetadata b = after.get(i);
+      if (a == b) {
+        continue;
+      }
+      if (!name(a).equals(name(b))) {
+        break;
+      }
+      if (!a.equals(b)) {
+        out.add(a);
+        out.add(b);
+      }
+    }
+    if (i == before.size() && i == after.size()) {
+      return out;
+    }
+    Map<String, HasMetadata> old = new HashMap<>();
+    for (int j = i; j < before.size(); j++) {
+      old.put(name(before.get(j)), before.get(j));
+    }
+    for (int j = i; j < after.size(); j++) {
+      HasMetadata b = after.get(j);
+      HasMetadata a = old.remove(name(b));
+      if (a == null) {
+        out.add(b);
+      } else if (a != b && !a.equals(b)) {
+        out.add(a);
+        out.add(b);
+      }
+    }
+    out.addAll(old.values());
+    return out;
+  }
+}
