@@ -2,12 +2,9 @@ package io.portcullis.snapshot;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -89,60 +86,35 @@ public record Delta(
         removeVirtualHosts, defaultCluster, List.of(), List.of(), null);
   }
 
-  /** The delta that turns {@code from} into {@code to}. */
+  /**
+   * The delta that turns {@code from} into {@code to}. One merge walk over each pair of sorted
+   * lists; parts that are the same instance in both (what a recompile keeps) compare by identity,
+   * so diffing a one-object change costs a walk, not a deep comparison of everything.
+   */
   public static Delta between(Snapshot from, Snapshot to) {
-    Map<String, Cluster> oldClusters = from.clustersByName();
-    Map<String, VirtualHost> oldHosts = from.virtualHostsByHost();
-    List<Cluster> upsertClusters = new ArrayList<>();
-    for (Cluster c : to.clusters()) {
-      if (!c.equals(oldClusters.get(c.name()))) {
-        upsertClusters.add(c);
-      }
-    }
-    List<VirtualHost> upsertHosts = new ArrayList<>();
-    for (VirtualHost v : to.virtualHosts()) {
-      if (!v.equals(oldHosts.get(v.host()))) {
-        upsertHosts.add(v);
-      }
-    }
-    Set<String> newClusters = to.clustersByName().keySet();
-    Set<String> newHosts = to.virtualHostsByHost().keySet();
-    List<String> removeClusters =
-        oldClusters.keySet().stream().filter(n -> !newClusters.contains(n)).toList();
-    List<String> removeHosts = oldHosts.keySet().stream().filter(h -> !newHosts.contains(h)).toList();
-    Map<String, TlsCertificate> oldCertificates = from.certificatesByName();
-    List<TlsCertificate> upsertCertificates = new ArrayList<>();
-    for (TlsCertificate c : to.certificates()) {
-      if (!c.equals(oldCertificates.get(c.name()))) {
-        upsertCertificates.add(c);
-      }
-    }
-    Set<String> newCertificates = to.certificatesByName().keySet();
-    List<String> removeCertificates =
-        oldCertificates.keySet().stream().filter(n -> !newCertificates.contains(n)).toList();
-    Map<String, StaticBlob> oldBlobs = from.blobsByDigest();
-    List<StaticBlob> upsertBlobs =
-        to.blobs().stream().filter(b -> !oldBlobs.containsKey(b.digest())).toList();
-    Set<String> newBlobs = to.blobsByDigest().keySet();
-    List<String> removeBlobs =
-        oldBlobs.keySet().stream().filter(d -> !newBlobs.contains(d)).toList();
+    Diff<Cluster> clusters = Diff.of(from.clusters(), to.clusters(), Cluster::name);
+    Diff<VirtualHost> hosts = Diff.of(from.virtualHosts(), to.virtualHosts(), VirtualHost::host);
+    Diff<TlsCertificate> certificates =
+        Diff.of(from.certificates(), to.certificates(), TlsCertificate::name);
+    Diff<StaticBlob> blobs = Diff.of(from.blobs(), to.blobs(), StaticBlob::digest);
     return new Delta(
         from.version(),
         to.version(),
-        upsertClusters,
-        upsertHosts,
-        removeClusters,
-        removeHosts,
+        clusters.upserts(),
+        hosts.upserts(),
+        clusters.removals(),
+        hosts.removals(),
         to.defaultCluster(),
-        upsertCertificates,
-        removeCertificates,
+        certificates.upserts(),
+        certificates.removals(),
         to.defaultCertificate(),
-        upsertBlobs,
-        removeBlobs);
+        blobs.upserts(),
+        blobs.removals());
   }
 
   /**
-   * Applies this delta to {@code base}.
+   * Applies this delta to {@code base}. Unchanged parts of the result are the base's own
+   * instances, so versioning it re-hashes only what the delta carries.
    *
    * @throws IllegalArgumentException when {@code base} is not the base version, the result is not
    *     a valid snapshot, or it does not hash to {@link #version()}
@@ -152,22 +124,13 @@ public record Delta(
       throw new IllegalArgumentException(
           "delta is based on " + baseVersion + " but the current version is " + base.version());
     }
-    Map<String, Cluster> clusters = new LinkedHashMap<>(base.clustersByName());
-    upsertClusters.forEach(c -> clusters.put(c.name(), c));
-    removeClusters.forEach(clusters::remove);
-    Map<String, VirtualHost> hosts = new LinkedHashMap<>(base.virtualHostsByHost());
-    upsertVirtualHosts.forEach(v -> hosts.put(v.host(), v));
-    removeVirtualHosts.forEach(hosts::remove);
-    Map<String, TlsCertificate> certificates = new LinkedHashMap<>(base.certificatesByName());
-    upsertCertificates.forEach(c -> certificates.put(c.name(), c));
-    removeCertificates.forEach(certificates::remove);
-    Map<String, StaticBlob> blobs = new LinkedHashMap<>(base.blobsByDigest());
-    upsertBlobs.forEach(b -> blobs.put(b.digest(), b));
-    removeBlobs.forEach(blobs::remove);
     Snapshot result = Snapshot.of(
-        new ArrayList<>(hosts.values()), new ArrayList<>(clusters.values()), defaultCluster,
-        new ArrayList<>(certificates.values()), defaultCertificate,
-        new ArrayList<>(blobs.values()));
+        Diff.patch(base.virtualHosts(), upsertVirtualHosts, removeVirtualHosts, VirtualHost::host),
+        Diff.patch(base.clusters(), upsertClusters, removeClusters, Cluster::name),
+        defaultCluster,
+        Diff.patch(base.certificates(), upsertCertificates, removeCertificates, TlsCertificate::name),
+        defaultCertificate,
+        Diff.patch(base.blobs(), upsertBlobs, removeBlobs, StaticBlob::digest));
     if (!result.version().equals(version)) {
       throw new IllegalArgumentException(
           "delta result hashes to " + result.version() + ", expected " + version);

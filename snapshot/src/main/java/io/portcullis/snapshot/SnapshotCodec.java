@@ -9,9 +9,6 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 
 /**
  * The JSON form of snapshots and stream messages, shared by both planes. The mapper stays inside:
@@ -66,17 +63,6 @@ public final class SnapshotCodec {
 
   public static <T> T fromJson(String json, Class<T> type) {
     return fromJson(json.getBytes(StandardCharsets.UTF_8), type);
-  }
-
-  /** SHA-256 of the canonical JSON of a snapshot's content (everything except the version). */
-  static String contentHash(Snapshot unversioned) {
-    try {
-      MessageDigest digest = MessageDigest.getInstance("SHA-256");
-      byte[] hash = digest.digest(toJson(unversioned));
-      return HexFormat.of().formatHex(hash, 0, 16);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is part of every JDK", e);
-    }
   }
 
   private static String rootMessage(Throwable e) {

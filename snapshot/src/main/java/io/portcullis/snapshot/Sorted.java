@@ -16,7 +16,14 @@ final class Sorted {
     if (list == null) {
       return List.of();
     }
-    return list.stream().sorted(order).toList();
+    // Mostly the input is a snapshot's own list again (a delta applied, a recompile merged):
+    // already sorted and immutable, so it is checked in one pass and kept, not copied.
+    for (int i = 1; i < list.size(); i++) {
+      if (order.compare(list.get(i - 1), list.get(i)) > 0) {
+        return list.stream().sorted(order).toList();
+      }
+    }
+    return List.copyOf(list);
   }
 
   static <T> List<T> copy(List<T> list) {
@@ -25,6 +32,21 @@ final class Sorted {
 
   static <V> Map<String, V> copy(Map<String, V> map) {
     return map == null ? Map.of() : java.util.Collections.unmodifiableMap(new TreeMap<>(map));
+  }
+
+  /**
+   * {@code list} sorted by {@code key}, refusing two elements with the same key. Duplicates of a
+   * sorted list are neighbours, so this needs no set of all keys.
+   */
+  static <T> List<T> copyUnique(List<T> list, Function<T, String> key, String what) {
+    List<T> sorted = copy(list, Comparator.comparing(key));
+    for (int i = 1; i < sorted.size(); i++) {
+      String k = key.apply(sorted.get(i));
+      if (k.equals(key.apply(sorted.get(i - 1)))) {
+        throw new IllegalArgumentException("duplicate " + what + " " + k);
+      }
+    }
+    return sorted;
   }
 
   static <T> void requireUnique(List<T> list, Function<T, String> key, String what) {

@@ -47,8 +47,10 @@ public final class RateLimitShares {
       }
       List<FilterConfig> filters = shared(v.filters(), dataplanes);
       VirtualHost host = new VirtualHost(v.host(), routes, v.tls(), filters);
-      changed |= !host.equals(v);
-      hosts.add(host);
+      // Keep the old instance when equal: the version is hashed per part instance.
+      boolean same = host.equals(v);
+      changed |= !same;
+      hosts.add(same ? v : host);
     }
     return changed ? snapshot.withVirtualHosts(hosts) : snapshot;
   }
