@@ -22,7 +22,9 @@ import java.util.Set;
 /**
  * An applied snapshot: the routing index, each route's compiled filter chain (the hosts' TLS
  * policies among them) and the SNI certificate table, swapped in together with one reference
- * write by {@link LiveConfig}. Immutable once built; a request keeps the instance it started with
+ * write by {@link LiveConfig}. A new config reuses the index of every virtual host that did not
+ * change (and whose clusters are the same instances), so applying a one-host delta indexes one
+ * host, not all of them. Immutable once built; a request keeps the instance it started with
  * even when a newer one is swapped in.
  *
  * <p>A request's host picks one virtual host: the exact one, else the wildcard one label up, else
@@ -61,11 +63,16 @@ public final class RuntimeConfig {
       this.staticSites = previous.staticSites;
     } else {
       ChainCompiler.SnapshotChains chains = compiler.forSnapshot(snapshot);
+      RuntimeConfig reusable =
+          previous != null && sameSnapshotWideChainInputs(previous.snapshot, snapshot) ? previous : null;
       Map<String, VirtualHostIndex> exact = new HashMap<>();
       Map<String, VirtualHostIndex> wildcard = new HashMap<>();
       VirtualHostIndex any = null;
       for (VirtualHost vhost : snapshot.virtualHosts()) {
-        VirtualHostIndex index = new VirtualHostIndex(vhost, clusters, chains);
+        VirtualHostIndex old = reusable == null ? null : reusable.indexOf(vhost.host());
+        VirtualHostIndex index = old != null && old.serves(vhost, clusters)
+            ? old
+            : new VirtualHostIndex(vhost, clusters, chains);
         if (vhost.host().equals(VirtualHost.ANY_HOST)) {
           any = index;
         } else if (vhost.isWildcard()) {
@@ -82,6 +89,37 @@ public final class RuntimeConfig {
     }
     this.defaultCluster =
         snapshot.defaultCluster() == null ? null : clusters.get(snapshot.defaultCluster());
+  }
+
+  /**
+   * Whether the filter chains of two snapshots' unchanged virtual hosts are the same. A chain
+   * compiler sees the whole snapshot ({@link ChainCompiler#forSnapshot}); the one snapshot-wide
+   * fact the standard chains use is whether any host checks client certificates (then hosts
+   * without TLS get the TLS filter too, to refuse such connections). Any other snapshot-wide
+   * input a chain compiler grows must be compared here, or untouched hosts would keep stale chains.
+   */
+  private static boolean sameSnapshotWideChainInputs(Snapshot previous, Snapshot next) {
+    return checksClientCertificates(previous) == checksClientCertificates(next);
+  }
+
+  private static boolean checksClientCertificates(Snapshot snapshot) {
+    for (VirtualHost vhost : snapshot.virtualHosts()) {
+      if (vhost.tls() != null && vhost.tls().clientCertificates() != null) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The index built for exactly this host pattern, or null (package-private for tests). */
+  VirtualHostIndex indexOf(String host) {
+    if (host.equals(VirtualHost.ANY_HOST)) {
+      return anyHost;
+    }
+    if (host.startsWith("*.")) {
+      return wildcardHosts.get(host.substring(2));
+    }
+    return exactHosts.get(host);
   }
 
   /**

@@ -25,12 +25,19 @@ final class VirtualHostIndex {
   private final List<CompiledRoute> regexes = new ArrayList<>();
   /** For requests of this host that no route matched. */
   final FilterChain hostFilters;
+  /** What this index was built from: the host, and the cluster instances its routes resolved. */
+  private final VirtualHost vhost;
+  private final Map<String, ClusterRuntime> resolved = new HashMap<>();
 
   VirtualHostIndex(
       VirtualHost vhost, Map<String, ClusterRuntime> clusters, ChainCompiler.SnapshotChains chains) {
+    this.vhost = vhost;
     this.hostFilters = chains.host(vhost);
     int priority = 0;
     for (var route : vhost.routes()) {
+      for (String name : route.action().clusterNames()) {
+        resolved.put(name, clusters.get(name));
+      }
       CompiledRoute compiled =
           new CompiledRoute(priority++, route, clusters, chains.route(vhost, route));
       PathMatch path = route.match().path();
@@ -42,6 +49,25 @@ final class VirtualHostIndex {
         regexes.add(compiled);
       }
     }
+  }
+
+  /**
+   * Whether this index, built for an earlier config, serves {@code next} as it is: the same virtual
+   * host, and every cluster its routes name still the very instance they resolved (clusters whose
+   * endpoints changed are updated in place, so they are). Its routes then keep their compiled
+   * chains, regexes and weighted pickers' state. The caller vouches that nothing snapshot-wide
+   * that chains depend on changed.
+   */
+  boolean serves(VirtualHost next, Map<String, ClusterRuntime> clusters) {
+    if (next != vhost && !next.equals(vhost)) {
+      return false;
+    }
+    for (Map.Entry<String, ClusterRuntime> e : resolved.entrySet()) {
+      if (clusters.get(e.getKey()) != e.getValue()) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The winning route for a normalized path, or null. */
