@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The latest copy of every object a source has seen, keyed by kind and namespace/name, and the
@@ -44,7 +45,43 @@ public final class ResourceCache {
       Comparator.comparing((HasMetadata o) -> Objects.toString(o.getMetadata().getNamespace(), ""))
           .thenComparing(o -> o.getMetadata().getName());
 
-  private final Map<Class<?>, Map<String, HasMetadata>> byKind = new ConcurrentHashMap<>();
+  private final Map<Class<?>, Kind> byKind = new ConcurrentHashMap<>();
+
+  /**
+   * The objects of one kind, and their sorted list as of a count of changes. A state is taken per
+   * rebuild and most rebuilds change one object of one kind: the other kinds' lists are handed
+   * out again (the same instances, which the incremental compiler compares by identity) instead
+   * of being copied and sorted again, 30,000 objects at 10,000 Ingresses.
+   */
+  private static final class Kind {
+    final Map<String, HasMetadata> objects;
+    /** Bumped after every write, so a list sorted while a write ran is never taken as current. */
+    final AtomicLong changes = new AtomicLong();
+    volatile SortedList sorted;
+
+    Kind(Map<String, HasMetadata> objects) {
+      this.objects = objects;
+    }
+
+    Kind() {
+      this(new ConcurrentHashMap<>());
+    }
+
+    List<HasMetadata> sorted() {
+      long now = changes.get();
+      SortedList cached = sorted;
+      if (cached != null && cached.asOf() == now) {
+        return cached.list();
+      }
+      List<HasMetadata> out = new ArrayList<>(objects.values());
+      out.sort(BY_NAMESPACE_AND_NAME);
+      List<HasMetadata> frozen = List.copyOf(out); // ClusterState keeps it as it is
+      sorted = new SortedList(now, frozen);
+      return frozen;
+    }
+  }
+
+  private record SortedList(long asOf, List<HasMetadata> list) {}
 
   /** True for objects of a kind this cache keeps. */
   public static boolean accepts(HasMetadata object) {
@@ -58,9 +95,9 @@ public final class ResourceCache {
    */
   public boolean upsert(HasMetadata object) {
     requireKind(object);
-    Map<String, HasMetadata> objects =
-        byKind.computeIfAbsent(object.getClass(), k -> new ConcurrentHashMap<>());
-    HasMetadata previous = objects.put(key(object), object);
+    Kind kind = byKind.computeIfAbsent(object.getClass(), k -> new Kind());
+    HasMetadata previous = kind.objects.put(key(object), object);
+    kind.changes.incrementAndGet();
     if (previous == null) {
       return true;
     }
@@ -72,8 +109,12 @@ public final class ResourceCache {
   /** Removes the object with {@code object}'s kind, namespace and name; false if absent. */
   public boolean delete(HasMetadata object) {
     requireKind(object);
-    Map<String, HasMetadata> objects = byKind.get(object.getClass());
-    return objects != null && objects.remove(key(object)) != null;
+    Kind kind = byKind.get(object.getClass());
+    if (kind == null || kind.objects.remove(key(object)) == null) {
+      return false;
+    }
+    kind.changes.incrementAndGet();
+    return true;
   }
 
   /** Replaces every object of every kind with {@code objects} (a manifests re-read). */
@@ -86,30 +127,34 @@ public final class ResourceCache {
     boolean changed = false;
     for (Class<? extends HasMetadata> kind : KINDS) {
       Map<String, HasMetadata> now = fresh.getOrDefault(kind, Map.of());
-      Map<String, HasMetadata> before = byKind.getOrDefault(kind, Map.of());
-      if (!now.equals(before)) {
+      Kind before = byKind.get(kind);
+      if (!now.equals(before == null ? Map.of() : before.objects)) {
         changed = true;
-        byKind.put(kind, now);
+        byKind.put(kind, new Kind(new ConcurrentHashMap<>(now)));
       }
     }
     return changed;
   }
 
-  /** Every object of {@code kind}, sorted by namespace and name. */
+  /**
+   * Every object of {@code kind}, sorted by namespace and name; unmodifiable, and the same
+   * instance as the last call's while the kind has not changed.
+   */
+  @SuppressWarnings("unchecked") // a Kind holds objects of its class only (upsert checks)
   public <T extends HasMetadata> List<T> list(Class<T> kind) {
-    List<T> out = new ArrayList<>();
-    for (HasMetadata object : byKind.getOrDefault(kind, Map.of()).values()) {
-      out.add(kind.cast(object));
-    }
-    out.sort(BY_NAMESPACE_AND_NAME);
-    return out;
+    Kind objects = byKind.get(kind);
+    return objects == null ? List.of() : (List<T>) objects.sorted();
   }
 
   /** The compiler's view: lists sorted by namespace/name, Endpoints turned into slices. */
   public ClusterState state() {
-    List<EndpointSlice> slices = new ArrayList<>(list(EndpointSlice.class));
-    for (Endpoints endpoints : list(Endpoints.class)) {
-      slices.addAll(EndpointsConverter.toSlices(endpoints));
+    List<EndpointSlice> slices = list(EndpointSlice.class);
+    List<Endpoints> endpointsObjects = list(Endpoints.class);
+    if (!endpointsObjects.isEmpty()) {
+      slices = new ArrayList<>(slices);
+      for (Endpoints endpoints : endpointsObjects) {
+        slices.addAll(EndpointsConverter.toSlices(endpoints));
+      }
     }
     return new ClusterState(
         list(IngressClass.class),

@@ -240,6 +240,9 @@ public final class IncrementalCompiler implements Function<ClusterState, Compile
 
   /** Element-wise: the cache hands out the same instance for an unchanged object, so == is usual. */
   private static boolean same(List<? extends HasMetadata> a, List<? extends HasMetadata> b) {
+    if (a == b) {
+      return true; // the cache hands out the same list while a kind is unchanged
+    }
     if (a.size() != b.size()) {
       return false;
     }

@@ -66,6 +66,9 @@ record StateChanges(List<HasMetadata> routeObjects, Set<String> namespaces) {
    * the lists stop lining up does it fall back to matching by name.
    */
   static List<HasMetadata> changed(List<? extends HasMetadata> before, List<? extends HasMetadata> after) {
+    if (before == after) {
+      return List.of(); // an unchanged kind: the cache hands out the very same list
+    }
     List<HasMetadata> out = new ArrayList<>();
     int n = Math.min(before.size(), after.size());
     int i = 0;

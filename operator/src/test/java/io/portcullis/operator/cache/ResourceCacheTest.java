@@ -2,6 +2,7 @@ package io.portcullis.operator.cache;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.api.model.Endpoints;
@@ -83,5 +84,27 @@ class ResourceCacheTest {
     assertFalse(cache.replaceAll(List.of(service("a", "web", null))));
     assertTrue(cache.replaceAll(List.of()));
     assertEquals(0, cache.state().services().size());
+  }
+
+  @Test
+  void anUnchangedKindIsHandedOutAsTheSameListAndAChangedOneIsSortedAfresh() {
+    ResourceCache cache = new ResourceCache();
+    cache.upsert(service("a", "web", "1"));
+    cache.upsert(service("b", "api", "1"));
+    cache.upsert(new io.fabric8.kubernetes.api.model.SecretBuilder()
+        .withNewMetadata().withNamespace("a").withName("tls").withResourceVersion("1").endMetadata()
+        .build());
+    ClusterState first = cache.state();
+    cache.upsert(service("a", "web", "1")); // a resync: same version, still a new instance
+    ClusterState second = cache.state();
+    assertSame(first.secrets(), second.secrets());
+    assertEquals(first.services(), second.services());
+    cache.upsert(service("a", "zzz", "1"));
+    cache.delete(service("b", "api", "1"));
+    ClusterState third = cache.state();
+    assertSame(second.secrets(), third.secrets());
+    assertEquals(List.of("a/web", "a/zzz"), third.services().stream()
+        .map(s -> s.getMetadata().getNamespace() + "/" + s.getMetadata().getName()).toList());
+    assertSame(third.services(), cache.state().services());
   }
 }
