@@ -35,6 +35,7 @@ class StatusWriterTest {
   KubernetesClient client;
 
   private final AtomicBoolean programmed = new AtomicBoolean();
+  private final java.util.Set<String> acked = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final AtomicInteger writes = new AtomicInteger();
   private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-01-01T00:00:00Z"));
   private StatusWriter writer;
@@ -43,7 +44,7 @@ class StatusWriterTest {
       new SnapshotStore() {
         @Override
         public boolean isProgrammedEverywhere(String version) {
-          return programmed.get();
+          return programmed.get() || acked.contains(version);
         }
       };
 
@@ -112,6 +113,57 @@ class StatusWriterTest {
       return null;
     }
     return route.getStatus().getConditions().stream().filter(c -> type.equals(c.getType())).findFirst().orElse(null);
+  }
+
+  private static final String SHOP_ROUTE = "proxyroute/shop/shop/0/shop.example.com";
+
+  /** The shop route (to {@code prefix}) and, when {@code others} > 0, that many other hosts. */
+  private static Snapshot served(String prefix, int others) {
+    List<io.portcullis.snapshot.VirtualHost> hosts = new java.util.ArrayList<>();
+    hosts.add(new io.portcullis.snapshot.VirtualHost("shop.example.com", List.of(
+        io.portcullis.snapshot.Route.of(SHOP_ROUTE,
+            io.portcullis.snapshot.RouteMatch.path(new io.portcullis.snapshot.PathMatch.Prefix(prefix)),
+            new io.portcullis.snapshot.RouteAction.DirectResponse(200, "ok")))));
+    for (int i = 0; i < others; i++) {
+      hosts.add(new io.portcullis.snapshot.VirtualHost("other" + i + ".example.com", List.of(
+          io.portcullis.snapshot.Route.of("ingress/default/other" + i + "/r0/p0",
+              io.portcullis.snapshot.RouteMatch.path(new io.portcullis.snapshot.PathMatch.Prefix("/")),
+              new io.portcullis.snapshot.RouteAction.DirectResponse(200, "other")))));
+    }
+    return Snapshot.of(hosts, List.of(), null);
+  }
+
+  private void update(ProxyRoute route, Snapshot snapshot) {
+    ClusterState state = new ClusterState(List.of(), List.of(), List.of(live(route.getMetadata().getName())),
+        List.of(), List.of(), List.of());
+    ObjectStatus accepted = accepted(route, List.of());
+    writer.update(state, new CompileResult(snapshot, List.of(new ObjectStatus(accepted.object(),
+        accepted.conditions(), List.of(), List.of(SHOP_ROUTE)))));
+  }
+
+  @Test
+  void aNewVersionThatLeavesTheRouteAloneKeepsItProgrammedWithoutWrites() {
+    ProxyRoute route = createRoute("shop");
+    Snapshot v1 = served("/", 0);
+    acked.add(v1.version());
+    update(route, v1);
+    await().atMost(Duration.ofSeconds(10)).until(() -> condition(live("shop"), "Programmed") != null
+        && "True".equals(condition(live("shop"), "Programmed").getStatus()));
+    assertEquals(1, writes.get());
+
+    // Another host changed: a new version the dataplanes have not acked yet. This route is
+    // served exactly as before, so it stays Programmed and nothing is written.
+    update(route, served("/", 1));
+    await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5)).until(() -> writes.get() == 1
+        && "True".equals(condition(live("shop"), "Programmed").getStatus()));
+
+    // Its own route changed: Pending until that version is acked.
+    Snapshot v3 = served("/new", 1);
+    update(route, v3);
+    await().atMost(Duration.ofSeconds(10)).until(() -> "Pending".equals(condition(live("shop"), "Programmed").getReason()));
+    acked.add(v3.version());
+    await().atMost(Duration.ofSeconds(10)).until(() -> "True".equals(condition(live("shop"), "Programmed").getStatus()));
+    assertEquals(3, writes.get());
   }
 
   @Test
