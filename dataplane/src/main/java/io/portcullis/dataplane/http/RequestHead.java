@@ -31,5 +31,29 @@ public record RequestHead(
   @FunctionalInterface
   public interface HeaderLookup {
     String get(String lowerCaseName);
+
+    /**
+     * Every field of a header, in order (a {@code Cookie} header may come as several fields);
+     * this default knows only the one {@link #get} returns.
+     */
+    default java.util.List<String> getAll(String lowerCaseName) {
+      String value = get(lowerCaseName);
+      return value == null ? java.util.List.of() : java.util.List.of(value);
+    }
+
+    /** A lookup over Netty's headers, every field of a name included. */
+    static HeaderLookup of(io.netty.handler.codec.http.HttpHeaders headers) {
+      return new HeaderLookup() {
+        @Override
+        public String get(String lowerCaseName) {
+          return headers.get(lowerCaseName);
+        }
+
+        @Override
+        public java.util.List<String> getAll(String lowerCaseName) {
+          return headers.getAll(lowerCaseName);
+        }
+      };
+    }
   }
 }
