@@ -5,16 +5,16 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Requests in progress per route and client address, shared by every event loop and kept across
- * snapshot swaps (a request that started on the previous snapshot still counts, and still gives
- * its slot back). An entry exists only while its count is above zero, so memory is bounded by
+ * Requests in progress per scope (a route, or a group of routes) and client address, shared by
+ * every event loop and kept across snapshot swaps (a request that started on the previous
+ * snapshot still counts, and still gives its slot back). An entry exists only while its count is above zero, so memory is bounded by
  * the requests in progress.
  */
 public final class ConcurrencyCounts {
-  /** One client on one route. */
-  record Key(String route, InetAddress client) {
+  /** One client in one scope. */
+  record Key(String scope, InetAddress client) {
     Key {
-      Objects.requireNonNull(route, "route");
+      Objects.requireNonNull(scope, "scope");
       Objects.requireNonNull(client, "client");
     }
   }
@@ -40,12 +40,12 @@ public final class ConcurrencyCounts {
     counts.computeIfPresent(key, (k, n) -> n <= 1 ? null : n - 1);
   }
 
-  /** Requests in progress for {@code client} on {@code route}. */
-  public int inProgress(String route, InetAddress client) {
-    return counts.getOrDefault(new Key(route, client), 0);
+  /** Requests in progress for {@code client} in {@code scope} (a route name or group). */
+  public int inProgress(String scope, InetAddress client) {
+    return counts.getOrDefault(new Key(scope, client), 0);
   }
 
-  /** Route and client pairs with a request in progress (the memory held). */
+  /** Scope and client pairs with a request in progress (the memory held). */
   public int entries() {
     return counts.size();
   }

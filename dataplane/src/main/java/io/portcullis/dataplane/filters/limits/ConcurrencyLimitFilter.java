@@ -16,10 +16,13 @@ import java.net.InetAddress;
  */
 public final class ConcurrencyLimitFilter implements HttpFilter {
   private final int perClient;
+  /** What the count is kept for: the config's group, else the route. */
+  private final String group;
   private final ConcurrencyCounts counts;
 
   public ConcurrencyLimitFilter(ConcurrencyLimit config, ConcurrencyCounts counts) {
     this.perClient = config.perClient();
+    this.group = config.group();
     this.counts = counts;
   }
 
@@ -29,7 +32,7 @@ public final class ConcurrencyLimitFilter implements HttpFilter {
     if (client == null) {
       return FilterAction.proceed(); // no address to count by (never on a socket)
     }
-    ConcurrencyCounts.Key key = new ConcurrencyCounts.Key(ctx.routeName(), client);
+    ConcurrencyCounts.Key key = new ConcurrencyCounts.Key(group != null ? group : ctx.routeName(), client);
     if (!counts.tryAcquire(key, perClient)) {
       return FilterAction.respond(LocalResponse.text(503, "too many requests in progress\n"));
     }
