@@ -123,8 +123,9 @@ public final class NginxAnnotations {
           + " `Retry-After` instead of ingress-nginx's default 503; with limit-rpm, this one applies"),
       a("limit-rpm", PARTLY, "as limit-rps, per minute"),
       a("limit-burst-multiplier", SUPPORTED, "the bucket holds rate x this (default 5)"),
-      a("limit-connections", SUPPORTED, "requests in progress per client address on each route"
-          + " (nginx's limit_conn: each HTTP/2 stream counts); over it 503, counted per dataplane"),
+      a("limit-connections", SUPPORTED, "requests in progress per client address, one count over"
+          + " all paths of the Ingress (nginx's limit_conn: each HTTP/2 stream counts); over it"
+          + " 503, counted per dataplane"),
       a("enable-modsecurity", PARTLY, "onto our WAF in detect mode (ingress-nginx's default"
           + " `SecRuleEngine DetectionOnly`); `portcullis.io/waf: block` blocks"),
       a("enable-owasp-core-rules", PARTLY, "onto our WAF (the OWASP CRS rules) in detect mode"),
