@@ -1,5 +1,8 @@
 package io.portcullis.dataplane.http;
 
+import io.netty.handler.codec.http.HttpHeaders;
+import java.util.List;
+
 /**
  * What the router looks at in a request, independent of the HTTP version.
  *
@@ -36,13 +39,13 @@ public record RequestHead(
      * Every field of a header, in order (a {@code Cookie} header may come as several fields);
      * this default knows only the one {@link #get} returns.
      */
-    default java.util.List<String> getAll(String lowerCaseName) {
+    default List<String> getAll(String lowerCaseName) {
       String value = get(lowerCaseName);
-      return value == null ? java.util.List.of() : java.util.List.of(value);
+      return value == null ? List.of() : List.of(value);
     }
 
     /** A lookup over Netty's headers, every field of a name included. */
-    static HeaderLookup of(io.netty.handler.codec.http.HttpHeaders headers) {
+    static HeaderLookup of(HttpHeaders headers) {
       return new HeaderLookup() {
         @Override
         public String get(String lowerCaseName) {
@@ -50,7 +53,7 @@ public record RequestHead(
         }
 
         @Override
-        public java.util.List<String> getAll(String lowerCaseName) {
+        public List<String> getAll(String lowerCaseName) {
           return headers.getAll(lowerCaseName);
         }
       };

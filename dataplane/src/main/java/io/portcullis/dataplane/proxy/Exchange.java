@@ -41,8 +41,12 @@ import io.portcullis.dataplane.resilience.Overflow;
 import io.portcullis.snapshot.HeaderRewrite;
 import java.net.InetAddress;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One request and its response, as a phase machine ({@link ExchangePhase}): the route's filters
@@ -58,6 +62,7 @@ import java.util.concurrent.CompletionStage;
  * 100 and the connection closes, since its body was never read.
  */
 final class Exchange extends DefaultAttributeMap implements FilterContext, ChainRun.Listener {
+  private static final Logger LOG = LoggerFactory.getLogger(Exchange.class);
   final ExchangeServices services;
   final Downstream down;
   final ChannelHandlerContext ctx;
@@ -96,7 +101,7 @@ final class Exchange extends DefaultAttributeMap implements FilterContext, Chain
   /** Request body bytes that arrived so far. */
   private long bodyBytes;
   /** Tasks filters asked to run when the exchange ends; null once ended (or when none). */
-  private java.util.List<Runnable> endTasks;
+  private List<Runnable> endTasks;
   private boolean ended;
 
   Exchange(ExchangeServices services, Downstream down, HttpRequest request, RequestHead head) {
@@ -338,15 +343,14 @@ final class Exchange extends DefaultAttributeMap implements FilterContext, Chain
       return;
     }
     ended = true;
-    java.util.List<Runnable> tasks = endTasks;
+    List<Runnable> tasks = endTasks;
     endTasks = null;
     if (tasks != null) {
       for (Runnable task : tasks) {
         try {
           task.run();
         } catch (RuntimeException e) {
-          org.slf4j.LoggerFactory.getLogger(Exchange.class)
-              .warn("an exchange end task failed on route {}", route, e);
+          LOG.warn("an exchange end task failed on route {}", route, e);
         }
       }
     }
@@ -476,7 +480,7 @@ final class Exchange extends DefaultAttributeMap implements FilterContext, Chain
       return;
     }
     if (endTasks == null) {
-      endTasks = new java.util.ArrayList<>(1);
+      endTasks = new ArrayList<>(1);
     }
     endTasks.add(task);
   }

@@ -88,8 +88,9 @@ public final class NginxAnnotations {
       a("canary-by-header-pattern", PARTLY, "an RE2 regular expression searched in the header's"
           + " value (ingress-nginx: PCRE); a pattern RE2 cannot run (backreferences, lookaround) is"
           + " reported and matches nothing; ignored when canary-by-header-value is set"),
-      a("canary-by-cookie", SUPPORTED, "cookie value `always` takes the canary, `never` never"
-          + " does, other values fall through to the weight; checked after canary-by-header"),
+      a("canary-by-cookie", PARTLY, "cookie value `always` takes the canary, `never` never"
+          + " does, other values fall through to the weight; checked after canary-by-header; the"
+          + " cookie name is compared with case, as RFC 6265 says (nginx ignores case)"),
       // CORS
       a("enable-cors", SUPPORTED, "ingress-nginx's defaults for the cors-* settings below"),
       a("cors-allow-origin", PARTLY, "comma-separated origins or `*`; with `*` credentials are"
