@@ -267,8 +267,10 @@ class ScaleBench {
       int expectedHosts = objects.ingresses.size() + objects.proxyRoutes.size();
       await().atMost(deadline).pollInterval(Duration.ofMillis(20)).until(() -> {
         Snapshot s = store.current();
+        // The applied logs, not LiveConfig.current(): current is set just before the listeners
+        // that fill the logs run, so it can be seen first.
         return s.virtualHosts().size() >= expectedHosts
-            && configs.stream().allMatch(c -> c.current() != null && c.current().version().equals(s.version()));
+            && applied.stream().allMatch(q -> q.stream().anyMatch(a -> a.snapshot().version().equals(s.version())));
       });
       long appliedWhole = 0;
       for (Queue<Applied> q : applied) {
