@@ -217,6 +217,17 @@ class DataplaneOptionsTest {
   }
 
   @Test
+  void ioTransportDefaultsToEpollOnLinuxAndBadNamesAreOneLine() {
+    String cp = "http://127.0.0.1:18000";
+    DataplaneOptions o = parse(NO_ENV, "--control-plane", cp);
+    assertEquals(io.netty.channel.epoll.Epoll.isAvailable() ? "epoll" : "nio", o.transport().name());
+    assertEquals("nio", parse(Map.of("PORTCULLIS_IO_TRANSPORT", "nio"), "--control-plane", cp)
+        .transport().name());
+    assertEquals("bad value 'kqueue' for --io-transport: 'kqueue' is not one of epoll, io_uring, nio",
+        error("--control-plane", cp, "--io-transport", "kqueue"));
+  }
+
+  @Test
   void helpListsEveryFlag() {
     for (String flag : DataplaneOptions.FLAGS) {
       assertTrue(DataplaneOptions.USAGE.contains("--" + flag + " "), () -> "--help lists --" + flag);

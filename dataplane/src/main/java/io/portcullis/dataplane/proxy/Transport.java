@@ -10,19 +10,73 @@ import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringServerSocketChannel;
+import io.netty.channel.uring.IoUringSocketChannel;
+import java.util.List;
 
-/** Native epoll where available, else NIO; server and client channels of the same kind. */
-record Transport(
+/**
+ * The socket layer the event loops run on: server and client channels of the same kind.
+ *
+ * <p>Native epoll is the default where the platform has it: measured beside io_uring on the
+ * bench's small keep-alive requests it was the cheaper per request (see bench/README.md); io_uring
+ * stays one flag away for kernels and workloads where it wins.
+ */
+public record Transport(
     String name,
     IoHandlerFactory ioHandlerFactory,
     Class<? extends ServerSocketChannel> serverChannel,
     Class<? extends SocketChannel> clientChannel) {
 
-  static Transport best() {
-    if (Epoll.isAvailable()) {
-      return new Transport(
-          "epoll", EpollIoHandler.newFactory(), EpollServerSocketChannel.class, EpollSocketChannel.class);
+  /** The names {@link #named} accepts, in order of preference for {@link #best}. */
+  public static final List<String> NAMES = List.of("epoll", "io_uring", "nio");
+
+  /** Epoll where available, else NIO (which every JVM has). */
+  public static Transport best() {
+    return Epoll.isAvailable() ? epoll() : nio();
+  }
+
+  /**
+   * The transport called {@code name}.
+   *
+   * @throws IllegalArgumentException for an unknown name, or one this platform cannot run (the
+   *     message says why: the native library's own reason)
+   */
+  public static Transport named(String name) {
+    switch (name) {
+      case "epoll" -> {
+        if (!Epoll.isAvailable()) {
+          throw new IllegalArgumentException(
+              "epoll is not available here: " + Epoll.unavailabilityCause().getMessage());
+        }
+        return epoll();
+      }
+      case "io_uring" -> {
+        if (!IoUring.isAvailable()) {
+          throw new IllegalArgumentException(
+              "io_uring is not available here: " + IoUring.unavailabilityCause().getMessage());
+        }
+        return new Transport(
+            "io_uring",
+            IoUringIoHandler.newFactory(),
+            IoUringServerSocketChannel.class,
+            IoUringSocketChannel.class);
+      }
+      case "nio" -> {
+        return nio();
+      }
+      default -> throw new IllegalArgumentException(
+          "'" + name + "' is not one of " + String.join(", ", NAMES));
     }
+  }
+
+  private static Transport epoll() {
+    return new Transport(
+        "epoll", EpollIoHandler.newFactory(), EpollServerSocketChannel.class, EpollSocketChannel.class);
+  }
+
+  private static Transport nio() {
     return new Transport(
         "nio", NioIoHandler.newFactory(), NioServerSocketChannel.class, NioSocketChannel.class);
   }
