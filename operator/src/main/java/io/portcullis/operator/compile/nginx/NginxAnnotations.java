@@ -124,9 +124,16 @@ public final class NginxAnnotations {
           + " `SecRuleEngine DetectionOnly`); `portcullis.io/waf: block` blocks"),
       a("enable-owasp-core-rules", PARTLY, "onto our WAF (the OWASP CRS rules) in detect mode"),
       a("ssl-passthrough", REFUSED, "needs layer-4 (TLS passthrough) routes"),
-      a("custom-http-errors", REFUSED, "needs error-page interception in the snapshot"),
-      a("default-backend", REFUSED, "needs error-page interception in the snapshot (the"
-          + " Ingress's spec.defaultBackend is served)"),
+      a("custom-http-errors", PARTLY, "a listed status (400-599) from the backend, or the"
+          + " proxy's own 502/503/504, is answered by the error backend (default-backend, else the"
+          + " operator's `--default-backend`), asked as ingress-nginx asks it (GET `/` with X-Code,"
+          + " X-Format, X-Original-URI, X-Namespace, X-Ingress-Name, X-Service-Name, X-Service-Port,"
+          + " X-Request-ID), its status and page to the client; other methods are asked with GET"
+          + " (ingress-nginx keeps the method), pages over 256 KiB and an unreachable error backend"
+          + " answer 502"),
+      a("default-backend", PARTLY, "the error backend of custom-http-errors (the Service's first"
+          + " port); alone (serving requests while the Service has no ready endpoints) refused:"
+          + " needs a fallback cluster in the snapshot"),
       // Snippets: never
       a("configuration-snippet", REFUSED, SNIPPET),
       a("server-snippet", REFUSED, SNIPPET),
