@@ -33,6 +33,9 @@ final class AuthMechanisms {
   static final String AUTH_SECRET_TYPE = "portcullis.io/auth-secret-type";
   static final String AUTH_URL = "portcullis.io/auth-url";
   static final String AUTH_RESPONSE_HEADERS = "portcullis.io/auth-response-headers";
+  static final String AUTH_METHOD = "portcullis.io/auth-method";
+  static final String AUTH_SIGNIN = "portcullis.io/auth-signin";
+  static final String AUTH_SIGNIN_REDIRECT_PARAM = "portcullis.io/auth-signin-redirect-param";
   /** The htpasswd key of a basic-auth Secret (as ingress-nginx). */
   static final String HTPASSWD_KEY = "auth";
   /** The key set key of a JWT Secret. */
@@ -98,6 +101,9 @@ final class AuthMechanisms {
         String headers = annotations.get(AUTH_RESPONSE_HEADERS);
         external.responseHeaders = headers == null ? null
             : Arrays.stream(headers.split(",")).map(String::trim).filter(h -> !h.isEmpty()).toList();
+        external.method = trimmed(annotations.get(AUTH_METHOD));
+        external.signIn = trimmed(annotations.get(AUTH_SIGNIN));
+        external.signInRedirectParam = trimmed(annotations.get(AUTH_SIGNIN_REDIRECT_PARAM));
         return external(external);
       }
       if (!"basic".equals(type.trim())) {
@@ -202,13 +208,25 @@ final class AuthMechanisms {
     if (e.url == null || !(e.url.startsWith("http://") || e.url.startsWith("https://"))) {
       throw new InvalidInputException("external auth needs an http or https url");
     }
-    return new ExternalAuth(e.url,
-        e.requestHeaders == null ? DEFAULT_EXTERNAL_HEADERS : e.requestHeaders,
-        e.responseHeaders,
-        ClusterPolicies.millis(e.timeout, "external.timeout", DEFAULT_EXTERNAL_TIMEOUT_MILLIS),
-        Boolean.TRUE.equals(e.failOpen) ? ExternalAuth.OnError.ALLOW : ExternalAuth.OnError.DENY,
-        e.maxRequestBodyBytes == null ? 0 : e.maxRequestBodyBytes,
-        ClusterPolicies.millis(e.cacheDuration, "external.cacheDuration", 0));
+    if (e.method != null && !e.method.matches("[A-Z]{1,32}")) {
+      throw new InvalidInputException("external auth method must be an upper-case method name");
+    }
+    try {
+      return new ExternalAuth(e.url,
+          e.requestHeaders == null ? DEFAULT_EXTERNAL_HEADERS : e.requestHeaders,
+          e.responseHeaders,
+          ClusterPolicies.millis(e.timeout, "external.timeout", DEFAULT_EXTERNAL_TIMEOUT_MILLIS),
+          Boolean.TRUE.equals(e.failOpen) ? ExternalAuth.OnError.ALLOW : ExternalAuth.OnError.DENY,
+          e.maxRequestBodyBytes == null ? 0 : e.maxRequestBodyBytes,
+          ClusterPolicies.millis(e.cacheDuration, "external.cacheDuration", 0),
+          e.method, SignInRedirects.template(e.signIn, e.signInRedirectParam));
+    } catch (IllegalArgumentException bad) {
+      throw new InvalidInputException(bad.getMessage());
+    }
+  }
+
+  private static String trimmed(String value) {
+    return value == null || value.isBlank() ? null : value.trim();
   }
 
   private JwtAuth jwt(String namespace, AuthSpec.Jwt j) throws InvalidInputException {

@@ -74,6 +74,15 @@ public class AuthSpec {
     @JsonPropertyDescription("Reuse an allowing answer for the same request this long (such as 30s); default off.")
     @Pattern(ProxyRouteSpec.DURATION)
     public String cacheDuration;
+    @JsonPropertyDescription("The method the service is asked with; default the request's own.")
+    @Pattern("^[A-Z]{1,32}$")
+    public String method;
+    @JsonPropertyDescription("Where a 401 from the service sends the client (302): an http(s) URL or a path; the original URL $scheme://$http_host$escaped_request_uri is added in the signInRedirectParam query parameter unless the URL has it already.")
+    @Pattern("^(https?://|/).+")
+    public String signIn;
+    @JsonPropertyDescription("The query parameter of signIn that carries the original URL; default rd.")
+    @Pattern("^[A-Za-z0-9_.~-]{1,64}$")
+    public String signInRedirectParam;
   }
 
   /** Bearer JWTs verified against a JSON Web Key Set. */

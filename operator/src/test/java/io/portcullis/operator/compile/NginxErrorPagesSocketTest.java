@@ -139,6 +139,72 @@ class NginxErrorPagesSocketTest {
         e.reason().equals(Reasons.NGINX_ANNOTATION_REFUSED) && e.message().contains("default-backend")));
   }
 
+  // ------------------------------------------------------------ external auth
+
+  @Test
+  @DisplayName("auth-signin: a 401 from auth-url is a 302 to the sign-in URL with the original"
+      + " URL in rd; a 403 passes as it is")
+  void signInRedirect() throws Exception {
+    int web = app();
+    int auth = authService();
+    serve(List.of(
+        nginx("shop").annotation(P + "auth-url", "http://127.0.0.1:" + auth + "/check")
+            .annotation(P + "auth-signin", "https://login.example.com/start")
+            .host(HOST).prefix("/", "web", web),
+        nginx("vars").annotation(P + "auth-url", "http://127.0.0.1:" + auth + "/check")
+            .annotation(P + "auth-signin", "https://$host/oauth2/start?rd=$escaped_request_uri")
+            .host("b.example.com").prefix("/", "web", web),
+        nginx("param").annotation(P + "auth-url", "http://127.0.0.1:" + auth + "/check")
+            .annotation(P + "auth-signin", "https://login.example.com/start?app=shop")
+            .annotation(P + "auth-signin-redirect-param", "return_to")
+            .host("c.example.com").prefix("/", "web", web)), backend("web", web));
+    HttpResponse<String> r = get("/private/page?a=1&b=x y".replace(" ", "%20"));
+    assertEquals(302, r.statusCode());
+    assertEquals("https://login.example.com/start?rd=http://" + HOST
+        + "%2Fprivate%2Fpage%3Fa%3D1%26b%3Dx%2520y", r.headers().firstValue("location").orElseThrow());
+    assertEquals("https://b.example.com/oauth2/start?rd=%2Fdocs%3Fv%3D2",
+        request("GET", "b.example.com:80", "/docs?v=2").headers().firstValue("location").orElseThrow());
+    assertEquals("https://login.example.com/start?app=shop&return_to=http://c.example.com%2F",
+        request("GET", "c.example.com", "/").headers().firstValue("location").orElseThrow());
+    assertEquals(403, get("/forbidden").statusCode(), "only a 401 is turned into a redirect");
+    assertEquals("app /ok", get("/ok", "Authorization", "Bearer yes").body());
+  }
+
+  @Test
+  @DisplayName("auth-method: the auth request goes out with GET by default, as nginx's"
+      + " auth_request, and with the annotation's method when set")
+  void authMethod() throws Exception {
+    int web = app();
+    int auth = authService();
+    serve(List.of(
+        nginx("shop").annotation(P + "auth-url", "http://127.0.0.1:" + auth + "/check")
+            .host(HOST).prefix("/", "web", web),
+        nginx("post").annotation(P + "auth-url", "http://127.0.0.1:" + auth + "/check")
+            .annotation(P + "auth-method", "POST").host("b.example.com").prefix("/", "web", web)),
+        backend("web", web));
+    assertEquals(200, request("DELETE", HOST, "/ok", "Authorization", "Bearer yes").statusCode());
+    assertEquals("GET", authMethods.get(0));
+    assertEquals(200, request("GET", "b.example.com", "/ok", "Authorization", "Bearer yes").statusCode());
+    assertEquals("POST", authMethods.get(1));
+  }
+
+  /** The methods the auth service was asked with. */
+  private final List<String> authMethods = new CopyOnWriteArrayList<>();
+
+  /** "Bearer yes" is allowed; .../forbidden... gets 403; anything else 401. */
+  private int authService() throws IOException {
+    HttpServer server = server();
+    server.createContext("/check", ex -> {
+      authMethods.add(ex.getRequestMethod());
+      ex.getRequestBody().readAllBytes();
+      String uri = String.valueOf(ex.getRequestHeaders().getFirst("X-Original-URI"));
+      boolean ok = "Bearer yes".equals(ex.getRequestHeaders().getFirst("Authorization"));
+      send(ex, ok ? 200 : uri.contains("forbidden") ? 403 : 401, "text/plain", ok ? "" : "no");
+    });
+    server.start();
+    return server.getAddress().getPort();
+  }
+
   // ------------------------------------------------------------ plumbing
 
   private static IngressFixture nginx(String name) {

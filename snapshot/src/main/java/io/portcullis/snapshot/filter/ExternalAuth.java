@@ -20,6 +20,11 @@ import java.util.Objects;
  * @param maxRequestBodyBytes how much of the request body the service sees; 0 for none
  * @param cacheMillis how long an allowing answer is reused for the same method, URI and chosen
  *     headers; 0 for no cache
+ * @param method the authorization request's method; null for the request's own (ingress-nginx
+ *     asks with GET, as nginx's {@code auth_request} does, unless auth-method says otherwise)
+ * @param signIn where a 401 from the service sends the client instead (302), or null to pass the
+ *     401 on; may hold the variables {@link #SIGN_IN_VARIABLES} (ingress-nginx's auth-signin),
+ *     expanded per request
  */
 @JsonInclude(JsonInclude.Include.NON_DEFAULT)
 public record ExternalAuth(
@@ -29,10 +34,22 @@ public record ExternalAuth(
     long timeoutMillis,
     OnError onError,
     int maxRequestBodyBytes,
-    long cacheMillis)
+    long cacheMillis,
+    String method,
+    String signIn)
     implements AuthMechanism {
   public static final int MAX_BODY_BYTES = 1024 * 1024;
   public static final long MAX_CACHE_MILLIS = 3_600_000;
+  /**
+   * What a sign-in URL may refer to: the request's scheme, Host (without the port: {@code $host}),
+   * its request URI as received, and that URI percent-encoded for a query parameter.
+   */
+  public static final List<String> SIGN_IN_VARIABLES = List.of("$scheme", "$pass_access_scheme",
+      "$host", "$http_host", "$best_http_host", "$request_uri", "$escaped_request_uri");
+  private static final java.util.regex.Pattern VARIABLE =
+      java.util.regex.Pattern.compile("\\$[A-Za-z_][A-Za-z0-9_]*");
+  private static final java.util.regex.Pattern METHOD =
+      java.util.regex.Pattern.compile("[!#$%&'*+.^_`|~0-9A-Z-]{1,32}");
 
   /** When the service cannot answer: refuse with 503, or let the request through. */
   public enum OnError { DENY, ALLOW }
@@ -57,6 +74,32 @@ public record ExternalAuth(
     if (cacheMillis < 0 || cacheMillis > MAX_CACHE_MILLIS) {
       throw new IllegalArgumentException("external auth cache must be 0 to 1h");
     }
+    if (method != null && !METHOD.matcher(method).matches()) {
+      throw new IllegalArgumentException("external auth method must be an upper-case token: " + method);
+    }
+    if (signIn != null) {
+      java.util.regex.Matcher m = VARIABLE.matcher(signIn);
+      while (m.find()) {
+        if (!SIGN_IN_VARIABLES.contains(m.group())) {
+          throw new IllegalArgumentException("external auth sign-in URL: unknown variable "
+              + m.group() + " (known: " + String.join(", ", SIGN_IN_VARIABLES) + ")");
+        }
+      }
+      String probe = m.reset().replaceAll("x");
+      URI target = URI.create(probe);
+      if (!(target.isAbsolute() && ("http".equals(target.getScheme()) || "https".equals(target.getScheme())))
+          && !probe.startsWith("/")) {
+        throw new IllegalArgumentException(
+            "external auth sign-in must be an http(s) URL or an absolute path: " + signIn);
+      }
+    }
+  }
+
+  /** Without a method of its own (the request's) and without a sign-in redirect. */
+  public ExternalAuth(String url, List<String> requestHeaders, List<String> responseHeaders,
+      long timeoutMillis, OnError onError, int maxRequestBodyBytes, long cacheMillis) {
+    this(url, requestHeaders, responseHeaders, timeoutMillis, onError, maxRequestBodyBytes,
+        cacheMillis, null, null);
   }
 
   @Override

@@ -30,7 +30,8 @@ import java.util.concurrent.CompletionStage;
  * ext_authz}). The question: the request's method, the configured headers, and {@code
  * X-Original-URI}, {@code X-Original-Method}, {@code X-Forwarded-Host}, {@code -Proto} and
  * {@code -For}; optionally the start of the body. A 2xx lets the request through with the
- * configured answer headers copied onto it; any other answer goes to the client as it is. A
+ * configured answer headers copied onto it; a 401 becomes a 302 to the sign-in URL when one is
+ * configured (ingress-nginx's auth-signin); any other answer goes to the client as it is. A
  * service that is down or too slow means 503, or the request goes through when the route says so.
  */
 final class ExternalAuthFilter implements HttpFilter {
@@ -82,7 +83,8 @@ final class ExternalAuthFilter implements HttpFilter {
 
   private CompletionStage<FilterAction> ask(
       FilterContext ctx, HttpHeaders question, byte[] body, String key) {
-    Subrequest subrequest = new Subrequest(ctx.head().method(), uri, question, body,
+    String method = config.method() == null ? ctx.head().method() : config.method();
+    Subrequest subrequest = new Subrequest(method, uri, question, body,
         Duration.ofMillis(config.timeoutMillis()), MAX_ANSWER_BYTES);
     CompletionStage<SubResponse> answer;
     try {
@@ -122,6 +124,9 @@ final class ExternalAuthFilter implements HttpFilter {
       return FilterAction.respond(AuthAnswers.unavailable("the authorization service answered " + status));
     }
     metrics.record(MECHANISM, status == 403 ? Result.FORBIDDEN : Result.DENIED);
+    if (status == 401 && config.signIn() != null) {
+      return FilterAction.respond(AuthAnswers.redirect(SignInUrl.expand(config.signIn(), ctx)));
+    }
     HttpHeaders headers = new DefaultHttpHeaders();
     for (Map.Entry<String, String> h : response.headers()) {
       if (!NOT_RELAYED.contains(h.getKey().toLowerCase(java.util.Locale.ROOT))) {

@@ -146,6 +146,29 @@ class ExternalAuthFilterTest {
     assertTrue(lastQuestion.get().endsWith("body=hello"), lastQuestion.get());
   }
 
+  private HttpFilter signIn(String method, String signIn) {
+    return auth.create(new AuthPolicy(new ExternalAuth(
+        "http://127.0.0.1:" + service.getAddress().getPort() + "/check",
+        List.of("x-token"), List.of(), 10_000, ExternalAuth.OnError.DENY, 0, 0, method, signIn)));
+  }
+
+  @Test
+  void aConfiguredMethodAsksWithItAndA401BecomesARedirectToTheSignInUrl() throws Exception {
+    HttpFilter f = signIn("GET",
+        "https://login.example/start?h=$host&rd=$scheme://$http_host$escaped_request_uri");
+    FakeFilterContext ctx = FakeFilterContext.of("https", "POST", "Shop.example.com:8443",
+        "/a%20b/caf%C3%A9?x=1&y=/z").on(loop);
+    ChainOutcome out = ChainOutcome.run(f, ctx);
+    assertTrue(lastQuestion.get().startsWith("GET /a%20b/caf%C3%A9?x=1&y=/z POST "), lastQuestion.get());
+    assertEquals(302, out.status());
+    assertEquals("https://login.example/start?h=shop.example.com&rd=https://Shop.example.com:8443"
+        + "%2Fa%2520b%2Fcaf%25C3%25A9%3Fx%3D1%26y%3D%2Fz", out.headers().get("location"));
+    assertEquals("caf%C3%A9%20%2B~", SignInUrl.escape("caf\u00e9 +~"), "UTF-8 bytes, unreserved kept");
+    ChainOutcome allowed = request(signIn(null, "/login"), "PUT", "good", null);
+    assertTrue(allowed.proceeded(), "an allowing answer is not redirected");
+    assertTrue(lastQuestion.get().startsWith("PUT "), "without a method: the request's own");
+  }
+
   @Test
   void allowingAnswersAreCachedWhenAsked() throws Exception {
     HttpFilter cached = filter(ExternalAuth.OnError.DENY, 0, 60_000);

@@ -105,8 +105,15 @@ public final class NginxAnnotations {
           + " through; the auth service is sent the Authorization and Cookie headers (ingress-nginx:"
           + " every request header)"),
       a("auth-response-headers", SUPPORTED, "copied from the auth response to the request"),
-      a("auth-signin", REFUSED, "needs a sign-in redirect on 401 in external auth"),
-      a("auth-method", REFUSED, "the auth request's method is fixed"),
+      a("auth-signin", PARTLY, "a 401 from auth-url becomes a 302 to this URL with the original"
+          + " URL (`$scheme://$http_host` and the percent-encoded request URI) in the redirect"
+          + " parameter, unless the URL has that parameter already; of nginx's variables only"
+          + " `$scheme`, `$pass_access_scheme`, `$host`, `$http_host`, `$best_http_host`,"
+          + " `$request_uri` and `$escaped_request_uri` are known (others: the annotation is"
+          + " ignored)"),
+      a("auth-signin-redirect-param", SUPPORTED, "the redirect parameter's name, default `rd`"),
+      a("auth-method", SUPPORTED, "the auth request's method; default GET, as nginx's"
+          + " `auth_request`"),
       a("auth-cache-key", REFUSED, "needs a cache key in external auth"),
       // Edge security
       a("whitelist-source-range", SUPPORTED, "addresses and CIDRs allowed; every other client"
