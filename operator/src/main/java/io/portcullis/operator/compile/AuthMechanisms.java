@@ -36,6 +36,8 @@ final class AuthMechanisms {
   static final String AUTH_METHOD = "portcullis.io/auth-method";
   static final String AUTH_SIGNIN = "portcullis.io/auth-signin";
   static final String AUTH_SIGNIN_REDIRECT_PARAM = "portcullis.io/auth-signin-redirect-param";
+  static final String AUTH_CACHE_KEY = "portcullis.io/auth-cache-key";
+  static final String AUTH_CACHE_DURATION = "portcullis.io/auth-cache-duration";
   /** The htpasswd key of a basic-auth Secret (as ingress-nginx). */
   static final String HTPASSWD_KEY = "auth";
   /** The key set key of a JWT Secret. */
@@ -104,7 +106,15 @@ final class AuthMechanisms {
         external.method = trimmed(annotations.get(AUTH_METHOD));
         external.signIn = trimmed(annotations.get(AUTH_SIGNIN));
         external.signInRedirectParam = trimmed(annotations.get(AUTH_SIGNIN_REDIRECT_PARAM));
-        return external(external);
+        // As ingress-nginx: a cache key turns the cache on, the durations default to its own.
+        external.cacheKey = trimmed(annotations.get(AUTH_CACHE_KEY));
+        Map<Integer, Long> byStatus = external.cacheKey == null ? Map.of()
+            : AuthCacheDurations.parse(annotations.getOrDefault(AUTH_CACHE_DURATION,
+                AuthCacheDurations.NGINX_DEFAULT));
+        if (byStatus.isEmpty()) {
+          external.cacheKey = null; // every time zero: nothing is reused
+        }
+        return external(external, byStatus);
       }
       if (!"basic".equals(type.trim())) {
         throw new InvalidInputException(
@@ -205,6 +215,19 @@ final class AuthMechanisms {
   }
 
   private static ExternalAuth external(AuthSpec.External e) throws InvalidInputException {
+    long cacheMillis = ClusterPolicies.millis(e.cacheDuration, "external.cacheDuration", 0);
+    if (e.cacheStatuses == null || e.cacheStatuses.isEmpty()) {
+      return external(e, Map.of());
+    }
+    if (cacheMillis == 0) {
+      throw new InvalidInputException("external auth cacheStatuses needs a cacheDuration");
+    }
+    return external(e, AuthCacheDurations.of(e.cacheStatuses, cacheMillis));
+  }
+
+  /** With {@code byStatus} non-empty, answers of those statuses are reused, not cacheDuration's. */
+  private static ExternalAuth external(AuthSpec.External e, Map<Integer, Long> byStatus)
+      throws InvalidInputException {
     if (e.url == null || !(e.url.startsWith("http://") || e.url.startsWith("https://"))) {
       throw new InvalidInputException("external auth needs an http or https url");
     }
@@ -218,8 +241,8 @@ final class AuthMechanisms {
           ClusterPolicies.millis(e.timeout, "external.timeout", DEFAULT_EXTERNAL_TIMEOUT_MILLIS),
           Boolean.TRUE.equals(e.failOpen) ? ExternalAuth.OnError.ALLOW : ExternalAuth.OnError.DENY,
           e.maxRequestBodyBytes == null ? 0 : e.maxRequestBodyBytes,
-          ClusterPolicies.millis(e.cacheDuration, "external.cacheDuration", 0),
-          e.method, SignInRedirects.template(e.signIn, e.signInRedirectParam));
+          byStatus.isEmpty() ? ClusterPolicies.millis(e.cacheDuration, "external.cacheDuration", 0) : 0,
+          e.method, SignInRedirects.template(e.signIn, e.signInRedirectParam), e.cacheKey, byStatus);
     } catch (IllegalArgumentException bad) {
       throw new InvalidInputException(bad.getMessage());
     }

@@ -71,9 +71,15 @@ public class AuthSpec {
     @Min(0)
     @Max(1048576)
     public Integer maxRequestBodyBytes;
-    @JsonPropertyDescription("Reuse an allowing answer for the same request this long (such as 30s); default off.")
+    @JsonPropertyDescription("Reuse an allowing answer (or the cacheStatuses) for the same request (or cacheKey) this long (such as 30s); default off.")
     @Pattern(ProxyRouteSpec.DURATION)
     public String cacheDuration;
+    @JsonPropertyDescription("Reuse only answers of these statuses (2xx, 401, 403) for cacheDuration; default every 2xx.")
+    @Size(max = 16)
+    public List<Integer> cacheStatuses;
+    @JsonPropertyDescription("What identifies a reusable answer, with nginx variables such as $http_authorization, $cookie_session, $remote_user, $host, $uri; default the method, URI, host, client address and the headers sent. Needs cacheDuration.")
+    @Size(max = 512)
+    public String cacheKey;
     @JsonPropertyDescription("The method the service is asked with; default the request's own.")
     @Pattern("^[A-Z]{1,32}$")
     public String method;

@@ -188,6 +188,38 @@ class NginxErrorPagesSocketTest {
     assertEquals("POST", authMethods.get(1));
   }
 
+  @Test
+  @DisplayName("auth-cache-key: answers are reused per key for auth-cache-duration, by default"
+      + " 200, 202 and 401 for 5m")
+  void authCache() throws Exception {
+    int web = app();
+    int auth = authService();
+    serve(List.of(
+        nginx("shop").annotation(P + "auth-url", "http://127.0.0.1:" + auth + "/check")
+            .annotation(P + "auth-cache-key", "$http_authorization")
+            .host(HOST).prefix("/", "web", web),
+        nginx("denials").annotation(P + "auth-url", "http://127.0.0.1:" + auth + "/check")
+            .annotation(P + "auth-cache-key", "$remote_addr$http_authorization")
+            .annotation(P + "auth-cache-duration", "403 1m")
+            .host("b.example.com").prefix("/", "web", web)), backend("web", web));
+    assertEquals("app /ok", get("/ok", "Authorization", "Bearer yes").body());
+    assertEquals("app /other", get("/other", "Authorization", "Bearer yes").body());
+    assertEquals(1, authMethods.size(), "one key, one question");
+    assertEquals(403, get("/forbidden").statusCode());
+    assertEquals(403, get("/forbidden").statusCode());
+    assertEquals(3, authMethods.size(), "a 403 is not kept by default");
+    assertEquals(401, get("/x").statusCode());
+    assertEquals(401, get("/y").statusCode());
+    assertEquals(4, authMethods.size(), "a 401 is kept by default");
+
+    assertEquals(403, request("GET", "b.example.com", "/forbidden").statusCode());
+    assertEquals(403, request("GET", "b.example.com", "/forbidden").statusCode());
+    assertEquals(5, authMethods.size(), "403 listed: kept");
+    request("GET", "b.example.com", "/ok", "Authorization", "Bearer yes");
+    request("GET", "b.example.com", "/ok", "Authorization", "Bearer yes");
+    assertEquals(7, authMethods.size(), "200 not listed: asked each time");
+  }
+
   /** The methods the auth service was asked with. */
   private final List<String> authMethods = new CopyOnWriteArrayList<>();
 

@@ -3,6 +3,7 @@ package io.portcullis.snapshot.filter;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.net.URI;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -23,8 +24,14 @@ import java.util.Objects;
  * @param method the authorization request's method; null for the request's own (ingress-nginx
  *     asks with GET, as nginx's {@code auth_request} does, unless auth-method says otherwise)
  * @param signIn where a 401 from the service sends the client instead (302), or null to pass the
- *     401 on; may hold the variables {@link #SIGN_IN_VARIABLES} (ingress-nginx's auth-signin),
- *     expanded per request
+ *     401 on; may hold the {@link RequestVariables} (ingress-nginx's auth-signin), expanded per
+ *     request
+ * @param cacheKey what identifies a reusable answer: a template of {@link RequestVariables}
+ *     (ingress-nginx's auth-cache-key, such as {@code $http_authorization}); null for the method,
+ *     URI, host, client address and the headers sent. Needs cacheMillis or cacheByStatus
+ * @param cacheByStatus answers of exactly these statuses (2xx, 401, 403) are reused this many
+ *     milliseconds (ingress-nginx's auth-cache-duration); empty for cacheMillis, which reuses
+ *     every 2xx. At most one of the two
  */
 @JsonInclude(JsonInclude.Include.NON_DEFAULT)
 public record ExternalAuth(
@@ -36,18 +43,12 @@ public record ExternalAuth(
     int maxRequestBodyBytes,
     long cacheMillis,
     String method,
-    String signIn)
+    String signIn,
+    String cacheKey,
+    Map<Integer, Long> cacheByStatus)
     implements AuthMechanism {
   public static final int MAX_BODY_BYTES = 1024 * 1024;
   public static final long MAX_CACHE_MILLIS = 3_600_000;
-  /**
-   * What a sign-in URL may refer to: the request's scheme, Host (without the port: {@code $host}),
-   * its request URI as received, and that URI percent-encoded for a query parameter.
-   */
-  public static final List<String> SIGN_IN_VARIABLES = List.of("$scheme", "$pass_access_scheme",
-      "$host", "$http_host", "$best_http_host", "$request_uri", "$escaped_request_uri");
-  private static final java.util.regex.Pattern VARIABLE =
-      java.util.regex.Pattern.compile("\\$[A-Za-z_][A-Za-z0-9_]*");
   private static final java.util.regex.Pattern METHOD =
       java.util.regex.Pattern.compile("[!#$%&'*+.^_`|~0-9A-Z-]{1,32}");
 
@@ -78,14 +79,12 @@ public record ExternalAuth(
       throw new IllegalArgumentException("external auth method must be an upper-case token: " + method);
     }
     if (signIn != null) {
-      java.util.regex.Matcher m = VARIABLE.matcher(signIn);
-      while (m.find()) {
-        if (!SIGN_IN_VARIABLES.contains(m.group())) {
-          throw new IllegalArgumentException("external auth sign-in URL: unknown variable "
-              + m.group() + " (known: " + String.join(", ", SIGN_IN_VARIABLES) + ")");
-        }
+      String unknown = RequestVariables.unknown(signIn);
+      if (unknown != null) {
+        throw new IllegalArgumentException("external auth sign-in URL: unknown variable "
+            + unknown + " (known: " + RequestVariables.described() + ")");
       }
-      String probe = m.reset().replaceAll("x");
+      String probe = RequestVariables.VARIABLE.matcher(signIn).replaceAll("x");
       URI target = URI.create(probe);
       if (!(target.isAbsolute() && ("http".equals(target.getScheme()) || "https".equals(target.getScheme())))
           && !probe.startsWith("/")) {
@@ -93,13 +92,52 @@ public record ExternalAuth(
             "external auth sign-in must be an http(s) URL or an absolute path: " + signIn);
       }
     }
+    cacheByStatus = cacheByStatus == null ? Map.of() : Map.copyOf(cacheByStatus);
+    cacheByStatus.forEach((status, millis) -> {
+      if (!((status >= 200 && status <= 299) || status == 401 || status == 403)) {
+        throw new IllegalArgumentException(
+            "external auth caches answers of 2xx, 401 and 403 only, not " + status);
+      }
+      if (millis == null || millis <= 0 || millis > MAX_CACHE_MILLIS) {
+        throw new IllegalArgumentException("external auth cache of " + status + " must be 1ms to 1h");
+      }
+    });
+    if (cacheMillis > 0 && !cacheByStatus.isEmpty()) {
+      throw new IllegalArgumentException("external auth: cacheMillis or cacheByStatus, not both");
+    }
+    if (cacheKey != null) {
+      if (cacheKey.isEmpty() || cacheKey.length() > 512) {
+        throw new IllegalArgumentException("external auth cache key must be 1 to 512 characters");
+      }
+      String unknown = RequestVariables.unknown(cacheKey);
+      if (unknown != null) {
+        throw new IllegalArgumentException("external auth cache key: unknown variable " + unknown
+            + " (known: " + RequestVariables.described() + ")");
+      }
+      if (cacheMillis == 0 && cacheByStatus.isEmpty()) {
+        throw new IllegalArgumentException("external auth cache key without a cache duration");
+      }
+    }
+  }
+
+  /** Whether any answer is reused. */
+  public boolean caches() {
+    return cacheMillis > 0 || !cacheByStatus.isEmpty();
+  }
+
+  /** How long an answer of {@code status} is reused; 0 for not at all. */
+  public long cacheMillisFor(int status) {
+    if (!cacheByStatus.isEmpty()) {
+      return cacheByStatus.getOrDefault(status, 0L);
+    }
+    return status >= 200 && status <= 299 ? cacheMillis : 0;
   }
 
   /** Without a method of its own (the request's) and without a sign-in redirect. */
   public ExternalAuth(String url, List<String> requestHeaders, List<String> responseHeaders,
       long timeoutMillis, OnError onError, int maxRequestBodyBytes, long cacheMillis) {
     this(url, requestHeaders, responseHeaders, timeoutMillis, onError, maxRequestBodyBytes,
-        cacheMillis, null, null);
+        cacheMillis, null, null, null, Map.of());
   }
 
   @Override

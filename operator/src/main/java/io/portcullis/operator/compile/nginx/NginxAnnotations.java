@@ -107,14 +107,21 @@ public final class NginxAnnotations {
       a("auth-response-headers", SUPPORTED, "copied from the auth response to the request"),
       a("auth-signin", PARTLY, "a 401 from auth-url becomes a 302 to this URL with the original"
           + " URL (`$scheme://$http_host` and the percent-encoded request URI) in the redirect"
-          + " parameter, unless the URL has that parameter already; of nginx's variables only"
-          + " `$scheme`, `$pass_access_scheme`, `$host`, `$http_host`, `$best_http_host`,"
-          + " `$request_uri` and `$escaped_request_uri` are known (others: the annotation is"
-          + " ignored)"),
+          + " parameter, unless the URL has that parameter already; of nginx's variables"
+          + " `$scheme`, `$host`, `$http_host`, `$request_uri`, `$escaped_request_uri`, `$uri`,"
+          + " `$args`, `$request_method`, `$remote_addr`, `$remote_user`, `$http_*`, `$cookie_*`"
+          + " and `$arg_*` are known (another: the annotation is ignored)"),
       a("auth-signin-redirect-param", SUPPORTED, "the redirect parameter's name, default `rd`"),
-      a("auth-method", SUPPORTED, "the auth request's method; default GET, as nginx's"
-          + " `auth_request`"),
-      a("auth-cache-key", REFUSED, "needs a cache key in external auth"),
+      a("auth-method", PARTLY, "the auth request's method; default GET, as nginx's"
+          + " `auth_request`; a method ingress-nginx does not admit: GET (ingress-nginx: 503)"),
+      a("auth-cache-key", PARTLY, "answers of auth-url are reused per key (the variables of"
+          + " auth-signin; another: nothing is cached) and route, bounded to 16 MiB per route;"
+          + " an answer with `Set-Cookie` or `Cache-Control: no-store/no-cache/private` is not"
+          + " kept, and its `max-age` does not lengthen the time"),
+      a("auth-cache-duration", PARTLY, "`200 202 401 5m` by default (ingress-nginx's), statuses"
+          + " then one time per group; only 2xx, 401 and 403 answers are reused (other statuses are"
+          + " left out); at most 1h; a malformed value fails the location closed (503), as"
+          + " ingress-nginx denies it"),
       // Edge security
       a("whitelist-source-range", SUPPORTED, "addresses and CIDRs allowed; every other client"
           + " gets 403 (an unreadable entry refuses every client: fail closed)"),
