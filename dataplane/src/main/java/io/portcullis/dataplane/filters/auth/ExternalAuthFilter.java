@@ -30,9 +30,10 @@ import java.util.regex.Pattern;
 
 /**
  * Asks an authorization service about each request (nginx {@code auth_request}, Envoy HTTP {@code
- * ext_authz}). The question: the request's method, the configured headers, and {@code
- * X-Original-URI}, {@code X-Original-Method}, {@code X-Forwarded-Host}, {@code -Proto} and
- * {@code -For}; optionally the start of the body. A 2xx lets the request through with the
+ * ext_authz}). The question: the request's method (or the configured one), the configured
+ * headers, and {@code X-Original-URI}, {@code X-Original-URL}, {@code X-Original-Method}, {@code
+ * X-Auth-Request-Redirect}, {@code X-Real-IP}, {@code X-Forwarded-Host}, {@code -Proto} and {@code
+ * -For}; optionally the start of the body. A 2xx lets the request through with the
  * configured answer headers copied onto it; a 401 becomes a 302 to the sign-in URL when one is
  * configured (ingress-nginx's auth-signin); any other answer goes to the client as it is. A
  * service that is down or too slow means 503, or the request goes through when the route says so.
@@ -220,14 +221,19 @@ final class ExternalAuthFilter implements HttpFilter {
       }
     }
     RequestHead head = ctx.head();
-    out.set("x-original-uri", head.query() == null ? head.path() : head.path() + "?" + head.query());
+    String uri = head.query() == null ? head.path() : head.path() + "?" + head.query();
+    out.set("x-original-uri", uri);
     out.set("x-original-method", head.method());
+    // As ingress-nginx asks (auth services such as Authelia and oauth2-proxy read these).
+    out.set("x-auth-request-redirect", uri);
     if (head.host() != null) {
       out.set("x-forwarded-host", head.host());
+      out.set("x-original-url", head.scheme() + "://" + head.host() + uri);
     }
     out.set("x-forwarded-proto", head.scheme());
     if (ctx.clientAddress() != null) {
       out.set("x-forwarded-for", ctx.clientAddress().getHostAddress());
+      out.set("x-real-ip", ctx.clientAddress().getHostAddress());
     }
     return out;
   }

@@ -48,7 +48,9 @@ class ExternalAuthFilterTest {
       lastQuestion.set(exchange.getRequestMethod() + " "
           + exchange.getRequestHeaders().getFirst("x-original-uri") + " "
           + exchange.getRequestHeaders().getFirst("x-original-method") + " "
-          + exchange.getRequestHeaders().getFirst("x-forwarded-host") + " cookie="
+          + exchange.getRequestHeaders().getFirst("x-forwarded-host") + " "
+          + exchange.getRequestHeaders().getFirst("x-original-url") + " "
+          + exchange.getRequestHeaders().getFirst("x-auth-request-redirect") + " cookie="
           + exchange.getRequestHeaders().getFirst("cookie") + " body=" + body);
       if ("slow".equals(token)) {
         try {
@@ -115,7 +117,8 @@ class ExternalAuthFilterTest {
     assertTrue(out.proceeded());
     assertEquals(List.of("alice"), out.headers().getAll("x-auth-user"));
     assertNull(out.headers().get("x-internal"));
-    assertEquals("DELETE /orders/7?full=1 DELETE shop.example.com cookie=session=abc body=",
+    assertEquals("DELETE /orders/7?full=1 DELETE shop.example.com"
+        + " http://shop.example.com/orders/7?full=1 /orders/7?full=1 cookie=session=abc body=",
         lastQuestion.get());
   }
 
