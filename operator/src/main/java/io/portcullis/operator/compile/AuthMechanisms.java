@@ -37,6 +37,8 @@ final class AuthMechanisms {
   static final String AUTH_SIGNIN = "portcullis.io/auth-signin";
   static final String AUTH_SIGNIN_REDIRECT_PARAM = "portcullis.io/auth-signin-redirect-param";
   static final String AUTH_CACHE_KEY = "portcullis.io/auth-cache-key";
+  /** Drop, OnSuccess or Always: as the ProxyRoute field answerCookies. */
+  static final String AUTH_ANSWER_COOKIES = "portcullis.io/auth-answer-cookies";
   static final String AUTH_CACHE_DURATION = "portcullis.io/auth-cache-duration";
   /** The htpasswd key of a basic-auth Secret (as ingress-nginx). */
   static final String HTPASSWD_KEY = "auth";
@@ -107,6 +109,7 @@ final class AuthMechanisms {
         external.signIn = trimmed(annotations.get(AUTH_SIGNIN));
         external.signInRedirectParam = trimmed(annotations.get(AUTH_SIGNIN_REDIRECT_PARAM));
         // As ingress-nginx: a cache key turns the cache on, the durations default to its own.
+        external.answerCookies = trimmed(annotations.get(AUTH_ANSWER_COOKIES));
         external.cacheKey = trimmed(annotations.get(AUTH_CACHE_KEY));
         Map<Integer, Long> byStatus = external.cacheKey == null ? Map.of()
             : AuthCacheDurations.parse(annotations.getOrDefault(AUTH_CACHE_DURATION,
@@ -242,10 +245,21 @@ final class AuthMechanisms {
           Boolean.TRUE.equals(e.failOpen) ? ExternalAuth.OnError.ALLOW : ExternalAuth.OnError.DENY,
           e.maxRequestBodyBytes == null ? 0 : e.maxRequestBodyBytes,
           byStatus.isEmpty() ? ClusterPolicies.millis(e.cacheDuration, "external.cacheDuration", 0) : 0,
-          e.method, SignInRedirects.template(e.signIn, e.signInRedirectParam), e.cacheKey, byStatus);
+          e.method, SignInRedirects.template(e.signIn, e.signInRedirectParam), e.cacheKey, byStatus,
+          answerCookies(e.answerCookies));
     } catch (IllegalArgumentException bad) {
       throw new InvalidInputException(bad.getMessage());
     }
+  }
+
+  private static ExternalAuth.AnswerCookies answerCookies(String value) throws InvalidInputException {
+    return switch (value == null ? "Drop" : value) {
+      case "Drop" -> ExternalAuth.AnswerCookies.DROP;
+      case "OnSuccess" -> ExternalAuth.AnswerCookies.ON_SUCCESS;
+      case "Always" -> ExternalAuth.AnswerCookies.ALWAYS;
+      default -> throw new InvalidInputException(
+          "external auth answerCookies must be Drop, OnSuccess or Always");
+    };
   }
 
   private static String trimmed(String value) {

@@ -80,6 +80,9 @@ public class AuthSpec {
     @JsonPropertyDescription("What identifies a reusable answer, with nginx variables such as $http_authorization, $cookie_session, $remote_user, $host, $uri; default the method, URI, host, client address and the headers sent. Needs cacheDuration.")
     @Size(max = 512)
     public String cacheKey;
+    @JsonPropertyDescription("The Set-Cookie headers of the service's answer: Drop (default); OnSuccess: added to the client's response when its status is 200, 201, 204, 206, 301, 302, 303, 304, 307 or 308, and to a signIn redirect (as ingress-nginx, for services that refresh sessions such as oauth2-proxy); Always: whatever the status.")
+    @Pattern("^(Drop|OnSuccess|Always)$")
+    public String answerCookies;
     @JsonPropertyDescription("The method the service is asked with; default the request's own.")
     @Pattern("^[A-Z]{1,32}$")
     public String method;

@@ -220,10 +220,41 @@ class NginxErrorPagesSocketTest {
     assertEquals(7, authMethods.size(), "200 not listed: asked each time");
   }
 
+  @Test
+  @DisplayName("the auth answer's Set-Cookie reaches the client on the statuses nginx's add_header"
+      + " serves and on the sign-in redirect; with auth-always-set-cookie on every status")
+  void authCookies() throws Exception {
+    int web = app();
+    int auth = authService();
+    serve(List.of(
+        nginx("shop").annotation(P + "auth-url", "http://127.0.0.1:" + auth + "/check")
+            .annotation(P + "auth-signin", "https://login.example.com/start")
+            .host(HOST).prefix("/", "web", web),
+        nginx("always").annotation(P + "auth-url", "http://127.0.0.1:" + auth + "/check")
+            .annotation(P + "auth-always-set-cookie", "true")
+            .host("b.example.com").prefix("/", "web", web)), backend("web", web));
+    String[] refreshing = {"Authorization", "Bearer yes", "Cookie", "refresh=1"};
+    HttpResponse<String> ok = get("/ok", refreshing);
+    assertEquals("app /ok", ok.body());
+    assertEquals(List.of("session=fresh; Path=/; HttpOnly"), ok.headers().allValues("set-cookie"));
+    HttpResponse<String> failed = get("/status/500", refreshing);
+    assertEquals(500, failed.statusCode());
+    assertEquals(List.of(), failed.headers().allValues("set-cookie"), "not a status add_header serves");
+    assertEquals(List.of(), get("/ok", "Authorization", "Bearer yes").headers().allValues("set-cookie"));
+    HttpResponse<String> signIn = get("/private", "Cookie", "refresh=1");
+    assertEquals(302, signIn.statusCode());
+    assertEquals(List.of("session=fresh; Path=/; HttpOnly"), signIn.headers().allValues("set-cookie"));
+    assertEquals(List.of("session=fresh; Path=/; HttpOnly"),
+        request("GET", "b.example.com", "/status/500", refreshing).headers().allValues("set-cookie"));
+  }
+
   /** The methods the auth service was asked with. */
   private final List<String> authMethods = new CopyOnWriteArrayList<>();
 
-  /** "Bearer yes" is allowed; .../forbidden... gets 403; anything else 401. */
+  /**
+   * "Bearer yes" is allowed; .../forbidden... gets 403; anything else 401. A Cookie with
+   * refresh=1 gets a Set-Cookie in the answer (a session refresh, as oauth2-proxy's).
+   */
   private int authService() throws IOException {
     HttpServer server = server();
     server.createContext("/check", ex -> {
@@ -231,6 +262,9 @@ class NginxErrorPagesSocketTest {
       ex.getRequestBody().readAllBytes();
       String uri = String.valueOf(ex.getRequestHeaders().getFirst("X-Original-URI"));
       boolean ok = "Bearer yes".equals(ex.getRequestHeaders().getFirst("Authorization"));
+      if (String.valueOf(ex.getRequestHeaders().getFirst("Cookie")).contains("refresh=1")) {
+        ex.getResponseHeaders().add("Set-Cookie", "session=fresh; Path=/; HttpOnly");
+      }
       send(ex, ok ? 200 : uri.contains("forbidden") ? 403 : 401, "text/plain", ok ? "" : "no");
     });
     server.start();

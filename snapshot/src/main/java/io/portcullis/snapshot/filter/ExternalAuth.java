@@ -32,6 +32,8 @@ import java.util.Objects;
  * @param cacheByStatus answers of exactly these statuses (2xx, 401, 403) are reused this many
  *     milliseconds (ingress-nginx's auth-cache-duration); empty for cacheMillis, which reuses
  *     every 2xx. At most one of the two
+ * @param answerCookies what becomes of the Set-Cookie headers of an allowing answer (and of a
+ *     401 that sends the client to sign in)
  */
 @JsonInclude(JsonInclude.Include.NON_DEFAULT)
 public record ExternalAuth(
@@ -45,12 +47,21 @@ public record ExternalAuth(
     String method,
     String signIn,
     String cacheKey,
-    Map<Integer, Long> cacheByStatus)
+    Map<Integer, Long> cacheByStatus,
+    AnswerCookies answerCookies)
     implements AuthMechanism {
   public static final int MAX_BODY_BYTES = 1024 * 1024;
   public static final long MAX_CACHE_MILLIS = 3_600_000;
   private static final java.util.regex.Pattern METHOD =
       java.util.regex.Pattern.compile("[!#$%&'*+.^_`|~0-9A-Z-]{1,32}");
+
+  /**
+   * The Set-Cookie headers of the service's answer: dropped; added to the client's response when
+   * its status is one nginx's {@code add_header} serves (200, 201, 204, 206, 301, 302, 303, 304,
+   * 307, 308), as ingress-nginx does for auth-url (an auth service refreshing its session, like
+   * oauth2-proxy); or added whatever the status (ingress-nginx's auth-always-set-cookie).
+   */
+  public enum AnswerCookies { DROP, ON_SUCCESS, ALWAYS }
 
   /** When the service cannot answer: refuse with 503, or let the request through. */
   public enum OnError { DENY, ALLOW }
@@ -68,6 +79,7 @@ public record ExternalAuth(
       throw new IllegalArgumentException("external auth timeout must be positive");
     }
     onError = onError == null ? OnError.DENY : onError;
+    answerCookies = answerCookies == null ? AnswerCookies.DROP : answerCookies;
     if (maxRequestBodyBytes < 0 || maxRequestBodyBytes > MAX_BODY_BYTES) {
       throw new IllegalArgumentException(
           "external auth maxRequestBodyBytes must be 0 to " + MAX_BODY_BYTES);
@@ -137,7 +149,7 @@ public record ExternalAuth(
   public ExternalAuth(String url, List<String> requestHeaders, List<String> responseHeaders,
       long timeoutMillis, OnError onError, int maxRequestBodyBytes, long cacheMillis) {
     this(url, requestHeaders, responseHeaders, timeoutMillis, onError, maxRequestBodyBytes,
-        cacheMillis, null, null, null, Map.of());
+        cacheMillis, null, null, null, Map.of(), AnswerCookies.DROP);
   }
 
   @Override

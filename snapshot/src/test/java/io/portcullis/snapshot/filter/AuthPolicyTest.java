@@ -30,7 +30,7 @@ class AuthPolicyTest {
             List.of("x-user"), 500, ExternalAuth.OnError.ALLOW, 0, 1000)),
         new AuthPolicy(new ExternalAuth("http://authz.svc:8080/check", null, null, 500, null, 0,
             0, "GET", "https://login/?rd=$escaped_request_uri", "$http_authorization",
-            Map.of(200, 1000L, 401, 500L))),
+            Map.of(200, 1000L, 401, 500L), ExternalAuth.AnswerCookies.ON_SUCCESS)),
         new AuthPolicy(new UnusableAuth("secret missing")));
     for (AuthPolicy policy : policies) {
       String json = SnapshotCodec.toJsonString(policy);
@@ -80,17 +80,17 @@ class AuthPolicyTest {
   @Test
   void externalAuthCachesDecidingAnswersWithKnownVariablesOnly() {
     assertThrows(IllegalArgumentException.class, () -> new ExternalAuth("http://x", null, null,
-        100, null, 0, 0, null, null, null, Map.of(500, 1000L)));
+        100, null, 0, 0, null, null, null, Map.of(500, 1000L), null));
     assertThrows(IllegalArgumentException.class, () -> new ExternalAuth("http://x", null, null,
-        100, null, 0, 1000, null, null, null, Map.of(200, 1000L)), "one of the two");
+        100, null, 0, 1000, null, null, null, Map.of(200, 1000L), null), "one of the two");
     assertThrows(IllegalArgumentException.class, () -> new ExternalAuth("http://x", null, null,
-        100, null, 0, 1000, null, null, "$server_name", Map.of()));
+        100, null, 0, 1000, null, null, "$server_name", Map.of(), null));
     assertThrows(IllegalArgumentException.class, () -> new ExternalAuth("http://x", null, null,
-        100, null, 0, 0, null, null, "$http_authorization", Map.of()), "a key needs a time");
+        100, null, 0, 0, null, null, "$http_authorization", Map.of(), null), "a key needs a time");
     assertThrows(IllegalArgumentException.class, () -> new ExternalAuth("http://x", null, null,
-        100, null, 0, 0, null, "login?u=$host", null, null), "a URL or an absolute path");
+        100, null, 0, 0, null, "login?u=$host", null, null, null), "a URL or an absolute path");
     ExternalAuth byStatus = new ExternalAuth("http://x", null, null, 100, null, 0, 0, null, null,
-        "$cookie_s$arg_token", Map.of(204, 1000L, 403, 2000L));
+        "$cookie_s$arg_token", Map.of(204, 1000L, 403, 2000L), null);
     assertEquals(1000, byStatus.cacheMillisFor(204));
     assertEquals(0, byStatus.cacheMillisFor(200));
     assertEquals(2000, byStatus.cacheMillisFor(403));

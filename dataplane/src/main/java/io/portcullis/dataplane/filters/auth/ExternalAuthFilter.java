@@ -8,10 +8,13 @@ import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.util.AttributeKey;
 import io.portcullis.dataplane.filter.FilterAction;
 import io.portcullis.dataplane.filter.FilterContext;
 import io.portcullis.dataplane.filter.HttpFilter;
 import io.portcullis.dataplane.filter.LocalResponse;
+import io.portcullis.dataplane.filter.ResponseAction;
 import io.portcullis.dataplane.filter.SubrequestClient;
 import io.portcullis.dataplane.filter.SubrequestClient.SubResponse;
 import io.portcullis.dataplane.filter.SubrequestClient.Subrequest;
@@ -60,8 +63,12 @@ final class ExternalAuthFilter implements HttpFilter {
     int weight();
   }
 
-  /** An allowing answer: the headers it puts on the upstream request. */
-  private record Allowed(int status, List<Map.Entry<String, String>> headers) implements Verdict {
+  /**
+   * An allowing answer: the headers it puts on the upstream request, and the cookies it sets on
+   * the client (never kept: an answer setting cookies is not reused).
+   */
+  private record Allowed(int status, List<Map.Entry<String, String>> headers, List<String> cookies)
+      implements Verdict {
     @Override
     public int weight() {
       return 64 + headers.stream().mapToInt(h -> h.getKey().length() + h.getValue().length()).sum();
@@ -79,6 +86,13 @@ final class ExternalAuthFilter implements HttpFilter {
       return size;
     }
   }
+
+  /** The Set-Cookie values of an allowing answer, for the client's response. */
+  private static final AttributeKey<List<String>> SET_COOKIES =
+      AttributeKey.valueOf("portcullis.externalAuth.setCookies");
+  /** The statuses nginx's add_header (without "always") adds its header to. */
+  private static final Set<Integer> ADD_HEADER_STATUSES =
+      Set.of(200, 201, 204, 206, 301, 302, 303, 304, 307, 308);
 
   private final ExternalAuth config;
   private final URI uri;
@@ -119,6 +133,16 @@ final class ExternalAuthFilter implements HttpFilter {
         .thenCompose(body -> ask(ctx, question, ByteBufUtil.getBytes(body.content()), key)));
   }
 
+  @Override
+  public ResponseAction onResponse(FilterContext ctx, HttpResponse response) {
+    List<String> cookies = ctx.attr(SET_COOKIES).getAndSet(null);
+    if (cookies != null && (config.answerCookies() == ExternalAuth.AnswerCookies.ALWAYS
+        || ADD_HEADER_STATUSES.contains(response.status().code()))) {
+      response.headers().add(HttpHeaderNames.SET_COOKIE, cookies);
+    }
+    return ResponseAction.proceed();
+  }
+
   private CompletionStage<FilterAction> ask(
       FilterContext ctx, HttpHeaders question, byte[] body, String key) {
     String method = config.method() == null ? ctx.head().method() : config.method();
@@ -156,7 +180,10 @@ final class ExternalAuthFilter implements HttpFilter {
           copied.add(Map.entry(name, AuthAnswers.headerValue(value)));
         }
       }
-      verdict = new Allowed(status, List.copyOf(copied));
+      List<String> cookies = config.answerCookies() == ExternalAuth.AnswerCookies.DROP ? List.of()
+          : response.headers().getAll(HttpHeaderNames.SET_COOKIE).stream()
+              .map(AuthAnswers::headerValue).toList();
+      verdict = new Allowed(status, List.copyOf(copied), cookies);
     } else {
       HttpHeaders headers = new DefaultHttpHeaders();
       for (Map.Entry<String, String> h : response.headers()) {
@@ -195,8 +222,13 @@ final class ExternalAuthFilter implements HttpFilter {
     Denied denied = (Denied) verdict;
     metrics.record(MECHANISM, denied.status() == 403 ? Result.FORBIDDEN : Result.DENIED);
     if (denied.status() == 401 && config.signIn() != null) {
-      return FilterAction.respond(AuthAnswers.redirect(
-          NginxVariables.expand(config.signIn(), ctx, AuthAnswers::headerValue)));
+      LocalResponse redirect = AuthAnswers.redirect(
+          NginxVariables.expand(config.signIn(), ctx, AuthAnswers::headerValue));
+      if (config.answerCookies() != ExternalAuth.AnswerCookies.DROP) {
+        redirect.headers().add(HttpHeaderNames.SET_COOKIE,
+            denied.headers().getAll(HttpHeaderNames.SET_COOKIE));
+      }
+      return FilterAction.respond(redirect);
     }
     // Each response gets its own copies: a kept answer serves many.
     return FilterAction.respond(new LocalResponse(denied.status(), denied.headers().copy(),
@@ -205,6 +237,9 @@ final class ExternalAuthFilter implements HttpFilter {
 
   private FilterAction allow(FilterContext ctx, Allowed allowed) {
     metrics.record(MECHANISM, Result.ALLOWED);
+    if (!allowed.cookies().isEmpty()) {
+      ctx.attr(SET_COOKIES).set(allowed.cookies());
+    }
     HttpHeaders headers = ctx.request().headers();
     for (Map.Entry<String, String> h : allowed.headers()) {
       headers.add(h.getKey(), h.getValue());

@@ -157,7 +157,7 @@ class ExternalAuthFilterTest {
     return auth.create(new AuthPolicy(new ExternalAuth(
         "http://127.0.0.1:" + service.getAddress().getPort() + "/check",
         List.of("x-token"), List.of(), 10_000, ExternalAuth.OnError.DENY, 0, 0, method, signIn,
-        null, Map.of())));
+        null, Map.of(), ExternalAuth.AnswerCookies.ON_SUCCESS)));
   }
 
   @Test
@@ -195,7 +195,7 @@ class ExternalAuthFilterTest {
     HttpFilter f = auth.create(new AuthPolicy(new ExternalAuth(
         "http://127.0.0.1:" + service.getAddress().getPort() + "/check",
         List.of("x-token"), List.of("x-auth-user"), 10_000, ExternalAuth.OnError.DENY, 0, 0, null,
-        null, "$http_x_token", Map.of(204, 60_000L, 401, 60_000L))));
+        null, "$http_x_token", Map.of(204, 60_000L, 401, 60_000L), null)));
     for (String uri : List.of("/a", "/b?x=1")) {
       FakeFilterContext ctx = FakeFilterContext.of("http", "GET", "shop.example.com", uri)
           .header("x-token", "good").on(loop);

@@ -26,6 +26,7 @@ final class AuthAnnotations {
     String redirectParam = r.take("auth-signin-redirect-param");
     String cacheKey = r.take("auth-cache-key");
     String cacheDuration = r.take("auth-cache-duration");
+    String alwaysSetCookie = r.take("auth-always-set-cookie");
     if (type != null) {
       if (!type.equals("basic")) {
         r.invalid("auth-type", type, "only basic is supported; no authentication applies");
@@ -62,6 +63,12 @@ final class AuthAnnotations {
       if (responseHeaders != null) {
         r.ours("portcullis.io/auth-response-headers", responseHeaders);
       }
+      // ingress-nginx: add_header Set-Cookie $auth_cookie (with "always" when asked).
+      boolean always = "true".equalsIgnoreCase(alwaysSetCookie == null ? "" : alwaysSetCookie.trim());
+      if (alwaysSetCookie != null && !always && !"false".equalsIgnoreCase(alwaysSetCookie.trim())) {
+        r.invalid("auth-always-set-cookie", alwaysSetCookie, "expected true or false; false applies");
+      }
+      r.ours("portcullis.io/auth-answer-cookies", always ? "Always" : "OnSuccess");
       external(r, method, signIn, redirectParam, cacheKey, cacheDuration);
     }
   }

@@ -118,6 +118,9 @@ public final class NginxAnnotations {
           + " auth-signin; another: nothing is cached) and route, bounded to 16 MiB per route;"
           + " an answer with `Set-Cookie` or `Cache-Control: no-store/no-cache/private` is not"
           + " kept, and its `max-age` does not lengthen the time"),
+      a("auth-always-set-cookie", SUPPORTED, "the Set-Cookie of the auth answer reaches the"
+          + " client whatever the status (by default only with the statuses nginx's `add_header`"
+          + " serves, and on the sign-in redirect, as ingress-nginx)"),
       a("auth-cache-duration", PARTLY, "`200 202 401 5m` by default (ingress-nginx's), statuses"
           + " then one time per group; only 2xx, 401 and 403 answers are reused (other statuses are"
           + " left out); at most 1h; a malformed value fails the location closed (503), as"
