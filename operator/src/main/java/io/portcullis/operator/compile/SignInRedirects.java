@@ -1,7 +1,5 @@
 package io.portcullis.operator.compile;
 
-import java.net.URI;
-
 /**
  * The sign-in redirect of external auth, built as ingress-nginx builds auth-signin's: the
  * original URL {@code $pass_access_scheme://$http_host$escaped_request_uri} goes into the
@@ -23,13 +21,12 @@ final class SignInRedirects {
     if (!name.matches("[A-Za-z0-9_.~-]{1,64}")) {
       throw new InvalidInputException("sign-in redirect parameter must be a plain name: " + name);
     }
-    String query;
-    try {
-      // Variables are not URI syntax; the query is judged with them replaced.
-      query = URI.create(url.replaceAll("\\$[A-Za-z_][A-Za-z0-9_]*", "x")).getRawQuery();
-    } catch (IllegalArgumentException e) {
-      throw new InvalidInputException("sign-in URL is not a URL: " + e.getMessage());
-    }
+    // The query as Go's url.Parse finds it: after the first '?', before any '#' (the URL itself
+    // is checked by the snapshot, which knows URI syntax).
+    int hash = url.indexOf('#');
+    String beforeFragment = hash < 0 ? url : url.substring(0, hash);
+    int mark = beforeFragment.indexOf('?');
+    String query = mark < 0 ? null : beforeFragment.substring(mark + 1);
     if (query == null || query.isEmpty()) {
       return (url.endsWith("?") ? url : url + "?") + name + "=" + ORIGINAL;
     }
