@@ -51,8 +51,10 @@ public final class NginxAnnotations {
       a("temporal-redirect-code", SUPPORTED, "302 (default), 301, 303, 307 or 308"),
       // Upstream
       a("backend-protocol", PARTLY, "HTTP, HTTPS, GRPC (h2c), GRPCS (h2 over TLS), H2C;"
-          + " AUTO_HTTP and FCGI refused"),
-      a("proxy-connect-timeout", SUPPORTED, "seconds, the TCP/TLS connect timeout"),
+          + " HTTPS and GRPCS accept any certificate, as ingress-nginx's default proxy-ssl-verify"
+          + " off does; AUTO_HTTP and FCGI refused"),
+      a("proxy-connect-timeout", PARTLY, "seconds, the TCP connect timeout; when it expires the"
+          + " client gets 502 (ingress-nginx: 504)"),
       a("proxy-read-timeout", PARTLY, "seconds; with proxy-send-timeout one idle timeout, the"
           + " larger of the two"),
       a("proxy-send-timeout", PARTLY, "seconds; with proxy-read-timeout one idle timeout, the"
