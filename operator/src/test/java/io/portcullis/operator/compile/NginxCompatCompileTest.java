@@ -155,14 +155,14 @@ class NginxCompatCompileTest {
   // ------------------------------------------------------------------ paths
 
   @Test
-  @DisplayName("rewrite-target /$2 with /api(/|$)(.*) is a prefix rewrite of /api to /")
+  @DisplayName("rewrite-target /$2 with /api(/|$)(.*): the regex read as ingress-nginx does (case-insensitive, anchored at the start), the target with its group reference")
   void rewriteCaptureGroups() {
     IngressFixture ingress = nginxIngress("shop").annotation(P + "rewrite-target", "/$2")
         .host("shop.example.com").implementationSpecific("/api(/|$)(.*)", "web", 80);
     Compiled c = compile(COMPAT, ingress, backendWithEndpoints("default", "web", 80, "10.0.0.1"));
-    var route = c.route(ROUTE + "api");
-    assertEquals(new PathMatch.Prefix("/api"), route.match().path());
-    assertEquals("/", ((RouteAction.Forward) route.action()).prefixRewrite());
+    var route = c.route(ROUTE + "api(/|$)(.*) (regex)");
+    assertEquals(new PathMatch.Regex("(?i)(?:/api(/|$)(.*)).*"), route.match().path());
+    assertEquals("/$2", ((RouteAction.Forward) route.action()).prefixRewrite());
   }
 
   @Test
@@ -174,12 +174,22 @@ class NginxCompatCompileTest {
   }
 
   @Test
-  @DisplayName("rewrite-target with other capture shapes is refused and the path served as is")
+  @DisplayName("rewrite-target with any capture shape compiles: $1 and $2 of /(a|b)/(.*)")
   void rewriteOtherShape() {
     IngressFixture ingress = nginxIngress("shop").annotation(P + "rewrite-target", "/$1/x/$2")
         .host("shop.example.com").implementationSpecific("/(a|b)/(.*)", "web", 80);
     Compiled c = compile(COMPAT, ingress, backendWithEndpoints("default", "web", 80, "10.0.0.1"));
     var route = c.route(ROUTE + "(a|b)/(.*) (regex)");
+    assertEquals("/$1/x/$2", ((RouteAction.Forward) route.action()).prefixRewrite());
+  }
+
+  @Test
+  @DisplayName("rewrite-target with $1 on a Prefix path (no groups) is refused and the path served as is")
+  void rewriteGroupsWithoutRegex() {
+    IngressFixture ingress = nginxIngress("shop").annotation(P + "rewrite-target", "/$1")
+        .host("shop.example.com").prefix("/api", "web", 80);
+    Compiled c = compile(COMPAT, ingress, backendWithEndpoints("default", "web", 80, "10.0.0.1"));
+    var route = c.route(ROUTE + "api");
     assertNull(((RouteAction.Forward) route.action()).prefixRewrite());
     warning(c.ingressStatus("default", "shop"), Reasons.NGINX_ANNOTATION_REFUSED);
   }

@@ -25,13 +25,14 @@ public final class NginxAnnotations {
 
   private static final List<NginxAnnotation> ALL = List.of(
       // Paths and rewrites
-      a("rewrite-target", PARTLY, "a target without `$n` replaces the whole path, as in"
-          + " ingress-nginx; with capture groups only the shapes `PATH(/|$)(.*)` → `BASE$2` and"
-          + " `PATH/(.*)` → `BASE$1` compile (onto a prefix rewrite); other capture shapes are"
-          + " refused (needs a regex rewrite in the snapshot)"),
-      a("use-regex", PARTLY, "ImplementationSpecific paths are RE2 expressions anchored at both"
-          + " ends and case-sensitive (ingress-nginx: PCRE, case-insensitive, anchored at the start"
-          + " only, and on every Ingress of the host)"),
+      a("rewrite-target", PARTLY, "as in ingress-nginx, the target replaces the whole path"
+          + " (query kept) after `$1`..`$9` take the regex path's capture groups, any shape; `$n`"
+          + " on a Prefix or Exact path is refused (no groups); a Prefix path with a target"
+          + " matches by path elements, case-sensitive (ingress-nginx: any path starting with the"
+          + " text, any case)"),
+      a("use-regex", PARTLY, "ImplementationSpecific paths are RE2 expressions read as"
+          + " ingress-nginx reads them: case-insensitive, anchored at the start only"
+          + " (ingress-nginx: PCRE, and on every Ingress of the host)"),
       a("app-root", SUPPORTED, "`/` answers 302 to the given path"),
       a("x-forwarded-prefix", SUPPORTED, "sets `X-Forwarded-Prefix` on requests to the backend"),
       a("upstream-vhost", SUPPORTED, "sets the `Host` header sent to the backend"),
