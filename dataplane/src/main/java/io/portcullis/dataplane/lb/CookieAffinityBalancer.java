@@ -24,6 +24,12 @@ final class CookieAffinityBalancer implements Balancer {
     if (cookie.ttlSeconds() > 0) {
       a.append("; Max-Age=").append(cookie.ttlSeconds());
     }
+    if (cookie.sameSite() != null) {
+      a.append("; SameSite=").append(cookie.sameSite().attribute());
+    }
+    if (cookie.secure()) {
+      a.append("; Secure");
+    }
     this.attributes = a.append("; HttpOnly").toString();
   }
 

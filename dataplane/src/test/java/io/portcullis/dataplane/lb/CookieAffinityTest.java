@@ -47,6 +47,15 @@ class CookieAffinityTest {
   }
 
   @Test
+  void sameSiteAndSecureAreWrittenWhenAsked() {
+    ClusterRuntime cluster = cluster(new ClusterPolicy.AffinityCookie(
+        "s", 0, null, ClusterPolicy.AffinityCookie.SameSite.STRICT, true), 2);
+    UpstreamEndpoint picked = cluster.pick(withCookie(null));
+    assertEquals("s=" + picked.id() + "; Path=/; SameSite=Strict; Secure; HttpOnly",
+        cluster.affinityCookie(withCookie(null), picked));
+  }
+
+  @Test
   void requestsCarryingTheCookieStickToItsEndpointAndGetNoNewCookie() {
     ClusterRuntime cluster = cluster(new ClusterPolicy.AffinityCookie("route", 60, null), 5);
     Set<UpstreamEndpoint> firstPicks = new HashSet<>();

@@ -42,8 +42,9 @@ public final class NginxAnnotations {
       // Redirects
       a("ssl-redirect", SUPPORTED, "`false` serves plain HTTP for hosts with TLS (default: 308 to"
           + " https)"),
-      a("force-ssl-redirect", PARTLY, "redirects like ssl-redirect, for hosts with TLS only"
-          + " (hosts without a certificate are served over HTTP)"),
+      a("force-ssl-redirect", PARTLY, "308 to https, also for hosts without spec.tls (the"
+          + " default certificate serves them over https); a client's X-Forwarded-Proto is not"
+          + " believed (ingress-nginx: only with use-forwarded-headers), nor a trusted proxy's yet"),
       a("permanent-redirect", PARTLY, "every path answers a redirect to the URL (the query"
           + " string is kept, ingress-nginx drops it)"),
       a("permanent-redirect-code", SUPPORTED, "301 (default), 302, 303, 307 or 308"),
@@ -70,13 +71,17 @@ public final class NginxAnnotations {
       a("load-balance", PARTLY, "round_robin; ewma and least_conn become least-request"),
       a("upstream-hash-by", PARTLY, "`$remote_addr`, `$http_NAME`, `$cookie_NAME`, `$arg_NAME`"
           + " onto Maglev consistent hashing; other variables and combinations refused"),
-      a("affinity", SUPPORTED, "`cookie`: the proxy issues a cookie naming the endpoint"),
+      a("affinity", PARTLY, "`cookie`: the proxy issues a cookie naming the endpoint; its Path"
+          + " is `/` unless session-cookie-path says otherwise (ingress-nginx: the Ingress path)"),
       a("affinity-mode", PARTLY, "always persistent: an endpoint keeps its clients when"
           + " endpoints are added"),
       a("session-cookie-name", SUPPORTED, "default INGRESSCOOKIE"),
       a("session-cookie-path", SUPPORTED, "the cookie's Path"),
       a("session-cookie-max-age", SUPPORTED, "seconds, the cookie's Max-Age"),
       a("session-cookie-expires", PARTLY, "seconds, sent as Max-Age"),
+      a("session-cookie-samesite", SUPPORTED, "None, Lax or Strict: the cookie's SameSite"),
+      a("session-cookie-secure", PARTLY, "`true` marks the cookie Secure; without it the cookie"
+          + " is never Secure (ingress-nginx: Secure on requests that came over https)"),
       // Canary
       a("canary", SUPPORTED, "`true`: this Ingress's paths become a split of the other"
           + " Ingress with the same host and path"),

@@ -20,6 +20,8 @@ final class RedirectAnnotations {
       boolean redirect = ssl == null || Reading.bool(ssl);
       if (force != null && Reading.bool(force)) {
         redirect = true;
+        // Also for hosts without spec.tls: TLS may end in front of the controller.
+        r.ours("portcullis.io/force-ssl-redirect", "true");
       }
       if (!redirect) {
         r.ours("portcullis.io/ssl-redirect", "false");

@@ -27,9 +27,12 @@ class NginxTranslationTest {
   static Stream<Arguments> ours() {
     return Stream.of(
         Arguments.of(List.of("ssl-redirect", "false"), Map.of("portcullis.io/ssl-redirect", "false")),
-        Arguments.of(List.of("ssl-redirect", "false", "force-ssl-redirect", "true"), Map.of()),
-        Arguments.of(List.of("backend-protocol", "HTTPS"), Map.of("portcullis.io/backend-protocol", "https")),
-        Arguments.of(List.of("backend-protocol", "GRPCS"), Map.of("portcullis.io/backend-protocol", "h2")),
+        Arguments.of(List.of("ssl-redirect", "false", "force-ssl-redirect", "true"),
+            Map.of("portcullis.io/force-ssl-redirect", "true")),
+        Arguments.of(List.of("backend-protocol", "HTTPS"), Map.of("portcullis.io/backend-protocol", "https",
+            "portcullis.io/backend-tls-verify", "false")),
+        Arguments.of(List.of("backend-protocol", "GRPCS"), Map.of("portcullis.io/backend-protocol", "h2",
+            "portcullis.io/backend-tls-verify", "false")),
         Arguments.of(List.of("backend-protocol", "H2C"), Map.of("portcullis.io/backend-protocol", "h2c")),
         Arguments.of(List.of("proxy-connect-timeout", "7"), Map.of("portcullis.io/connect-timeout", "7s")),
         Arguments.of(List.of("use-regex", "true"), Map.of("portcullis.io/use-regex", "true")),

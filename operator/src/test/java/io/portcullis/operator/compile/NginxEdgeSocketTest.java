@@ -1,0 +1,254 @@
+package io.portcullis.operator.compile;
+
+import static io.portcullis.operator.compile.NginxSockets.HOST;
+import static io.portcullis.operator.compile.NginxSockets.P;
+import static io.portcullis.operator.compile.NginxSockets.nginx;
+import static io.portcullis.operator.compile.NginxSockets.service;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fabric8.kubernetes.api.model.Secret;
+import io.portcullis.operator.compile.NginxSockets.Backend;
+import io.portcullis.operator.compile.NginxSockets.Response;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * ingress-nginx's redirect, affinity, hashing, CORS and rate-limit annotations through real
+ * sockets; the expected results are ingress-nginx's documented behaviour (annotations.md and its
+ * e2e tests), and where Portcullis differs on purpose the migration table says so.
+ */
+class NginxEdgeSocketTest {
+  private final NginxSockets rig = new NginxSockets();
+
+  @AfterEach
+  void stop() {
+    rig.close();
+  }
+
+  // ---------------------------------------------------------------- https redirects
+
+  @Test
+  @DisplayName("ssl-redirect and force-ssl-redirect: 308 to https on TLS hosts and, forced, on hosts without TLS; X-Forwarded-Proto from a client is not believed")
+  void httpsRedirects() throws Exception {
+    Backend web = rig.backend("web");
+    TestCertificates.Issued cert = TestCertificates.issueNow("tls.example.com", "forced-tls.example.com");
+    Secret tls = TestCertificates.tlsSecret("default", "shop-tls", cert);
+    rig.serve(List.of(
+        nginx("tls").host("tls.example.com").prefix("/", "web", web.port()).tls("shop-tls", "tls.example.com"),
+        nginx("forced").annotation(P + "force-ssl-redirect", "true")
+            .host("forced.example.com").prefix("/", "web", web.port()),
+        nginx("forced-tls").annotation(P + "force-ssl-redirect", "true").annotation(P + "ssl-redirect", "false")
+            .host("forced-tls.example.com").prefix("/", "web", web.port()).tls("shop-tls", "forced-tls.example.com"),
+        nginx("plain").host("plain.example.com").prefix("/", "web", web.port()),
+        tls), service("web", web.port()));
+    for (String host : List.of("tls.example.com", "forced.example.com", "forced-tls.example.com")) {
+      Response r = rig.get(host, "/a/b?c=d", Map.of());
+      assertEquals(308, r.status(), host);
+      assertEquals("https://" + host + "/a/b?c=d", r.header("location"), host);
+    }
+    // use-forwarded-headers is off by default in ingress-nginx: a client's claim changes nothing.
+    assertEquals(308, rig.get("forced.example.com", "/", Map.of("x-forwarded-proto", "https")).status());
+    assertEquals("web /", rig.get("plain.example.com", "/", Map.of()).body());
+  }
+
+  @ParameterizedTest(name = "{0}: {1} answers {2}")
+  @CsvSource({
+      "permanent-redirect, '', 301",
+      "permanent-redirect, 301, 301",
+      "permanent-redirect, 302, 302",
+      "permanent-redirect, 303, 303",
+      "permanent-redirect, 307, 307",
+      "permanent-redirect, 308, 308",
+      // An unusable code: the default, as ingress-nginx does.
+      "permanent-redirect, 200, 301",
+      "temporal-redirect, '', 302",
+      "temporal-redirect, 307, 307",
+      "temporal-redirect, 999, 302",
+  })
+  void redirectCodes(String annotation, String code, int expected) throws Exception {
+    Backend web = rig.backend("web");
+    var ingress = nginx("moved").annotation(P + annotation, "https://new.example.com/landing");
+    if (!code.isEmpty()) {
+      ingress.annotation(P + annotation + "-code", code);
+    }
+    rig.serve(ingress.host(HOST).prefix("/", "web", web.port()), service("web", web.port()));
+    Response r = rig.get("/anything");
+    assertEquals(expected, r.status());
+    assertEquals("https://new.example.com/landing", r.header("location"));
+    assertEquals(0, web.requests());
+  }
+
+  // ---------------------------------------------------------------- affinity and hashing
+
+  @Test
+  @DisplayName("affinity cookie: session-cookie-name, -path, -max-age, -samesite and -secure shape the cookie; the cookie keeps the client on its endpoint")
+  void sessionCookie() throws Exception {
+    Backend one = rig.backend("one", InetAddress.getByName("127.0.0.1"), 0, 200);
+    rig.backend("two", InetAddress.getByName("127.0.0.2"), one.port(), 200);
+    rig.serve(nginx("shop").annotation(P + "affinity", "cookie").annotation(P + "session-cookie-name", "route")
+            .annotation(P + "session-cookie-path", "/shop").annotation(P + "session-cookie-max-age", "172800")
+            .annotation(P + "session-cookie-samesite", "Strict").annotation(P + "session-cookie-secure", "true")
+            .host(HOST).prefix("/", "web", one.port()),
+        service("web", one.port(), "127.0.0.1", "127.0.0.2"));
+    Response first = rig.get("/shop");
+    String cookie = first.header("set-cookie");
+    assertNotNull(cookie);
+    List<String> attributes = List.of(cookie.split(";\\s*"));
+    assertTrue(attributes.get(0).startsWith("route="), cookie);
+    assertTrue(attributes.contains("Path=/shop"), cookie);
+    assertTrue(attributes.contains("Max-Age=172800"), cookie);
+    assertTrue(attributes.contains("SameSite=Strict"), cookie);
+    assertTrue(attributes.contains("Secure"), cookie);
+    assertTrue(attributes.contains("HttpOnly"), cookie);
+    for (int i = 0; i < 6; i++) {
+      Response again = rig.get(HOST, "/shop", Map.of("cookie", attributes.get(0)));
+      assertEquals(first.backend(), again.backend());
+      assertNull(again.header("set-cookie"), "a client with a valid cookie gets no new one");
+    }
+  }
+
+  @Test
+  @DisplayName("affinity cookie: session-cookie-expires alone gives a lasting cookie; the default name is INGRESSCOOKIE")
+  void sessionCookieExpiresAndDefaultName() throws Exception {
+    Backend web = rig.backend("web");
+    rig.serve(nginx("shop").annotation(P + "affinity", "cookie").annotation(P + "session-cookie-expires", "3600")
+        .host(HOST).prefix("/", "web", web.port()), service("web", web.port()));
+    String cookie = rig.get("/").header("set-cookie");
+    assertTrue(cookie.startsWith("INGRESSCOOKIE="), cookie);
+    assertTrue(cookie.toLowerCase(Locale.ROOT).contains("max-age=3600"), cookie);
+    assertFalse(cookie.contains("SameSite") || cookie.contains("Secure"), cookie);
+  }
+
+  @ParameterizedTest(name = "upstream-hash-by {0}: the same key always reaches the same endpoint")
+  @CsvSource({"$cookie_session", "$arg_user", "$http_x_user", "$remote_addr"})
+  void hashBy(String variable) throws Exception {
+    Backend one = rig.backend("one", InetAddress.getByName("127.0.0.1"), 0, 200);
+    rig.backend("two", InetAddress.getByName("127.0.0.2"), one.port(), 200);
+    rig.backend("three", InetAddress.getByName("127.0.0.3"), one.port(), 200);
+    rig.serve(nginx("shop").annotation(P + "upstream-hash-by", variable)
+            .host(HOST).prefix("/", "web", one.port()),
+        service("web", one.port(), "127.0.0.1", "127.0.0.2", "127.0.0.3"));
+    List<String> reached = new ArrayList<>();
+    for (String key : List.of("ann", "ben", "cat", "dan", "eve", "fay")) {
+      String path = variable.equals("$arg_user") ? "/?user=" + key : "/";
+      Map<String, String> headers = switch (variable) {
+        case "$cookie_session" -> Map.of("cookie", "theme=dark; session=" + key);
+        case "$http_x_user" -> Map.of("x-user", key);
+        default -> Map.of();
+      };
+      String first = rig.get(HOST, path, headers).backend();
+      for (int i = 0; i < 3; i++) {
+        assertEquals(first, rig.get(HOST, path, headers).backend(), variable + " " + key);
+      }
+      reached.add(first);
+    }
+    if (!variable.equals("$remote_addr")) {
+      assertTrue(reached.stream().distinct().count() > 1, "keys spread over endpoints: " + reached);
+    }
+  }
+
+  // ---------------------------------------------------------------- CORS
+
+  @Test
+  @DisplayName("enable-cors with every cors-*: an allowed origin's preflight and simple request, another origin gets no CORS header")
+  void corsEverySetting() throws Exception {
+    Backend web = rig.backend("web");
+    rig.serve(nginx("shop").annotation(P + "enable-cors", "true")
+            .annotation(P + "cors-allow-origin", "https://app.example.org, https://*.partner.example")
+            .annotation(P + "cors-allow-methods", "GET, PUT")
+            .annotation(P + "cors-allow-headers", "X-Custom, Content-Type")
+            .annotation(P + "cors-expose-headers", "X-Total")
+            .annotation(P + "cors-max-age", "600")
+            .host(HOST).prefix("/", "web", web.port()),
+        nginx("nocreds").annotation(P + "enable-cors", "true")
+            .annotation(P + "cors-allow-origin", "https://app.example.org")
+            .annotation(P + "cors-allow-credentials", "false")
+            .host("nocreds.example.com").prefix("/", "web", web.port()),
+        service("web", web.port()));
+
+    Response preflight = rig.request(HOST, "OPTIONS", "/api", Map.of("origin", "https://app.example.org",
+        "access-control-request-method", "PUT", "access-control-request-headers", "x-custom"));
+    assertEquals(204, preflight.status());
+    assertEquals("https://app.example.org", preflight.header("access-control-allow-origin"));
+    assertEquals("true", preflight.header("access-control-allow-credentials"));
+    assertTrue(preflight.header("access-control-allow-methods").contains("PUT"), preflight.headers().toString());
+    assertTrue(preflight.header("access-control-allow-headers").toLowerCase(Locale.ROOT).contains("x-custom"));
+    assertEquals("600", preflight.header("access-control-max-age"));
+
+    Response wildcard = rig.request(HOST, "OPTIONS", "/api", Map.of("origin", "https://eu.partner.example",
+        "access-control-request-method", "GET"));
+    assertEquals("https://eu.partner.example", wildcard.header("access-control-allow-origin"));
+
+    Response simple = rig.get(HOST, "/api", Map.of("origin", "https://app.example.org"));
+    assertEquals("web /api", simple.body());
+    assertEquals("https://app.example.org", simple.header("access-control-allow-origin"));
+    assertEquals("true", simple.header("access-control-allow-credentials"));
+    // Header names are case-insensitive; the filter writes them in lower case.
+    assertEquals("x-total", simple.header("access-control-expose-headers").toLowerCase(Locale.ROOT));
+
+    Response stranger = rig.get(HOST, "/api", Map.of("origin", "https://evil.example"));
+    assertEquals("web /api", stranger.body());
+    assertNull(stranger.header("access-control-allow-origin"));
+    Response strangerPreflight = rig.request(HOST, "OPTIONS", "/api", Map.of("origin", "https://evil.example",
+        "access-control-request-method", "PUT"));
+    assertNull(strangerPreflight.header("access-control-allow-origin"));
+
+    Response noCredentials = rig.get("nocreds.example.com", "/", Map.of("origin", "https://app.example.org"));
+    assertEquals("https://app.example.org", noCredentials.header("access-control-allow-origin"));
+    assertNull(noCredentials.header("access-control-allow-credentials"));
+  }
+
+  @Test
+  @DisplayName("enable-cors defaults: a simple request from any origin gets Access-Control-Allow-Origin *")
+  void corsDefaultsOnSimpleRequests() throws Exception {
+    Backend web = rig.backend("web");
+    rig.serve(nginx("shop").annotation(P + "enable-cors", "true").host(HOST).prefix("/", "web", web.port()),
+        service("web", web.port()));
+    Response simple = rig.get(HOST, "/x", Map.of("origin", "https://anywhere.example"));
+    assertEquals("web /x", simple.body());
+    assertEquals("*", simple.header("access-control-allow-origin"));
+    Response preflight = rig.request(HOST, "OPTIONS", "/x", Map.of("origin", "https://anywhere.example",
+        "access-control-request-method", "DELETE", "access-control-request-headers", "authorization"));
+    assertEquals(204, preflight.status());
+    assertTrue(preflight.header("access-control-allow-methods").contains("DELETE"));
+    assertTrue(preflight.header("access-control-allow-headers").toLowerCase(Locale.ROOT).contains("authorization"));
+  }
+
+  // ---------------------------------------------------------------- rate limits
+
+  @Test
+  @DisplayName("limit-rps: a client over the rate is refused with 429 and Retry-After (ingress-nginx: 503 by default, documented), other hosts unaffected")
+  void limitRps() throws Exception {
+    Backend web = rig.backend("web");
+    rig.serve(nginx("limited").annotation(P + "limit-rps", "1").annotation(P + "limit-burst-multiplier", "1")
+            .host(HOST).prefix("/", "web", web.port()),
+        nginx("free").host("free.example.com").prefix("/", "web", web.port()),
+        service("web", web.port()));
+    AtomicReference<Response> refused = new AtomicReference<>();
+    await().atMost(Duration.ofSeconds(20)).until(() -> {
+      Response r = rig.get("/");
+      refused.set(r);
+      return r.status() != 200;
+    });
+    assertEquals(429, refused.get().status());
+    assertNotNull(refused.get().header("retry-after"));
+    for (int i = 0; i < 5; i++) {
+      assertEquals("web /", rig.get("free.example.com", "/", Map.of()).body());
+    }
+  }
+}
