@@ -128,10 +128,10 @@ class NginxCompatCompileTest {
   }
 
   @Test
-  @DisplayName("limit-rps with limit-burst-multiplier is a per-client token bucket of rate x multiplier")
+  @DisplayName("limit-rps with limit-burst-multiplier is a per-client token bucket of rate x multiplier + 1 (nginx admits burst + 1)")
   void limitRps() {
     Compiled c = compileWith(Map.of("limit-rps", "10", "limit-burst-multiplier", "3"));
-    assertEquals(List.of(new io.portcullis.snapshot.filter.RateLimitPolicy(10, 1, 30,
+    assertEquals(List.of(new io.portcullis.snapshot.filter.RateLimitPolicy(10, 1, 31,
         io.portcullis.snapshot.filter.RateLimitPolicy.CLIENT)), c.route(ROUTE).filters());
   }
 
@@ -139,7 +139,7 @@ class NginxCompatCompileTest {
   @DisplayName("limit-rpm is per minute, with ingress-nginx's default multiplier of 5")
   void limitRpm() {
     Compiled c = compileWith(Map.of("limit-rpm", "120"));
-    assertEquals(List.of(new io.portcullis.snapshot.filter.RateLimitPolicy(120, 60, 600,
+    assertEquals(List.of(new io.portcullis.snapshot.filter.RateLimitPolicy(120, 60, 601,
         io.portcullis.snapshot.filter.RateLimitPolicy.CLIENT)), c.route(ROUTE).filters());
   }
 

@@ -2,6 +2,7 @@ package io.portcullis.operator.compile;
 
 import static io.portcullis.operator.compile.NginxSockets.HOST;
 import static io.portcullis.operator.compile.NginxSockets.P;
+import static io.portcullis.operator.compile.NginxSockets.basic;
 import static io.portcullis.operator.compile.NginxSockets.nginx;
 import static io.portcullis.operator.compile.NginxSockets.service;
 import static org.awaitility.Awaitility.await;
@@ -12,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.portcullis.operator.compile.NginxSockets.Backend;
 import io.portcullis.operator.compile.NginxSockets.Response;
 import java.net.InetAddress;
@@ -21,6 +23,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
+import org.bouncycastle.crypto.generators.OpenBSDBCrypt;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -250,5 +253,139 @@ class NginxEdgeSocketTest {
     for (int i = 0; i < 5; i++) {
       assertEquals("web /", rig.get("free.example.com", "/", Map.of()).body());
     }
+  }
+
+  @Test
+  @DisplayName("limit-rpm: nginx's limit_req burst=rate x multiplier nodelay admits burst + 1 requests at once, the next is refused")
+  void limitRpmBurst() throws Exception {
+    Backend web = rig.backend("web");
+    // One a minute, so no token comes back while the test runs, however slow the machine.
+    rig.serve(nginx("limited").annotation(P + "limit-rpm", "1").annotation(P + "limit-burst-multiplier", "3")
+        .host(HOST).prefix("/", "web", web.port()), service("web", web.port()));
+    for (int i = 0; i < 4; i++) {
+      assertEquals("web /", rig.get("/").body(), "request " + (i + 1));
+    }
+    assertEquals(429, rig.get("/").status());
+    // Another client address has a bucket of its own.
+    assertEquals("web /", rig.requestFrom(InetAddress.getByName("127.0.0.2"), HOST, "GET", "/", Map.of()).body());
+  }
+
+  // ---------------------------------------------------------------- app-root
+
+  @ParameterizedTest(name = "app-root /app: {0} {1} answers {2} {3}")
+  @CsvSource({
+      // ingress-nginx: if ($uri = /) { return 302 $scheme://$http_host/app; }
+      "shop.example.com, /, 302, http://shop.example.com/app",
+      "shop.example.com:8080, /, 302, http://shop.example.com:8080/app",
+      // nginx's return drops the query string; ours keeps it (the table says so).
+      "shop.example.com, /?x=1, 302, http://shop.example.com/app?x=1",
+      "shop.example.com, /app, 200, web /app",
+      "shop.example.com, /other, 200, web /other",
+  })
+  void appRoot(String host, String path, int status, String expected) throws Exception {
+    Backend web = rig.backend("web");
+    rig.serve(nginx("shop").annotation(P + "app-root", "/app").host(HOST).prefix("/", "web", web.port()),
+        service("web", web.port()));
+    Response r = rig.get(host, path, Map.of());
+    assertEquals(status, r.status());
+    assertEquals(expected, status == 302 ? r.header("location") : r.body());
+  }
+
+  // ---------------------------------------------------------------- source ranges
+
+  @ParameterizedTest(name = "{0} {1}: 127.0.0.1 answers {2}, 127.0.0.2 answers {3}")
+  @CsvSource({
+      "whitelist-source-range, '127.0.0.1/32', 200, 403",
+      "whitelist-source-range, '10.0.0.0/8, 127.0.0.2', 403, 200",
+      "whitelist-source-range, '127.0.0.0/8', 200, 200",
+      "allowlist-source-range, '127.0.0.1', 200, 403",
+      "denylist-source-range, '127.0.0.2/32', 200, 403",
+  })
+  void sourceRanges(String annotation, String ranges, int fromOne, int fromTwo) throws Exception {
+    Backend web = rig.backend("web");
+    rig.serve(nginx("shop").annotation(P + annotation, ranges).host(HOST).prefix("/", "web", web.port()),
+        service("web", web.port()));
+    assertEquals(fromOne, rig.requestFrom(InetAddress.getByName("127.0.0.1"), HOST, "GET", "/", Map.of()).status());
+    assertEquals(fromTwo, rig.requestFrom(InetAddress.getByName("127.0.0.2"), HOST, "GET", "/", Map.of()).status());
+  }
+
+  // ---------------------------------------------------------------- basic auth
+
+  @Test
+  @DisplayName("auth-type basic: bcrypt htpasswd (auth-file) and auth-map Secrets as ingress-nginx's e2e tests build them; 401 with the realm, 200 with the password")
+  void basicAuth() throws Exception {
+    Backend web = rig.backend("web");
+    rig.serve(List.of(
+        nginx("file").annotation(P + "auth-type", "basic").annotation(P + "auth-secret", "users-file")
+            .annotation(P + "auth-realm", "test auth").host(HOST).prefix("/", "web", web.port()),
+        nginx("map").annotation(P + "auth-type", "basic").annotation(P + "auth-secret", "users-map")
+            .annotation(P + "auth-secret-type", "auth-map").annotation(P + "auth-realm", "test auth")
+            .host("map.example.com").prefix("/", "web", web.port()),
+        nginx("cors").annotation(P + "auth-type", "basic").annotation(P + "auth-secret", "users-file")
+            .annotation(P + "enable-cors", "true").host("cors.example.com").prefix("/", "web", web.port()),
+        nginx("broken").annotation(P + "auth-type", "basic").annotation(P + "auth-secret", "broken")
+            .host("broken.example.com").prefix("/", "web", web.port()),
+        secret("users-file", Map.of("auth", "foo.bar.com:" + bcrypt("bar") + "\n")),
+        secret("users-map", Map.of("foo.bar.com", bcrypt("bar"))),
+        secret("broken", Map.of("auth", "foo:"))), service("web", web.port()));
+    for (String host : List.of(HOST, "map.example.com")) {
+      Response none = rig.get(host, "/", Map.of());
+      assertEquals(401, none.status(), host);
+      // nginx: Basic realm="test auth"; ours adds RFC 7617's charset="UTF-8" after it.
+      assertTrue(none.header("www-authenticate").startsWith("Basic realm=\"test auth\""), host);
+      assertEquals(401, rig.get(host, "/", Map.of("authorization", basic("foo.bar.com", "wrong"))).status(), host);
+      assertEquals(401, rig.get(host, "/", Map.of("authorization", basic("user", "pass"))).status(), host);
+      assertEquals("web /", rig.get(host, "/", Map.of("authorization", basic("foo.bar.com", "bar"))).body(), host);
+    }
+    // ingress-nginx's e2e: auth and CORS together answer the 401 with the CORS headers.
+    Response corsDenied = rig.get("cors.example.com", "/", Map.of("origin", "https://app.example.org"));
+    assertEquals(401, corsDenied.status());
+    assertEquals("*", corsDenied.header("access-control-allow-origin"));
+    // An htpasswd file without one usable line lets nobody in: ingress-nginx answers 401 (nginx
+    // finds no hash to check), we fail closed with 503 and an Event, as for a missing Secret.
+    assertEquals(503, rig.get("broken.example.com", "/", Map.of("authorization", basic("foo", ""))).status());
+    assertEquals(2, web.requests(), "only the requests with the password reached the backend");
+  }
+
+  @Test
+  @DisplayName("auth-secret naming a Secret that does not exist: nobody gets through (ingress-nginx: 503)")
+  void basicAuthMissingSecret() throws Exception {
+    Backend web = rig.backend("web");
+    rig.serve(nginx("shop").annotation(P + "auth-type", "basic").annotation(P + "auth-secret", "something")
+        .annotation(P + "auth-realm", "test auth").host(HOST).prefix("/", "web", web.port()),
+        service("web", web.port()));
+    Response r = rig.get(HOST, "/", Map.of("authorization", basic("foo", "bar")));
+    assertEquals(503, r.status());
+    assertEquals(0, web.requests());
+  }
+
+  // ---------------------------------------------------------------- modsecurity
+
+  @Test
+  @DisplayName("enable-modsecurity: ingress-nginx's SecRuleEngine DetectionOnly lets an attack through; portcullis.io/waf block blocks it")
+  void modsecurity() throws Exception {
+    Backend web = rig.backend("web");
+    String attack = "/q?x=%3Cscript%3Ealert(1)%3C/script%3E";
+    rig.serve(List.of(
+        nginx("detect").annotation(P + "enable-modsecurity", "true").annotation(P + "enable-owasp-core-rules", "true")
+            .host(HOST).prefix("/", "web", web.port()),
+        nginx("block").annotation(P + "enable-modsecurity", "true").annotation(P + "enable-owasp-core-rules", "true")
+            .annotation("portcullis.io/waf", "block").host("block.example.com").prefix("/", "web", web.port())),
+        service("web", web.port()));
+    assertEquals("web " + attack, rig.get(attack).body());
+    assertEquals(403, rig.get("block.example.com", attack, Map.of()).status());
+    assertEquals("web /q?x=hello", rig.get("block.example.com", "/q?x=hello", Map.of()).body());
+  }
+
+  private static Secret secret(String name, Map<String, String> data) {
+    return new SecretBuilder().withNewMetadata().withNamespace("default").withName(name).endMetadata()
+        .withType("Opaque").withStringData(data).build();
+  }
+
+  /** An htpasswd -B hash (cost 5: the check's speed is not what is tested). */
+  private static String bcrypt(String password) {
+    byte[] salt = new byte[16];
+    new java.security.SecureRandom().nextBytes(salt);
+    return OpenBSDBCrypt.generate("2y", password.toCharArray(), salt, 5);
   }
 }

@@ -234,7 +234,13 @@ final class NginxSockets implements AutoCloseable {
   /** One HTTP/1.1 request on its own connection. */
   Response request(String host, String method, String pathAndQuery, Map<String, String> headers)
       throws IOException {
-    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), proxyPort)) {
+    return requestFrom(InetAddress.getLoopbackAddress(), host, method, pathAndQuery, headers);
+  }
+
+  /** The same from a chosen client address (any 127/8 address on Linux loopback). */
+  Response requestFrom(InetAddress client, String host, String method, String pathAndQuery,
+      Map<String, String> headers) throws IOException {
+    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), proxyPort, client, 0)) {
       socket.setSoTimeout(20_000);
       StringBuilder head =
           new StringBuilder(method + " " + pathAndQuery + " HTTP/1.1\r\nHost: " + host + "\r\n");

@@ -33,7 +33,8 @@ public final class NginxAnnotations {
       a("use-regex", PARTLY, "ImplementationSpecific paths are RE2 expressions read as"
           + " ingress-nginx reads them: case-insensitive, anchored at the start only"
           + " (ingress-nginx: PCRE, and on every Ingress of the host)"),
-      a("app-root", SUPPORTED, "`/` answers 302 to the given path"),
+      a("app-root", PARTLY, "`/` answers 302 to the given path on the same scheme and host (the"
+          + " query string is kept, ingress-nginx drops it)"),
       a("x-forwarded-prefix", SUPPORTED, "sets `X-Forwarded-Prefix` on requests to the backend"),
       a("upstream-vhost", SUPPORTED, "sets the `Host` header sent to the backend"),
       a("server-alias", PARTLY, "the Ingress's own rules are served for each alias host too"
@@ -105,7 +106,9 @@ public final class NginxAnnotations {
       // Authentication
       a("auth-type", PARTLY, "`basic` (bcrypt and SHA-256/512 crypt hashes; MD5 apr1 refused);"
           + " `digest` refused"),
-      a("auth-secret", PARTLY, "a Secret in the Ingress's namespace (another namespace refused)"),
+      a("auth-secret", PARTLY, "a Secret in the Ingress's namespace (another namespace refused);"
+          + " a missing Secret, or one without a usable user line, answers 503 with an Event"
+          + " (ingress-nginx: 503 and 401)"),
       a("auth-secret-type", SUPPORTED, "`auth-file` (key `auth`, htpasswd) or `auth-map` (one"
           + " key per user)"),
       a("auth-realm", SUPPORTED, "the realm of the 401 challenge"),
@@ -117,14 +120,18 @@ public final class NginxAnnotations {
       a("auth-method", REFUSED, "the auth request's method is fixed"),
       a("auth-cache-key", REFUSED, "needs a cache key in external auth"),
       // Edge security
-      a("whitelist-source-range", SUPPORTED, "addresses and CIDRs allowed; every other client"
+      a("allowlist-source-range", SUPPORTED, "addresses and CIDRs allowed; every other client"
           + " gets 403 (an unreadable entry refuses every client: fail closed)"),
+      a("whitelist-source-range", SUPPORTED, "the older name of allowlist-source-range (which"
+          + " wins when both are given)"),
       a("denylist-source-range", SUPPORTED, "addresses and CIDRs refused with 403"),
       a("limit-rps", PARTLY, "a token bucket per client address refilled at the rate, holding"
-          + " rate x multiplier (nginx's `limit_req ... burst nodelay`); over it 429 with"
-          + " `Retry-After` instead of ingress-nginx's default 503; with limit-rpm, this one applies"),
+          + " rate x multiplier + 1 (nginx's `limit_req ... burst nodelay` admits burst + 1 at"
+          + " once); over it 429 with `Retry-After` instead of ingress-nginx's default 503; the"
+          + " limit is shared by all dataplanes (ingress-nginx: each replica has all of it); with"
+          + " limit-rpm, this one applies"),
       a("limit-rpm", PARTLY, "as limit-rps, per minute"),
-      a("limit-burst-multiplier", SUPPORTED, "the bucket holds rate x this (default 5)"),
+      a("limit-burst-multiplier", SUPPORTED, "the burst is rate x this (default 5)"),
       a("limit-connections", REFUSED, "needs per-route connection limits; the dataplane's"
           + " `--max-connections-per-client` (chart `dataplane.maxConnectionsPerClient`) limits"
           + " each client address on every route"),

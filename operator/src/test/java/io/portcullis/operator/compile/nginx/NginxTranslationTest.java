@@ -41,6 +41,7 @@ class NginxTranslationTest {
         Arguments.of(List.of("enable-modsecurity", "false"), Map.of()),
         Arguments.of(List.of("whitelist-source-range", "10.0.0.0/8, 192.168.1.7"),
             Map.of("portcullis.io/ip-allow", "10.0.0.0/8,192.168.1.7")),
+        Arguments.of(List.of("allowlist-source-range", "10.0.0.0/8"), Map.of("portcullis.io/ip-allow", "10.0.0.0/8")),
         Arguments.of(List.of("denylist-source-range", "203.0.113.0/24"),
             Map.of("portcullis.io/ip-deny", "203.0.113.0/24")),
         Arguments.of(List.of("auth-type", "basic", "auth-secret", "users", "auth-realm", "Staff"),
@@ -89,6 +90,14 @@ class NginxTranslationTest {
     NginxTranslation t = of(name, value);
     assertTrue(t.findings().stream().anyMatch(f -> f.kind() == Finding.Kind.INVALID
         && f.annotation().equals(P + name) && f.message().contains(P + name)), t.findings().toString());
+  }
+
+  @Test
+  void allowlistWinsOverItsOlderNameWhitelist() {
+    NginxTranslation t = of("allowlist-source-range", "10.0.0.0/8", "whitelist-source-range", "0.0.0.0/0");
+    assertEquals("10.0.0.0/8", t.annotations().get("portcullis.io/ip-allow"));
+    assertTrue(t.findings().stream().anyMatch(f -> f.kind() == Finding.Kind.INVALID
+        && f.annotation().equals(P + "whitelist-source-range")), t.findings().toString());
   }
 
   @Test
