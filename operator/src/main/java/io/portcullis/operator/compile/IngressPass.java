@@ -231,6 +231,7 @@ final class IngressPass {
       Route route = new Route(routeName, routeMatch, extras.redirect(), null, null, policy.filters());
       return List.of(new RouteCandidate(host, route, ref, created, ordinal, "path " + describe(match)));
     }
+    policy = NginxPass.forPath(policy, extras, original, path.getPath());
     String cluster = backendCluster(ref, path.getBackend(), policy, where);
     if (cluster == null) {
       return List.of();

@@ -261,10 +261,13 @@ class NginxCompatCompileTest {
         Arguments.of(Map.of("upstream-hash-by", "$arg_id", "load-balance", "ewma"),
             new LoadBalancer(Policy.MAGLEV, HashOn.QUERY_PARAMETER, "id", null)),
         Arguments.of(Map.of("affinity", "cookie"),
-            new LoadBalancer(Policy.COOKIE_AFFINITY, null, null, new AffinityCookie("INGRESSCOOKIE", 0, null))),
+            new LoadBalancer(Policy.COOKIE_AFFINITY, null, null, new AffinityCookie("INGRESSCOOKIE", 0, null,
+                null, AffinityCookie.Secure.HTTPS_REQUESTS))),
         Arguments.of(Map.of("affinity", "cookie", "session-cookie-name", "route",
-                "session-cookie-max-age", "3600", "session-cookie-path", "/shop"),
-            new LoadBalancer(Policy.COOKIE_AFFINITY, null, null, new AffinityCookie("route", 3600, "/shop"))));
+                "session-cookie-max-age", "3600", "session-cookie-path", "/shop",
+                "session-cookie-samesite", "lax", "session-cookie-secure", "true"),
+            new LoadBalancer(Policy.COOKIE_AFFINITY, null, null, new AffinityCookie("route", 3600, "/shop",
+                AffinityCookie.SameSite.LAX, AffinityCookie.Secure.ALWAYS))));
   }
 
   @ParameterizedTest(name = "{0}")

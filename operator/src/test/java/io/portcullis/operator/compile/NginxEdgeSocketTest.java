@@ -137,6 +137,45 @@ class NginxEdgeSocketTest {
     assertFalse(cookie.contains("SameSite") || cookie.contains("Secure"), cookie);
   }
 
+  @Test
+  @DisplayName("affinity cookie without session-cookie-path: its Path is the Ingress path that issued it, one per path of the same backend (ingress-nginx's $location_path)")
+  void sessionCookiePathIsTheLocation() throws Exception {
+    Backend web = rig.backend("web");
+    rig.serve(nginx("shop").annotation(P + "affinity", "cookie").annotation(P + "session-cookie-name", "SERVERID")
+            .host(HOST).prefix("/something", "web", web.port()).prefix("/somewhereelse", "web", web.port()),
+        nginx("root").annotation(P + "affinity", "cookie").host("root.example.com").prefix("/", "web", web.port()),
+        service("web", web.port()));
+    assertTrue(rig.get("/something").header("set-cookie").contains("; Path=/something;"));
+    assertTrue(rig.get("/somewhereelse/x").header("set-cookie").contains("; Path=/somewhereelse;"));
+    assertTrue(rig.get("root.example.com", "/a", Map.of()).header("set-cookie").contains("; Path=/;"));
+  }
+
+  @Test
+  @DisplayName("session-cookie-secure: Secure on https requests whatever it says (ingress-nginx's e2e), on plain HTTP only with true")
+  void sessionCookieSecure() throws Exception {
+    Backend web = rig.backend("web");
+    TestCertificates.Issued cert = TestCertificates.issueNow(HOST, "forced.example.com", "off.example.com");
+    Secret tls = TestCertificates.tlsSecret("default", "shop-tls", cert);
+    rig.serve(List.of(
+        nginx("default").annotation(P + "affinity", "cookie").annotation(P + "ssl-redirect", "false")
+            .host(HOST).prefix("/", "web", web.port()).tls("shop-tls", HOST),
+        nginx("forced").annotation(P + "affinity", "cookie").annotation(P + "session-cookie-secure", "true")
+            .annotation(P + "ssl-redirect", "false")
+            .host("forced.example.com").prefix("/", "web", web.port()).tls("shop-tls", "forced.example.com"),
+        nginx("off").annotation(P + "affinity", "cookie").annotation(P + "session-cookie-secure", "false")
+            .annotation(P + "ssl-redirect", "false")
+            .host("off.example.com").prefix("/", "web", web.port()).tls("shop-tls", "off.example.com"),
+        tls), service("web", web.port()));
+    for (String host : List.of(HOST, "forced.example.com", "off.example.com")) {
+      Response https = rig.httpsRequest(host, "GET", "/", Map.of());
+      assertEquals("web /", https.body(), host);
+      assertTrue(https.header("set-cookie").contains("; Secure"), host + ": " + https.header("set-cookie"));
+    }
+    assertFalse(rig.get(HOST, "/", Map.of()).header("set-cookie").contains("Secure"));
+    assertFalse(rig.get("off.example.com", "/", Map.of()).header("set-cookie").contains("Secure"));
+    assertTrue(rig.get("forced.example.com", "/", Map.of()).header("set-cookie").contains("; Secure"));
+  }
+
   @ParameterizedTest(name = "upstream-hash-by {0}: the same key always reaches the same endpoint")
   @CsvSource({"$cookie_session", "$arg_user", "$http_x_user", "$remote_addr"})
   void hashBy(String variable) throws Exception {

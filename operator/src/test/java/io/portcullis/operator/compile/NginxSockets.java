@@ -13,6 +13,7 @@ import io.portcullis.dataplane.admin.ProxyMetrics;
 import io.portcullis.dataplane.config.LiveConfig;
 import io.portcullis.dataplane.proxy.ProxyServer;
 import io.portcullis.dataplane.proxy.ProxySettings;
+import io.portcullis.dataplane.tls.CertificateStore;
 import io.portcullis.operator.compile.CompilerSettings.IngressNginx;
 import io.portcullis.operator.compile.Fixtures.Compiled;
 import io.portcullis.operator.compile.Fixtures.IngressFixture;
@@ -37,7 +38,12 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
 
 /**
  * The in-process end to end rig for ingress-nginx annotations: Ingresses through the real
@@ -53,10 +59,13 @@ final class NginxSockets implements AutoCloseable {
 
   private final List<AutoCloseable> closing = new ArrayList<>();
   private final LiveConfig config = new LiveConfig();
+  private final CertificateStore certificates = new CertificateStore();
   private final ProxyServer proxy;
   private final int proxyPort;
+  private int httpsPort = -1;
 
   NginxSockets() {
+    certificates.attachTo(config);
     // A connect timeout far beyond the clients' 20 s read timeout: only an annotation's shorter
     // one can answer a connect that hangs.
     proxy = new ProxyServer(ProxySettings.builder().bindAddress("127.0.0.1").port(0)
@@ -85,6 +94,15 @@ final class NginxSockets implements AutoCloseable {
       }
     }
     proxy.close();
+    certificates.close();
+  }
+
+  /** The HTTPS listener's port, started on first use; certificates come from the TLS Secrets served. */
+  synchronized int httpsPort() {
+    if (httpsPort < 0) {
+      httpsPort = proxy.startHttps(0, certificates);
+    }
+    return httpsPort;
   }
 
   static IngressFixture nginx(String name) {
@@ -241,15 +259,45 @@ final class NginxSockets implements AutoCloseable {
   Response requestFrom(InetAddress client, String host, String method, String pathAndQuery,
       Map<String, String> headers) throws IOException {
     try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), proxyPort, client, 0)) {
-      socket.setSoTimeout(20_000);
-      StringBuilder head =
-          new StringBuilder(method + " " + pathAndQuery + " HTTP/1.1\r\nHost: " + host + "\r\n");
-      headers.forEach((k, v) -> head.append(k).append(": ").append(v).append("\r\n"));
-      head.append("Connection: close\r\n\r\n");
-      socket.getOutputStream().write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
-      ByteArrayOutputStream all = new ByteArrayOutputStream();
-      socket.getInputStream().transferTo(all);
-      return Response.parse(all.toString(StandardCharsets.ISO_8859_1));
+      return exchange(socket, host, method, pathAndQuery, headers);
+    }
+  }
+
+  private static Response exchange(Socket socket, String host, String method, String pathAndQuery,
+      Map<String, String> headers) throws IOException {
+    socket.setSoTimeout(20_000);
+    StringBuilder head =
+        new StringBuilder(method + " " + pathAndQuery + " HTTP/1.1\r\nHost: " + host + "\r\n");
+    headers.forEach((k, v) -> head.append(k).append(": ").append(v).append("\r\n"));
+    head.append("Connection: close\r\n\r\n");
+    socket.getOutputStream().write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
+    ByteArrayOutputStream all = new ByteArrayOutputStream();
+    socket.getInputStream().transferTo(all);
+    return Response.parse(all.toString(StandardCharsets.ISO_8859_1));
+  }
+
+  /** One HTTP/1.1 request over TLS (SNI {@code host}, any certificate accepted) on its own connection. */
+  Response httpsRequest(String host, String method, String pathAndQuery, Map<String, String> headers)
+      throws Exception {
+    SSLContext tls = SSLContext.getInstance("TLS");
+    tls.init(null, new TrustManager[] {new X509TrustManager() {
+      @Override
+      public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType) {}
+
+      @Override
+      public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType) {}
+
+      @Override
+      public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+        return new java.security.cert.X509Certificate[0];
+      }
+    }}, null);
+    Socket raw = new Socket(InetAddress.getLoopbackAddress(), httpsPort());
+    try (SSLSocket socket = (SSLSocket) tls.getSocketFactory().createSocket(raw, host, httpsPort(), true)) {
+      SSLParameters parameters = socket.getSSLParameters();
+      parameters.setServerNames(List.of(new SNIHostName(host)));
+      socket.setSSLParameters(parameters);
+      return exchange(socket, host, method, pathAndQuery, headers);
     }
   }
 

@@ -68,10 +68,14 @@ final class BalancingAnnotations {
             }
           };
         }
-        boolean secure = false;
+        // ingress-nginx marks the cookie Secure on https requests whatever the annotation says
+        // (its e2e: "false" on https still gives Secure); "true" adds it on plain HTTP too.
+        AffinityCookie.Secure secure = AffinityCookie.Secure.HTTPS_REQUESTS;
         if (secureText != null) {
           try {
-            secure = Reading.bool(secureText);
+            if (Reading.bool(secureText)) {
+              secure = AffinityCookie.Secure.ALWAYS;
+            }
           } catch (IllegalArgumentException e) {
             r.invalid("session-cookie-secure", secureText, e.getMessage());
           }

@@ -72,17 +72,18 @@ public final class NginxAnnotations {
       a("load-balance", PARTLY, "round_robin; ewma and least_conn become least-request"),
       a("upstream-hash-by", PARTLY, "`$remote_addr`, `$http_NAME`, `$cookie_NAME`, `$arg_NAME`"
           + " onto Maglev consistent hashing; other variables and combinations refused"),
-      a("affinity", PARTLY, "`cookie`: the proxy issues a cookie naming the endpoint; its Path"
-          + " is `/` unless session-cookie-path says otherwise (ingress-nginx: the Ingress path)"),
+      a("affinity", SUPPORTED, "`cookie`: the proxy issues a cookie naming the endpoint, one per"
+          + " Ingress path (its Path, as in ingress-nginx; `/` for regex paths, where ingress-nginx"
+          + " asks for session-cookie-path)"),
       a("affinity-mode", PARTLY, "always persistent: an endpoint keeps its clients when"
           + " endpoints are added"),
       a("session-cookie-name", SUPPORTED, "default INGRESSCOOKIE"),
-      a("session-cookie-path", SUPPORTED, "the cookie's Path"),
+      a("session-cookie-path", SUPPORTED, "the cookie's Path (default: the Ingress path)"),
       a("session-cookie-max-age", SUPPORTED, "seconds, the cookie's Max-Age"),
       a("session-cookie-expires", PARTLY, "seconds, sent as Max-Age"),
       a("session-cookie-samesite", SUPPORTED, "None, Lax or Strict: the cookie's SameSite"),
-      a("session-cookie-secure", PARTLY, "`true` marks the cookie Secure; without it the cookie"
-          + " is never Secure (ingress-nginx: Secure on requests that came over https)"),
+      a("session-cookie-secure", SUPPORTED, "`true` marks the cookie Secure on plain HTTP too;"
+          + " it is Secure on https requests in any case, as in ingress-nginx"),
       // Canary
       a("canary", SUPPORTED, "`true`: this Ingress's paths become a split of the other"
           + " Ingress with the same host and path"),
