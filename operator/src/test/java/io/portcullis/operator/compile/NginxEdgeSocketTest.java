@@ -255,6 +255,51 @@ class NginxEdgeSocketTest {
     assertNull(noCredentials.header("access-control-allow-credentials"));
   }
 
+  /** One Ingress per cors-allow-origin list, named by its host's first label. */
+  private static final Map<String, String> ORIGIN_LISTS = Map.of(
+      "ports", "http://api.cors.test:8080, http://*.apps.test:8080",
+      "commas", "https://one.cors.test:8443,   ,https://two.cors.test:8443,",
+      "schemes", "app://localhost, desktop://localhost:3000, https://web.cors.test",
+      "blank", "     ");
+
+  @ParameterizedTest(name = "cors-allow-origin \"{0}\": Origin {1} -> {2}")
+  @CsvSource({
+      "ports, http://api.cors.test:8080, http://api.cors.test:8080",
+      "ports, http://api.cors.test, ''",
+      "ports, https://api.cors.test:8080, ''",
+      "ports, http://web.apps.test:8080, http://web.apps.test:8080",
+      "ports, http://web-1.apps.test:8080, http://web-1.apps.test:8080",
+      // The port is part of the origin. ingress-nginx's wildcard stands for one label, ours for
+      // one or more (the table says so).
+      "ports, http://a.web.apps.test:8080, http://a.web.apps.test:8080",
+      "ports, http://apps.test:8080, ''",
+      "ports, http://web.apps.test, ''",
+      "commas, https://one.cors.test:8443, https://one.cors.test:8443",
+      "commas, https://two.cors.test:8443, https://two.cors.test:8443",
+      "commas, https://three.cors.test:8443, ''",
+      // ingress-nginx allows origins of any scheme; ours are http and https only: the others
+      // are left out with an Event (the table says so).
+      "schemes, app://localhost, ''",
+      "schemes, desktop://localhost:3000, ''",
+      "schemes, https://web.cors.test, https://web.cors.test",
+      // An empty list is the default: every origin.
+      "blank, http://anything.test, *",
+  })
+  void corsOrigins(String list, String origin, String allowed) throws Exception {
+    Backend web = rig.backend("web");
+    List<Object> objects = new ArrayList<>();
+    ORIGIN_LISTS.forEach((name, origins) -> objects.add(nginx(name).annotation(P + "enable-cors", "true")
+        .annotation(P + "cors-allow-origin", origins).host(name + ".example.com").prefix("/", "web", web.port())));
+    objects.add(service("web", web.port()));
+    rig.serve(objects.toArray());
+    Response simple = rig.get(list + ".example.com", "/", Map.of("origin", origin));
+    assertEquals("web /", simple.body());
+    assertEquals(allowed.isEmpty() ? null : allowed, simple.header("access-control-allow-origin"));
+    Response preflight = rig.request(list + ".example.com", "OPTIONS", "/", Map.of("origin", origin,
+        "access-control-request-method", "GET"));
+    assertEquals(allowed.isEmpty() ? null : allowed, preflight.header("access-control-allow-origin"));
+  }
+
   @Test
   @DisplayName("enable-cors defaults: a simple request from any origin gets Access-Control-Allow-Origin *")
   void corsDefaultsOnSimpleRequests() throws Exception {

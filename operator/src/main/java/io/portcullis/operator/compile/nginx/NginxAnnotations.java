@@ -97,7 +97,9 @@ public final class NginxAnnotations {
       // CORS
       a("enable-cors", SUPPORTED, "ingress-nginx's defaults for the cors-* settings below"),
       a("cors-allow-origin", PARTLY, "comma-separated origins or `*`; with `*` credentials are"
-          + " not allowed (browsers refuse them anyway)"),
+          + " not allowed (browsers refuse them anyway); `*.` in an origin stands for one or more"
+          + " labels (ingress-nginx: one); origins of other schemes than http and https are left"
+          + " out with an Event (ingress-nginx: any scheme)"),
       a("cors-allow-methods", SUPPORTED, "default GET, PUT, POST, DELETE, PATCH, OPTIONS"),
       a("cors-allow-headers", SUPPORTED, "default DNT, Keep-Alive, User-Agent, X-Requested-With,"
           + " If-Modified-Since, Cache-Control, Content-Type, Range, Authorization"),

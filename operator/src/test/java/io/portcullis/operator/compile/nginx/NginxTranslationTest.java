@@ -93,6 +93,16 @@ class NginxTranslationTest {
   }
 
   @Test
+  void corsOriginsOfOtherSchemesAreLeftOutWithAFinding() {
+    NginxTranslation t = of("enable-cors", "true", "cors-allow-origin", "app://localhost, https://a.example");
+    assertEquals("https://a.example", t.annotations().get("portcullis.io/cors-allow-origins"));
+    assertTrue(t.findings().stream().anyMatch(f -> f.kind() == Finding.Kind.INVALID
+        && f.message().contains("app://localhost")), t.findings().toString());
+    assertNull(of("enable-cors", "true", "cors-allow-origin", "app://localhost").annotations()
+        .get("portcullis.io/cors-allow-origins"));
+  }
+
+  @Test
   void allowlistWinsOverItsOlderNameWhitelist() {
     NginxTranslation t = of("allowlist-source-range", "10.0.0.0/8", "whitelist-source-range", "0.0.0.0/0");
     assertEquals("10.0.0.0/8", t.annotations().get("portcullis.io/ip-allow"));
