@@ -82,6 +82,8 @@ class NginxEdgeSocketTest {
       "temporal-redirect, '', 302",
       "temporal-redirect, 307, 307",
       "temporal-redirect, 999, 302",
+      // ingress-nginx takes temporal codes from 300 to 307 only.
+      "temporal-redirect, 308, 302",
   })
   void redirectCodes(String annotation, String code, int expected) throws Exception {
     Backend web = rig.backend("web");
@@ -94,6 +96,18 @@ class NginxEdgeSocketTest {
     assertEquals(expected, r.status());
     assertEquals("https://new.example.com/landing", r.header("location"));
     assertEquals(0, web.requests());
+  }
+
+  @Test
+  @DisplayName("temporal-redirect wins over permanent-redirect on the same Ingress, as ingress-nginx reads them")
+  void temporalWinsOverPermanent() throws Exception {
+    Backend web = rig.backend("web");
+    rig.serve(nginx("both").annotation(P + "permanent-redirect", "https://permanent.example.com/")
+            .annotation(P + "temporal-redirect", "https://temporal.example.com/")
+            .host(HOST).prefix("/", "web", web.port()), service("web", web.port()));
+    Response r = rig.get("/");
+    assertEquals(302, r.status());
+    assertEquals("https://temporal.example.com/", r.header("location"));
   }
 
   // ---------------------------------------------------------------- affinity and hashing

@@ -50,8 +50,9 @@ public final class NginxAnnotations {
           + " string is kept, ingress-nginx drops it)"),
       a("permanent-redirect-code", SUPPORTED, "301 (default), 302, 303, 307 or 308"),
       a("temporal-redirect", PARTLY, "every path answers 302 to the URL (the query string is"
-          + " kept)"),
-      a("temporal-redirect-code", SUPPORTED, "302 (default), 301, 303, 307 or 308"),
+          + " kept); wins over permanent-redirect, as in ingress-nginx"),
+      a("temporal-redirect-code", SUPPORTED, "302 (default), 301, 303 or 307 (308 gives 302, as"
+          + " in ingress-nginx)"),
       // Upstream
       a("backend-protocol", PARTLY, "HTTP, HTTPS, GRPC (h2c), GRPCS (h2 over TLS), H2C;"
           + " HTTPS and GRPCS accept any certificate, as ingress-nginx's default proxy-ssl-verify"
