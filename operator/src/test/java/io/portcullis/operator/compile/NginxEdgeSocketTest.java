@@ -389,6 +389,33 @@ class NginxEdgeSocketTest {
     assertEquals(expected, status == 302 ? r.header("location") : r.body());
   }
 
+  // ---------------------------------------------------------------- headers and aliases
+
+  @Test
+  @DisplayName("x-forwarded-prefix with rewrite-target reaches the backend, an empty one sends no header; upstream-vhost is the Host; server-alias serves the alias, no other host")
+  void prefixVhostAndAlias() throws Exception {
+    Backend web = rig.backend("web");
+    rig.serve(nginx("prefixed").annotation(P + "x-forwarded-prefix", "/test/value").annotation(P + "rewrite-target", "/foo")
+            .host("prefixed.example.com").prefix("/", "web", web.port()),
+        nginx("empty").annotation(P + "x-forwarded-prefix", "").annotation(P + "rewrite-target", "/foo")
+            .host("empty.example.com").prefix("/", "web", web.port()),
+        nginx("vhost").annotation(P + "upstream-vhost", "upstreamvhost.bar.com")
+            .host("vhost.example.com").prefix("/", "web", web.port()),
+        nginx("alias").annotation(P + "server-alias", "bar.example.com")
+            .host("foo.example.com").prefix("/", "web", web.port()),
+        service("web", web.port()));
+    Response prefixed = rig.get("prefixed.example.com", "/x", Map.of());
+    assertEquals("web /foo", prefixed.body());
+    assertEquals("/test/value", prefixed.header("x-echo-x-forwarded-prefix"));
+    Response empty = rig.get("empty.example.com", "/x", Map.of());
+    assertEquals("web /foo", empty.body());
+    assertNull(empty.header("x-echo-x-forwarded-prefix"));
+    assertEquals("upstreamvhost.bar.com", rig.get("vhost.example.com", "/", Map.of()).header("x-echo-host"));
+    assertEquals("foo.example.com", rig.get("foo.example.com", "/", Map.of()).header("x-echo-host"));
+    assertEquals("bar.example.com", rig.get("bar.example.com", "/", Map.of()).header("x-echo-host"));
+    assertEquals(404, rig.get("other.example.com", "/", Map.of()).status());
+  }
+
   // ---------------------------------------------------------------- source ranges
 
   @ParameterizedTest(name = "{0} {1}: 127.0.0.1 answers {2}, 127.0.0.2 answers {3}")
