@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 
@@ -63,7 +64,7 @@ final class TlsPass {
   private final Map<String, TlsCertificate> used = new TreeMap<>();
   private final Map<String, TlsPolicy> policies = new HashMap<>();
   /** Hosts that force-ssl-redirect without a certificate of their own, with their HSTS. */
-  private final Map<String, java.util.Optional<TlsPolicy.Hsts>> forcedRedirects = new HashMap<>();
+  private final Map<String, Optional<TlsPolicy.Hsts>> forcedRedirects = new HashMap<>();
   private final CaBundles caBundles;
   /** Hosts whose client CA is unusable: served with no routes at all. */
   private final Set<String> closedHosts = new java.util.HashSet<>();
@@ -180,9 +181,11 @@ final class TlsPass {
     ObjectRef ref = ObjectAge.ref(IngressPass.KIND, ingress);
     Map<String, String> annotations = ingress.getMetadata().getAnnotations();
     annotations = annotations == null ? Map.of() : annotations;
-    if ((tls == null || tls.isEmpty()) && annotations.containsKey(FORCE_SSL_REDIRECT_ANNOTATION)) {
+    // Every rule host of the Ingress: those that no certificate claim wins redirect as forced
+    // (see claims()), the others take their TLS policy from the claim.
+    if (annotations.containsKey(FORCE_SSL_REDIRECT_ANNOTATION)) {
       if (booleanAnnotation(ref, annotations, FORCE_SSL_REDIRECT_ANNOTATION, false)) {
-        java.util.Optional<TlsPolicy.Hsts> hsts = java.util.Optional.ofNullable(ingressHsts(ref, annotations));
+        Optional<TlsPolicy.Hsts> hsts = Optional.ofNullable(ingressHsts(ref, annotations));
         for (String host : hosts(ref, ruleHosts(ingress), "spec.rules.host")) {
           forcedRedirects.putIfAbsent(host, hsts);
         }

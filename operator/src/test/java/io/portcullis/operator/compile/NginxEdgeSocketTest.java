@@ -56,10 +56,13 @@ class NginxEdgeSocketTest {
         nginx("forced").annotation(P + "force-ssl-redirect", "true")
             .host("forced.example.com").prefix("/", "web", web.port()),
         nginx("forced-tls").annotation(P + "force-ssl-redirect", "true").annotation(P + "ssl-redirect", "false")
-            .host("forced-tls.example.com").prefix("/", "web", web.port()).tls("shop-tls", "forced-tls.example.com"),
+            .host("forced-tls.example.com").prefix("/", "web", web.port()).tls("shop-tls", "forced-tls.example.com")
+            // A rule host the Ingress's spec.tls does not name is forced too.
+            .host("forced-other.example.com").prefix("/", "web", web.port()),
         nginx("plain").host("plain.example.com").prefix("/", "web", web.port()),
         tls), service("web", web.port()));
-    for (String host : List.of("tls.example.com", "forced.example.com", "forced-tls.example.com")) {
+    for (String host : List.of("tls.example.com", "forced.example.com", "forced-tls.example.com",
+        "forced-other.example.com")) {
       Response r = rig.get(host, "/a/b?c=d", Map.of());
       assertEquals(308, r.status(), host);
       assertEquals("https://" + host + "/a/b?c=d", r.header("location"), host);

@@ -43,8 +43,8 @@ public final class NginxAnnotations {
       // Redirects
       a("ssl-redirect", SUPPORTED, "`false` serves plain HTTP for hosts with TLS (default: 308 to"
           + " https)"),
-      a("force-ssl-redirect", PARTLY, "308 to https, also for hosts without spec.tls (the"
-          + " default certificate serves them over https); a client's X-Forwarded-Proto is not"
+      a("force-ssl-redirect", PARTLY, "308 to https, also for rule hosts spec.tls does not name"
+          + " (the default certificate serves them over https); a client's X-Forwarded-Proto is not"
           + " believed (ingress-nginx: only with use-forwarded-headers), nor a trusted proxy's yet"),
       a("permanent-redirect", PARTLY, "every path answers a redirect to the URL (the query"
           + " string is kept, ingress-nginx drops it)"),
