@@ -50,6 +50,24 @@ public interface FilterContext extends AttributeMap {
   CompletionStage<BufferedBody> bufferRequestBody(int maxBytes);
 
   /**
+   * Calls {@code watcher} with every request body part that arrives from now on, until the body
+   * ends or the watcher stops the exchange (see {@link RequestBodyWatcher#onPart}). One watcher
+   * per exchange: a second replaces the first.
+   */
+  default void watchRequestBody(RequestBodyWatcher watcher) {
+    throw new UnsupportedOperationException("this exchange cannot watch its request body");
+  }
+
+  /**
+   * Runs {@code task} once on the event loop when the exchange ends, however it ends: answered in
+   * full, broken off by either side, or handed over to a tunnel (a protocol upgrade). For state
+   * held for the exchange's lifetime (a count of requests in progress).
+   */
+  default void onExchangeEnd(Runnable task) {
+    throw new UnsupportedOperationException("this exchange cannot report its end");
+  }
+
+  /**
    * Sends a GET of the filter's own to this request's upstream target (the route's path rewrite
    * applied) with {@code headers}, to the route's cluster: one try on one endpoint, no filters, no
    * retries, bounded by the proxy's response timeout. For work that outlives the exchange, such as

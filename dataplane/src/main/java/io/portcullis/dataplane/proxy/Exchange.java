@@ -32,6 +32,7 @@ import io.portcullis.dataplane.filter.FilterChain;
 import io.portcullis.dataplane.filter.FilterContext;
 import io.portcullis.dataplane.filter.LocalResponse;
 import io.portcullis.dataplane.filter.LocalResponses;
+import io.portcullis.dataplane.filter.RequestBodyWatcher;
 import io.portcullis.dataplane.filter.SubrequestClient;
 import io.portcullis.dataplane.http.ConnectionTls;
 import io.portcullis.dataplane.http.RequestHead;
@@ -40,8 +41,12 @@ import io.portcullis.dataplane.resilience.Overflow;
 import io.portcullis.snapshot.HeaderRewrite;
 import java.net.InetAddress;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One request and its response, as a phase machine ({@link ExchangePhase}): the route's filters
@@ -57,6 +62,7 @@ import java.util.concurrent.CompletionStage;
  * 100 and the connection closes, since its body was never read.
  */
 final class Exchange extends DefaultAttributeMap implements FilterContext, ChainRun.Listener {
+  private static final Logger LOG = LoggerFactory.getLogger(Exchange.class);
   final ExchangeServices services;
   final Downstream down;
   final ChannelHandlerContext ctx;
@@ -90,6 +96,13 @@ final class Exchange extends DefaultAttributeMap implements FilterContext, Chain
   boolean continueSent;
   /** The circuit breaker that refused this request or its retry: the answer names it. */
   Overflow overflowed;
+  /** A filter's watcher of the request body, or null. */
+  private RequestBodyWatcher bodyWatcher;
+  /** Request body bytes that arrived so far. */
+  private long bodyBytes;
+  /** Tasks filters asked to run when the exchange ends; null once ended (or when none). */
+  private List<Runnable> endTasks;
+  private boolean ended;
 
   Exchange(ExchangeServices services, Downstream down, HttpRequest request, RequestHead head) {
     this.services = services;
@@ -282,6 +295,16 @@ final class Exchange extends DefaultAttributeMap implements FilterContext, Chain
     if (last) {
       requestComplete = true;
     }
+    bodyBytes += content.content().readableBytes();
+    if (bodyWatcher != null && phase != ExchangePhase.LOCAL && phase != ExchangePhase.CLOSED) {
+      LocalResponse stop = bodyWatcher.onPart(bodyBytes);
+      if (stop != null) {
+        bodyWatcher = null;
+        content.release();
+        stopRequest(stop);
+        return;
+      }
+    }
     if (phase == ExchangePhase.LOCAL || phase == ExchangePhase.CLOSED) {
       content.release();
       if (last && responseComplete) {
@@ -296,6 +319,41 @@ final class Exchange extends DefaultAttributeMap implements FilterContext, Chain
     // Filters, a connection or a retry still pending: the rest of the body waits in the socket,
     // unless a filter reads on until it has the bytes it asked for.
     ctx.channel().config().setAutoRead(held.hold(content, requestComplete));
+  }
+
+  /**
+   * A body watcher stopped the request: answer with {@code answer} while no response has started
+   * (the backend's half-sent request goes with its connection), else break the response off.
+   */
+  private void stopRequest(LocalResponse answer) {
+    if (forwarding != null) {
+      forwarding.abandonRequest();
+    }
+    if (phase.answered()) {
+      LocalResponses.release(answer.body());
+      closeDownstream();
+    } else {
+      respond(answer);
+    }
+  }
+
+  /** The exchange left its connection (finished, broken off or tunnelled): run the end tasks. */
+  void ended() {
+    if (ended) {
+      return;
+    }
+    ended = true;
+    List<Runnable> tasks = endTasks;
+    endTasks = null;
+    if (tasks != null) {
+      for (Runnable task : tasks) {
+        try {
+          task.run();
+        } catch (RuntimeException e) {
+          LOG.warn("an exchange end task failed on route {}", route, e);
+        }
+      }
+    }
   }
 
   /** The parts held so far, handed to a new backend connection (null when none). */
@@ -337,6 +395,7 @@ final class Exchange extends DefaultAttributeMap implements FilterContext, Chain
     if (forwarding != null) {
       forwarding.downstreamClosed();
     }
+    ended();
   }
 
   /** The status is out already; closing is the only way to say the body is incomplete. */
@@ -407,6 +466,23 @@ final class Exchange extends DefaultAttributeMap implements FilterContext, Chain
     sendContinue();
     ctx.channel().config().setAutoRead(held.await(maxBytes, result, requestComplete));
     return result;
+  }
+
+  @Override
+  public void watchRequestBody(RequestBodyWatcher watcher) {
+    bodyWatcher = watcher;
+  }
+
+  @Override
+  public void onExchangeEnd(Runnable task) {
+    if (ended) {
+      task.run();
+      return;
+    }
+    if (endTasks == null) {
+      endTasks = new ArrayList<>(1);
+    }
+    endTasks.add(task);
   }
 
   @Override

@@ -10,7 +10,6 @@ import io.portcullis.operator.compile.nginx.NginxAnnotations;
 import io.portcullis.operator.compile.nginx.NginxTranslation;
 import io.portcullis.operator.compile.nginx.RewriteTarget;
 import io.portcullis.operator.compile.nginx.RouteExtras;
-import io.portcullis.snapshot.HeaderMatch;
 import io.portcullis.snapshot.PathMatch;
 import io.portcullis.snapshot.Route;
 import io.portcullis.snapshot.RouteAction;
@@ -241,16 +240,10 @@ final class IngressPass {
     List<WeightedBackend> backends = List.of(new WeightedBackend(cluster, 1));
     if (canary != null && !canary.cluster().equals(cluster)) {
       Canary c = canary.canary();
-      if (c.header() != null) {
-        String value = c.headerValue() == null ? "always" : c.headerValue();
-        out.add(candidate(ref, created, host, routeName + " [" + c.header() + ": " + value + "]",
-            new RouteMatch(match, List.of(new HeaderMatch(c.header(), HeaderMatch.Type.EXACT, value)), List.of()),
-            List.of(new WeightedBackend(canary.cluster(), 1)), prefixRewrite, policy, extras, ordinal));
-        if (c.headerValue() == null) {
-          out.add(candidate(ref, created, host, routeName + " [" + c.header() + ": never]",
-              new RouteMatch(match, List.of(new HeaderMatch(c.header(), HeaderMatch.Type.EXACT, "never")), List.of()),
-              backends, prefixRewrite, policy, extras, ordinal));
-        }
+      List<WeightedBackend> toCanary = List.of(new WeightedBackend(canary.cluster(), 1));
+      for (CanaryMatches.Split split : CanaryMatches.of(c, match)) {
+        out.add(candidate(ref, created, host, routeName + " " + split.label(), split.match(),
+            split.toCanary() ? toCanary : backends, prefixRewrite, policy, extras, ordinal));
       }
       if (c.weight() > 0) {
         backends = c.weight() == c.weightTotal()
@@ -271,7 +264,8 @@ final class IngressPass {
         policy.timeoutMillis(), extras.idleTimeoutMillis(), policy.retries(), null);
     Route route = new Route(name, match, forward, extras.requestHeaders(), null, policy.filters());
     return new RouteCandidate(host, route, ref, created, ordinal, "path " + describe(match.path())
-        + (match.headers().isEmpty() ? "" : " with header " + match.headers().get(0).name()));
+        + (match.headers().isEmpty() ? "" : " with header " + match.headers().get(0).name())
+        + (match.cookies().isEmpty() ? "" : " with cookie " + match.cookies().get(0).name()));
   }
 
   /** Resolves an Ingress backend to a cluster name, or reports and returns null if it has none. */

@@ -68,8 +68,11 @@ public final class NginxAnnotations {
       a("proxy-next-upstream-tries", SUPPORTED, "tries in all (default 3), up to 11"),
       a("proxy-next-upstream-timeout", PARTLY, "bounds each try (a per-try timeout) instead of"
           + " all tries together"),
-      a("proxy-body-size", REFUSED, "needs a per-route request body limit in the snapshot (the"
-          + " dataplane's global limit applies)"),
+      a("proxy-body-size", PARTLY, "the route's request body limit (nginx units k, m, g; 0 ="
+          + " unlimited): a larger declared Content-Length gets 413 before the backend sees the"
+          + " request, a chunked or HTTP/2 body 413 when it crosses the limit (a reset once the"
+          + " response started); without it the dataplane's limit applies (4 GiB declared, which"
+          + " also caps larger values; ingress-nginx's default is 1m)"),
       a("load-balance", PARTLY, "round_robin; ewma and least_conn become least-request"),
       a("upstream-hash-by", PARTLY, "`$remote_addr`, `$http_NAME`, `$cookie_NAME`, `$arg_NAME`"
           + " onto Maglev consistent hashing; other variables and combinations refused"),
@@ -93,8 +96,12 @@ public final class NginxAnnotations {
       a("canary-by-header", SUPPORTED, "`always` takes the canary, `never` never does, other"
           + " values fall through to the weight"),
       a("canary-by-header-value", SUPPORTED, "this value of canary-by-header takes the canary"),
-      a("canary-by-header-pattern", REFUSED, "needs a regex header match in the snapshot"),
-      a("canary-by-cookie", REFUSED, "needs a cookie match in the snapshot"),
+      a("canary-by-header-pattern", PARTLY, "an RE2 regular expression searched in the header's"
+          + " value (ingress-nginx: PCRE); a pattern RE2 cannot run (backreferences, lookaround) is"
+          + " reported and matches nothing; ignored when canary-by-header-value is set"),
+      a("canary-by-cookie", PARTLY, "cookie value `always` takes the canary, `never` never"
+          + " does, other values fall through to the weight; checked after canary-by-header; the"
+          + " cookie name is compared with case, as RFC 6265 says (nginx ignores case)"),
       // CORS
       a("enable-cors", SUPPORTED, "ingress-nginx's defaults for the cors-* settings below"),
       a("cors-allow-origin", PARTLY, "comma-separated origins or `*`; with `*` credentials are"
@@ -136,9 +143,9 @@ public final class NginxAnnotations {
           + " limit-rpm, this one applies"),
       a("limit-rpm", PARTLY, "as limit-rps, per minute"),
       a("limit-burst-multiplier", SUPPORTED, "the burst is rate x this (default 5)"),
-      a("limit-connections", REFUSED, "needs per-route connection limits; the dataplane's"
-          + " `--max-connections-per-client` (chart `dataplane.maxConnectionsPerClient`) limits"
-          + " each client address on every route"),
+      a("limit-connections", SUPPORTED, "requests in progress per client address, one count over"
+          + " all paths of the Ingress (nginx's limit_conn: each HTTP/2 stream counts); over it"
+          + " 503, counted per dataplane"),
       a("enable-modsecurity", PARTLY, "onto our WAF in detect mode (ingress-nginx's default"
           + " `SecRuleEngine DetectionOnly`); `portcullis.io/waf: block` blocks"),
       a("enable-owasp-core-rules", PARTLY, "onto our WAF (the OWASP CRS rules) in detect mode"),

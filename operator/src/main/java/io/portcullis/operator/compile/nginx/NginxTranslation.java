@@ -42,6 +42,7 @@ public record NginxTranslation(
     WafAnnotations.read(reading);
     RateLimitAnnotations.read(reading);
     EdgeAnnotations.read(reading);
+    LimitAnnotations.read(reading);
     Canary canary = CanaryAnnotations.read(reading);
     return reading.finish(canary);
   }
