@@ -104,6 +104,12 @@ record IngressAnnotations(
     return new IngressAnnotations(policy, upstream, timeout, retries, filters);
   }
 
+  /** The same annotations with {@code other} filters. */
+  IngressAnnotations withFilters(List<FilterConfig> other) {
+    return other == filters ? this
+        : new IngressAnnotations(policy, upstream, timeoutMillis, retries, other);
+  }
+
   private static void report(
       ObjectRef ref, StatusCollector status, String key, String value, InvalidInputException e) {
     // An exception with a reason of its own says what happens instead of the default.

@@ -38,14 +38,21 @@ final class IngressPass {
   private final RouteTable table;
   private final Map<ObjectRef, NginxTranslation> nginx;
   private final CanarySplits canaries;
+  private final ErrorPagesTranslation errorPages;
 
   IngressPass(BackendResolver backends, StatusCollector status, RouteTable table) {
     this(backends, status, table, Map.of());
   }
 
-  /** @param nginx what the ingress-nginx annotations of each Ingress ask for (see NginxPass) */
   IngressPass(BackendResolver backends, StatusCollector status, RouteTable table,
       Map<ObjectRef, NginxTranslation> nginx) {
+    this(backends, status, table, nginx, new ErrorPagesTranslation(backends, null));
+  }
+
+  /** @param nginx what the ingress-nginx annotations of each Ingress ask for (see NginxPass) */
+  IngressPass(BackendResolver backends, StatusCollector status, RouteTable table,
+      Map<ObjectRef, NginxTranslation> nginx, ErrorPagesTranslation errorPages) {
+    this.errorPages = errorPages;
     this.backends = backends;
     this.status = status;
     this.table = table;
@@ -166,6 +173,8 @@ final class IngressPass {
     IngressAnnotations policy = NginxPass.withExtras(
         IngressAnnotations.read(ref, ingress.getMetadata().getAnnotations(), status), extras,
         ingress);
+    policy = policy.withFilters(ErrorPagesTranslation.with(policy.filters(),
+        errorPages.of(ref, ingress.getMetadata().getAnnotations(), status)));
     List<IngressRule> rules = ingress.getSpec().getRules();
     int ordinal = 0;
     List<String> appRootHosts = new ArrayList<>();
@@ -235,6 +244,9 @@ final class IngressPass {
     if (cluster == null) {
       return List.of();
     }
+    IngressServiceBackend service = path.getBackend().getService();
+    policy = policy.withFilters(ErrorPagesTranslation.forBackend(
+        policy.filters(), service.getName(), servicePort(service)));
     CanarySplits.Split canary = canaries.take(host, original);
     List<RouteCandidate> out = new ArrayList<>(3);
     List<WeightedBackend> backends = List.of(new WeightedBackend(cluster, 1));

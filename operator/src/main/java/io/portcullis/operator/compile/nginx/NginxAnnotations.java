@@ -127,9 +127,26 @@ public final class NginxAnnotations {
           + " through; the auth service is sent the Authorization and Cookie headers (ingress-nginx:"
           + " every request header)"),
       a("auth-response-headers", SUPPORTED, "copied from the auth response to the request"),
-      a("auth-signin", REFUSED, "needs a sign-in redirect on 401 in external auth"),
-      a("auth-method", REFUSED, "the auth request's method is fixed"),
-      a("auth-cache-key", REFUSED, "needs a cache key in external auth"),
+      a("auth-signin", PARTLY, "a 401 from auth-url becomes a 302 to this URL with the original"
+          + " URL (`$scheme://$http_host` and the percent-encoded request URI) in the redirect"
+          + " parameter, unless the URL has that parameter already; of nginx's variables"
+          + " `$scheme`, `$host`, `$http_host`, `$request_uri`, `$escaped_request_uri`, `$uri`,"
+          + " `$args`, `$request_method`, `$remote_addr`, `$remote_user`, `$http_*`, `$cookie_*`"
+          + " and `$arg_*` are known (another: the annotation is ignored)"),
+      a("auth-signin-redirect-param", SUPPORTED, "the redirect parameter's name, default `rd`"),
+      a("auth-method", PARTLY, "the auth request's method; default GET, as nginx's"
+          + " `auth_request`; a method ingress-nginx does not admit: GET (ingress-nginx: 503)"),
+      a("auth-cache-key", PARTLY, "answers of auth-url are reused per key (the variables of"
+          + " auth-signin; another: nothing is cached) and route, bounded to 16 MiB per route;"
+          + " an answer with `Set-Cookie` or `Cache-Control: no-store/no-cache/private` is not"
+          + " kept, and its `max-age` does not lengthen the time"),
+      a("auth-always-set-cookie", SUPPORTED, "the Set-Cookie of the auth answer reaches the"
+          + " client whatever the status (by default only with the statuses nginx's `add_header`"
+          + " serves, and on the sign-in redirect, as ingress-nginx)"),
+      a("auth-cache-duration", PARTLY, "`200 202 401 5m` by default (ingress-nginx's), statuses"
+          + " then one time per group; only 2xx, 401 and 403 answers are reused (other statuses are"
+          + " left out); at most 1h; a malformed value fails the location closed (503), as"
+          + " ingress-nginx denies it"),
       // Edge security
       a("allowlist-source-range", SUPPORTED, "addresses and CIDRs allowed; every other client"
           + " gets 403 (an unreadable entry refuses every client: fail closed)"),
@@ -150,9 +167,16 @@ public final class NginxAnnotations {
           + " `SecRuleEngine DetectionOnly`); `portcullis.io/waf: block` blocks"),
       a("enable-owasp-core-rules", PARTLY, "onto our WAF (the OWASP CRS rules) in detect mode"),
       a("ssl-passthrough", REFUSED, "needs layer-4 (TLS passthrough) routes"),
-      a("custom-http-errors", REFUSED, "needs error-page interception in the snapshot"),
-      a("default-backend", REFUSED, "needs error-page interception in the snapshot (the"
-          + " Ingress's spec.defaultBackend is served)"),
+      a("custom-http-errors", PARTLY, "a listed status (400-599) from the backend, or the"
+          + " proxy's own 502/503/504, is answered by the error backend (default-backend, else the"
+          + " operator's `--default-backend`), asked as ingress-nginx asks it (GET `/` with X-Code,"
+          + " X-Format, X-Original-URI, X-Namespace, X-Ingress-Name, X-Service-Name, X-Service-Port,"
+          + " X-Request-ID), its status and page to the client; other methods are asked with GET"
+          + " (ingress-nginx keeps the method), pages over 256 KiB and an unreachable error backend"
+          + " answer 502"),
+      a("default-backend", PARTLY, "the error backend of custom-http-errors (the Service's first"
+          + " port); alone (serving requests while the Service has no ready endpoints) refused:"
+          + " needs a fallback cluster in the snapshot"),
       // Snippets: never
       a("configuration-snippet", REFUSED, SNIPPET),
       a("server-snippet", REFUSED, SNIPPET),
