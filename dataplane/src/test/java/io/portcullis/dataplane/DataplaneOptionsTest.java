@@ -217,13 +217,15 @@ class DataplaneOptionsTest {
   }
 
   @Test
-  void ioTransportDefaultsToEpollOnLinuxAndBadNamesAreOneLine() {
+  void ioTransportDefaultsToTheFirstAvailableAndBadNamesAreOneLine() {
     String cp = "http://127.0.0.1:18000";
     DataplaneOptions o = parse(NO_ENV, "--control-plane", cp);
-    assertEquals(io.netty.channel.epoll.Epoll.isAvailable() ? "epoll" : "nio", o.transport().name());
+    String expected = io.netty.channel.uring.IoUring.isAvailable() ? "io_uring"
+        : io.netty.channel.epoll.Epoll.isAvailable() ? "epoll" : "nio";
+    assertEquals(expected, o.transport().name());
     assertEquals("nio", parse(Map.of("PORTCULLIS_IO_TRANSPORT", "nio"), "--control-plane", cp)
         .transport().name());
-    assertEquals("bad value 'kqueue' for --io-transport: 'kqueue' is not one of epoll, io_uring, nio",
+    assertEquals("bad value 'kqueue' for --io-transport: 'kqueue' is not one of io_uring, epoll, nio",
         error("--control-plane", cp, "--io-transport", "kqueue"));
   }
 
