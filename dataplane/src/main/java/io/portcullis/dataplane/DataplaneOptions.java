@@ -49,7 +49,7 @@ import java.util.Set;
  *     many connections one client may hold
  * @param ipDeny {@code --ip-deny}: the global deny list, canonical CIDRs refused on every host
  *     and route before their own IP rules; empty for none
- * @param transport {@code --io-transport}: the event loops' socket layer (io_uring, epoll or nio)
+ * @param transport {@code --io-transport}: the event loops' socket layer (io_uring, epoll, nio or auto)
  */
 public record DataplaneOptions(
     URI controlPlane,
@@ -234,8 +234,8 @@ public record DataplaneOptions(
         --ip-deny CIDRS       client addresses refused with 403 on every host and route:
                               comma-separated CIDRs or addresses, or @FILE (one or more per
                               line, # comments), read at start (default none) [PORTCULLIS_IP_DENY]
-        --io-transport NAME   the event loops' socket layer: io_uring, epoll or nio
-                              (default io_uring where the kernel and the container
+        --io-transport NAME   the event loops' socket layer: io_uring, epoll, nio, or auto
+                              (the default: io_uring where the kernel and the container
                               runtime allow it, else epoll, else nio)
                               [PORTCULLIS_IO_TRANSPORT]
         --help                print this text

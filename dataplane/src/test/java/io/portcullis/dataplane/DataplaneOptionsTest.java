@@ -223,9 +223,10 @@ class DataplaneOptionsTest {
     String expected = io.netty.channel.uring.IoUring.isAvailable() ? "io_uring"
         : io.netty.channel.epoll.Epoll.isAvailable() ? "epoll" : "nio";
     assertEquals(expected, o.transport().name());
+    assertEquals(expected, parse(NO_ENV, "--control-plane", cp, "--io-transport", "auto").transport().name());
     assertEquals("nio", parse(Map.of("PORTCULLIS_IO_TRANSPORT", "nio"), "--control-plane", cp)
         .transport().name());
-    assertEquals("bad value 'kqueue' for --io-transport: 'kqueue' is not one of io_uring, epoll, nio",
+    assertEquals("bad value 'kqueue' for --io-transport: 'kqueue' is not one of auto, io_uring, epoll, nio",
         error("--control-plane", cp, "--io-transport", "kqueue"));
   }
 

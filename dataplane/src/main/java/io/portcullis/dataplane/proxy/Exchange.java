@@ -152,7 +152,7 @@ final class Exchange extends DefaultAttributeMap implements FilterContext, Chain
         headers,
         ForwardedFor.upstreamValue(
             peer, headers, services.settings().clientAddresses().trustedProxies()),
-        services.scheme(), requestId, HeaderRewrite.NONE, upgrade);
+        head.scheme(), requestId, HeaderRewrite.NONE, upgrade);
     HeaderPolicy.setForwardedClientCert(headers, head.tls());
     FilterChain filters = decision.filters();
     if (filters.isEmpty()) {

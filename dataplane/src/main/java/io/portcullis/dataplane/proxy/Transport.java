@@ -30,8 +30,8 @@ public record Transport(
     Class<? extends ServerSocketChannel> serverChannel,
     Class<? extends SocketChannel> clientChannel) {
 
-  /** The names {@link #named} accepts, in order of preference for {@link #best}. */
-  public static final List<String> NAMES = List.of("io_uring", "epoll", "nio");
+  /** The names {@link #named} accepts: {@code auto} is {@link #best}, then the rest by preference. */
+  public static final List<String> NAMES = List.of("auto", "io_uring", "epoll", "nio");
 
   /** io_uring where available, else epoll, else NIO (which every JVM has). */
   public static Transport best() {
@@ -49,6 +49,9 @@ public record Transport(
    */
   public static Transport named(String name) {
     switch (name) {
+      case "auto" -> {
+        return best();
+      }
       case "epoll" -> {
         if (!Epoll.isAvailable()) {
           throw new IllegalArgumentException(

@@ -78,6 +78,6 @@ class TransportTest {
   void anUnknownNameListsTheChoices() {
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> Transport.named("kqueue"));
-    assertTrue(e.getMessage().contains("io_uring, epoll, nio"), e.getMessage());
+    assertTrue(e.getMessage().contains("auto, io_uring, epoll, nio"), e.getMessage());
   }
 }
