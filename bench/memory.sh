@@ -5,9 +5,11 @@
 #
 # For each dataplane flag set: start the dataplane on the quick-start manifests (plus one
 # Ingress, host bench.localhost, to a local nginx answering 18 bytes, the harness's origin),
-# wait for /ready, let it sit for --idle seconds and read VmRSS; then wrk -t2 -c64 (h1-small)
-# for --duration seconds, sampling VmRSS every second (peak and end); then stop it. RSS does not
-# need a quiet machine; the req/s printed alongside does, and is only a sign that the load ran.
+# wait until it routes a request to the origin (start_ms: from the launch), let it sit for --idle
+# seconds and read VmRSS; then wrk -t2 -c64 (h1-small) for --duration seconds, sampling VmRSS
+# every second (peak and end); --idle seconds later VmRSS again (after), then stop it. RSS does
+# not need a quiet machine; the req/s and start_ms printed alongside do (req/s only shows that
+# the load ran).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -31,7 +33,9 @@ usage: bench/memory.sh [--set 'NAME=JVM FLAGS']... [--operator-set 'NAME=JVM FLA
                                bench/memory-sets.txt that start with operator:
   --operator-opts 'FLAGS'      the operator's flags while dataplanes are measured (default: the
                                operator's JAVA_OPTS of bench/jvm-options.sh)
-  --idle S                     seconds between /ready and the idle reading (default 20)
+  --idle S                     seconds between the first routed request and the idle reading,
+                               and between the end of the load and the "after" reading
+                               (default 20)
   --duration S                 seconds of h1-small load (default 20)
   --pin CPUS                   run the dataplane under taskset -c CPUS (e.g. 0: one core, as
                                in the benchmark; its event loops, arenas and GC threads follow)
@@ -82,7 +86,7 @@ cleanup() {
     for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
     for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
     [[ -f $W/origin/nginx.pid ]] && kill -TERM "$(cat "$W/origin/nginx.pid")" 2>/dev/null || true
-    rm -rf "$W"
+    if [[ -n ${PORTCULLIS_MEM_KEEP:-} ]]; then echo "kept: $W (logs, wrk output)" >&2; else rm -rf "$W"; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -177,28 +181,34 @@ TS=$(date +%Y%m%d-%H%M%S)
 RESULTS_DIR=${RESULTS_DIR:-$ROOT/bench/results}
 mkdir -p "$RESULTS_DIR"
 OUT=$RESULTS_DIR/memory-$TS.tsv
-printf 'process\tset\tflags\tidle_rss_mib\tload_peak_rss_mib\tload_end_rss_mib\tthreads_idle\tthreads_load\treq_s\n' >"$OUT"
-printf '%-8s %-22s %9s %10s %9s %8s %8s\n' process set idle_MiB load_peak load_end threads req/s
+printf 'process\tset\tflags\tidle_rss_mib\tload_peak_rss_mib\tload_end_rss_mib\tafter_rss_mib\tthreads_idle\tthreads_load\treq_s\tstart_ms\n' >"$OUT"
+printf '%-9s %-22s %9s %10s %9s %9s %8s %8s %8s\n' process set idle_MiB load_peak load_end after threads req/s start_ms
 
 measure_dataplane() {   # measure_dataplane NAME FLAGS
-    local name=$1 opts pin=() dp idle peak=0 endr t_idle t_load r reqs
+    local name=$1 opts pin=() dp idle peak=0 endr after t_idle t_load r reqs
     read -r -a opts <<<"$2"
     ((NMT)) && opts+=(-XX:NativeMemoryTracking=summary)
     [[ -z $PIN ]] || pin=(taskset -c "$PIN")
+    local t0 i start_ms=""
+    t0=$(date +%s%N)
     "${pin[@]}" java "${opts[@]}" -jar "$ROOT/dataplane/target/portcullis-dataplane.jar" \
         --control-plane "http://127.0.0.1:$SNAPSHOT_PORT" --node-id "mem-$name" \
         --http-port "$HTTP_PORT" --https-port 0 --admin-port "$ADMIN_PORT" --bind-address 127.0.0.1 \
         --log-level warn </dev/null >"$W/dataplane-$name.log" 2>&1 &
     dp=$!
     PIDS+=("$dp")
-    local i
-    for ((i = 0; i < 300; i++)); do
-        [[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$ADMIN_PORT/ready" 2>/dev/null) == 200 ]] && break
+    # Start-up: from the launch to the first request the dataplane routes to the origin (it has
+    # connected, received the snapshot and applied it), polled every 50 ms.
+    for ((i = 0; i < 1200; i++)); do
+        if [[ $(curl -s --max-time 1 -H 'Host: bench.localhost' "http://127.0.0.1:$HTTP_PORT/" 2>/dev/null) == "hello from origin" ]]; then
+            start_ms=$((($(date +%s%N) - t0) / 1000000))
+            break
+        fi
         kill -0 "$dp" 2>/dev/null || { tail -n 20 "$W/dataplane-$name.log" >&2; echo "bench/memory.sh: dataplane '$name' exited" >&2; return 1; }
-        sleep 0.2
+        sleep 0.05
     done
-    [[ $(curl -s -H 'Host: bench.localhost' "http://127.0.0.1:$HTTP_PORT/") == "hello from origin" ]] ||
-        { echo "bench/memory.sh: dataplane '$name' does not route bench.localhost to the origin" >&2; stop_pid "$dp"; return 1; }
+    [[ -n $start_ms ]] ||
+        { echo "bench/memory.sh: dataplane '$name' does not route bench.localhost to the origin after 60 s" >&2; stop_pid "$dp"; return 1; }
     sleep "$IDLE"
     idle=$(rss_kib "$dp") t_idle=$(threads "$dp")
     if ((NMT)); then
@@ -215,11 +225,15 @@ measure_dataplane() {   # measure_dataplane NAME FLAGS
     t_load=$(threads "$dp")
     endr=$(rss_kib "$dp"); ((endr > peak)) && peak=$endr
     ((NMT)) && jcmd "$dp" VM.native_memory summary >"$RESULTS_DIR/memory-$TS-$name-load.nmt" 2>&1
+    # and once the load is over: what stays resident (JIT code, pools, a grown heap) and what
+    # the process gives back
+    sleep "$IDLE"
+    after=$(rss_kib "$dp")
     reqs=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$W/wrk-$name.txt")
     if grep -q 'Non-2xx\|Socket errors' "$W/wrk-$name.txt"; then reqs="$reqs(errors!)"; fi
     stop_pid "$dp"
-    printf '%-8s %-22s %9s %10s %9s %8s %8s\n' dataplane "$name" "$(mib "$idle")" "$(mib "$peak")" "$(mib "$endr")" "$t_idle/$t_load" "${reqs:-?}"
-    printf 'dataplane\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$2" "$(mib "$idle")" "$(mib "$peak")" "$(mib "$endr")" "$t_idle" "$t_load" "${reqs:-}" >>"$OUT"
+    printf '%-9s %-22s %9s %10s %9s %9s %8s %8s %8s\n' dataplane "$name" "$(mib "$idle")" "$(mib "$peak")" "$(mib "$endr")" "$(mib "$after")" "$t_idle/$t_load" "${reqs:-?}" "$start_ms"
+    printf 'dataplane\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$2" "$(mib "$idle")" "$(mib "$peak")" "$(mib "$endr")" "$(mib "$after")" "$t_idle" "$t_load" "${reqs:-}" "$start_ms" >>"$OUT"
 }
 
 if ((${#DP_SETS[@]})); then
@@ -242,8 +256,8 @@ for set in "${OP_SETS[@]}"; do
     PIDS+=("$dp")
     sleep "$IDLE"
     idle=$(rss_kib "$OP_PID")
-    printf '%-8s %-22s %9s %10s %9s %8s %8s\n' operator "$name" "$(mib "$idle")" - - "$(threads "$OP_PID")" -
-    printf 'operator\t%s\t%s\t%s\t\t\t%s\t\t\n' "$name" "${set#*=}" "$(mib "$idle")" "$(threads "$OP_PID")" >>"$OUT"
+    printf '%-9s %-22s %9s %10s %9s %9s %8s %8s %8s\n' operator "$name" "$(mib "$idle")" - - - "$(threads "$OP_PID")" - -
+    printf 'operator\t%s\t%s\t%s\t\t\t\t%s\t\t\t\n' "$name" "${set#*=}" "$(mib "$idle")" "$(threads "$OP_PID")" >>"$OUT"
     stop_pid "$dp"
     stop_pid "$OP_PID"
 done
