@@ -8,7 +8,8 @@ import java.util.Locale;
  *
  * @param name lower-case header name
  * @param type how to compare
- * @param value the value to compare with; null for {@link Type#PRESENT}
+ * @param value the value to compare with (the pattern for {@link Type#REGEX}); null for
+ *     {@link Type#PRESENT}
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record HeaderMatch(String name, Type type, String value) {
@@ -19,7 +20,14 @@ public record HeaderMatch(String name, Type type, String value) {
     /** The header's value starts with this value. */
     PREFIX,
     /** The header is present, whatever its value. */
-    PRESENT
+    PRESENT,
+    /**
+     * The header's whole value matches the RE2 expression {@code value} (anchored at both ends,
+     * as path regexes are; write {@code .*x.*} to find {@code x} anywhere). RE2 matches in linear
+     * time, so no pattern a user writes can stall a proxy; the operator refuses patterns RE2
+     * cannot compile before they reach a snapshot.
+     */
+    REGEX
   }
 
   public HeaderMatch {

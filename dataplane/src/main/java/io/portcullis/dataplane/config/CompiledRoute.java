@@ -5,6 +5,8 @@ import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
 import io.portcullis.dataplane.cluster.ClusterRuntime;
 import io.portcullis.dataplane.filter.FilterChain;
+import io.portcullis.dataplane.http.Cookies;
+import io.portcullis.snapshot.CookieMatch;
 import io.portcullis.snapshot.HeaderMatch;
 import io.portcullis.snapshot.PathMatch;
 import io.portcullis.snapshot.Route;
@@ -22,6 +24,9 @@ final class CompiledRoute {
   final Route route;
   private final Pattern regex;
   private final List<HeaderMatch> headers;
+  /** The compiled pattern of each header match, at its index; null for non-regex matches. */
+  private final Pattern[] headerPatterns;
+  private final List<CookieMatch> cookies;
   private final List<String> methods;
   final WeightedPicker<ClusterRuntime> backends;
   final FilterChain filters;
@@ -32,8 +37,17 @@ final class CompiledRoute {
     this.route = route;
     this.filters = filters;
     this.headers = route.match().headers();
+    this.headerPatterns = new Pattern[headers.size()];
+    for (int i = 0; i < headers.size(); i++) {
+      HeaderMatch h = headers.get(i);
+      if (h.type() == HeaderMatch.Type.REGEX) {
+        headerPatterns[i] = compile(route, "header " + h.name(), h.value());
+      }
+    }
+    this.cookies = route.match().cookies();
     this.methods = route.match().methods();
-    this.regex = route.match().path() instanceof PathMatch.Regex r ? compile(route, r) : null;
+    this.regex = route.match().path() instanceof PathMatch.Regex r
+        ? compile(route, "path", r.pattern()) : null;
     this.backends =
         route.action() instanceof RouteAction.Forward f
             ? new WeightedPicker<>(
@@ -42,12 +56,12 @@ final class CompiledRoute {
             : null;
   }
 
-  private static Pattern compile(Route route, PathMatch.Regex regex) {
+  private static Pattern compile(Route route, String where, String pattern) {
     try {
-      return Pattern.compile(regex.pattern());
+      return Pattern.compile(pattern);
     } catch (PatternSyntaxException e) {
       throw new ConfigRejectedException(
-          "route " + route.name() + " has an invalid regex: " + e.getMessage(),
+          "route " + route.name() + " has an invalid " + where + " regex: " + e.getMessage(),
           List.of("route/" + route.name()));
     }
   }
@@ -60,16 +74,26 @@ final class CompiledRoute {
     if (!methods.isEmpty() && !methods.contains(request.method())) {
       return false;
     }
-    for (HeaderMatch h : headers) {
+    for (int i = 0; i < headers.size(); i++) {
+      HeaderMatch h = headers.get(i);
       String value = request.headers().get(h.name());
       boolean ok =
           switch (h.type()) {
             case PRESENT -> value != null;
             case EXACT -> h.value().equals(value);
             case PREFIX -> value != null && value.startsWith(h.value());
+            case REGEX -> value != null && headerPatterns[i].matches(value);
           };
       if (!ok) {
         return false;
+      }
+    }
+    if (!cookies.isEmpty()) {
+      List<String> fields = request.headers().getAll("cookie");
+      for (CookieMatch c : cookies) {
+        if (!c.value().equals(Cookies.first(fields, c.name()))) {
+          return false;
+        }
       }
     }
     return true;

@@ -50,6 +50,24 @@ public interface FilterContext extends AttributeMap {
   CompletionStage<BufferedBody> bufferRequestBody(int maxBytes);
 
   /**
+   * Calls {@code watcher} with every request body part that arrives from now on, until the body
+   * ends or the watcher stops the exchange (see {@link RequestBodyWatcher#onPart}). One watcher
+   * per exchange: a second replaces the first.
+   */
+  default void watchRequestBody(RequestBodyWatcher watcher) {
+    throw new UnsupportedOperationException("this exchange cannot watch its request body");
+  }
+
+  /**
+   * Runs {@code task} once on the event loop when the exchange ends, however it ends: answered in
+   * full, broken off by either side, or handed over to a tunnel (a protocol upgrade). For state
+   * held for the exchange's lifetime (a count of requests in progress).
+   */
+  default void onExchangeEnd(Runnable task) {
+    throw new UnsupportedOperationException("this exchange cannot report its end");
+  }
+
+  /**
    * Sends a GET of the filter's own to this request's upstream target (the route's path rewrite
    * applied) with {@code headers}, to the route's cluster: one try on one endpoint, no filters, no
    * retries, bounded by the proxy's response timeout. For work that outlives the exchange, such as
@@ -59,6 +77,19 @@ public interface FilterContext extends AttributeMap {
    */
   default CompletionStage<SubrequestClient.SubResponse> fetchFromUpstream(
       HttpHeaders headers, int maxResponseBytes) {
+    return CompletableFuture.failedFuture(
+        new UnsupportedOperationException("this exchange cannot send requests of its own"));
+  }
+
+  /**
+   * Sends a GET of the filter's own for {@code pathAndQuery} with {@code headers} to {@code
+   * cluster}, a cluster of the snapshot other than the route's (an error backend): one try on one
+   * endpoint, no filters, no retries, bounded by the proxy's response timeout. Completes on the
+   * event loop with the whole answer, or exceptionally when the cluster is unknown, nothing could
+   * be reached, or the body exceeds {@code maxResponseBytes}.
+   */
+  default CompletionStage<SubrequestClient.SubResponse> fetchFromCluster(
+      String cluster, String pathAndQuery, HttpHeaders headers, int maxResponseBytes) {
     return CompletableFuture.failedFuture(
         new UnsupportedOperationException("this exchange cannot send requests of its own"));
   }

@@ -10,9 +10,12 @@ import io.portcullis.dataplane.filters.auth.AuthFilters;
 import io.portcullis.dataplane.filters.cache.CacheEngine;
 import io.portcullis.dataplane.filters.compression.CompressionFilter;
 import io.portcullis.dataplane.filters.cors.CorsFilter;
+import io.portcullis.dataplane.filters.errorpages.ErrorPagesFilter;
 import io.portcullis.dataplane.filters.headers.HeaderRewriteFilter;
 import io.portcullis.dataplane.filters.ratelimit.RateLimits;
 import io.portcullis.dataplane.filters.iprules.IpRulesFilter;
+import io.portcullis.dataplane.filters.limits.BodyLimitFilter;
+import io.portcullis.dataplane.filters.limits.ConcurrencyLimits;
 import io.portcullis.dataplane.filters.tls.TlsPolicyFilter;
 import io.portcullis.dataplane.filters.waf.WafFilter;
 import io.portcullis.snapshot.HeaderRewrite;
@@ -20,9 +23,12 @@ import io.portcullis.snapshot.Route;
 import io.portcullis.snapshot.TlsPolicy;
 import io.portcullis.snapshot.VirtualHost;
 import io.portcullis.snapshot.filter.AuthPolicy;
+import io.portcullis.snapshot.filter.BodyLimit;
+import io.portcullis.snapshot.filter.ConcurrencyLimit;
 import io.portcullis.snapshot.filter.CachePolicy;
 import io.portcullis.snapshot.filter.CompressionPolicy;
 import io.portcullis.snapshot.filter.CorsPolicy;
+import io.portcullis.snapshot.filter.ErrorPages;
 import io.portcullis.snapshot.filter.RateLimitPolicy;
 import io.portcullis.snapshot.filter.IpRules;
 import io.portcullis.snapshot.filter.WafSettings;
@@ -55,6 +61,9 @@ public final class StandardFilters {
         .add(WafSettings.class, FilterStage.WAF, WafFilter::create)
         .add(RateLimitPolicy.class, FilterStage.RATE_LIMIT, RateLimits.shared()::create)
         .add(IpRules.class, FilterStage.IP_RULES, IpRulesFilter::create)
+        .add(BodyLimit.class, FilterStage.RATE_LIMIT, BodyLimitFilter::new)
+        .add(ConcurrencyLimit.class, FilterStage.RATE_LIMIT, ConcurrencyLimits.shared()::create)
+        .add(ErrorPages.class, FilterStage.ERROR_PAGES, ErrorPagesFilter::new)
         .build();
   }
 

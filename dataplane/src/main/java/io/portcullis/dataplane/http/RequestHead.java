@@ -1,5 +1,8 @@
 package io.portcullis.dataplane.http;
 
+import io.netty.handler.codec.http.HttpHeaders;
+import java.util.List;
+
 /**
  * What the router looks at in a request, independent of the HTTP version.
  *
@@ -31,5 +34,29 @@ public record RequestHead(
   @FunctionalInterface
   public interface HeaderLookup {
     String get(String lowerCaseName);
+
+    /**
+     * Every field of a header, in order (a {@code Cookie} header may come as several fields);
+     * this default knows only the one {@link #get} returns.
+     */
+    default List<String> getAll(String lowerCaseName) {
+      String value = get(lowerCaseName);
+      return value == null ? List.of() : List.of(value);
+    }
+
+    /** A lookup over Netty's headers, every field of a name included. */
+    static HeaderLookup of(HttpHeaders headers) {
+      return new HeaderLookup() {
+        @Override
+        public String get(String lowerCaseName) {
+          return headers.get(lowerCaseName);
+        }
+
+        @Override
+        public List<String> getAll(String lowerCaseName) {
+          return headers.getAll(lowerCaseName);
+        }
+      };
+    }
   }
 }

@@ -23,6 +23,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.DefaultAttributeMap;
 import io.portcullis.dataplane.clientaddress.ClientAddress;
+import io.portcullis.dataplane.cluster.ClusterRuntime;
 import io.portcullis.dataplane.clientaddress.ForwardedFor;
 import io.portcullis.dataplane.config.RouteDecision;
 import io.portcullis.dataplane.filter.BodyTransform;
@@ -32,6 +33,7 @@ import io.portcullis.dataplane.filter.FilterChain;
 import io.portcullis.dataplane.filter.FilterContext;
 import io.portcullis.dataplane.filter.LocalResponse;
 import io.portcullis.dataplane.filter.LocalResponses;
+import io.portcullis.dataplane.filter.RequestBodyWatcher;
 import io.portcullis.dataplane.filter.SubrequestClient;
 import io.portcullis.dataplane.http.ConnectionTls;
 import io.portcullis.dataplane.http.RequestHead;
@@ -40,8 +42,12 @@ import io.portcullis.dataplane.resilience.Overflow;
 import io.portcullis.snapshot.HeaderRewrite;
 import java.net.InetAddress;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One request and its response, as a phase machine ({@link ExchangePhase}): the route's filters
@@ -57,6 +63,7 @@ import java.util.concurrent.CompletionStage;
  * 100 and the connection closes, since its body was never read.
  */
 final class Exchange extends DefaultAttributeMap implements FilterContext, ChainRun.Listener {
+  private static final Logger LOG = LoggerFactory.getLogger(Exchange.class);
   final ExchangeServices services;
   final Downstream down;
   final ChannelHandlerContext ctx;
@@ -90,6 +97,13 @@ final class Exchange extends DefaultAttributeMap implements FilterContext, Chain
   boolean continueSent;
   /** The circuit breaker that refused this request or its retry: the answer names it. */
   Overflow overflowed;
+  /** A filter's watcher of the request body, or null. */
+  private RequestBodyWatcher bodyWatcher;
+  /** Request body bytes that arrived so far. */
+  private long bodyBytes;
+  /** Tasks filters asked to run when the exchange ends; null once ended (or when none). */
+  private List<Runnable> endTasks;
+  private boolean ended;
 
   Exchange(ExchangeServices services, Downstream down, HttpRequest request, RequestHead head) {
     this.services = services;
@@ -217,6 +231,11 @@ final class Exchange extends DefaultAttributeMap implements FilterContext, Chain
     LocalResponse.Body body = response.body();
     BodyTransform transform = null;
     ChainRun.ResponseOutcome outcome = filterResponse(out);
+    if (outcome != null && outcome.later() != null) {
+      LocalResponses.release(body);
+      awaitReplacement(outcome.later(), 0);
+      return;
+    }
     if (outcome != null) {
       out = outcome.head();
       transform = outcome.transform();
@@ -226,6 +245,49 @@ final class Exchange extends DefaultAttributeMap implements FilterContext, Chain
       }
     }
     completed(out.status().code(), 0);
+    writeLocal(out, body, transform);
+  }
+
+  /**
+   * A filter replaces the response with one it is still fetching: nothing goes to the client
+   * until it comes (the original body is gone already); an exchange that ended meanwhile drops it.
+   */
+  void awaitReplacement(CompletionStage<ChainRun.ResponseOutcome> later, int upstreamStatus) {
+    phase = ExchangePhase.LOCAL;
+    later.whenComplete((outcome, error) -> {
+      if (!ctx.channel().eventLoop().inEventLoop()) {
+        ctx.channel().eventLoop().execute(() -> replaced(outcome, error, upstreamStatus));
+      } else {
+        replaced(outcome, error, upstreamStatus);
+      }
+    });
+  }
+
+  private void replaced(ChainRun.ResponseOutcome outcome, Throwable error, int upstreamStatus) {
+    if (!down.isCurrent(this) || phase != ExchangePhase.LOCAL || localBody != null) {
+      if (outcome != null) {
+        LocalResponses.release(outcome.replacement());
+        if (outcome.transform() != null) {
+          outcome.transform().onAbort();
+        }
+      }
+      return;
+    }
+    HttpResponse out;
+    LocalResponse.Body body;
+    BodyTransform transform = null;
+    if (outcome == null) {
+      LocalResponse failed = LocalResponse.text(502, Responses.reason(502));
+      out = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.BAD_GATEWAY,
+          failed.headers());
+      body = failed.body();
+    } else {
+      out = outcome.head();
+      body = outcome.replacement();
+      transform = outcome.transform();
+    }
+    out.headers().set(HeaderPolicy.X_REQUEST_ID, requestId);
+    completed(out.status().code(), upstreamStatus);
     writeLocal(out, body, transform);
   }
 
@@ -282,6 +344,16 @@ final class Exchange extends DefaultAttributeMap implements FilterContext, Chain
     if (last) {
       requestComplete = true;
     }
+    bodyBytes += content.content().readableBytes();
+    if (bodyWatcher != null && phase != ExchangePhase.LOCAL && phase != ExchangePhase.CLOSED) {
+      LocalResponse stop = bodyWatcher.onPart(bodyBytes);
+      if (stop != null) {
+        bodyWatcher = null;
+        content.release();
+        stopRequest(stop);
+        return;
+      }
+    }
     if (phase == ExchangePhase.LOCAL || phase == ExchangePhase.CLOSED) {
       content.release();
       if (last && responseComplete) {
@@ -296,6 +368,41 @@ final class Exchange extends DefaultAttributeMap implements FilterContext, Chain
     // Filters, a connection or a retry still pending: the rest of the body waits in the socket,
     // unless a filter reads on until it has the bytes it asked for.
     ctx.channel().config().setAutoRead(held.hold(content, requestComplete));
+  }
+
+  /**
+   * A body watcher stopped the request: answer with {@code answer} while no response has started
+   * (the backend's half-sent request goes with its connection), else break the response off.
+   */
+  private void stopRequest(LocalResponse answer) {
+    if (forwarding != null) {
+      forwarding.abandonRequest();
+    }
+    if (phase.answered()) {
+      LocalResponses.release(answer.body());
+      closeDownstream();
+    } else {
+      respond(answer);
+    }
+  }
+
+  /** The exchange left its connection (finished, broken off or tunnelled): run the end tasks. */
+  void ended() {
+    if (ended) {
+      return;
+    }
+    ended = true;
+    List<Runnable> tasks = endTasks;
+    endTasks = null;
+    if (tasks != null) {
+      for (Runnable task : tasks) {
+        try {
+          task.run();
+        } catch (RuntimeException e) {
+          LOG.warn("an exchange end task failed on route {}", route, e);
+        }
+      }
+    }
   }
 
   /** The parts held so far, handed to a new backend connection (null when none). */
@@ -337,6 +444,7 @@ final class Exchange extends DefaultAttributeMap implements FilterContext, Chain
     if (forwarding != null) {
       forwarding.downstreamClosed();
     }
+    ended();
   }
 
   /** The status is out already; closing is the only way to say the body is incomplete. */
@@ -410,6 +518,23 @@ final class Exchange extends DefaultAttributeMap implements FilterContext, Chain
   }
 
   @Override
+  public void watchRequestBody(RequestBodyWatcher watcher) {
+    bodyWatcher = watcher;
+  }
+
+  @Override
+  public void onExchangeEnd(Runnable task) {
+    if (ended) {
+      task.run();
+      return;
+    }
+    if (endTasks == null) {
+      endTasks = new ArrayList<>(1);
+    }
+    endTasks.add(task);
+  }
+
+  @Override
   public CompletionStage<SubrequestClient.SubResponse> fetchFromUpstream(
       HttpHeaders headers, int maxResponseBytes) {
     if (!(decision instanceof RouteDecision.Forward forward)) {
@@ -421,5 +546,19 @@ final class Exchange extends DefaultAttributeMap implements FilterContext, Chain
     return UpstreamFetch.send(ctx.channel().eventLoop(), services.upstreams(), forward.cluster(),
         get, maxResponseBytes, services.settings().responseTimeout().toMillis(),
         services.resilience());
+  }
+
+  @Override
+  public CompletionStage<SubrequestClient.SubResponse> fetchFromCluster(
+      String cluster, String pathAndQuery, HttpHeaders headers, int maxResponseBytes) {
+    ClusterRuntime target = services.cluster(cluster);
+    if (target == null) {
+      return CompletableFuture.failedFuture(
+          new java.io.IOException("cluster " + cluster + " is not in the current config"));
+    }
+    FullHttpRequest get = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET,
+        pathAndQuery, Unpooled.EMPTY_BUFFER, headers, EmptyHttpHeaders.INSTANCE);
+    return UpstreamFetch.send(ctx.channel().eventLoop(), services.upstreams(), target, get,
+        maxResponseBytes, services.settings().responseTimeout().toMillis(), services.resilience());
   }
 }

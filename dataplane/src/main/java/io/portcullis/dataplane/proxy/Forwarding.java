@@ -376,6 +376,14 @@ final class Forwarding implements ExchangeDeadlines.Target {
     end();
   }
 
+  /**
+   * A filter stopped the request before its body ended: the backend must never take the part it
+   * got for a whole request, so its connection closes (as when the client goes away).
+   */
+  void abandonRequest() {
+    downstreamClosed();
+  }
+
   /** Gives back everything the forwarding holds; safe to call more than once. */
   void end() {
     if (ended) {

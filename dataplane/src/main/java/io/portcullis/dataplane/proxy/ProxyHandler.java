@@ -201,7 +201,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Downstr
             path,
             query,
             request.method().name(),
-            headers::get,
+            RequestHead.HeaderLookup.of(headers),
             ClientCertificateSniHandler.of(ctx.channel()));
     Exchange ex = new Exchange(services, this, request, head);
     exchange = ex;
@@ -244,6 +244,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Downstr
       return;
     }
     exchange = null;
+    ex.ended();
     if (draining || !ex.keepAlive) {
       ctx.close();
       return;
@@ -257,6 +258,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Downstr
   public void tunnelled(Exchange ex) {
     if (exchange == ex) {
       exchange = null;
+      ex.ended();
     }
   }
 

@@ -33,6 +33,7 @@ public final class FakeFilterContext extends DefaultAttributeMap implements Filt
   private String route = "test-route";
   private byte[] body = new byte[0];
   private EventLoop loop = SHARED_LOOP;
+  private final java.util.List<Runnable> endTasks = new java.util.ArrayList<>();
 
   private FakeFilterContext(String scheme, String method, String host, String uri) {
     request = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.valueOf(method), uri);
@@ -118,6 +119,17 @@ public final class FakeFilterContext extends DefaultAttributeMap implements Filt
   @Override
   public ByteBufAllocator alloc() {
     return ByteBufAllocator.DEFAULT;
+  }
+
+  @Override
+  public void onExchangeEnd(Runnable task) {
+    endTasks.add(task);
+  }
+
+  /** Ends the exchange: runs what filters asked to run then. */
+  public void end() {
+    endTasks.forEach(Runnable::run);
+    endTasks.clear();
   }
 
   @Override

@@ -31,6 +31,7 @@ final class FilterTranslation {
     add(filters, WafTranslation.of(spec.waf, "spec.waf"));
     add(filters, RateLimitTranslation.of(spec.rateLimit, "spec.rateLimit"));
     add(filters, IpRulesTranslation.of(spec.ipAllow, spec.ipDeny, "spec", invalid));
+    filters.addAll(LimitsTranslation.of(spec.maxRequestBody, spec.concurrentRequestsPerClient, "spec."));
     return filters;
   }
 
@@ -44,6 +45,7 @@ final class FilterTranslation {
     add(own, WafTranslation.of(route.waf, "waf"));
     add(own, RateLimitTranslation.of(route.rateLimit, "rateLimit"));
     add(own, IpRulesTranslation.of(route.ipAllow, route.ipDeny, "", invalid));
+    own.addAll(LimitsTranslation.of(route.maxRequestBody, route.concurrentRequestsPerClient, ""));
     return CompressionTranslation.withoutIfDisabled(route.compression,
         CacheTranslation.unlessTurnedOff(route.cache, merge(spec, own)));
   }

@@ -85,7 +85,14 @@ record IngressAnnotations(
     ClusterPolicy policy = new ClusterPolicy(null, null, lb, 0, null, null, null, connect, null);
     List<FilterConfig> filters = FilterTranslation.ofIngress(
         annotations, (annotation, bad, e) -> report(ref, status, annotation, bad, e));
+    filters.addAll(LimitsTranslation.of(ref, annotations, (a, bad, e) -> report(ref, status, a, bad, e)));
     return new IngressAnnotations(policy, upstream, timeout, retries, filters);
+  }
+
+  /** The same annotations with {@code other} filters. */
+  IngressAnnotations withFilters(List<FilterConfig> other) {
+    return other == filters ? this
+        : new IngressAnnotations(policy, upstream, timeoutMillis, retries, other);
   }
 
   private static void report(

@@ -10,7 +10,6 @@ import io.portcullis.operator.compile.nginx.NginxAnnotations;
 import io.portcullis.operator.compile.nginx.NginxTranslation;
 import io.portcullis.operator.compile.nginx.RewriteTarget;
 import io.portcullis.operator.compile.nginx.RouteExtras;
-import io.portcullis.snapshot.HeaderMatch;
 import io.portcullis.snapshot.PathMatch;
 import io.portcullis.snapshot.Route;
 import io.portcullis.snapshot.RouteAction;
@@ -39,14 +38,21 @@ final class IngressPass {
   private final RouteTable table;
   private final Map<ObjectRef, NginxTranslation> nginx;
   private final CanarySplits canaries;
+  private final ErrorPagesTranslation errorPages;
 
   IngressPass(BackendResolver backends, StatusCollector status, RouteTable table) {
     this(backends, status, table, Map.of());
   }
 
-  /** @param nginx what the ingress-nginx annotations of each Ingress ask for (see NginxPass) */
   IngressPass(BackendResolver backends, StatusCollector status, RouteTable table,
       Map<ObjectRef, NginxTranslation> nginx) {
+    this(backends, status, table, nginx, new ErrorPagesTranslation(backends, null));
+  }
+
+  /** @param nginx what the ingress-nginx annotations of each Ingress ask for (see NginxPass) */
+  IngressPass(BackendResolver backends, StatusCollector status, RouteTable table,
+      Map<ObjectRef, NginxTranslation> nginx, ErrorPagesTranslation errorPages) {
+    this.errorPages = errorPages;
     this.backends = backends;
     this.status = status;
     this.table = table;
@@ -164,6 +170,8 @@ final class IngressPass {
     IngressAnnotations policy = NginxPass.withExtras(
         IngressAnnotations.read(ref, ingress.getMetadata().getAnnotations(), status), extras,
         ingress);
+    policy = policy.withFilters(ErrorPagesTranslation.with(policy.filters(),
+        errorPages.of(ref, ingress.getMetadata().getAnnotations(), status)));
     List<IngressRule> rules = ingress.getSpec().getRules();
     int ordinal = 0;
     List<String> appRootHosts = new ArrayList<>();
@@ -224,21 +232,18 @@ final class IngressPass {
     if (cluster == null) {
       return List.of();
     }
+    IngressServiceBackend service = path.getBackend().getService();
+    policy = policy.withFilters(ErrorPagesTranslation.forBackend(
+        policy.filters(), service.getName(), servicePort(service)));
     CanarySplits.Split canary = canaries.take(host, original);
     List<RouteCandidate> out = new ArrayList<>(3);
     List<WeightedBackend> backends = List.of(new WeightedBackend(cluster, 1));
     if (canary != null && !canary.cluster().equals(cluster)) {
       Canary c = canary.canary();
-      if (c.header() != null) {
-        String value = c.headerValue() == null ? "always" : c.headerValue();
-        out.add(candidate(ref, created, host, routeName + " [" + c.header() + ": " + value + "]",
-            new RouteMatch(match, List.of(new HeaderMatch(c.header(), HeaderMatch.Type.EXACT, value)), List.of()),
-            List.of(new WeightedBackend(canary.cluster(), 1)), prefixRewrite, policy, extras, ordinal));
-        if (c.headerValue() == null) {
-          out.add(candidate(ref, created, host, routeName + " [" + c.header() + ": never]",
-              new RouteMatch(match, List.of(new HeaderMatch(c.header(), HeaderMatch.Type.EXACT, "never")), List.of()),
-              backends, prefixRewrite, policy, extras, ordinal));
-        }
+      List<WeightedBackend> toCanary = List.of(new WeightedBackend(canary.cluster(), 1));
+      for (CanaryMatches.Split split : CanaryMatches.of(c, match)) {
+        out.add(candidate(ref, created, host, routeName + " " + split.label(), split.match(),
+            split.toCanary() ? toCanary : backends, prefixRewrite, policy, extras, ordinal));
       }
       if (c.weight() > 0) {
         backends = c.weight() == c.weightTotal()
@@ -259,7 +264,8 @@ final class IngressPass {
         policy.timeoutMillis(), extras.idleTimeoutMillis(), policy.retries(), null);
     Route route = new Route(name, match, forward, extras.requestHeaders(), null, policy.filters());
     return new RouteCandidate(host, route, ref, created, ordinal, "path " + describe(match.path())
-        + (match.headers().isEmpty() ? "" : " with header " + match.headers().get(0).name()));
+        + (match.headers().isEmpty() ? "" : " with header " + match.headers().get(0).name())
+        + (match.cookies().isEmpty() ? "" : " with cookie " + match.cookies().get(0).name()));
   }
 
   /** Resolves an Ingress backend to a cluster name, or reports and returns null if it has none. */

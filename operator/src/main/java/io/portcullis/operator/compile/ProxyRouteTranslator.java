@@ -4,6 +4,7 @@ import io.portcullis.operator.crd.ActionSpec;
 import io.portcullis.operator.crd.PolicySpec;
 import io.portcullis.operator.crd.ProxyRouteSpec;
 import io.portcullis.operator.crd.ProxyRouteSpec.RouteSpec;
+import io.portcullis.snapshot.CookieMatch;
 import io.portcullis.snapshot.HeaderMatch;
 import io.portcullis.snapshot.HeaderRewrite;
 import io.portcullis.snapshot.Mirror;
@@ -102,7 +103,25 @@ final class ProxyRouteTranslator {
         methods.add(upper);
       }
     }
-    return new RouteMatch(path, headers, methods);
+    return new RouteMatch(path, headers, methods, cookies(match.cookies));
+  }
+
+  private static List<CookieMatch> cookies(List<ProxyRouteSpec.CookieMatch> specs)
+      throws InvalidInputException {
+    List<CookieMatch> cookies = new ArrayList<>();
+    if (specs != null) {
+      for (ProxyRouteSpec.CookieMatch c : specs) {
+        if (c == null || c.name == null || c.exact == null) {
+          throw new InvalidInputException("cookie match needs a name and exact");
+        }
+        try {
+          cookies.add(new CookieMatch(c.name, c.exact));
+        } catch (IllegalArgumentException e) {
+          throw new InvalidInputException(e.getMessage());
+        }
+      }
+    }
+    return cookies;
   }
 
   private static PathMatch path(ProxyRouteSpec.PathMatch path) throws InvalidInputException {
@@ -123,10 +142,14 @@ final class ProxyRouteTranslator {
     if (h == null || h.name == null || !TOKEN.matcher(h.name).matches()) {
       throw new InvalidInputException("header match needs a valid header name");
     }
-    int set = (h.exact != null ? 1 : 0) + (h.prefix != null ? 1 : 0) + (h.present != null ? 1 : 0);
+    int set = (h.exact != null ? 1 : 0) + (h.prefix != null ? 1 : 0) + (h.present != null ? 1 : 0)
+        + (h.regex != null ? 1 : 0);
     if (set != 1) {
       throw new InvalidInputException(
-          "header match " + h.name + " needs exactly one of exact, prefix or present");
+          "header match " + h.name + " needs exactly one of exact, prefix, regex or present");
+    }
+    if (h.regex != null) {
+      return HeaderRegex.of(h.name, h.regex);
     }
     if (h.present != null) {
       if (!h.present) {

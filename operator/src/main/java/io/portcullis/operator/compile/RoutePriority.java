@@ -13,7 +13,8 @@ import java.util.Comparator;
  *       ingress-nginx's rule for regex paths, so manifests written for it keep their meaning.
  *   <li>On equal length: Exact, then Regex, then Prefix (a regex is more specific than a prefix of
  *       the same length; an exact path more than both).
- *   <li>More header conditions first; then routes restricted to methods (fewest methods first)
+ *   <li>More header conditions first, then more cookie conditions (ingress-nginx's canary
+ *       precedence: header, then cookie, then weight); then routes restricted to methods (fewest methods first)
  *       before routes for every method.
  *   <li>Ties: namespace, name, kind, then the rule's position in its object: deterministic, never
  *       dependent on the order objects arrived in.
@@ -26,6 +27,7 @@ final class RoutePriority {
       Comparator.comparingInt((RouteCandidate c) -> -pathLength(c.route().match().path()))
           .thenComparingInt(c -> kindRank(c.route().match().path()))
           .thenComparingInt(c -> -c.route().match().headers().size())
+          .thenComparingInt(c -> -c.route().match().cookies().size())
           .thenComparingInt(c -> methodRank(c.route().match()))
           .thenComparing(c -> c.owner().namespace())
           .thenComparing(c -> c.owner().name())

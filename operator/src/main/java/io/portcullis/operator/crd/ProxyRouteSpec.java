@@ -46,6 +46,15 @@ public class ProxyRouteSpec {
   static final String HEADER_NAME = "^[-!#$%&'*+.^_`|~0-9A-Za-z]+$";
   /** A duration as {@code io.portcullis.cli.Durations} reads it. */
   static final String DURATION = "^[0-9]{1,9}(ms|s|m|h)$";
+  /** A byte size the Kubernetes way, as {@code io.portcullis.cli.ByteSizes} reads it. */
+  static final String BYTE_SIZE = "^[0-9]{1,15}(Ki|Mi|Gi|k|M|G)?$";
+  static final String MAX_REQUEST_BODY =
+      "The largest request body accepted, such as 10Mi; 0 means unlimited. A larger declared"
+          + " Content-Length gets 413 before the backend sees the request; a streamed body that"
+          + " grows past it gets 413 (or a reset stream once the response started).";
+  static final String CONCURRENT_PER_CLIENT =
+      "Requests one client address may have in progress at once on each route (per dataplane);"
+          + " more get 503.";
   /** An HTTP status or an inclusive range of them: {@code 404}, {@code 200-299}. */
   static final String STATUS_RANGE = "^[1-5][0-9][0-9](-[1-5][0-9][0-9])?$";
 
@@ -65,6 +74,8 @@ public class ProxyRouteSpec {
   // the one here.
   @JsonPropertyDescription("CORS for every route of the hosts, answered by the proxy; a route's own cors replaces it.")
   public FilterSpec.Cors cors;
+  @JsonPropertyDescription("Error pages from an error backend for every route; a route's own errorPages replaces it.")
+  public ErrorPagesSpec errorPages;
   @JsonPropertyDescription("The shared HTTP cache for every route; a route's own cache replaces it.")
   public CacheSpec cache;
   @JsonPropertyDescription("Response compression for every route; a route's own compression replaces it.")
@@ -79,6 +90,13 @@ public class ProxyRouteSpec {
   @JsonPropertyDescription(FilterSpec.IP_DENY + " A route's own ipAllow or ipDeny replaces both spec lists.")
   @Size(max = FilterSpec.MAX_IP_ENTRIES)
   public List<String> ipDeny;
+  @JsonPropertyDescription(MAX_REQUEST_BODY + " A route's own maxRequestBody replaces it.")
+  @Pattern(BYTE_SIZE)
+  public String maxRequestBody;
+  @JsonPropertyDescription(CONCURRENT_PER_CLIENT + " A route's own value replaces it.")
+  @Min(1)
+  @Max(1_000_000)
+  public Integer concurrentRequestsPerClient;
 
   @JsonPropertyDescription("What to do with requests to the hosts. Order does not matter: the longest path wins, and on equal length exact beats prefix.")
   @Required
@@ -184,6 +202,8 @@ public class ProxyRouteSpec {
     // Request-path filters of this route, each replacing the spec-level setting of its kind.
     @JsonPropertyDescription("CORS for this route; replaces the spec-level cors.")
     public FilterSpec.Cors cors;
+    @JsonPropertyDescription("Error pages from an error backend for this route; replaces the spec-level errorPages.")
+    public ErrorPagesSpec errorPages;
     @JsonPropertyDescription("Authentication of this route, replacing spec.auth.")
     public AuthSpec auth;
     @JsonPropertyDescription("The shared HTTP cache for this route; replaces the spec-level cache.")
@@ -200,6 +220,13 @@ public class ProxyRouteSpec {
     @JsonPropertyDescription(FilterSpec.IP_DENY + " With ipAllow, replaces both spec lists.")
     @Size(max = FilterSpec.MAX_IP_ENTRIES)
     public List<String> ipDeny;
+    @JsonPropertyDescription(MAX_REQUEST_BODY + " Replaces the spec-level maxRequestBody.")
+    @Pattern(BYTE_SIZE)
+    public String maxRequestBody;
+    @JsonPropertyDescription(CONCURRENT_PER_CLIENT + " Replaces the spec-level value.")
+    @Min(1)
+    @Max(1_000_000)
+    public Integer concurrentRequestsPerClient;
   }
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -208,6 +235,9 @@ public class ProxyRouteSpec {
     public PathMatch path;
     @JsonPropertyDescription("Headers that must all match.")
     public List<HeaderMatch> headers;
+    @JsonPropertyDescription("Cookies that must all be present with these values.")
+    @Size(max = 16)
+    public List<CookieMatch> cookies;
     @JsonPropertyDescription("HTTP methods, any of which matches. Default: all.")
     @SchemaFrom(type = Method[].class)
     public List<String> methods;
@@ -232,7 +262,21 @@ public class ProxyRouteSpec {
     public String regex;
   }
 
-  /** A header name and exactly one of exact, prefix or present. */
+  /** A cookie and the value it must have. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class CookieMatch {
+    @JsonPropertyDescription("The cookie name (case-sensitive, as RFC 6265 says).")
+    @Required
+    @Pattern(HEADER_NAME)
+    public String name;
+    @JsonPropertyDescription("The cookie's value must equal this.")
+    @Required
+    @Pattern("^[\\x21\\x23-\\x2B\\x2D-\\x3A\\x3C-\\x5B\\x5D-\\x7E]*$")
+    @Size(max = 4096)
+    public String exact;
+  }
+
+  /** A header name and exactly one of exact, prefix, regex or present. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public static class HeaderMatch {
     @JsonPropertyDescription("The header name (case-insensitive).")
@@ -243,6 +287,9 @@ public class ProxyRouteSpec {
     public String exact;
     @JsonPropertyDescription("The header's value must start with this.")
     public String prefix;
+    @JsonPropertyDescription("An RE2 regular expression the header's whole value must match, such as v[0-9]+ (write .*x.* to find x anywhere).")
+    @Size(max = 1024)
+    public String regex;
     @JsonPropertyDescription("true: the header must be present, whatever its value; false: it must be absent.")
     public Boolean present;
   }

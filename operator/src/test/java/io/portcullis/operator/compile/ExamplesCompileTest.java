@@ -12,6 +12,8 @@ import io.portcullis.snapshot.Cluster;
 import io.portcullis.snapshot.ClusterPolicy;
 import io.portcullis.snapshot.RouteAction;
 import io.portcullis.snapshot.WeightedBackend;
+import io.portcullis.snapshot.filter.BodyLimit;
+import io.portcullis.snapshot.filter.ConcurrencyLimit;
 import io.portcullis.snapshot.filter.IpRules;
 import java.nio.file.Path;
 import java.util.List;
@@ -88,6 +90,13 @@ class ExamplesCompileTest {
         c.route("proxyroute/default/ip-rules/admin/ip.localhost").filters());
     assertEquals(List.of(new IpRules(List.of("127.0.0.0/8", "::1"), List.of("127.0.0.2"))),
         c.route("ingress/default/ip-ingress/ip-ingress.localhost/").filters());
+    assertEquals(List.of(new BodyLimit(1L << 20), new ConcurrencyLimit(2)),
+        c.route("proxyroute/default/limits/main/limits.localhost").filters());
+    assertEquals(List.of(new BodyLimit(8L << 20), new ConcurrencyLimit(2)),
+        c.route("proxyroute/default/limits/uploads/limits.localhost").filters());
+    assertEquals(List.of(new BodyLimit(1L << 20),
+            new ConcurrencyLimit(10, "ingress/default/limits-ingress")),
+        c.route("ingress/default/limits-ingress/limits-ingress.localhost/").filters());
   }
 
   @Test

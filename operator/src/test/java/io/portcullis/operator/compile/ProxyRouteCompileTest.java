@@ -284,7 +284,7 @@ class ProxyRouteCompileTest {
   @Test
   @DisplayName("a header match with two kinds is rejected")
   void headerTwoKinds() {
-    assertRejectedAlone(route("bad").prefix("/a").header("x", "1", "2", null).to("api", 80), "exactly one of exact, prefix or present");
+    assertRejectedAlone(route("bad").prefix("/a").header("x", "1", "2", null).to("api", 80), "exactly one of exact, prefix, regex or present");
   }
 
   @Test

@@ -2,7 +2,7 @@ package io.portcullis.operator.compile.nginx;
 
 import java.util.Locale;
 
-/** canary, canary-weight(-total), canary-by-header(-value). */
+/** canary, canary-weight(-total), canary-by-header(-value|-pattern), canary-by-cookie. */
 final class CanaryAnnotations {
   private CanaryAnnotations() {}
 
@@ -13,6 +13,8 @@ final class CanaryAnnotations {
     String total = r.take("canary-weight-total");
     String header = r.take("canary-by-header");
     String headerValue = r.take("canary-by-header-value");
+    String headerPattern = r.take("canary-by-header-pattern");
+    String cookie = r.take("canary-by-cookie");
     if (canary == null) {
       return null;
     }
@@ -52,6 +54,42 @@ final class CanaryAnnotations {
     if (headerValue != null && name != null) {
       value = headerValue;
     }
-    return new Canary(w, weightTotal, name, value);
+    String pattern = null;
+    if (headerPattern != null && name != null && value == null) {
+      // ingress-nginx searches the value (ngx.re.match, unanchored); our regex matches it whole.
+      String wrapped = ".*(?:" + headerPattern + ").*";
+      String problem = re2Problem(headerPattern);
+      if (problem == null) {
+        pattern = wrapped;
+      } else {
+        r.invalid("canary-by-header-pattern", headerPattern, problem
+            + "; the header takes no request to the canary, the cookie and weight still apply");
+      }
+    }
+    String cookieName = null;
+    if (cookie != null) {
+      if (cookie.matches("[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}")) {
+        cookieName = cookie;
+      } else {
+        r.invalid("canary-by-cookie", cookie, "not a cookie name");
+      }
+    }
+    return new Canary(w, weightTotal, name, value, pattern, cookieName);
+  }
+
+  /**
+   * Why RE2 cannot take {@code pattern} (ingress-nginx's PCRE has backreferences and lookaround,
+   * which cannot run in linear time), or null.
+   */
+  private static String re2Problem(String pattern) {
+    if (pattern.isEmpty() || pattern.length() > 1024) {
+      return "a pattern must have 1 to 1024 characters";
+    }
+    try {
+      com.google.re2j.Pattern.compile(pattern);
+      return null;
+    } catch (com.google.re2j.PatternSyntaxException e) {
+      return "not an RE2 regular expression (" + e.getDescription() + ")";
+    }
   }
 }

@@ -62,8 +62,11 @@ public final class NginxAnnotations {
       a("proxy-next-upstream-tries", SUPPORTED, "tries in all (default 3), up to 11"),
       a("proxy-next-upstream-timeout", PARTLY, "bounds each try (a per-try timeout) instead of"
           + " all tries together"),
-      a("proxy-body-size", REFUSED, "needs a per-route request body limit in the snapshot (the"
-          + " dataplane's global limit applies)"),
+      a("proxy-body-size", PARTLY, "the route's request body limit (nginx units k, m, g; 0 ="
+          + " unlimited): a larger declared Content-Length gets 413 before the backend sees the"
+          + " request, a chunked or HTTP/2 body 413 when it crosses the limit (a reset once the"
+          + " response started); without it the dataplane's limit applies (4 GiB declared, which"
+          + " also caps larger values; ingress-nginx's default is 1m)"),
       a("load-balance", PARTLY, "round_robin; ewma and least_conn become least-request"),
       a("upstream-hash-by", PARTLY, "`$remote_addr`, `$http_NAME`, `$cookie_NAME`, `$arg_NAME`"
           + " onto Maglev consistent hashing; other variables and combinations refused"),
@@ -82,8 +85,12 @@ public final class NginxAnnotations {
       a("canary-by-header", SUPPORTED, "`always` takes the canary, `never` never does, other"
           + " values fall through to the weight"),
       a("canary-by-header-value", SUPPORTED, "this value of canary-by-header takes the canary"),
-      a("canary-by-header-pattern", REFUSED, "needs a regex header match in the snapshot"),
-      a("canary-by-cookie", REFUSED, "needs a cookie match in the snapshot"),
+      a("canary-by-header-pattern", PARTLY, "an RE2 regular expression searched in the header's"
+          + " value (ingress-nginx: PCRE); a pattern RE2 cannot run (backreferences, lookaround) is"
+          + " reported and matches nothing; ignored when canary-by-header-value is set"),
+      a("canary-by-cookie", PARTLY, "cookie value `always` takes the canary, `never` never"
+          + " does, other values fall through to the weight; checked after canary-by-header; the"
+          + " cookie name is compared with case, as RFC 6265 says (nginx ignores case)"),
       // CORS
       a("enable-cors", SUPPORTED, "ingress-nginx's defaults for the cors-* settings below"),
       a("cors-allow-origin", PARTLY, "comma-separated origins or `*`; with `*` credentials are"
@@ -105,9 +112,26 @@ public final class NginxAnnotations {
           + " through; the auth service is sent the Authorization and Cookie headers (ingress-nginx:"
           + " every request header)"),
       a("auth-response-headers", SUPPORTED, "copied from the auth response to the request"),
-      a("auth-signin", REFUSED, "needs a sign-in redirect on 401 in external auth"),
-      a("auth-method", REFUSED, "the auth request's method is fixed"),
-      a("auth-cache-key", REFUSED, "needs a cache key in external auth"),
+      a("auth-signin", PARTLY, "a 401 from auth-url becomes a 302 to this URL with the original"
+          + " URL (`$scheme://$http_host` and the percent-encoded request URI) in the redirect"
+          + " parameter, unless the URL has that parameter already; of nginx's variables"
+          + " `$scheme`, `$host`, `$http_host`, `$request_uri`, `$escaped_request_uri`, `$uri`,"
+          + " `$args`, `$request_method`, `$remote_addr`, `$remote_user`, `$http_*`, `$cookie_*`"
+          + " and `$arg_*` are known (another: the annotation is ignored)"),
+      a("auth-signin-redirect-param", SUPPORTED, "the redirect parameter's name, default `rd`"),
+      a("auth-method", PARTLY, "the auth request's method; default GET, as nginx's"
+          + " `auth_request`; a method ingress-nginx does not admit: GET (ingress-nginx: 503)"),
+      a("auth-cache-key", PARTLY, "answers of auth-url are reused per key (the variables of"
+          + " auth-signin; another: nothing is cached) and route, bounded to 16 MiB per route;"
+          + " an answer with `Set-Cookie` or `Cache-Control: no-store/no-cache/private` is not"
+          + " kept, and its `max-age` does not lengthen the time"),
+      a("auth-always-set-cookie", SUPPORTED, "the Set-Cookie of the auth answer reaches the"
+          + " client whatever the status (by default only with the statuses nginx's `add_header`"
+          + " serves, and on the sign-in redirect, as ingress-nginx)"),
+      a("auth-cache-duration", PARTLY, "`200 202 401 5m` by default (ingress-nginx's), statuses"
+          + " then one time per group; only 2xx, 401 and 403 answers are reused (other statuses are"
+          + " left out); at most 1h; a malformed value fails the location closed (503), as"
+          + " ingress-nginx denies it"),
       // Edge security
       a("whitelist-source-range", SUPPORTED, "addresses and CIDRs allowed; every other client"
           + " gets 403 (an unreadable entry refuses every client: fail closed)"),
@@ -117,16 +141,23 @@ public final class NginxAnnotations {
           + " `Retry-After` instead of ingress-nginx's default 503; with limit-rpm, this one applies"),
       a("limit-rpm", PARTLY, "as limit-rps, per minute"),
       a("limit-burst-multiplier", SUPPORTED, "the bucket holds rate x this (default 5)"),
-      a("limit-connections", REFUSED, "needs per-route connection limits; the dataplane's"
-          + " `--max-connections-per-client` (chart `dataplane.maxConnectionsPerClient`) limits"
-          + " each client address on every route"),
+      a("limit-connections", SUPPORTED, "requests in progress per client address, one count over"
+          + " all paths of the Ingress (nginx's limit_conn: each HTTP/2 stream counts); over it"
+          + " 503, counted per dataplane"),
       a("enable-modsecurity", PARTLY, "onto our WAF in detect mode (ingress-nginx's default"
           + " `SecRuleEngine DetectionOnly`); `portcullis.io/waf: block` blocks"),
       a("enable-owasp-core-rules", PARTLY, "onto our WAF (the OWASP CRS rules) in detect mode"),
       a("ssl-passthrough", REFUSED, "needs layer-4 (TLS passthrough) routes"),
-      a("custom-http-errors", REFUSED, "needs error-page interception in the snapshot"),
-      a("default-backend", REFUSED, "needs error-page interception in the snapshot (the"
-          + " Ingress's spec.defaultBackend is served)"),
+      a("custom-http-errors", PARTLY, "a listed status (400-599) from the backend, or the"
+          + " proxy's own 502/503/504, is answered by the error backend (default-backend, else the"
+          + " operator's `--default-backend`), asked as ingress-nginx asks it (GET `/` with X-Code,"
+          + " X-Format, X-Original-URI, X-Namespace, X-Ingress-Name, X-Service-Name, X-Service-Port,"
+          + " X-Request-ID), its status and page to the client; other methods are asked with GET"
+          + " (ingress-nginx keeps the method), pages over 256 KiB and an unreachable error backend"
+          + " answer 502"),
+      a("default-backend", PARTLY, "the error backend of custom-http-errors (the Service's first"
+          + " port); alone (serving requests while the Service has no ready endpoints) refused:"
+          + " needs a fallback cluster in the snapshot"),
       // Snippets: never
       a("configuration-snippet", REFUSED, SNIPPET),
       a("server-snippet", REFUSED, SNIPPET),

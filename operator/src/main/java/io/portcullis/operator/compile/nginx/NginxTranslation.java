@@ -42,6 +42,8 @@ public record NginxTranslation(
     WafAnnotations.read(reading);
     RateLimitAnnotations.read(reading);
     EdgeAnnotations.read(reading);
+    LimitAnnotations.read(reading);
+    ErrorPageAnnotations.read(reading);
     Canary canary = CanaryAnnotations.read(reading);
     return reading.finish(canary);
   }
