@@ -167,6 +167,9 @@ final class IngressPass {
     boolean useRegex = "true".equals(annotation(ingress, USE_REGEX_ANNOTATION));
     NginxTranslation t = nginx.get(ref);
     RouteExtras extras = t == null ? RouteExtras.NONE : t.route();
+    // Regex paths asked for by nginx.ingress.kubernetes.io/use-regex (or rewrite-target) are read
+    // as ingress-nginx reads them; our own portcullis.io/use-regex keeps whole-path RE2.
+    boolean nginxRegex = t != null && "true".equals(t.annotations().get(USE_REGEX_ANNOTATION));
     IngressAnnotations policy = NginxPass.withExtras(
         IngressAnnotations.read(ref, ingress.getMetadata().getAnnotations(), status), extras,
         ingress);
@@ -183,7 +186,7 @@ final class IngressPass {
       for (String host : hosts(ref, rule, t, "rule " + r)) {
         List<HTTPIngressPath> paths = rule.getHttp().getPaths();
         for (int p = 0; p < paths.size(); p++) {
-          out.addAll(path(ref, created, host, paths.get(p), useRegex, policy, extras,
+          out.addAll(path(ref, created, host, paths.get(p), useRegex, nginxRegex, policy, extras,
               ordinal++, "rule " + r + " path " + p));
         }
         if (extras.appRoot() != null && !appRootHosts.contains(host)) {
@@ -200,8 +203,8 @@ final class IngressPass {
   }
 
   private List<RouteCandidate> path(ObjectRef ref, Instant created, String host,
-      HTTPIngressPath path, boolean useRegex, IngressAnnotations policy, RouteExtras extras,
-      int ordinal, String where) {
+      HTTPIngressPath path, boolean useRegex, boolean nginxRegex, IngressAnnotations policy,
+      RouteExtras extras, int ordinal, String where) {
     PathMatch match;
     try {
       match = pathMatch(path, useRegex);
@@ -210,24 +213,33 @@ final class IngressPass {
       return List.of();
     }
     PathMatch original = match;
+    // Named as written, whatever the nginx reading of a regex makes of it.
+    PathMatch named = match;
+    if (nginxRegex && match instanceof PathMatch.Regex regex) {
+      match = RewriteTarget.nginxRegex(regex);
+    }
     String prefixRewrite = null;
     if (extras.rewriteTarget() != null) {
       try {
         RewriteTarget.Plan plan = RewriteTarget.plan(match, extras.rewriteTarget());
+        if (plan.match() != match) {
+          named = plan.match();
+        }
         match = plan.match();
         prefixRewrite = plan.rewrite();
       } catch (IllegalArgumentException e) {
         status.event(ref, true, Reasons.NGINX_ANNOTATION_REFUSED, "annotation "
-            + NginxAnnotations.PREFIX + "rewrite-target on " + where + " (" + describe(match)
+            + NginxAnnotations.PREFIX + "rewrite-target on " + where + " (" + describe(named)
             + ") is refused: " + e.getMessage());
       }
     }
-    String routeName = routeName(ref, host, match);
+    String routeName = routeName(ref, host, named);
     RouteMatch routeMatch = RouteMatch.path(match);
     if (extras.redirect() != null) {
       Route route = new Route(routeName, routeMatch, extras.redirect(), null, null, policy.filters());
       return List.of(new RouteCandidate(host, route, ref, created, ordinal, "path " + describe(match)));
     }
+    policy = NginxPass.forPath(policy, extras, original, path.getPath());
     String cluster = backendCluster(ref, path.getBackend(), policy, where);
     if (cluster == null) {
       return List.of();
