@@ -155,7 +155,8 @@ public final class NginxAnnotations {
       a("denylist-source-range", SUPPORTED, "addresses and CIDRs refused with 403"),
       a("limit-rps", PARTLY, "a token bucket per client address refilled at the rate, holding"
           + " rate x multiplier + 1 (nginx's `limit_req ... burst nodelay` admits burst + 1 at"
-          + " once); over it 429 with `Retry-After` instead of ingress-nginx's default 503; the"
+          + " once); over it 503 (ingress-nginx's default limit-req-status-code) with"
+          + " `Retry-After`; the"
           + " limit is shared by all dataplanes (ingress-nginx: each replica has all of it); with"
           + " limit-rpm, this one applies"),
       a("limit-rpm", PARTLY, "as limit-rps, per minute"),
