@@ -43,9 +43,10 @@ public final class NginxAnnotations {
       // Redirects
       a("ssl-redirect", SUPPORTED, "`false` serves plain HTTP for hosts with TLS (default: 308 to"
           + " https)"),
-      a("force-ssl-redirect", PARTLY, "308 to https, also for rule hosts spec.tls does not name"
-          + " (the default certificate serves them over https); a client's X-Forwarded-Proto is not"
-          + " believed (ingress-nginx: only with use-forwarded-headers), nor a trusted proxy's yet"),
+      a("force-ssl-redirect", SUPPORTED, "308 to https, also for rule hosts spec.tls does not name"
+          + " (the default certificate serves them over https); behind a load balancer that"
+          + " terminates TLS, the X-Forwarded-Proto of a --trusted-proxies peer is the scheme"
+          + " (ingress-nginx's use-forwarded-headers); a client's is not believed"),
       a("permanent-redirect", PARTLY, "every path answers a redirect to the URL (the query"
           + " string is kept, ingress-nginx drops it)"),
       a("permanent-redirect-code", SUPPORTED, "301 (default), 302, 303, 307 or 308"),
