@@ -44,7 +44,9 @@ options (environment variable in brackets):
   --ready-timeout S      seconds to wait for /ready (90)       [PORTCULLIS_LOCAL_READY_TIMEOUT]
   --log-dir DIR          where the logs go (.portcullis/logs)  [PORTCULLIS_LOCAL_LOG_DIR]
   -h, --help             this text
-JAVA_OPTS is passed to the operator's and the dataplane's JVM.
+The operator and the dataplane run with the JVM flags of their images (Dockerfile.operator,
+Dockerfile.dataplane), the heap sized as under the chart's default memory limits (operator
+512 MiB, dataplane 1 GiB); JAVA_OPTS, when set, replaces both lists.
 EOF
 }
 
@@ -335,13 +337,27 @@ for port in "${PORTS[@]}"; do
 done
 
 mkdir -p "$LOG_DIR"
-read -r -a JVM <<<"${JAVA_OPTS:-}"
+# The images' JVM flags (JDK_JAVA_OPTIONS in Dockerfile.operator / Dockerfile.dataplane; a test
+# keeps these copies equal), with -XX:MaxRAM standing in for the chart's memory limits: outside
+# a container the heap percentages would otherwise be of the whole machine.
+OPERATOR_JVM_OPTIONS="-XX:MaxRAM=512m -XX:MaxRAMPercentage=75.0 -XX:InitialRAMPercentage=5.0 -XX:+UseSerialGC -XX:TrimNativeHeapInterval=5000 -XX:+ExitOnOutOfMemoryError -XX:+PerfDisableSharedMem -Djava.io.tmpdir=/tmp"
+DATAPLANE_JVM_OPTIONS="-XX:MaxRAM=1g -XX:MaxRAMPercentage=40.0 -XX:InitialRAMPercentage=5.0 -XX:+UseSerialGC -XX:TrimNativeHeapInterval=5000 -Dio.netty.allocator.maxOrder=7 -XX:+ExitOnOutOfMemoryError -XX:+PerfDisableSharedMem -Djava.io.tmpdir=/tmp"
+if [[ -n ${JAVA_OPTS:-} ]]; then
+    OPERATOR_JVM_OPTIONS=$JAVA_OPTS DATAPLANE_JVM_OPTIONS=$JAVA_OPTS
+elif ! java -XX:TrimNativeHeapInterval=5000 -version >/dev/null 2>&1; then
+    # Older JDK 17 and 21 updates lack the native heap trimmer (or keep it experimental); it only
+    # returns memory, so such a JDK runs without it rather than refusing to start.
+    OPERATOR_JVM_OPTIONS=${OPERATOR_JVM_OPTIONS/ -XX:TrimNativeHeapInterval=5000/}
+    DATAPLANE_JVM_OPTIONS=${DATAPLANE_JVM_OPTIONS/ -XX:TrimNativeHeapInterval=5000/}
+fi
+read -r -a OPERATOR_JVM <<<"$OPERATOR_JVM_OPTIONS"
+read -r -a DATAPLANE_JVM <<<"$DATAPLANE_JVM_OPTIONS"
 
 if ((BACKENDS)); then
     start hello java "$BACKEND_SRC" --port "$HELLO_PORT" --name hello
     start echo java "$BACKEND_SRC" --port "$ECHO_PORT" --name echo
 fi
-start_with_stdout operator java "${JVM[@]}" -jar "$OPERATOR_JAR" --manifests "$MANIFESTS" \
+start_with_stdout operator java "${OPERATOR_JVM[@]}" -jar "$OPERATOR_JAR" --manifests "$MANIFESTS" \
     --snapshot-port "$SNAPSHOT_PORT" --metrics-port "$METRICS_PORT"
 # Start the dataplane once the operator listens: it would connect anyway (it retries with
 # back-off), but not having to back off makes the first snapshot arrive sooner.
@@ -351,7 +367,7 @@ until port_in_use "$SNAPSHOT_PORT"; do
     ((SECONDS < deadline)) || die "the operator did not open port $SNAPSHOT_PORT within ${READY_TIMEOUT} s (see $LOG_DIR/operator.log)"
     sleep 0.2
 done
-start dataplane java "${JVM[@]}" -jar "$DATAPLANE_JAR" \
+start dataplane java "${DATAPLANE_JVM[@]}" -jar "$DATAPLANE_JAR" \
     --control-plane "http://127.0.0.1:$SNAPSHOT_PORT" --node-id local \
     --http-port "$HTTP_PORT" --https-port "$HTTPS_PORT" --admin-port "$ADMIN_PORT" --bind-address 127.0.0.1
 say "started ${NAMES[*]}; logs in $LOG_DIR"

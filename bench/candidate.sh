@@ -32,11 +32,17 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SNAPSHOT_PORT=${PORTCULLIS_BENCH_SNAPSHOT_PORT:-18500}
 METRICS_PORT=${PORTCULLIS_BENCH_METRICS_PORT:-18501}
 ADMIN_PORT=${PORTCULLIS_BENCH_ADMIN_PORT:-18502}
-DATAPLANE_JAVA_OPTS=${PORTCULLIS_BENCH_DATAPLANE_JAVA_OPTS:--Xms512m -Xmx512m}
-OPERATOR_JAVA_OPTS=${PORTCULLIS_BENCH_OPERATOR_JAVA_OPTS:--Xmx256m}
+# The JVM flags the images ship (bench/jvm-options.sh), so the benchmark measures what runs in a
+# cluster; the variables replace them (e.g. to compare collectors: bench/README.md, "Memory").
+# shellcheck source=bench/jvm-options.sh
+source "$ROOT/bench/jvm-options.sh"
+DATAPLANE_JAVA_OPTS=${PORTCULLIS_BENCH_DATAPLANE_JAVA_OPTS:-$PORTCULLIS_DATAPLANE_JVM_OPTIONS}
+OPERATOR_JAVA_OPTS=${PORTCULLIS_BENCH_OPERATOR_JAVA_OPTS:-$PORTCULLIS_OPERATOR_JVM_OPTIONS}
 POLICY=${PORTCULLIS_BENCH_POLICY:-}
 ENDPOINTS=${PORTCULLIS_BENCH_ENDPOINTS:-1}
 ROUTE=${PORTCULLIS_BENCH_ROUTE:-}
+ACCESS_LOG=${PORTCULLIS_BENCH_ACCESS_LOG:-off}
+[[ $ACCESS_LOG == off || $ACCESS_LOG == json ]] || { echo "candidate.sh: PORTCULLIS_BENCH_ACCESS_LOG='$ACCESS_LOG' is not off or json" >&2; exit 2; }
 [[ -z $ROUTE || -f $ROUTE ]] || { echo "candidate.sh: PORTCULLIS_BENCH_ROUTE='$ROUTE' is not a file" >&2; exit 2; }
 [[ -z $ROUTE || -z $POLICY ]] || { echo "candidate.sh: PORTCULLIS_BENCH_POLICY applies to the built-in Ingress only, not with PORTCULLIS_BENCH_ROUTE" >&2; exit 2; }
 
@@ -167,11 +173,12 @@ for _ in $(seq 300); do
     sleep 0.2
 done
 # Logging would cost CPU the other proxies do not pay (they run with access_log off): warn level,
-# no access log.
+# no access log, unless PORTCULLIS_BENCH_ACCESS_LOG=json measures what the default costs (the lines
+# go to a file, as a container runtime would take them from stdout).
 java "${DP_OPTS[@]}" -jar "$DATAPLANE_JAR" \
     --control-plane "http://127.0.0.1:$SNAPSHOT_PORT" --node-id bench \
     --http-port "$BENCH_PORT" "${DATAPLANE_TLS[@]}" --admin-port "$ADMIN_PORT" --bind-address 127.0.0.1 \
-    --log-level warn --access-log off </dev/null &
+    --log-level warn --access-log "$ACCESS_LOG" </dev/null >"$WORK/access.log" &
 PIDS+=("$!")
 # Whichever exits first ends the candidate (the trap stops the other).
 wait -n

@@ -28,7 +28,9 @@ fi
 mkdir -p "$ROOT/bench/results"
 OUT=$ROOT/bench/results/profile-$SCENARIO-$EVENT-$(date +%Y%m%d-%H%M%S).html
 AGENT="-agentpath:$LIB_DIR/linux-x64/libasyncProfiler.so=start,event=$EVENT,file=$OUT"
-export PORTCULLIS_BENCH_DATAPLANE_JAVA_OPTS="${PORTCULLIS_BENCH_DATAPLANE_JAVA_OPTS:--Xms512m -Xmx512m} $AGENT"
+# shellcheck source=bench/jvm-options.sh
+source "$ROOT/bench/jvm-options.sh"
+export PORTCULLIS_BENCH_DATAPLANE_JAVA_OPTS="${PORTCULLIS_BENCH_DATAPLANE_JAVA_OPTS:-$PORTCULLIS_DATAPLANE_JVM_OPTIONS} $AGENT"
 TLS=()
 case $SCENARIO in tls-*|h2-tls) TLS=(--tls) ;; esac
 "$ROOT/bench/run.sh" "${TLS[@]}" -- --only portcullis --scenarios "$SCENARIO" --reps 1 --duration 20 \

@@ -138,7 +138,12 @@ for port in "$ORIGIN_A" "$ORIGIN_B"; do
   python3 -m http.server "$port" --bind 127.0.0.1 --directory "$WORK/www" >/dev/null 2>&1 &
   PIDS+=("$!")
 done
-java -Xmx256m -jar "$OPERATOR_JAR" --manifests "$WORK/manifests" \
+# The JVM flags that ship (bench/jvm-options.sh): the soak watches the memory a cluster would see.
+# shellcheck source=bench/jvm-options.sh
+source "$ROOT/bench/jvm-options.sh"
+read -r -a OPERATOR_OPTS <<<"$PORTCULLIS_OPERATOR_JVM_OPTIONS"
+read -r -a DATAPLANE_OPTS <<<"$PORTCULLIS_DATAPLANE_JVM_OPTIONS"
+java "${OPERATOR_OPTS[@]}" -jar "$OPERATOR_JAR" --manifests "$WORK/manifests" \
   --snapshot-port "$SNAPSHOT_PORT" --metrics-port "$METRICS_PORT" --log-level warn \
   >"$WORK/operator.log" 2>&1 </dev/null &
 OPERATOR=$!
@@ -148,7 +153,7 @@ for _ in $(seq 300); do
   kill -0 "$OPERATOR" 2>/dev/null || { cat "$WORK/operator.log" >&2; echo "bench/soak.sh: the operator exited" >&2; exit 1; }
   sleep 0.2
 done
-java -Xmx256m -jar "$DATAPLANE_JAR" --control-plane "http://127.0.0.1:$SNAPSHOT_PORT" --node-id soak \
+java "${DATAPLANE_OPTS[@]}" -jar "$DATAPLANE_JAR" --control-plane "http://127.0.0.1:$SNAPSHOT_PORT" --node-id soak \
   --http-port "$HTTP_PORT" --https-port "$HTTPS_PORT" --admin-port "$ADMIN_PORT" --bind-address 127.0.0.1 \
   --log-level warn --access-log off >"$WORK/dataplane.log" 2>&1 </dev/null &
 DATAPLANE=$!

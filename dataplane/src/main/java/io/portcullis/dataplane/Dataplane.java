@@ -214,6 +214,7 @@ public final class Dataplane implements AutoCloseable {
         .port(options.httpPort())
         .shutdownGracePeriod(options.drainTimeout())
         .clientAddresses(options.clientAddresses())
+        .transport(options.transport())
         .build();
   }
 

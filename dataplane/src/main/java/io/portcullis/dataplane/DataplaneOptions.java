@@ -6,6 +6,7 @@ import io.portcullis.dataplane.clientaddress.TrustedProxies;
 import io.portcullis.dataplane.stream.StreamClient;
 import io.portcullis.cli.Flags;
 import io.portcullis.cli.Flags.FlagException;
+import io.portcullis.dataplane.proxy.Transport;
 import io.portcullis.snapshot.filter.IpRules;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -48,6 +49,7 @@ import java.util.Set;
  *     many connections one client may hold
  * @param ipDeny {@code --ip-deny}: the global deny list, canonical CIDRs refused on every host
  *     and route before their own IP rules; empty for none
+ * @param transport {@code --io-transport}: the event loops' socket layer (io_uring, epoll, nio or auto)
  */
 public record DataplaneOptions(
     URI controlPlane,
@@ -64,10 +66,12 @@ public record DataplaneOptions(
     long cacheSize,
     Path wafRules,
     ClientAddressSettings clientAddresses,
-    List<String> ipDeny) {
+    List<String> ipDeny,
+    Transport transport) {
 
   public DataplaneOptions {
     java.util.Objects.requireNonNull(clientAddresses, "clientAddresses");
+    java.util.Objects.requireNonNull(transport, "transport");
     ipDeny = ipDeny == null ? List.of() : List.copyOf(ipDeny);
   }
 
@@ -77,7 +81,7 @@ public record DataplaneOptions(
       Duration drainTimeout, boolean accessLog, long cacheSize, Path wafRules) {
     this(controlPlane, nodeId, httpPort, httpsPort, adminPort, bindAddress, logLevel, tls,
         drainDelay, drainTimeout, accessLog, cacheSize, wafRules, ClientAddressSettings.DEFAULT,
-        List.of());
+        List.of(), Transport.best());
   }
 
   /**
@@ -105,32 +109,36 @@ public record DataplaneOptions(
   /** The same options with other drain timings (tests drain in well under a second). */
   public DataplaneOptions withDrain(Duration delay, Duration timeout) {
     return new DataplaneOptions(controlPlane, nodeId, httpPort, httpsPort, adminPort, bindAddress,
-        logLevel, tls, delay, timeout, accessLog, cacheSize, wafRules, clientAddresses, ipDeny);
+        logLevel, tls, delay, timeout, accessLog, cacheSize, wafRules, clientAddresses, ipDeny,
+        transport);
   }
 
   /** The same options with the access log on or off. */
   public DataplaneOptions withAccessLog(boolean on) {
     return new DataplaneOptions(controlPlane, nodeId, httpPort, httpsPort, adminPort, bindAddress,
-        logLevel, tls, drainDelay, drainTimeout, on, cacheSize, wafRules, clientAddresses, ipDeny);
+        logLevel, tls, drainDelay, drainTimeout, on, cacheSize, wafRules, clientAddresses, ipDeny,
+        transport);
   }
 
   /** The same options with another WAF rules directory. */
   public DataplaneOptions withWafRules(Path dir) {
     return new DataplaneOptions(controlPlane, nodeId, httpPort, httpsPort, adminPort, bindAddress,
-        logLevel, tls, drainDelay, drainTimeout, accessLog, cacheSize, dir, clientAddresses, ipDeny);
+        logLevel, tls, drainDelay, drainTimeout, accessLog, cacheSize, dir, clientAddresses, ipDeny,
+        transport);
   }
 
   /** The same options with other client-address settings. */
   public DataplaneOptions withClientAddresses(ClientAddressSettings settings) {
     return new DataplaneOptions(controlPlane, nodeId, httpPort, httpsPort, adminPort, bindAddress,
-        logLevel, tls, drainDelay, drainTimeout, accessLog, cacheSize, wafRules, settings, ipDeny);
+        logLevel, tls, drainDelay, drainTimeout, accessLog, cacheSize, wafRules, settings, ipDeny,
+        transport);
   }
 
   /** The same options with another global deny list (canonical CIDRs). */
   public DataplaneOptions withIpDeny(List<String> cidrs) {
     return new DataplaneOptions(controlPlane, nodeId, httpPort, httpsPort, adminPort, bindAddress,
         logLevel, tls, drainDelay, drainTimeout, accessLog, cacheSize, wafRules, clientAddresses,
-        cidrs);
+        cidrs, transport);
   }
 
   public static final int DEFAULT_HTTP_PORT = 8080;
@@ -169,7 +177,8 @@ public record DataplaneOptions(
           "trusted-proxies",
           "proxy-protocol",
           "max-connections-per-client",
-          "ip-deny");
+          "ip-deny",
+          "io-transport");
 
   private static final List<String> TLS_FLAGS = List.of("tls-cert", "tls-key", "tls-ca");
 
@@ -225,6 +234,10 @@ public record DataplaneOptions(
         --ip-deny CIDRS       client addresses refused with 403 on every host and route:
                               comma-separated CIDRs or addresses, or @FILE (one or more per
                               line, # comments), read at start (default none) [PORTCULLIS_IP_DENY]
+        --io-transport NAME   the event loops' socket layer: io_uring, epoll, nio, or auto
+                              (the default: io_uring where the kernel and the container
+                              runtime allow it, else epoll, else nio)
+                              [PORTCULLIS_IO_TRANSPORT]
         --help                print this text
       """;
 
@@ -256,6 +269,7 @@ public record DataplaneOptions(
         flags.get("proxy-protocol", ProxyProtocol::parse, ProxyProtocol.OFF),
         flags.get("max-connections-per-client", DataplaneOptions::maxConnectionsPerClient, 0));
     List<String> ipDeny = flags.get("ip-deny", DataplaneOptions::ipDeny, List.of());
+    Transport transport = flags.get("io-transport", Transport::named, Transport.best());
     for (String tlsFlag : TLS_FLAGS) {
       flags.get(tlsFlag, Path::of, null);
     }
@@ -275,7 +289,8 @@ public record DataplaneOptions(
     return new DataplaneOptions(
         controlPlane, nodeId, httpPort, httpsPort, adminPort, bindAddress, logLevel,
         tlsFiles(flags, controlPlane), drainDelay, drainTimeout, accessLog, cacheSize, wafRules,
-        clientAddresses, ipDeny);
+        clientAddresses, ipDeny,
+        transport);
   }
 
   /**

@@ -217,6 +217,20 @@ class DataplaneOptionsTest {
   }
 
   @Test
+  void ioTransportDefaultsToTheFirstAvailableAndBadNamesAreOneLine() {
+    String cp = "http://127.0.0.1:18000";
+    DataplaneOptions o = parse(NO_ENV, "--control-plane", cp);
+    String expected = io.netty.channel.uring.IoUring.isAvailable() ? "io_uring"
+        : io.netty.channel.epoll.Epoll.isAvailable() ? "epoll" : "nio";
+    assertEquals(expected, o.transport().name());
+    assertEquals(expected, parse(NO_ENV, "--control-plane", cp, "--io-transport", "auto").transport().name());
+    assertEquals("nio", parse(Map.of("PORTCULLIS_IO_TRANSPORT", "nio"), "--control-plane", cp)
+        .transport().name());
+    assertEquals("bad value 'kqueue' for --io-transport: 'kqueue' is not one of auto, io_uring, epoll, nio",
+        error("--control-plane", cp, "--io-transport", "kqueue"));
+  }
+
+  @Test
   void helpListsEveryFlag() {
     for (String flag : DataplaneOptions.FLAGS) {
       assertTrue(DataplaneOptions.USAGE.contains("--" + flag + " "), () -> "--help lists --" + flag);

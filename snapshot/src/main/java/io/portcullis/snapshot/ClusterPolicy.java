@@ -169,13 +169,49 @@ public record ClusterPolicy(
    * @param name cookie name
    * @param ttlSeconds Max-Age; 0 means a session cookie
    * @param path cookie Path; null means {@code /}
+   * @param sameSite the cookie's SameSite attribute; null for none
+   * @param secure when the cookie carries the Secure attribute; null for never
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record AffinityCookie(
-      String name, @JsonInclude(JsonInclude.Include.NON_DEFAULT) long ttlSeconds, String path) {
+      String name, @JsonInclude(JsonInclude.Include.NON_DEFAULT) long ttlSeconds, String path,
+      SameSite sameSite, Secure secure) {
     public AffinityCookie {
       Sorted.requireText(name, "affinity cookie name");
       requireNonNegative(ttlSeconds, "affinity cookie ttl");
+    }
+
+    /** A cookie without SameSite and Secure. */
+    public AffinityCookie(String name, long ttlSeconds, String path) {
+      this(name, ttlSeconds, path, null, null);
+    }
+
+    /** The same cookie with another Path. */
+    public AffinityCookie withPath(String newPath) {
+      return new AffinityCookie(name, ttlSeconds, newPath, sameSite, secure);
+    }
+
+    /** When the cookie is marked Secure (browsers then send it over https only). */
+    public enum Secure {
+      /** On every response. */
+      ALWAYS,
+      /** On responses to requests that came over https (ingress-nginx's default). */
+      HTTPS_REQUESTS
+    }
+
+    /** The cookie's SameSite attribute (RFC 6265bis), as written in Set-Cookie. */
+    public enum SameSite {
+      STRICT("Strict"), LAX("Lax"), NONE("None");
+
+      private final String attribute;
+
+      SameSite(String attribute) {
+        this.attribute = attribute;
+      }
+
+      public String attribute() {
+        return attribute;
+      }
     }
   }
 

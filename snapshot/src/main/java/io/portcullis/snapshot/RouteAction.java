@@ -28,7 +28,9 @@ public sealed interface RouteAction {
    *
    * @param backends sorted by cluster name; weights are relative
    * @param prefixRewrite when set, the part of the path matched by the route's prefix is replaced
-   *     by this value
+   *     by this value; an exact or regex route's whole path is replaced, and in a regex route's
+   *     value {@code $1}..{@code $9} stand for the path regex's capture groups (empty when a group
+   *     took no part), as in nginx's {@code rewrite}
    * @param timeoutMillis time allowed for the whole exchange, all retries included; 0 means the
    *     dataplane's default
    * @param idleTimeoutMillis the exchange fails when no byte moves either way for this long; 0

@@ -154,6 +154,7 @@ public record Snapshot(
       throw new IllegalArgumentException("default cluster " + defaultCluster + " is not defined");
     }
     for (VirtualHost vhost : virtualHosts) {
+      requireErrorPagesClusters(vhost.filters(), names, "virtual host " + vhost.host());
       for (Route route : vhost.routes()) {
         for (String cluster : route.action().clusterNames()) {
           if (!names.contains(cluster)) {
@@ -161,6 +162,18 @@ public record Snapshot(
                 "route " + route.name() + " forwards to undefined cluster " + cluster);
           }
         }
+        requireErrorPagesClusters(route.filters(), names, "route " + route.name());
+      }
+    }
+  }
+
+  private static void requireErrorPagesClusters(
+      List<io.portcullis.snapshot.filter.FilterConfig> filters, Set<String> names, String owner) {
+    for (var filter : filters) {
+      if (filter instanceof io.portcullis.snapshot.filter.ErrorPages pages
+          && !names.contains(pages.cluster())) {
+        throw new IllegalArgumentException(
+            owner + " takes error pages from undefined cluster " + pages.cluster());
       }
     }
   }

@@ -30,6 +30,8 @@ final class CompiledRoute {
   private final List<String> methods;
   final WeightedPicker<ClusterRuntime> backends;
   final FilterChain filters;
+  /** A regex route's rewrite that refers to capture groups, or null. */
+  private final RegexRewrite groupRewrite;
 
   CompiledRoute(
       int priority, Route route, Map<String, ClusterRuntime> clusters, FilterChain filters) {
@@ -48,6 +50,8 @@ final class CompiledRoute {
     this.methods = route.match().methods();
     this.regex = route.match().path() instanceof PathMatch.Regex r
         ? compile(route, "path", r.pattern()) : null;
+    this.groupRewrite = regex != null && route.action() instanceof RouteAction.Forward f
+        ? RegexRewrite.of(regex, f.prefixRewrite()) : null;
     this.backends =
         route.action() instanceof RouteAction.Forward f
             ? new WeightedPicker<>(
@@ -64,6 +68,12 @@ final class CompiledRoute {
           "route " + route.name() + " has an invalid " + where + " regex: " + e.getMessage(),
           List.of("route/" + route.name()));
     }
+  }
+
+  /** The path to send upstream for {@code path} (normalized), the route's rewrite applied. */
+  String upstreamPath(String rewrite, String path) {
+    return groupRewrite != null
+        ? groupRewrite.apply(path) : RuntimeConfig.rewrite(route.match().path(), rewrite, path);
   }
 
   /** Whether the request satisfies everything but the exact/prefix path part the index checked. */

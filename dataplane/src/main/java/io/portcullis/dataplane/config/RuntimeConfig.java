@@ -257,7 +257,7 @@ public final class RuntimeConfig {
     var route = match.route;
     RouteAction action = route.action();
     if (action instanceof RouteAction.Forward forward) {
-      String upstreamPath = rewrite(route.match().path(), forward.prefixRewrite(), path);
+      String upstreamPath = match.upstreamPath(forward.prefixRewrite(), path);
       return new RouteDecision.Forward(
           route.name(),
           match.backends.pick(),
@@ -309,7 +309,8 @@ public final class RuntimeConfig {
   /**
    * Applies a prefix rewrite: the matched prefix is replaced by {@code rewrite} at a segment
    * boundary ({@code /api} → {@code /}: {@code /api/users} becomes {@code /users}). For exact and
-   * regex routes the whole path is replaced.
+   * regex routes the whole path is replaced (a regex route's {@code $n} references to its capture
+   * groups are {@link RegexRewrite}'s).
    */
   static String rewrite(PathMatch match, String rewrite, String path) {
     if (rewrite == null) {

@@ -4,6 +4,8 @@ import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -110,13 +112,19 @@ public final class ChainRun {
   /**
    * Runs the response phases on {@code response}, last filter first. Returns the head to send (the
    * one given, changed in place, or a filter's replacement), the body that replaces the original
-   * one (null to keep it), and the transform to stream the body through (null for none).
+   * one (null to keep it), and the transform to stream the body through (null for none); or, when
+   * a filter replaces the response later, only the stage that completes (on the event loop) with
+   * that outcome.
    */
   public ResponseOutcome onResponse(HttpResponse response) {
+    return respond(response, null, entered - 1);
+  }
+
+  private ResponseOutcome respond(HttpResponse response, LocalResponse.Body body, int from) {
     HttpResponse head = response;
-    LocalResponse.Body replacement = null;
+    LocalResponse.Body replacement = body;
     BodyTransform transform = null;
-    for (int i = entered - 1; i >= 0; i--) {
+    for (int i = from; i >= 0; i--) {
       ResponseAction action;
       try {
         action = chain.get(i).onResponse(ctx, head);
@@ -134,18 +142,72 @@ public final class ChainRun {
         }
         LocalResponses.release(replacement);
         replacement = r.response().body();
-        head = new DefaultHttpResponse(HttpVersion.HTTP_1_1,
-            HttpResponseStatus.valueOf(r.response().status()), r.response().headers());
+        head = headOf(r.response());
+      } else if (action instanceof ResponseAction.ReplaceLater later) {
+        if (transform != null) {
+          transform.onAbort();
+        }
+        LocalResponses.release(replacement);
+        return ResponseOutcome.later(continueLater(later.later(), i - 1));
       }
     }
-    return new ResponseOutcome(head, replacement, transform);
+    return new ResponseOutcome(head, replacement, transform, null);
+  }
+
+  /** The response phases of the filters before {@code from + 1} on the replacement, when it comes. */
+  private CompletionStage<ResponseOutcome> continueLater(
+      CompletionStage<LocalResponse> later, int from) {
+    CompletableFuture<ResponseOutcome> next = new CompletableFuture<>();
+    later.whenComplete((response, error) -> {
+      Runnable go = () -> {
+        LocalResponse answer = response;
+        if (error != null || answer == null) {
+          log.warn("a response replacement failed on route {}", ctx.routeName(), error);
+          answer = LocalResponse.text(502, "bad gateway\n");
+        }
+        try {
+          ResponseOutcome outcome = respond(headOf(answer), answer.body(), from);
+          if (outcome.later() != null) {
+            outcome.later().whenComplete((o, e) -> {
+              if (o != null) {
+                next.complete(o);
+              } else {
+                next.completeExceptionally(e);
+              }
+            });
+          } else {
+            next.complete(outcome);
+          }
+        } catch (RuntimeException e) {
+          next.completeExceptionally(e);
+        }
+      };
+      if (ctx.eventLoop().inEventLoop()) {
+        go.run();
+      } else {
+        ctx.eventLoop().execute(go);
+      }
+    });
+    return next;
+  }
+
+  private static HttpResponse headOf(LocalResponse response) {
+    return new DefaultHttpResponse(HttpVersion.HTTP_1_1,
+        HttpResponseStatus.valueOf(response.status()), response.headers());
   }
 
   /**
    * @param head the response head to send
    * @param replacement the body that replaces the original one, or null to send the original
    * @param transform what the body streams through, or null
+   * @param later when non-null, the other fields are null: the original response is discarded and
+   *     what to send comes when this completes (on the event loop); an exchange that ended
+   *     meanwhile releases what it brings
    */
   public record ResponseOutcome(HttpResponse head, LocalResponse.Body replacement,
-      BodyTransform transform) {}
+      BodyTransform transform, CompletionStage<ResponseOutcome> later) {
+    static ResponseOutcome later(CompletionStage<ResponseOutcome> later) {
+      return new ResponseOutcome(null, null, null, later);
+    }
+  }
 }

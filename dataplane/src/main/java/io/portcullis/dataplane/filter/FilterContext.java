@@ -80,4 +80,17 @@ public interface FilterContext extends AttributeMap {
     return CompletableFuture.failedFuture(
         new UnsupportedOperationException("this exchange cannot send requests of its own"));
   }
+
+  /**
+   * Sends a GET of the filter's own for {@code pathAndQuery} with {@code headers} to {@code
+   * cluster}, a cluster of the snapshot other than the route's (an error backend): one try on one
+   * endpoint, no filters, no retries, bounded by the proxy's response timeout. Completes on the
+   * event loop with the whole answer, or exceptionally when the cluster is unknown, nothing could
+   * be reached, or the body exceeds {@code maxResponseBytes}.
+   */
+  default CompletionStage<SubrequestClient.SubResponse> fetchFromCluster(
+      String cluster, String pathAndQuery, HttpHeaders headers, int maxResponseBytes) {
+    return CompletableFuture.failedFuture(
+        new UnsupportedOperationException("this exchange cannot send requests of its own"));
+  }
 }

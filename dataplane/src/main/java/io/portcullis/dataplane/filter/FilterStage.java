@@ -29,6 +29,12 @@ public enum FilterStage {
   CACHE,
   /** Response compression (its response phase runs before the cache's, so the cache keeps it). */
   COMPRESSION,
+  /**
+   * Error pages: a response with a listed status is replaced by the error backend's page. Its
+   * response phase runs before compression's, the cache's and CORS's, so the page is treated like
+   * any response.
+   */
+  ERROR_PAGES,
   /** The route's own request and response header changes: closest to the backend. */
   HEADERS
 }

@@ -1,6 +1,7 @@
 package io.portcullis.dataplane.filter;
 
 import java.util.Objects;
+import java.util.concurrent.CompletionStage;
 
 /** What a filter's response phase decided. */
 public sealed interface ResponseAction {
@@ -28,6 +29,17 @@ public sealed interface ResponseAction {
     return new Replace(response);
   }
 
+  /**
+   * Send what {@code later} completes with instead, once it completes (an error page fetched from
+   * another service): the body of the response it replaces is discarded now, and nothing goes to
+   * the client meanwhile. The replacement passes the response phases of the filters before this
+   * one, on the event loop. {@code later} should complete with an answer of the filter's own on
+   * failure; one that fails anyway is answered with a 502.
+   */
+  static ResponseAction replaceLater(CompletionStage<LocalResponse> later) {
+    return new ReplaceLater(later);
+  }
+
   /** See {@link #proceed()}. */
   enum Proceed implements ResponseAction {
     INSTANCE
@@ -44,6 +56,13 @@ public sealed interface ResponseAction {
   record Replace(LocalResponse response) implements ResponseAction {
     public Replace {
       Objects.requireNonNull(response, "response");
+    }
+  }
+
+  /** See {@link #replaceLater}. */
+  record ReplaceLater(CompletionStage<LocalResponse> later) implements ResponseAction {
+    public ReplaceLater {
+      Objects.requireNonNull(later, "later");
     }
   }
 }

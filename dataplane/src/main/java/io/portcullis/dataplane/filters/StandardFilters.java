@@ -10,6 +10,7 @@ import io.portcullis.dataplane.filters.auth.AuthFilters;
 import io.portcullis.dataplane.filters.cache.CacheEngine;
 import io.portcullis.dataplane.filters.compression.CompressionFilter;
 import io.portcullis.dataplane.filters.cors.CorsFilter;
+import io.portcullis.dataplane.filters.errorpages.ErrorPagesFilter;
 import io.portcullis.dataplane.filters.headers.HeaderRewriteFilter;
 import io.portcullis.dataplane.filters.ratelimit.RateLimits;
 import io.portcullis.dataplane.filters.iprules.IpRulesFilter;
@@ -27,6 +28,7 @@ import io.portcullis.snapshot.filter.ConcurrencyLimit;
 import io.portcullis.snapshot.filter.CachePolicy;
 import io.portcullis.snapshot.filter.CompressionPolicy;
 import io.portcullis.snapshot.filter.CorsPolicy;
+import io.portcullis.snapshot.filter.ErrorPages;
 import io.portcullis.snapshot.filter.RateLimitPolicy;
 import io.portcullis.snapshot.filter.IpRules;
 import io.portcullis.snapshot.filter.WafSettings;
@@ -61,6 +63,7 @@ public final class StandardFilters {
         .add(IpRules.class, FilterStage.IP_RULES, IpRulesFilter::create)
         .add(BodyLimit.class, FilterStage.RATE_LIMIT, BodyLimitFilter::new)
         .add(ConcurrencyLimit.class, FilterStage.RATE_LIMIT, ConcurrencyLimits.shared()::create)
+        .add(ErrorPages.class, FilterStage.ERROR_PAGES, ErrorPagesFilter::new)
         .build();
   }
 

@@ -14,7 +14,9 @@ import java.util.Map;
 final class CookieAffinityBalancer implements Balancer {
   private final ClusterPolicy.AffinityCookie cookie;
   private final Balancer fallback;
+  /** The attributes after the value, without and with Secure. */
   private final String attributes;
+  private final String secureAttributes;
   private volatile Map<String, UpstreamEndpoint> byId = Map.of();
 
   CookieAffinityBalancer(ClusterPolicy.AffinityCookie cookie, Balancer fallback) {
@@ -24,7 +26,11 @@ final class CookieAffinityBalancer implements Balancer {
     if (cookie.ttlSeconds() > 0) {
       a.append("; Max-Age=").append(cookie.ttlSeconds());
     }
-    this.attributes = a.append("; HttpOnly").toString();
+    if (cookie.sameSite() != null) {
+      a.append("; SameSite=").append(cookie.sameSite().attribute());
+    }
+    this.attributes = a + "; HttpOnly";
+    this.secureAttributes = a + "; Secure; HttpOnly";
   }
 
   @Override
@@ -61,6 +67,16 @@ final class CookieAffinityBalancer implements Balancer {
     if (picked.id().equals(id)) {
       return null;
     }
-    return cookie.name() + "=" + picked.id() + attributes;
+    return cookie.name() + "=" + picked.id() + (secure(context) ? secureAttributes : attributes);
+  }
+
+  private boolean secure(PickContext context) {
+    if (cookie.secure() == null) {
+      return false;
+    }
+    return switch (cookie.secure()) {
+      case ALWAYS -> true;
+      case HTTPS_REQUESTS -> context.request() != null && "https".equals(context.request().scheme());
+    };
   }
 }

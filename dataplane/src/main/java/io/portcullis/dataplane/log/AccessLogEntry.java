@@ -15,7 +15,8 @@ package io.portcullis.dataplane.log;
  * @param status status code sent to the client; 0 when the connection closed before a response
  * @param route the route name, or {@code none} when nothing matched
  * @param cluster the cluster forwarded to
- * @param endpoint {@code address:port} of the backend
+ * @param endpoint the backend, written as its {@code toString()} ({@code address:port}) by the
+ *     log's writer thread rather than formatted on the event loop
  * @param upstreamStatus the backend's status code
  * @param durationMillis request head to the end of the response (or the connection's close)
  * @param upstreamMillis request sent upstream to the backend's response head
@@ -35,7 +36,7 @@ public record AccessLogEntry(
     int status,
     String route,
     String cluster,
-    String endpoint,
+    Object endpoint,
     int upstreamStatus,
     double durationMillis,
     double upstreamMillis,

@@ -175,7 +175,7 @@ public final class AccessLogHandler extends ChannelDuplexHandler {
         p.status,
         p.routed.route == null ? "none" : p.routed.route,
         p.routed.cluster,
-        p.routed.endpoint == null ? null : p.routed.endpoint.toString(),
+        p.routed.endpoint,
         p.routed.upstreamStatus,
         (System.nanoTime() - p.startNanos) / 1e6,
         p.routed.upstreamNanos / 1e6,

@@ -1,11 +1,10 @@
 package io.portcullis.dataplane.log;
 
-import java.io.BufferedWriter;
+import java.io.ByteArrayOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
-import java.io.OutputStreamWriter;
-import java.io.Writer;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -18,7 +17,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The access log behind a bounded queue: event loops only {@code offer} (never block, never
- * format, never write); one daemon thread formats each entry as a JSON line and writes it. When
+ * format, never write); one daemon thread formats the entries as JSON lines into one buffer
+ * ({@link JsonLines}) and writes it out when it fills or the queue runs empty. When
  * the writer falls behind (stdout piped to a slow collector) entries are dropped and counted
  * rather than slowing the proxy down.
  *
@@ -33,7 +33,7 @@ public final class AsyncAccessLog implements AccessLog, AutoCloseable {
   /** Entries waiting to be written; a few seconds of a busy proxy. */
   public static final int DEFAULT_CAPACITY = 16_384;
 
-  /** Where formatted lines go: stdout in production, a list in tests. */
+  /** Where formatted lines go, one at a time (tests collect them). */
   public interface LineSink {
     void write(String line) throws IOException;
 
@@ -47,7 +47,7 @@ public final class AsyncAccessLog implements AccessLog, AutoCloseable {
   private final Queue<AccessLogEntry> queue = new ConcurrentLinkedQueue<>();
   private final AtomicInteger queued = new AtomicInteger();
   private final int capacity;
-  private final LineSink sink;
+  private final OutputStream out;
   private final Runnable onDrop;
   private final AtomicLong dropped = new AtomicLong();
   private final Thread writer;
@@ -57,35 +57,25 @@ public final class AsyncAccessLog implements AccessLog, AutoCloseable {
    * @param onDrop called on the event loop for each entry dropped because the queue was full
    */
   public AsyncAccessLog(LineSink sink, int capacity, Runnable onDrop) {
+    this(new LinesOut(sink), capacity, onDrop);
+  }
+
+  /**
+   * @param out where the UTF-8 JSON lines go, in writes of up to a few KiB
+   * @param onDrop called on the event loop for each entry dropped because the queue was full
+   */
+  public AsyncAccessLog(OutputStream out, int capacity, Runnable onDrop) {
     this.capacity = capacity;
-    this.sink = sink;
+    this.out = out;
     this.onDrop = onDrop;
     this.writer = new Thread(this::run, "access-log");
     writer.setDaemon(true);
     writer.start();
   }
 
-  /** One JSON line per request on the process's stdout, buffered. */
+  /** One JSON line per request on the process's stdout. */
   public static AsyncAccessLog toStdout(Runnable onDrop) {
-    Writer out =
-        new BufferedWriter(
-            new OutputStreamWriter(new FileOutputStream(FileDescriptor.out), StandardCharsets.UTF_8),
-            64 * 1024);
-    return new AsyncAccessLog(
-        new LineSink() {
-          @Override
-          public void write(String line) throws IOException {
-            out.write(line);
-            out.write('\n');
-          }
-
-          @Override
-          public void flush() throws IOException {
-            out.flush();
-          }
-        },
-        DEFAULT_CAPACITY,
-        onDrop);
+    return new AsyncAccessLog(new FileOutputStream(FileDescriptor.out), DEFAULT_CAPACITY, onDrop);
   }
 
   @Override
@@ -107,13 +97,17 @@ public final class AsyncAccessLog implements AccessLog, AutoCloseable {
   private void run() {
     boolean failed = false;
     boolean unflushed = false;
+    JsonLines lines = null;
     while (true) {
       AccessLogEntry entry = queue.poll();
       try {
+        if (lines == null) {
+          lines = new JsonLines(out);
+        }
         if (entry == null) {
-          if (unflushed) { // one flush per burst, not per line
+          if (unflushed) { // one write per burst, not per line
             unflushed = false;
-            sink.flush();
+            lines.flush();
           }
           if (closed) {
             return;
@@ -122,7 +116,7 @@ public final class AsyncAccessLog implements AccessLog, AutoCloseable {
           continue;
         }
         queued.decrementAndGet();
-        sink.write(JsonLines.format(entry));
+        lines.write(entry);
         unflushed = true;
         failed = false;
       } catch (IOException | RuntimeException e) {
@@ -130,6 +124,8 @@ public final class AsyncAccessLog implements AccessLog, AutoCloseable {
           log.warn("cannot write the access log: {}", e.toString());
           failed = true;
         }
+        lines = null; // it may hold half a line: the next entry starts a clean one
+        unflushed = false;
       }
     }
   }
@@ -143,6 +139,39 @@ public final class AsyncAccessLog implements AccessLog, AutoCloseable {
       writer.join(1000);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Cuts the byte stream into lines for a {@link LineSink}. */
+  private static final class LinesOut extends OutputStream {
+    private final LineSink sink;
+    private final ByteArrayOutputStream line = new ByteArrayOutputStream(256);
+
+    LinesOut(LineSink sink) {
+      this.sink = sink;
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      if (b == '\n') {
+        String text = line.toString(StandardCharsets.UTF_8);
+        line.reset();
+        sink.write(text);
+      } else {
+        line.write(b);
+      }
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      for (int i = off; i < off + len; i++) {
+        write(b[i]);
+      }
+    }
+
+    @Override
+    public void flush() throws IOException {
+      sink.flush();
     }
   }
 }

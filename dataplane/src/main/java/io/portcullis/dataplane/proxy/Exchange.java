@@ -23,6 +23,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.DefaultAttributeMap;
 import io.portcullis.dataplane.clientaddress.ClientAddress;
+import io.portcullis.dataplane.cluster.ClusterRuntime;
 import io.portcullis.dataplane.clientaddress.ForwardedFor;
 import io.portcullis.dataplane.config.RouteDecision;
 import io.portcullis.dataplane.filter.BodyTransform;
@@ -151,7 +152,7 @@ final class Exchange extends DefaultAttributeMap implements FilterContext, Chain
         headers,
         ForwardedFor.upstreamValue(
             peer, headers, services.settings().clientAddresses().trustedProxies()),
-        services.scheme(), requestId, HeaderRewrite.NONE, upgrade);
+        head.scheme(), requestId, HeaderRewrite.NONE, upgrade);
     HeaderPolicy.setForwardedClientCert(headers, head.tls());
     FilterChain filters = decision.filters();
     if (filters.isEmpty()) {
@@ -230,6 +231,11 @@ final class Exchange extends DefaultAttributeMap implements FilterContext, Chain
     LocalResponse.Body body = response.body();
     BodyTransform transform = null;
     ChainRun.ResponseOutcome outcome = filterResponse(out);
+    if (outcome != null && outcome.later() != null) {
+      LocalResponses.release(body);
+      awaitReplacement(outcome.later(), 0);
+      return;
+    }
     if (outcome != null) {
       out = outcome.head();
       transform = outcome.transform();
@@ -239,6 +245,49 @@ final class Exchange extends DefaultAttributeMap implements FilterContext, Chain
       }
     }
     completed(out.status().code(), 0);
+    writeLocal(out, body, transform);
+  }
+
+  /**
+   * A filter replaces the response with one it is still fetching: nothing goes to the client
+   * until it comes (the original body is gone already); an exchange that ended meanwhile drops it.
+   */
+  void awaitReplacement(CompletionStage<ChainRun.ResponseOutcome> later, int upstreamStatus) {
+    phase = ExchangePhase.LOCAL;
+    later.whenComplete((outcome, error) -> {
+      if (!ctx.channel().eventLoop().inEventLoop()) {
+        ctx.channel().eventLoop().execute(() -> replaced(outcome, error, upstreamStatus));
+      } else {
+        replaced(outcome, error, upstreamStatus);
+      }
+    });
+  }
+
+  private void replaced(ChainRun.ResponseOutcome outcome, Throwable error, int upstreamStatus) {
+    if (!down.isCurrent(this) || phase != ExchangePhase.LOCAL || localBody != null) {
+      if (outcome != null) {
+        LocalResponses.release(outcome.replacement());
+        if (outcome.transform() != null) {
+          outcome.transform().onAbort();
+        }
+      }
+      return;
+    }
+    HttpResponse out;
+    LocalResponse.Body body;
+    BodyTransform transform = null;
+    if (outcome == null) {
+      LocalResponse failed = LocalResponse.text(502, Responses.reason(502));
+      out = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.BAD_GATEWAY,
+          failed.headers());
+      body = failed.body();
+    } else {
+      out = outcome.head();
+      body = outcome.replacement();
+      transform = outcome.transform();
+    }
+    out.headers().set(HeaderPolicy.X_REQUEST_ID, requestId);
+    completed(out.status().code(), upstreamStatus);
     writeLocal(out, body, transform);
   }
 
@@ -497,5 +546,19 @@ final class Exchange extends DefaultAttributeMap implements FilterContext, Chain
     return UpstreamFetch.send(ctx.channel().eventLoop(), services.upstreams(), forward.cluster(),
         get, maxResponseBytes, services.settings().responseTimeout().toMillis(),
         services.resilience());
+  }
+
+  @Override
+  public CompletionStage<SubrequestClient.SubResponse> fetchFromCluster(
+      String cluster, String pathAndQuery, HttpHeaders headers, int maxResponseBytes) {
+    ClusterRuntime target = services.cluster(cluster);
+    if (target == null) {
+      return CompletableFuture.failedFuture(
+          new java.io.IOException("cluster " + cluster + " is not in the current config"));
+    }
+    FullHttpRequest get = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET,
+        pathAndQuery, Unpooled.EMPTY_BUFFER, headers, EmptyHttpHeaders.INSTANCE);
+    return UpstreamFetch.send(ctx.channel().eventLoop(), services.upstreams(), target, get,
+        maxResponseBytes, services.settings().responseTimeout().toMillis(), services.resilience());
   }
 }

@@ -1,6 +1,7 @@
 package io.portcullis.dataplane.proxy;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.util.ByteProcessor;
 import java.util.Locale;
 
 /**
@@ -34,8 +35,15 @@ final class Http1RequestFraming {
 
   private final int maxHeadBytes;
   private State state = State.HEAD_LINE;
-  /** The current line (head or trailer), bounded by {@link #maxHeadBytes}. */
+  /**
+   * The current line (head or trailer), bounded by {@link #maxHeadBytes}. Of a head, only the
+   * request line and the fields that can frame a request are kept (see {@link #keepsLine}).
+   */
   private final StringBuilder line = new StringBuilder();
+  /** Bytes of the current head line, kept or not. */
+  private int lineBytes;
+  /** Whether the current head line is copied into {@link #line}. */
+  private boolean keepLine;
   private boolean requestLineSeen;
   private int headBytes;
   private boolean chunked;
@@ -70,6 +78,17 @@ final class Http1RequestFraming {
       if (state == State.OPAQUE) {
         return OK;
       }
+      if (state == State.HEAD_LINE) {
+        // Most bytes of a head are neither CR nor LF: find the line's end in one pass and copy
+        // only the lines the framing needs.
+        int eol = in.forEachByte(i, end - i, ByteProcessor.FIND_CRLF);
+        int spanEnd = eol < 0 ? end : eol;
+        headSpan(in, i, spanEnd);
+        if (eol < 0 || state == State.OPAQUE) {
+          return OK;
+        }
+        i = eol;
+      }
       if (state == State.DATA || state == State.FIXED) {
         long skip = Math.min(remaining, end - i);
         remaining -= skip;
@@ -98,11 +117,11 @@ final class Http1RequestFraming {
         } else if (c == '\n') {
           // A bare LF before the request line is tolerated by RFC 9112 §2.2; elsewhere the
           // decoder's strict line parsing refuses it.
-          if (requestLineSeen || line.length() > 0) {
+          if (requestLineSeen || lineBytes > 0) {
             state = State.OPAQUE;
           }
         } else {
-          line.append(c);
+          headByte(c);
         }
         return true;
       }
@@ -186,13 +205,61 @@ final class Http1RequestFraming {
     }
   }
 
+  /** Bytes {@code [from, to)} of {@code in}: part of a head line, neither CR nor LF. */
+  private void headSpan(ByteBuf in, int from, int to) {
+    int n = to - from;
+    if (n == 0) {
+      return;
+    }
+    // The byte-at-a-time path counts the same way: past the bound the decoder answers 414 or 431.
+    if (headBytes + n > maxHeadBytes) {
+      state = State.OPAQUE;
+      return;
+    }
+    headBytes += n;
+    headByte((char) (in.getByte(from) & 0xff));
+    lineBytes += n - 1;
+    if (keepLine) {
+      for (int j = from + 1; j < to; j++) {
+        line.append((char) (in.getByte(j) & 0xff));
+      }
+    }
+  }
+
+  /** One byte of a head line (not CR or LF), already counted in {@link #headBytes}. */
+  private void headByte(char c) {
+    if (lineBytes++ == 0) {
+      keepLine = keepsLine(c);
+    }
+    if (keepLine) {
+      line.append(c);
+    }
+  }
+
+  /**
+   * The request line, and the fields whose names start as Transfer-Encoding, Content-Length or
+   * Upgrade do: the others cannot change framing, and copying every header of every request
+   * would cost more than the whole scan.
+   */
+  private boolean keepsLine(char first) {
+    if (!requestLineSeen) {
+      return true;
+    }
+    char c = (char) (first | 0x20);
+    return c == 't' || c == 'c' || c == 'u';
+  }
+
   /** One head line ended (CRLF seen). */
   private boolean headLine() {
-    String text = line.toString();
+    boolean kept = keepLine;
+    boolean empty = lineBytes == 0;
+    lineBytes = 0;
+    keepLine = false;
+    String text = kept ? line.toString() : "";
     line.setLength(0);
     state = State.HEAD_LINE;
     if (!requestLineSeen) {
-      if (text.isEmpty()) {
+      if (empty) {
         return true; // an empty line before the request line (RFC 9112 §2.2)
       }
       requestLineSeen = true;
@@ -207,8 +274,10 @@ final class Http1RequestFraming {
       upgradePending = false;
       return valid;
     }
-    if (!text.isEmpty()) {
-      headerField(text);
+    if (!empty) {
+      if (kept) {
+        headerField(text);
+      }
       return true;
     }
     // The end of the head: what follows is the body, as RFC 9112 §6.3 frames a request.

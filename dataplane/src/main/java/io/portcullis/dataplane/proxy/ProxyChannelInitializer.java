@@ -109,7 +109,7 @@ class ProxyChannelInitializer extends ChannelInitializer<SocketChannel> {
   private ExchangeServices services() {
     ExchangeServices s = services;
     if (s == null) {
-      s = new ExchangeServices(settings, metrics, connector, scheme());
+      s = new ExchangeServices(settings, metrics, connector, scheme(), router);
       services = s;
     }
     return s;

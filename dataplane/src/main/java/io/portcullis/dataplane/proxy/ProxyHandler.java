@@ -9,6 +9,8 @@ import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
+import io.portcullis.dataplane.clientaddress.ClientAddress;
+import io.portcullis.dataplane.clientaddress.ForwardedProto;
 import io.portcullis.dataplane.config.RouteDecision;
 import io.portcullis.dataplane.filter.LocalResponse;
 import io.portcullis.dataplane.http.RequestHead;
@@ -196,7 +198,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Downstr
     HttpHeaders headers = request.headers();
     RequestHead head =
         new RequestHead(
-            services.scheme(),
+            ForwardedProto.scheme(services.scheme(), ClientAddress.of(ctx.channel()), headers,
+                services.settings().clientAddresses().trustedProxies()),
             headers.get(HttpHeaderNames.HOST),
             path,
             query,

@@ -36,7 +36,7 @@ public final class ProxyServer implements AutoCloseable {
   private final ProxySettings settings;
   private final Router router;
   private final ProxyMetrics metrics;
-  private final Transport transport = Transport.best();
+  private final Transport transport;
   private EventLoopGroup group;
   private volatile UpstreamConnector connector;
   private Channel serverChannel;
@@ -69,6 +69,7 @@ public final class ProxyServer implements AutoCloseable {
     this.settings = settings;
     this.router = router;
     this.metrics = metrics;
+    this.transport = settings.transport();
   }
 
   /** Observers added to every client connection (byte counts, access log). Call before start. */

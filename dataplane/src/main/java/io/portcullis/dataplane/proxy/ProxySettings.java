@@ -54,6 +54,7 @@ import java.util.Objects;
  *     after it started to flow, and is not mirrored; default 64 KiB
  * @param clientAddresses trusted proxies, the PROXY protocol and the per-client connection limit;
  *     default none of them
+ * @param transport the socket layer of the event loops; default {@link Transport#best()}
  */
 public record ProxySettings(
     String bindAddress,
@@ -76,7 +77,8 @@ public record ProxySettings(
     int http2MaxControlFramesPerWindow,
     Duration exchangeIdleTimeout,
     int maxReplayBodyBytes,
-    ClientAddressSettings clientAddresses) {
+    ClientAddressSettings clientAddresses,
+    Transport transport) {
 
   /** The window in which HTTP/2 resets and control frames are counted. */
   public static final Duration HTTP2_FLOOD_WINDOW = Http2Limits.FLOOD_WINDOW;
@@ -113,6 +115,7 @@ public record ProxySettings(
     requirePositive(exchangeIdleTimeout, "exchangeIdleTimeout");
     requireRange(maxReplayBodyBytes, 0, 16 << 20, "maxReplayBodyBytes");
     Objects.requireNonNull(clientAddresses, "clientAddresses");
+    Objects.requireNonNull(transport, "transport");
   }
 
   public static ProxySettings defaults() {
@@ -146,6 +149,7 @@ public record ProxySettings(
     b.exchangeIdleTimeout = exchangeIdleTimeout;
     b.maxReplayBodyBytes = maxReplayBodyBytes;
     b.clientAddresses = clientAddresses;
+    b.transport = transport;
     return b;
   }
 
@@ -184,6 +188,7 @@ public record ProxySettings(
     private Duration exchangeIdleTimeout = Duration.ofSeconds(60);
     private int maxReplayBodyBytes = 64 * 1024;
     private ClientAddressSettings clientAddresses = ClientAddressSettings.DEFAULT;
+    private Transport transport = Transport.best();
 
     private Builder() {}
 
@@ -211,6 +216,7 @@ public record ProxySettings(
     public Builder exchangeIdleTimeout(Duration v) { exchangeIdleTimeout = v; return this; }
     public Builder maxReplayBodyBytes(int v) { maxReplayBodyBytes = v; return this; }
     public Builder clientAddresses(ClientAddressSettings v) { clientAddresses = v; return this; }
+    public Builder transport(Transport v) { transport = v; return this; }
 
     public ProxySettings build() {
       return new ProxySettings(
@@ -219,7 +225,7 @@ public record ProxySettings(
           downstreamIdleTimeout, upstreamIdleTimeout, maxIdleUpstreamPerEndpoint,
           shutdownGracePeriod, http2MaxConcurrentStreams, http2InitialStreamWindow,
           http2ConnectionWindow, http2MaxResetsPerWindow, http2MaxControlFramesPerWindow,
-          exchangeIdleTimeout, maxReplayBodyBytes, clientAddresses);
+          exchangeIdleTimeout, maxReplayBodyBytes, clientAddresses, transport);
     }
   }
 }

@@ -64,6 +64,12 @@ final class ResponseRelay {
       out.headers().add(HttpHeaderNames.SET_COOKIE, fwd.affinityCookie());
     }
     ChainRun.ResponseOutcome outcome = ex.filterResponse(out);
+    if (outcome != null && outcome.later() != null) {
+      fwd.discardReplaced(response, upstreamReusable);
+      fwd.end();
+      ex.awaitReplacement(outcome.later(), status);
+      return true;
+    }
     if (outcome != null && outcome.replacement() != null) {
       fwd.discardReplaced(response, upstreamReusable);
       fwd.end();

@@ -47,6 +47,26 @@ class CookieAffinityTest {
   }
 
   @Test
+  void sameSiteAndSecureAreWrittenWhenAsked() {
+    ClusterRuntime cluster = cluster(new ClusterPolicy.AffinityCookie(
+        "s", 0, null, ClusterPolicy.AffinityCookie.SameSite.STRICT, ClusterPolicy.AffinityCookie.Secure.ALWAYS), 2);
+    UpstreamEndpoint picked = cluster.pick(withCookie(null));
+    assertEquals("s=" + picked.id() + "; Path=/; SameSite=Strict; Secure; HttpOnly",
+        cluster.affinityCookie(withCookie(null), picked));
+  }
+
+  @Test
+  void secureForHttpsRequestsFollowsTheRequestScheme() {
+    ClusterRuntime cluster = cluster(new ClusterPolicy.AffinityCookie(
+        "s", 0, null, null, ClusterPolicy.AffinityCookie.Secure.HTTPS_REQUESTS), 2);
+    UpstreamEndpoint picked = cluster.pick(withCookie(null));
+    assertEquals("s=" + picked.id() + "; Path=/; HttpOnly", cluster.affinityCookie(withCookie(null), picked));
+    PickContext https = new PickContext(new io.portcullis.dataplane.http.RequestHead(
+        "https", "shop.example.com", "/", null, "GET", name -> null), "192.0.2.7", null);
+    assertEquals("s=" + picked.id() + "; Path=/; Secure; HttpOnly", cluster.affinityCookie(https, picked));
+  }
+
+  @Test
   void requestsCarryingTheCookieStickToItsEndpointAndGetNoNewCookie() {
     ClusterRuntime cluster = cluster(new ClusterPolicy.AffinityCookie("route", 60, null), 5);
     Set<UpstreamEndpoint> firstPicks = new HashSet<>();

@@ -52,4 +52,28 @@ class AsyncAccessLogTest {
       log.close();
     }
   }
+
+  @Test
+  void aFailedWriteCostsItsLinesOnlyAndTheNextOnesAreWhole() throws Exception {
+    List<String> lines = new CopyOnWriteArrayList<>();
+    AtomicInteger writes = new AtomicInteger();
+    AsyncAccessLog log = new AsyncAccessLog(line -> {
+      if (writes.incrementAndGet() == 1) {
+        throw new java.io.IOException("broken pipe");
+      }
+      lines.add(line);
+    }, 64, () -> {});
+    try {
+      log.log(entry("/1"));
+      await().atMost(Duration.ofSeconds(10)).until(() -> writes.get() == 1);
+      log.log(entry("/2"));
+      log.log(entry("/3"));
+      await().atMost(Duration.ofSeconds(10)).until(() -> lines.size() == 2);
+      com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+      assertEquals("/2", json.readTree(lines.get(0)).get("path").asText());
+      assertEquals("/3", json.readTree(lines.get(1)).get("path").asText());
+    } finally {
+      log.close();
+    }
+  }
 }

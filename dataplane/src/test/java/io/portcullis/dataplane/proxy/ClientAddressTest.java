@@ -51,6 +51,8 @@ class ClientAddressTest {
   private final ProxyMetrics metrics = new ProxyMetrics();
   /** What a filter saw as the client, one per request. */
   private final List<InetAddress> seenByFilter = new CopyOnWriteArrayList<>();
+  /** The request's scheme as a filter saw it, one per request. */
+  private final List<String> schemeSeenByFilter = new CopyOnWriteArrayList<>();
   private final List<AccessLogEntry> accessLog = new CopyOnWriteArrayList<>();
   private ProxyServer proxy;
   private int port;
@@ -67,6 +69,7 @@ class ClientAddressTest {
       @Override
       public FilterAction onRequest(io.portcullis.dataplane.filter.FilterContext ctx) {
         seenByFilter.add(ctx.clientAddress());
+        schemeSeenByFilter.add(ctx.head().scheme());
         return FilterAction.proceed();
       }
     };
@@ -291,6 +294,28 @@ class ClientAddressTest {
       String response = send(new byte[0], get("/a", "X-Forwarded-For: 10.0.0.1, 1.2.3.4"));
       assertTrue(response.startsWith("HTTP/1.1 200"), response);
       assertClientEverywhere("127.0.0.1");
+    }
+
+    @Test
+    @DisplayName("a trusted peer's X-Forwarded-Proto is the request's scheme, for filters and the backend")
+    void forwardedProtoFromTrustedPeer() throws IOException {
+      start(trusting("127.0.0.1"));
+      send(new byte[0], get("/a", "X-Forwarded-Proto: HTTPS"));
+      send(new byte[0], get("/b", "X-Forwarded-Proto: https, http")); // which hop's? neither
+      send(new byte[0], get("/c", "X-Forwarded-Proto: gopher"));
+      assertEquals(List.of("https", "http", "http"), schemeSeenByFilter);
+      assertEquals("https", backend.requests.get(0).headers().get("x-forwarded-proto"));
+      assertEquals("http", backend.requests.get(1).headers().get("x-forwarded-proto"));
+      assertEquals("http", backend.requests.get(2).headers().get("x-forwarded-proto"));
+    }
+
+    @Test
+    @DisplayName("an untrusted peer's X-Forwarded-Proto is ignored and replaced upstream")
+    void forwardedProtoFromUntrustedPeer() throws IOException {
+      start(trusting("10.0.0.0/8"));
+      send(new byte[0], get("/a", "X-Forwarded-Proto: https"));
+      assertEquals(List.of("http"), schemeSeenByFilter);
+      assertEquals("http", backend.requests.get(0).headers().get("x-forwarded-proto"));
     }
 
     @Test

@@ -33,6 +33,13 @@ final class AuthMechanisms {
   static final String AUTH_SECRET_TYPE = "portcullis.io/auth-secret-type";
   static final String AUTH_URL = "portcullis.io/auth-url";
   static final String AUTH_RESPONSE_HEADERS = "portcullis.io/auth-response-headers";
+  static final String AUTH_METHOD = "portcullis.io/auth-method";
+  static final String AUTH_SIGNIN = "portcullis.io/auth-signin";
+  static final String AUTH_SIGNIN_REDIRECT_PARAM = "portcullis.io/auth-signin-redirect-param";
+  static final String AUTH_CACHE_KEY = "portcullis.io/auth-cache-key";
+  /** Drop, OnSuccess or Always: as the ProxyRoute field answerCookies. */
+  static final String AUTH_ANSWER_COOKIES = "portcullis.io/auth-answer-cookies";
+  static final String AUTH_CACHE_DURATION = "portcullis.io/auth-cache-duration";
   /** The htpasswd key of a basic-auth Secret (as ingress-nginx). */
   static final String HTPASSWD_KEY = "auth";
   /** The key set key of a JWT Secret. */
@@ -98,7 +105,19 @@ final class AuthMechanisms {
         String headers = annotations.get(AUTH_RESPONSE_HEADERS);
         external.responseHeaders = headers == null ? null
             : Arrays.stream(headers.split(",")).map(String::trim).filter(h -> !h.isEmpty()).toList();
-        return external(external);
+        external.method = trimmed(annotations.get(AUTH_METHOD));
+        external.signIn = trimmed(annotations.get(AUTH_SIGNIN));
+        external.signInRedirectParam = trimmed(annotations.get(AUTH_SIGNIN_REDIRECT_PARAM));
+        // As ingress-nginx: a cache key turns the cache on, the durations default to its own.
+        external.answerCookies = trimmed(annotations.get(AUTH_ANSWER_COOKIES));
+        external.cacheKey = trimmed(annotations.get(AUTH_CACHE_KEY));
+        Map<Integer, Long> byStatus = external.cacheKey == null ? Map.of()
+            : AuthCacheDurations.parse(annotations.getOrDefault(AUTH_CACHE_DURATION,
+                AuthCacheDurations.NGINX_DEFAULT));
+        if (byStatus.isEmpty()) {
+          external.cacheKey = null; // every time zero: nothing is reused
+        }
+        return external(external, byStatus);
       }
       if (!"basic".equals(type.trim())) {
         throw new InvalidInputException(
@@ -199,16 +218,52 @@ final class AuthMechanisms {
   }
 
   private static ExternalAuth external(AuthSpec.External e) throws InvalidInputException {
+    long cacheMillis = ClusterPolicies.millis(e.cacheDuration, "external.cacheDuration", 0);
+    if (e.cacheStatuses == null || e.cacheStatuses.isEmpty()) {
+      return external(e, Map.of());
+    }
+    if (cacheMillis == 0) {
+      throw new InvalidInputException("external auth cacheStatuses needs a cacheDuration");
+    }
+    return external(e, AuthCacheDurations.of(e.cacheStatuses, cacheMillis));
+  }
+
+  /** With {@code byStatus} non-empty, answers of those statuses are reused, not cacheDuration's. */
+  private static ExternalAuth external(AuthSpec.External e, Map<Integer, Long> byStatus)
+      throws InvalidInputException {
     if (e.url == null || !(e.url.startsWith("http://") || e.url.startsWith("https://"))) {
       throw new InvalidInputException("external auth needs an http or https url");
     }
-    return new ExternalAuth(e.url,
-        e.requestHeaders == null ? DEFAULT_EXTERNAL_HEADERS : e.requestHeaders,
-        e.responseHeaders,
-        ClusterPolicies.millis(e.timeout, "external.timeout", DEFAULT_EXTERNAL_TIMEOUT_MILLIS),
-        Boolean.TRUE.equals(e.failOpen) ? ExternalAuth.OnError.ALLOW : ExternalAuth.OnError.DENY,
-        e.maxRequestBodyBytes == null ? 0 : e.maxRequestBodyBytes,
-        ClusterPolicies.millis(e.cacheDuration, "external.cacheDuration", 0));
+    if (e.method != null && !e.method.matches("[A-Z]{1,32}")) {
+      throw new InvalidInputException("external auth method must be an upper-case method name");
+    }
+    try {
+      return new ExternalAuth(e.url,
+          e.requestHeaders == null ? DEFAULT_EXTERNAL_HEADERS : e.requestHeaders,
+          e.responseHeaders,
+          ClusterPolicies.millis(e.timeout, "external.timeout", DEFAULT_EXTERNAL_TIMEOUT_MILLIS),
+          Boolean.TRUE.equals(e.failOpen) ? ExternalAuth.OnError.ALLOW : ExternalAuth.OnError.DENY,
+          e.maxRequestBodyBytes == null ? 0 : e.maxRequestBodyBytes,
+          byStatus.isEmpty() ? ClusterPolicies.millis(e.cacheDuration, "external.cacheDuration", 0) : 0,
+          e.method, SignInRedirects.template(e.signIn, e.signInRedirectParam), e.cacheKey, byStatus,
+          answerCookies(e.answerCookies));
+    } catch (IllegalArgumentException bad) {
+      throw new InvalidInputException(bad.getMessage());
+    }
+  }
+
+  private static ExternalAuth.AnswerCookies answerCookies(String value) throws InvalidInputException {
+    return switch (value == null ? "Drop" : value) {
+      case "Drop" -> ExternalAuth.AnswerCookies.DROP;
+      case "OnSuccess" -> ExternalAuth.AnswerCookies.ON_SUCCESS;
+      case "Always" -> ExternalAuth.AnswerCookies.ALWAYS;
+      default -> throw new InvalidInputException(
+          "external auth answerCookies must be Drop, OnSuccess or Always");
+    };
+  }
+
+  private static String trimmed(String value) {
+    return value == null || value.isBlank() ? null : value.trim();
   }
 
   private JwtAuth jwt(String namespace, AuthSpec.Jwt j) throws InvalidInputException {

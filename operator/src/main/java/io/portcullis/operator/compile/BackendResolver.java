@@ -104,6 +104,19 @@ final class BackendResolver {
     return servicePort == null ? null : servingEndpoints(serviceKey, servicePort.getName());
   }
 
+  /**
+   * The number of a Service's first port, or null when the Service or its ports are missing
+   * (ingress-nginx's default-backend annotation names a Service only).
+   */
+  String firstPort(String namespace, String service) {
+    Service s = services.get(key(namespace, service));
+    if (s == null || s.getSpec() == null || s.getSpec().getPorts() == null
+        || s.getSpec().getPorts().isEmpty() || s.getSpec().getPorts().get(0).getPort() == null) {
+      return null;
+    }
+    return s.getSpec().getPorts().get(0).getPort().toString();
+  }
+
   private record MemoKey(String ref, ClusterPolicy policy, UpstreamRequest upstream) {}
 
   /** Every cluster any resolution produced; callers keep those their routes use. */

@@ -67,7 +67,8 @@ public final class Compiler {
     RouteTable table = new RouteTable();
     CaBundles caBundles = new CaBundles(state.secrets());
 
-    new IngressPass(backends, status, table, nginx.translations()).run(ingresses);
+    new IngressPass(backends, status, table, nginx.translations(),
+        new ErrorPagesTranslation(backends, settings.defaultBackend())).run(ingresses);
     StaticSites sites = new StaticSites(state.configMaps());
     new ProxyRoutePass(backends, caBundles, sites, status, table).run(proxyRoutes);
     AuthPass auth = new AuthPass(state.secrets(), status);
@@ -114,8 +115,10 @@ public final class Compiler {
       BackendResolver backends, List<VirtualHost> virtualHosts, String defaultCluster) {
     Set<String> used = new TreeSet<>();
     for (VirtualHost vhost : virtualHosts) {
+      used.addAll(ErrorPagesTranslation.clusters(vhost.filters()));
       for (Route route : vhost.routes()) {
         used.addAll(route.action().clusterNames());
+        used.addAll(ErrorPagesTranslation.clusters(route.filters()));
       }
     }
     if (defaultCluster != null) {

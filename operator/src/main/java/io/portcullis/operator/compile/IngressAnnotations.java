@@ -32,6 +32,9 @@ record IngressAnnotations(
   static final String REQUEST_TIMEOUT = "portcullis.io/request-timeout";
   static final String CONNECT_TIMEOUT = "portcullis.io/connect-timeout";
   static final String BACKEND_PROTOCOL = "portcullis.io/backend-protocol";
+  /** {@code "false"}: a TLS backend's certificate is not verified (ingress-nginx's default). */
+  static final String BACKEND_TLS_VERIFY = "portcullis.io/backend-tls-verify";
+  private static final ClusterPolicy.UpstreamTls SKIP_VERIFY = new ClusterPolicy.UpstreamTls(null, null, true);
 
   static final IngressAnnotations NONE =
       new IngressAnnotations(ClusterPolicy.DEFAULT, UpstreamRequest.FROM_SERVICE, 0, null, List.of());
@@ -79,6 +82,18 @@ record IngressAnnotations(
       key = BACKEND_PROTOCOL;
       value = annotations.get(key);
       upstream = value == null ? upstream : UpstreamRequest.of(value.trim(), null);
+      String protocol = value;
+      key = BACKEND_TLS_VERIFY;
+      value = annotations.get(key);
+      if (value != null && !value.trim().equals("true")) {
+        if (!value.trim().equals("false")) {
+          throw new InvalidInputException("expected \"true\" or \"false\"");
+        }
+        if (!upstream.tlsImplied()) {
+          throw new InvalidInputException("only with " + BACKEND_PROTOCOL + " https or h2");
+        }
+        upstream = UpstreamRequest.of(protocol.trim(), SKIP_VERIFY);
+      }
     } catch (InvalidInputException e) {
       report(ref, status, key, value, e);
     }
@@ -87,6 +102,12 @@ record IngressAnnotations(
         annotations, (annotation, bad, e) -> report(ref, status, annotation, bad, e));
     filters.addAll(LimitsTranslation.of(ref, annotations, (a, bad, e) -> report(ref, status, a, bad, e)));
     return new IngressAnnotations(policy, upstream, timeout, retries, filters);
+  }
+
+  /** The same annotations with {@code other} filters. */
+  IngressAnnotations withFilters(List<FilterConfig> other) {
+    return other == filters ? this
+        : new IngressAnnotations(policy, upstream, timeoutMillis, retries, other);
   }
 
   private static void report(

@@ -38,14 +38,21 @@ final class IngressPass {
   private final RouteTable table;
   private final Map<ObjectRef, NginxTranslation> nginx;
   private final CanarySplits canaries;
+  private final ErrorPagesTranslation errorPages;
 
   IngressPass(BackendResolver backends, StatusCollector status, RouteTable table) {
     this(backends, status, table, Map.of());
   }
 
-  /** @param nginx what the ingress-nginx annotations of each Ingress ask for (see NginxPass) */
   IngressPass(BackendResolver backends, StatusCollector status, RouteTable table,
       Map<ObjectRef, NginxTranslation> nginx) {
+    this(backends, status, table, nginx, new ErrorPagesTranslation(backends, null));
+  }
+
+  /** @param nginx what the ingress-nginx annotations of each Ingress ask for (see NginxPass) */
+  IngressPass(BackendResolver backends, StatusCollector status, RouteTable table,
+      Map<ObjectRef, NginxTranslation> nginx, ErrorPagesTranslation errorPages) {
+    this.errorPages = errorPages;
     this.backends = backends;
     this.status = status;
     this.table = table;
@@ -160,9 +167,14 @@ final class IngressPass {
     boolean useRegex = "true".equals(annotation(ingress, USE_REGEX_ANNOTATION));
     NginxTranslation t = nginx.get(ref);
     RouteExtras extras = t == null ? RouteExtras.NONE : t.route();
+    // Regex paths asked for by nginx.ingress.kubernetes.io/use-regex (or rewrite-target) are read
+    // as ingress-nginx reads them; our own portcullis.io/use-regex keeps whole-path RE2.
+    boolean nginxRegex = t != null && "true".equals(t.annotations().get(USE_REGEX_ANNOTATION));
     IngressAnnotations policy = NginxPass.withExtras(
         IngressAnnotations.read(ref, ingress.getMetadata().getAnnotations(), status), extras,
         ingress);
+    policy = policy.withFilters(ErrorPagesTranslation.with(policy.filters(),
+        errorPages.of(ref, ingress.getMetadata().getAnnotations(), status)));
     List<IngressRule> rules = ingress.getSpec().getRules();
     int ordinal = 0;
     List<String> appRootHosts = new ArrayList<>();
@@ -174,7 +186,7 @@ final class IngressPass {
       for (String host : hosts(ref, rule, t, "rule " + r)) {
         List<HTTPIngressPath> paths = rule.getHttp().getPaths();
         for (int p = 0; p < paths.size(); p++) {
-          out.addAll(path(ref, created, host, paths.get(p), useRegex, policy, extras,
+          out.addAll(path(ref, created, host, paths.get(p), useRegex, nginxRegex, policy, extras,
               ordinal++, "rule " + r + " path " + p));
         }
         if (extras.appRoot() != null && !appRootHosts.contains(host)) {
@@ -191,8 +203,8 @@ final class IngressPass {
   }
 
   private List<RouteCandidate> path(ObjectRef ref, Instant created, String host,
-      HTTPIngressPath path, boolean useRegex, IngressAnnotations policy, RouteExtras extras,
-      int ordinal, String where) {
+      HTTPIngressPath path, boolean useRegex, boolean nginxRegex, IngressAnnotations policy,
+      RouteExtras extras, int ordinal, String where) {
     PathMatch match;
     try {
       match = pathMatch(path, useRegex);
@@ -201,28 +213,40 @@ final class IngressPass {
       return List.of();
     }
     PathMatch original = match;
+    // Named as written, whatever the nginx reading of a regex makes of it.
+    PathMatch named = match;
+    if (nginxRegex && match instanceof PathMatch.Regex regex) {
+      match = RewriteTarget.nginxRegex(regex);
+    }
     String prefixRewrite = null;
     if (extras.rewriteTarget() != null) {
       try {
         RewriteTarget.Plan plan = RewriteTarget.plan(match, extras.rewriteTarget());
+        if (plan.match() != match) {
+          named = plan.match();
+        }
         match = plan.match();
         prefixRewrite = plan.rewrite();
       } catch (IllegalArgumentException e) {
         status.event(ref, true, Reasons.NGINX_ANNOTATION_REFUSED, "annotation "
-            + NginxAnnotations.PREFIX + "rewrite-target on " + where + " (" + describe(match)
+            + NginxAnnotations.PREFIX + "rewrite-target on " + where + " (" + describe(named)
             + ") is refused: " + e.getMessage());
       }
     }
-    String routeName = routeName(ref, host, match);
+    String routeName = routeName(ref, host, named);
     RouteMatch routeMatch = RouteMatch.path(match);
     if (extras.redirect() != null) {
       Route route = new Route(routeName, routeMatch, extras.redirect(), null, null, policy.filters());
       return List.of(new RouteCandidate(host, route, ref, created, ordinal, "path " + describe(match)));
     }
+    policy = NginxPass.forPath(policy, extras, original, path.getPath());
     String cluster = backendCluster(ref, path.getBackend(), policy, where);
     if (cluster == null) {
       return List.of();
     }
+    IngressServiceBackend service = path.getBackend().getService();
+    policy = policy.withFilters(ErrorPagesTranslation.forBackend(
+        policy.filters(), service.getName(), servicePort(service)));
     CanarySplits.Split canary = canaries.take(host, original);
     List<RouteCandidate> out = new ArrayList<>(3);
     List<WeightedBackend> backends = List.of(new WeightedBackend(cluster, 1));

@@ -6,6 +6,7 @@ import io.portcullis.operator.compile.nginx.Finding;
 import io.portcullis.operator.compile.nginx.NginxAnnotations;
 import io.portcullis.operator.compile.nginx.NginxTranslation;
 import io.portcullis.operator.compile.nginx.RouteExtras;
+import io.portcullis.snapshot.PathMatch;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -96,6 +97,34 @@ final class NginxPass {
       }
     }
     return new IngressAnnotations(p, policy.upstream(), policy.timeoutMillis(), retries, filters);
+  }
+
+  /** What a cookie Path may hold: no spaces, controls, semicolons or non-ASCII. */
+  private static final java.util.regex.Pattern COOKIE_PATH =
+      java.util.regex.Pattern.compile("/[\\x21-\\x3a\\x3c-\\x7e]*");
+
+  /**
+   * {@code policy} for one Ingress path: ingress-nginx's affinity cookie, when
+   * session-cookie-path does not name its Path, takes the path of the location that issued it
+   * ({@code $location_path}), so each path of a backend keeps a cookie (and a cluster) of its
+   * own. Regex paths keep {@code /}: ingress-nginx asks for session-cookie-path with use-regex.
+   */
+  static IngressAnnotations forPath(
+      IngressAnnotations policy, RouteExtras extras, PathMatch written, String text) {
+    io.portcullis.snapshot.ClusterPolicy p = policy.policy();
+    io.portcullis.snapshot.ClusterPolicy.LoadBalancer lb = p.loadBalancer();
+    if (lb == null || lb != extras.loadBalancer() || lb.affinityCookie() == null
+        || lb.affinityCookie().path() != null || written instanceof PathMatch.Regex
+        || text == null || text.equals("/") || !COOKIE_PATH.matcher(text).matches()) {
+      return policy;
+    }
+    lb = new io.portcullis.snapshot.ClusterPolicy.LoadBalancer(lb.policy(), lb.hashOn(),
+        lb.hashKey(), lb.affinityCookie().withPath(text));
+    p = new io.portcullis.snapshot.ClusterPolicy(p.protocol(), p.tls(), lb, p.slowStartMillis(),
+        p.healthCheck(), p.outlierDetection(), p.circuitBreakers(), p.connectTimeoutMillis(),
+        p.panicThresholdPercent());
+    return new IngressAnnotations(p, policy.upstream(), policy.timeoutMillis(), policy.retries(),
+        policy.filters());
   }
 
   private static boolean has(Ingress ingress, String annotation) {

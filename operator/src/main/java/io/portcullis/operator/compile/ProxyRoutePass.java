@@ -27,12 +27,14 @@ final class ProxyRoutePass {
   private final StatusCollector status;
   private final RouteTable table;
   private final ProxyRouteTranslator translator;
+  private final ErrorPagesTranslation errorPages;
 
   ProxyRoutePass(BackendResolver backends, CaBundles caBundles, StaticSites sites,
       StatusCollector status, RouteTable table) {
     this.status = status;
     this.table = table;
     this.translator = new ProxyRouteTranslator(backends, new ClusterPolicies(caBundles), sites);
+    this.errorPages = new ErrorPagesTranslation(backends, null);
   }
 
   void run(List<ProxyRoute> ours) {
@@ -63,8 +65,13 @@ final class ProxyRoutePass {
     }
     Set<String> hosts = hosts(ref, spec.hosts);
     List<FilterConfig> specFilters;
+    List<BackendResolver.Resolution> errorBackend = new ArrayList<>(1);
     try {
       specFilters = FilterTranslation.ofSpec(spec, failedClosed(ref, ""));
+      specFilters = ErrorPagesTranslation.with(specFilters,
+          errorPages.of(ref, spec.errorPages, "spec.errorPages", errorBackend));
+      errorBackend.forEach(r -> status.unresolved(ref, r.reason(), r.message()));
+      errorBackend.clear();
     } catch (InvalidInputException e) {
       status.rejected(ref, e.reasonOr(Reasons.INVALID_ROUTE), e.getMessage());
       return;
@@ -93,10 +100,13 @@ final class ProxyRoutePass {
       try {
         t = translator.translate(ref.namespace(), routeSpec);
         filters = FilterTranslation.ofRoute(routeSpec, specFilters, failedClosed(ref, where + ": "));
+        filters = errorPages.ofRoute(ref, routeSpec, filters, errorBackend);
       } catch (InvalidInputException e) {
         status.rejected(ref, e.reasonOr(Reasons.INVALID_ROUTE), where + ": " + e.getMessage());
         continue;
       }
+      errorBackend.forEach(r -> status.unresolved(ref, r.reason(), r.message()));
+      errorBackend.clear();
       for (BackendResolver.Resolution r : t.unresolved()) {
         status.unresolved(ref, r.reason(), r.message());
       }

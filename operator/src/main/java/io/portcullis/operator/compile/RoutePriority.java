@@ -42,7 +42,7 @@ final class RoutePriority {
     if (path instanceof PathMatch.Prefix p) {
       return p.value().length();
     }
-    return ((PathMatch.Regex) path).pattern().length();
+    return io.portcullis.operator.compile.nginx.RewriteTarget.written((PathMatch.Regex) path).length();
   }
 
   private static int kindRank(PathMatch path) {

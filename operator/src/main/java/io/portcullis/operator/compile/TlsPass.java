@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 
@@ -40,6 +41,12 @@ import java.util.TreeMap;
 final class TlsPass {
   /** Ingress annotation: {@code "false"} keeps plain HTTP for the Ingress's TLS hosts. */
   static final String SSL_REDIRECT_ANNOTATION = "portcullis.io/ssl-redirect";
+  /**
+   * Ingress annotation: {@code "true"} redirects plain HTTP to https for the Ingress's rule hosts
+   * even without {@code spec.tls} (TLS ends in front of Portcullis, or the default certificate
+   * serves them): ingress-nginx's force-ssl-redirect.
+   */
+  static final String FORCE_SSL_REDIRECT_ANNOTATION = "portcullis.io/force-ssl-redirect";
   /** Ingress annotation: HSTS max-age in seconds for the Ingress's TLS hosts. */
   static final String HSTS_MAX_AGE_ANNOTATION = "portcullis.io/hsts-max-age";
   /** Ingress annotation: {@code "true"} adds includeSubDomains to the HSTS header. */
@@ -56,6 +63,8 @@ final class TlsPass {
   private final Map<String, Object> validated = new HashMap<>();
   private final Map<String, TlsCertificate> used = new TreeMap<>();
   private final Map<String, TlsPolicy> policies = new HashMap<>();
+  /** Hosts that force-ssl-redirect without a certificate of their own, with their HSTS. */
+  private final Map<String, Optional<TlsPolicy.Hsts>> forcedRedirects = new HashMap<>();
   private final CaBundles caBundles;
   /** Hosts whose client CA is unusable: served with no routes at all. */
   private final Set<String> closedHosts = new java.util.HashSet<>();
@@ -122,6 +131,13 @@ final class TlsPass {
     for (Claim claim : claims) {
       apply(claim, winners);
     }
+    // After every certificate claim, so that a forced redirect never takes a host's TLS settings
+    // from an object that names a certificate for it.
+    forcedRedirects.forEach((host, hsts) -> {
+      if (!winners.containsKey(host)) {
+        policies.putIfAbsent(host, new TlsPolicy(null, true, hsts.orElse(null)));
+      }
+    });
     defaultCertificate = resolveDefault();
   }
 
@@ -162,12 +178,22 @@ final class TlsPass {
 
   private void ingressClaims(Ingress ingress, List<Claim> out) {
     List<IngressTLS> tls = ingress.getSpec() == null ? null : ingress.getSpec().getTls();
-    if (tls == null || tls.isEmpty()) {
-      return;
-    }
     ObjectRef ref = ObjectAge.ref(IngressPass.KIND, ingress);
     Map<String, String> annotations = ingress.getMetadata().getAnnotations();
     annotations = annotations == null ? Map.of() : annotations;
+    // Every rule host of the Ingress: those that no certificate claim wins redirect as forced
+    // (see claims()), the others take their TLS policy from the claim.
+    if (annotations.containsKey(FORCE_SSL_REDIRECT_ANNOTATION)) {
+      if (booleanAnnotation(ref, annotations, FORCE_SSL_REDIRECT_ANNOTATION, false)) {
+        Optional<TlsPolicy.Hsts> hsts = Optional.ofNullable(ingressHsts(ref, annotations));
+        for (String host : hosts(ref, ruleHosts(ingress), "spec.rules.host")) {
+          forcedRedirects.putIfAbsent(host, hsts);
+        }
+      }
+    }
+    if (tls == null || tls.isEmpty()) {
+      return;
+    }
     boolean redirect = booleanAnnotation(ref, annotations, SSL_REDIRECT_ANNOTATION, true);
     TlsPolicy.Hsts hsts = ingressHsts(ref, annotations);
     Instant created = ObjectAge.created(ingress.getMetadata());

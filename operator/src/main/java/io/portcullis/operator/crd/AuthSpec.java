@@ -71,9 +71,27 @@ public class AuthSpec {
     @Min(0)
     @Max(1048576)
     public Integer maxRequestBodyBytes;
-    @JsonPropertyDescription("Reuse an allowing answer for the same request this long (such as 30s); default off.")
+    @JsonPropertyDescription("Reuse an allowing answer (or the cacheStatuses) for the same request (or cacheKey) this long (such as 30s); default off.")
     @Pattern(ProxyRouteSpec.DURATION)
     public String cacheDuration;
+    @JsonPropertyDescription("Reuse only answers of these statuses (2xx, 401, 403) for cacheDuration; default every 2xx.")
+    @Size(max = 16)
+    public List<Integer> cacheStatuses;
+    @JsonPropertyDescription("What identifies a reusable answer, with nginx variables such as $http_authorization, $cookie_session, $remote_user, $host, $uri; default the method, URI, host, client address and the headers sent. Needs cacheDuration.")
+    @Size(max = 512)
+    public String cacheKey;
+    @JsonPropertyDescription("The Set-Cookie headers of the service's answer: Drop (default); OnSuccess: added to the client's response when its status is 200, 201, 204, 206, 301, 302, 303, 304, 307 or 308, and to a signIn redirect (as ingress-nginx, for services that refresh sessions such as oauth2-proxy); Always: whatever the status.")
+    @Pattern("^(Drop|OnSuccess|Always)$")
+    public String answerCookies;
+    @JsonPropertyDescription("The method the service is asked with; default the request's own.")
+    @Pattern("^[A-Z]{1,32}$")
+    public String method;
+    @JsonPropertyDescription("Where a 401 from the service sends the client (302): an http(s) URL or a path; the original URL $scheme://$http_host$escaped_request_uri is added in the signInRedirectParam query parameter unless the URL has it already.")
+    @Pattern("^(https?://|/).+")
+    public String signIn;
+    @JsonPropertyDescription("The query parameter of signIn that carries the original URL; default rd.")
+    @Pattern("^[A-Za-z0-9_.~-]{1,64}$")
+    public String signInRedirectParam;
   }
 
   /** Bearer JWTs verified against a JSON Web Key Set. */

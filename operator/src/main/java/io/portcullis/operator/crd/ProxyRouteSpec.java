@@ -74,6 +74,8 @@ public class ProxyRouteSpec {
   // the one here.
   @JsonPropertyDescription("CORS for every route of the hosts, answered by the proxy; a route's own cors replaces it.")
   public FilterSpec.Cors cors;
+  @JsonPropertyDescription("Error pages from an error backend for every route; a route's own errorPages replaces it.")
+  public ErrorPagesSpec errorPages;
   @JsonPropertyDescription("The shared HTTP cache for every route; a route's own cache replaces it.")
   public CacheSpec cache;
   @JsonPropertyDescription("Response compression for every route; a route's own compression replaces it.")
@@ -200,6 +202,8 @@ public class ProxyRouteSpec {
     // Request-path filters of this route, each replacing the spec-level setting of its kind.
     @JsonPropertyDescription("CORS for this route; replaces the spec-level cors.")
     public FilterSpec.Cors cors;
+    @JsonPropertyDescription("Error pages from an error backend for this route; replaces the spec-level errorPages.")
+    public ErrorPagesSpec errorPages;
     @JsonPropertyDescription("Authentication of this route, replacing spec.auth.")
     public AuthSpec auth;
     @JsonPropertyDescription("The shared HTTP cache for this route; replaces the spec-level cache.")

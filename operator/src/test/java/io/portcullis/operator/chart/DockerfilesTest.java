@@ -14,7 +14,10 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -105,5 +108,39 @@ class DockerfilesTest {
       assertTrue(pom.contains("<port>" + port + "</port>"), "Jib exposes " + port);
     }
     assertTrue(pom.contains("<mainClass>io.portcullis." + component + ".Main</mainClass>"));
+  }
+
+  /**
+   * The image's JVM flags were chosen by measurement (bench/README.md, "Memory"): the chart's
+   * default carries the same list, and the benchmarks and the quick start run it too, with
+   * -XX:MaxRAM standing in for the chart's memory limit outside a container.
+   */
+  @ParameterizedTest
+  @CsvSource({"operator, OPERATOR, 512Mi, 512m", "dataplane, DATAPLANE, 1Gi, 1g"})
+  void theImageJvmFlagsAreWhatTheChartTheBenchmarksAndTheQuickStartRun(
+      String component, String variable, String chartLimit, String maxRam) throws Exception {
+    Path root = Chart.repositoryRoot();
+    Matcher env =
+        Pattern.compile("ENV JDK_JAVA_OPTIONS=\"([^\"]+)\"").matcher(Files.readString(root.resolve("Dockerfile." + component)));
+    assertTrue(env.find());
+    String flags = env.group(1);
+
+    Container container =
+        Chart.one(Chart.render(Map.of()), Deployment.class, "pc-portcullis-" + component)
+            .getSpec().getTemplate().getSpec().getContainers().get(0);
+    assertEquals(
+        List.of(flags),
+        container.getEnv().stream().filter(e -> e.getName().equals("JDK_JAVA_OPTIONS")).map(EnvVar::getValue).toList(),
+        "the chart's " + component + ".jvmOptions default");
+    assertEquals(chartLimit, container.getResources().getLimits().get("memory").toString(), "the limit -XX:MaxRAM stands in for");
+
+    String bench = Files.readString(root.resolve("bench/jvm-options.sh"));
+    assertTrue(bench.contains("PORTCULLIS_" + variable + "_IMAGE_JVM_OPTIONS=\"" + flags + "\"\n"), "bench/jvm-options.sh");
+    assertTrue(
+        bench.contains("PORTCULLIS_" + variable + "_JVM_OPTIONS=\"-XX:MaxRAM=" + maxRam + " $PORTCULLIS_" + variable + "_IMAGE_JVM_OPTIONS\"\n"),
+        "bench/jvm-options.sh sizes the heap as under the chart's limit");
+    assertTrue(
+        Files.readString(root.resolve("run-local.sh")).contains(variable + "_JVM_OPTIONS=\"-XX:MaxRAM=" + maxRam + " " + flags + "\"\n"),
+        "run-local.sh");
   }
 }

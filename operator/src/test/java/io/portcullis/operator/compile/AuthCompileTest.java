@@ -95,6 +95,111 @@ class AuthCompileTest {
   }
 
   @Test
+  void externalAuthTakesItsMethodAndASignInRedirectWithTheOriginalUrlInItsParameter() {
+    AuthSpec auth = new AuthSpec();
+    auth.external = new AuthSpec.External();
+    auth.external.url = "http://authz.auth.svc/check";
+    auth.external.method = "POST";
+    auth.external.signIn = "https://login.example/start?app=shop";
+    auth.external.signInRedirectParam = "next";
+    var pr = proxyRoute("default", "shop").hosts(SHOP)
+        .route(route("app").prefix("/").to("web", 80))
+        .route(route("kept").prefix("/kept").to("web", 80)).build();
+    pr.getSpec().auth = auth;
+    AuthSpec kept = new AuthSpec();
+    kept.external = new AuthSpec.External();
+    kept.external.url = "http://authz.auth.svc/check";
+    kept.external.signIn = "/login?rd=$escaped_request_uri";
+    pr.getSpec().routes.get(1).auth = kept;
+    Compiled c = compile(pr, backendWithEndpoints("default", "web", 80, "10.0.0.1"));
+    ExternalAuth app = assertInstanceOf(ExternalAuth.class,
+        mechanism(c.route("proxyroute/default/shop/app/" + SHOP)));
+    assertEquals("POST", app.method());
+    assertEquals("https://login.example/start?app=shop&next="
+        + "$pass_access_scheme://$http_host$escaped_request_uri", app.signIn());
+    ExternalAuth own = assertInstanceOf(ExternalAuth.class,
+        mechanism(c.route("proxyroute/default/shop/kept/" + SHOP)));
+    assertEquals(null, own.method(), "the request's own method");
+    assertEquals("/login?rd=$escaped_request_uri", own.signIn(), "rd given: used as written");
+    assertAllGood(c.proxyRouteStatus("default", "shop"));
+  }
+
+  @Test
+  void aSignInUrlWithAnUnknownVariableFailsClosedAndIsReported() {
+    AuthSpec auth = new AuthSpec();
+    auth.external = new AuthSpec.External();
+    auth.external.url = "http://authz.auth.svc/check";
+    auth.external.signIn = "https://login.example/start?u=$server_name";
+    var pr = proxyRoute("default", "shop").hosts(SHOP).route(route("app").prefix("/").to("web", 80))
+        .build();
+    pr.getSpec().auth = auth;
+    Compiled c = compile(pr, backendWithEndpoints("default", "web", 80, "10.0.0.1"));
+    assertInstanceOf(UnusableAuth.class, mechanism(c.route("proxyroute/default/shop/app/" + SHOP)));
+    assertCondition(c.proxyRouteStatus("default", "shop"), Reasons.ACCEPTED, false,
+        Reasons.INVALID_AUTH, "unknown variable $server_name");
+  }
+
+  @Test
+  void nginxAuthAnnotationsAskWithGetByDefaultAndIgnoreAnUnusableSignIn() {
+    IngressFixture ingress = ingress("default", "shop").className("nginx")
+        .annotation(NginxCompatCompileTest.P + "auth-url", "http://authz.auth.svc/check")
+        .annotation(NginxCompatCompileTest.P + "auth-signin", "https://login.example/?u=$server_name")
+        .host(SHOP).prefix("/", "web", 80);
+    Compiled c = compile(NginxCompatCompileTest.COMPAT, ingress,
+        backendWithEndpoints("default", "web", 80, "10.0.0.1"));
+    ExternalAuth external = assertInstanceOf(ExternalAuth.class, mechanism(c.route(INGRESS_ROUTE)));
+    assertEquals("GET", external.method(), "nginx's auth_request subrequest is a GET");
+    assertEquals(null, external.signIn(), "a 401 passes as it is");
+    assertTrue(c.ingressStatus("default", "shop").events().stream().anyMatch(e ->
+        e.message().contains(NginxCompatCompileTest.P + "auth-signin")
+            && e.message().contains("$server_name is not known")), c.ingressStatus("default", "shop").events().toString());
+  }
+
+  @Test
+  void externalAuthCachesPerKeyAndStatus() {
+    AuthSpec auth = new AuthSpec();
+    auth.external = new AuthSpec.External();
+    auth.external.url = "http://authz.auth.svc/check";
+    auth.external.cacheDuration = "30s";
+    auth.external.cacheStatuses = List.of(200, 401);
+    auth.external.cacheKey = "$cookie_session";
+    var pr = proxyRoute("default", "shop").hosts(SHOP).route(route("app").prefix("/").to("web", 80))
+        .build();
+    pr.getSpec().auth = auth;
+    ExternalAuth external = assertInstanceOf(ExternalAuth.class, mechanism(
+        compile(pr, backendWithEndpoints("default", "web", 80, "10.0.0.1"))
+            .route("proxyroute/default/shop/app/" + SHOP)));
+    assertEquals(Map.of(200, 30_000L, 401, 30_000L), external.cacheByStatus());
+    assertEquals(0, external.cacheMillis());
+    assertEquals("$cookie_session", external.cacheKey());
+
+    auth.external.cacheStatuses = List.of(200, 500);
+    Compiled bad = compile(pr, backendWithEndpoints("default", "web", 80, "10.0.0.1"));
+    assertInstanceOf(UnusableAuth.class, mechanism(bad.route("proxyroute/default/shop/app/" + SHOP)));
+    assertCondition(bad.proxyRouteStatus("default", "shop"), Reasons.ACCEPTED, false,
+        Reasons.INVALID_AUTH, "a 500 answer does not decide");
+  }
+
+  @Test
+  void nginxAuthCacheDurationsAreNginxsAndAMalformedOneFailsClosed() throws Exception {
+    assertEquals(Map.of(200, 300_000L, 202, 300_000L, 401, 300_000L),
+        AuthCacheDurations.parse(AuthCacheDurations.NGINX_DEFAULT));
+    assertEquals(Map.of(200, 600_000L, 401, 60_000L, 403, 3_600_000L),
+        AuthCacheDurations.parse("200 500 10m, 401 200 1m,403 2d, 202 0s"),
+        "first group wins; 500 left out; cut to 1h; zero caches nothing");
+    IngressFixture ingress = ingress("default", "shop").className("nginx")
+        .annotation(NginxCompatCompileTest.P + "auth-url", "http://authz.auth.svc/check")
+        .annotation(NginxCompatCompileTest.P + "auth-cache-key", "$http_authorization")
+        .annotation(NginxCompatCompileTest.P + "auth-cache-duration", "200 202")
+        .host(SHOP).prefix("/", "web", 80);
+    Compiled c = compile(NginxCompatCompileTest.COMPAT, ingress,
+        backendWithEndpoints("default", "web", 80, "10.0.0.1"));
+    assertInstanceOf(UnusableAuth.class, mechanism(c.route(INGRESS_ROUTE)));
+    assertTrue(warning(c.ingressStatus("default", "shop"), Reasons.INVALID_AUTH).message()
+        .contains("does not end in a time"));
+  }
+
+  @Test
   void anIngressWithoutAuthAnnotationsHasNoAuth() {
     Compiled c = compile(shopIngress(), backendWithEndpoints("default", "web", 80, "10.0.0.1"));
     assertEquals(null, mechanism(c.route(INGRESS_ROUTE)));

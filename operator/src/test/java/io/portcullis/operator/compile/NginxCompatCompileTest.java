@@ -128,10 +128,10 @@ class NginxCompatCompileTest {
   }
 
   @Test
-  @DisplayName("limit-rps with limit-burst-multiplier is a per-client token bucket of rate x multiplier")
+  @DisplayName("limit-rps with limit-burst-multiplier is a per-client token bucket of rate x multiplier + 1 (nginx admits burst + 1)")
   void limitRps() {
     Compiled c = compileWith(Map.of("limit-rps", "10", "limit-burst-multiplier", "3"));
-    assertEquals(List.of(new io.portcullis.snapshot.filter.RateLimitPolicy(10, 1, 30,
+    assertEquals(List.of(new io.portcullis.snapshot.filter.RateLimitPolicy(10, 1, 31,
         io.portcullis.snapshot.filter.RateLimitPolicy.CLIENT)), c.route(ROUTE).filters());
   }
 
@@ -139,7 +139,7 @@ class NginxCompatCompileTest {
   @DisplayName("limit-rpm is per minute, with ingress-nginx's default multiplier of 5")
   void limitRpm() {
     Compiled c = compileWith(Map.of("limit-rpm", "120"));
-    assertEquals(List.of(new io.portcullis.snapshot.filter.RateLimitPolicy(120, 60, 600,
+    assertEquals(List.of(new io.portcullis.snapshot.filter.RateLimitPolicy(120, 60, 601,
         io.portcullis.snapshot.filter.RateLimitPolicy.CLIENT)), c.route(ROUTE).filters());
   }
 
@@ -155,14 +155,14 @@ class NginxCompatCompileTest {
   // ------------------------------------------------------------------ paths
 
   @Test
-  @DisplayName("rewrite-target /$2 with /api(/|$)(.*) is a prefix rewrite of /api to /")
+  @DisplayName("rewrite-target /$2 with /api(/|$)(.*): the regex read as ingress-nginx does (case-insensitive, anchored at the start), the target with its group reference")
   void rewriteCaptureGroups() {
     IngressFixture ingress = nginxIngress("shop").annotation(P + "rewrite-target", "/$2")
         .host("shop.example.com").implementationSpecific("/api(/|$)(.*)", "web", 80);
     Compiled c = compile(COMPAT, ingress, backendWithEndpoints("default", "web", 80, "10.0.0.1"));
-    var route = c.route(ROUTE + "api");
-    assertEquals(new PathMatch.Prefix("/api"), route.match().path());
-    assertEquals("/", ((RouteAction.Forward) route.action()).prefixRewrite());
+    var route = c.route(ROUTE + "api(/|$)(.*) (regex)");
+    assertEquals(new PathMatch.Regex("(?i)(?:/api(/|$)(.*)).*"), route.match().path());
+    assertEquals("/$2", ((RouteAction.Forward) route.action()).prefixRewrite());
   }
 
   @Test
@@ -174,12 +174,22 @@ class NginxCompatCompileTest {
   }
 
   @Test
-  @DisplayName("rewrite-target with other capture shapes is refused and the path served as is")
+  @DisplayName("rewrite-target with any capture shape compiles: $1 and $2 of /(a|b)/(.*)")
   void rewriteOtherShape() {
     IngressFixture ingress = nginxIngress("shop").annotation(P + "rewrite-target", "/$1/x/$2")
         .host("shop.example.com").implementationSpecific("/(a|b)/(.*)", "web", 80);
     Compiled c = compile(COMPAT, ingress, backendWithEndpoints("default", "web", 80, "10.0.0.1"));
     var route = c.route(ROUTE + "(a|b)/(.*) (regex)");
+    assertEquals("/$1/x/$2", ((RouteAction.Forward) route.action()).prefixRewrite());
+  }
+
+  @Test
+  @DisplayName("rewrite-target with $1 on a Prefix path (no groups) is refused and the path served as is")
+  void rewriteGroupsWithoutRegex() {
+    IngressFixture ingress = nginxIngress("shop").annotation(P + "rewrite-target", "/$1")
+        .host("shop.example.com").prefix("/api", "web", 80);
+    Compiled c = compile(COMPAT, ingress, backendWithEndpoints("default", "web", 80, "10.0.0.1"));
+    var route = c.route(ROUTE + "api");
     assertNull(((RouteAction.Forward) route.action()).prefixRewrite());
     warning(c.ingressStatus("default", "shop"), Reasons.NGINX_ANNOTATION_REFUSED);
   }
@@ -251,10 +261,13 @@ class NginxCompatCompileTest {
         Arguments.of(Map.of("upstream-hash-by", "$arg_id", "load-balance", "ewma"),
             new LoadBalancer(Policy.MAGLEV, HashOn.QUERY_PARAMETER, "id", null)),
         Arguments.of(Map.of("affinity", "cookie"),
-            new LoadBalancer(Policy.COOKIE_AFFINITY, null, null, new AffinityCookie("INGRESSCOOKIE", 0, null))),
+            new LoadBalancer(Policy.COOKIE_AFFINITY, null, null, new AffinityCookie("INGRESSCOOKIE", 0, null,
+                null, AffinityCookie.Secure.HTTPS_REQUESTS))),
         Arguments.of(Map.of("affinity", "cookie", "session-cookie-name", "route",
-                "session-cookie-max-age", "3600", "session-cookie-path", "/shop"),
-            new LoadBalancer(Policy.COOKIE_AFFINITY, null, null, new AffinityCookie("route", 3600, "/shop"))));
+                "session-cookie-max-age", "3600", "session-cookie-path", "/shop",
+                "session-cookie-samesite", "lax", "session-cookie-secure", "true"),
+            new LoadBalancer(Policy.COOKIE_AFFINITY, null, null, new AffinityCookie("route", 3600, "/shop",
+                AffinityCookie.SameSite.LAX, AffinityCookie.Secure.ALWAYS))));
   }
 
   @ParameterizedTest(name = "{0}")

@@ -31,11 +31,12 @@ import java.util.Set;
   @JsonSubTypes.Type(value = RateLimitPolicy.class, name = RateLimitPolicy.KIND),
   @JsonSubTypes.Type(value = IpRules.class, name = IpRules.KIND),
   @JsonSubTypes.Type(value = BodyLimit.class, name = BodyLimit.KIND),
-  @JsonSubTypes.Type(value = ConcurrencyLimit.class, name = ConcurrencyLimit.KIND)
+  @JsonSubTypes.Type(value = ConcurrencyLimit.class, name = ConcurrencyLimit.KIND),
+  @JsonSubTypes.Type(value = ErrorPages.class, name = ErrorPages.KIND)
 })
 public sealed interface FilterConfig
     permits CorsPolicy, AuthPolicy, CachePolicy, CompressionPolicy, WafSettings,
-        RateLimitPolicy, IpRules, BodyLimit, ConcurrencyLimit {
+        RateLimitPolicy, IpRules, BodyLimit, ConcurrencyLimit, ErrorPages {
 
   /** The kind's wire name, the same as its JSON type name. */
   @JsonIgnore

@@ -7,7 +7,8 @@ import java.util.regex.Pattern;
 
 /**
  * A request-rate limit: a token bucket per key that holds {@code burst} requests and refills at
- * {@code requests} per {@code periodSeconds}. A request that finds the bucket empty gets 429.
+ * {@code requests} per {@code periodSeconds}. A request that finds the bucket empty gets 429 (or
+ * {@code rejectStatus}).
  * "N per period" rather than a per-second rate, so a limit per minute ({@code limit-rpm}) or a
  * slow rate (one request every two seconds) is exact in whole numbers.
  *
@@ -25,14 +26,17 @@ import java.util.regex.Pattern;
  *     #MAX_HEADER_KEY_LENGTH} characters, are keyed by client address). Header names lower case.
  * @param dataplanes how many dataplanes share the budget, 1 (the default) to 10,000; set by the
  *     operator when it publishes, never by users
+ * @param rejectStatus the status of a refused request, 400 to 599; default 429 (ingress-nginx's
+ *     {@code limit-req-status-code} is 503)
  */
 @JsonInclude(JsonInclude.Include.NON_DEFAULT)
 public record RateLimitPolicy(
-    long requests, long periodSeconds, long burst, String key, int dataplanes)
+    long requests, long periodSeconds, long burst, String key, int dataplanes, int rejectStatus)
     implements FilterConfig {
   public static final String KIND = "rateLimit";
   public static final String CLIENT = "client";
   public static final String HEADER_PREFIX = "header:";
+  public static final int DEFAULT_REJECT_STATUS = 429;
   /** Longer header values do not get a bucket of their own (a bound on the store's memory). */
   public static final int MAX_HEADER_KEY_LENGTH = 256;
   private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9a-z-]+");
@@ -43,6 +47,7 @@ public record RateLimitPolicy(
     burst = burst == 0 ? requests : burst;
     key = key == null || key.isBlank() ? CLIENT : key.trim();
     dataplanes = dataplanes == 0 ? 1 : dataplanes;
+    rejectStatus = rejectStatus == 0 ? DEFAULT_REJECT_STATUS : rejectStatus;
     if (requests < 1 || requests > 1_000_000) {
       throw new IllegalArgumentException("rate limit requests must be 1 to 1000000: " + requests);
     }
@@ -56,7 +61,15 @@ public record RateLimitPolicy(
     if (dataplanes < 1 || dataplanes > 10_000) {
       throw new IllegalArgumentException("rate limit dataplanes must be 1 to 10000: " + dataplanes);
     }
+    if (rejectStatus < 400 || rejectStatus > 599) {
+      throw new IllegalArgumentException("rate limit reject status must be 400 to 599: " + rejectStatus);
+    }
     key = canonicalKey(key);
+  }
+
+  /** A limit refused with 429. */
+  public RateLimitPolicy(long requests, long periodSeconds, long burst, String key, int dataplanes) {
+    this(requests, periodSeconds, burst, key, dataplanes, 0);
   }
 
   /** A budget enforced by one dataplane alone. */
@@ -66,7 +79,14 @@ public record RateLimitPolicy(
 
   /** The same budget shared by {@code count} dataplanes. */
   public RateLimitPolicy withDataplanes(int count) {
-    return count == dataplanes ? this : new RateLimitPolicy(requests, periodSeconds, burst, key, count);
+    return count == dataplanes
+        ? this
+        : new RateLimitPolicy(requests, periodSeconds, burst, key, count, rejectStatus);
+  }
+
+  /** The same limit refusing with {@code status}. */
+  public RateLimitPolicy withRejectStatus(int status) {
+    return new RateLimitPolicy(requests, periodSeconds, burst, key, dataplanes, status);
   }
 
   /** {@code requests} per second, burst {@code burst}, keyed by client address. */

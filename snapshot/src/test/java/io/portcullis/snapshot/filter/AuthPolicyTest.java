@@ -28,6 +28,9 @@ class AuthPolicyTest {
             Map.of("scope", "read"), Map.of("sub", "X-User"), 30)),
         new AuthPolicy(new ExternalAuth("http://authz.svc:8080/check", List.of("Cookie"),
             List.of("x-user"), 500, ExternalAuth.OnError.ALLOW, 0, 1000)),
+        new AuthPolicy(new ExternalAuth("http://authz.svc:8080/check", null, null, 500, null, 0,
+            0, "GET", "https://login/?rd=$escaped_request_uri", "$http_authorization",
+            Map.of(200, 1000L, 401, 500L), ExternalAuth.AnswerCookies.ON_SUCCESS)),
         new AuthPolicy(new UnusableAuth("secret missing")));
     for (AuthPolicy policy : policies) {
       String json = SnapshotCodec.toJsonString(policy);
@@ -72,5 +75,27 @@ class AuthPolicyTest {
         () -> new ExternalAuth("ftp://x", null, null, 100, null, 0, 0));
     assertThrows(IllegalArgumentException.class,
         () -> new ExternalAuth("http://x", null, null, 0, null, 0, 0));
+  }
+
+  @Test
+  void externalAuthCachesDecidingAnswersWithKnownVariablesOnly() {
+    assertThrows(IllegalArgumentException.class, () -> new ExternalAuth("http://x", null, null,
+        100, null, 0, 0, null, null, null, Map.of(500, 1000L), null));
+    assertThrows(IllegalArgumentException.class, () -> new ExternalAuth("http://x", null, null,
+        100, null, 0, 1000, null, null, null, Map.of(200, 1000L), null), "one of the two");
+    assertThrows(IllegalArgumentException.class, () -> new ExternalAuth("http://x", null, null,
+        100, null, 0, 1000, null, null, "$server_name", Map.of(), null));
+    assertThrows(IllegalArgumentException.class, () -> new ExternalAuth("http://x", null, null,
+        100, null, 0, 0, null, null, "$http_authorization", Map.of(), null), "a key needs a time");
+    assertThrows(IllegalArgumentException.class, () -> new ExternalAuth("http://x", null, null,
+        100, null, 0, 0, null, "login?u=$host", null, null, null), "a URL or an absolute path");
+    ExternalAuth byStatus = new ExternalAuth("http://x", null, null, 100, null, 0, 0, null, null,
+        "$cookie_s$arg_token", Map.of(204, 1000L, 403, 2000L), null);
+    assertEquals(1000, byStatus.cacheMillisFor(204));
+    assertEquals(0, byStatus.cacheMillisFor(200));
+    assertEquals(2000, byStatus.cacheMillisFor(403));
+    ExternalAuth allowing = new ExternalAuth("http://x", null, null, 100, null, 0, 5000);
+    assertEquals(5000, allowing.cacheMillisFor(299));
+    assertEquals(0, allowing.cacheMillisFor(401));
   }
 }

@@ -32,6 +32,16 @@ class RateLimitPolicyTest {
   }
 
   @Test
+  void theRejectStatusIs429UnlessSetKeptAcrossSharesAndBoundedTo4xxOr5xx() throws Exception {
+    assertEquals(429, ((RateLimitPolicy) read("{\"type\":\"rateLimit\",\"requests\":10}")).rejectStatus());
+    RateLimitPolicy nginx = new RateLimitPolicy(10, 1, 10, "client").withRejectStatus(503);
+    assertEquals(nginx, read(SnapshotCodec.toJsonString(nginx)));
+    assertEquals(503, nginx.withDataplanes(3).rejectStatus());
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> nginx.withRejectStatus(200))
+        .getMessage().contains("400 to 599"));
+  }
+
+  @Test
   void refillTimeIsWhatAnEmptyBucketTakesToFillUp() {
     assertEquals(Duration.ofSeconds(2), new RateLimitPolicy(5, 1, 10, null).refillTime());
     assertEquals(Duration.ofSeconds(60), new RateLimitPolicy(100, 60, 100, null).refillTime());

@@ -2,6 +2,7 @@ package io.portcullis.dataplane.filters.ratelimit;
 
 import io.github.bucket4j.ConsumptionProbe;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.portcullis.dataplane.filter.FilterAction;
 import io.portcullis.dataplane.filter.FilterContext;
 import io.portcullis.dataplane.filter.HttpFilter;
@@ -10,9 +11,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A route's request-rate limit: each request takes a token from its key's bucket; with none left
- * it is answered 429 here, before authentication, the WAF or the backend spend anything on it.
+ * it is answered 429 (or the policy's reject status) here, before authentication, the WAF or the
+ * backend spend anything on it.
  *
- * <p>The 429 carries {@code Retry-After} (seconds until a token is back, rounded up) and the
+ * <p>The answer carries {@code Retry-After} (seconds until a token is back, rounded up) and the
  * {@code RateLimit-Policy} and {@code RateLimit} fields of the IETF httpapi draft
  * draft-ietf-httpapi-ratelimit-headers-11 (structured fields: {@code "client";q=10;w=1} and
  * {@code "client";r=0;t=1}). Requests let through carry none of them: the draft makes them
@@ -52,7 +54,9 @@ final class RateLimitFilter implements HttpFilter {
 
   private LocalResponse tooManyRequests(long nanosToWait) {
     long seconds = Math.max(1, (nanosToWait + TimeUnit.SECONDS.toNanos(1) - 1) / TimeUnit.SECONDS.toNanos(1));
-    LocalResponse response = LocalResponse.text(429, "Too Many Requests\n");
+    int status = limit.policy().rejectStatus();
+    LocalResponse response =
+        LocalResponse.text(status, HttpResponseStatus.valueOf(status).reasonPhrase() + "\n");
     response.headers()
         .set(HttpHeaderNames.RETRY_AFTER, seconds)
         .set(RATE_LIMIT_POLICY, policyField)

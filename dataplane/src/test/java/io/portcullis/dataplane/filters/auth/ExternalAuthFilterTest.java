@@ -16,6 +16,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -47,7 +48,9 @@ class ExternalAuthFilterTest {
       lastQuestion.set(exchange.getRequestMethod() + " "
           + exchange.getRequestHeaders().getFirst("x-original-uri") + " "
           + exchange.getRequestHeaders().getFirst("x-original-method") + " "
-          + exchange.getRequestHeaders().getFirst("x-forwarded-host") + " cookie="
+          + exchange.getRequestHeaders().getFirst("x-forwarded-host") + " "
+          + exchange.getRequestHeaders().getFirst("x-original-url") + " "
+          + exchange.getRequestHeaders().getFirst("x-auth-request-redirect") + " cookie="
           + exchange.getRequestHeaders().getFirst("cookie") + " body=" + body);
       if ("slow".equals(token)) {
         try {
@@ -56,7 +59,10 @@ class ExternalAuthFilterTest {
           Thread.currentThread().interrupt();
         }
       }
-      if ("good".equals(token)) {
+      if ("fresh".equals(token)) {
+        exchange.getResponseHeaders().set("set-cookie", "seen=1");
+        exchange.sendResponseHeaders(204, -1);
+      } else if ("good".equals(token)) {
         exchange.getResponseHeaders().set("x-auth-user", "alice");
         exchange.getResponseHeaders().set("x-internal", "not copied");
         exchange.sendResponseHeaders(204, -1);
@@ -111,7 +117,8 @@ class ExternalAuthFilterTest {
     assertTrue(out.proceeded());
     assertEquals(List.of("alice"), out.headers().getAll("x-auth-user"));
     assertNull(out.headers().get("x-internal"));
-    assertEquals("DELETE /orders/7?full=1 DELETE shop.example.com cookie=session=abc body=",
+    assertEquals("DELETE /orders/7?full=1 DELETE shop.example.com"
+        + " http://shop.example.com/orders/7?full=1 /orders/7?full=1 cookie=session=abc body=",
         lastQuestion.get());
   }
 
@@ -146,6 +153,30 @@ class ExternalAuthFilterTest {
     assertTrue(lastQuestion.get().endsWith("body=hello"), lastQuestion.get());
   }
 
+  private HttpFilter signIn(String method, String signIn) {
+    return auth.create(new AuthPolicy(new ExternalAuth(
+        "http://127.0.0.1:" + service.getAddress().getPort() + "/check",
+        List.of("x-token"), List.of(), 10_000, ExternalAuth.OnError.DENY, 0, 0, method, signIn,
+        null, Map.of(), ExternalAuth.AnswerCookies.ON_SUCCESS)));
+  }
+
+  @Test
+  void aConfiguredMethodAsksWithItAndA401BecomesARedirectToTheSignInUrl() throws Exception {
+    HttpFilter f = signIn("GET",
+        "https://login.example/start?h=$host&rd=$scheme://$http_host$escaped_request_uri");
+    FakeFilterContext ctx = FakeFilterContext.of("https", "POST", "Shop.example.com:8443",
+        "/a%20b/caf%C3%A9?x=1&y=/z").on(loop);
+    ChainOutcome out = ChainOutcome.run(f, ctx);
+    assertTrue(lastQuestion.get().startsWith("GET /a%20b/caf%C3%A9?x=1&y=/z POST "), lastQuestion.get());
+    assertEquals(302, out.status());
+    assertEquals("https://login.example/start?h=shop.example.com&rd=https://Shop.example.com:8443"
+        + "%2Fa%2520b%2Fcaf%25C3%25A9%3Fx%3D1%26y%3D%2Fz", out.headers().get("location"));
+    assertEquals("caf%C3%A9%20%2B~", NginxVariables.escape("caf\u00e9 +~"), "UTF-8 bytes, unreserved kept");
+    ChainOutcome allowed = request(signIn(null, "/login"), "PUT", "good", null);
+    assertTrue(allowed.proceeded(), "an allowing answer is not redirected");
+    assertTrue(lastQuestion.get().startsWith("PUT "), "without a method: the request's own");
+  }
+
   @Test
   void allowingAnswersAreCachedWhenAsked() throws Exception {
     HttpFilter cached = filter(ExternalAuth.OnError.DENY, 0, 60_000);
@@ -157,5 +188,33 @@ class ExternalAuthFilterTest {
     request(cached, "GET", "bad", null);
     request(cached, "GET", "bad", null);
     assertEquals(3, calls.get(), "denials are asked every time");
+  }
+
+  @Test
+  void withAKeyAnswersOfTheListedStatusesAreReusedAcrossUris() throws Exception {
+    HttpFilter f = auth.create(new AuthPolicy(new ExternalAuth(
+        "http://127.0.0.1:" + service.getAddress().getPort() + "/check",
+        List.of("x-token"), List.of("x-auth-user"), 10_000, ExternalAuth.OnError.DENY, 0, 0, null,
+        null, "$http_x_token", Map.of(204, 60_000L, 401, 60_000L), null)));
+    for (String uri : List.of("/a", "/b?x=1")) {
+      FakeFilterContext ctx = FakeFilterContext.of("http", "GET", "shop.example.com", uri)
+          .header("x-token", "good").on(loop);
+      ChainOutcome out = ChainOutcome.run(f, ctx);
+      assertTrue(out.proceeded());
+      assertEquals("alice", out.headers().get("x-auth-user"), "the kept answer's headers");
+    }
+    assertEquals(1, calls.get(), "one key, one question");
+    for (int i = 0; i < 2; i++) {
+      ChainOutcome denied = ChainOutcome.run(f,
+          FakeFilterContext.of("http", "GET", "shop.example.com", "/c").header("x-token", "bad").on(loop));
+      assertEquals(401, denied.status());
+      assertEquals("{\"error\":\"go away\"}", denied.body(), "a kept denial keeps its page");
+    }
+    assertEquals(2, calls.get(), "a 401 is kept too");
+    for (int i = 0; i < 2; i++) {
+      ChainOutcome.run(f, FakeFilterContext.of("http", "GET", "shop.example.com", "/d")
+          .header("x-token", "fresh").on(loop));
+    }
+    assertEquals(4, calls.get(), "an answer setting a cookie is not kept");
   }
 }

@@ -27,6 +27,8 @@ final class BalancingAnnotations {
     String path = r.take("session-cookie-path");
     String maxAge = r.take("session-cookie-max-age");
     String expires = r.take("session-cookie-expires");
+    String sameSiteText = r.take("session-cookie-samesite");
+    String secureText = r.take("session-cookie-secure");
     if (affinity != null) {
       if (!affinity.equals("cookie")) {
         r.invalid("affinity", affinity, "only \"cookie\" is supported");
@@ -54,8 +56,32 @@ final class BalancingAnnotations {
             r.invalid("session-cookie-path", path, "expected a path starting with /");
           }
         }
+        AffinityCookie.SameSite sameSite = null;
+        if (sameSiteText != null) {
+          sameSite = switch (sameSiteText.toLowerCase(java.util.Locale.ROOT)) {
+            case "strict" -> AffinityCookie.SameSite.STRICT;
+            case "lax" -> AffinityCookie.SameSite.LAX;
+            case "none" -> AffinityCookie.SameSite.NONE;
+            default -> {
+              r.invalid("session-cookie-samesite", sameSiteText, "expected None, Lax or Strict");
+              yield null;
+            }
+          };
+        }
+        // ingress-nginx marks the cookie Secure on https requests whatever the annotation says
+        // (its e2e: "false" on https still gives Secure); "true" adds it on plain HTTP too.
+        AffinityCookie.Secure secure = AffinityCookie.Secure.HTTPS_REQUESTS;
+        if (secureText != null) {
+          try {
+            if (Reading.bool(secureText)) {
+              secure = AffinityCookie.Secure.ALWAYS;
+            }
+          } catch (IllegalArgumentException e) {
+            r.invalid("session-cookie-secure", secureText, e.getMessage());
+          }
+        }
         r.loadBalancer = new LoadBalancer(Policy.COOKIE_AFFINITY, null, null,
-            new AffinityCookie(name, ttl, cookiePath));
+            new AffinityCookie(name, ttl, cookiePath, sameSite, secure));
         return;
       }
     }

@@ -1,6 +1,9 @@
 package io.portcullis.operator.compile.nginx;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /** enable-cors and cors-*, with ingress-nginx's defaults, onto {@code portcullis.io/cors-*}. */
@@ -9,6 +12,10 @@ final class CorsAnnotations {
   static final String DEFAULT_HEADERS = "DNT,Keep-Alive,User-Agent,X-Requested-With,"
       + "If-Modified-Since,Cache-Control,Content-Type,Range,Authorization";
   static final String DEFAULT_MAX_AGE = "1728000";
+
+  /** The origin shapes the CORS filter takes: scheme://host[:port], a leading {@code *.} allowed. */
+  private static final Pattern HTTP_ORIGIN = Pattern.compile(
+      "https?://(\\*\\.)?[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[0-9]{1,5})?", Pattern.CASE_INSENSITIVE);
 
   private CorsAnnotations() {}
 
@@ -31,7 +38,10 @@ final class CorsAnnotations {
       r.invalid("enable-cors", enable, e.getMessage());
       return;
     }
-    String origins = list(origin == null || origin.isBlank() ? "*" : origin);
+    String origins = origins(r, origin);
+    if (origins.isEmpty()) {
+      return;
+    }
     boolean allowCredentials = true;
     if (credentials != null) {
       try {
@@ -57,6 +67,29 @@ final class CorsAnnotations {
     } catch (IllegalArgumentException e) {
       r.invalid("cors-max-age", age, e.getMessage());
     }
+  }
+
+  /**
+   * The origins we can serve, comma-separated: ingress-nginx also takes other schemes ({@code
+   * app://localhost}); ours are http and https, so each other one is left out with an Event, and
+   * when none is left there is no CORS at all (rather than every origin).
+   */
+  private static String origins(Reading r, String written) {
+    if (written == null || written.isBlank()) {
+      return "*";
+    }
+    List<String> kept = new ArrayList<>();
+    for (String o : list(written).split(",")) {
+      if (o.isEmpty()) {
+        continue;
+      }
+      if (o.equals("*") || HTTP_ORIGIN.matcher(o).matches()) {
+        kept.add(o);
+      } else {
+        r.invalid("cors-allow-origin", o, "only *, http and https origins are supported; left out");
+      }
+    }
+    return String.join(",", kept);
   }
 
   private static String list(String commaSeparated) {

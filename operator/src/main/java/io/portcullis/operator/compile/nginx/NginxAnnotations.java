@@ -25,14 +25,16 @@ public final class NginxAnnotations {
 
   private static final List<NginxAnnotation> ALL = List.of(
       // Paths and rewrites
-      a("rewrite-target", PARTLY, "a target without `$n` replaces the whole path, as in"
-          + " ingress-nginx; with capture groups only the shapes `PATH(/|$)(.*)` → `BASE$2` and"
-          + " `PATH/(.*)` → `BASE$1` compile (onto a prefix rewrite); other capture shapes are"
-          + " refused (needs a regex rewrite in the snapshot)"),
-      a("use-regex", PARTLY, "ImplementationSpecific paths are RE2 expressions anchored at both"
-          + " ends and case-sensitive (ingress-nginx: PCRE, case-insensitive, anchored at the start"
-          + " only, and on every Ingress of the host)"),
-      a("app-root", SUPPORTED, "`/` answers 302 to the given path"),
+      a("rewrite-target", PARTLY, "as in ingress-nginx, the target replaces the whole path"
+          + " (query kept) after `$1`..`$9` take the regex path's capture groups, any shape; `$n`"
+          + " on a Prefix or Exact path is refused (no groups); a Prefix path with a target"
+          + " matches by path elements, case-sensitive (ingress-nginx: any path starting with the"
+          + " text, any case)"),
+      a("use-regex", PARTLY, "ImplementationSpecific paths are RE2 expressions read as"
+          + " ingress-nginx reads them: case-insensitive, anchored at the start only"
+          + " (ingress-nginx: PCRE, and on every Ingress of the host)"),
+      a("app-root", PARTLY, "`/` answers 302 to the given path on the same scheme and host (the"
+          + " query string is kept, ingress-nginx drops it)"),
       a("x-forwarded-prefix", SUPPORTED, "sets `X-Forwarded-Prefix` on requests to the backend"),
       a("upstream-vhost", SUPPORTED, "sets the `Host` header sent to the backend"),
       a("server-alias", PARTLY, "the Ingress's own rules are served for each alias host too"
@@ -41,18 +43,23 @@ public final class NginxAnnotations {
       // Redirects
       a("ssl-redirect", SUPPORTED, "`false` serves plain HTTP for hosts with TLS (default: 308 to"
           + " https)"),
-      a("force-ssl-redirect", PARTLY, "redirects like ssl-redirect, for hosts with TLS only"
-          + " (hosts without a certificate are served over HTTP)"),
+      a("force-ssl-redirect", SUPPORTED, "308 to https, also for rule hosts spec.tls does not name"
+          + " (the default certificate serves them over https); behind a load balancer that"
+          + " terminates TLS, the X-Forwarded-Proto of a --trusted-proxies peer is the scheme"
+          + " (ingress-nginx's use-forwarded-headers); a client's is not believed"),
       a("permanent-redirect", PARTLY, "every path answers a redirect to the URL (the query"
           + " string is kept, ingress-nginx drops it)"),
       a("permanent-redirect-code", SUPPORTED, "301 (default), 302, 303, 307 or 308"),
       a("temporal-redirect", PARTLY, "every path answers 302 to the URL (the query string is"
-          + " kept)"),
-      a("temporal-redirect-code", SUPPORTED, "302 (default), 301, 303, 307 or 308"),
+          + " kept); wins over permanent-redirect, as in ingress-nginx"),
+      a("temporal-redirect-code", SUPPORTED, "302 (default), 301, 303 or 307 (308 gives 302, as"
+          + " in ingress-nginx)"),
       // Upstream
       a("backend-protocol", PARTLY, "HTTP, HTTPS, GRPC (h2c), GRPCS (h2 over TLS), H2C;"
-          + " AUTO_HTTP and FCGI refused"),
-      a("proxy-connect-timeout", SUPPORTED, "seconds, the TCP/TLS connect timeout"),
+          + " HTTPS and GRPCS accept any certificate, as ingress-nginx's default proxy-ssl-verify"
+          + " off does; AUTO_HTTP and FCGI refused"),
+      a("proxy-connect-timeout", PARTLY, "seconds, the TCP connect timeout; when it expires the"
+          + " client gets 502 (ingress-nginx: 504)"),
       a("proxy-read-timeout", PARTLY, "seconds; with proxy-send-timeout one idle timeout, the"
           + " larger of the two"),
       a("proxy-send-timeout", PARTLY, "seconds; with proxy-read-timeout one idle timeout, the"
@@ -70,13 +77,18 @@ public final class NginxAnnotations {
       a("load-balance", PARTLY, "round_robin; ewma and least_conn become least-request"),
       a("upstream-hash-by", PARTLY, "`$remote_addr`, `$http_NAME`, `$cookie_NAME`, `$arg_NAME`"
           + " onto Maglev consistent hashing; other variables and combinations refused"),
-      a("affinity", SUPPORTED, "`cookie`: the proxy issues a cookie naming the endpoint"),
+      a("affinity", SUPPORTED, "`cookie`: the proxy issues a cookie naming the endpoint, one per"
+          + " Ingress path (its Path, as in ingress-nginx; `/` for regex paths, where ingress-nginx"
+          + " asks for session-cookie-path)"),
       a("affinity-mode", PARTLY, "always persistent: an endpoint keeps its clients when"
           + " endpoints are added"),
       a("session-cookie-name", SUPPORTED, "default INGRESSCOOKIE"),
-      a("session-cookie-path", SUPPORTED, "the cookie's Path"),
+      a("session-cookie-path", SUPPORTED, "the cookie's Path (default: the Ingress path)"),
       a("session-cookie-max-age", SUPPORTED, "seconds, the cookie's Max-Age"),
       a("session-cookie-expires", PARTLY, "seconds, sent as Max-Age"),
+      a("session-cookie-samesite", SUPPORTED, "None, Lax or Strict: the cookie's SameSite"),
+      a("session-cookie-secure", SUPPORTED, "`true` marks the cookie Secure on plain HTTP too;"
+          + " it is Secure on https requests in any case, as in ingress-nginx"),
       // Canary
       a("canary", SUPPORTED, "`true`: this Ingress's paths become a split of the other"
           + " Ingress with the same host and path"),
@@ -94,7 +106,9 @@ public final class NginxAnnotations {
       // CORS
       a("enable-cors", SUPPORTED, "ingress-nginx's defaults for the cors-* settings below"),
       a("cors-allow-origin", PARTLY, "comma-separated origins or `*`; with `*` credentials are"
-          + " not allowed (browsers refuse them anyway)"),
+          + " not allowed (browsers refuse them anyway); `*.` in an origin stands for one or more"
+          + " labels (ingress-nginx: one); origins of other schemes than http and https are left"
+          + " out with an Event (ingress-nginx: any scheme)"),
       a("cors-allow-methods", SUPPORTED, "default GET, PUT, POST, DELETE, PATCH, OPTIONS"),
       a("cors-allow-headers", SUPPORTED, "default DNT, Keep-Alive, User-Agent, X-Requested-With,"
           + " If-Modified-Since, Cache-Control, Content-Type, Range, Authorization"),
@@ -104,7 +118,9 @@ public final class NginxAnnotations {
       // Authentication
       a("auth-type", PARTLY, "`basic` (bcrypt and SHA-256/512 crypt hashes; MD5 apr1 refused);"
           + " `digest` refused"),
-      a("auth-secret", PARTLY, "a Secret in the Ingress's namespace (another namespace refused)"),
+      a("auth-secret", PARTLY, "a Secret in the Ingress's namespace (another namespace refused);"
+          + " a missing Secret, or one without a usable user line, answers 503 with an Event"
+          + " (ingress-nginx: 503 and 401)"),
       a("auth-secret-type", SUPPORTED, "`auth-file` (key `auth`, htpasswd) or `auth-map` (one"
           + " key per user)"),
       a("auth-realm", SUPPORTED, "the realm of the 401 challenge"),
@@ -112,18 +128,40 @@ public final class NginxAnnotations {
           + " through; the auth service is sent the Authorization and Cookie headers (ingress-nginx:"
           + " every request header)"),
       a("auth-response-headers", SUPPORTED, "copied from the auth response to the request"),
-      a("auth-signin", REFUSED, "needs a sign-in redirect on 401 in external auth"),
-      a("auth-method", REFUSED, "the auth request's method is fixed"),
-      a("auth-cache-key", REFUSED, "needs a cache key in external auth"),
+      a("auth-signin", PARTLY, "a 401 from auth-url becomes a 302 to this URL with the original"
+          + " URL (`$scheme://$http_host` and the percent-encoded request URI) in the redirect"
+          + " parameter, unless the URL has that parameter already; of nginx's variables"
+          + " `$scheme`, `$host`, `$http_host`, `$request_uri`, `$escaped_request_uri`, `$uri`,"
+          + " `$args`, `$request_method`, `$remote_addr`, `$remote_user`, `$http_*`, `$cookie_*`"
+          + " and `$arg_*` are known (another: the annotation is ignored)"),
+      a("auth-signin-redirect-param", SUPPORTED, "the redirect parameter's name, default `rd`"),
+      a("auth-method", PARTLY, "the auth request's method; default GET, as nginx's"
+          + " `auth_request`; a method ingress-nginx does not admit: GET (ingress-nginx: 503)"),
+      a("auth-cache-key", PARTLY, "answers of auth-url are reused per key (the variables of"
+          + " auth-signin; another: nothing is cached) and route, bounded to 16 MiB per route;"
+          + " an answer with `Set-Cookie` or `Cache-Control: no-store/no-cache/private` is not"
+          + " kept, and its `max-age` does not lengthen the time"),
+      a("auth-always-set-cookie", SUPPORTED, "the Set-Cookie of the auth answer reaches the"
+          + " client whatever the status (by default only with the statuses nginx's `add_header`"
+          + " serves, and on the sign-in redirect, as ingress-nginx)"),
+      a("auth-cache-duration", PARTLY, "`200 202 401 5m` by default (ingress-nginx's), statuses"
+          + " then one time per group; only 2xx, 401 and 403 answers are reused (other statuses are"
+          + " left out); at most 1h; a malformed value fails the location closed (503), as"
+          + " ingress-nginx denies it"),
       // Edge security
-      a("whitelist-source-range", SUPPORTED, "addresses and CIDRs allowed; every other client"
+      a("allowlist-source-range", SUPPORTED, "addresses and CIDRs allowed; every other client"
           + " gets 403 (an unreadable entry refuses every client: fail closed)"),
+      a("whitelist-source-range", SUPPORTED, "the older name of allowlist-source-range (which"
+          + " wins when both are given)"),
       a("denylist-source-range", SUPPORTED, "addresses and CIDRs refused with 403"),
       a("limit-rps", PARTLY, "a token bucket per client address refilled at the rate, holding"
-          + " rate x multiplier (nginx's `limit_req ... burst nodelay`); over it 429 with"
-          + " `Retry-After` instead of ingress-nginx's default 503; with limit-rpm, this one applies"),
+          + " rate x multiplier + 1 (nginx's `limit_req ... burst nodelay` admits burst + 1 at"
+          + " once); over it 503 (ingress-nginx's default limit-req-status-code) with"
+          + " `Retry-After`; the"
+          + " limit is shared by all dataplanes (ingress-nginx: each replica has all of it); with"
+          + " limit-rpm, this one applies"),
       a("limit-rpm", PARTLY, "as limit-rps, per minute"),
-      a("limit-burst-multiplier", SUPPORTED, "the bucket holds rate x this (default 5)"),
+      a("limit-burst-multiplier", SUPPORTED, "the burst is rate x this (default 5)"),
       a("limit-connections", SUPPORTED, "requests in progress per client address, one count over"
           + " all paths of the Ingress (nginx's limit_conn: each HTTP/2 stream counts); over it"
           + " 503, counted per dataplane"),
@@ -131,9 +169,16 @@ public final class NginxAnnotations {
           + " `SecRuleEngine DetectionOnly`); `portcullis.io/waf: block` blocks"),
       a("enable-owasp-core-rules", PARTLY, "onto our WAF (the OWASP CRS rules) in detect mode"),
       a("ssl-passthrough", REFUSED, "needs layer-4 (TLS passthrough) routes"),
-      a("custom-http-errors", REFUSED, "needs error-page interception in the snapshot"),
-      a("default-backend", REFUSED, "needs error-page interception in the snapshot (the"
-          + " Ingress's spec.defaultBackend is served)"),
+      a("custom-http-errors", PARTLY, "a listed status (400-599) from the backend, or the"
+          + " proxy's own 502/503/504, is answered by the error backend (default-backend, else the"
+          + " operator's `--default-backend`), asked as ingress-nginx asks it (GET `/` with X-Code,"
+          + " X-Format, X-Original-URI, X-Namespace, X-Ingress-Name, X-Service-Name, X-Service-Port,"
+          + " X-Request-ID), its status and page to the client; other methods are asked with GET"
+          + " (ingress-nginx keeps the method), pages over 256 KiB and an unreachable error backend"
+          + " answer 502"),
+      a("default-backend", PARTLY, "the error backend of custom-http-errors (the Service's first"
+          + " port); alone (serving requests while the Service has no ready endpoints) refused:"
+          + " needs a fallback cluster in the snapshot"),
       // Snippets: never
       a("configuration-snippet", REFUSED, SNIPPET),
       a("server-snippet", REFUSED, SNIPPET),

@@ -43,6 +43,7 @@ public record NginxTranslation(
     RateLimitAnnotations.read(reading);
     EdgeAnnotations.read(reading);
     LimitAnnotations.read(reading);
+    ErrorPageAnnotations.read(reading);
     Canary canary = CanaryAnnotations.read(reading);
     return reading.finish(canary);
   }

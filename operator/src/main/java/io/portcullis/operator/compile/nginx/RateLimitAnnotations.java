@@ -4,12 +4,16 @@ import io.portcullis.snapshot.filter.RateLimitPolicy;
 
 /**
  * limit-rps, limit-rpm and limit-burst-multiplier onto our rate limit: a token bucket per client
- * address holding rate × multiplier (default 5) requests, refilled at the rate (ingress-nginx's
- * {@code limit_req ... burst=rate×multiplier nodelay}). With both, the per-second limit applies.
- * Requests over the limit get 429 (ingress-nginx: 503 unless its ConfigMap says otherwise).
+ * address refilled at the rate, as ingress-nginx's {@code limit_req ... burst=rate×multiplier
+ * nodelay}. nginx admits a request when the excess over the rate stays within the burst, so a
+ * fresh client gets burst + 1 requests at once: the bucket holds rate × multiplier (default 5)
+ * + 1. With both annotations, the per-second limit applies. Requests over the limit get 503, as
+ * ingress-nginx's default {@code limit-req-status-code} (a ConfigMap setting, not an annotation).
  */
 final class RateLimitAnnotations {
   static final int DEFAULT_BURST_MULTIPLIER = 5;
+  /** ingress-nginx's {@code limit-req-status-code} default. */
+  static final int NGINX_REJECT_STATUS = 503;
 
   private RateLimitAnnotations() {}
 
@@ -33,7 +37,8 @@ final class RateLimitAnnotations {
     try {
       long requests = Reading.integer(value, 1, 1_000_000);
       r.filters.add(new RateLimitPolicy(requests, rps != null ? 1 : 60,
-          Math.min(10_000_000, requests * multiplier), RateLimitPolicy.CLIENT));
+          Math.min(10_000_000, requests * multiplier + 1), RateLimitPolicy.CLIENT, 1,
+          NGINX_REJECT_STATUS));
     } catch (IllegalArgumentException e) {
       r.invalid(name, value, e.getMessage() + "; no rate limit applies");
     }

@@ -20,6 +20,8 @@ final class RedirectAnnotations {
       boolean redirect = ssl == null || Reading.bool(ssl);
       if (force != null && Reading.bool(force)) {
         redirect = true;
+        // Also for hosts without spec.tls: TLS may end in front of the controller.
+        r.ours("portcullis.io/force-ssl-redirect", "true");
       }
       if (!redirect) {
         r.ours("portcullis.io/ssl-redirect", "false");
@@ -32,22 +34,25 @@ final class RedirectAnnotations {
     String permanentCode = r.take("permanent-redirect-code");
     String temporal = r.take("temporal-redirect");
     String temporalCode = r.take("temporal-redirect-code");
-    // ingress-nginx checks the permanent redirect first.
-    if (permanent != null) {
-      r.redirect = redirect(r, "permanent-redirect", permanent, code(r, "permanent-redirect-code", permanentCode, 301));
-    } else if (temporal != null) {
-      r.redirect = redirect(r, "temporal-redirect", temporal, code(r, "temporal-redirect-code", temporalCode, 302));
+    // ingress-nginx checks the temporal redirect first (internal/ingress/annotations/redirect),
+    // and takes a temporal code up to 307 only: 308 there falls back to 302.
+    if (temporal != null) {
+      r.redirect = redirect(r, "temporal-redirect", temporal,
+          code(r, "temporal-redirect-code", temporalCode, 302, List.of(301, 302, 303, 307)));
+    } else if (permanent != null) {
+      r.redirect = redirect(r, "permanent-redirect", permanent,
+          code(r, "permanent-redirect-code", permanentCode, 301, List.of(301, 302, 303, 307, 308)));
     }
   }
 
-  private static int code(Reading r, String name, String value, int fallback) {
+  private static int code(Reading r, String name, String value, int fallback, List<Integer> allowed) {
     if (value == null) {
       return fallback;
     }
     try {
       int code = Reading.integer(value, 300, 399);
-      if (!List.of(301, 302, 303, 307, 308).contains(code)) {
-        throw new IllegalArgumentException("expected 301, 302, 303, 307 or 308");
+      if (!allowed.contains(code)) {
+        throw new IllegalArgumentException("expected one of " + allowed);
       }
       return code;
     } catch (IllegalArgumentException e) {

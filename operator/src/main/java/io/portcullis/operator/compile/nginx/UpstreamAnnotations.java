@@ -27,6 +27,10 @@ final class UpstreamAnnotations {
             "HTTP, HTTPS, GRPC, GRPCS or H2C (AUTO_HTTP and FCGI are not supported); HTTP applies");
       } else {
         r.ours("portcullis.io/backend-protocol", ours);
+        if (ours.equals("https") || ours.equals("h2")) {
+          // ingress-nginx's proxy-ssl-verify defaults to off: any certificate is accepted.
+          r.ours("portcullis.io/backend-tls-verify", "false");
+        }
       }
     }
     String connect = r.take("proxy-connect-timeout");

@@ -27,9 +27,12 @@ class NginxTranslationTest {
   static Stream<Arguments> ours() {
     return Stream.of(
         Arguments.of(List.of("ssl-redirect", "false"), Map.of("portcullis.io/ssl-redirect", "false")),
-        Arguments.of(List.of("ssl-redirect", "false", "force-ssl-redirect", "true"), Map.of()),
-        Arguments.of(List.of("backend-protocol", "HTTPS"), Map.of("portcullis.io/backend-protocol", "https")),
-        Arguments.of(List.of("backend-protocol", "GRPCS"), Map.of("portcullis.io/backend-protocol", "h2")),
+        Arguments.of(List.of("ssl-redirect", "false", "force-ssl-redirect", "true"),
+            Map.of("portcullis.io/force-ssl-redirect", "true")),
+        Arguments.of(List.of("backend-protocol", "HTTPS"), Map.of("portcullis.io/backend-protocol", "https",
+            "portcullis.io/backend-tls-verify", "false")),
+        Arguments.of(List.of("backend-protocol", "GRPCS"), Map.of("portcullis.io/backend-protocol", "h2",
+            "portcullis.io/backend-tls-verify", "false")),
         Arguments.of(List.of("backend-protocol", "H2C"), Map.of("portcullis.io/backend-protocol", "h2c")),
         Arguments.of(List.of("proxy-connect-timeout", "7"), Map.of("portcullis.io/connect-timeout", "7s")),
         Arguments.of(List.of("use-regex", "true"), Map.of("portcullis.io/use-regex", "true")),
@@ -38,6 +41,7 @@ class NginxTranslationTest {
         Arguments.of(List.of("enable-modsecurity", "false"), Map.of()),
         Arguments.of(List.of("whitelist-source-range", "10.0.0.0/8, 192.168.1.7"),
             Map.of("portcullis.io/ip-allow", "10.0.0.0/8,192.168.1.7")),
+        Arguments.of(List.of("allowlist-source-range", "10.0.0.0/8"), Map.of("portcullis.io/ip-allow", "10.0.0.0/8")),
         Arguments.of(List.of("denylist-source-range", "203.0.113.0/24"),
             Map.of("portcullis.io/ip-deny", "203.0.113.0/24")),
         Arguments.of(List.of("auth-type", "basic", "auth-secret", "users", "auth-realm", "Staff"),
@@ -47,7 +51,8 @@ class NginxTranslationTest {
             Map.of("portcullis.io/auth-type", "basic", "portcullis.io/auth-secret", "users",
                 "portcullis.io/auth-secret-namespace", "ops", "portcullis.io/auth-secret-type", "auth-map")),
         Arguments.of(List.of("auth-url", "http://auth.svc/check", "auth-response-headers", "X-User"),
-            Map.of("portcullis.io/auth-url", "http://auth.svc/check", "portcullis.io/auth-response-headers", "X-User")),
+            Map.of("portcullis.io/auth-url", "http://auth.svc/check", "portcullis.io/auth-response-headers", "X-User",
+                "portcullis.io/auth-method", "GET", "portcullis.io/auth-answer-cookies", "OnSuccess")),
         Arguments.of(List.of("enable-cors", "true", "cors-allow-origin", "https://a.example, https://b.example",
                 "cors-allow-methods", "get,post", "cors-max-age", "60", "cors-expose-headers", "X-Id"),
             Map.of("portcullis.io/cors-allow-origins", "https://a.example,https://b.example",
@@ -86,6 +91,24 @@ class NginxTranslationTest {
     NginxTranslation t = of(name, value);
     assertTrue(t.findings().stream().anyMatch(f -> f.kind() == Finding.Kind.INVALID
         && f.annotation().equals(P + name) && f.message().contains(P + name)), t.findings().toString());
+  }
+
+  @Test
+  void corsOriginsOfOtherSchemesAreLeftOutWithAFinding() {
+    NginxTranslation t = of("enable-cors", "true", "cors-allow-origin", "app://localhost, https://a.example");
+    assertEquals("https://a.example", t.annotations().get("portcullis.io/cors-allow-origins"));
+    assertTrue(t.findings().stream().anyMatch(f -> f.kind() == Finding.Kind.INVALID
+        && f.message().contains("app://localhost")), t.findings().toString());
+    assertNull(of("enable-cors", "true", "cors-allow-origin", "app://localhost").annotations()
+        .get("portcullis.io/cors-allow-origins"));
+  }
+
+  @Test
+  void allowlistWinsOverItsOlderNameWhitelist() {
+    NginxTranslation t = of("allowlist-source-range", "10.0.0.0/8", "whitelist-source-range", "0.0.0.0/0");
+    assertEquals("10.0.0.0/8", t.annotations().get("portcullis.io/ip-allow"));
+    assertTrue(t.findings().stream().anyMatch(f -> f.kind() == Finding.Kind.INVALID
+        && f.annotation().equals(P + "whitelist-source-range")), t.findings().toString());
   }
 
   @Test

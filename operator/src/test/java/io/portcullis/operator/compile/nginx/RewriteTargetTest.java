@@ -9,16 +9,16 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** rewrite-target onto the snapshot's two rewrites, or refused. */
+/** rewrite-target onto the snapshot's rewrites, or refused; ingress-nginx's reading of regex paths. */
 class RewriteTargetTest {
   static Stream<Arguments> plans() {
     return Stream.of(
         Arguments.of("the documented /api(/|$)(.*) with /$2", new PathMatch.Regex("/api(/|$)(.*)"), "/$2",
-            new RewriteTarget.Plan(new PathMatch.Prefix("/api"), "/")),
-        Arguments.of("a base before $2", new PathMatch.Regex("/shop/api(/|$)(.*)"), "/v2/$2",
-            new RewriteTarget.Plan(new PathMatch.Prefix("/shop/api"), "/v2/")),
-        Arguments.of("PATH/(.*) with /$1", new PathMatch.Regex("/web/(.*)"), "/$1",
-            new RewriteTarget.Plan(new PathMatch.Prefix("/web"), "/")),
+            new RewriteTarget.Plan(new PathMatch.Regex("/api(/|$)(.*)"), "/$2")),
+        Arguments.of("two groups, glued to literals", new PathMatch.Regex("/(a|b)/(.*)"), "/v2$1/x/$2",
+            new RewriteTarget.Plan(new PathMatch.Regex("/(a|b)/(.*)"), "/v2$1/x/$2")),
+        Arguments.of("no groups on a regex: the whole path", new PathMatch.Regex("/ap.(/|$)(.*)"), "/x",
+            new RewriteTarget.Plan(new PathMatch.Regex("/ap.(/|$)(.*)"), "/x")),
         Arguments.of("no groups on a prefix: the whole path", new PathMatch.Prefix("/old.v1"), "/new",
             new RewriteTarget.Plan(new PathMatch.Regex("/old\\.v1(/.*)?"), "/new")),
         Arguments.of("no groups on the root prefix", new PathMatch.Prefix("/"), "/index.html",
@@ -35,10 +35,8 @@ class RewriteTargetTest {
 
   static Stream<Arguments> refused() {
     return Stream.of(
-        Arguments.of("two groups used", new PathMatch.Regex("/(a|b)/(.*)"), "/$1/x/$2"),
-        Arguments.of("$2 glued to a base without slash", new PathMatch.Regex("/api(/|$)(.*)"), "/v2$2"),
         Arguments.of("groups on a prefix path", new PathMatch.Prefix("/api"), "/$1"),
-        Arguments.of("a regex prefix", new PathMatch.Regex("/ap.(/|$)(.*)"), "/$2"),
+        Arguments.of("groups on an exact path", new PathMatch.Exact("/api"), "/$1"),
         Arguments.of("a URL", new PathMatch.Prefix("/"), "https://x.example/"));
   }
 
@@ -46,5 +44,13 @@ class RewriteTargetTest {
   @MethodSource("refused")
   void refused(String situation, PathMatch match, String target) {
     assertThrows(IllegalArgumentException.class, () -> RewriteTarget.plan(match, target));
+  }
+
+  @org.junit.jupiter.api.Test
+  void nginxRegexKeepsTheWrittenPatternForOrdering() {
+    PathMatch.Regex written = new PathMatch.Regex("/api(/|$)(.*)");
+    assertEquals("(?i)(?:/api(/|$)(.*)).*", RewriteTarget.nginxRegex(written).pattern());
+    assertEquals(written.pattern(), RewriteTarget.written(RewriteTarget.nginxRegex(written)));
+    assertEquals(written.pattern(), RewriteTarget.written(written));
   }
 }
