@@ -169,6 +169,25 @@ class NginxMatchSocketTest {
   }
 
   @Test
+  @DisplayName("canary-weight-total: the weight is out of the total (7 of 7: every request; 0 of 1000: none), not out of 100")
+  void canaryWeightTotal() throws Exception {
+    int web = echo("web");
+    int next = echo("next");
+    serve(List.of(
+        nginx("shop").host(HOST).prefix("/", "web", web),
+        nginx("shop-canary").annotation(P + "canary", "true").annotation(P + "canary-weight", "7")
+            .annotation(P + "canary-weight-total", "7").host(HOST).prefix("/", "next", next),
+        nginx("api").host("api.example.com").prefix("/", "web", web),
+        nginx("api-canary").annotation(P + "canary", "true").annotation(P + "canary-weight", "0")
+            .annotation(P + "canary-weight-total", "1000").host("api.example.com").prefix("/", "next", next)),
+        backend("web", web), backend("next", next));
+    for (int i = 0; i < 20; i++) {
+      assertEquals("next /", get("/").body, "7 of 7 is all of them");
+      assertEquals("web /", request("api.example.com", "/", List.of()).body, "0 of 1000 is none");
+    }
+  }
+
+  @Test
   @DisplayName("canary precedence is header, then cookie, then weight")
   void headerThenCookieThenWeight() throws Exception {
     int web = echo("web");
