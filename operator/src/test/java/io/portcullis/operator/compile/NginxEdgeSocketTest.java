@@ -142,6 +142,32 @@ class NginxEdgeSocketTest {
     }
   }
 
+  @ParameterizedTest(name = "affinity-mode {0}")
+  @CsvSource({"persistent", "balanced"})
+  @DisplayName("affinity-mode: clients keep their endpoint when the Service gains endpoints (balanced too: documented as partly)")
+  void affinityModeKeepsClientsWhenEndpointsAreAdded(String mode) throws Exception {
+    Backend one = rig.backend("one", InetAddress.getByName("127.0.0.1"), 0, 200);
+    rig.backend("two", InetAddress.getByName("127.0.0.2"), one.port(), 200);
+    rig.backend("three", InetAddress.getByName("127.0.0.3"), one.port(), 200);
+    var ingress = nginx("shop").annotation(P + "affinity", "cookie").annotation(P + "affinity-mode", mode)
+        .host(HOST).prefix("/", "web", one.port());
+    rig.serve(ingress, service("web", one.port(), "127.0.0.1", "127.0.0.2"));
+    Map<String, String> endpointOf = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < 12; i++) {
+      Response first = rig.get("/");
+      String cookie = first.header("set-cookie").split(";")[0];
+      endpointOf.put(cookie, first.backend());
+    }
+    assertTrue(endpointOf.containsValue("one") && endpointOf.containsValue("two"), endpointOf::toString);
+    rig.serve(ingress, service("web", one.port(), "127.0.0.1", "127.0.0.2", "127.0.0.3"));
+    for (Map.Entry<String, String> client : endpointOf.entrySet()) {
+      assertEquals(client.getValue(), rig.get(HOST, "/", Map.of("cookie", client.getKey())).backend(),
+          client.getKey());
+    }
+    // New clients reach the new endpoint too.
+    await().atMost(Duration.ofSeconds(10)).until(() -> rig.get("/").backend().equals("three"));
+  }
+
   @Test
   @DisplayName("affinity cookie: session-cookie-expires alone gives a lasting cookie; the default name is INGRESSCOOKIE")
   void sessionCookieExpiresAndDefaultName() throws Exception {

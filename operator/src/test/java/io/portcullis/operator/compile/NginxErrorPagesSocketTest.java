@@ -1,33 +1,28 @@
 package io.portcullis.operator.compile;
 
-import static io.portcullis.operator.compile.Fixtures.*;
+import static io.portcullis.operator.compile.Fixtures.slice;
+import static io.portcullis.operator.compile.NginxSockets.HOST;
+import static io.portcullis.operator.compile.NginxSockets.P;
+import static io.portcullis.operator.compile.NginxSockets.nginx;
+import static io.portcullis.operator.compile.NginxSockets.service;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.Headers;
-import com.sun.net.httpserver.HttpServer;
-import io.portcullis.dataplane.admin.ProxyMetrics;
-import io.portcullis.dataplane.config.LiveConfig;
-import io.portcullis.dataplane.proxy.ProxyServer;
-import io.portcullis.dataplane.proxy.ProxySettings;
+import com.sun.net.httpserver.HttpExchange;
 import io.portcullis.operator.compile.CompilerSettings.IngressNginx;
+import io.portcullis.operator.compile.Fixtures.Compiled;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -37,34 +32,16 @@ import org.junit.jupiter.api.Test;
  * HTTP requests, real backends. The expected results are ingress-nginx's documented behaviour.
  */
 class NginxErrorPagesSocketTest {
-  static final String P = "nginx.ingress.kubernetes.io/";
-  static final String HOST = "shop.example.com";
-  static final CompilerSettings COMPAT =
-      CompilerSettings.defaults().withIngressNginx(IngressNginx.SERVED);
-
-  private final List<HttpServer> servers = new ArrayList<>();
-  private final List<ExecutorService> executors = new ArrayList<>();
+  private final NginxSockets rig = new NginxSockets();
   /** The request headers the error backend saw, one entry per request. */
   private final List<Headers> errorRequests = new CopyOnWriteArrayList<>();
+  /** Requests go through the JDK's HTTP client, a client library as users run, not the rig's sockets. */
   private final HttpClient client = HttpClient.newBuilder()
       .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(5)).build();
-  private LiveConfig config;
-  private ProxyServer proxy;
-  private int proxyPort;
-
-  @BeforeEach
-  void start() {
-    config = new LiveConfig();
-    proxy = new ProxyServer(ProxySettings.builder().bindAddress("127.0.0.1").port(0).build(),
-        config, new ProxyMetrics());
-    proxyPort = proxy.start();
-  }
 
   @AfterEach
   void stop() {
-    proxy.close();
-    servers.forEach(s -> s.stop(0));
-    executors.forEach(ExecutorService::shutdownNow);
+    rig.close();
   }
 
   // ------------------------------------------------------------ custom-http-errors
@@ -75,9 +52,9 @@ class NginxErrorPagesSocketTest {
   void customErrorsFromDefaultBackend() throws Exception {
     int web = app();
     int errors = errorBackend();
-    Compiled c = serve(nginx("shop").annotation(P + "custom-http-errors", "404, 503")
+    Compiled c = rig.serve(nginx("shop").annotation(P + "custom-http-errors", "404, 503")
         .annotation(P + "default-backend", "error-pages")
-        .host(HOST).prefix("/", "web", web), backend("web", web), backend("error-pages", errors));
+        .host(HOST).prefix("/", "web", web), service("web", web), service("error-pages", errors));
     HttpResponse<String> r = get("/status/404?from=test", "Accept", "application/json");
     assertEquals(404, r.statusCode());
     assertEquals("{\"error\":404}", r.body());
@@ -109,12 +86,11 @@ class NginxErrorPagesSocketTest {
     int errors = errorBackend();
     CompilerSettings settings = new CompilerSettings(CompilerSettings.DEFAULT_INGRESS_CLASS,
         ServiceRef.parse("ops/errors:" + errors)).withIngressNginx(IngressNginx.SERVED);
-    Compiled c = compile(settings, nginx("shop").annotation(P + "custom-http-errors", "503")
+    rig.serve(settings, nginx("shop").annotation(P + "custom-http-errors", "503")
         .host(HOST).prefix("/", "down", 80),
-        service("default", "down").port(null, 80).build(),
-        service("ops", "errors").port(null, errors).build(),
+        Fixtures.service("default", "down").port(null, 80).build(),
+        Fixtures.service("ops", "errors").port(null, errors).build(),
         slice("ops", "errors").port(null, errors).ready("127.0.0.1").build());
-    config.apply(c.snapshot());
     HttpResponse<String> r = get("/anything");
     assertEquals(503, r.statusCode());
     assertEquals("<p>error 503</p>", r.body());
@@ -125,11 +101,11 @@ class NginxErrorPagesSocketTest {
   @DisplayName("unusable custom-http-errors, and default-backend alone, are reported; the Ingress is served")
   void badCodesAndLoneDefaultBackend() throws Exception {
     int web = app();
-    Compiled c = serve(List.of(
+    Compiled c = rig.serve(List.of(
         nginx("shop").annotation(P + "custom-http-errors", "404,abc")
             .annotation(P + "default-backend", "web").host(HOST).prefix("/", "web", web),
         nginx("other").annotation(P + "default-backend", "web")
-            .host("b.example.com").prefix("/", "web", web)), backend("web", web));
+            .host("b.example.com").prefix("/", "web", web)), service("web", web));
     HttpResponse<String> r = get("/status/404");
     assertEquals(404, r.statusCode());
     assertEquals("app 404", r.body());
@@ -147,7 +123,7 @@ class NginxErrorPagesSocketTest {
   void signInRedirect() throws Exception {
     int web = app();
     int auth = authService();
-    serve(List.of(
+    rig.serve(List.of(
         nginx("shop").annotation(P + "auth-url", "http://127.0.0.1:" + auth + "/check")
             .annotation(P + "auth-signin", "https://login.example.com/start")
             .host(HOST).prefix("/", "web", web),
@@ -157,7 +133,7 @@ class NginxErrorPagesSocketTest {
         nginx("param").annotation(P + "auth-url", "http://127.0.0.1:" + auth + "/check")
             .annotation(P + "auth-signin", "https://login.example.com/start?app=shop")
             .annotation(P + "auth-signin-redirect-param", "return_to")
-            .host("c.example.com").prefix("/", "web", web)), backend("web", web));
+            .host("c.example.com").prefix("/", "web", web)), service("web", web));
     HttpResponse<String> r = get("/private/page?a=1&b=x y".replace(" ", "%20"));
     assertEquals(302, r.statusCode());
     assertEquals("https://login.example.com/start?rd=http://" + HOST
@@ -176,12 +152,12 @@ class NginxErrorPagesSocketTest {
   void authMethod() throws Exception {
     int web = app();
     int auth = authService();
-    serve(List.of(
+    rig.serve(List.of(
         nginx("shop").annotation(P + "auth-url", "http://127.0.0.1:" + auth + "/check")
             .host(HOST).prefix("/", "web", web),
         nginx("post").annotation(P + "auth-url", "http://127.0.0.1:" + auth + "/check")
             .annotation(P + "auth-method", "POST").host("b.example.com").prefix("/", "web", web)),
-        backend("web", web));
+        service("web", web));
     assertEquals(200, request("DELETE", HOST, "/ok", "Authorization", "Bearer yes").statusCode());
     assertEquals("GET", authMethods.get(0));
     assertEquals(200, request("GET", "b.example.com", "/ok", "Authorization", "Bearer yes").statusCode());
@@ -194,14 +170,14 @@ class NginxErrorPagesSocketTest {
   void authCache() throws Exception {
     int web = app();
     int auth = authService();
-    serve(List.of(
+    rig.serve(List.of(
         nginx("shop").annotation(P + "auth-url", "http://127.0.0.1:" + auth + "/check")
             .annotation(P + "auth-cache-key", "$http_authorization")
             .host(HOST).prefix("/", "web", web),
         nginx("denials").annotation(P + "auth-url", "http://127.0.0.1:" + auth + "/check")
             .annotation(P + "auth-cache-key", "$remote_addr$http_authorization")
             .annotation(P + "auth-cache-duration", "403 1m")
-            .host("b.example.com").prefix("/", "web", web)), backend("web", web));
+            .host("b.example.com").prefix("/", "web", web)), service("web", web));
     assertEquals("app /ok", get("/ok", "Authorization", "Bearer yes").body());
     assertEquals("app /other", get("/other", "Authorization", "Bearer yes").body());
     assertEquals(1, authMethods.size(), "one key, one question");
@@ -226,13 +202,13 @@ class NginxErrorPagesSocketTest {
   void authCookies() throws Exception {
     int web = app();
     int auth = authService();
-    serve(List.of(
+    rig.serve(List.of(
         nginx("shop").annotation(P + "auth-url", "http://127.0.0.1:" + auth + "/check")
             .annotation(P + "auth-signin", "https://login.example.com/start")
             .host(HOST).prefix("/", "web", web),
         nginx("always").annotation(P + "auth-url", "http://127.0.0.1:" + auth + "/check")
             .annotation(P + "auth-always-set-cookie", "true")
-            .host("b.example.com").prefix("/", "web", web)), backend("web", web));
+            .host("b.example.com").prefix("/", "web", web)), service("web", web));
     String[] refreshing = {"Authorization", "Bearer yes", "Cookie", "refresh=1"};
     HttpResponse<String> ok = get("/ok", refreshing);
     assertEquals("app /ok", ok.body());
@@ -256,8 +232,7 @@ class NginxErrorPagesSocketTest {
    * refresh=1 gets a Set-Cookie in the answer (a session refresh, as oauth2-proxy's).
    */
   private int authService() throws IOException {
-    HttpServer server = server();
-    server.createContext("/check", ex -> {
+    return rig.server("/check", ex -> {
       authMethods.add(ex.getRequestMethod());
       ex.getRequestBody().readAllBytes();
       String uri = String.valueOf(ex.getRequestHeaders().getFirst("X-Original-URI"));
@@ -267,65 +242,32 @@ class NginxErrorPagesSocketTest {
       }
       send(ex, ok ? 200 : uri.contains("forbidden") ? 403 : 401, "text/plain", ok ? "" : "no");
     });
-    server.start();
-    return server.getAddress().getPort();
   }
 
   // ------------------------------------------------------------ plumbing
 
-  private static IngressFixture nginx(String name) {
-    return ingress("default", name).className("nginx");
-  }
-
-  private static List<Object> backend(String name, int port) {
-    return List.of(service("default", name).port(null, port).build(),
-        slice("default", name).port(null, port).ready("127.0.0.1").build());
-  }
-
-  private Compiled serve(Object... objects) {
-    Compiled c = compile(COMPAT, objects);
-    config.apply(c.snapshot());
-    return c;
-  }
-
-  private HttpServer server() throws IOException {
-    HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
-    ExecutorService executor = Executors.newCachedThreadPool();
-    executors.add(executor);
-    server.setExecutor(executor);
-    servers.add(server);
-    return server;
-  }
-
   /** {@code /status/N} answers N with "app N"; anything else 200 with "app PATH". */
   private int app() throws IOException {
-    HttpServer server = server();
-    server.createContext("/", ex -> {
+    return rig.server("/", ex -> {
       ex.getRequestBody().readAllBytes();
       String path = ex.getRequestURI().getPath();
       int code = path.startsWith("/status/") ? Integer.parseInt(path.substring(8)) : 200;
       send(ex, code, "text/plain", "app " + (code == 200 ? path : code));
     });
-    server.start();
-    return server.getAddress().getPort();
   }
 
   /** Like ingress-nginx's custom-error-pages image: X-Code's status, X-Format's format. */
   private int errorBackend() throws IOException {
-    HttpServer server = server();
-    server.createContext("/", ex -> {
+    return rig.server("/", ex -> {
       errorRequests.add(ex.getRequestHeaders());
       String code = ex.getRequestHeaders().getFirst("X-Code");
       boolean json = "application/json".equals(ex.getRequestHeaders().getFirst("X-Format"));
       send(ex, Integer.parseInt(code), json ? "application/json" : "text/html",
           json ? "{\"error\":" + code + "}" : "<p>error " + code + "</p>");
     });
-    server.start();
-    return server.getAddress().getPort();
   }
 
-  private static void send(com.sun.net.httpserver.HttpExchange ex, int code, String type, String body)
-      throws IOException {
+  private static void send(HttpExchange ex, int code, String type, String body) throws IOException {
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
     ex.getResponseHeaders().set("Content-Type", type);
     ex.sendResponseHeaders(code, bytes.length);
@@ -341,7 +283,7 @@ class NginxErrorPagesSocketTest {
   private HttpResponse<String> request(String method, String host, String pathAndQuery,
       String... headers) throws Exception {
     HttpRequest.Builder b = HttpRequest.newBuilder(
-            URI.create("http://127.0.0.1:" + proxyPort + pathAndQuery))
+            URI.create("http://127.0.0.1:" + rig.proxyPort() + pathAndQuery))
         .header("Host", host).timeout(Duration.ofSeconds(10))
         .method(method, HttpRequest.BodyPublishers.noBody());
     if (headers.length > 0) {

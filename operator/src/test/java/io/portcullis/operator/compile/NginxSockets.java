@@ -6,6 +6,7 @@ import static io.portcullis.operator.compile.Fixtures.service;
 import static io.portcullis.operator.compile.Fixtures.slice;
 
 import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
@@ -24,6 +25,7 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
@@ -37,6 +39,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
@@ -49,7 +52,8 @@ import javax.net.ssl.X509TrustManager;
  * The in-process end to end rig for ingress-nginx annotations: Ingresses through the real
  * compiler with {@code --ingress-nginx-compat}, the snapshot applied to a real dataplane proxy on
  * loopback, HTTP/1.1 requests written on sockets (so the Host header and every other header are
- * ours to choose), and real backends that tell what reached them.
+ * ours to choose), HTTP/2 requests with nghttp and curl, and real backends that tell what reached
+ * them.
  */
 final class NginxSockets implements AutoCloseable {
   static final String P = "nginx.ingress.kubernetes.io/";
@@ -117,7 +121,12 @@ final class NginxSockets implements AutoCloseable {
   }
 
   Compiled serve(Object... objects) {
-    Compiled c = compile(COMPAT, objects);
+    return serve(COMPAT, objects);
+  }
+
+  /** The same compiled with other settings (an operator's --default-backend, say). */
+  Compiled serve(CompilerSettings settings, Object... objects) {
+    Compiled c = compile(settings, objects);
     config.apply(c.snapshot());
     return c;
   }
@@ -126,9 +135,9 @@ final class NginxSockets implements AutoCloseable {
 
   /**
    * A backend that answers {@code "NAME PATH?QUERY"} with the request's headers echoed back as
-   * {@code x-echo-NAME}. {@code /slow} answers after 3 s, {@code /hold} waits for {@link
-   * Backend#release()}, {@code /status/NNN} answers NNN; {@code status} (when not 200) is every
-   * other path's answer.
+   * {@code x-echo-NAME}, after reading the whole body. {@code /slow} answers after 3 s, {@code
+   * /hold} waits for {@link Backend#release()}, {@code /status/NNN} answers NNN; {@code status}
+   * (when not 200) is every other path's answer.
    */
   Backend backend(String name) throws IOException {
     return backend(name, InetAddress.getLoopbackAddress(), 0, 200);
@@ -155,16 +164,31 @@ final class NginxSockets implements AutoCloseable {
     return start(new Backend(name, server, 200));
   }
 
-  private Backend start(Backend backend) {
+  /**
+   * A loopback server of the test's own, for answers an echo cannot give: {@code handler} answers
+   * {@code path} and below. Stopped with the rig; returns its port.
+   */
+  int server(String path, HttpHandler handler) throws IOException {
+    HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
+    return start(server, path, handler).getAddress().getPort();
+  }
+
+  private HttpServer start(HttpServer server, String path, HttpHandler handler) {
     ExecutorService executor = Executors.newCachedThreadPool();
-    backend.server.setExecutor(executor);
-    backend.server.createContext("/", backend::handle);
-    backend.server.start();
+    server.setExecutor(executor);
+    server.createContext(path, handler);
+    server.start();
     closing.add(() -> {
-      backend.release();
-      backend.server.stop(0);
+      server.stop(0);
       executor.shutdownNow();
     });
+    return server;
+  }
+
+  private Backend start(Backend backend) {
+    start(backend.server, "/", backend::handle);
+    // Closed before the server stops (the rig closes in reverse): held requests end first.
+    closing.add(backend::release);
     return backend;
   }
 
@@ -173,6 +197,7 @@ final class NginxSockets implements AutoCloseable {
     final HttpServer server;
     private final int status;
     private final AtomicInteger requests = new AtomicInteger();
+    private final AtomicLong bodyBytes = new AtomicLong();
     private final CountDownLatch held = new CountDownLatch(1);
     private final AtomicInteger holding = new AtomicInteger();
     private volatile boolean holdAll;
@@ -190,6 +215,11 @@ final class NginxSockets implements AutoCloseable {
     /** Requests that reached this backend. */
     int requests() {
       return requests.get();
+    }
+
+    /** Request body bytes this backend read, over all its requests. */
+    long bodyBytes() {
+      return bodyBytes.get();
     }
 
     /** Requests waiting in {@code /hold}. */
@@ -221,7 +251,7 @@ final class NginxSockets implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
       try (InputStream in = exchange.getRequestBody()) {
-        in.transferTo(OutputStream.nullOutputStream());
+        bodyBytes.addAndGet(in.transferTo(OutputStream.nullOutputStream()));
       }
       int code = status;
       if (path.startsWith("/status/")) {
@@ -241,12 +271,30 @@ final class NginxSockets implements AutoCloseable {
 
   // ------------------------------------------------------------------ requests
 
-  Response get(String pathAndQuery) throws IOException {
-    return request(HOST, "GET", pathAndQuery, Map.of());
+  /**
+   * A GET for {@link #HOST} on its own connection; {@code headerLines} go out as written ({@code
+   * "name: value"}), so a name may come more than once.
+   */
+  Response get(String pathAndQuery, String... headerLines) throws IOException {
+    return get(HOST, pathAndQuery, List.of(headerLines));
   }
 
   Response get(String host, String pathAndQuery, Map<String, String> headers) throws IOException {
     return request(host, "GET", pathAndQuery, headers);
+  }
+
+  Response get(String host, String pathAndQuery, List<String> headerLines) throws IOException {
+    return exchange(InetAddress.getLoopbackAddress(), host, "GET", pathAndQuery, headerLines,
+        new byte[0]);
+  }
+
+  /**
+   * A POST with {@code body} sent as it is: the header lines frame it ({@code content-length: N}
+   * or {@code transfer-encoding: chunked} with {@link #chunked}), truly or not.
+   */
+  Response post(String host, String pathAndQuery, List<String> headerLines, byte[] body)
+      throws IOException {
+    return exchange(InetAddress.getLoopbackAddress(), host, "POST", pathAndQuery, headerLines, body);
   }
 
   /** One HTTP/1.1 request on its own connection. */
@@ -258,22 +306,58 @@ final class NginxSockets implements AutoCloseable {
   /** The same from a chosen client address (any 127/8 address on Linux loopback). */
   Response requestFrom(InetAddress client, String host, String method, String pathAndQuery,
       Map<String, String> headers) throws IOException {
+    return exchange(client, host, method, pathAndQuery, lines(headers), new byte[0]);
+  }
+
+  /** One HTTP/1.1 request on its own connection from {@code client}, read to the end. */
+  private Response exchange(InetAddress client, String host, String method, String pathAndQuery,
+      List<String> headerLines, byte[] body) throws IOException {
     try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), proxyPort, client, 0)) {
-      return exchange(socket, host, method, pathAndQuery, headers);
+      return exchange(socket, host, method, pathAndQuery, headerLines, body);
     }
   }
 
+  /**
+   * Sends a GET for {@link #HOST} from {@code client} and leaves the connection open, unread: a
+   * request in progress until the caller reads or closes it.
+   */
+  Socket send(InetAddress client, String pathAndQuery) throws IOException {
+    Socket socket = new Socket(InetAddress.getLoopbackAddress(), proxyPort, client, 0);
+    socket.setSoTimeout(20_000);
+    socket.getOutputStream().write(("GET " + pathAndQuery + " HTTP/1.1\r\nHost: " + HOST
+        + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+    return socket;
+  }
+
+  private static List<String> lines(Map<String, String> headers) {
+    List<String> lines = new ArrayList<>();
+    headers.forEach((k, v) -> lines.add(k + ": " + v));
+    return lines;
+  }
+
   private static Response exchange(Socket socket, String host, String method, String pathAndQuery,
-      Map<String, String> headers) throws IOException {
+      List<String> headerLines, byte[] body) throws IOException {
     socket.setSoTimeout(20_000);
     StringBuilder head =
         new StringBuilder(method + " " + pathAndQuery + " HTTP/1.1\r\nHost: " + host + "\r\n");
-    headers.forEach((k, v) -> head.append(k).append(": ").append(v).append("\r\n"));
+    headerLines.forEach(line -> head.append(line).append("\r\n"));
     head.append("Connection: close\r\n\r\n");
-    socket.getOutputStream().write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
-    ByteArrayOutputStream all = new ByteArrayOutputStream();
-    socket.getInputStream().transferTo(all);
-    return Response.parse(all.toString(StandardCharsets.ISO_8859_1));
+    OutputStream out = socket.getOutputStream();
+    out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
+    if (body.length == 0) {
+      ByteArrayOutputStream all = new ByteArrayOutputStream();
+      socket.getInputStream().transferTo(all);
+      return Response.parse(all.toString(StandardCharsets.ISO_8859_1));
+    }
+    try {
+      out.write(body);
+      out.flush();
+    } catch (IOException e) {
+      // the proxy answered early and closed: read its answer
+    }
+    // A proxy that answers before it read the whole body closes on unread bytes, which the
+    // kernel turns into a reset: the answer before it still counts.
+    return Response.parse(readToEnd(socket.getInputStream()));
   }
 
   /** One HTTP/1.1 request over TLS (SNI {@code host}, any certificate accepted) on its own connection. */
@@ -297,7 +381,7 @@ final class NginxSockets implements AutoCloseable {
       SSLParameters parameters = socket.getSSLParameters();
       parameters.setServerNames(List.of(new SNIHostName(host)));
       socket.setSSLParameters(parameters);
-      return exchange(socket, host, method, pathAndQuery, headers);
+      return exchange(socket, host, method, pathAndQuery, lines(headers), new byte[0]);
     }
   }
 
@@ -347,6 +431,97 @@ final class NginxSockets implements AutoCloseable {
         at = eol + 2 + size + 2;
       }
     }
+  }
+
+  // ------------------------------------------------------------------ bodies on the wire
+
+  /** A chunked body of {@code parts}, one chunk each, with the last chunk that ends it. */
+  static byte[] chunked(byte[]... parts) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    for (byte[] part : parts) {
+      out.write(chunk(part));
+    }
+    out.write("0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+    return out.toByteArray();
+  }
+
+  /** One chunk of a chunked body. */
+  static byte[] chunk(byte[] part) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.write((Integer.toHexString(part.length) + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+    out.write(part);
+    out.write("\r\n".getBytes(StandardCharsets.ISO_8859_1));
+    return out.toByteArray();
+  }
+
+  /** Reads to the end of the stream; a reset after some bytes ends it too. */
+  static String readToEnd(InputStream in) throws IOException {
+    ByteArrayOutputStream all = new ByteArrayOutputStream();
+    byte[] buffer = new byte[8192];
+    try {
+      for (int n; (n = in.read(buffer)) >= 0; ) {
+        all.write(buffer, 0, n);
+      }
+    } catch (SocketException e) {
+      // a reset: what arrived before it counts
+    }
+    return all.toString(StandardCharsets.ISO_8859_1);
+  }
+
+  /** Reads until {@code marker} has arrived (or the stream ended), and no further. */
+  static String readUntil(InputStream in, String marker) throws IOException {
+    ByteArrayOutputStream all = new ByteArrayOutputStream();
+    while (!all.toString(StandardCharsets.ISO_8859_1).contains(marker)) {
+      int b = in.read();
+      if (b < 0) {
+        break;
+      }
+      all.write(b);
+    }
+    return all.toString(StandardCharsets.ISO_8859_1);
+  }
+
+  // ------------------------------------------------------------------ HTTP/2
+
+  /**
+   * nghttp (HTTP/2 without TLS) started for {@link #HOST}'s {@code pathAndQuery}; {@code options}
+   * go before the URL, e.g. {@code "-m", "3"}, or {@code "-H", "cookie: a=b"} for a header field of
+   * its own. Prints the bodies; output and errors together.
+   */
+  Process startNghttp(String pathAndQuery, String... options) throws IOException {
+    List<String> command = new ArrayList<>(List.of("nghttp", "-H", ":authority: " + HOST));
+    command.addAll(List.of(options));
+    command.add("http://127.0.0.1:" + proxyPort + pathAndQuery);
+    return new ProcessBuilder(command).redirectErrorStream(true).start();
+  }
+
+  /** The same run to its end (30 s at most); returns what it printed. */
+  String nghttp(String pathAndQuery, String... options) throws Exception {
+    Process p = startNghttp(pathAndQuery, options);
+    if (!p.waitFor(30, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new AssertionError(
+          "nghttp did not finish: " + String.join(" ", options) + " " + pathAndQuery);
+    }
+    return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+  }
+
+  /**
+   * curl over HTTP/2 without TLS, streaming {@code size} bytes from stdin to {@link #HOST}'s {@code
+   * /up} (DATA frames without content-length); returns the status.
+   */
+  String http2Upload(int size) throws Exception {
+    Process p = new ProcessBuilder("curl", "-sS", "-m", "20", "--http2-prior-knowledge",
+        "-o", "/dev/null", "-w", "%{http_code}", "-H", "Host: " + HOST, "-T", "-",
+        "http://127.0.0.1:" + proxyPort + "/up").redirectErrorStream(false).start();
+    try (OutputStream stdin = p.getOutputStream()) {
+      stdin.write(new byte[size]);
+    }
+    if (!p.waitFor(30, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new AssertionError("curl did not finish");
+    }
+    return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
   }
 
   static String basic(String user, String password) {
