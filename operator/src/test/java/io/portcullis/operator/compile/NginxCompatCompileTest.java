@@ -132,7 +132,7 @@ class NginxCompatCompileTest {
   void limitRps() {
     Compiled c = compileWith(Map.of("limit-rps", "10", "limit-burst-multiplier", "3"));
     assertEquals(List.of(new io.portcullis.snapshot.filter.RateLimitPolicy(10, 1, 31,
-        io.portcullis.snapshot.filter.RateLimitPolicy.CLIENT)), c.route(ROUTE).filters());
+        io.portcullis.snapshot.filter.RateLimitPolicy.CLIENT).withRejectStatus(503)), c.route(ROUTE).filters());
   }
 
   @Test
@@ -140,7 +140,7 @@ class NginxCompatCompileTest {
   void limitRpm() {
     Compiled c = compileWith(Map.of("limit-rpm", "120"));
     assertEquals(List.of(new io.portcullis.snapshot.filter.RateLimitPolicy(120, 60, 601,
-        io.portcullis.snapshot.filter.RateLimitPolicy.CLIENT)), c.route(ROUTE).filters());
+        io.portcullis.snapshot.filter.RateLimitPolicy.CLIENT).withRejectStatus(503)), c.route(ROUTE).filters());
   }
 
   @Test
