@@ -1,6 +1,8 @@
 package io.portcullis.dataplane.proxy;
 
+import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
@@ -15,6 +17,8 @@ import io.netty.channel.uring.IoUringIoHandler;
 import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.channel.uring.IoUringSocketChannel;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.LoggerFactory;
 
 /**
  * The socket layer the event loops run on: server and client channels of the same kind.
@@ -33,12 +37,48 @@ public record Transport(
   /** The names {@link #named} accepts: {@code auto} is {@link #best}, then the rest by preference. */
   public static final List<String> NAMES = List.of("auto", "io_uring", "epoll", "nio");
 
-  /** io_uring where available, else epoll, else NIO (which every JVM has). */
-  public static Transport best() {
-    if (IoUring.isAvailable()) {
+  /** Decided once per process (the probe starts a thread and a ring); see {@link #choose}. */
+  private static Transport best;
+
+  private static final long PROBE_SECONDS = 5;
+
+  /** io_uring where an io_uring event loop really runs here, else epoll, else NIO. */
+  public static synchronized Transport best() {
+    if (best == null) {
+      best = choose();
+    }
+    return best;
+  }
+
+  private static Transport choose() {
+    if (IoUring.isAvailable() && ioUringLoopRuns()) {
       return ioUring();
     }
     return Epoll.isAvailable() ? epoll() : nio();
+  }
+
+  /**
+   * {@link IoUring#isAvailable} probes with a minimal ring; the event loops' rings are larger, and
+   * on kernels that charge them to a small locked-memory limit (before 5.12) they can fail where
+   * the probe passed. Running one task on a real io_uring loop tells for sure, and a failure falls
+   * back to epoll instead of stopping the dataplane. (Not from a static initializer: the task
+   * would wait for the class being initialized, and the probe for the task.)
+   */
+  private static boolean ioUringLoopRuns() {
+    EventLoopGroup probe = null;
+    try {
+      probe = new MultiThreadIoEventLoopGroup(1, IoUringIoHandler.newFactory());
+      probe.submit(() -> { }).get(PROBE_SECONDS, TimeUnit.SECONDS);
+      return true;
+    } catch (Exception | LinkageError e) {
+      LoggerFactory.getLogger(Transport.class)
+          .warn("io_uring is present but an event loop cannot run on it ({}); using epoll", e.toString());
+      return false;
+    } finally {
+      if (probe != null) {
+        probe.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+      }
+    }
   }
 
   /**
