@@ -23,8 +23,8 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.DefaultAttributeMap;
 import io.portcullis.dataplane.clientaddress.ClientAddress;
-import io.portcullis.dataplane.cluster.ClusterRuntime;
 import io.portcullis.dataplane.clientaddress.ForwardedFor;
+import io.portcullis.dataplane.cluster.ClusterRuntime;
 import io.portcullis.dataplane.config.RouteDecision;
 import io.portcullis.dataplane.filter.BodyTransform;
 import io.portcullis.dataplane.filter.BufferedBody;
@@ -40,14 +40,11 @@ import io.portcullis.dataplane.http.RequestHead;
 import io.portcullis.dataplane.log.AccessLogHandler;
 import io.portcullis.dataplane.resilience.Overflow;
 import io.portcullis.snapshot.HeaderRewrite;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One request and its response, as a phase machine ({@link ExchangePhase}): the route's filters
@@ -63,7 +60,6 @@ import org.slf4j.LoggerFactory;
  * 100 and the connection closes, since its body was never read.
  */
 final class Exchange extends DefaultAttributeMap implements FilterContext, ChainRun.Listener {
-  private static final Logger LOG = LoggerFactory.getLogger(Exchange.class);
   final ExchangeServices services;
   final Downstream down;
   final ChannelHandlerContext ctx;
@@ -97,13 +93,8 @@ final class Exchange extends DefaultAttributeMap implements FilterContext, Chain
   boolean continueSent;
   /** The circuit breaker that refused this request or its retry: the answer names it. */
   Overflow overflowed;
-  /** A filter's watcher of the request body, or null. */
-  private RequestBodyWatcher bodyWatcher;
-  /** Request body bytes that arrived so far. */
-  private long bodyBytes;
-  /** Tasks filters asked to run when the exchange ends; null once ended (or when none). */
-  private List<Runnable> endTasks;
-  private boolean ended;
+  /** The request body watcher and end tasks filters hung on this exchange. */
+  private final ExchangeHooks hooks = new ExchangeHooks();
 
   Exchange(ExchangeServices services, Downstream down, HttpRequest request, RequestHead head) {
     this.services = services;
@@ -344,11 +335,9 @@ final class Exchange extends DefaultAttributeMap implements FilterContext, Chain
     if (last) {
       requestComplete = true;
     }
-    bodyBytes += content.content().readableBytes();
-    if (bodyWatcher != null && phase != ExchangePhase.LOCAL && phase != ExchangePhase.CLOSED) {
-      LocalResponse stop = bodyWatcher.onPart(bodyBytes);
+    if (phase != ExchangePhase.LOCAL && phase != ExchangePhase.CLOSED) {
+      LocalResponse stop = hooks.bodyPart(content.content().readableBytes());
       if (stop != null) {
-        bodyWatcher = null;
         content.release();
         stopRequest(stop);
         return;
@@ -388,21 +377,7 @@ final class Exchange extends DefaultAttributeMap implements FilterContext, Chain
 
   /** The exchange left its connection (finished, broken off or tunnelled): run the end tasks. */
   void ended() {
-    if (ended) {
-      return;
-    }
-    ended = true;
-    List<Runnable> tasks = endTasks;
-    endTasks = null;
-    if (tasks != null) {
-      for (Runnable task : tasks) {
-        try {
-          task.run();
-        } catch (RuntimeException e) {
-          LOG.warn("an exchange end task failed on route {}", route, e);
-        }
-      }
-    }
+    hooks.end(route);
   }
 
   /** The parts held so far, handed to a new backend connection (null when none). */
@@ -519,19 +494,12 @@ final class Exchange extends DefaultAttributeMap implements FilterContext, Chain
 
   @Override
   public void watchRequestBody(RequestBodyWatcher watcher) {
-    bodyWatcher = watcher;
+    hooks.watchRequestBody(watcher);
   }
 
   @Override
   public void onExchangeEnd(Runnable task) {
-    if (ended) {
-      task.run();
-      return;
-    }
-    if (endTasks == null) {
-      endTasks = new ArrayList<>(1);
-    }
-    endTasks.add(task);
+    hooks.onEnd(task);
   }
 
   @Override
@@ -541,11 +509,7 @@ final class Exchange extends DefaultAttributeMap implements FilterContext, Chain
       return CompletableFuture.failedFuture(
           new IllegalStateException("route " + route + " does not forward"));
     }
-    FullHttpRequest get = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET,
-        forward.pathAndQuery(), Unpooled.EMPTY_BUFFER, headers, EmptyHttpHeaders.INSTANCE);
-    return UpstreamFetch.send(ctx.channel().eventLoop(), services.upstreams(), forward.cluster(),
-        get, maxResponseBytes, services.settings().responseTimeout().toMillis(),
-        services.resilience());
+    return fetchGet(forward.cluster(), forward.pathAndQuery(), headers, maxResponseBytes);
   }
 
   @Override
@@ -554,11 +518,17 @@ final class Exchange extends DefaultAttributeMap implements FilterContext, Chain
     ClusterRuntime target = services.cluster(cluster);
     if (target == null) {
       return CompletableFuture.failedFuture(
-          new java.io.IOException("cluster " + cluster + " is not in the current config"));
+          new IOException("cluster " + cluster + " is not in the current config"));
     }
+    return fetchGet(target, pathAndQuery, headers, maxResponseBytes);
+  }
+
+  /** A GET of {@code pathAndQuery} to {@code cluster}, outside this exchange (filters' subrequests). */
+  private CompletionStage<SubrequestClient.SubResponse> fetchGet(
+      ClusterRuntime cluster, String pathAndQuery, HttpHeaders headers, int maxResponseBytes) {
     FullHttpRequest get = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET,
         pathAndQuery, Unpooled.EMPTY_BUFFER, headers, EmptyHttpHeaders.INSTANCE);
-    return UpstreamFetch.send(ctx.channel().eventLoop(), services.upstreams(), target, get,
+    return UpstreamFetch.send(ctx.channel().eventLoop(), services.upstreams(), cluster, get,
         maxResponseBytes, services.settings().responseTimeout().toMillis(), services.resilience());
   }
 }

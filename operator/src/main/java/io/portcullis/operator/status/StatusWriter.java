@@ -65,8 +65,8 @@ public final class StatusWriter implements AutoCloseable {
   private final Set<String> activeEvents = new HashSet<>();
   private final Map<String, List<ObjectStatus.Condition>> ingressConditions = new HashMap<>();
   private final Map<String, String> failures = new HashMap<>();
-  /** Per ProxyRoute: what the dataplanes serve of it, and the first version that served it so. */
-  private final Map<String, ServedSince> servedSince = new HashMap<>();
+  /** Which ProxyRoutes the dataplanes serve as they are now, whatever version they acked. */
+  private final ProgrammedRoutes programmedRoutes = new ProgrammedRoutes();
   private Pending processed;
   private Optional<List<LoadBalancerAddress>> processedAddresses = Optional.empty();
   private boolean processedProgrammed;
@@ -191,7 +191,7 @@ public final class StatusWriter implements AutoCloseable {
       activeEvents.clear();
       ingressConditions.clear();
       ingressAddresses.forget();
-      servedSince.clear();
+      programmedRoutes.clear();
       processed = null;
       LOG.info("leading: writing statuses and events");
     }
@@ -232,7 +232,7 @@ public final class StatusWriter implements AutoCloseable {
             ingress.getMetadata().getNamespace() + "/" + ingress.getMetadata().getName(), ingress);
       }
     }
-    Map<String, Served> servedRoutes = servedRoutes(result);
+    programmedRoutes.startPass(result);
     Set<String> seenRoutes = new HashSet<>();
     Set<String> seenEvents = new HashSet<>();
     Set<String> seenIngresses = new HashSet<>();
@@ -256,7 +256,7 @@ public final class StatusWriter implements AutoCloseable {
         StatusWrites.Write write = null;
         if ("ProxyRoute".equals(ref.kind())) {
           boolean routeProgrammed =
-              programmedSince(key, status, servedRoutes, version, programmed);
+              programmedRoutes.programmed(key, status, version, programmed, programmedCheck);
           write = planProxyRoute(ref, key, status, routeProgrammed, live.get(key), onSuccess, onFailure);
         } else if ("Ingress".equals(ref.kind())) {
           if (!status.conditions().equals(ingressConditions.put(key, status.conditions()))) {
@@ -297,7 +297,7 @@ public final class StatusWriter implements AutoCloseable {
     summary.log(LOG);
     flushEvents(appeared);
     written.keySet().retainAll(seenRoutes);
-    servedSince.keySet().retainAll(seenRoutes);
+    programmedRoutes.retain(seenRoutes);
     activeEvents.retainAll(seenEvents);
     ingressConditions.keySet().retainAll(seenIngresses);
     ingressAddresses.retain(seenIngresses);
@@ -305,54 +305,6 @@ public final class StatusWriter implements AutoCloseable {
     result.statuses().forEach(st -> reported.add(st.object().toString()));
     failures.keySet().retainAll(reported);
   }
-
-  /**
-   * Whether every dataplane serves this ProxyRoute as it is now. Not simply "acked the current
-   * version": a change elsewhere publishes a new version too, and flipping every ProxyRoute to
-   * Pending and back for it was two status writes per ProxyRoute per change (and the watch events
-   * they cause), at any scale. A route is served once the first version that carries its routes,
-   * their hosts' TLS and filters and its certificate exactly as now is acked (or a later one).
-   * When the current version is programmed everywhere, so is everything in it.
-   */
-  private boolean programmedSince(String key, ObjectStatus status, Map<String, Served> served,
-      String version, boolean currentProgrammed) {
-    List<Served> now = new ArrayList<>(status.routeNames().size());
-    for (String route : status.routeNames()) {
-      now.add(served.get(route));
-    }
-    ServedSince before = servedSince.get(key);
-    String since = currentProgrammed || before == null || !before.served().equals(now)
-        ? version : before.version();
-    servedSince.put(key, new ServedSince(now, since));
-    return currentProgrammed || (!since.equals(version) && programmedCheck.isProgrammed(since));
-  }
-
-  /** The routes ProxyRoutes produced, by name, with what of their host a dataplane serves them with. */
-  private static Map<String, Served> servedRoutes(CompileResult result) {
-    Map<String, Served> out = new HashMap<>();
-    Map<String, io.portcullis.snapshot.TlsCertificate> certificates = null;
-    for (io.portcullis.snapshot.VirtualHost vhost : result.snapshot().virtualHosts()) {
-      for (io.portcullis.snapshot.Route route : vhost.routes()) {
-        if (!route.name().startsWith("proxyroute/")) {
-          continue;
-        }
-        String certificate = vhost.tls() == null ? null : vhost.tls().certificate();
-        if (certificate != null && certificates == null) {
-          certificates = result.snapshot().certificatesByName();
-        }
-        out.put(route.name(), new Served(vhost.host(), route, vhost.tls(), vhost.filters(),
-            certificate == null ? null : certificates.get(certificate)));
-      }
-    }
-    return out;
-  }
-
-  /** One route as a dataplane serves it (records: compared by value, mostly by identity). */
-  private record Served(String host, io.portcullis.snapshot.Route route,
-      io.portcullis.snapshot.TlsPolicy tls, List<io.portcullis.snapshot.filter.FilterConfig> hostFilters,
-      io.portcullis.snapshot.TlsCertificate certificate) {}
-
-  private record ServedSince(List<Served> served, String version) {}
 
   /**
    * One object the API server refuses must not hold up the others. Retried next pass; logged again
