@@ -1,5 +1,6 @@
 package io.portcullis.operator.chart;
 
+import io.portcullis.operator.MockApiServer;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -52,7 +53,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 @EnableKubernetesMockClient(crud = true)
 class RbacCoverageTest {
-  private static final Duration DEADLINE = Duration.ofSeconds(30);
+  private static final Duration DEADLINE = MockApiServer.DEADLINE;
   private static final String RELEASE = "pc";
   private static final String NS = "shop";
   private static final ClusterOperator.Timings FAST = new ClusterOperator.Timings(
@@ -185,10 +186,20 @@ class RbacCoverageTest {
     // A leader change: the leader releases the Lease, the other replica takes over and bumps the
     // Events the first one created.
     ClusterOperator leader = replicas.stream().filter(r -> r.election().isLeader()).findFirst().orElseThrow();
+    // Counted now, not assumed 1: on a loaded machine a leader can lose a renew and take the
+    // Lease back, bumping the Event once more before this point.
+    int before = brokenEventCount();
     leader.close();
     await().atMost(DEADLINE).until(() -> replicas.stream().anyMatch(r -> r.election().isLeader()));
-    await().atMost(DEADLINE).until(() -> client.v1().events().inNamespace(NS).list().getItems().stream()
-        .anyMatch(e -> "broken".equals(e.getInvolvedObject().getName()) && e.getCount() == 2));
+    await().atMost(DEADLINE).until(() -> brokenEventCount() > before);
+  }
+
+  private int brokenEventCount() {
+    return client.v1().events().inNamespace(NS).list().getItems().stream()
+        .filter(e -> "broken".equals(e.getInvolvedObject().getName()))
+        .mapToInt(e -> e.getCount() == null ? 1 : e.getCount())
+        .max()
+        .orElse(0);
   }
 
   /** The flags as the chart sets them, on loopback and free ports. */

@@ -1,5 +1,6 @@
 package io.portcullis.operator.it;
 
+import io.portcullis.operator.MockApiServer;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -29,7 +30,7 @@ import org.junit.jupiter.api.Test;
  */
 @EnableKubernetesMockClient(crud = true)
 class EventStormTest {
-  private static final Duration DEADLINE = Duration.ofSeconds(30);
+  private static final Duration DEADLINE = MockApiServer.DEADLINE;
   private static final String NS = "shop";
   private static final int INGRESSES = 200;
   private static final int THRESHOLD = EventCorrelator.Settings.DEFAULT.aggregateThreshold();

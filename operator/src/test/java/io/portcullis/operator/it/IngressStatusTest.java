@@ -1,5 +1,6 @@
 package io.portcullis.operator.it;
 
+import io.portcullis.operator.MockApiServer;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -44,7 +45,7 @@ import org.junit.jupiter.api.Test;
 @EnableKubernetesMockClient(crud = true)
 @ExtendWith(ChartGrantsEveryRequest.class)
 class IngressStatusTest {
-  private static final Duration DEADLINE = Duration.ofSeconds(20);
+  private static final Duration DEADLINE = MockApiServer.DEADLINE;
   private static final String NS = "shop";
   private static final String SYSTEM = "portcullis-system";
   private static final LeaderElection.Timings FAST =

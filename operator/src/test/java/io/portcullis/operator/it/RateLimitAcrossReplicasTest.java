@@ -1,5 +1,6 @@
 package io.portcullis.operator.it;
 
+import io.portcullis.operator.MockApiServer;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -28,7 +29,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @EnableKubernetesMockClient(crud = true)
 @ExtendWith(ChartGrantsEveryRequest.class)
 class RateLimitAcrossReplicasTest {
-  private static final Duration DEADLINE = Duration.ofSeconds(20);
+  private static final Duration DEADLINE = MockApiServer.DEADLINE;
   private static final String NS = "shop";
 
   KubernetesClient client;

@@ -1,5 +1,6 @@
 package io.portcullis.operator.it;
 
+import io.portcullis.operator.MockApiServer;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -52,7 +53,7 @@ import org.junit.jupiter.api.Test;
 @EnableKubernetesMockClient(crud = true)
 @ExtendWith(ChartGrantsEveryRequest.class)
 class RollingRestartThroughApiServerTest {
-  private static final Duration DEADLINE = Duration.ofSeconds(10);
+  private static final Duration DEADLINE = MockApiServer.DEADLINE;
   private static final String NS = "shop";
   private static final String SERVICE = "web";
   private static final int CLIENTS = 3;
