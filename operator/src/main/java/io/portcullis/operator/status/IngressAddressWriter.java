@@ -44,8 +44,9 @@ final class IngressAddressWriter {
       written.put(key, shown);
       return null;
     }
-    boolean fresh = shown == null || shown.isEmpty();
-    return new StatusWrites.Write(ref, fresh, () -> sink.writeIngressLoadBalancer(ref, desired));
+    StatusWrites.Rank rank = shown == null || shown.isEmpty()
+        ? StatusWrites.Rank.NEW_INGRESS : StatusWrites.Rank.CHANGED_INGRESS;
+    return new StatusWrites.Write(ref, rank, () -> sink.writeIngressLoadBalancer(ref, desired));
   }
 
   /** A planned write went out ({@code ok}) or failed. */

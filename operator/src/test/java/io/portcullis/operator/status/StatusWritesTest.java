@@ -19,12 +19,17 @@ class StatusWritesTest {
 
   @AfterEach
   void close() {
-    writes.close();
+    if (writes != null) {
+      writes.close();
+    }
   }
 
   private static ObjectRef ref(String name) {
     return new ObjectRef("Ingress", "default", name, 1, null);
   }
+
+  private static final StatusWrites.Rank NEW = StatusWrites.Rank.NEW_INGRESS;
+  private static final StatusWrites.Rank OLD = StatusWrites.Rank.CHANGED_INGRESS;
 
   @Test
   @DisplayName("objects without a status of ours are written before the others")
@@ -33,10 +38,26 @@ class StatusWritesTest {
     List<String> order = new CopyOnWriteArrayList<>();
     List<StatusWrites.Write> planned = new ArrayList<>();
     for (String name : List.of("old-1", "new-1", "old-2", "new-2")) {
-      planned.add(new StatusWrites.Write(ref(name), name.startsWith("new"), () -> order.add(name)));
+      planned.add(new StatusWrites.Write(ref(name), name.startsWith("new") ? NEW : OLD,
+          () -> order.add(name)));
     }
-    writes.run(planned);
+    writes.run(StatusWrites.ordered(planned, w -> false));
     assertEquals(List.of("new-1", "new-2", "old-1", "old-2"), order);
+  }
+
+  @Test
+  @DisplayName("ProxyRoute conditions go before Ingress addresses, and failed writes last in their rank")
+  void proxyRoutesFirstThenIngressesAndRepeatedFailuresLast() {
+    List<StatusWrites.Write> planned = new ArrayList<>();
+    planned.add(new StatusWrites.Write(ref("ingress-changed"), OLD, () -> {}));
+    planned.add(new StatusWrites.Write(ref("ingress-new-refused"), NEW, () -> {}));
+    planned.add(new StatusWrites.Write(ref("ingress-new"), NEW, () -> {}));
+    planned.add(new StatusWrites.Write(ref("route-changed"), StatusWrites.Rank.CHANGED_PROXY_ROUTE, () -> {}));
+    planned.add(new StatusWrites.Write(ref("route-new"), StatusWrites.Rank.NEW_PROXY_ROUTE, () -> {}));
+    List<String> order = StatusWrites.ordered(planned, w -> w.ref().name().endsWith("refused"))
+        .stream().map(w -> w.ref().name()).toList();
+    assertEquals(List.of("route-new", "route-changed", "ingress-new", "ingress-new-refused",
+        "ingress-changed"), order);
   }
 
   @Test
@@ -44,11 +65,11 @@ class StatusWritesTest {
   void oneRefusalHoldsUpNothing() {
     writes = new StatusWrites(4);
     List<StatusWrites.Write> planned = List.of(
-        new StatusWrites.Write(ref("a"), false, () -> {}),
-        new StatusWrites.Write(ref("b"), false, () -> {
+        new StatusWrites.Write(ref("a"), OLD, () -> {}),
+        new StatusWrites.Write(ref("b"), OLD, () -> {
           throw new IllegalStateException("409 conflict");
         }),
-        new StatusWrites.Write(ref("c"), false, () -> {}));
+        new StatusWrites.Write(ref("c"), OLD, () -> {}));
     List<StatusWrites.Outcome> outcomes = writes.run(planned);
     assertEquals(3, outcomes.size());
     assertTrue(outcomes.get(0).ok());
@@ -75,7 +96,7 @@ class StatusWritesTest {
       }
     };
     List<StatusWrites.Outcome> outcomes = writes.run(List.of(
-        new StatusWrites.Write(ref("a"), false, meet), new StatusWrites.Write(ref("b"), false, meet)));
+        new StatusWrites.Write(ref("a"), OLD, meet), new StatusWrites.Write(ref("b"), OLD, meet)));
     assertTrue(outcomes.stream().allMatch(StatusWrites.Outcome::ok));
   }
 }
