@@ -114,7 +114,8 @@ public record Delta(
 
   /**
    * Applies this delta to {@code base}. Unchanged parts of the result are the base's own
-   * instances, so versioning it re-hashes only what the delta carries.
+   * instances, so versioning it re-hashes only what the delta carries, and only what the delta
+   * changes is validated ({@link Snapshot#patch}).
    *
    * @throws IllegalArgumentException when {@code base} is not the base version, the result is not
    *     a valid snapshot, or it does not hash to {@link #version()}
@@ -124,13 +125,7 @@ public record Delta(
       throw new IllegalArgumentException(
           "delta is based on " + baseVersion + " but the current version is " + base.version());
     }
-    Snapshot result = Snapshot.of(
-        Diff.patch(base.virtualHosts(), upsertVirtualHosts, removeVirtualHosts, VirtualHost::host),
-        Diff.patch(base.clusters(), upsertClusters, removeClusters, Cluster::name),
-        defaultCluster,
-        Diff.patch(base.certificates(), upsertCertificates, removeCertificates, TlsCertificate::name),
-        defaultCertificate,
-        Diff.patch(base.blobs(), upsertBlobs, removeBlobs, StaticBlob::digest));
+    Snapshot result = base.patch(Patch.of(this));
     if (!result.version().equals(version)) {
       throw new IllegalArgumentException(
           "delta result hashes to " + result.version() + ", expected " + version);

@@ -44,14 +44,23 @@ public record Snapshot(
 
   public Snapshot {
     Objects.requireNonNull(version, "version");
-    virtualHosts = Sorted.copyUnique(virtualHosts, VirtualHost::host, "virtual host");
-    clusters = Sorted.copyUnique(clusters, Cluster::name, "cluster");
-    certificates = Sorted.copyUnique(certificates, TlsCertificate::name, "certificate");
-    requireClustersExist(virtualHosts, clusters, defaultCluster);
-    requireCertificatesExist(virtualHosts, certificates, defaultCertificate);
-    requireUniqueRouteNames(virtualHosts);
-    blobs = Sorted.copyUnique(blobs, StaticBlob::digest, "static blob");
-    requireBlobsExist(virtualHosts, blobs);
+    if (virtualHosts instanceof HostList checked
+        && checked.validatedWith(clusters, certificates, blobs, defaultCluster, defaultCertificate)) {
+      // Made by a full validation or by a patch of a valid snapshot that checked what it changed
+      // (SnapshotPatch): valid as it is, and checking every route again is what a one-object
+      // change must not cost at 20,000 routes.
+    } else {
+      List<VirtualHost> hosts = Sorted.copyUnique(virtualHosts, VirtualHost::host, "virtual host");
+      clusters = Sorted.copyUnique(clusters, Cluster::name, "cluster");
+      certificates = Sorted.copyUnique(certificates, TlsCertificate::name, "certificate");
+      requireClustersExist(hosts, clusters, defaultCluster);
+      requireCertificatesExist(hosts, certificates, defaultCertificate);
+      requireUniqueRouteNames(hosts);
+      blobs = Sorted.copyUnique(blobs, StaticBlob::digest, "static blob");
+      requireBlobsExist(hosts, blobs);
+      virtualHosts = new HostList(hosts, clusters, certificates, blobs, defaultCluster,
+          defaultCertificate, null);
+    }
   }
 
   /** A snapshot without static files. */
@@ -115,6 +124,17 @@ public record Snapshot(
         hosts, sortedClusters, defaultCluster, sortedCertificates, defaultCertificate, sortedBlobs);
     return new Snapshot(version, hosts, sortedClusters, defaultCluster, sortedCertificates,
         defaultCertificate, sortedBlobs);
+  }
+
+  /**
+   * This snapshot with {@code changes} made, versioned by its new content. Only what changes is
+   * checked (this snapshot is valid already), so the cost follows the size of the change, not of
+   * the snapshot, apart from the version's walk over every part's digest.
+   *
+   * @throws IllegalArgumentException when the result would not be a valid snapshot
+   */
+  public Snapshot patch(Patch changes) {
+    return SnapshotPatch.apply(this, changes);
   }
 
   /** The same snapshot with other virtual hosts, versioned by its new content. */
