@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.portcullis.snapshot.Cluster;
 import io.portcullis.snapshot.Endpoint;
+import io.portcullis.snapshot.Patch;
 import io.portcullis.snapshot.Snapshot;
 import java.time.Duration;
 import java.time.Instant;
@@ -112,10 +113,9 @@ public final class IncrementalCompiler implements Function<ClusterState, Compile
     }
     Snapshot previous = lastResult.snapshot();
     BackendResolver resolver = new BackendResolver(state.services(), state.endpointSlices());
-    List<Cluster> clusters = new ArrayList<>(previous.clusters().size());
+    List<Cluster> clusters = new ArrayList<>();
     for (Cluster cluster : previous.clusters()) {
       if (!changed.contains(serviceKey(cluster.name()))) {
-        clusters.add(cluster);
         continue;
       }
       List<Endpoint> endpoints = resolver.endpointsOf(cluster.name());
@@ -124,8 +124,10 @@ public final class IncrementalCompiler implements Function<ClusterState, Compile
       }
       clusters.add(cluster.withEndpoints(endpoints));
     }
-    Snapshot snapshot = Snapshot.of(previous.virtualHosts(), clusters, previous.defaultCluster(),
-        previous.certificates(), previous.defaultCertificate(), previous.blobs());
+    // Only the changed clusters are checked and hashed anew (Snapshot.patch).
+    Snapshot snapshot = previous.patch(new Patch(List.of(), List.of(), clusters, List.of(),
+        List.of(), previous.defaultCluster(), List.of(), List.of(), List.of(),
+        previous.defaultCertificate(), List.of(), List.of(), List.of()));
     return new CompileResult(snapshot, lastResult.statuses());
   }
 

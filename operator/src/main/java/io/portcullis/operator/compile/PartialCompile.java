@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.portcullis.operator.crd.ProxyRoute;
 import io.portcullis.snapshot.Cluster;
+import io.portcullis.snapshot.Patch;
 import io.portcullis.snapshot.Route;
 import io.portcullis.snapshot.RouteAction;
 import io.portcullis.snapshot.Snapshot;
@@ -158,56 +159,48 @@ final class PartialCompile {
   }
 
   /**
-   * The previous result with the part's hosts replaced (null if it cannot be assembled): clusters, certificates and blobs are what
-   * the merged hosts use (the part's own when it has them), statuses those of the objects outside
-   * the part plus the part's.
+   * The previous result with the part's hosts replaced (null if it cannot be assembled): the
+   * part's hosts go in, those of its hosts it no longer produces go out; the part's clusters,
+   * certificates and blobs go in when a merged host uses them (or the previous result has them:
+   * the part's version is the newer); and what the part's hosts used before goes out when no host
+   * uses it any more. {@link Snapshot#patch} counts the users, so nothing here walks the hosts
+   * outside the part.
    */
   private static CompileResult merge(
       CompileResult previous, CompileResult part, Set<String> hosts, Set<String> keys) {
     Snapshot old = previous.snapshot();
     Snapshot fresh = part.snapshot();
-    List<VirtualHost> vhosts = new ArrayList<>(old.virtualHosts().size() + fresh.virtualHosts().size());
-    for (VirtualHost v : old.virtualHosts()) {
-      if (!hosts.contains(v.host())) {
-        vhosts.add(v);
-      }
+    Uses now = new Uses();
+    Set<String> freshHosts = new HashSet<>();
+    for (VirtualHost v : fresh.virtualHosts()) {
+      freshHosts.add(v.host());
+      now.add(v);
     }
-    vhosts.addAll(fresh.virtualHosts());
-
-    // What the merged hosts use, collected in hash sets and then picked in the previous result's
-    // order: no sorted sets or by-name maps of everything (this merge runs per change).
-    Set<String> clusterNames = new HashSet<>();
-    Set<String> certificateNames = new HashSet<>();
-    Set<String> digests = new HashSet<>();
-    boolean anyBlobs = !old.blobs().isEmpty() || !fresh.blobs().isEmpty();
-    for (VirtualHost v : vhosts) {
-      if (v.tls() != null && v.tls().certificate() != null) {
-        certificateNames.add(v.tls().certificate());
-      }
-      for (Route route : v.routes()) {
-        clusterNames.addAll(route.action().clusterNames());
-        if (anyBlobs && route.action() instanceof RouteAction.Static s
-            && s.source() instanceof StaticSource.Files files) {
-          files.files().forEach((StaticFile f) -> digests.add(f.digest()));
+    Uses before = new Uses();
+    List<String> removeHosts = new ArrayList<>();
+    for (String host : hosts) {
+      VirtualHost v = find(old.virtualHosts(), host, VirtualHost::host);
+      if (v != null) {
+        before.add(v);
+        if (!freshHosts.contains(host)) {
+          removeHosts.add(host);
         }
       }
     }
-    if (old.defaultCluster() != null) {
-      clusterNames.add(old.defaultCluster());
-    }
-    if (old.defaultCertificate() != null) {
-      certificateNames.add(old.defaultCertificate());
-    }
-    List<Cluster> clusters = pick(clusterNames, fresh.clusters(), old.clusters(), Cluster::name);
-    List<TlsCertificate> certificates = pick(
-        certificateNames, fresh.certificates(), old.certificates(), TlsCertificate::name);
-    List<StaticBlob> blobs = anyBlobs
-        ? pick(digests, fresh.blobs(), old.blobs(), StaticBlob::digest) : List.of();
-    if (clusters == null || certificates == null || blobs == null) {
+    Snapshot snapshot;
+    try {
+      snapshot = old.patch(new Patch(
+          fresh.virtualHosts(), removeHosts,
+          wanted(fresh.clusters(), now.clusters, old.defaultCluster(), old.clusters(), Cluster::name),
+          List.of(), new ArrayList<>(before.clusters), old.defaultCluster(),
+          wanted(fresh.certificates(), now.certificates, old.defaultCertificate(),
+              old.certificates(), TlsCertificate::name),
+          List.of(), new ArrayList<>(before.certificates), old.defaultCertificate(),
+          wanted(fresh.blobs(), now.blobs, null, old.blobs(), StaticBlob::digest),
+          List.of(), new ArrayList<>(before.blobs)));
+    } catch (IllegalArgumentException e) {
       return null; // something the merged hosts use is in neither result: never expected
     }
-    Snapshot snapshot = Snapshot.of(vhosts, clusters, old.defaultCluster(), certificates,
-        old.defaultCertificate(), blobs);
 
     Set<String> replaced = new HashSet<>(keys);
     part.statuses().forEach(s -> replaced.add(key(s)));
@@ -249,31 +242,66 @@ final class PartialCompile {
   }
 
   /**
-   * Every part named in {@code names}, the part's own version when it has one, else the previous
-   * result's; null when a name is in neither. Both lists are sorted by name, and so is the result
-   * (one merge walk; the snapshot then keeps it as it is).
+   * The part's own parts that go into the merged result: those its hosts use, the default, and
+   * those the previous result has (the part's version is the newer).
    */
-  private static <T> List<T> pick(Set<String> names, List<T> first, List<T> second,
-      java.util.function.Function<T, String> name) {
-    List<T> out = new ArrayList<>(names.size());
-    int i = 0;
-    int j = 0;
-    while (i < first.size() || j < second.size()) {
-      int order = i == first.size() ? 1
-          : j == second.size() ? -1
-          : name.apply(first.get(i)).compareTo(name.apply(second.get(j)));
-      T value = order <= 0 ? first.get(i) : second.get(j);
-      if (order <= 0) {
-        i++;
-      }
-      if (order >= 0) {
-        j++;
-      }
-      if (names.contains(name.apply(value))) {
+  private static <T> List<T> wanted(List<T> fresh, Set<String> used, String defaultName,
+      List<T> previous, java.util.function.Function<T, String> name) {
+    List<T> out = new ArrayList<>(fresh.size());
+    for (T value : fresh) {
+      String key = name.apply(value);
+      if (used.contains(key) || key.equals(defaultName) || find(previous, key, name) != null) {
         out.add(value);
       }
     }
-    return out.size() == names.size() ? out : null;
+    return out;
   }
 
+  /** The part with this key in a list sorted by key (as a snapshot's are), or null. */
+  private static <T> T find(List<T> sorted, String key, java.util.function.Function<T, String> keyOf) {
+    int low = 0;
+    int high = sorted.size() - 1;
+    while (low <= high) {
+      int mid = (low + high) >>> 1;
+      int order = keyOf.apply(sorted.get(mid)).compareTo(key);
+      if (order < 0) {
+        low = mid + 1;
+      } else if (order > 0) {
+        high = mid - 1;
+      } else {
+        return sorted.get(mid);
+      }
+    }
+    return null;
+  }
+
+  /** The clusters, certificates and blobs some virtual hosts use. */
+  private static final class Uses {
+    final Set<String> clusters = new HashSet<>();
+    final Set<String> certificates = new HashSet<>();
+    final Set<String> blobs = new HashSet<>();
+
+    void add(VirtualHost v) {
+      if (v.tls() != null && v.tls().certificate() != null) {
+        certificates.add(v.tls().certificate());
+      }
+      errorPages(v.filters());
+      for (Route route : v.routes()) {
+        clusters.addAll(route.action().clusterNames());
+        errorPages(route.filters());
+        if (route.action() instanceof RouteAction.Static s
+            && s.source() instanceof StaticSource.Files files) {
+          files.files().forEach((StaticFile f) -> blobs.add(f.digest()));
+        }
+      }
+    }
+
+    private void errorPages(List<io.portcullis.snapshot.filter.FilterConfig> filters) {
+      for (var filter : filters) {
+        if (filter instanceof io.portcullis.snapshot.filter.ErrorPages pages) {
+          clusters.add(pages.cluster());
+        }
+      }
+    }
+  }
 }
