@@ -183,8 +183,12 @@ class ScaleBench {
             + " (" + delta.resourceNames().size() + " resources)");
     // The stream's share, per dataplane: the operator diffs and encodes, the dataplane decodes,
     // applies the delta to what it holds (re-hashing the result) and indexes the new config.
+    // The dataplane applies each delta to what it applied last, as a connected one does (each
+    // snapshot hands its validation index on to the next); the change is undone untimed.
     LiveConfig config = new LiveConfig();
     config.apply(base);
+    Snapshot held = base;
+    Delta back = Delta.between(changed, base);
     long[][] stages = new long[5][7];
     for (int i = 0; i < stages.length; i++) {
       long[] at = stages[i];
@@ -196,11 +200,12 @@ class ScaleBench {
       StreamMessage.DeltaMsg received = (StreamMessage.DeltaMsg) MessageFraming.decode(
           Arrays.copyOfRange(wire, 4, wire.length));
       at[3] = cpu();
-      Snapshot result = received.delta().applyTo(base);
+      Snapshot result = received.delta().applyTo(held);
       at[4] = cpu();
       config.apply(result);
       at[5] = cpu();
-      config.apply(base);
+      held = back.applyTo(result);
+      config.apply(held);
     }
     rows.put("  stream, one " + kind + " changed (CPU): operator diff / encode; dataplane decode / "
         + "apply delta + version / index + swap",
