@@ -44,29 +44,53 @@ record Diff<T>(List<T> upserts, List<String> removals) {
     return new Diff<>(upserts, removals);
   }
 
-  /** {@code base} with {@code upserts} put in (sorted by key, like base) and {@code removals} gone. */
+  /**
+   * {@code base} with {@code upserts} put in (sorted by key, like base) and {@code removals} gone.
+   * Each upsert and removal is found by binary search and the runs of base between them are
+   * copied whole, so a one-part change costs a few comparisons and an array copy rather than a key
+   * comparison per part (a walk over 10,000 hosts was most of patching a snapshot).
+   */
   static <T> List<T> patch(List<T> base, List<T> upserts, List<String> removals, Function<T, String> key) {
     Set<String> removed = removals.isEmpty() ? Set.of() : new HashSet<>(removals);
+    // Every key the patch touches, in order, with the part it puts there (null: take it out).
+    java.util.TreeMap<String, T> touched = new java.util.TreeMap<>();
+    for (String k : removals) {
+      touched.put(k, null);
+    }
+    for (T part : upserts) {
+      String k = key.apply(part);
+      touched.put(k, removed.contains(k) ? null : part);
+    }
     List<T> out = new ArrayList<>(base.size() + upserts.size());
-    int i = 0;
-    int j = 0;
-    while (i < base.size() || j < upserts.size()) {
-      int order = i == base.size() ? 1
-          : j == upserts.size() ? -1
-          : key.apply(base.get(i)).compareTo(key.apply(upserts.get(j)));
-      T next;
-      if (order < 0) {
-        next = base.get(i++);
-      } else if (order > 0) {
-        next = upserts.get(j++);
-      } else {
-        i++;
-        next = upserts.get(j++);
+    int from = 0;
+    for (java.util.Map.Entry<String, T> change : touched.entrySet()) {
+      int at = search(base, from, change.getKey(), key);
+      int end = at >= 0 ? at : -at - 1;
+      out.addAll(base.subList(from, end));
+      if (change.getValue() != null) {
+        out.add(change.getValue());
       }
-      if (!removed.contains(key.apply(next))) {
-        out.add(next);
+      from = at >= 0 ? at + 1 : end;
+    }
+    out.addAll(base.subList(from, base.size()));
+    return out;
+  }
+
+  /** Like {@link java.util.Collections#binarySearch} over {@code list[from..]} by key. */
+  private static <T> int search(List<T> list, int from, String k, Function<T, String> key) {
+    int low = from;
+    int high = list.size() - 1;
+    while (low <= high) {
+      int mid = (low + high) >>> 1;
+      int order = key.apply(list.get(mid)).compareTo(k);
+      if (order < 0) {
+        low = mid + 1;
+      } else if (order > 0) {
+        high = mid - 1;
+      } else {
+        return mid;
       }
     }
-    return out;
+    return -(low + 1);
   }
 }
