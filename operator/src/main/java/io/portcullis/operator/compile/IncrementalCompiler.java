@@ -71,6 +71,7 @@ public final class IncrementalCompiler implements Function<ClusterState, Compile
     } else {
       cheap = compiler.compile(state);
       footprints.learnAll(cheap);
+      footprints.indexAll(state);
       fullCompiles.incrementAndGet();
       lastFullCompileAt = state.now();
     }

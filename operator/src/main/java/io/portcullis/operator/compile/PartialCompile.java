@@ -62,45 +62,43 @@ final class PartialCompile {
     if (touchesDefaults(changes.namespaces(), previous.snapshot().defaultCluster())) {
       return null;
     }
-    // Route objects by host, and the seed: changed objects plus those in changed namespaces.
-    Map<String, List<HasMetadata>> byHost = new HashMap<>();
-    Map<HasMetadata, Set<String>> hostsOf = new HashMap<>();
+    // The index follows the change first; the seed is then the changed objects (old forms too:
+    // the hosts they left are recompiled) plus the objects of the changed namespaces.
+    footprints.update(changes.routeObjects(), changes.routeObjectsNow()::get);
     Set<String> keys = new HashSet<>();
     Set<String> hosts = new HashSet<>();
     Deque<String> todo = new ArrayDeque<>();
-    int total = 0;
-    for (List<? extends HasMetadata> kind : List.of(state.ingresses(), state.proxyRoutes())) {
-      for (HasMetadata object : kind) {
-        total++;
-        Set<String> own = footprints.hostsOf(object);
-        hostsOf.put(object, own);
-        for (String host : own) {
-          byHost.computeIfAbsent(host, h -> new ArrayList<>(2)).add(object);
-        }
-        if (changes.namespaces().contains(StateChanges.namespace(object))) {
-          keys.add(HostFootprints.key(object));
-          own.forEach(h -> add(h, hosts, todo));
-        }
+    for (String namespace : changes.namespaces()) {
+      for (String key : footprints.keysIn(namespace)) {
+        keys.add(key);
+        footprints.hostsOfKey(key).forEach(h -> add(h, hosts, todo));
       }
     }
     for (HasMetadata object : changes.routeObjects()) {
       keys.add(HostFootprints.key(object));
       footprints.hostsOf(object).forEach(h -> add(h, hosts, todo));
     }
-    int limit = Math.max(1, total * MAX_SHARE_PERCENT / 100);
+    int limit = Math.max(1, footprints.size() * MAX_SHARE_PERCENT / 100);
     while (!todo.isEmpty()) {
-      for (HasMetadata object : byHost.getOrDefault(todo.poll(), List.of())) {
-        if (keys.add(HostFootprints.key(object))) {
-          hostsOf.get(object).forEach(h -> add(h, hosts, todo));
+      for (String key : footprints.keysOn(todo.poll())) {
+        if (keys.add(key)) {
+          footprints.hostsOfKey(key).forEach(h -> add(h, hosts, todo));
         }
       }
       if (keys.size() > limit) {
         return null;
       }
     }
-    Predicate<HasMetadata> inPart = o -> keys.contains(HostFootprints.key(o));
-    List<Ingress> ingresses = state.ingresses().stream().filter(inPart).toList();
-    List<ProxyRoute> proxyRoutes = state.proxyRoutes().stream().filter(inPart).toList();
+    // The part's objects in the state's own order, picked by identity (no key built per object).
+    Set<HasMetadata> partObjects = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    for (String key : keys) {
+      HasMetadata object = footprints.object(key);
+      if (object != null) {
+        partObjects.add(object);
+      }
+    }
+    List<Ingress> ingresses = state.ingresses().stream().filter(partObjects::contains).toList();
+    List<ProxyRoute> proxyRoutes = state.proxyRoutes().stream().filter(partObjects::contains).toList();
     if (ingresses.stream().anyMatch(PartialCompile::hasDefaultBackend)
         || changes.routeObjects().stream().anyMatch(PartialCompile::hasDefaultBackend)) {
       return null;

@@ -17,11 +17,15 @@ import java.util.Set;
  * reference from a route object to those stays inside its own namespace).
  *
  * @param routeObjects old and new versions of every added, removed or changed Ingress/ProxyRoute
+ * @param routeObjectsNow by {@link HostFootprints#key}, the new version of each of those objects
+ *     that the new state still has (a removed one is absent)
  * @param namespaces namespaces with a changed Service, EndpointSlice, Secret or ConfigMap
  */
-record StateChanges(List<HasMetadata> routeObjects, Set<String> namespaces) {
+record StateChanges(List<HasMetadata> routeObjects, Map<String, HasMetadata> routeObjectsNow,
+    Set<String> namespaces) {
   StateChanges {
     routeObjects = List.copyOf(routeObjects);
+    routeObjectsNow = Map.copyOf(routeObjectsNow);
     namespaces = Set.copyOf(namespaces);
   }
 
@@ -38,8 +42,9 @@ record StateChanges(List<HasMetadata> routeObjects, Set<String> namespaces) {
       return Optional.empty();
     }
     List<HasMetadata> routeObjects = new ArrayList<>();
-    routeObjects.addAll(changed(before.ingresses(), after.ingresses()));
-    routeObjects.addAll(changed(before.proxyRoutes(), after.proxyRoutes()));
+    Map<String, HasMetadata> now = new HashMap<>();
+    routeObjects.addAll(changed(before.ingresses(), after.ingresses(), now));
+    routeObjects.addAll(changed(before.proxyRoutes(), after.proxyRoutes(), now));
     Set<String> namespaces = new HashSet<>();
     for (List<? extends HasMetadata> kind : List.of(
         changed(before.services(), after.services()),
@@ -48,7 +53,7 @@ record StateChanges(List<HasMetadata> routeObjects, Set<String> namespaces) {
         changed(before.configMaps(), after.configMaps()))) {
       kind.forEach(o -> namespaces.add(namespace(o)));
     }
-    return Optional.of(new StateChanges(routeObjects, namespaces));
+    return Optional.of(new StateChanges(routeObjects, now, namespaces));
   }
 
   static String namespace(HasMetadata object) {
@@ -66,6 +71,12 @@ record StateChanges(List<HasMetadata> routeObjects, Set<String> namespaces) {
    * the lists stop lining up does it fall back to matching by name.
    */
   static List<HasMetadata> changed(List<? extends HasMetadata> before, List<? extends HasMetadata> after) {
+    return changed(before, after, new HashMap<>());
+  }
+
+  /** {@link #changed}, also filing the new version of each changed object in {@code now}. */
+  private static List<HasMetadata> changed(List<? extends HasMetadata> before,
+      List<? extends HasMetadata> after, Map<String, HasMetadata> now) {
     if (before == after) {
       return List.of(); // an unchanged kind: the cache hands out the very same list
     }
@@ -84,6 +95,7 @@ record StateChanges(List<HasMetadata> routeObjects, Set<String> namespaces) {
       if (!a.equals(b)) {
         out.add(a);
         out.add(b);
+        now.put(HostFootprints.key(b), b);
       }
     }
     if (i == before.size() && i == after.size()) {
@@ -98,9 +110,11 @@ record StateChanges(List<HasMetadata> routeObjects, Set<String> namespaces) {
       HasMetadata a = old.remove(name(b));
       if (a == null) {
         out.add(b);
+        now.put(HostFootprints.key(b), b);
       } else if (a != b && !a.equals(b)) {
         out.add(a);
         out.add(b);
+        now.put(HostFootprints.key(b), b);
       }
     }
     out.addAll(old.values());
