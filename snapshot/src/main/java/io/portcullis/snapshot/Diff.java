@@ -61,19 +61,39 @@ record Diff<T>(List<T> upserts, List<String> removals) {
       String k = key.apply(part);
       touched.put(k, removed.contains(k) ? null : part);
     }
-    List<T> out = new ArrayList<>(base.size() + upserts.size());
+    // Where each change goes in base, found first so that the result's digests can be copied
+    // (in the same runs, from the base's: see PartDigests) into an array of the exact size.
+    int[] at = new int[touched.size()];
+    int size = base.size();
     int from = 0;
+    int n = 0;
     for (java.util.Map.Entry<String, T> change : touched.entrySet()) {
-      int at = search(base, from, change.getKey(), key);
-      int end = at >= 0 ? at : -at - 1;
-      out.addAll(base.subList(from, end));
-      if (change.getValue() != null) {
-        out.add(change.getValue());
-      }
-      from = at >= 0 ? at + 1 : end;
+      int found = search(base, from, change.getKey(), key);
+      at[n++] = found;
+      size += (found >= 0 ? -1 : 0) + (change.getValue() != null ? 1 : 0);
+      from = found >= 0 ? found + 1 : -found - 1;
     }
+    List<T> out = new ArrayList<>(size);
+    byte[] baseDigests = PartDigests.ofList(base);
+    byte[] digests = new byte[size * 32];
+    from = 0;
+    n = 0;
+    for (T value : touched.values()) {
+      int found = at[n++];
+      int end = found >= 0 ? found : -found - 1;
+      System.arraycopy(baseDigests, from * 32, digests, out.size() * 32, (end - from) * 32);
+      out.addAll(base.subList(from, end));
+      if (value != null) {
+        System.arraycopy(PartDigests.of(value), 0, digests, out.size() * 32, 32);
+        out.add(value);
+      }
+      from = found >= 0 ? found + 1 : end;
+    }
+    System.arraycopy(baseDigests, from * 32, digests, out.size() * 32, (base.size() - from) * 32);
     out.addAll(base.subList(from, base.size()));
-    return out;
+    List<T> result = java.util.Collections.unmodifiableList(out);
+    PartDigests.remember(result, digests);
+    return result;
   }
 
   /** Like {@link java.util.Collections#binarySearch} over {@code list[from..]} by key. */

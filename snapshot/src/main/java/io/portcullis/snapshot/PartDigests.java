@@ -17,6 +17,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class PartDigests {
   private static final ConcurrentHashMap<Object, byte[]> DIGESTS = new ConcurrentHashMap<>();
+  /** Per list of parts: the digests of its parts, one after the other (32 bytes each). */
+  private static final ConcurrentHashMap<Object, byte[]> LISTS = new ConcurrentHashMap<>();
   private static final ReferenceQueue<Object> COLLECTED = new ReferenceQueue<>();
   private static final AtomicLong COMPUTED = new AtomicLong();
 
@@ -36,6 +38,29 @@ final class PartDigests {
     return digest;
   }
 
+  /**
+   * The digests of every part of {@code parts}, in order, 32 bytes each; remembered for as long as
+   * the list lives. A patched snapshot's lists get theirs from {@link #remember} (copied in runs
+   * from its base's), so versioning it does not look up every part again.
+   */
+  static byte[] ofList(java.util.List<?> parts) {
+    expunge();
+    byte[] digests = LISTS.get(new Probe(parts));
+    if (digests == null) {
+      digests = new byte[parts.size() * 32];
+      for (int i = 0; i < parts.size(); i++) {
+        System.arraycopy(of(parts.get(i)), 0, digests, i * 32, 32);
+      }
+      LISTS.put(new Key(parts, COLLECTED), digests);
+    }
+    return digests;
+  }
+
+  /** {@code digests} are those of {@code parts}, as {@link #ofList} would compute them. */
+  static void remember(java.util.List<?> parts, byte[] digests) {
+    LISTS.put(new Key(parts, COLLECTED), digests);
+  }
+
   /** Parts serialised and hashed so far (tests: what a new snapshot cost). */
   static long computed() {
     return COMPUTED.get();
@@ -44,6 +69,7 @@ final class PartDigests {
   private static void expunge() {
     for (Object gone; (gone = COLLECTED.poll()) != null; ) {
       DIGESTS.remove(gone);
+      LISTS.remove(gone);
     }
   }
 

@@ -1,7 +1,6 @@
 package io.portcullis.snapshot;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -46,20 +45,20 @@ final class SnapshotPatch {
       }
     }
 
-    List<VirtualHost> hosts = Collections.unmodifiableList(
-        Diff.patch(baseHosts, p.upsertVirtualHosts(), p.removeVirtualHosts(), VirtualHost::host));
+    List<VirtualHost> hosts =
+        Diff.patch(baseHosts, p.upsertVirtualHosts(), p.removeVirtualHosts(), VirtualHost::host);
     HostReferences uses = valid ? index : HostReferences.counting(hosts);
     List<String> removeClusters = unused(p.removeClusters(), p.dropClustersIfUnused(),
         p.defaultCluster(), uses::usesCluster);
     List<String> removeCertificates = unused(p.removeCertificates(), p.dropCertificatesIfUnused(),
         p.defaultCertificate(), uses::usesCertificate);
     List<String> removeBlobs = unused(p.removeBlobs(), p.dropBlobsIfUnused(), null, uses::usesBlob);
-    List<Cluster> clusters = Collections.unmodifiableList(
-        Diff.patch(base.clusters(), p.upsertClusters(), removeClusters, Cluster::name));
-    List<TlsCertificate> certificates = Collections.unmodifiableList(Diff.patch(
-        base.certificates(), p.upsertCertificates(), removeCertificates, TlsCertificate::name));
-    List<StaticBlob> blobs = Collections.unmodifiableList(
-        Diff.patch(base.blobs(), p.upsertBlobs(), removeBlobs, StaticBlob::digest));
+    List<Cluster> clusters =
+        Diff.patch(base.clusters(), p.upsertClusters(), removeClusters, Cluster::name);
+    List<TlsCertificate> certificates = Diff.patch(
+        base.certificates(), p.upsertCertificates(), removeCertificates, TlsCertificate::name);
+    List<StaticBlob> blobs =
+        Diff.patch(base.blobs(), p.upsertBlobs(), removeBlobs, StaticBlob::digest);
 
     valid = valid
         && (p.defaultCluster() == null || find(clusters, p.defaultCluster(), Cluster::name) != null)
@@ -86,10 +85,11 @@ final class SnapshotPatch {
     }
     String version = VersionHash.of(
         hosts, clusters, p.defaultCluster(), certificates, p.defaultCertificate(), blobs);
-    return new Snapshot(version,
-        new HostList(hosts, clusters, certificates, blobs, p.defaultCluster(),
-            p.defaultCertificate(), index),
-        clusters, p.defaultCluster(), certificates, p.defaultCertificate(), blobs);
+    HostList checked = new HostList(hosts, clusters, certificates, blobs, p.defaultCluster(),
+        p.defaultCertificate(), index);
+    PartDigests.remember(checked, PartDigests.ofList(hosts)); // for the next patch's version
+    return new Snapshot(version, checked, clusters, p.defaultCluster(), certificates,
+        p.defaultCertificate(), blobs);
   }
 
   /** The explicit removals plus those candidates nothing uses any more (never the default). */

@@ -43,9 +43,8 @@ final class VersionHash {
 
   private static void section(MessageDigest sha, char tag, List<?> parts) {
     sha.update(ByteBuffer.allocate(5).put((byte) tag).putInt(parts.size()).flip());
-    for (Object part : parts) {
-      sha.update(PartDigests.of(part));
-    }
+    // The same bytes as each part's digest in turn, in one call.
+    sha.update(PartDigests.ofList(parts));
   }
 
   /** Length-prefixed, with -1 for null, so that null, "" and any text all hash apart. */
