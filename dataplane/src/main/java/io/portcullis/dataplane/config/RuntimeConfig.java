@@ -9,6 +9,7 @@ import io.portcullis.dataplane.filters.staticcontent.StaticSite;
 import io.portcullis.dataplane.http.RequestHead;
 import io.portcullis.dataplane.lb.UpstreamEndpoint;
 import io.portcullis.snapshot.Cluster;
+import io.portcullis.snapshot.Delta;
 import io.portcullis.snapshot.Endpoint;
 import io.portcullis.snapshot.PathMatch;
 import io.portcullis.snapshot.RouteAction;
@@ -52,8 +53,16 @@ public final class RuntimeConfig {
       CertificateTable certificates) {
     this.snapshot = snapshot;
     this.certificates = certificates;
-    this.clusters = reuseUnchanged(snapshot, previous);
-    if (previous != null && routingUnchanged(previous)) {
+    // What changed since the previous config: a walk that compares parts by identity, so a
+    // one-host delta costs that host here, not a lookup per cluster and per host of 10,000.
+    Delta change = previous == null ? null : Delta.between(previous.snapshot, snapshot);
+    ClusterChange clusterChange = change == null ? null : updateChanged(change, previous);
+    this.clusters = clusterChange != null ? clusterChange.clusters() : reuseUnchanged(snapshot, previous);
+    boolean hostsUnchanged = change != null
+        && change.upsertVirtualHosts().isEmpty() && change.removeVirtualHosts().isEmpty();
+    if (previous != null && (clusterChange != null
+        ? hostsUnchanged && !clusterChange.replacedOrRemoved()
+        : routingUnchanged(previous))) {
       // The cheap path of an endpoint-only change: the clusters were updated in place, so the old
       // index (and the weighted pickers' state in it) points at exactly the right instances.
       this.exactHosts = previous.exactHosts;
@@ -65,30 +74,92 @@ public final class RuntimeConfig {
       ChainCompiler.SnapshotChains chains = compiler.forSnapshot(snapshot);
       RuntimeConfig reusable =
           previous != null && sameSnapshotWideChainInputs(previous.snapshot, snapshot) ? previous : null;
-      Map<String, VirtualHostIndex> exact = new HashMap<>();
-      Map<String, VirtualHostIndex> wildcard = new HashMap<>();
-      VirtualHostIndex any = null;
-      for (VirtualHost vhost : snapshot.virtualHosts()) {
-        VirtualHostIndex old = reusable == null ? null : reusable.indexOf(vhost.host());
-        VirtualHostIndex index = old != null && old.serves(vhost, clusters)
-            ? old
-            : new VirtualHostIndex(vhost, clusters, chains);
-        if (vhost.host().equals(VirtualHost.ANY_HOST)) {
-          any = index;
-        } else if (vhost.isWildcard()) {
-          wildcard.put(vhost.host().substring(2), index);
-        } else {
-          exact.put(vhost.host(), index);
+      Map<String, VirtualHostIndex> exact;
+      Map<String, VirtualHostIndex> wildcard;
+      VirtualHostIndex any;
+      if (reusable != null && clusterChange != null && !clusterChange.replacedOrRemoved()) {
+        // Only the hosts the delta names are indexed again; every other host's index serves as
+        // it is (its clusters are the same instances, and a valid snapshot names no removed one).
+        exact = new HashMap<>(previous.exactHosts);
+        wildcard = new HashMap<>(previous.wildcardHosts);
+        any = previous.anyHost;
+        for (String host : change.removeVirtualHosts()) {
+          if (host.equals(VirtualHost.ANY_HOST)) {
+            any = null;
+          } else if (host.startsWith("*.")) {
+            wildcard.remove(host.substring(2));
+          } else {
+            exact.remove(host);
+          }
+        }
+        for (VirtualHost vhost : change.upsertVirtualHosts()) {
+          VirtualHostIndex index = new VirtualHostIndex(vhost, clusters, chains);
+          if (vhost.host().equals(VirtualHost.ANY_HOST)) {
+            any = index;
+          } else if (vhost.isWildcard()) {
+            wildcard.put(vhost.host().substring(2), index);
+          } else {
+            exact.put(vhost.host(), index);
+          }
+        }
+      } else {
+        exact = new HashMap<>();
+        wildcard = new HashMap<>();
+        any = null;
+        for (VirtualHost vhost : snapshot.virtualHosts()) {
+          VirtualHostIndex old = reusable == null ? null : reusable.indexOf(vhost.host());
+          VirtualHostIndex index = old != null && old.serves(vhost, clusters)
+              ? old
+              : new VirtualHostIndex(vhost, clusters, chains);
+          if (vhost.host().equals(VirtualHost.ANY_HOST)) {
+            any = index;
+          } else if (vhost.isWildcard()) {
+            wildcard.put(vhost.host().substring(2), index);
+          } else {
+            exact.put(vhost.host(), index);
+          }
         }
       }
       this.exactHosts = exact;
       this.wildcardHosts = wildcard;
       this.anyHost = any;
       this.noHostFilters = chains.host(null);
-      this.staticSites = staticSites(snapshot);
+      this.staticSites = previous != null && previous.staticSites.isEmpty() && change != null
+          && change.upsertVirtualHosts().stream().noneMatch(RuntimeConfig::hasStaticRoutes)
+          ? previous.staticSites : staticSites(snapshot);
     }
     this.defaultCluster =
         snapshot.defaultCluster() == null ? null : clusters.get(snapshot.defaultCluster());
+  }
+
+  /**
+   * The clusters after {@code change}: the previous map with the delta's clusters updated in place
+   * where they can be (same name and policy: their balancing state carries over), built anew
+   * where not, and the removed ones gone.
+   *
+   * @param replacedOrRemoved a cluster got a new instance or went away: host indexes that
+   *     resolved the old one cannot serve as they are
+   */
+  private record ClusterChange(Map<String, ClusterRuntime> clusters, boolean replacedOrRemoved) {}
+
+  private static ClusterChange updateChanged(Delta change, RuntimeConfig previous) {
+    Map<String, ClusterRuntime> result = new HashMap<>(previous.clusters);
+    boolean replacedOrRemoved = !change.removeClusters().isEmpty();
+    change.removeClusters().forEach(result::remove);
+    for (Cluster cluster : change.upsertClusters()) {
+      ClusterRuntime old = result.get(cluster.name());
+      if (old != null && old.canUpdateInPlace(cluster)) {
+        old.updateEndpoints(cluster);
+      } else {
+        result.put(cluster.name(), new ClusterRuntime(cluster));
+        replacedOrRemoved |= old != null;
+      }
+    }
+    return new ClusterChange(result, replacedOrRemoved);
+  }
+
+  private static boolean hasStaticRoutes(VirtualHost vhost) {
+    return vhost.routes().stream().anyMatch(r -> r.action() instanceof RouteAction.Static);
   }
 
   /**
