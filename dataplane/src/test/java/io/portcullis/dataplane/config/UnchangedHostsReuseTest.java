@@ -78,6 +78,32 @@ class UnchangedHostsReuseTest {
   }
 
   @Test
+  void aDeltaRemovingAndAddingHostsAndClustersIndexesOnlyThoseAndRoutesThemAll() {
+    Snapshot base = base();
+    RuntimeConfig first = RuntimeConfig.build(base, null);
+    // b goes with its cluster c1; d arrives with a new cluster; the wildcard and the host-less
+    // hosts go away.
+    List<VirtualHost> hosts = new ArrayList<>(List.of(base.virtualHosts().stream()
+        .filter(v -> v.host().equals("a.example.com")).findFirst().orElseThrow(),
+        host("d.example.com", "c9", "/")));
+    List<Cluster> clusters = new ArrayList<>(base.clusters().stream()
+        .filter(c -> c.name().equals("c0")).toList());
+    clusters.add(new Cluster("c9", List.of(new Endpoint("10.0.0.9", 80))));
+    RuntimeConfig second = RuntimeConfig.build(received(base, Snapshot.of(hosts, clusters, null)), first);
+
+    assertSame(first.indexOf("a.example.com"), second.indexOf("a.example.com"));
+    assertSame(first.cluster("c0"), second.cluster("c0"));
+    assertEquals(null, second.indexOf("b.example.com"));
+    assertEquals(null, second.indexOf("*.example.com"));
+    assertEquals(null, second.indexOf(VirtualHost.ANY_HOST));
+    assertEquals(null, second.cluster("c1"));
+    assertEquals("d.example.com/", routeOf(second, "d.example.com", "/x"));
+    assertEquals("10.0.0.9", second.cluster("c9").endpoints().get(0).endpoint().address());
+    assertInstanceOf(RouteDecision.NotFound.class, second.route(new RequestHead("http",
+        "b.example.com", "/", null, "GET", Map.<String, String>of()::get)));
+  }
+
+  @Test
   void aHostWhoseClusterWasReplacedIsRebuiltAndRoutesToTheNewInstance() {
     Snapshot base = base();
     RuntimeConfig first = RuntimeConfig.build(base, null);
