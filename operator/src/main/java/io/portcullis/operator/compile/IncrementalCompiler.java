@@ -113,12 +113,15 @@ public final class IncrementalCompiler implements Function<ClusterState, Compile
       return null;
     }
     Snapshot previous = lastResult.snapshot();
-    BackendResolver resolver = new BackendResolver(state.services(), state.endpointSlices());
+    // Only the changed Services' namespaces are resolved (references stay in a namespace), and
+    // their clusters are found by binary search: nothing here reads every Service or cluster.
+    Set<String> namespaces = new HashSet<>();
+    changed.forEach(s -> namespaces.add(s.substring(0, Math.max(0, s.indexOf('/')))));
+    BackendResolver resolver = new BackendResolver(
+        state.services().stream().filter(o -> namespaces.contains(StateChanges.namespace(o))).toList(),
+        state.endpointSlices().stream().filter(o -> namespaces.contains(StateChanges.namespace(o))).toList());
     List<Cluster> clusters = new ArrayList<>();
-    for (Cluster cluster : previous.clusters()) {
-      if (!changed.contains(serviceKey(cluster.name()))) {
-        continue;
-      }
+    for (Cluster cluster : clustersOf(previous.clusters(), changed)) {
       List<Endpoint> endpoints = resolver.endpointsOf(cluster.name());
       if (endpoints == null || hasReady(endpoints) != hasReady(cluster.endpoints())) {
         return null;
@@ -168,14 +171,33 @@ public final class IncrementalCompiler implements Function<ClusterState, Compile
     return Duration.between(lastFullCompileAt, now).compareTo(MAX_FULL_COMPILE_AGE) > 0;
   }
 
-  private static boolean hasReady(List<Endpoint> endpoints) {
-    return endpoints.stream().anyMatch(e -> !e.terminating());
+  /**
+   * The clusters of these Services ({@code ns/svc}): those named {@code ns/svc:...}, a run of
+   * the sorted cluster list found by binary search.
+   */
+  private static List<Cluster> clustersOf(List<Cluster> sorted, Set<String> services) {
+    List<Cluster> out = new ArrayList<>();
+    for (String service : services) {
+      String prefix = service + ":";
+      int low = 0;
+      int high = sorted.size();
+      while (low < high) {
+        int mid = (low + high) >>> 1;
+        if (sorted.get(mid).name().compareTo(prefix) < 0) {
+          low = mid + 1;
+        } else {
+          high = mid;
+        }
+      }
+      for (int i = low; i < sorted.size() && sorted.get(i).name().startsWith(prefix); i++) {
+        out.add(sorted.get(i));
+      }
+    }
+    return out;
   }
 
-  /** {@code ns/svc} of a cluster named {@code ns/svc:port} or {@code ns/svc:port/hash}. */
-  private static String serviceKey(String clusterName) {
-    int colon = clusterName.indexOf(':', clusterName.indexOf('/') + 1);
-    return colon < 0 ? clusterName : clusterName.substring(0, colon);
+  private static boolean hasReady(List<Endpoint> endpoints) {
+    return endpoints.stream().anyMatch(e -> !e.terminating());
   }
 
   /** Services ({@code ns/svc}) whose slices differ between the two lists. */
