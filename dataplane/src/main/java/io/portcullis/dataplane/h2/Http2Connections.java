@@ -7,9 +7,8 @@ import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.flush.FlushConsolidationHandler;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.portcullis.dataplane.admin.ProxyMetrics;
-import java.util.concurrent.TimeUnit;
+import io.portcullis.dataplane.http.IdleTimeout;
 
 /**
  * Builds the connection-level pipeline of an HTTP/2 client connection:
@@ -75,8 +74,7 @@ public final class Http2Connections {
     Http2FrameCodec codec = codec(settings);
     pipeline.addLast(
         IDLE,
-        new IdleStateHandler(
-            0, 0, settings.idleTimeout().toNanos(), TimeUnit.NANOSECONDS));
+        new IdleTimeout(settings.idleTimeout().toNanos()));
     pipeline.addLast(
         FLUSH,
         new FlushConsolidationHandler(

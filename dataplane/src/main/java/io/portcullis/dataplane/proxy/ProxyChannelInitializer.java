@@ -8,7 +8,6 @@ import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.portcullis.dataplane.admin.ProxyMetrics;
 import io.portcullis.dataplane.clientaddress.ConnectionAdmission;
 import io.portcullis.dataplane.h2.AlpnSwitch;
@@ -17,7 +16,7 @@ import io.portcullis.dataplane.h2.Http2Connections;
 import io.portcullis.dataplane.h2.Http2RequestHeaders;
 import io.portcullis.dataplane.h2.Http2RequestRules;
 import io.portcullis.dataplane.h2.Http2StreamErrors;
-import java.util.concurrent.TimeUnit;
+import io.portcullis.dataplane.http.IdleTimeout;
 
 /**
  * Builds a client connection's pipeline in small steps with named handlers. HTTP/1.1:
@@ -136,8 +135,7 @@ class ProxyChannelInitializer extends ChannelInitializer<SocketChannel> {
         new HeaderReadTimeoutHandler(settings.headerReadTimeout().toNanos(), metrics));
     p.addLast(
         IDLE,
-        new IdleStateHandler(
-            0, 0, settings.downstreamIdleTimeout().toNanos(), TimeUnit.NANOSECONDS));
+        new IdleTimeout(settings.downstreamIdleTimeout().toNanos()));
     p.addLast(
         FRAMING_GUARD,
         new Http1FramingGuard(settings.maxInitialLineLength() + settings.maxHeaderSize()));

@@ -8,7 +8,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
@@ -22,10 +21,10 @@ import io.portcullis.dataplane.upstream.H2Pool;
 import io.portcullis.dataplane.upstream.Handshakes;
 import io.portcullis.dataplane.upstream.UpstreamKey;
 import io.portcullis.snapshot.Endpoint;
+import io.portcullis.dataplane.http.IdleTimeout;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Hands out backend connections: a pooled keep-alive one when the loop has one for the endpoint,
@@ -146,7 +145,7 @@ final class UpstreamConnector implements Upstreams {
                               "http-codec",
                               new UpstreamHttpCodec(
                                   MAX_RESPONSE_LINE, MAX_RESPONSE_HEADER_SIZE, MAX_RESPONSE_CHUNK_SIZE))
-                          .addLast("idle", new IdleStateHandler(0, 0, idleNanos, TimeUnit.NANOSECONDS))
+                          .addLast("idle", new IdleTimeout(idleNanos))
                           .addLast("upstream", new UpstreamHandler(pool, key));
                     }
                   })

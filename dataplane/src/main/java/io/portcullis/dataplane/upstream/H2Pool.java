@@ -18,14 +18,13 @@ import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.ssl.ApplicationProtocolNames;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
+import io.portcullis.dataplane.http.IdleTimeout;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -162,7 +161,7 @@ public final class H2Pool {
         connect.channel().pipeline()
             .addLast("h2", codec)
             .addLast("multiplex", new Http2MultiplexHandler(RefuseServerStreams.INSTANCE))
-            .addLast("idle", new IdleStateHandler(0, 0, idleNanos, TimeUnit.NANOSECONDS))
+            .addLast("idle", new IdleTimeout(idleNanos))
             .addLast("connection", connection.handler());
         connection.markReady();
       } else {
