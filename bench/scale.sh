@@ -12,10 +12,11 @@
 #          -c C (changes timed, default 100)  --heap SIZE (test JVM -Xmx, default 3g)
 #          --profile (JFR recording per run into bench/results/)
 #          --compile-only (the compiler's rows only: no API server, no dataplanes)
+#          --deadline MIN (how long the start-up waits for Programmed and applied, default 10)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-ns=1000 m=5 k=100 ds=1 changes=100 heap=3g jmh=false profile=false compile_only=false
+ns=1000 m=5 k=100 ds=1 changes=100 heap=3g jmh=false profile=false compile_only=false deadline=10
 while (($#)); do
   case "$1" in
     -n) ns=$2; shift 2 ;;
@@ -27,11 +28,12 @@ while (($#)); do
     --jmh) jmh=true; shift ;;
     --profile) profile=true; shift ;;
     --compile-only) compile_only=true; shift ;;
-    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    --deadline) deadline=$2; shift 2 ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     *) echo "bench/scale.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
-for v in "$m" "$k" "$changes"; do
+for v in "$m" "$k" "$changes" "$deadline"; do
   [[ $v =~ ^[0-9]+$ ]] || { echo "bench/scale.sh: not a number: $v" >&2; exit 2; }
 done
 
@@ -53,7 +55,8 @@ for n in "${nlist[@]}"; do
     mvn -B -o -q -pl operator -am test -Dtest=ScaleBench -Dsurefire.failIfNoSpecifiedTests=false \
       -DtrimStackTrace=false -Dsurefire.argLine="$argline" \
       -Dscale.ingresses="$n" -Dscale.endpoints="$m" -Dscale.proxyRoutes="$k" -Dscale.dataplanes="$d" \
-      -Dscale.changes="$changes" -Dscale.out="$out" -Dscale.compileOnly="$compile_only" >&2 || {
+      -Dscale.changes="$changes" -Dscale.out="$out" -Dscale.compileOnly="$compile_only" \
+      -Dscale.deadlineMinutes="$deadline" >&2 || {
         # The table is written before the mock server shuts down; that shutdown can time out on
         # a loaded machine, which fails the run but not the measurement.
         [[ -f $out ]] || { echo "bench/scale.sh: run N=$n D=$d failed; see operator/target/surefire-reports/*ScaleBench*" >&2; exit 1; }
