@@ -39,9 +39,18 @@ final class StatusWrites implements AutoCloseable {
   record Write(ObjectRef ref, Rank rank, Runnable call) {}
 
   /** What became of a write. */
-  record Outcome(Write write, RuntimeException error) {
+  /**
+   * What became of a write.
+   *
+   * @param sent false: not sent, the pass ran out of time first; plan it again next pass
+   */
+  record Outcome(Write write, RuntimeException error, boolean sent) {
+    Outcome(Write write, RuntimeException error) {
+      this(write, error, true);
+    }
+
     boolean ok() {
-      return error == null;
+      return sent && error == null;
     }
   }
 
@@ -69,13 +78,26 @@ final class StatusWrites implements AutoCloseable {
 
   /** Sends every write, in the order given, and returns the outcomes in that order. */
   List<Outcome> run(List<Write> ordered) {
+    return run(ordered, Long.MAX_VALUE);
+  }
+
+  /**
+   * Sends the writes in the order given until {@code deadline} ({@link System#nanoTime}): a write
+   * whose turn comes later is handed back unsent, so a slow API server cannot keep the writer from
+   * looking at the acks again for long. The first write always goes, so every pass makes progress.
+   */
+  List<Outcome> run(List<Write> ordered, long deadline) {
     if (ordered.size() == 1) {
       return List.of(attempt(ordered.get(0)));
     }
     List<CompletableFuture<Outcome>> pending = new ArrayList<>(ordered.size());
-    for (Write w : ordered) {
+    for (int i = 0; i < ordered.size(); i++) {
+      Write w = ordered.get(i);
+      boolean first = i == 0;
       try {
-        pending.add(CompletableFuture.supplyAsync(() -> attempt(w), pool));
+        pending.add(CompletableFuture.supplyAsync(
+            () -> first || System.nanoTime() - deadline < 0 ? attempt(w) : new Outcome(w, null, false),
+            pool));
       } catch (RejectedExecutionException closed) {
         pending.add(CompletableFuture.completedFuture(
             new Outcome(w, new IllegalStateException("status writer closed"))));

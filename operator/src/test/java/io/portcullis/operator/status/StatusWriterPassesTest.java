@@ -70,7 +70,7 @@ class StatusWriterPassesTest {
 
   // One write in flight at a time, so the recorded order is the order the writer chose.
   private final StatusWriter writer = new StatusWriter(store, sink, Clock.systemUTC(),
-      Duration.ofHours(1), (kind, ok) -> {}, PER_PASS, 1);
+      Duration.ofHours(1), (kind, ok) -> {}, PER_PASS, 1, Duration.ofHours(1));
 
   @AfterEach
   void stop() {
@@ -132,6 +132,29 @@ class StatusWriterPassesTest {
     List<String> ingressWrites = writes.stream().filter(w -> w.startsWith("ingress:")).toList();
     assertEquals(25, ingressWrites.size());
     assertEquals(25, new HashSet<>(ingressWrites).size());
+  }
+
+  @Test
+  @DisplayName("a pass that runs out of time leaves the rest to the next pass: everything is written once, in order")
+  void passesOutOfTimeStillWriteEverythingOnceInOrder() {
+    StatusWriter slow = new StatusWriter(store, sink, Clock.systemUTC(), Duration.ofHours(1),
+        (kind, ok) -> {}, PER_PASS, 1, Duration.ZERO);
+    try {
+      List<String> ingresses = List.of("web-0", "web-1", "web-2", "web-3");
+      ClusterState state = new ClusterState(List.of(),
+          ingresses.stream().map(StatusWriterPassesTest::ingress).toList(),
+          List.of(), List.of(), List.of(), List.of());
+      slow.publishAddresses(() -> java.util.Optional.of(ADDRESS));
+      slow.start();
+      slow.update(state, result(List.of("a", "b"), ingresses));
+      // With no time per pass each pass sends its first write only, and the next starts at once.
+      await().atMost(Duration.ofSeconds(20)).until(() -> writes.size() >= 6);
+      await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5)).until(() -> writes.size() == 6);
+      assertEquals(List.of("route:a:False", "route:b:False", "ingress:web-0", "ingress:web-1",
+          "ingress:web-2", "ingress:web-3"), writes);
+    } finally {
+      slow.close();
+    }
   }
 
   private static long count(List<String> writes, String prefix) {

@@ -99,4 +99,21 @@ class StatusWritesTest {
         new StatusWrites.Write(ref("a"), OLD, meet), new StatusWrites.Write(ref("b"), OLD, meet)));
     assertTrue(outcomes.stream().allMatch(StatusWrites.Outcome::ok));
   }
+
+  @Test
+  @DisplayName("writes whose turn comes after the pass's deadline are handed back unsent; the first always goes")
+  void aPassOutOfTimeHandsTheRestBack() {
+    writes = new StatusWrites(1);
+    List<String> order = new CopyOnWriteArrayList<>();
+    List<StatusWrites.Write> planned = new ArrayList<>();
+    for (String name : List.of("a", "b", "c")) {
+      planned.add(new StatusWrites.Write(ref(name), OLD, () -> order.add(name)));
+    }
+    List<StatusWrites.Outcome> outcomes = writes.run(planned, System.nanoTime() - 1);
+    assertEquals(List.of("a"), order);
+    assertTrue(outcomes.get(0).ok());
+    assertFalse(outcomes.get(1).sent());
+    assertFalse(outcomes.get(1).ok());
+    assertFalse(outcomes.get(2).sent());
+  }
 }
