@@ -55,7 +55,8 @@ public final class RuntimeConfig {
     this.certificates = certificates;
     // What changed since the previous config: a walk that compares parts by identity, so a
     // one-host delta costs that host here, not a lookup per cluster and per host of 10,000.
-    Delta change = previous == null ? null : Delta.between(previous.snapshot, snapshot);
+    Delta change = previous == null || previous.snapshot.version().isBlank()
+        || snapshot.version().isBlank() ? null : Delta.between(previous.snapshot, snapshot);
     ClusterChange clusterChange = change == null ? null : updateChanged(change, previous);
     this.clusters = clusterChange != null ? clusterChange.clusters() : reuseUnchanged(snapshot, previous);
     boolean hostsUnchanged = change != null
