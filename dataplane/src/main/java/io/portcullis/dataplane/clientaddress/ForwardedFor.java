@@ -71,7 +71,16 @@ public final class ForwardedFor {
    * @param peer the connection's address; null gives {@code unknown}
    */
   public static String upstreamValue(InetAddress peer, HttpHeaders headers, TrustedProxies trusted) {
-    String self = peer == null ? "unknown" : peer.getHostAddress();
+    return upstreamValue(peer, null, headers, trusted);
+  }
+
+  /**
+   * As {@link #upstreamValue(InetAddress, HttpHeaders, TrustedProxies)}, with the peer's text
+   * when the caller has it already (null: made here).
+   */
+  public static String upstreamValue(
+      InetAddress peer, String peerText, HttpHeaders headers, TrustedProxies trusted) {
+    String self = peer == null ? "unknown" : peerText != null ? peerText : peer.getHostAddress();
     if (!trusted.contains(peer) || !headers.contains(HEADER)) {
       return self;
     }

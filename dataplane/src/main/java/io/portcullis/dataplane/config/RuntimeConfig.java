@@ -368,7 +368,7 @@ public final class RuntimeConfig {
         return exact;
       }
       int dot = host.indexOf('.');
-      if (dot > 0) {
+      if (dot > 0 && !wildcardHosts.isEmpty()) {
         VirtualHostIndex wildcard = wildcardHosts.get(host.substring(dot + 1));
         if (wildcard != null) {
           return wildcard;

@@ -70,24 +70,31 @@ final class VirtualHostIndex {
     return true;
   }
 
-  /** The winning route for a normalized path, or null. */
+  /**
+   * The winning route for a normalized path, or null: of the candidates (exact, every prefix on
+   * the path's way down the trie, every regex) whose other conditions hold, the one earliest in
+   * the snapshot. Walked in place, without collecting and sorting the candidates per request.
+   */
   CompiledRoute match(String path, RequestHead request) {
-    List<CompiledRoute> candidates = new ArrayList<>(4);
+    CompiledRoute best = null;
     List<CompiledRoute> exactRoutes = exact.get(path);
     if (exactRoutes != null) {
-      candidates.addAll(exactRoutes);
+      best = earliestAccepting(exactRoutes, best, path, request);
     }
-    prefixes.collect(path, candidates);
-    candidates.addAll(regexes);
-    if (candidates.size() > 1) {
-      candidates.sort((a, b) -> Integer.compare(a.priority, b.priority));
-    }
-    for (CompiledRoute candidate : candidates) {
-      if (candidate.accepts(path, request)) {
-        return candidate;
+    best = prefixes.earliestAccepting(path, best, request);
+    return earliestAccepting(regexes, best, path, request);
+  }
+
+  /** {@code best}, or the route of {@code routes} earlier than it that accepts the request. */
+  private static CompiledRoute earliestAccepting(
+      List<CompiledRoute> routes, CompiledRoute best, String path, RequestHead request) {
+    for (int i = 0; i < routes.size(); i++) {
+      CompiledRoute route = routes.get(i);
+      if ((best == null || route.priority < best.priority) && route.accepts(path, request)) {
+        best = route;
       }
     }
-    return null;
+    return best;
   }
 
   /** A trie over {@code /}-separated segments; a node's routes are the prefixes ending there. */
@@ -103,10 +110,10 @@ final class VirtualHostIndex {
       return node;
     }
 
-    /** Adds the routes of every node on the path's way down: each is a prefix of the path. */
-    void collect(String path, List<CompiledRoute> out) {
+    /** Looks at the routes of every node on the path's way down: each is a prefix of the path. */
+    CompiledRoute earliestAccepting(String path, CompiledRoute best, RequestHead request) {
       PrefixNode node = this;
-      out.addAll(node.routes);
+      best = VirtualHostIndex.earliestAccepting(node.routes, best, path, request);
       int start = 1;
       while (start <= path.length()) {
         int end = path.indexOf('/', start);
@@ -115,11 +122,12 @@ final class VirtualHostIndex {
         }
         node = node.children.get(path.substring(start, end));
         if (node == null) {
-          return;
+          return best;
         }
-        out.addAll(node.routes);
+        best = VirtualHostIndex.earliestAccepting(node.routes, best, path, request);
         start = end + 1;
       }
+      return best;
     }
 
     private static List<String> segments(String prefix) {

@@ -34,19 +34,24 @@ public final class HttpAuthority {
     if (authority.charAt(hostEnd) != ':') {
       return false;
     }
-    return port(authority.substring(hostEnd + 1));
+    return port(authority, hostEnd + 1);
   }
 
-  private static boolean port(String p) {
-    if (p.isEmpty() || p.length() > 5) {
+  /** The rest of {@code authority} from {@code from} is a port: 1 to 5 digits, at most 65535. */
+  private static boolean port(String authority, int from) {
+    int length = authority.length() - from;
+    if (length == 0 || length > 5) {
       return false;
     }
-    for (int i = 0; i < p.length(); i++) {
-      if (p.charAt(i) < '0' || p.charAt(i) > '9') {
+    int value = 0;
+    for (int i = from; i < authority.length(); i++) {
+      char c = authority.charAt(i);
+      if (c < '0' || c > '9') {
         return false;
       }
+      value = value * 10 + (c - '0');
     }
-    return Integer.parseInt(p) <= 65535;
+    return value <= 65535;
   }
 
   /** IPv6 (hex digits, ':', '.' for an embedded IPv4) or IPvFuture ("v" hex "." ...). */

@@ -33,6 +33,12 @@ final class Attempts {
 
   /** Picks an endpoint for a new try; false when the cluster has none to offer. */
   boolean next(RequestHead head, String clientAddress) {
+    if (current != null && !open) { // an earlier try: later picks avoid its endpoint
+      if (tried == null) {
+        tried = new HashSet<>(4);
+      }
+      tried.add(current);
+    }
     PickContext pick = new PickContext(head, clientAddress, tried == null ? Set.of() : tried);
     UpstreamEndpoint picked = cluster.pick(pick);
     if (picked == null) {
@@ -88,10 +94,6 @@ final class Attempts {
       return false;
     }
     open = false;
-    if (tried == null) {
-      tried = new HashSet<>(4);
-    }
-    tried.add(current);
     return true;
   }
 

@@ -76,6 +76,7 @@ final class Exchange extends DefaultAttributeMap implements FilterContext, Chain
   private final InetAddress peer;
   /** The request's client, after trusted proxies' {@code X-Forwarded-For}. */
   private final InetAddress clientAddress;
+  private String clientAddressText;
 
   private ExchangePhase phase = ExchangePhase.FILTERS;
   private RouteDecision decision;
@@ -142,7 +143,8 @@ final class Exchange extends DefaultAttributeMap implements FilterContext, Chain
     HeaderPolicy.toUpstreamRequestHeaders(
         headers,
         ForwardedFor.upstreamValue(
-            peer, headers, services.settings().clientAddresses().trustedProxies()),
+            peer, peer == clientAddress ? clientAddressText() : null, headers,
+            services.settings().clientAddresses().trustedProxies()),
         head.scheme(), requestId, HeaderRewrite.NONE, upgrade);
     HeaderPolicy.setForwardedClientCert(headers, head.tls());
     FilterChain filters = decision.filters();
@@ -458,6 +460,17 @@ final class Exchange extends DefaultAttributeMap implements FilterContext, Chain
   @Override
   public InetAddress clientAddress() {
     return clientAddress;
+  }
+
+  /**
+   * The client's IP as text, or null; made once per exchange: X-Forwarded-For and the balancer's
+   * pick both want it, and {@code getHostAddress} formats a new String each time.
+   */
+  String clientAddressText() {
+    if (clientAddressText == null && clientAddress != null) {
+      clientAddressText = clientAddress.getHostAddress();
+    }
+    return clientAddressText;
   }
 
   @Override

@@ -156,8 +156,7 @@ final class Forwarding implements ExchangeDeadlines.Target {
 
   /** A try on a fresh endpoint. */
   private void startAttempt() {
-    var address = ex.clientAddress();
-    if (!attempts.next(ex.head, address == null ? null : address.getHostAddress())) {
+    if (!attempts.next(ex.head, ex.clientAddressText())) {
       ex.answerError(503);
       return;
     }

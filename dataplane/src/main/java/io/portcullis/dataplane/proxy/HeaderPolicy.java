@@ -6,8 +6,8 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.portcullis.dataplane.http.ConnectionTls;
 import io.portcullis.dataplane.tls.ForwardedClientCert;
 import io.portcullis.snapshot.HeaderRewrite;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -24,7 +24,7 @@ final class HeaderPolicy {
   static final String X_FORWARDED_PROTO = "x-forwarded-proto";
   static final String X_FORWARDED_HOST = "x-forwarded-host";
   private static final int MAX_REQUEST_ID_LENGTH = 128;
-  private static final char[] HEX = "0123456789abcdef".toCharArray();
+  private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
   private HeaderPolicy() {}
 
@@ -35,16 +35,10 @@ final class HeaderPolicy {
    */
   static void removeHopByHop(HttpHeaders headers, boolean keepUpgrade) {
     // contains() first: getAll() builds a list even when there is nothing to find.
-    Iterable<String> connections =
-        headers.contains(HttpHeaderNames.CONNECTION)
-            ? headers.getAll(HttpHeaderNames.CONNECTION)
-            : List.of();
-    for (String connection : connections) {
-      for (String token : connection.split(",")) {
-        String name = token.trim().toLowerCase(Locale.ROOT);
-        if (!name.isEmpty() && !(keepUpgrade && name.equals("upgrade"))) {
-          headers.remove(name);
-        }
+    if (headers.contains(HttpHeaderNames.CONNECTION)) {
+      List<String> connections = headers.getAll(HttpHeaderNames.CONNECTION);
+      for (int i = 0; i < connections.size(); i++) {
+        removeNamedIn(connections.get(i), headers, keepUpgrade);
       }
     }
     headers.remove(HttpHeaderNames.CONNECTION);
@@ -56,6 +50,42 @@ final class HeaderPolicy {
     if (!keepUpgrade) {
       headers.remove(HttpHeaderNames.UPGRADE);
     }
+  }
+
+  /**
+   * Removes the fields a Connection value names (a comma-separated token list). Header removal
+   * ignores case; the usual tokens ({@code keep-alive}, {@code close}) cost no substring: the
+   * first is removed below anyway and the second names no field.
+   */
+  private static void removeNamedIn(String value, HttpHeaders headers, boolean keepUpgrade) {
+    int start = 0;
+    while (start <= value.length()) {
+      int comma = value.indexOf(',', start);
+      int end = comma < 0 ? value.length() : comma;
+      int from = start;
+      while (from < end && isWhitespace(value.charAt(from))) {
+        from++;
+      }
+      int to = end;
+      while (to > from && isWhitespace(value.charAt(to - 1))) {
+        to--;
+      }
+      if (from < to
+          && !isToken(value, from, to, "keep-alive")
+          && !isToken(value, from, to, "close")
+          && !(keepUpgrade && isToken(value, from, to, "upgrade"))) {
+        headers.remove(value.substring(from, to));
+      }
+      start = end + 1;
+    }
+  }
+
+  private static boolean isToken(String value, int from, int to, String token) {
+    return to - from == token.length() && value.regionMatches(true, from, token, 0, token.length());
+  }
+
+  private static boolean isWhitespace(char c) {
+    return c == ' ' || c == '\t';
   }
 
   /**
@@ -195,13 +225,13 @@ final class HeaderPolicy {
   /** 128 random bits as 32 hex digits; ThreadLocalRandom: cheap, uncontended, not a secret. */
   static String newRequestId() {
     ThreadLocalRandom r = ThreadLocalRandom.current();
-    char[] out = new char[32];
+    byte[] out = new byte[32]; // Latin-1 bytes: the String keeps them as they are
     long a = r.nextLong();
     long b = r.nextLong();
     for (int i = 0; i < 16; i++) {
       out[i] = HEX[(int) (a >>> (60 - 4 * i)) & 0xf];
       out[16 + i] = HEX[(int) (b >>> (60 - 4 * i)) & 0xf];
     }
-    return new String(out);
+    return new String(out, StandardCharsets.ISO_8859_1);
   }
 }

@@ -38,6 +38,26 @@ class HeaderPolicyTest {
   }
 
   @Test
+  void everyConnectionFieldIsReadWithItsEmptyElementsAndWhitespace() {
+    HttpHeaders h =
+        new DefaultHttpHeaders()
+            .add("connection", "X-One ,,\tx-two, Close")
+            .add("connection", "KEEP-ALIVE,x-three")
+            .add("x-one", "1").add("X-Two", "2").add("x-three", "3").add("close", "kept?")
+            .add("x-keep", "yes");
+    HeaderPolicy.removeHopByHop(h, false);
+    for (String gone : List.of("connection", "x-one", "x-two", "x-three", "keep-alive")) {
+      assertFalse(h.contains(gone), gone);
+    }
+    assertEquals("yes", h.get("x-keep"));
+    HttpHeaders upgrade = new DefaultHttpHeaders().add("connection", "UPGRADE, x-one")
+        .add("upgrade", "websocket").add("x-one", "1");
+    HeaderPolicy.removeHopByHop(upgrade, true);
+    assertEquals("websocket", upgrade.get("upgrade"));
+    assertFalse(upgrade.contains("x-one"));
+  }
+
+  @Test
   void upgradeIsKeptForTunnelledRequests() {
     HttpHeaders h = new DefaultHttpHeaders().add("connection", "Upgrade").add("upgrade", "websocket");
     assertTrue(HeaderPolicy.isUpgradeRequest(h));
