@@ -42,7 +42,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Downstr
   private final Router router;
   /** On an HTTP/2 stream channel: the connection is counted by the HTTP/2 handlers. */
   private final boolean stream;
-  private final ArrayDeque<HttpObject> queued = new ArrayDeque<>();
+  private final ArrayDeque<HttpObject> queued = new ArrayDeque<>(2); // rarely more than one
   private ChannelHandlerContext ctx;
   private Exchange exchange;
   private boolean draining;
