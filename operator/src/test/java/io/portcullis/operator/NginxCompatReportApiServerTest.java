@@ -12,9 +12,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** {@code nginx-compat-report} against an API server that has no Portcullis CRD yet. */
 @EnableKubernetesMockClient(crud = true)
+@ExtendWith(MockApiServerSettled.class)
 class NginxCompatReportApiServerTest {
   KubernetesClient client;
 

@@ -16,9 +16,12 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import io.portcullis.operator.MockApiServerSettled;
 
 /** Missing OIDC session Secrets are created, on the fabric8 mock API server in CRUD mode. */
 @EnableKubernetesMockClient(crud = true)
+@ExtendWith(MockApiServerSettled.class)
 class SessionSecretsTest {
   KubernetesClient client;
 

@@ -38,6 +38,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.extension.ExtendWith;
+import io.portcullis.operator.MockApiServerSettled;
 
 /**
  * The chart's RBAC grants every request the operator makes, and nothing it never makes.
@@ -52,6 +54,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * fails the test unless listed, with its reason, in {@link #GRANTED_BUT_NOT_EXERCISED}).
  */
 @EnableKubernetesMockClient(crud = true)
+@ExtendWith(MockApiServerSettled.class)
 class RbacCoverageTest {
   private static final Duration DEADLINE = MockApiServer.DEADLINE;
   private static final String RELEASE = "pc";

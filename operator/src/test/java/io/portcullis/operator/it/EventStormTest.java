@@ -20,6 +20,8 @@ import java.util.Set;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import io.portcullis.operator.MockApiServerSettled;
 
 /**
  * Mock API server tier: one Service's endpoints go not-ready under 200 Ingresses, and every Ingress
@@ -29,6 +31,7 @@ import org.junit.jupiter.api.Test;
  * first wrote) finds those Events and bumps them: no new Event objects.
  */
 @EnableKubernetesMockClient(crud = true)
+@ExtendWith(MockApiServerSettled.class)
 class EventStormTest {
   private static final Duration DEADLINE = MockApiServer.DEADLINE;
   private static final String NS = "shop";

@@ -37,12 +37,14 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import io.portcullis.operator.MockApiServerSettled;
 
 /**
  * Ingress {@code status.loadBalancer} on the mock API server: from the dataplane Service or fixed
  * addresses, written only on change, and only by the leader among several operators.
  */
 @EnableKubernetesMockClient(crud = true)
+@ExtendWith(MockApiServerSettled.class)
 @ExtendWith(ChartGrantsEveryRequest.class)
 class IngressStatusTest {
   private static final Duration DEADLINE = MockApiServer.DEADLINE;

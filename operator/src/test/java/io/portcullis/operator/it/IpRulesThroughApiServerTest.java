@@ -33,6 +33,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import io.portcullis.operator.MockApiServerSettled;
 
 /**
  * IP rules declared through the API server (the fabric8 mock in CRUD mode), compiled by the real
@@ -40,6 +42,7 @@ import org.junit.jupiter.api.Test;
  * (127.0.0.1 and 127.0.0.2). Unreadable lists fail closed and the object is told why.
  */
 @EnableKubernetesMockClient(crud = true)
+@ExtendWith(MockApiServerSettled.class)
 class IpRulesThroughApiServerTest {
   private static final Duration DEADLINE = MockApiServer.DEADLINE;
   private static final String NS = "shop";

@@ -36,6 +36,7 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import io.portcullis.operator.MockApiServerSettled;
 
 /**
  * Mock API server tier: the real operator on the fabric8 mock API server (CRUD mode), a real
@@ -43,6 +44,7 @@ import org.junit.jupiter.api.Test;
  * HTTP client. Everything the user declares goes through the API server, as in a cluster.
  */
 @EnableKubernetesMockClient(crud = true)
+@ExtendWith(MockApiServerSettled.class)
 @ExtendWith(ChartGrantsEveryRequest.class)
 class MockApiServerEndToEndTest {
   private static final Duration DEADLINE = MockApiServer.DEADLINE;

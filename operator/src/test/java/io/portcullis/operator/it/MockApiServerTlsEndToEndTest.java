@@ -54,6 +54,7 @@ import javax.net.ssl.X509TrustManager;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import io.portcullis.operator.MockApiServerSettled;
 
 /**
  * Mock API server tier for TLS: a {@code kubernetes.io/tls} Secret named by an Ingress reaches the
@@ -62,6 +63,7 @@ import org.junit.jupiter.api.Test;
  * default certificate.
  */
 @EnableKubernetesMockClient(crud = true)
+@ExtendWith(MockApiServerSettled.class)
 @ExtendWith(ChartGrantsEveryRequest.class)
 class MockApiServerTlsEndToEndTest {
   private static final Duration DEADLINE = MockApiServer.DEADLINE;

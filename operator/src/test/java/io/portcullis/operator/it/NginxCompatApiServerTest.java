@@ -29,6 +29,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import io.portcullis.operator.MockApiServerSettled;
 
 /**
  * Mock API server tier: the real operator with {@code --ingress-nginx-compat true} serves an
@@ -36,6 +37,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * snippet annotation it refuses.
  */
 @EnableKubernetesMockClient(crud = true)
+@ExtendWith(MockApiServerSettled.class)
 @ExtendWith(ChartGrantsEveryRequest.class)
 class NginxCompatApiServerTest {
   private static final Duration DEADLINE = MockApiServer.DEADLINE;

@@ -21,6 +21,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import io.portcullis.operator.MockApiServerSettled;
 
 /**
  * Mock API server tier: two operator replicas, each with its own dataplane, as the chart runs
@@ -30,6 +31,7 @@ import org.junit.jupiter.api.Test;
  * dataplane on either replica has applied the current version.
  */
 @EnableKubernetesMockClient(crud = true)
+@ExtendWith(MockApiServerSettled.class)
 @ExtendWith(ChartGrantsEveryRequest.class)
 class ProgrammedAcrossReplicasTest {
   private static final Duration DEADLINE = MockApiServer.DEADLINE;

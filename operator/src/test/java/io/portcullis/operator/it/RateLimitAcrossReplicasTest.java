@@ -19,6 +19,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import io.portcullis.operator.MockApiServerSettled;
 
 /**
  * Mock API server tier: two operator replicas with a dataplane each. A route's rate limit is
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * when a dataplane goes, the remaining one gets the whole budget back.
  */
 @EnableKubernetesMockClient(crud = true)
+@ExtendWith(MockApiServerSettled.class)
 @ExtendWith(ChartGrantsEveryRequest.class)
 class RateLimitAcrossReplicasTest {
   private static final Duration DEADLINE = MockApiServer.DEADLINE;

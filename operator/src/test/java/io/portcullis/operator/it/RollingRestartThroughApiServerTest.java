@@ -40,6 +40,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import io.portcullis.operator.MockApiServerSettled;
 
 /**
  * Mock API server tier: a Deployment's rolling update as the proxy sees it, through EndpointSlice
@@ -51,6 +52,7 @@ import org.junit.jupiter.api.Test;
  * takes no new request once the proxy knows it is terminating.
  */
 @EnableKubernetesMockClient(crud = true)
+@ExtendWith(MockApiServerSettled.class)
 @ExtendWith(ChartGrantsEveryRequest.class)
 class RollingRestartThroughApiServerTest {
   private static final Duration DEADLINE = MockApiServer.DEADLINE;

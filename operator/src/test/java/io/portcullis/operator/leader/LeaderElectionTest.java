@@ -19,8 +19,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import io.portcullis.operator.MockApiServerSettled;
 
 @EnableKubernetesMockClient(crud = true)
+@ExtendWith(MockApiServerSettled.class)
 class LeaderElectionTest {
   private static final String NAMESPACE = "portcullis-system";
   private static final String LEASE = LeaderElection.leaseName("portcullis");

@@ -12,9 +12,12 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import io.portcullis.operator.MockApiServerSettled;
 
 /** The CA Secret on the fabric8 mock API server (CRUD mode). */
 @EnableKubernetesMockClient(crud = true)
+@ExtendWith(MockApiServerSettled.class)
 class CaSecretStoreTest {
   private static final NamespacedName REF = new NamespacedName("portcullis-system", "portcullis-ca");
   private static final Clock CLOCK = Clock.systemUTC();

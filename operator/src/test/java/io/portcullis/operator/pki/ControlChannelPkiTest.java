@@ -39,6 +39,8 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
+import io.portcullis.operator.MockApiServerSettled;
 
 /**
  * The operator's control channel PKI against the fabric8 mock API server (CRUD), serving a real
@@ -46,6 +48,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the Secret the operator maintains.
  */
 @EnableKubernetesMockClient(crud = true)
+@ExtendWith(MockApiServerSettled.class)
 class ControlChannelPkiTest {
   KubernetesClient client;
   @TempDir Path mount;

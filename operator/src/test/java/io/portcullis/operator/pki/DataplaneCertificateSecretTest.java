@@ -14,8 +14,11 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import io.portcullis.operator.MockApiServerSettled;
 
 @EnableKubernetesMockClient(crud = true)
+@ExtendWith(MockApiServerSettled.class)
 class DataplaneCertificateSecretTest {
   private static final NamespacedName REF =
       new NamespacedName("portcullis-system", "portcullis-dataplane-tls");

@@ -17,9 +17,12 @@ import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import io.portcullis.operator.MockApiServerSettled;
 
 /** The generated default certificate shared through a Secret (fabric8 mock API server, CRUD). */
 @EnableKubernetesMockClient(crud = true)
+@ExtendWith(MockApiServerSettled.class)
 class GeneratedCertificateSecretTest {
   private static final NamespacedName REF =
       new NamespacedName("portcullis-system", "portcullis-default-tls");

@@ -59,6 +59,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import io.portcullis.operator.MockApiServerSettled;
 
 /**
  * The scale benchmark behind {@code bench/scale.sh}: not a test (surefire's default includes skip
@@ -76,6 +78,7 @@ import org.junit.jupiter.api.Test;
  */
 @Tag("bench")
 @EnableKubernetesMockClient(crud = true)
+@ExtendWith(MockApiServerSettled.class)
 class ScaleBench {
   KubernetesClient client;
 

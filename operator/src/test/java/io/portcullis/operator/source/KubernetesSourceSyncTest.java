@@ -12,9 +12,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import io.portcullis.operator.MockApiServerSettled;
 
 /** An API server that refuses to list (no RBAC, no CRD): start fails and says what is missing. */
 @EnableKubernetesMockClient
+@ExtendWith(MockApiServerSettled.class)
 class KubernetesSourceSyncTest {
   KubernetesMockServer server;
   KubernetesClient client;

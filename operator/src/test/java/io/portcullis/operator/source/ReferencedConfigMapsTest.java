@@ -19,9 +19,12 @@ import java.util.Map;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import io.portcullis.operator.MockApiServerSettled;
 
 /** The Kubernetes source holds exactly the ConfigMaps that ProxyRoutes serve static files from. */
 @EnableKubernetesMockClient(crud = true)
+@ExtendWith(MockApiServerSettled.class)
 class ReferencedConfigMapsTest {
   KubernetesClient client;
   private KubernetesSource source;

@@ -10,8 +10,11 @@ import io.portcullis.operator.compile.ObjectRef;
 import io.portcullis.operator.compile.ObjectStatus;
 import io.portcullis.operator.crd.ProxyRouteStatus;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import io.portcullis.operator.MockApiServerSettled;
 
 @EnableKubernetesMockClient(crud = true)
+@ExtendWith(MockApiServerSettled.class)
 class KubernetesStatusSinkTest {
   KubernetesClient client;
 
