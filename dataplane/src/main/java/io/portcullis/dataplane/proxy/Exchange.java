@@ -241,47 +241,15 @@ final class Exchange extends DefaultAttributeMap implements FilterContext, Chain
     writeLocal(out, body, transform);
   }
 
-  /**
-   * A filter replaces the response with one it is still fetching: nothing goes to the client
-   * until it comes (the original body is gone already); an exchange that ended meanwhile drops it.
-   */
+  /** See {@link PendingReplacement}. */
   void awaitReplacement(CompletionStage<ChainRun.ResponseOutcome> later, int upstreamStatus) {
     phase = ExchangePhase.LOCAL;
-    later.whenComplete((outcome, error) -> {
-      if (!ctx.channel().eventLoop().inEventLoop()) {
-        ctx.channel().eventLoop().execute(() -> replaced(outcome, error, upstreamStatus));
-      } else {
-        replaced(outcome, error, upstreamStatus);
-      }
-    });
+    PendingReplacement.await(this, later, upstreamStatus);
   }
 
-  private void replaced(ChainRun.ResponseOutcome outcome, Throwable error, int upstreamStatus) {
-    if (!down.isCurrent(this) || phase != ExchangePhase.LOCAL || localBody != null) {
-      if (outcome != null) {
-        LocalResponses.release(outcome.replacement());
-        if (outcome.transform() != null) {
-          outcome.transform().onAbort();
-        }
-      }
-      return;
-    }
-    HttpResponse out;
-    LocalResponse.Body body;
-    BodyTransform transform = null;
-    if (outcome == null) {
-      LocalResponse failed = LocalResponse.text(502, Responses.reason(502));
-      out = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.BAD_GATEWAY,
-          failed.headers());
-      body = failed.body();
-    } else {
-      out = outcome.head();
-      body = outcome.replacement();
-      transform = outcome.transform();
-    }
-    out.headers().set(HeaderPolicy.X_REQUEST_ID, requestId);
-    completed(out.status().code(), upstreamStatus);
-    writeLocal(out, body, transform);
+  /** A local answer is being written already. */
+  boolean writingLocal() {
+    return localBody != null;
   }
 
   /** Streams a local answer, then ends the exchange as its framing requires. */

@@ -1,7 +1,5 @@
 package io.portcullis.operator.status;
 
-import io.fabric8.kubernetes.api.model.Condition;
-import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.portcullis.operator.compile.ClusterState;
 import io.portcullis.operator.compile.CompileResult;
@@ -12,7 +10,6 @@ import io.portcullis.operator.crd.ProxyRouteStatus;
 import io.portcullis.operator.store.SnapshotStore;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -70,7 +67,7 @@ public final class StatusWriter implements AutoCloseable {
 
   private final SnapshotStore store;
   private final StatusSink sink;
-  private final Clock clock;
+  private final ProxyRouteConditions conditions;
   private final Duration recheck;
   private final WriteCounter onWrite;
   private final IngressAddressWriter ingressAddresses;
@@ -141,7 +138,7 @@ public final class StatusWriter implements AutoCloseable {
     this.passTime = Objects.requireNonNull(passTime);
     this.store = Objects.requireNonNull(store);
     this.sink = Objects.requireNonNull(sink);
-    this.clock = Objects.requireNonNull(clock);
+    this.conditions = new ProxyRouteConditions(Objects.requireNonNull(clock));
     this.recheck = recheck;
     this.onWrite = Objects.requireNonNull(counter);
     this.ingressAddresses = new IngressAddressWriter(sink, counter);
@@ -308,7 +305,7 @@ public final class StatusWriter implements AutoCloseable {
           if (!status.conditions().equals(ingressConditions.put(key, status.conditions()))) {
             // One line per Ingress only at DEBUG: a new leader (or 200 Ingresses in one apply)
             // would otherwise log one INFO line per object. INFO gets the summary below.
-            LOG.debug("status {} {}", ref, describe(status.conditions()));
+            LOG.debug("status {} {}", ref, IngressSummary.describe(status.conditions()));
             summary.changed(status.conditions());
           }
           if (addresses.isPresent()) {
@@ -421,8 +418,8 @@ public final class StatusWriter implements AutoCloseable {
     if (before == null && live != null) {
       before = live.getStatus();
     }
-    ProxyRouteStatus desired = desired(ref, status, programmed, before);
-    if (before != null && sameStatus(before, desired)) {
+    ProxyRouteStatus desired = conditions.desired(ref, status, programmed, before);
+    if (before != null && ProxyRouteConditions.same(before, desired)) {
       written.put(key, before);
       return null;
     }
@@ -438,127 +435,5 @@ public final class StatusWriter implements AutoCloseable {
     return write;
   }
 
-  private ProxyRouteStatus desired(
-      ObjectRef ref, ObjectStatus status, boolean programmed, ProxyRouteStatus before) {
-    List<ObjectStatus.Condition> conditions = new ArrayList<>(status.conditions());
-    boolean accepted =
-        status.conditions().stream().anyMatch(c -> ACCEPTED.equals(c.type()) && c.status());
-    if (!accepted) {
-      conditions.add(
-          new ObjectStatus.Condition(
-              PROGRAMMED, false, "Invalid", "the route is not accepted, so it is not served"));
-    } else if (programmed) {
-      conditions.add(
-          new ObjectStatus.Condition(
-              PROGRAMMED, true, "Programmed", "every connected dataplane serves this route"));
-    } else {
-      conditions.add(
-          new ObjectStatus.Condition(
-              PROGRAMMED, false, "Pending", "waiting for dataplanes to apply the new configuration"));
-    }
-    String now = clock.instant().truncatedTo(ChronoUnit.SECONDS).toString();
-    ProxyRouteStatus out = new ProxyRouteStatus();
-    out.setObservedGeneration(ref.generation());
-    List<Condition> converted = new ArrayList<>();
-    for (ObjectStatus.Condition c : conditions) {
-      String statusText = c.status() ? "True" : "False";
-      Condition previous = find(before, c.type());
-      String since =
-          previous != null && statusText.equals(previous.getStatus())
-                  && previous.getLastTransitionTime() != null
-              ? previous.getLastTransitionTime()
-              : now;
-      converted.add(
-          new ConditionBuilder()
-              .withType(c.type())
-              .withStatus(statusText)
-              .withReason(c.reason())
-              .withMessage(c.message())
-              .withObservedGeneration(ref.generation())
-              .withLastTransitionTime(since)
-              .build());
-    }
-    out.setConditions(converted);
-    return out;
-  }
-
-  private static Condition find(ProxyRouteStatus status, String type) {
-    if (status == null || status.getConditions() == null) {
-      return null;
-    }
-    return status.getConditions().stream()
-        .filter(c -> type.equals(c.getType()))
-        .findFirst()
-        .orElse(null);
-  }
-
-  /** Equal in everything a reader cares about; lastTransitionTime follows from the rest. */
-  static boolean sameStatus(ProxyRouteStatus a, ProxyRouteStatus b) {
-    if (!Objects.equals(a.getObservedGeneration(), b.getObservedGeneration())) {
-      return false;
-    }
-    List<Condition> x = a.getConditions() == null ? List.of() : a.getConditions();
-    List<Condition> y = b.getConditions() == null ? List.of() : b.getConditions();
-    if (x.size() != y.size()) {
-      return false;
-    }
-    for (Condition c : y) {
-      Condition d = find(a, c.getType());
-      if (d == null
-          || !Objects.equals(c.getStatus(), d.getStatus())
-          || !Objects.equals(c.getReason(), d.getReason())
-          || !Objects.equals(c.getMessage(), d.getMessage())
-          || !Objects.equals(c.getObservedGeneration(), d.getObservedGeneration())) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private static String describe(List<ObjectStatus.Condition> conditions) {
-    StringBuilder out = new StringBuilder();
-    for (ObjectStatus.Condition c : conditions) {
-      if (!out.isEmpty()) {
-        out.append(' ');
-      }
-      out.append(c.type()).append('=').append(c.status() ? "True" : "False");
-      out.append('(').append(c.reason()).append(": ").append(c.message()).append(')');
-    }
-    return out.toString();
-  }
-
   private record Pending(ClusterState state, CompileResult result) {}
-
-  /** Counts the Ingresses whose conditions changed in one pass, for one INFO line. */
-  private static final class IngressSummary {
-    private int changed;
-    private int unhealthy;
-    private final java.util.TreeMap<String, Integer> reasons = new java.util.TreeMap<>();
-
-    void changed(List<ObjectStatus.Condition> conditions) {
-      changed++;
-      boolean bad = false;
-      for (ObjectStatus.Condition c : conditions) {
-        if (!c.status()) {
-          bad = true;
-          reasons.merge(c.reason(), 1, Integer::sum);
-        }
-      }
-      if (bad) {
-        unhealthy++;
-      }
-    }
-
-    void log(Logger log) {
-      if (changed == 0) {
-        return;
-      }
-      if (unhealthy == 0) {
-        log.info("Ingress statuses: {} changed, all accepted and resolved", changed);
-      } else {
-        log.info("Ingress statuses: {} changed, {} with a False condition {} (details at DEBUG)",
-            changed, unhealthy, reasons);
-      }
-    }
-  }
 }
