@@ -5,10 +5,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
-import java.security.PublicKey;
-import java.security.Signature;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.CertificateParsingException;
@@ -88,7 +85,7 @@ final class CertificateValidator {
     List<X509Certificate> chain = parseChain(name, certPem);
     PrivateKey key = parseKey(name, keyPem);
     X509Certificate leaf = chain.get(0);
-    if (!matches(key, leaf.getPublicKey())) {
+    if (!KeyMatch.matches(key, leaf.getPublicKey())) {
       throw new InvalidInputException("TLS Secret " + name
           + ": the private key in tls.key does not belong to the certificate in tls.crt");
     }
@@ -210,42 +207,6 @@ final class CertificateValidator {
     return parsed instanceof PrivateKeyInfo || parsed instanceof PEMKeyPair
         || parsed instanceof org.bouncycastle.openssl.PEMEncryptedKeyPair
         || parsed instanceof org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfo;
-  }
-
-  /**
-   * Whether the key signs what the certificate's public key verifies: one check for RSA, EC and
-   * EdDSA alike, without comparing algorithm-specific parameters.
-   */
-  private static boolean matches(PrivateKey key, PublicKey certificateKey) {
-    String algorithm = switch (key.getAlgorithm()) {
-      case "RSA" -> "SHA256withRSA";
-      case "EC", "ECDSA" -> "SHA256withECDSA";
-      case "Ed25519", "EdDSA" -> "Ed25519";
-      case "Ed448" -> "Ed448";
-      default -> null;
-    };
-    if (algorithm == null || !sameFamily(key.getAlgorithm(), certificateKey.getAlgorithm())) {
-      return false;
-    }
-    try {
-      byte[] probe = "portcullis key check".getBytes(StandardCharsets.US_ASCII);
-      Signature signer = Signature.getInstance(algorithm);
-      signer.initSign(key);
-      signer.update(probe);
-      byte[] signature = signer.sign();
-      Signature verifier = Signature.getInstance(algorithm);
-      verifier.initVerify(certificateKey);
-      verifier.update(probe);
-      return verifier.verify(signature);
-    } catch (GeneralSecurityException | RuntimeException e) {
-      return false;
-    }
-  }
-
-  private static boolean sameFamily(String keyAlgorithm, String certAlgorithm) {
-    String a = keyAlgorithm.startsWith("EC") ? "EC" : keyAlgorithm.startsWith("Ed") ? "Ed" : keyAlgorithm;
-    String b = certAlgorithm.startsWith("EC") ? "EC" : certAlgorithm.startsWith("Ed") ? "Ed" : certAlgorithm;
-    return a.equals(b);
   }
 
   private static List<String> dnsNames(X509Certificate leaf) {

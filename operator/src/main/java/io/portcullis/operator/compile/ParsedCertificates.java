@@ -7,8 +7,8 @@ import java.util.Map;
 
 /**
  * What the previous compile learned from each TLS Secret's content, so an unchanged Secret is not
- * parsed and key-checked again: the ECDSA or RSA sign-and-verify that proves a key belongs to its
- * certificate was most of a compile with thousands of TLS Ingresses. A memo of a pure function:
+ * parsed and key-checked again: parsing and proving that a key belongs to its certificate
+ * ({@link KeyMatch}) was most of a compile with thousands of TLS Ingresses. A memo of a pure function:
  * the compile's result is the same with or without it, only cheaper.
  *
  * <p>Keyed by the Secret's raw {@code tls.crt} and {@code tls.key} strings (the cache hands the
