@@ -115,6 +115,8 @@ public final class Operator implements AutoCloseable {
               store, new InetSocketAddress(options.snapshotAddress(), options.snapshotPort()));
       snapshotPort = stream.start();
       started.push(stream);
+      // The sync waits on the API server: warm the compiler meanwhile (once per JVM).
+      CompilerWarmUp.startInBackground(options.compilerSettings(), source::synced);
       source.start(rebuildLoop::changed);
       started.push(source);
       LOG.info(

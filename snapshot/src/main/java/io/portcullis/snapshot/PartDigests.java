@@ -31,7 +31,7 @@ final class PartDigests {
     // tens of thousands of references per version.
     byte[] digest = DIGESTS.get(new Probe(part));
     if (digest == null) {
-      digest = VersionHash.sha256(SnapshotCodec.toJson(part));
+      digest = SnapshotCodec.sha256OfJson(part);
       COMPUTED.incrementAndGet();
       DIGESTS.put(new Key(part, COLLECTED), digest);
     }

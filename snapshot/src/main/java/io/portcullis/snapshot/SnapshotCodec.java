@@ -8,6 +8,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -32,6 +35,48 @@ public final class SnapshotCodec {
       return MAPPER.writeValueAsBytes(value);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot encode " + value.getClass().getSimpleName(), e);
+    }
+  }
+
+  /**
+   * The SHA-256 of {@link #toJson}'s bytes, fed to the digest as Jackson writes them instead of
+   * collected into an array first: a version digests every new part of a snapshot.
+   */
+  static byte[] sha256OfJson(Object value) {
+    MessageDigest sha = DIGESTS.get();
+    sha.reset();
+    try {
+      MAPPER.writeValue(new DigestSink(sha), value);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot encode " + value.getClass().getSimpleName(), e);
+    }
+    return sha.digest();
+  }
+
+  private static final ThreadLocal<MessageDigest> DIGESTS = ThreadLocal.withInitial(() -> {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every JDK", e);
+    }
+  });
+
+  /** An output stream into a digest (Jackson closes it when done: nothing to close). */
+  private static final class DigestSink extends OutputStream {
+    private final MessageDigest sha;
+
+    DigestSink(MessageDigest sha) {
+      this.sha = sha;
+    }
+
+    @Override
+    public void write(int b) {
+      sha.update((byte) b);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) {
+      sha.update(b, off, len);
     }
   }
 

@@ -52,6 +52,11 @@ final class BackendResolver {
   private final Map<String, List<EndpointSlice>> slicesByService = new HashMap<>();
   private final Map<MemoKey, Resolution> memo = new HashMap<>();
   private final Map<String, Cluster> clusters = new HashMap<>();
+  /**
+   * Per distinct policy, its cluster name suffix: a compile meets a handful of policies on
+   * thousands of routes, and serialising and hashing one is dear before the JIT has run.
+   */
+  private final Map<ClusterPolicy, String> policySuffixes = new HashMap<>();
 
   BackendResolver(List<Service> serviceList, List<EndpointSlice> sliceList) {
     for (Service s : serviceList) {
@@ -144,10 +149,12 @@ final class BackendResolver {
           "Service " + serviceKey + " has no port " + port);
     }
     ClusterPolicy policy = upstream.apply(requested, servicePort.getAppProtocol());
-    String clusterName = clusterName(serviceKey + ":" + servicePort.getPort(), policy);
+    String base = serviceKey + ":" + servicePort.getPort();
+    String clusterName = policy == null || ClusterPolicy.DEFAULT.equals(policy) ? base
+        : base + policySuffixes.computeIfAbsent(policy, p -> clusterName("", p));
     List<Endpoint> endpoints = servingEndpoints(serviceKey, servicePort.getName());
     clusters.computeIfAbsent(clusterName, n -> new Cluster(n, endpoints, policy));
-    if (endpoints.stream().allMatch(Endpoint::terminating)) {
+    if (allTerminating(endpoints)) {
       return new Resolution(clusterName, Reasons.NO_READY_ENDPOINTS,
           "Service " + serviceKey + " port " + servicePort.getPort() + " has no ready endpoints");
     }
@@ -166,6 +173,15 @@ final class BackendResolver {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every JVM has SHA-256", e);
     }
+  }
+
+  private static boolean allTerminating(List<Endpoint> endpoints) {
+    for (Endpoint e : endpoints) {
+      if (!e.terminating()) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private Resolution unresolved(String clusterName, String reason, String message) {
@@ -240,8 +256,13 @@ final class BackendResolver {
   }
 
   private static Integer parsePort(String port) {
-    if (port == null || port.isEmpty() || port.length() > 5 || !port.chars().allMatch(Character::isDigit)) {
+    if (port == null || port.isEmpty() || port.length() > 5) {
       return null;
+    }
+    for (int i = 0; i < port.length(); i++) {
+      if (!Character.isDigit(port.charAt(i))) {
+        return null;
+      }
     }
     return Integer.parseInt(port);
   }

@@ -10,9 +10,12 @@ import java.security.interfaces.ECPrivateKey;
 import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPrivateCrtKey;
 import java.security.interfaces.RSAPublicKey;
+import java.security.spec.ECFieldFp;
 import java.security.spec.ECParameterSpec;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
-import org.bouncycastle.jcajce.provider.asymmetric.util.EC5Util;
+import org.bouncycastle.asn1.x9.X9ECParameters;
+import org.bouncycastle.crypto.ec.CustomNamedCurves;
 import org.bouncycastle.math.ec.ECCurve;
 import org.bouncycastle.math.ec.ECPoint;
 import org.bouncycastle.math.ec.FixedPointCombMultiplier;
@@ -75,15 +78,43 @@ final class KeyMatch {
     if (d.signum() <= 0 || d.compareTo(curve.order()) >= 0) {
       return false;
     }
-    ECPoint g = GENERATORS.computeIfAbsent(curve, id -> {
-      ECCurve c = EC5Util.convertCurve(id.curve());
-      return EC5Util.convertPoint(c, key.getParams().getGenerator());
-    });
+    ECPoint g = GENERATORS.computeIfAbsent(curve, KeyMatch::generator);
     ECPoint q = new FixedPointCombMultiplier().multiply(g, d).normalize();
     java.security.spec.ECPoint w = certificateKey.getW();
     return !q.isInfinity()
         && q.getAffineXCoord().toBigInteger().equals(w.getAffineX())
         && q.getAffineYCoord().toBigInteger().equals(w.getAffineY());
+  }
+
+  /**
+   * The curve's generator in BouncyCastle's arithmetic: its fast implementation for the NIST
+   * curves TLS uses, found by name (asking BouncyCastle to convert a JDK curve would build every
+   * curve it knows first, a tenth of a second once), else the generic prime-field one.
+   */
+  private static ECPoint generator(CurveId id) {
+    for (String name : NAMED_CURVES) {
+      X9ECParameters x9 = CustomNamedCurves.getByName(name);
+      ECPoint g = x9.getG().normalize();
+      if (x9.getN().equals(id.order())
+          && x9.getCurve().getField().getCharacteristic().equals(prime(id))
+          && g.getAffineXCoord().toBigInteger().equals(id.gx())
+          && g.getAffineYCoord().toBigInteger().equals(id.gy())) {
+        return x9.getG();
+      }
+    }
+    ECCurve curve = new ECCurve.Fp(prime(id), id.curve().getA(), id.curve().getB(), id.order(),
+        BigInteger.valueOf(id.cofactor()));
+    return curve.createPoint(id.gx(), id.gy());
+  }
+
+  private static final List<String> NAMED_CURVES = List.of("secp256r1", "secp384r1", "secp521r1");
+
+  /** The field's prime; a binary-field curve is refused (no TLS certificate uses one). */
+  private static BigInteger prime(CurveId id) {
+    if (!(id.curve().getField() instanceof ECFieldFp fp)) {
+      throw new IllegalArgumentException("not a prime-field curve");
+    }
+    return fp.getP();
   }
 
   private static boolean rsa(RSAPrivateCrtKey key, RSAPublicKey certificateKey) {
