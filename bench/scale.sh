@@ -12,11 +12,15 @@
 #          -c C (changes timed, default 100)  --heap SIZE (test JVM -Xmx, default 3g)
 #          --profile (JFR recording per run into bench/results/)
 #          --compile-only (the compiler's rows only: no API server, no dataplanes)
-#          --deadline MIN (how long the start-up waits for Programmed and applied, default 10)
+#          --deadline MIN (how long the start-up waits for Programmed and applied, default 10; the
+#            propagation phase starts after it: make it long enough for every Ingress address to be
+#            written if the changes should not share the API server with the status writer)
+#          --no-warm-up (measure the first compile in a cold JVM, without the operator's start-up
+#            warm-up, CompilerWarmUp)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-ns=1000 m=5 k=100 ds=1 changes=100 heap=3g jmh=false profile=false compile_only=false deadline=10
+ns=1000 m=5 k=100 ds=1 changes=100 heap=3g jmh=false profile=false compile_only=false deadline=10 warm_up=true
 while (($#)); do
   case "$1" in
     -n) ns=$2; shift 2 ;;
@@ -29,7 +33,8 @@ while (($#)); do
     --profile) profile=true; shift ;;
     --compile-only) compile_only=true; shift ;;
     --deadline) deadline=$2; shift 2 ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    --no-warm-up) warm_up=false; shift ;;
+    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
     *) echo "bench/scale.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -56,7 +61,7 @@ for n in "${nlist[@]}"; do
       -DtrimStackTrace=false -Dsurefire.argLine="$argline" \
       -Dscale.ingresses="$n" -Dscale.endpoints="$m" -Dscale.proxyRoutes="$k" -Dscale.dataplanes="$d" \
       -Dscale.changes="$changes" -Dscale.out="$out" -Dscale.compileOnly="$compile_only" \
-      -Dscale.deadlineMinutes="$deadline" >&2 || {
+      -Dscale.deadlineMinutes="$deadline" -Dscale.warmUp="$warm_up" >&2 || {
         # The table is written before the mock server shuts down; that shutdown can time out on
         # a loaded machine, which fails the run but not the measurement.
         [[ -f $out ]] || { echo "bench/scale.sh: run N=$n D=$d failed; see operator/target/surefire-reports/*ScaleBench*" >&2; exit 1; }
