@@ -50,7 +50,7 @@ public final class CompilerWarmUp {
   /** Ingresses in the made-up cluster: enough for the JIT to compile the per-object paths. */
   static final int INGRESSES = 300;
   /** Compiles of it; the first is most of the cost, the later ones let the JIT catch up. */
-  static final int ROUNDS = 3;
+  public static final int ROUNDS = 3;
 
   private CompilerWarmUp() {}
 

@@ -30,12 +30,14 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import io.portcullis.operator.MockApiServer;
 import io.portcullis.operator.MockApiServerSettled;
 
 @EnableKubernetesMockClient(crud = true)
 @ExtendWith(MockApiServerSettled.class)
 class StatusWriterTest {
   KubernetesClient client;
+  io.fabric8.kubernetes.client.server.mock.KubernetesMockServer server;
 
   private final AtomicBoolean programmed = new AtomicBoolean();
   private final java.util.Set<String> acked = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -289,5 +291,39 @@ class StatusWriterTest {
     assertEquals("networking.k8s.io/v1", event.getInvolvedObject().getApiVersion());
     assertNotNull(event.getInvolvedObject().getUid());
     assertEquals(0, writes.get());
+  }
+
+  @Test
+  void eachIngressAddressIsOneRequestToTheApiServer() throws Exception {
+    List<io.fabric8.kubernetes.api.model.networking.v1.Ingress> ingresses = new java.util.ArrayList<>();
+    List<ObjectStatus> statuses = new java.util.ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      ingresses.add(client.resource(new IngressBuilder()
+          .withNewMetadata().withNamespace("shop").withName("web-" + i).endMetadata().build()).create());
+      statuses.add(new ObjectStatus(new ObjectRef("Ingress", "shop", "web-" + i, 1, null),
+          List.of(new ObjectStatus.Condition(StatusWriter.ACCEPTED, true, "Accepted", "ok")),
+          List.of(), List.of()));
+    }
+    while (server.getRequestCount() > 0 && server.takeRequest(1, java.util.concurrent.TimeUnit.SECONDS) != null) {
+      // Drain the set-up's requests.
+    }
+    int before = server.getRequestCount();
+    writer.publishAddresses(PublishedAddresses.fixed(List.of("10.0.0.1")));
+    writer.update(new ClusterState(List.of(), ingresses, List.of(), List.of(), List.of(), List.of()),
+        new CompileResult(Snapshot.empty(), statuses));
+    await().atMost(MockApiServer.DEADLINE).until(() -> client.network().v1().ingresses().inNamespace("shop")
+        .list().getItems().stream().allMatch(i -> i.getStatus() != null && i.getStatus().getLoadBalancer() != null
+            && !i.getStatus().getLoadBalancer().getIngress().isEmpty()));
+    int sent = server.getRequestCount() - before;
+    List<String> writes = new java.util.ArrayList<>();
+    for (int i = 0; i < sent; i++) {
+      io.fabric8.mockwebserver.http.RecordedRequest r = server.takeRequest(1, java.util.concurrent.TimeUnit.SECONDS);
+      if (r != null && r.getPath().contains("/ingresses/web-")) {
+        writes.add(r.getMethod() + " " + r.getPath().substring(r.getPath().indexOf("/ingresses/")));
+      }
+    }
+    java.util.Collections.sort(writes);
+    assertEquals(List.of("PATCH /ingresses/web-0/status", "PATCH /ingresses/web-1/status",
+        "PATCH /ingresses/web-2/status", "PATCH /ingresses/web-3/status", "PATCH /ingresses/web-4/status"), writes);
   }
 }
