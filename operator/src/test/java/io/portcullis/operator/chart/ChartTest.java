@@ -84,9 +84,9 @@ class ChartTest {
   void operatorReadsWhatItWatchesAndWritesOnlyStatusesAndEvents() {
     assertEquals(
         Set.of(
-            "networking.k8s.io ingresses [] get,list,watch",
+            "networking.k8s.io ingresses [] list,watch",
             "networking.k8s.io ingresses/status [] patch",
-            "portcullis.io proxyroutes [] get,list,watch",
+            "portcullis.io proxyroutes [] list,watch",
             "portcullis.io proxyroutes/status [] patch",
             " services [] list,watch",
             " secrets [] get,list,watch",
