@@ -13,10 +13,10 @@ import io.netty.handler.codec.http2.UniformStreamByteDistributor;
  *
  * <p>The weighted fair queue keeps RFC 7540's priority tree: a node, its child list and a priority
  * queue per stream, maintained on every stream's creation and close. RFC 9113 deprecated that
- * priority scheme (clients no longer send it, and nothing here would honour it), so the tree cost
- * about 3% of an HTTP/2 request's CPU for nothing. The uniform distributor gives every stream with
- * data an equal share of the window, in turns of at least 1 KiB, which is the fairness a proxy
- * wants between the responses of unrelated backends.
+ * priority scheme (clients no longer send it, and nothing here would honour it). The uniform
+ * distributor gives every stream with data an equal share of the window, in turns of at least
+ * 1 KiB, which is the fairness a proxy wants between the responses of unrelated backends, and
+ * costs less: in h2-tls profiles of the event loop, 2.1% against the queue's 2.9%.
  */
 final class UniformFlowCodecBuilder extends Http2FrameCodecBuilder {
   UniformFlowCodecBuilder() {
