@@ -3,11 +3,11 @@ package io.portcullis.dataplane.h2;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http2.Http2FrameCodec;
-import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.portcullis.dataplane.admin.ProxyMetrics;
+import io.portcullis.dataplane.http.HpackNeverIndexed;
 import io.portcullis.dataplane.http.IdleTimeout;
 
 /**
@@ -96,7 +96,7 @@ public final class Http2Connections {
             // The same budget as an HTTP/1.1 request's header block; more gets 431.
             .maxHeaderListSize(settings.maxHeaderListSize());
     Http2StreamIdGuard streamIds = new Http2StreamIdGuard();
-    Http2FrameCodec codec = Http2FrameCodecBuilder.forServer()
+    Http2FrameCodec codec = new UniformFlowCodecBuilder()
         .initialSettings(initial)
         .validateHeaders(true)
         .gracefulShutdownTimeoutMillis(settings.gracefulShutdown().toMillis())
@@ -107,6 +107,8 @@ public final class Http2Connections {
         .decoderEnforceMaxSmallContinuationFrames(MAX_SMALL_CONTINUATION_FRAMES)
         .encoderEnforceMaxQueuedControlFrames(MAX_QUEUED_CONTROL_FRAMES)
         .frameLogger(streamIds)
+        // Per-response ids never enter the table (and would evict the fields that repeat).
+        .headerSensitivityDetector(HpackNeverIndexed.INSTANCE)
         .build();
     streamIds.attach(codec.connection());
     return codec;
