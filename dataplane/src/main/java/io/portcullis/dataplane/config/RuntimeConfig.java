@@ -62,8 +62,12 @@ public final class RuntimeConfig {
       CertificateTable certificates, Delta change) {
     this.snapshot = snapshot;
     this.certificates = certificates;
-    ClusterChange clusterChange = change == null ? null : updateChanged(change, previous);
-    this.clusters = clusterChange != null ? clusterChange.clusters() : reuseUnchanged(snapshot, previous);
+    // Clusters whose endpoints change in place are shared with the previous config, which may
+    // serve on if this one is rejected: they take the new endpoints only once nothing can throw.
+    List<Runnable> inPlace = new ArrayList<>();
+    ClusterChange clusterChange = change == null ? null : updateChanged(change, previous, inPlace);
+    this.clusters = clusterChange != null
+        ? clusterChange.clusters() : reuseUnchanged(snapshot, previous, inPlace);
     this.clientCertificateHosts = change == null
         ? countClientCertificateHosts(snapshot.virtualHosts())
         : previous.clientCertificateHosts + clientCertificateHostsAdded(change, previous);
@@ -141,6 +145,7 @@ public final class RuntimeConfig {
     }
     this.defaultCluster =
         snapshot.defaultCluster() == null ? null : clusters.get(snapshot.defaultCluster());
+    inPlace.forEach(Runnable::run);
   }
 
   /**
@@ -159,14 +164,15 @@ public final class RuntimeConfig {
     }
   }
 
-  private static ClusterChange updateChanged(Delta change, RuntimeConfig previous) {
+  private static ClusterChange updateChanged(
+      Delta change, RuntimeConfig previous, List<Runnable> inPlace) {
     LayeredMap.Editor<String, ClusterRuntime> result = previous.clusters.edit();
     boolean replaced = false;
     change.removeClusters().forEach(result::remove);
     for (Cluster cluster : change.upsertClusters()) {
       ClusterRuntime old = result.get(cluster.name());
       if (old != null && old.canUpdateInPlace(cluster)) {
-        old.updateEndpoints(cluster);
+        inPlace.add(() -> old.updateEndpoints(cluster));
       } else {
         result.put(cluster.name(), new ClusterRuntime(cluster));
         replaced |= old != null;
@@ -336,12 +342,12 @@ public final class RuntimeConfig {
   }
 
   private static LayeredMap<String, ClusterRuntime> reuseUnchanged(
-      Snapshot snapshot, RuntimeConfig previous) {
+      Snapshot snapshot, RuntimeConfig previous, List<Runnable> inPlace) {
     Map<String, ClusterRuntime> result = new HashMap<>();
     for (Cluster cluster : snapshot.clusters()) {
       ClusterRuntime old = previous == null ? null : previous.clusters.get(cluster.name());
       if (old != null && old.canUpdateInPlace(cluster)) {
-        old.updateEndpoints(cluster);
+        inPlace.add(() -> old.updateEndpoints(cluster));
         result.put(cluster.name(), old);
       } else {
         result.put(cluster.name(), new ClusterRuntime(cluster));
