@@ -63,7 +63,8 @@ class ApplyCostProbe {
     Cluster changedCluster = new Cluster(clusters.get(k).name(), List.of(new Endpoint("10.250.0.1", 8080)));
     Snapshot clusterChanged = Snapshot.of(a.virtualHosts(),
         replace(a.clusters(), clusters.get(k), changedCluster), null, a.certificates(), null);
-    TlsCertificate other = namespaceCerts.get((k / 100 + 1) % namespaceCerts.size());
+    // A renewed certificate: content no other Secret has, so its context is built.
+    TlsCertificate other = pki.issue("ns/renewed", "*.ns-" + k / 100 + ".example.com");
     TlsCertificate oldCert = certs.get(k / 3);
     Snapshot certChanged = Snapshot.of(a.virtualHosts(), a.clusters(), null,
         replace(a.certificates(), oldCert,
