@@ -27,10 +27,12 @@ import org.slf4j.LoggerFactory;
  * must never resume into one that requires it.
  *
  * <p>The table is part of the config: {@link #attachTo} makes this store build the table of every
- * config the {@link LiveConfig} applies ({@link #prepare}, reusing the context of every
- * certificate whose content did not change: a route change costs no TLS work), and the table is
- * swapped in with the routes and filters in one reference write. A certificate the dataplane
- * cannot load rejects the whole snapshot (a NACK), and nothing changes. No listener restarts.
+ * config the {@link LiveConfig} applies ({@link #prepare}), and the table is swapped in with the
+ * routes and filters in one reference write. Given the delta that leads to the new snapshot, only
+ * the certificates and hosts it names are looked at ({@link SniTables}): a route change costs no
+ * TLS work, a changed Secret one context. Contexts are shared by content (copies of a Secret under
+ * several names cost one) and reused from the installed table. A certificate the dataplane cannot
+ * load rejects the whole snapshot (a NACK), and nothing changes. No listener restarts.
  */
 public final class CertificateStore implements Mapping<String, SslContext>, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(CertificateStore.class);
