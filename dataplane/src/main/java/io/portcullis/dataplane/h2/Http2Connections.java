@@ -8,6 +8,7 @@ import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.portcullis.dataplane.admin.ProxyMetrics;
+import io.portcullis.dataplane.http.HpackNeverIndexed;
 import io.portcullis.dataplane.http.IdleTimeout;
 
 /**
@@ -107,6 +108,8 @@ public final class Http2Connections {
         .decoderEnforceMaxSmallContinuationFrames(MAX_SMALL_CONTINUATION_FRAMES)
         .encoderEnforceMaxQueuedControlFrames(MAX_QUEUED_CONTROL_FRAMES)
         .frameLogger(streamIds)
+        // Per-response ids never enter the table (and would evict the fields that repeat).
+        .headerSensitivityDetector(HpackNeverIndexed.INSTANCE)
         .build();
     streamIds.attach(codec.connection());
     return codec;

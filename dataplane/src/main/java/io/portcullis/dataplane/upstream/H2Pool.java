@@ -20,6 +20,7 @@ import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
+import io.portcullis.dataplane.http.HpackNeverIndexed;
 import io.portcullis.dataplane.http.IdleTimeout;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -130,6 +131,8 @@ public final class H2Pool {
             .maxHeaderListSize(MAX_RESPONSE_HEADER_LIST))
         // Streams beyond the backend's limit wait in the connection instead of failing.
         .encoderEnforceMaxConcurrentStreams(true)
+        // Credentials of many clients share this connection's compression context.
+        .headerSensitivityDetector(HpackNeverIndexed.INSTANCE)
         .build();
     H2Connection connection = new H2Connection(loop, codec,
         announcedLimits.getOrDefault(key, H2Connection.ASSUMED_MAX_STREAMS),

@@ -1,8 +1,10 @@
 package io.portcullis.dataplane.proxy;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -22,6 +24,8 @@ import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.ssl.SslContext;
 import io.portcullis.dataplane.testing.LoopbackServer;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,6 +43,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class H2TestBackend implements AutoCloseable {
   final List<DefaultHttpHeaders> requestHeaders = new CopyOnWriteArrayList<>();
   final AtomicInteger connections = new AtomicInteger();
+  /** Every connection's bytes as received (after TLS), preface and frames: for the HPACK tests. */
+  final List<ByteArrayOutputStream> received = new CopyOnWriteArrayList<>();
   final AtomicInteger maxHeld = new AtomicInteger();
   volatile int gate = Integer.MAX_VALUE;
   /** This many streams from now on are reset with REFUSED_STREAM instead of answered. */
@@ -61,6 +67,19 @@ final class H2TestBackend implements AutoCloseable {
       if (tls != null) {
         ch.pipeline().addLast(tls.newHandler(ch.alloc()));
       }
+      ByteArrayOutputStream raw = new ByteArrayOutputStream();
+      received.add(raw);
+      ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) throws IOException {
+          if (msg instanceof ByteBuf bytes) {
+            synchronized (raw) {
+              bytes.getBytes(bytes.readerIndex(), raw, bytes.readableBytes());
+            }
+          }
+          ctx.fireChannelRead(msg);
+        }
+      });
       ch.pipeline()
           .addLast(Http2FrameCodecBuilder.forServer()
               .initialSettings(Http2Settings.defaultSettings().maxConcurrentStreams(maxConcurrentStreams))

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.portcullis.dataplane.proxy.HpackBlocks.Representation;
 import io.portcullis.dataplane.testing.LoopbackServer;
 import io.portcullis.dataplane.testing.TestBackend;
 import io.portcullis.dataplane.tls.TestPki;
@@ -18,6 +19,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
@@ -65,6 +67,41 @@ class H2UpstreamTest {
     assertEquals("POST /up payload", post.body());
     assertEquals("127.0.0.1", backend.requestHeaders.get(0).get("x-forwarded-for"));
     assertEquals(1, backend.connections.get(), "both requests on one connection");
+  }
+
+  @Test
+  @DisplayName("credentials and the request id reach an h2 backend as never-indexed HPACK literals (RFC 7541 7.1.3)")
+  void credentialsAreNeverIndexedTowardsTheBackend() throws Exception {
+    start(new H2TestBackend(null, 100), h2c(), 1);
+    for (String secret : List.of("one", "two")) {
+      HttpResponse<String> r = proxy.client.send(
+          HttpRequest.newBuilder(proxy.uri("/creds"))
+              .header("Authorization", "Bearer " + secret)
+              .header("Cookie", "session=" + secret)
+              .header("X-Tenant", "acme")
+              .build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, r.statusCode(), r.body());
+    }
+    assertEquals(1, backend.connections.get(), "both requests share one backend connection");
+    byte[] stream;
+    synchronized (backend.received.get(0)) {
+      stream = backend.received.get(0).toByteArray();
+    }
+    HpackBlocks hpack = new HpackBlocks();
+    List<byte[]> blocks = HpackBlocks.clientHeaderBlocks(stream);
+    assertEquals(2, blocks.size());
+    List<Map.Entry<String, Representation>> fields = List.of();
+    for (byte[] block : blocks) {
+      fields = hpack.read(block);
+      for (String name : List.of("authorization", "cookie", "x-request-id")) {
+        assertTrue(fields.contains(Map.entry(name, Representation.NEVER_INDEXED)), name + " in " + fields);
+        assertTrue(fields.stream().noneMatch(f -> f.getKey().equals(name)
+            && f.getValue() != Representation.NEVER_INDEXED), name + " in " + fields);
+      }
+    }
+    // Other fields still use the table: the second request sends x-tenant as a reference.
+    assertTrue(fields.contains(Map.entry("x-tenant", Representation.INDEXED)), fields.toString());
   }
 
   @Test
