@@ -57,6 +57,8 @@ public final class RuntimeConfig {
   private final SharedChainInputs shared;
   /** {@link #clusters()}, made on first use and handed on while the clusters stay the same. */
   private volatile List<ClusterRuntime> sortedClusters;
+  /** {@link #endpoints()}, made on first use and handed on while no cluster changes. */
+  private volatile Set<Endpoint> endpointSet;
 
   private RuntimeConfig(Snapshot snapshot, RuntimeConfig previous, ChainCompiler compiler,
       CertificateTable certificates, Delta change) {
@@ -84,7 +86,6 @@ public final class RuntimeConfig {
       this.anyHost = previous.anyHost;
       this.noHostFilters = previous.noHostFilters;
       this.staticSites = previous.staticSites;
-      this.sortedClusters = clusters == previous.clusters ? previous.sortedClusters : null;
     } else {
       ChainCompiler.SnapshotChains chains = compiler.forSnapshot(shared);
       RuntimeConfig reusable = previous != null && previous.shared.equals(shared) ? previous : null;
@@ -145,6 +146,13 @@ public final class RuntimeConfig {
     }
     this.defaultCluster =
         snapshot.defaultCluster() == null ? null : clusters.get(snapshot.defaultCluster());
+    if (previous != null && clusters == previous.clusters) {
+      // The same cluster instances under the same names (endpoints may change in place).
+      this.sortedClusters = previous.sortedClusters;
+      if (inPlace.isEmpty() && change != null && change.upsertClusters().isEmpty()) {
+        this.endpointSet = previous.endpointSet;
+      }
+    }
     inPlace.forEach(Runnable::run);
   }
 
@@ -264,18 +272,25 @@ public final class RuntimeConfig {
   }
 
   /**
-   * Every endpoint of every cluster now (without the terminating flag; clusters are shared with
-   * newer configs, so ask the current one): upstream connection pools keep idle connections to
-   * these and close the rest.
+   * Every endpoint of every cluster (without the terminating flag), as of the first call; clusters
+   * are shared with newer configs that may change their endpoints, so ask the current config:
+   * upstream connection pools keep idle connections to these and close the rest. Unmodifiable.
    */
   public Set<Endpoint> endpoints() {
-    Set<Endpoint> all = new HashSet<>();
-    clusters.forEach((name, c) -> {
-      for (UpstreamEndpoint e : c.endpoints()) {
-        all.add(e.endpoint());
-      }
-    });
-    return all;
+    Set<Endpoint> made = endpointSet;
+    if (made == null) {
+      Set<Endpoint> all = new HashSet<>();
+      clusters.forEach((name, c) -> {
+        for (UpstreamEndpoint e : c.endpoints()) {
+          all.add(e.endpoint());
+        }
+      });
+      // Unmodifiable from Set.copyOf, so a caller's own Set.copyOf of it is free; made once per
+      // config (tens of thousands of endpoints at scale), and handed on by route-only changes.
+      made = Set.copyOf(all);
+      endpointSet = made;
+    }
+    return made;
   }
 
   /**

@@ -95,6 +95,25 @@ class DeltaApplyTest {
   }
 
   @Test
+  @DisplayName("the endpoint set and the cluster list are handed on by a route-only change and follow an endpoint change")
+  void endpointsAndClustersFollowChanges() {
+    RuntimeConfig first = config.apply(base());
+    var endpoints = first.endpoints();
+    var clusters = first.clusters();
+    RuntimeConfig second = receive(withHost(first.snapshot(), "b.example.com",
+        v -> host("b.example.com", "b", "/x", null)));
+    assertSame(endpoints, second.endpoints());
+    assertSame(clusters, second.clusters());
+
+    List<Cluster> moved = new ArrayList<>(second.snapshot().clusters());
+    moved.replaceAll(c -> !c.name().equals("a") ? c : new Cluster("a", List.of(new Endpoint("10.0.0.7", 80))));
+    RuntimeConfig third = receive(Snapshot.of(second.snapshot().virtualHosts(), moved, null));
+    assertEquals(java.util.Set.of(new Endpoint("10.0.0.1", 80), new Endpoint("10.0.0.7", 80)),
+        third.endpoints());
+    assertEquals(List.of("a", "b", "c"), third.clusters().stream().map(c -> c.name()).toList());
+  }
+
+  @Test
   @DisplayName("a host whose cluster was replaced (new policy) is rebuilt and routes to the new instance")
   void replacedClusterRebuildsItsHosts() {
     RuntimeConfig first = config.apply(base());
