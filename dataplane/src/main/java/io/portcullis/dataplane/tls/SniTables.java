@@ -100,6 +100,7 @@ final class SniTables {
         continue;
       }
       LayeredMap.Editor<String, Binding> hosts = vhost.isWildcard() ? wildcard : exact;
+      // No validating map: canFollow let no host that checks client certificates through.
       Binding binding = binding(vhost, byName, installed.defaultCertificate, contexts, null);
       if (binding == null) {
         hosts.remove(key(vhost.host()));
