@@ -4,12 +4,15 @@
 #   bench/profile.sh [SCENARIO] [EVENT]      e.g. bench/profile.sh h1-small, bench/profile.sh h2-tls alloc
 #
 # Runs the harness with Portcullis alone (no nginx, no direct) for one scenario, 1 x 20 s after the
-# usual prewarm, with async-profiler (tools.profiler:async-profiler 4.1 from Maven Central, its
-# native library taken from the jar) loaded into the dataplane JVM from start to exit. The flame
-# graph covers prewarm, warmup and the measured run: the steady state dominates. Output:
-# bench/results/profile-SCENARIO-EVENT-<time>.html (open it in a browser). EVENT: cpu (default;
-# falls back to itimer when perf events are not allowed), alloc, lock, wall.
-# Needs the jars (bench/run.sh --build, or mvn package) and the harness's tools (setup.sh).
+# usual prewarm, and profiles the dataplane JVM with async-profiler (tools.profiler:async-profiler
+# 4.1 from Maven Central, its native library taken from the jar) during the measured run only: the
+# agent is loaded into the running JVM (`jcmd JVMTI.agent_load`, what async-profiler's own
+# launcher does) once the harness says the prewarm is over, and stopped 20 s later. Profiling
+# from the JVM's start instead put the JIT compiler's warm-up (a third of the h2-tls samples)
+# into the graph. Output: bench/results/profile-SCENARIO-EVENT-<time>.html (open it in a
+# browser). EVENT: cpu (default; falls back to itimer when perf events are not allowed), alloc,
+# lock, wall.
+# Needs the jars (bench/run.sh --build, or mvn package), jcmd, and the harness's tools (setup.sh).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SCENARIO=${1:-h1-small}
@@ -27,12 +30,26 @@ if [[ ! -f $LIB_DIR/linux-x64/libasyncProfiler.so ]]; then
 fi
 mkdir -p "$ROOT/bench/results"
 OUT=$ROOT/bench/results/profile-$SCENARIO-$EVENT-$(date +%Y%m%d-%H%M%S).html
-AGENT="-agentpath:$LIB_DIR/linux-x64/libasyncProfiler.so=start,event=$EVENT,file=$OUT"
-# shellcheck source=bench/jvm-options.sh
-source "$ROOT/bench/jvm-options.sh"
-export PORTCULLIS_BENCH_DATAPLANE_JAVA_OPTS="${PORTCULLIS_BENCH_DATAPLANE_JAVA_OPTS:-$PORTCULLIS_DATAPLANE_JVM_OPTIONS} $AGENT"
+LIB=$LIB_DIR/linux-x64/libasyncProfiler.so
+DURATION=20
 TLS=()
 case $SCENARIO in tls-*|h2-tls) TLS=(--tls) ;; esac
-"$ROOT/bench/run.sh" "${TLS[@]}" -- --only portcullis --scenarios "$SCENARIO" --reps 1 --duration 20 \
-    --modes pinned
+LOG=$(mktemp)
+trap 'rm -f "$LOG"' EXIT
+"$ROOT/bench/run.sh" "${TLS[@]}" -- --only portcullis --scenarios "$SCENARIO" --reps 1 --duration "$DURATION" \
+    --modes pinned 2>&1 | tee "$LOG" &
+HARNESS=$!
+# The harness logs "N runs, about M min" when the prewarm is over and the measured runs begin.
+until grep -q 'runs, about' "$LOG"; do
+    kill -0 "$HARNESS" 2>/dev/null || { wait "$HARNESS"; echo "bench/profile.sh: the harness ended before its runs" >&2; exit 1; }
+    sleep 0.2
+done
+PID=$(pgrep -n -f "$ROOT/dataplane/target/portcullis-dataplane.jar") \
+    || { echo "bench/profile.sh: no dataplane of $ROOT is running" >&2; exit 1; }
+# The option in quotes: jcmd would otherwise read "x=y" as one of its own named arguments.
+jcmd "$PID" JVMTI.agent_load "$LIB" "\"start,event=$EVENT\"" >/dev/null
+sleep "$DURATION"
+jcmd "$PID" JVMTI.agent_load "$LIB" "\"stop,file=$OUT\"" >/dev/null
+wait "$HARNESS"
+[[ -s $OUT ]] || { echo "bench/profile.sh: async-profiler wrote no $OUT (see the dataplane's output in the harness's work dir)" >&2; exit 1; }
 echo "flame graph: $OUT" >&2

@@ -3,7 +3,6 @@ package io.portcullis.dataplane.h2;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http2.Http2FrameCodec;
-import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.flush.FlushConsolidationHandler;
@@ -97,7 +96,7 @@ public final class Http2Connections {
             // The same budget as an HTTP/1.1 request's header block; more gets 431.
             .maxHeaderListSize(settings.maxHeaderListSize());
     Http2StreamIdGuard streamIds = new Http2StreamIdGuard();
-    Http2FrameCodec codec = Http2FrameCodecBuilder.forServer()
+    Http2FrameCodec codec = new UniformFlowCodecBuilder()
         .initialSettings(initial)
         .validateHeaders(true)
         .gracefulShutdownTimeoutMillis(settings.gracefulShutdown().toMillis())

@@ -68,7 +68,8 @@ public final class AccessLogHandler extends ChannelDuplexHandler {
    */
   public static void routed(Channel channel, String route, String cluster, Object endpoint,
       int upstreamStatus, long upstreamNanos, int retries) {
-    RouteFacts f = channel.attr(FACTS).get();
+    // attr() would add the attribute to every channel without a log: an allocation per HTTP/2 stream.
+    RouteFacts f = channel.hasAttr(FACTS) ? channel.attr(FACTS).get() : null;
     if (f != null) {
       f.route = route;
       f.cluster = cluster;
