@@ -1,6 +1,7 @@
 package io.portcullis.dataplane.config;
 
 import io.netty.handler.ssl.SslContext;
+import io.portcullis.snapshot.Delta;
 import io.portcullis.snapshot.Snapshot;
 
 /**
@@ -20,13 +21,15 @@ public interface CertificateTable {
   @FunctionalInterface
   interface Builder {
     /** No TLS: the empty table for every snapshot. */
-    Builder NONE = (snapshot, previous) -> CertificateTable.NONE;
+    Builder NONE = (snapshot, previous, change) -> CertificateTable.NONE;
 
     /**
      * The table for {@code snapshot}, reusing what {@code previous} loaded.
      *
+     * @param change the delta from the snapshot {@code previous} was built for to {@code snapshot}
+     *     (so that only what it names need be looked at), or null when not known
      * @throws ConfigRejectedException when a certificate cannot be loaded; nothing changes then
      */
-    CertificateTable build(Snapshot snapshot, CertificateTable previous);
+    CertificateTable build(Snapshot snapshot, CertificateTable previous, Delta change);
   }
 }

@@ -12,6 +12,7 @@ import io.portcullis.snapshot.PathMatch;
 import io.portcullis.snapshot.Route;
 import io.portcullis.snapshot.RouteAction;
 import java.util.List;
+import java.util.function.Function;
 import java.util.Map;
 
 /**
@@ -34,7 +35,7 @@ final class CompiledRoute {
   private final RegexRewrite groupRewrite;
 
   CompiledRoute(
-      int priority, Route route, Map<String, ClusterRuntime> clusters, FilterChain filters) {
+      int priority, Route route, Function<String, ClusterRuntime> clusters, FilterChain filters) {
     this.priority = priority;
     this.route = route;
     this.filters = filters;
@@ -55,7 +56,7 @@ final class CompiledRoute {
     this.backends =
         route.action() instanceof RouteAction.Forward f
             ? new WeightedPicker<>(
-                f.backends().stream().map(b -> clusters.get(b.cluster())).toList(),
+                f.backends().stream().map(b -> clusters.apply(b.cluster())).toList(),
                 f.backends().stream().mapToInt(b -> b.weight()).toArray())
             : null;
   }

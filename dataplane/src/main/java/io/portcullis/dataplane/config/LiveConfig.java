@@ -2,6 +2,7 @@ package io.portcullis.dataplane.config;
 
 import io.portcullis.dataplane.filter.ChainCompiler;
 import io.portcullis.dataplane.filters.StandardFilters;
+import io.portcullis.snapshot.Delta;
 import io.portcullis.snapshot.Snapshot;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -42,10 +43,28 @@ public final class LiveConfig {
    * @throws ConfigRejectedException when it cannot be applied; the previous config stays
    */
   public synchronized RuntimeConfig apply(Snapshot snapshot) {
+    return apply(snapshot, null);
+  }
+
+  /**
+   * Builds and swaps in {@code snapshot}, the result of applying {@code delta} to the current
+   * config's snapshot: only what the delta names is indexed, compiled and loaded again, and every
+   * other host keeps its routing index, filter chains and certificate binding. A delta that does
+   * not lead from the current version to {@code snapshot}'s (or null) is worked out by comparing
+   * the two snapshots (an identity walk over their parts) instead.
+   *
+   * @throws ConfigRejectedException when it cannot be applied; the previous config stays
+   */
+  public synchronized RuntimeConfig apply(Snapshot snapshot, Delta delta) {
     RuntimeConfig previous = current;
+    Delta change = delta != null && previous != null
+        && delta.baseVersion().equals(previous.version())
+        && delta.version().equals(snapshot.version())
+        && !snapshot.version().isBlank()
+        ? delta : RuntimeConfig.changeSince(previous, snapshot);
     CertificateTable table = certificates.build(
-        snapshot, previous == null ? CertificateTable.NONE : previous.certificates());
-    RuntimeConfig next = RuntimeConfig.build(snapshot, previous, chains, table);
+        snapshot, previous == null ? CertificateTable.NONE : previous.certificates(), change);
+    RuntimeConfig next = RuntimeConfig.build(snapshot, previous, chains, table, change);
     current = next;
     listeners.forEach(l -> l.accept(next));
     return next;

@@ -3,6 +3,7 @@ package io.portcullis.dataplane.config;
 import io.portcullis.dataplane.filter.ChainCompiler;
 import io.portcullis.dataplane.cluster.ClusterRuntime;
 import io.portcullis.dataplane.filter.FilterChain;
+import io.portcullis.dataplane.filter.SharedChainInputs;
 import java.util.List;
 import io.portcullis.dataplane.http.HostNames;
 import io.portcullis.dataplane.filters.staticcontent.StaticSite;
@@ -15,6 +16,8 @@ import io.portcullis.snapshot.PathMatch;
 import io.portcullis.snapshot.RouteAction;
 import io.portcullis.snapshot.Snapshot;
 import io.portcullis.snapshot.VirtualHost;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -37,10 +40,10 @@ public final class RuntimeConfig {
   public static final String DEFAULT_ROUTE = "default-backend";
 
   private final Snapshot snapshot;
-  private final Map<String, ClusterRuntime> clusters;
-  private final Map<String, VirtualHostIndex> exactHosts;
+  private final LayeredMap<String, ClusterRuntime> clusters;
+  private final LayeredMap<String, VirtualHostIndex> exactHosts;
   /** Wildcard virtual hosts by the suffix after {@code *.}. */
-  private final Map<String, VirtualHostIndex> wildcardHosts;
+  private final LayeredMap<String, VirtualHostIndex> wildcardHosts;
   private final VirtualHostIndex anyHost;
   private final ClusterRuntime defaultCluster;
   /** For requests whose host has no virtual host. */
@@ -48,17 +51,29 @@ public final class RuntimeConfig {
   private final CertificateTable certificates;
   /** The static sites of static routes, by route name (built with the routing index). */
   private final Map<String, StaticSite> staticSites;
+  /** How many hosts check client certificates: kept per delta, it decides {@link #shared}. */
+  private final int clientCertificateHosts;
+  /** What every chain of this config was compiled with besides its own host and route. */
+  private final SharedChainInputs shared;
+  /** {@link #clusters()}, made on first use and handed on while the clusters stay the same. */
+  private volatile List<ClusterRuntime> sortedClusters;
+  /** {@link #endpoints()}, made on first use and handed on while no cluster changes. */
+  private volatile Set<Endpoint> endpointSet;
 
   private RuntimeConfig(Snapshot snapshot, RuntimeConfig previous, ChainCompiler compiler,
-      CertificateTable certificates) {
+      CertificateTable certificates, Delta change) {
     this.snapshot = snapshot;
     this.certificates = certificates;
-    // What changed since the previous config: a walk that compares parts by identity, so a
-    // one-host delta costs that host here, not a lookup per cluster and per host of 10,000.
-    Delta change = previous == null || previous.snapshot.version().isBlank()
-        || snapshot.version().isBlank() ? null : Delta.between(previous.snapshot, snapshot);
-    ClusterChange clusterChange = change == null ? null : updateChanged(change, previous);
-    this.clusters = clusterChange != null ? clusterChange.clusters() : reuseUnchanged(snapshot, previous);
+    // Clusters whose endpoints change in place are shared with the previous config, which may
+    // serve on if this one is rejected: they take the new endpoints only once nothing can throw.
+    List<Runnable> inPlace = new ArrayList<>();
+    ClusterChange clusterChange = change == null ? null : updateChanged(change, previous, inPlace);
+    this.clusters = clusterChange != null
+        ? clusterChange.clusters() : reuseUnchanged(snapshot, previous, inPlace);
+    this.clientCertificateHosts = change == null
+        ? countClientCertificateHosts(snapshot.virtualHosts())
+        : previous.clientCertificateHosts + clientCertificateHostsAdded(change, previous);
+    this.shared = new SharedChainInputs(clientCertificateHosts > 0);
     boolean hostsUnchanged = change != null
         && change.upsertVirtualHosts().isEmpty() && change.removeVirtualHosts().isEmpty();
     if (previous != null && (clusterChange != null
@@ -72,18 +87,15 @@ public final class RuntimeConfig {
       this.noHostFilters = previous.noHostFilters;
       this.staticSites = previous.staticSites;
     } else {
-      ChainCompiler.SnapshotChains chains = compiler.forSnapshot(snapshot);
-      RuntimeConfig reusable =
-          previous != null && sameSnapshotWideChainInputs(previous.snapshot, snapshot) ? previous : null;
-      Map<String, VirtualHostIndex> exact;
-      Map<String, VirtualHostIndex> wildcard;
-      VirtualHostIndex any;
-      if (reusable != null && clusterChange != null && !clusterChange.replacedOrRemoved()) {
+      ChainCompiler.SnapshotChains chains = compiler.forSnapshot(shared);
+      RuntimeConfig reusable = previous != null && previous.shared.equals(shared) ? previous : null;
+      if (reusable != null && clusterChange != null && !clusterChange.replaced()) {
         // Only the hosts the delta names are indexed again; every other host's index serves as
-        // it is (its clusters are the same instances, and a valid snapshot names no removed one).
-        exact = new HashMap<>(previous.exactHosts);
-        wildcard = new HashMap<>(previous.wildcardHosts);
-        any = previous.anyHost;
+        // it is: its clusters are the same instances, and a valid snapshot routes to no removed
+        // cluster, so a host that used one is among the delta's hosts.
+        LayeredMap.Editor<String, VirtualHostIndex> exact = previous.exactHosts.edit();
+        LayeredMap.Editor<String, VirtualHostIndex> wildcard = previous.wildcardHosts.edit();
+        VirtualHostIndex any = previous.anyHost;
         for (String host : change.removeVirtualHosts()) {
           if (host.equals(VirtualHost.ANY_HOST)) {
             any = null;
@@ -94,7 +106,7 @@ public final class RuntimeConfig {
           }
         }
         for (VirtualHost vhost : change.upsertVirtualHosts()) {
-          VirtualHostIndex index = new VirtualHostIndex(vhost, clusters, chains);
+          VirtualHostIndex index = new VirtualHostIndex(vhost, clusters::get, chains);
           if (vhost.host().equals(VirtualHost.ANY_HOST)) {
             any = index;
           } else if (vhost.isWildcard()) {
@@ -103,15 +115,20 @@ public final class RuntimeConfig {
             exact.put(vhost.host(), index);
           }
         }
+        this.exactHosts = exact.build();
+        this.wildcardHosts = wildcard.build();
+        this.anyHost = any;
+        this.noHostFilters = previous.noHostFilters;
+        this.staticSites = touchesStaticRoutes(change, previous) ? staticSites(snapshot) : previous.staticSites;
       } else {
-        exact = new HashMap<>();
-        wildcard = new HashMap<>();
-        any = null;
+        Map<String, VirtualHostIndex> exact = new HashMap<>();
+        Map<String, VirtualHostIndex> wildcard = new HashMap<>();
+        VirtualHostIndex any = null;
         for (VirtualHost vhost : snapshot.virtualHosts()) {
           VirtualHostIndex old = reusable == null ? null : reusable.indexOf(vhost.host());
-          VirtualHostIndex index = old != null && old.serves(vhost, clusters)
+          VirtualHostIndex index = old != null && old.serves(vhost, clusters::get)
               ? old
-              : new VirtualHostIndex(vhost, clusters, chains);
+              : new VirtualHostIndex(vhost, clusters::get, chains);
           if (vhost.host().equals(VirtualHost.ANY_HOST)) {
             any = index;
           } else if (vhost.isWildcard()) {
@@ -120,17 +137,23 @@ public final class RuntimeConfig {
             exact.put(vhost.host(), index);
           }
         }
+        this.exactHosts = LayeredMap.copyOf(exact);
+        this.wildcardHosts = LayeredMap.copyOf(wildcard);
+        this.anyHost = any;
+        this.noHostFilters = chains.host(null);
+        this.staticSites = staticSites(snapshot);
       }
-      this.exactHosts = exact;
-      this.wildcardHosts = wildcard;
-      this.anyHost = any;
-      this.noHostFilters = chains.host(null);
-      this.staticSites = previous != null && previous.staticSites.isEmpty() && change != null
-          && change.upsertVirtualHosts().stream().noneMatch(RuntimeConfig::hasStaticRoutes)
-          ? previous.staticSites : staticSites(snapshot);
     }
     this.defaultCluster =
         snapshot.defaultCluster() == null ? null : clusters.get(snapshot.defaultCluster());
+    if (previous != null && clusters == previous.clusters) {
+      // The same cluster instances under the same names (endpoints may change in place).
+      this.sortedClusters = previous.sortedClusters;
+      if (inPlace.isEmpty() && change != null && change.upsertClusters().isEmpty()) {
+        this.endpointSet = previous.endpointSet;
+      }
+    }
+    inPlace.forEach(Runnable::run);
   }
 
   /**
@@ -138,49 +161,79 @@ public final class RuntimeConfig {
    * where they can be (same name and policy: their balancing state carries over), built anew
    * where not, and the removed ones gone.
    *
-   * @param replacedOrRemoved a cluster got a new instance or went away: host indexes that
-   *     resolved the old one cannot serve as they are
+   * @param replaced a cluster got a new instance: host indexes that resolved the old one cannot
+   *     serve as they are, and only a walk over every host finds them
+   * @param removed a cluster went away (every host that used it is in the delta)
    */
-  private record ClusterChange(Map<String, ClusterRuntime> clusters, boolean replacedOrRemoved) {}
+  private record ClusterChange(
+      LayeredMap<String, ClusterRuntime> clusters, boolean replaced, boolean removed) {
+    boolean replacedOrRemoved() {
+      return replaced || removed;
+    }
+  }
 
-  private static ClusterChange updateChanged(Delta change, RuntimeConfig previous) {
-    Map<String, ClusterRuntime> result = new HashMap<>(previous.clusters);
-    boolean replacedOrRemoved = !change.removeClusters().isEmpty();
+  private static ClusterChange updateChanged(
+      Delta change, RuntimeConfig previous, List<Runnable> inPlace) {
+    LayeredMap.Editor<String, ClusterRuntime> result = previous.clusters.edit();
+    boolean replaced = false;
     change.removeClusters().forEach(result::remove);
     for (Cluster cluster : change.upsertClusters()) {
       ClusterRuntime old = result.get(cluster.name());
       if (old != null && old.canUpdateInPlace(cluster)) {
-        old.updateEndpoints(cluster);
+        inPlace.add(() -> old.updateEndpoints(cluster));
       } else {
         result.put(cluster.name(), new ClusterRuntime(cluster));
-        replacedOrRemoved |= old != null;
+        replaced |= old != null;
       }
     }
-    return new ClusterChange(result, replacedOrRemoved);
+    return new ClusterChange(result.build(), replaced, !change.removeClusters().isEmpty());
   }
 
-  private static boolean hasStaticRoutes(VirtualHost vhost) {
-    return vhost.routes().stream().anyMatch(r -> r.action() instanceof RouteAction.Static);
+  /** How many of {@code hosts} check client certificates. */
+  private static int countClientCertificateHosts(List<VirtualHost> hosts) {
+    int count = 0;
+    for (VirtualHost vhost : hosts) {
+      count += SharedChainInputs.checksClientCertificates(vhost) ? 1 : 0;
+    }
+    return count;
   }
 
-  /**
-   * Whether the filter chains of two snapshots' unchanged virtual hosts are the same. A chain
-   * compiler sees the whole snapshot ({@link ChainCompiler#forSnapshot}); the one snapshot-wide
-   * fact the standard chains use is whether any host checks client certificates (then hosts
-   * without TLS get the TLS filter too, to refuse such connections). Any other snapshot-wide
-   * input a chain compiler grows must be compared here, or untouched hosts would keep stale chains.
-   */
-  private static boolean sameSnapshotWideChainInputs(Snapshot previous, Snapshot next) {
-    return checksClientCertificates(previous) == checksClientCertificates(next);
+  /** The change in that count by {@code change}: its hosts now, less what they were before. */
+  private static int clientCertificateHostsAdded(Delta change, RuntimeConfig previous) {
+    int added = countClientCertificateHosts(change.upsertVirtualHosts());
+    for (VirtualHost vhost : change.upsertVirtualHosts()) {
+      added -= SharedChainInputs.checksClientCertificates(previous.hostBefore(vhost.host())) ? 1 : 0;
+    }
+    for (String host : change.removeVirtualHosts()) {
+      added -= SharedChainInputs.checksClientCertificates(previous.hostBefore(host)) ? 1 : 0;
+    }
+    return added;
   }
 
-  private static boolean checksClientCertificates(Snapshot snapshot) {
-    for (VirtualHost vhost : snapshot.virtualHosts()) {
-      if (vhost.tls() != null && vhost.tls().clientCertificates() != null) {
+  /** The virtual host this config serves under exactly this pattern, or null. */
+  private VirtualHost hostBefore(String host) {
+    VirtualHostIndex index = indexOf(host);
+    return index == null ? null : index.host();
+  }
+
+  /** Whether {@code change} adds, changes or removes a host that has (or had) static routes. */
+  private static boolean touchesStaticRoutes(Delta change, RuntimeConfig previous) {
+    for (VirtualHost vhost : change.upsertVirtualHosts()) {
+      if (hasStaticRoutes(vhost) || hasStaticRoutes(previous.hostBefore(vhost.host()))) {
+        return true;
+      }
+    }
+    for (String host : change.removeVirtualHosts()) {
+      if (hasStaticRoutes(previous.hostBefore(host))) {
         return true;
       }
     }
     return false;
+  }
+
+  private static boolean hasStaticRoutes(VirtualHost vhost) {
+    return vhost != null
+        && vhost.routes().stream().anyMatch(r -> r.action() instanceof RouteAction.Static);
   }
 
   /** The index built for exactly this host pattern, or null (package-private for tests). */
@@ -199,15 +252,12 @@ public final class RuntimeConfig {
    * the very same cluster instances under the same names.
    */
   private boolean routingUnchanged(RuntimeConfig previous) {
-    if (!previous.clusters.keySet().equals(clusters.keySet())) {
+    if (previous.clusters.size() != clusters.size()) {
       return false;
     }
-    for (Map.Entry<String, ClusterRuntime> e : clusters.entrySet()) {
-      if (previous.clusters.get(e.getKey()) != e.getValue()) {
-        return false;
-      }
-    }
-    return previous.snapshot.virtualHosts().equals(snapshot.virtualHosts());
+    boolean[] same = {true};
+    clusters.forEach((name, cluster) -> same[0] &= previous.clusters.get(name) == cluster);
+    return same[0] && previous.snapshot.virtualHosts().equals(snapshot.virtualHosts());
   }
 
   /**
@@ -222,18 +272,25 @@ public final class RuntimeConfig {
   }
 
   /**
-   * Every endpoint of every cluster now (without the terminating flag; clusters are shared with
-   * newer configs, so ask the current one): upstream connection pools keep idle connections to
-   * these and close the rest.
+   * Every endpoint of every cluster (without the terminating flag), as of the first call; clusters
+   * are shared with newer configs that may change their endpoints, so ask the current config:
+   * upstream connection pools keep idle connections to these and close the rest. Unmodifiable.
    */
   public Set<Endpoint> endpoints() {
-    Set<Endpoint> all = new HashSet<>();
-    for (ClusterRuntime c : clusters.values()) {
-      for (UpstreamEndpoint e : c.endpoints()) {
-        all.add(e.endpoint());
-      }
+    Set<Endpoint> made = endpointSet;
+    if (made == null) {
+      Set<Endpoint> all = new HashSet<>();
+      clusters.forEach((name, c) -> {
+        for (UpstreamEndpoint e : c.endpoints()) {
+          all.add(e.endpoint());
+        }
+      });
+      // Unmodifiable from Set.copyOf, so a caller's own Set.copyOf of it is free; made once per
+      // config (tens of thousands of endpoints at scale), and handed on by route-only changes.
+      made = Set.copyOf(all);
+      endpointSet = made;
     }
-    return all;
+    return made;
   }
 
   /**
@@ -245,8 +302,30 @@ public final class RuntimeConfig {
    */
   public static RuntimeConfig build(Snapshot snapshot, RuntimeConfig previous,
       ChainCompiler chains, CertificateTable certificates) {
+    return build(snapshot, previous, chains, certificates, changeSince(previous, snapshot));
+  }
+
+  /**
+   * What changed from {@code previous}'s snapshot to {@code snapshot}: an identity walk over both,
+   * so an untouched part costs a reference comparison. Null when there is no previous config or a
+   * snapshot has no version (then everything is looked at).
+   */
+  static Delta changeSince(RuntimeConfig previous, Snapshot snapshot) {
+    return previous == null || previous.snapshot.version().isBlank() || snapshot.version().isBlank()
+        ? null : Delta.between(previous.snapshot, snapshot);
+  }
+
+  /**
+   * Indexes {@code snapshot}, looking only at what {@code change} names where it can.
+   *
+   * @param change the delta from {@code previous}'s snapshot to {@code snapshot}, or null (then
+   *     every host is looked at)
+   */
+  static RuntimeConfig build(Snapshot snapshot, RuntimeConfig previous,
+      ChainCompiler chains, CertificateTable certificates, Delta change) {
     try {
-      return new RuntimeConfig(snapshot, previous, chains, certificates);
+      return new RuntimeConfig(snapshot, previous, chains, certificates,
+          previous == null ? null : change);
     } catch (IllegalArgumentException e) {
       throw new ConfigRejectedException("a filter config cannot be applied: " + e.getMessage(),
           List.of("filters"));
@@ -277,19 +356,19 @@ public final class RuntimeConfig {
     return sites;
   }
 
-  private static Map<String, ClusterRuntime> reuseUnchanged(
-      Snapshot snapshot, RuntimeConfig previous) {
+  private static LayeredMap<String, ClusterRuntime> reuseUnchanged(
+      Snapshot snapshot, RuntimeConfig previous, List<Runnable> inPlace) {
     Map<String, ClusterRuntime> result = new HashMap<>();
     for (Cluster cluster : snapshot.clusters()) {
       ClusterRuntime old = previous == null ? null : previous.clusters.get(cluster.name());
       if (old != null && old.canUpdateInPlace(cluster)) {
-        old.updateEndpoints(cluster);
+        inPlace.add(() -> old.updateEndpoints(cluster));
         result.put(cluster.name(), old);
       } else {
         result.put(cluster.name(), new ClusterRuntime(cluster));
       }
     }
-    return result;
+    return LayeredMap.copyOf(result);
   }
 
   public Snapshot snapshot() {
@@ -300,11 +379,23 @@ public final class RuntimeConfig {
     return snapshot.version();
   }
 
-  /** Every cluster, sorted by name (for the admin views; not for the request path). */
-  public java.util.List<ClusterRuntime> clusters() {
-    return clusters.values().stream()
-        .sorted(java.util.Comparator.comparing(ClusterRuntime::name))
-        .toList();
+  /**
+   * Every cluster, sorted by name (for the admin views and the listeners of each applied config;
+   * not for the request path). Made once per set of clusters: an endpoint-only change hands the
+   * list on, since its clusters are the same instances.
+   */
+  public List<ClusterRuntime> clusters() {
+    List<ClusterRuntime> sorted = sortedClusters;
+    if (sorted == null) {
+      // The snapshot's clusters are sorted by name already.
+      List<ClusterRuntime> all = new ArrayList<>(snapshot.clusters().size());
+      for (Cluster cluster : snapshot.clusters()) {
+        all.add(clusters.get(cluster.name()));
+      }
+      sorted = Collections.unmodifiableList(all);
+      sortedClusters = sorted;
+    }
+    return sorted;
   }
 
   /** The cluster with this name, or null. */

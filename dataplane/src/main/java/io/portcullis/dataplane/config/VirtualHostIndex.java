@@ -11,6 +11,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * The routes of one virtual host, indexed so that finding the candidates for a path costs the
@@ -30,13 +31,14 @@ final class VirtualHostIndex {
   private final Map<String, ClusterRuntime> resolved = new HashMap<>();
 
   VirtualHostIndex(
-      VirtualHost vhost, Map<String, ClusterRuntime> clusters, ChainCompiler.SnapshotChains chains) {
+      VirtualHost vhost, Function<String, ClusterRuntime> clusters,
+      ChainCompiler.SnapshotChains chains) {
     this.vhost = vhost;
     this.hostFilters = chains.host(vhost);
     int priority = 0;
     for (var route : vhost.routes()) {
       for (String name : route.action().clusterNames()) {
-        resolved.put(name, clusters.get(name));
+        resolved.put(name, clusters.apply(name));
       }
       CompiledRoute compiled =
           new CompiledRoute(priority++, route, clusters, chains.route(vhost, route));
@@ -51,6 +53,11 @@ final class VirtualHostIndex {
     }
   }
 
+  /** The virtual host this index was built from. */
+  VirtualHost host() {
+    return vhost;
+  }
+
   /**
    * Whether this index, built for an earlier config, serves {@code next} as it is: the same virtual
    * host, and every cluster its routes name still the very instance they resolved (clusters whose
@@ -58,12 +65,12 @@ final class VirtualHostIndex {
    * chains, regexes and weighted pickers' state. The caller vouches that nothing snapshot-wide
    * that chains depend on changed.
    */
-  boolean serves(VirtualHost next, Map<String, ClusterRuntime> clusters) {
+  boolean serves(VirtualHost next, Function<String, ClusterRuntime> clusters) {
     if (next != vhost && !next.equals(vhost)) {
       return false;
     }
     for (Map.Entry<String, ClusterRuntime> e : resolved.entrySet()) {
-      if (clusters.get(e.getKey()) != e.getValue()) {
+      if (clusters.apply(e.getKey()) != e.getValue()) {
         return false;
       }
     }

@@ -1,7 +1,6 @@
 package io.portcullis.dataplane.filter;
 
 import io.portcullis.snapshot.Route;
-import io.portcullis.snapshot.Snapshot;
 import io.portcullis.snapshot.VirtualHost;
 
 /**
@@ -11,7 +10,7 @@ import io.portcullis.snapshot.VirtualHost;
 public interface ChainCompiler {
 
   /** Compiles nothing: every chain is empty (tests of routing alone). */
-  ChainCompiler NONE = snapshot -> new SnapshotChains() {
+  ChainCompiler NONE = shared -> new SnapshotChains() {
     @Override
     public FilterChain route(VirtualHost vhost, Route route) {
       return FilterChain.EMPTY;
@@ -23,8 +22,11 @@ public interface ChainCompiler {
     }
   };
 
-  /** The chains of one snapshot (whatever they share, such as whether any host uses TLS). */
-  SnapshotChains forSnapshot(Snapshot snapshot);
+  /**
+   * The chains of one snapshot whose hosts share {@code shared} (facts about the whole snapshot,
+   * kept by the config per delta: a chain compiler never walks every host).
+   */
+  SnapshotChains forSnapshot(SharedChainInputs shared);
 
   /** The chains of one snapshot. */
   interface SnapshotChains {

@@ -96,9 +96,8 @@ public final class StandardFilters {
   static ChainCompiler chains(
       FilterRegistry registry, IntSupplier httpsPort, HttpFilter globalDeny) {
     TlsPolicyFilter plain = new TlsPolicyFilter(null, httpsPort, false);
-    return snapshot -> {
-      boolean clientCertificates = snapshot.virtualHosts().stream()
-          .anyMatch(v -> v.tls() != null && v.tls().clientCertificates() != null);
+    return shared -> {
+      boolean clientCertificates = shared.clientCertificates();
       return new ChainCompiler.SnapshotChains() {
         @Override
         public FilterChain route(VirtualHost vhost, Route route) {

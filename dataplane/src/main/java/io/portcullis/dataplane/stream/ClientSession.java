@@ -9,6 +9,7 @@ import io.portcullis.dataplane.admin.ProxyMetrics;
 import io.portcullis.dataplane.config.ConfigRejectedException;
 import io.portcullis.dataplane.config.LiveConfig;
 import io.portcullis.dataplane.config.RuntimeConfig;
+import io.portcullis.snapshot.Delta;
 import io.portcullis.snapshot.Snapshot;
 import io.portcullis.snapshot.StreamMessage;
 import io.portcullis.snapshot.StreamMessage.Ack;
@@ -123,7 +124,7 @@ final class ClientSession extends MessageStreamHandler {
   protected void onMessage(ChannelHandlerContext ctx, StreamMessage message) {
     StreamMessage answer;
     if (message instanceof SnapshotMsg msg) {
-      answer = apply(msg.nonce(), msg.version(), () -> msg.snapshot(), List.of());
+      answer = apply(msg.nonce(), msg.version(), () -> msg.snapshot(), null, List.of());
     } else if (message instanceof DeltaMsg msg) {
       answer = apply(msg.nonce(), msg.version(), () -> {
         RuntimeConfig current = config.current();
@@ -132,7 +133,7 @@ final class ClientSession extends MessageStreamHandler {
               "delta against " + msg.delta().baseVersion() + " but no config is applied yet");
         }
         return msg.delta().applyTo(current.snapshot());
-      }, msg.delta().resourceNames());
+      }, msg.delta(), msg.delta().resourceNames());
     } else {
       log.warn("operator sent a dataplane message ({}), reconnecting",
           message.getClass().getSimpleName());
@@ -143,11 +144,16 @@ final class ClientSession extends MessageStreamHandler {
     listener.messageHandled(message);
   }
 
+  /** Applies what {@code snapshot} makes ({@code delta}'s result when it is one; else null). */
   private StreamMessage apply(String nonce, String version,
-      java.util.function.Supplier<Snapshot> snapshot, List<String> deltaResources) {
+      java.util.function.Supplier<Snapshot> snapshot, Delta delta, List<String> deltaResources) {
     try {
       Snapshot next = snapshot.get();
-      applier.apply(next);
+      if (delta == null) {
+        applier.apply(next);
+      } else {
+        applier.apply(next, delta);
+      }
       metrics.snapshotApplied(version);
       log.info("applied version {}", version);
       return new Ack(version, nonce);

@@ -2,6 +2,7 @@ package io.portcullis.dataplane.stream;
 
 import io.portcullis.dataplane.config.ConfigRejectedException;
 import io.portcullis.dataplane.config.LiveConfig;
+import io.portcullis.snapshot.Delta;
 import io.portcullis.snapshot.Snapshot;
 
 /**
@@ -17,7 +18,27 @@ public interface ConfigApplier {
    */
   void apply(Snapshot snapshot);
 
+  /**
+   * Makes {@code snapshot}, the result of {@code delta} applied to the served snapshot, the served
+   * config; an applier that can use the delta looks only at what it names.
+   *
+   * @throws ConfigRejectedException when it cannot be served; the previous config must stay
+   */
+  default void apply(Snapshot snapshot, Delta delta) {
+    apply(snapshot);
+  }
+
   static ConfigApplier of(LiveConfig config) {
-    return config::apply;
+    return new ConfigApplier() {
+      @Override
+      public void apply(Snapshot snapshot) {
+        config.apply(snapshot);
+      }
+
+      @Override
+      public void apply(Snapshot snapshot, Delta delta) {
+        config.apply(snapshot, delta);
+      }
+    };
   }
 }

@@ -7,19 +7,11 @@ import io.portcullis.dataplane.config.ConfigRejectedException;
 import io.portcullis.dataplane.config.CertificateTable;
 import io.portcullis.dataplane.config.LiveConfig;
 import io.portcullis.dataplane.config.RuntimeConfig;
+import io.portcullis.snapshot.Delta;
 import io.portcullis.snapshot.Snapshot;
-import io.portcullis.snapshot.TlsCertificate;
-import io.portcullis.snapshot.TlsPolicy.ClientValidation;
-import io.portcullis.snapshot.VirtualHost;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,65 +27,15 @@ import org.slf4j.LoggerFactory;
  * must never resume into one that requires it.
  *
  * <p>The table is part of the config: {@link #attachTo} makes this store build the table of every
- * config the {@link LiveConfig} applies ({@link #prepare}, reusing the context of every
- * certificate whose content did not change: a route change costs no TLS work), and the table is
- * swapped in with the routes and filters in one reference write. A certificate the dataplane
- * cannot load rejects the whole snapshot (a NACK), and nothing changes. No listener restarts.
+ * config the {@link LiveConfig} applies ({@link #prepare}), and the table is swapped in with the
+ * routes and filters in one reference write. Given the delta that leads to the new snapshot, only
+ * the certificates and hosts it names are looked at ({@link SniTables}): a route change costs no
+ * TLS work, a changed Secret one context. Contexts are shared by content (copies of a Secret under
+ * several names cost one) and reused from the installed table. A certificate the dataplane cannot
+ * load rejects the whole snapshot (a NACK), and nothing changes. No listener restarts.
  */
 public final class CertificateStore implements Mapping<String, SslContext>, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(CertificateStore.class);
-
-  /** SNI lookups for one snapshot; immutable. */
-  /** One server context per certificate and client validation (null: none). */
-  private record ContextKey(TlsCertificate certificate, ClientValidation validation) {}
-
-  public static final class Table implements CertificateTable {
-    static final Table EMPTY = new Table(null, Map.of(), Map.of(), Map.of(), null);
-
-    /** The snapshot version this table was built for; null for the empty table. */
-    private final String version;
-    private final Map<ContextKey, SslContext> byCertificate;
-    private final Map<String, SslContext> exact;
-    /** By the suffix after {@code *.}. */
-    private final Map<String, SslContext> wildcard;
-    private final SslContext fallback;
-
-    private Table(String version, Map<ContextKey, SslContext> byCertificate,
-        Map<String, SslContext> exact, Map<String, SslContext> wildcard, SslContext fallback) {
-      this.version = version;
-      this.byCertificate = byCertificate;
-      this.exact = exact;
-      this.wildcard = wildcard;
-      this.fallback = fallback;
-    }
-
-    @Override
-    public SslContext lookup(String sniName) {
-      if (sniName != null) {
-        String host = sniName.toLowerCase(Locale.ROOT);
-        if (host.endsWith(".")) {
-          host = host.substring(0, host.length() - 1);
-        }
-        SslContext context = exact.get(host);
-        if (context != null) {
-          return context;
-        }
-        int dot = host.indexOf('.');
-        if (dot > 0) {
-          context = wildcard.get(host.substring(dot + 1));
-          if (context != null) {
-            return context;
-          }
-        }
-      }
-      return fallback;
-    }
-
-    /** Number of distinct contexts loaded (certificates, and certificate-validation pairs). */
-    public int size() {
-      return byCertificate.size();
-    }
-  }
 
   private final SslProvider provider;
   private final TicketKeys tickets = new TicketKeys();
@@ -121,92 +63,29 @@ public final class CertificateStore implements Mapping<String, SslContext>, Auto
   }
 
   /**
-   * Builds the table for {@code snapshot}, reusing the contexts of the installed table.
+   * Builds the table for {@code snapshot}, reusing the contexts of the installed table
+   * {@code previous}; with {@code change}, the delta from {@code previous}'s snapshot to this one,
+   * only the certificates and hosts it names are visited.
    *
    * @throws ConfigRejectedException naming {@code certificate/<name>} for every certificate that
    *     cannot be loaded; nothing changes then
    */
-  public synchronized Table prepare(Snapshot snapshot, CertificateTable previous) {
-    Table current = previous instanceof Table t ? t : Table.EMPTY;
-    Map<ContextKey, SslContext> contexts = new HashMap<>();
-    Map<String, TlsCertificate> certificatesByName = new HashMap<>();
-    List<String> failed = new ArrayList<>();
-    String[] firstProblem = {null};
-    int[] built = {0};
-    for (TlsCertificate certificate : snapshot.certificates()) {
-      try {
-        context(new ContextKey(certificate, null), current, contexts, built);
-        certificatesByName.put(certificate.name(), certificate);
-      } catch (SSLException | RuntimeException e) {
-        failed.add("certificate/" + certificate.name());
-        if (firstProblem[0] == null) {
-          firstProblem[0] = "certificate " + certificate.name() + " cannot be loaded: " + e.getMessage();
-        }
-      }
+  public synchronized SniTable prepare(Snapshot snapshot, CertificateTable previous, Delta change) {
+    SniTable installed = previous instanceof SniTable t ? t : SniTable.EMPTY;
+    ContextSource contexts = new ContextSource(provider, tickets, installed);
+    SniTable table = SniTables.canFollow(installed, change, snapshot)
+        ? SniTables.after(installed, change, snapshot, contexts)
+        : SniTables.of(snapshot, contexts);
+    if (contexts.built() > 0) {
+      log.info("TLS: built {} context(s), {} in use, version {}",
+          contexts.built(), table.size(), snapshot.version());
     }
-    if (!failed.isEmpty()) {
-      throw new ConfigRejectedException(firstProblem[0], failed);
-    }
-    TlsCertificate defaultCertificate = snapshot.defaultCertificate() == null
-        ? null : certificatesByName.get(snapshot.defaultCertificate());
-    SslContext fallback =
-        defaultCertificate == null ? null : contexts.get(new ContextKey(defaultCertificate, null));
-    Map<String, SslContext> exact = new HashMap<>();
-    Map<String, SslContext> wildcard = new HashMap<>();
-    for (VirtualHost vhost : snapshot.virtualHosts()) {
-      if (vhost.tls() == null || vhost.host().equals(VirtualHost.ANY_HOST)) {
-        continue;
-      }
-      String name = vhost.tls().certificate();
-      TlsCertificate certificate = name == null ? defaultCertificate : certificatesByName.get(name);
-      if (certificate == null) {
-        continue; // no default either: the handshake fails, as for an unknown name
-      }
-      SslContext context;
-      try {
-        context = context(
-            new ContextKey(certificate, vhost.tls().clientCertificates()), current, contexts, built);
-      } catch (SSLException | RuntimeException e) {
-        failed.add("virtualHost/" + vhost.host());
-        if (firstProblem[0] == null) {
-          firstProblem[0] = "client CA bundle of host " + vhost.host() + " cannot be loaded: "
-              + e.getMessage();
-        }
-        continue;
-      }
-      if (vhost.isWildcard()) {
-        wildcard.put(vhost.host().substring(2), context);
-      } else {
-        exact.put(vhost.host(), context);
-      }
-    }
-    if (!failed.isEmpty()) {
-      throw new ConfigRejectedException(firstProblem[0], failed);
-    }
-    if (built[0] > 0) {
-      log.info("TLS: built {} context(s), reused {}, version {}",
-          built[0], contexts.size() - built[0], snapshot.version());
-    }
-    return new Table(snapshot.version(), Map.copyOf(contexts), Map.copyOf(exact),
-        Map.copyOf(wildcard), fallback);
+    return table;
   }
 
-  /** The context for {@code key}: already in this table, reused from the installed one, or new. */
-  private SslContext context(ContextKey key, Table current, Map<ContextKey, SslContext> contexts,
-      int[] built) throws SSLException {
-    SslContext context = contexts.get(key);
-    if (context == null) {
-      context = current.byCertificate.get(key);
-    }
-    if (context == null) {
-      context = ServerContexts.build(key.certificate(), key.validation(), provider);
-      if (key.validation() == null) {
-        tickets.applyTo(context);
-      }
-      built[0]++;
-    }
-    contexts.put(key, context);
-    return context;
+  /** The same, from the whole snapshot. */
+  public SniTable prepare(Snapshot snapshot, CertificateTable previous) {
+    return prepare(snapshot, previous, null);
   }
 
   /** Builds the certificate table of every config {@code config} applies from now on. */
@@ -216,10 +95,10 @@ public final class CertificateStore implements Mapping<String, SslContext>, Auto
   }
 
   /** The table new handshakes use now. */
-  Table current() {
+  SniTable current() {
     LiveConfig c = config;
     RuntimeConfig current = c == null ? null : c.current();
-    return current != null && current.certificates() instanceof Table t ? t : Table.EMPTY;
+    return current != null && current.certificates() instanceof SniTable t ? t : SniTable.EMPTY;
   }
 
   /** The certificate for an SNI name (null: none sent); null when there is none to offer. */
@@ -236,11 +115,7 @@ public final class CertificateStore implements Mapping<String, SslContext>, Auto
   private void rotateTicketKeys() {
     try {
       tickets.rotate();
-      current().byCertificate.forEach((key, context) -> {
-        if (key.validation() == null) {
-          tickets.applyTo(context);
-        }
-      });
+      current().plainContexts().forEach(tickets::applyTo);
     } catch (RuntimeException e) {
       log.warn("TLS ticket key rotation failed: {}", e.toString());
     }

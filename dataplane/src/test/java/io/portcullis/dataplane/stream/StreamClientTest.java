@@ -46,11 +46,45 @@ class StreamClientTest {
   }
 
   private void startClient(int port) {
+    startClient(port, ConfigApplier.of(config));
+  }
+
+  private void startClient(int port, ConfigApplier applier) {
     client = new StreamClient(URI.create("http://127.0.0.1:" + port), "node-a", config,
         new ProxyMetrics(),
         StreamClientSettings.defaults().withBackoff(Duration.ofMillis(10), Duration.ofMillis(100)),
-        ConfigApplier.of(config));
+        applier);
     client.start();
+  }
+
+  @Test
+  void aDeltaReachesTheConfigWithTheDeltaItself() throws Exception {
+    // The config looks only at what the delta names when it gets the delta (LiveConfig#apply).
+    List<Delta> handedOn = new java.util.concurrent.CopyOnWriteArrayList<>();
+    ConfigApplier live = ConfigApplier.of(config);
+    operator = new FakeOperator(0);
+    startClient(operator.port(), new ConfigApplier() {
+      @Override
+      public void apply(Snapshot snapshot) {
+        live.apply(snapshot);
+      }
+
+      @Override
+      public void apply(Snapshot snapshot, Delta delta) {
+        handedOn.add(delta);
+        live.apply(snapshot, delta);
+      }
+    });
+    assertInstanceOf(Hello.class, operator.next());
+    operator.send(new SnapshotMsg("n1", v(1)));
+    assertEquals(new Ack(v(1).version(), "n1"), operator.next());
+    assertEquals(List.of(), handedOn);
+
+    Delta delta = Delta.between(v(1), v(2));
+    operator.send(new DeltaMsg("n2", delta));
+    assertEquals(new Ack(v(2).version(), "n2"), operator.next());
+    assertEquals(List.of(delta), handedOn);
+    assertEquals(v(2), config.current().snapshot());
   }
 
   @Test

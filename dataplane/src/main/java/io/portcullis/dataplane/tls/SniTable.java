@@ -1,0 +1,112 @@
+package io.portcullis.dataplane.tls;
+
+import io.netty.handler.ssl.SslContext;
+import io.portcullis.dataplane.config.CertificateTable;
+import io.portcullis.dataplane.config.LayeredMap;
+import io.portcullis.snapshot.TlsCertificate;
+import io.portcullis.snapshot.TlsPolicy.ClientValidation;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The SNI lookups of one snapshot; immutable. A host is bound to its certificate by name (or to
+ * the default certificate), not to a context, so a changed certificate replaces one entry of
+ * {@link #certificates} and every host naming it follows, without visiting the hosts. Hosts that
+ * check client certificates are bound to a context of their own (certificate plus validation).
+ */
+public final class SniTable implements CertificateTable {
+  static final SniTable EMPTY = new SniTable(
+      null, LayeredMap.empty(), Map.of(), LayeredMap.empty(), LayeredMap.empty(), null);
+
+  /** A certificate of the snapshot and the context that presents it (shared by equal content). */
+  record Loaded(TlsCertificate certificate, SslContext context) {}
+
+  /**
+   * Where handshakes for a host go.
+   *
+   * @param certificate the certificate's name; null for the snapshot's default certificate
+   * @param validating the context that also checks client certificates; null when none are asked
+   */
+  record Binding(String certificate, SslContext validating) {}
+
+  /** What a context is built from: content, never the name (copies of a Secret share one). */
+  record ContextKey(String certificateChain, String privateKey, ClientValidation validation) {
+    static ContextKey of(TlsCertificate certificate, ClientValidation validation) {
+      return new ContextKey(certificate.certificateChain(), certificate.privateKey(), validation);
+    }
+  }
+
+  /** The snapshot version this table was built for; null for the empty table. */
+  final String version;
+  /** Every certificate of the snapshot, by name. */
+  final LayeredMap<String, Loaded> certificates;
+  /** The contexts of the bindings that check client certificates (usually none). */
+  final Map<ContextKey, SslContext> validating;
+  final LayeredMap<String, Binding> exact;
+  /** By the suffix after {@code *.}. */
+  final LayeredMap<String, Binding> wildcard;
+  /** The default certificate's name, or null. */
+  final String defaultCertificate;
+
+  SniTable(String version, LayeredMap<String, Loaded> certificates, Map<ContextKey, SslContext> validating,
+      LayeredMap<String, Binding> exact, LayeredMap<String, Binding> wildcard, String defaultCertificate) {
+    this.version = version;
+    this.certificates = certificates;
+    this.validating = validating;
+    this.exact = exact;
+    this.wildcard = wildcard;
+    this.defaultCertificate = defaultCertificate;
+  }
+
+  @Override
+  public SslContext lookup(String sniName) {
+    if (sniName != null) {
+      String host = sniName.toLowerCase(Locale.ROOT);
+      if (host.endsWith(".")) {
+        host = host.substring(0, host.length() - 1);
+      }
+      SslContext context = context(exact.get(host));
+      if (context != null) {
+        return context;
+      }
+      int dot = host.indexOf('.');
+      if (dot > 0) {
+        context = context(wildcard.get(host.substring(dot + 1)));
+        if (context != null) {
+          return context;
+        }
+      }
+    }
+    return plain(defaultCertificate);
+  }
+
+  private SslContext context(Binding binding) {
+    if (binding == null) {
+      return null;
+    }
+    if (binding.validating() != null) {
+      return binding.validating();
+    }
+    return plain(binding.certificate() == null ? defaultCertificate : binding.certificate());
+  }
+
+  private SslContext plain(String certificate) {
+    Loaded loaded = certificate == null ? null : certificates.get(certificate);
+    return loaded == null ? null : loaded.context();
+  }
+
+  /** Every context that checks no client certificate, once each (ticket key rotation). */
+  Set<SslContext> plainContexts() {
+    Set<SslContext> contexts = Collections.newSetFromMap(new IdentityHashMap<>());
+    certificates.forEach((name, loaded) -> contexts.add(loaded.context()));
+    return contexts;
+  }
+
+  /** Number of distinct contexts loaded (certificate contents, and content-validation pairs). */
+  public int size() {
+    return plainContexts().size() + validating.size();
+  }
+}

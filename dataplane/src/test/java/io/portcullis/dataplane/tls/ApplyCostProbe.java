@@ -1,0 +1,149 @@
+package io.portcullis.dataplane.tls;
+
+import io.portcullis.dataplane.config.LiveConfig;
+import io.portcullis.snapshot.Cluster;
+import io.portcullis.snapshot.Delta;
+import io.portcullis.snapshot.Endpoint;
+import io.portcullis.snapshot.PathMatch;
+import io.portcullis.snapshot.Route;
+import io.portcullis.snapshot.RouteAction;
+import io.portcullis.snapshot.RouteMatch;
+import io.portcullis.snapshot.Snapshot;
+import io.portcullis.snapshot.TlsCertificate;
+import io.portcullis.snapshot.TlsPolicy;
+import io.portcullis.snapshot.VirtualHost;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Not a test (surefire's default includes skip it; run by name with
+ * {@code -Dtest=ApplyCostProbe -Dprobe.hosts=10000}): the CPU time of {@link LiveConfig#apply} for
+ * one-host, one-cluster and one-certificate deltas at scale, with the real standard filter chains
+ * and a {@link CertificateStore} attached as the dataplane runs it, every third host on TLS.
+ */
+class ApplyCostProbe {
+  private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
+  @Test
+  void probe() {
+    int n = Integer.getInteger("probe.hosts", 10_000);
+    int rounds = Integer.getInteger("probe.rounds", 200);
+    TestPki pki = new TestPki();
+    List<TlsCertificate> namespaceCerts = new ArrayList<>();
+    for (int ns = 0; ns < (n + 99) / 100; ns++) {
+      namespaceCerts.add(pki.issue("ns/wildcard", "*.ns-" + ns + ".example.com"));
+    }
+    List<VirtualHost> hosts = new ArrayList<>();
+    List<Cluster> clusters = new ArrayList<>();
+    List<TlsCertificate> certs = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      String cluster = "ns-" + i / 100 + "/app-" + i + ":80";
+      List<Endpoint> endpoints = new ArrayList<>();
+      for (int e = 0; e < 5; e++) {
+        endpoints.add(new Endpoint("10." + (i / 250 % 250) + "." + (i % 250) + "." + (e + 1), 8080));
+      }
+      clusters.add(new Cluster(cluster, endpoints));
+      TlsPolicy tls = null;
+      if (i % 3 == 0) {
+        TlsCertificate c = namespaceCerts.get(i / 100);
+        String name = "ns-" + i / 100 + "/app-" + i + "-tls";
+        certs.add(new TlsCertificate(name, c.certificateChain(), c.privateKey()));
+        tls = new TlsPolicy(name, true, null, null);
+      }
+      hosts.add(host(i, "/api", cluster, tls));
+    }
+    Snapshot a = Snapshot.of(hosts, clusters, null, certs, null);
+    int k = (n / 2) / 3 * 3; // a TLS host
+    VirtualHost changedHost = host(k, "/v2", clusters.get(k).name(), hosts.get(k).tls());
+    Snapshot hostChanged = a.withVirtualHosts(replace(a.virtualHosts(), hosts.get(k), changedHost));
+    Cluster changedCluster = new Cluster(clusters.get(k).name(), List.of(new Endpoint("10.250.0.1", 8080)));
+    Snapshot clusterChanged = Snapshot.of(a.virtualHosts(),
+        replace(a.clusters(), clusters.get(k), changedCluster), null, a.certificates(), null);
+    // A renewed certificate: content no other Secret has, so its context is built.
+    TlsCertificate other = pki.issue("ns/renewed", "*.ns-" + k / 100 + ".example.com");
+    TlsCertificate oldCert = certs.get(k / 3);
+    Snapshot certChanged = Snapshot.of(a.virtualHosts(), a.clusters(), null,
+        replace(a.certificates(), oldCert,
+            new TlsCertificate(oldCert.name(), other.certificateChain(), other.privateKey())), null);
+
+    try (CertificateStore store = new CertificateStore()) {
+      LiveConfig config = new LiveConfig();
+      store.attachTo(config);
+      long t0 = System.nanoTime();
+      config.apply(a);
+      System.out.printf("probe: first apply of %d hosts, %d certificates: %.1f ms%n", n, certs.size(),
+          (System.nanoTime() - t0) / 1e6);
+      for (var change : List.of(List.of("host", hostChanged), List.of("cluster", clusterChanged),
+          List.of("certificate", certChanged))) {
+        Snapshot to = (Snapshot) change.get(1);
+        Delta there = Delta.between(a, to);
+        Delta back = Delta.between(to, a);
+        Snapshot held = a;
+        long[] cpu = new long[rounds];
+        long[] walkCpu = new long[rounds];
+        long[] tableCpu = new long[rounds];
+        long[] indexCpu = new long[rounds];
+        long[] listenersCpu = new long[rounds];
+        long[] clustersCpu = new long[rounds];
+        for (int r = 0; r < rounds; r++) {
+          Snapshot next = there.applyTo(held);
+          var before = config.current();
+          long c = THREADS.getCurrentThreadCpuTime();
+          var table = store.prepare(next, before.certificates(), there);
+          tableCpu[r] = THREADS.getCurrentThreadCpuTime() - c;
+          c = THREADS.getCurrentThreadCpuTime();
+          io.portcullis.dataplane.config.RuntimeConfig.build(next, before,
+              io.portcullis.dataplane.filters.StandardFilters.chains(() -> 443), table);
+          indexCpu[r] = THREADS.getCurrentThreadCpuTime() - c;
+          // as the stream client applies a received delta
+          c = THREADS.getCurrentThreadCpuTime();
+          config.apply(next, there);
+          cpu[r] = THREADS.getCurrentThreadCpuTime() - c;
+          // what the dataplane's own listeners do after each swap (health checks, pools)
+          c = THREADS.getCurrentThreadCpuTime();
+          config.current().clusters();
+          clustersCpu[r] = THREADS.getCurrentThreadCpuTime() - c;
+          c = THREADS.getCurrentThreadCpuTime();
+          java.util.Set.copyOf(config.current().endpoints());
+          listenersCpu[r] = THREADS.getCurrentThreadCpuTime() - c;
+          held = back.applyTo(next);
+          // as ScaleBench applies: the snapshot alone, the change found by an identity walk
+          c = THREADS.getCurrentThreadCpuTime();
+          config.apply(held);
+          walkCpu[r] = THREADS.getCurrentThreadCpuTime() - c;
+        }
+        System.out.printf("probe:   certificate table p50 %.3f ms, runtime config (with identity walk) p50 %.3f ms, "
+            + "apply without the delta p50 %.3f ms; listeners: clusters() p50 %.3f ms, Set.copyOf(endpoints()) p50 %.3f ms%n",
+            p50(tableCpu), p50(indexCpu), p50(walkCpu), p50(clustersCpu), p50(listenersCpu));
+        long[] tail = Arrays.copyOfRange(cpu, rounds / 2, rounds);
+        Arrays.sort(tail);
+        System.out.printf("probe: one %s changed, LiveConfig.apply(snapshot, delta) CPU p50 %.3f ms, p90 %.3f ms (%d rounds, last half)%n",
+            change.get(0), tail[tail.length / 2] / 1e6, tail[tail.length * 9 / 10] / 1e6, rounds);
+      }
+    }
+  }
+
+  private static double p50(long[] cpu) {
+    long[] tail = Arrays.copyOfRange(cpu, cpu.length / 2, cpu.length);
+    Arrays.sort(tail);
+    return tail[tail.length / 2] / 1e6;
+  }
+
+  private static <T> List<T> replace(List<T> list, T old, T now) {
+    List<T> copy = new ArrayList<>(list);
+    copy.replaceAll(x -> x == old ? now : x);
+    return copy;
+  }
+
+  private static VirtualHost host(int i, String path, String cluster, TlsPolicy tls) {
+    RouteAction forward = RouteAction.Forward.to(cluster);
+    String name = "ingress/ns-" + i / 100 + "/app-" + i + "/r0/";
+    return new VirtualHost("app-" + i + ".ns-" + i / 100 + ".example.com", List.of(
+        Route.of(name + "p0", RouteMatch.path(new PathMatch.Exact(path)), forward),
+        Route.of(name + "p1", RouteMatch.path(new PathMatch.Prefix("/")), forward)), tls);
+  }
+}
