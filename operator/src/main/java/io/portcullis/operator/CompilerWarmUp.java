@@ -34,12 +34,12 @@ import org.slf4j.LoggerFactory;
 /**
  * Compiles a small made-up cluster while the operator waits for its informers to sync, so that the
  * first real compile after a start runs on loaded classes and compiled code. Measured at 10,000
- * Ingresses (bench/README.md, round 4): the first compile in a cold JVM cost 2.5-3x a steady one,
- * almost all of it class loading, Jackson's and BouncyCastle's set-up and interpreted code, none
+ * Ingresses (bench/README.md, round 4): the first compile in a cold JVM cost about 4x a steady one,
+ * most of the difference class loading, Jackson's and BouncyCastle's set-up and interpreted code, none
  * of which depends on the cluster. The sync waits on the API server, so this time is otherwise idle.
  *
- * <p>Once per JVM (the JIT's work is the JVM's), on a daemon thread, a few rounds of about 0.1 s;
- * it stops between rounds when asked. Its compiler is its own: nothing it learns (parsed
+ * <p>Once per JVM (the JIT's work is the JVM's), on a daemon thread: three rounds, about 0.4 s of
+ * CPU in all, most of it the first; it stops between rounds when asked. Its compiler is its own: nothing it learns (parsed
  * certificates, results) reaches the operator's compiles, only warmer code. A failure is logged
  * and otherwise ignored: the warm-up is an optimisation, never a condition for serving.
  */
