@@ -114,6 +114,7 @@ public final class KubernetesSource implements ClusterSource {
     try {
       CompletableFuture.allOf(started.toArray(CompletableFuture[]::new))
           .get(syncTimeout.toMillis(), TimeUnit.MILLISECONDS);
+      copyListedObjects();
       CompletableFuture.allOf(configMaps.update(cache.list(ProxyRoute.class))
           .toArray(CompletableFuture[]::new)).get(syncTimeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
@@ -140,6 +141,27 @@ public final class KubernetesSource implements ClusterSource {
         informers.size(),
         namespaces.isEmpty() ? "all" : String.join(",", namespaces));
     listener.run();
+  }
+
+  /**
+   * An informer's start completes once its list is in its own store, but it hands the listed
+   * objects to our handler afterwards, on its own thread: without this copy the first compile could
+   * see half of them (at 10,000 Ingresses it saw 4,148 Services without their EndpointSlices, and
+   * the status writer sent a false NoReadyEndpoints warning for each). The handler's late adds
+   * then change nothing (same resourceVersion); a newer version or a delete that follows in the
+   * handler's order still wins.
+   */
+  private void copyListedObjects() {
+    synchronized (informers) {
+      for (SharedIndexInformer<?> informer : informers) {
+        for (Object listed : informer.getStore().list()) {
+          HasMetadata object = (HasMetadata) listed;
+          if (wanted(object)) {
+            cache.upsert(object);
+          }
+        }
+      }
+    }
   }
 
   private <T extends HasMetadata> void informNamespaced(

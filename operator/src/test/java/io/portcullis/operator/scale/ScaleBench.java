@@ -219,10 +219,10 @@ class ScaleBench {
       at[3] = cpu();
       Snapshot result = received.delta().applyTo(held);
       at[4] = cpu();
-      config.apply(result);
+      config.apply(result, received.delta()); // as StreamClient hands it on
       at[5] = cpu();
       held = back.applyTo(result);
-      config.apply(held);
+      config.apply(held, back);
     }
     rows.put("  stream, one " + kind + " changed (CPU): operator diff / encode; dataplane decode / "
         + "apply delta + version / index + swap",

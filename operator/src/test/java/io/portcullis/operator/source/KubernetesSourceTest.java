@@ -15,6 +15,7 @@ import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressClassBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.portcullis.operator.cache.EndpointsConverter;
 import io.portcullis.operator.compile.ClusterState;
@@ -23,11 +24,16 @@ import io.portcullis.operator.crd.ProxyRouteSpec;
 import io.portcullis.operator.source.KubernetesSource.EndpointsKind;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import io.portcullis.operator.MockApiServer;
 import io.portcullis.operator.MockApiServerSettled;
 
 @EnableKubernetesMockClient(crud = true)
@@ -85,6 +91,41 @@ class KubernetesSourceTest {
                 .build())
         .create();
     client.resource(new SecretBuilder().withMetadata(meta(ns, "tls").build()).withType("kubernetes.io/tls").build()).create();
+  }
+
+  @Test
+  void theFirstStateAfterStartHoldsEveryListedObject() throws Exception {
+    // An informer's start completes when its list is in its own store; it hands the listed
+    // objects to the source's handler afterwards, one at a time on its task executor. Slow every
+    // task of that executor down by 2 ms (on a pool, as the client's own executor is) so the
+    // handler is still far behind when start() returns: the state for the first compile must hold
+    // every listed object anyway.
+    int n = 300;
+    for (int i = 0; i < n; i++) {
+      client.resource(new ServiceBuilder().withMetadata(meta("shop", "svc-" + i).build()).build()).create();
+      client.resource(new EndpointSliceBuilder().withMetadata(meta("shop", "svc-" + i + "-abc").build())
+          .withAddressType("IPv4").build()).create();
+    }
+    ExecutorService handlerThreads = Executors.newCachedThreadPool();
+    Executor lagging = task -> handlerThreads.execute(() -> {
+      LockSupport.parkNanos(2_000_000);
+      task.run();
+    });
+    try (KubernetesClient slowHandlers = new KubernetesClientBuilder()
+        .withConfig(client.getConfiguration()).withTaskExecutor(lagging).build()) {
+      source = new KubernetesSource(slowHandlers, List.of(), EndpointsKind.ENDPOINT_SLICES,
+          Duration.ofMinutes(10), Duration.ofSeconds(30));
+      source.start(changes::incrementAndGet);
+      ClusterState first = source.state();
+      // Closing with deliveries still in flight stalls the mock API server for up to 30 s.
+      await().atMost(MockApiServer.DEADLINE).until(() -> source.deliveries() >= 2L * n);
+      source.close();
+      source = null;
+      assertEquals(n, first.services().size());
+      assertEquals(n, first.endpointSlices().size());
+    } finally {
+      handlerThreads.shutdownNow();
+    }
   }
 
   @Test
