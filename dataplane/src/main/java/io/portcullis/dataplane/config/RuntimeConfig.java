@@ -93,53 +93,27 @@ public final class RuntimeConfig {
         // Only the hosts the delta names are indexed again; every other host's index serves as
         // it is: its clusters are the same instances, and a valid snapshot routes to no removed
         // cluster, so a host that used one is among the delta's hosts.
-        LayeredMap.Editor<String, VirtualHostIndex> exact = previous.exactHosts.edit();
-        LayeredMap.Editor<String, VirtualHostIndex> wildcard = previous.wildcardHosts.edit();
-        VirtualHostIndex any = previous.anyHost;
-        for (String host : change.removeVirtualHosts()) {
-          if (host.equals(VirtualHost.ANY_HOST)) {
-            any = null;
-          } else if (host.startsWith("*.")) {
-            wildcard.remove(host.substring(2));
-          } else {
-            exact.remove(host);
-          }
-        }
+        HostSlots hosts = new HostSlots(previous.exactHosts, previous.wildcardHosts, previous.anyHost);
+        change.removeVirtualHosts().forEach(hosts::remove);
         for (VirtualHost vhost : change.upsertVirtualHosts()) {
-          VirtualHostIndex index = new VirtualHostIndex(vhost, clusters::get, chains);
-          if (vhost.host().equals(VirtualHost.ANY_HOST)) {
-            any = index;
-          } else if (vhost.isWildcard()) {
-            wildcard.put(vhost.host().substring(2), index);
-          } else {
-            exact.put(vhost.host(), index);
-          }
+          hosts.put(vhost, new VirtualHostIndex(vhost, clusters::get, chains));
         }
-        this.exactHosts = exact.build();
-        this.wildcardHosts = wildcard.build();
-        this.anyHost = any;
+        this.exactHosts = hosts.exact();
+        this.wildcardHosts = hosts.wildcard();
+        this.anyHost = hosts.any();
         this.noHostFilters = previous.noHostFilters;
         this.staticSites = touchesStaticRoutes(change, previous) ? staticSites(snapshot) : previous.staticSites;
       } else {
-        Map<String, VirtualHostIndex> exact = new HashMap<>();
-        Map<String, VirtualHostIndex> wildcard = new HashMap<>();
-        VirtualHostIndex any = null;
+        HostSlots hosts = HostSlots.empty();
         for (VirtualHost vhost : snapshot.virtualHosts()) {
           VirtualHostIndex old = reusable == null ? null : reusable.indexOf(vhost.host());
-          VirtualHostIndex index = old != null && old.serves(vhost, clusters::get)
+          hosts.put(vhost, old != null && old.serves(vhost, clusters::get)
               ? old
-              : new VirtualHostIndex(vhost, clusters::get, chains);
-          if (vhost.host().equals(VirtualHost.ANY_HOST)) {
-            any = index;
-          } else if (vhost.isWildcard()) {
-            wildcard.put(vhost.host().substring(2), index);
-          } else {
-            exact.put(vhost.host(), index);
-          }
+              : new VirtualHostIndex(vhost, clusters::get, chains));
         }
-        this.exactHosts = LayeredMap.copyOf(exact);
-        this.wildcardHosts = LayeredMap.copyOf(wildcard);
-        this.anyHost = any;
+        this.exactHosts = hosts.exact();
+        this.wildcardHosts = hosts.wildcard();
+        this.anyHost = hosts.any();
         this.noHostFilters = chains.host(null);
         this.staticSites = staticSites(snapshot);
       }
