@@ -52,6 +52,8 @@ final class StreamSession extends MessageStreamHandler {
   private boolean inFlightIsDelta;
   /** The shared encoding of the message in flight, released when its answer comes. */
   private SharedFrames.Use inFlightFrame;
+  /** When the message in flight was sent (System.nanoTime), for the log line of a full snapshot. */
+  private long inFlightSince;
   /** A version the dataplane NACKed: not resent until something newer is published. */
   private String rejectedVersion;
   /** After a NACKed delta the base may be wrong: the next message is a full snapshot. */
@@ -209,6 +211,11 @@ final class StreamSession extends MessageStreamHandler {
     }
     inFlightNonce = null;
     answered();
+    if (!inFlightIsDelta) {
+      // Rare (a connect, or after a NACK) and slow at scale: worth a line at INFO.
+      log.info("dataplane {} applied full snapshot {} ({} ms after it was sent)",
+          nodeId, ack.version(), (System.nanoTime() - inFlightSince) / 1_000_000);
+    }
     heldVersion = ack.version();
     rejectedVersion = null;
     store.recordAck(nodeId, ack.version());
@@ -246,6 +253,7 @@ final class StreamSession extends MessageStreamHandler {
     inFlightVersion = target.version();
     inFlightIsDelta = base.isPresent();
     inFlightFrame = frame;
+    inFlightSince = System.nanoTime();
     forceFull = false;
     // One message in flight bounds the flow controller's queue to one snapshot.
     ctx.writeAndFlush(new DefaultHttp2DataFrame(

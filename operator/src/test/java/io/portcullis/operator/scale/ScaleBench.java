@@ -378,7 +378,10 @@ class ScaleBench {
       if (ownJvm) {
         operatorJvmHeap(child);
       } else {
-        rows.put("operator heap after GC (JVM heap minus the mock server's)", mib(operatorOnly - baseline));
+        // Counts what the mock's store grew by since the baseline too (status writes): --operator-jvm
+        // measures the operator alone.
+        rows.put("operator heap after GC (this JVM's heap minus a baseline taken when the objects were first in the mock)",
+            mib(operatorOnly - baseline));
       }
       rows.put("dataplane heap after GC, config per dataplane (in-process)", mib((withAll - operatorOnly) / dataplanes));
     } finally {
