@@ -82,6 +82,16 @@ class Http1RequestFramingTest {
   }
 
   @Test
+  void aFoldedHeaderLineIsCaughtAtItsFirstByte() {
+    String folded = "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding:\r\n chunked\r\n\r\n";
+    assertEquals(folded.indexOf(" chunked"), scan(folded, false));
+    assertEquals(folded.indexOf(" chunked"), scan(folded, true));
+    assertEquals(16, scan("GET / HTTP/1.1\r\n\tHost: a\r\n\r\n", false));
+    // Blanks inside a line are the decoder's business, as before.
+    assertEquals(Http1RequestFraming.OK, scan("GET / HTTP/1.1\r\nHost:  a \r\n\r\n", true));
+  }
+
+  @Test
   void aLowerCaseVersionIsCaughtInTheRequestLine() {
     assertEquals(15, scan("GET / http/1.1\r\nHost: a\r\n\r\n", false));
   }
