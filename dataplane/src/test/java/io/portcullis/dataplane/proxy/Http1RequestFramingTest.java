@@ -73,6 +73,25 @@ class Http1RequestFramingTest {
   }
 
   @Test
+  void aBareCrInAHeadLineIsCaughtWhereItIs() {
+    // Netty's decoder takes a CR inside the request line for a space: the scanner must not.
+    assertEquals(7, scan("POST /\rHTTP/1.1\r\nHost: a\r\n\r\n", false));
+    assertEquals(7, scan("POST /\rHTTP/1.1\r\nHost: a\r\n\r\n", true));
+    assertEquals(24, scan("GET / HTTP/1.1\r\nHost: a\rb\r\n\r\n", false));
+    assertEquals(1, scan("\rGET / HTTP/1.1\r\nHost: a\r\n\r\n", false));
+  }
+
+  @Test
+  void aFoldedHeaderLineIsCaughtAtItsFirstByte() {
+    String folded = "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding:\r\n chunked\r\n\r\n";
+    assertEquals(folded.indexOf(" chunked"), scan(folded, false));
+    assertEquals(folded.indexOf(" chunked"), scan(folded, true));
+    assertEquals(16, scan("GET / HTTP/1.1\r\n\tHost: a\r\n\r\n", false));
+    // Blanks inside a line are the decoder's business, as before.
+    assertEquals(Http1RequestFraming.OK, scan("GET / HTTP/1.1\r\nHost:  a \r\n\r\n", true));
+  }
+
+  @Test
   void aLowerCaseVersionIsCaughtInTheRequestLine() {
     assertEquals(15, scan("GET / http/1.1\r\nHost: a\r\n\r\n", false));
   }
