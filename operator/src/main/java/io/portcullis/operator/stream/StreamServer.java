@@ -190,4 +190,9 @@ public final class StreamServer implements AutoCloseable {
           }
         });
   }
+
+  /** Encodings the sessions have in flight now (tests: none is kept once all are answered). */
+  int sharedFramesInFlight() {
+    return frames.size();
+  }
 }
