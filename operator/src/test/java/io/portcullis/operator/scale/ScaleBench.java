@@ -102,10 +102,17 @@ class ScaleBench {
         objects.ingresses.size(), objects.services.size(), objects.slices.size() * endpoints,
         objects.secrets.size(), objects.proxyRoutes.size(), dataplanes));
     compilerAlone(objects);
-    if (!Boolean.getBoolean("scale.compileOnly")) {
-      onTheMockApiServer(objects);
+    try {
+      if (!Boolean.getBoolean("scale.compileOnly")) {
+        onTheMockApiServer(objects);
+      }
+    } catch (Exception | AssertionError e) {
+      // What was measured before the failure is still worth its table.
+      rows.put("run ended early", e.toString());
+      throw e;
+    } finally {
+      report();
     }
-    report();
   }
 
   // ---------------------------------------------------------------- the compiler alone
@@ -412,8 +419,16 @@ class ScaleBench {
     rows.put("operator JVM: resident memory (VmRSS) at the end, JVM flags",
         mib(child.residentBytes()) + "; " + System.getProperty("scale.operatorJvmOptions", OperatorJvm.DEFAULT_OPTIONS));
     rows.put("operator JVM: largest classes (live)", String.join("; ", heap.top()));
+    List<HeapBreakdown.Row> breakdown;
+    try {
+      breakdown = child.breakdown(Duration.ofMinutes(20));
+    } catch (Exception e) {
+      // The walk needs heap of its own: under a small -Xmx it may not fit. The rows above stand.
+      rows.put("operator JVM: heap parts", "not measured: " + e.getMessage());
+      return;
+    }
     long parts = 0;
-    for (HeapBreakdown.Row row : child.breakdown(Duration.ofMinutes(20))) {
+    for (HeapBreakdown.Row row : breakdown) {
       if (row.label().startsWith("(note) ")) {
         rows.put("operator JVM: " + row.label().substring("(note) ".length()), row.top());
         continue;
