@@ -193,8 +193,8 @@ final class Http1RequestFraming {
           state = State.TRAILER_LF;
           return true;
         }
-        if (c == '\n') {
-          return false;
+        if (c == '\n' || (line.length() == 0 && (c == ' ' || c == '\t'))) {
+          return false; // a bare LF, or a folded trailer line
         }
         line.append(c);
         return true;

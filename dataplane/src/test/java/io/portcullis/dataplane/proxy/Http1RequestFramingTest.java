@@ -57,6 +57,7 @@ class Http1RequestFramingTest {
         "5\r\nhelloX\r\n0\r\n\r\n",
         "5\r\nhello\r\n0\r\nContent-Length: 5\r\n\r\n",
         "5\r\nhello\r\n0\r\nX: 1\n\r\n",
+        "5\r\nhello\r\n0\r\nX: 1\r\n 2\r\n\r\n",
       })
   void brokenChunkedBodiesAreCaught(String body) {
     int all = scan(HEAD + body, false);
