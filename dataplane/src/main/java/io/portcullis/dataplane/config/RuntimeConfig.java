@@ -8,10 +8,8 @@ import java.util.List;
 import io.portcullis.dataplane.http.HostNames;
 import io.portcullis.dataplane.filters.staticcontent.StaticSite;
 import io.portcullis.dataplane.http.RequestHead;
-import io.portcullis.dataplane.lb.UpstreamEndpoint;
 import io.portcullis.snapshot.Cluster;
 import io.portcullis.snapshot.Delta;
-import io.portcullis.snapshot.Endpoint;
 import io.portcullis.snapshot.PathMatch;
 import io.portcullis.snapshot.RouteAction;
 import io.portcullis.snapshot.Snapshot;
@@ -19,9 +17,7 @@ import io.portcullis.snapshot.VirtualHost;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * An applied snapshot: the routing index, each route's compiled filter chain (the hosts' TLS
@@ -57,13 +53,14 @@ public final class RuntimeConfig {
   private final SharedChainInputs shared;
   /** {@link #clusters()}, made on first use and handed on while the clusters stay the same. */
   private volatile List<ClusterRuntime> sortedClusters;
-  /** {@link #endpoints()}, made on first use and handed on while no cluster changes. */
-  private volatile Set<Endpoint> endpointSet;
+  /** What changed from the config this one replaced; null when built from the whole snapshot. */
+  private final Delta change;
 
   private RuntimeConfig(Snapshot snapshot, RuntimeConfig previous, ChainCompiler compiler,
       CertificateTable certificates, Delta change) {
     this.snapshot = snapshot;
     this.certificates = certificates;
+    this.change = change;
     // Clusters whose endpoints change in place are shared with the previous config, which may
     // serve on if this one is rejected: they take the new endpoints only once nothing can throw.
     List<Runnable> inPlace = new ArrayList<>();
@@ -123,9 +120,6 @@ public final class RuntimeConfig {
     if (previous != null && clusters == previous.clusters) {
       // The same cluster instances under the same names (endpoints may change in place).
       this.sortedClusters = previous.sortedClusters;
-      if (inPlace.isEmpty() && change != null && change.upsertClusters().isEmpty()) {
-        this.endpointSet = previous.endpointSet;
-      }
     }
     inPlace.forEach(Runnable::run);
   }
@@ -246,28 +240,6 @@ public final class RuntimeConfig {
   }
 
   /**
-   * Every endpoint of every cluster (without the terminating flag), as of the first call; clusters
-   * are shared with newer configs that may change their endpoints, so ask the current config:
-   * upstream connection pools keep idle connections to these and close the rest. Unmodifiable.
-   */
-  public Set<Endpoint> endpoints() {
-    Set<Endpoint> made = endpointSet;
-    if (made == null) {
-      Set<Endpoint> all = new HashSet<>();
-      clusters.forEach((name, c) -> {
-        for (UpstreamEndpoint e : c.endpoints()) {
-          all.add(e.endpoint());
-        }
-      });
-      // Unmodifiable from Set.copyOf, so a caller's own Set.copyOf of it is free; made once per
-      // config (tens of thousands of endpoints at scale), and handed on by route-only changes.
-      made = Set.copyOf(all);
-      endpointSet = made;
-    }
-    return made;
-  }
-
-  /**
    * Indexes {@code snapshot}.
    *
    * @param previous the config being replaced (its unchanged clusters are reused, so their
@@ -309,6 +281,15 @@ public final class RuntimeConfig {
   /** A config without filters and certificates (routing tests). */
   public static RuntimeConfig build(Snapshot snapshot, RuntimeConfig previous) {
     return build(snapshot, previous, ChainCompiler.NONE, CertificateTable.NONE);
+  }
+
+  /**
+   * The delta from the snapshot of the config this one was built from to this one's, or null when
+   * it was built from the whole snapshot (the first config): what the apply listeners need look
+   * at.
+   */
+  public Delta change() {
+    return change;
   }
 
   /** The SNI certificate table that came with this config. */
