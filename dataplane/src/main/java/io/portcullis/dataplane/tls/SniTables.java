@@ -1,6 +1,5 @@
 package io.portcullis.dataplane.tls;
 
-import io.netty.handler.ssl.SslContext;
 import io.portcullis.dataplane.config.LayeredMap;
 import io.portcullis.dataplane.tls.SniTable.Binding;
 import io.portcullis.dataplane.tls.SniTable.ContextKey;
@@ -11,6 +10,7 @@ import io.portcullis.snapshot.TlsCertificate;
 import io.portcullis.snapshot.TlsPolicy.ClientValidation;
 import io.portcullis.snapshot.VirtualHost;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
@@ -27,7 +27,7 @@ final class SniTables {
   static SniTable of(Snapshot snapshot, ContextSource contexts) {
     Map<String, Loaded> certificates = new HashMap<>();
     for (TlsCertificate certificate : snapshot.certificates()) {
-      SslContext context = contexts.plain(certificate);
+      LazyContext context = contexts.plain(certificate);
       if (context != null) {
         certificates.put(certificate.name(), new Loaded(certificate, context));
       }
@@ -37,7 +37,7 @@ final class SniTables {
         ? snapshot.defaultCertificate() : null;
     Map<String, Binding> exact = new HashMap<>();
     Map<String, Binding> wildcard = new HashMap<>();
-    Map<ContextKey, SslContext> validating = new HashMap<>();
+    Map<ContextKey, LazyContext> validating = new HashMap<>();
     for (VirtualHost vhost : snapshot.virtualHosts()) {
       Binding binding = binding(vhost, certificates::get, defaultCertificate, contexts, validating);
       if (binding != null) {
@@ -46,7 +46,8 @@ final class SniTables {
     }
     contexts.throwIfFailed();
     return new SniTable(snapshot.version(), LayeredMap.copyOf(certificates), Map.copyOf(validating),
-        LayeredMap.copyOf(exact), LayeredMap.copyOf(wildcard), defaultCertificate);
+        LayeredMap.copyOf(exact), LayeredMap.copyOf(wildcard), defaultCertificate,
+        List.copyOf(contexts.created()));
   }
 
   /**
@@ -78,7 +79,7 @@ final class SniTables {
       for (TlsCertificate certificate : change.upsertCertificates()) {
         Loaded old = edit.get(certificate.name());
         if (old == null || !old.certificate().equals(certificate)) {
-          SslContext context = contexts.plain(certificate);
+          LazyContext context = contexts.plain(certificate);
           if (context != null) {
             edit.put(certificate.name(), new Loaded(certificate, context));
           }
@@ -109,7 +110,7 @@ final class SniTables {
       }
     }
     return new SniTable(snapshot.version(), certificates, installed.validating, exact.build(),
-        wildcard.build(), installed.defaultCertificate);
+        wildcard.build(), installed.defaultCertificate, List.copyOf(contexts.created()));
   }
 
   /**
@@ -118,7 +119,7 @@ final class SniTables {
    * certificates gets its context here, added to {@code validating}.
    */
   private static Binding binding(VirtualHost vhost, Function<String, Loaded> certificates,
-      String defaultCertificate, ContextSource contexts, Map<ContextKey, SslContext> validating) {
+      String defaultCertificate, ContextSource contexts, Map<ContextKey, LazyContext> validating) {
     if (vhost.tls() == null || vhost.host().equals(VirtualHost.ANY_HOST)) {
       return null;
     }
@@ -132,7 +133,7 @@ final class SniTables {
     if (validation == null) {
       return new Binding(name, null);
     }
-    SslContext context = contexts.context(loaded.certificate(), validation,
+    LazyContext context = contexts.context(loaded.certificate(), validation,
         "virtualHost/" + vhost.host(), "client CA bundle of host " + vhost.host() + " cannot be loaded");
     if (context == null) {
       return null;

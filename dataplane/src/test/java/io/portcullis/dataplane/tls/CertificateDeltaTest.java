@@ -35,7 +35,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The SNI table follows deltas (only the certificates and hosts a delta names are looked at) and
  * serves exactly what a table built from the whole snapshot would: checked over real TLS
- * handshakes against an {@link SniHandler} on the store, and against full rebuilds.
+ * handshakes against the listener's {@link SniHandler} on the store, and against full rebuilds.
  */
 class CertificateDeltaTest {
   private static final TestPki PKI = new TestPki();
@@ -50,7 +50,9 @@ class CertificateDeltaTest {
 
   CertificateDeltaTest() {
     store.attachTo(config);
-    server = LoopbackServer.start(ch -> ch.pipeline().addLast(new SniHandler(store)));
+    // The HTTPS listener's SNI handler: asks the store asynchronously, as in production.
+    server = LoopbackServer.start(
+        ch -> ch.pipeline().addLast(new ClientCertificateSniHandler(store, 64 * 1024, 10_000)));
   }
 
   @AfterEach
