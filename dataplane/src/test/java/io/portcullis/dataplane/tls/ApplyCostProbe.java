@@ -92,6 +92,7 @@ class ApplyCostProbe {
         long[] indexCpu = new long[rounds];
         long[] listenersCpu = new long[rounds];
         long[] clustersCpu = new long[rounds];
+        long[] allEndpointsCpu = new long[rounds];
         for (int r = 0; r < rounds; r++) {
           Snapshot next = there.applyTo(held);
           var before = config.current();
@@ -113,6 +114,12 @@ class ApplyCostProbe {
           c = THREADS.getCurrentThreadCpuTime();
           pooledKeys.follow(config.current().snapshot(), config.current().change());
           listenersCpu[r] = THREADS.getCurrentThreadCpuTime() - c;
+          // What the pools' listener did before: every endpoint of every cluster, after any cluster change.
+          c = THREADS.getCurrentThreadCpuTime();
+          java.util.Set<Endpoint> all = new java.util.HashSet<>();
+          config.current().clusters().forEach(cl -> cl.endpoints().forEach(e -> all.add(e.endpoint())));
+          java.util.Set.copyOf(all);
+          allEndpointsCpu[r] = THREADS.getCurrentThreadCpuTime() - c;
           held = back.applyTo(next);
           // as ScaleBench applies: the snapshot alone, the change found by an identity walk
           c = THREADS.getCurrentThreadCpuTime();
@@ -121,13 +128,62 @@ class ApplyCostProbe {
           pooledKeys.follow(config.current().snapshot(), config.current().change());
         }
         System.out.printf("probe:   certificate table p50 %.3f ms, runtime config (with identity walk) p50 %.3f ms, "
-            + "apply without the delta p50 %.3f ms; listeners: clusters() p50 %.3f ms, pooled connection keys followed p50 %.3f ms%n",
-            p50(tableCpu), p50(indexCpu), p50(walkCpu), p50(clustersCpu), p50(listenersCpu));
+            + "apply without the delta p50 %.3f ms; listeners: clusters() p50 %.3f ms, pooled connection keys followed p50 %.3f ms "
+            + "(every endpoint collected, as before: p50 %.3f ms)%n",
+            p50(tableCpu), p50(indexCpu), p50(walkCpu), p50(clustersCpu), p50(listenersCpu), p50(allEndpointsCpu));
         long[] tail = Arrays.copyOfRange(cpu, rounds / 2, rounds);
         Arrays.sort(tail);
         System.out.printf("probe: one %s changed, LiveConfig.apply(snapshot, delta) CPU p50 %.3f ms, p90 %.3f ms (%d rounds, last half)%n",
             change.get(0), tail[tail.length / 2] / 1e6, tail[tail.length * 9 / 10] / 1e6, rounds);
       }
+    }
+  }
+
+  /**
+   * A first start with a certificate of its own per host ({@code -Dprobe.certs}, 10,000 by
+   * default): the CPU time of the first apply, which reads every certificate and builds no
+   * context, and the build cost per context measured on {@code -Dprobe.builds} of them (what the
+   * first apply cost per certificate before contexts were built lazily).
+   */
+  @Test
+  void distinctCertificatesAtStart() throws Exception {
+    int n = Integer.getInteger("probe.certs", 10_000);
+    int sample = Math.min(n, Integer.getInteger("probe.builds", 1_000));
+    TestPki pki = new TestPki();
+    List<VirtualHost> hosts = new ArrayList<>();
+    List<TlsCertificate> certs = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      String name = "ns-" + i / 100 + "/app-" + i + "-tls";
+      certs.add(pki.issue(name, "app-" + i + ".ns-" + i / 100 + ".example.com"));
+      hosts.add(host(i, "/api", "ns-" + i / 100 + "/app-" + i + ":80", new TlsPolicy(name, true, null, null)));
+    }
+    List<Cluster> clusters = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      clusters.add(new Cluster("ns-" + i / 100 + "/app-" + i + ":80", List.of(new Endpoint("10.0.0.1", 8080))));
+    }
+    Snapshot a = Snapshot.of(hosts, clusters, null, certs, null);
+    java.util.concurrent.atomic.AtomicInteger builds = new java.util.concurrent.atomic.AtomicInteger();
+    List<Runnable> held = new ArrayList<>();
+    var provider = TlsProvider.get();
+    try (CertificateStore store = new CertificateStore(provider, (c, v) -> {
+      builds.incrementAndGet();
+      return ServerContexts.build(c, v, provider);
+    }, held::add)) {
+      LiveConfig config = new LiveConfig();
+      store.attachTo(config);
+      long c = THREADS.getCurrentThreadCpuTime();
+      long t = System.nanoTime();
+      config.apply(a);
+      System.out.printf("probe: first apply, %d hosts with %d distinct certificates: %.0f ms CPU, %.0f ms wall, "
+          + "%d contexts built%n", n, n, (THREADS.getCurrentThreadCpuTime() - c) / 1e6, (System.nanoTime() - t) / 1e6,
+          builds.get());
+      c = THREADS.getCurrentThreadCpuTime();
+      for (int i = 0; i < sample; i++) {
+        ServerContexts.build(certs.get(i), null, provider);
+      }
+      double perBuild = (THREADS.getCurrentThreadCpuTime() - c) / 1e6 / sample;
+      System.out.printf("probe: building a context: %.2f ms CPU each (%d built), so %.0f ms for all %d "
+          + "(what the first apply cost on top before)%n", perBuild, sample, perBuild * n, n);
     }
   }
 
