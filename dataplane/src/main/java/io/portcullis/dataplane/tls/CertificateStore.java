@@ -124,10 +124,10 @@ public final class CertificateStore
    */
   public synchronized SniTable prepare(Snapshot snapshot, CertificateTable previous, Delta change) {
     SniTable installed = previous instanceof SniTable t ? t : SniTable.EMPTY;
-    ContextSource contexts = new ContextSource(factory, tickets, installed);
     SniTable table = SniTables.canFollow(installed, change, snapshot)
-        ? SniTables.after(installed, change, snapshot, contexts)
-        : SniTables.of(snapshot, contexts);
+        ? SniTables.after(installed, change, snapshot,
+            ContextSource.following(factory, tickets, installed))
+        : SniTables.of(snapshot, ContextSource.fresh(factory, tickets, installed));
     if (!table.created.isEmpty()) {
       log.info("TLS: read {} new certificate(s), {} in use, version {}",
           table.created.size(), table.size(), snapshot.version());

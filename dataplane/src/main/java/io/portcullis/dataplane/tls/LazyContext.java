@@ -43,6 +43,11 @@ final class LazyContext {
     this.tickets = tickets;
   }
 
+  /** What this context is built from. */
+  SniTable.ContextKey key() {
+    return SniTable.ContextKey.of(certificate, validation);
+  }
+
   /** The context if it was built, else null (nothing is started). */
   SslContext ifBuilt() {
     return context;

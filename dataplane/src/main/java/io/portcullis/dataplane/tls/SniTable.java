@@ -9,7 +9,6 @@ import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -20,8 +19,8 @@ import java.util.Set;
  * Contexts are {@link LazyContext}s: the table holds what to build, the first handshake builds.
  */
 public final class SniTable implements CertificateTable {
-  static final SniTable EMPTY = new SniTable(
-      null, LayeredMap.empty(), Map.of(), LayeredMap.empty(), LayeredMap.empty(), null, List.of());
+  static final SniTable EMPTY = new SniTable(null, LayeredMap.empty(), LayeredMap.empty(),
+      LayeredMap.empty(), LayeredMap.empty(), LayeredMap.empty(), null, List.of());
 
   /** A certificate of the snapshot and the context that presents it (shared by equal content). */
   record Loaded(TlsCertificate certificate, LazyContext context) {}
@@ -41,12 +40,23 @@ public final class SniTable implements CertificateTable {
     }
   }
 
+  /**
+   * A context in use and how many use it: certificate names for a plain context, bindings of
+   * hosts that check client certificates for a validating one. Gone when none does.
+   */
+  record Shared(LazyContext context, int users) {}
+
   /** The snapshot version this table was built for; null for the empty table. */
   final String version;
   /** Every certificate of the snapshot, by name. */
   final LayeredMap<String, Loaded> certificates;
-  /** The contexts of the bindings that check client certificates (usually none). */
-  final Map<ContextKey, LazyContext> validating;
+  /** Every context in use, plain and validating, by what it is built from. */
+  final LayeredMap<ContextKey, Shared> contexts;
+  /**
+   * For each certificate that hosts checking client certificates present (usually none), how many
+   * do: their contexts hold its content, so a delta that changes it is applied to the whole table.
+   */
+  final LayeredMap<String, Integer> presentedWithValidation;
   final LayeredMap<String, Binding> exact;
   /** By the suffix after {@code *.}. */
   final LayeredMap<String, Binding> wildcard;
@@ -55,12 +65,14 @@ public final class SniTable implements CertificateTable {
   /** The contexts this table made (read, none built), for the pre-build once it is applied. */
   final List<LazyContext> created;
 
-  SniTable(String version, LayeredMap<String, Loaded> certificates, Map<ContextKey, LazyContext> validating,
+  SniTable(String version, LayeredMap<String, Loaded> certificates,
+      LayeredMap<ContextKey, Shared> contexts, LayeredMap<String, Integer> presentedWithValidation,
       LayeredMap<String, Binding> exact, LayeredMap<String, Binding> wildcard, String defaultCertificate,
       List<LazyContext> created) {
     this.version = version;
     this.certificates = certificates;
-    this.validating = validating;
+    this.contexts = contexts;
+    this.presentedWithValidation = presentedWithValidation;
     this.exact = exact;
     this.wildcard = wildcard;
     this.defaultCertificate = defaultCertificate;
@@ -128,8 +140,6 @@ public final class SniTable implements CertificateTable {
    * content-validation pairs).
    */
   public int size() {
-    Set<LazyContext> plain = Collections.newSetFromMap(new IdentityHashMap<>());
-    certificates.forEach((name, loaded) -> plain.add(loaded.context()));
-    return plain.size() + validating.size();
+    return contexts.size();
   }
 }
