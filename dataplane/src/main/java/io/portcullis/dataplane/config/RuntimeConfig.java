@@ -17,7 +17,9 @@ import io.portcullis.snapshot.VirtualHost;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * An applied snapshot: the routing index, each route's compiled filter chain (the hosts' TLS
@@ -55,6 +57,8 @@ public final class RuntimeConfig {
   private volatile List<ClusterRuntime> sortedClusters;
   /** What changed from the config this one replaced; null when built from the whole snapshot. */
   private final Delta change;
+  /** Which hosts route to each cluster: the hosts a replaced cluster re-indexes. */
+  private final ClusterUsers clusterUsers;
 
   private RuntimeConfig(Snapshot snapshot, RuntimeConfig previous, ChainCompiler compiler,
       CertificateTable certificates, Delta change) {
@@ -83,17 +87,30 @@ public final class RuntimeConfig {
       this.anyHost = previous.anyHost;
       this.noHostFilters = previous.noHostFilters;
       this.staticSites = previous.staticSites;
+      this.clusterUsers = previous.clusterUsers;
     } else {
       ChainCompiler.SnapshotChains chains = compiler.forSnapshot(shared);
       RuntimeConfig reusable = previous != null && previous.shared.equals(shared) ? previous : null;
-      if (reusable != null && clusterChange != null && !clusterChange.replaced()) {
-        // Only the hosts the delta names are indexed again; every other host's index serves as
-        // it is: its clusters are the same instances, and a valid snapshot routes to no removed
-        // cluster, so a host that used one is among the delta's hosts.
+      if (reusable != null && clusterChange != null) {
+        // Only the hosts the delta names, and those routing to a cluster it replaced (a new
+        // instance), are indexed again; every other host's index serves as it is: its clusters
+        // are the same instances, and a valid snapshot routes to no removed cluster, so a host
+        // that used one is among the delta's hosts.
+        this.clusterUsers = previous.clusterUsers.after(change, previous::hostBefore);
         HostSlots hosts = new HostSlots(previous.exactHosts, previous.wildcardHosts, previous.anyHost);
         change.removeVirtualHosts().forEach(hosts::remove);
+        Set<String> indexed = new HashSet<>();
         for (VirtualHost vhost : change.upsertVirtualHosts()) {
           hosts.put(vhost, new VirtualHostIndex(vhost, clusters::get, chains));
+          indexed.add(vhost.host());
+        }
+        for (String replaced : clusterChange.replaced()) {
+          for (String host : clusterUsers.of(replaced)) {
+            if (indexed.add(host)) {
+              VirtualHost vhost = previous.hostBefore(host);
+              hosts.put(vhost, new VirtualHostIndex(vhost, clusters::get, chains));
+            }
+          }
         }
         this.exactHosts = hosts.exact();
         this.wildcardHosts = hosts.wildcard();
@@ -113,6 +130,7 @@ public final class RuntimeConfig {
         this.anyHost = hosts.any();
         this.noHostFilters = chains.host(null);
         this.staticSites = staticSites(snapshot);
+        this.clusterUsers = ClusterUsers.of(snapshot.virtualHosts());
       }
     }
     this.defaultCluster =
@@ -129,21 +147,21 @@ public final class RuntimeConfig {
    * where they can be (same name and policy: their balancing state carries over), built anew
    * where not, and the removed ones gone.
    *
-   * @param replaced a cluster got a new instance: host indexes that resolved the old one cannot
-   *     serve as they are, and only a walk over every host finds them
+   * @param replaced the clusters that got a new instance: host indexes that resolved the old one
+   *     cannot serve as they are ({@link ClusterUsers} names them)
    * @param removed a cluster went away (every host that used it is in the delta)
    */
   private record ClusterChange(
-      LayeredMap<String, ClusterRuntime> clusters, boolean replaced, boolean removed) {
+      LayeredMap<String, ClusterRuntime> clusters, Set<String> replaced, boolean removed) {
     boolean replacedOrRemoved() {
-      return replaced || removed;
+      return !replaced.isEmpty() || removed;
     }
   }
 
   private static ClusterChange updateChanged(
       Delta change, RuntimeConfig previous, List<Runnable> inPlace) {
     LayeredMap.Editor<String, ClusterRuntime> result = previous.clusters.edit();
-    boolean replaced = false;
+    Set<String> replaced = new HashSet<>();
     change.removeClusters().forEach(result::remove);
     for (Cluster cluster : change.upsertClusters()) {
       ClusterRuntime old = result.get(cluster.name());
@@ -151,7 +169,9 @@ public final class RuntimeConfig {
         inPlace.add(() -> old.updateEndpoints(cluster));
       } else {
         result.put(cluster.name(), new ClusterRuntime(cluster));
-        replaced |= old != null;
+        if (old != null) {
+          replaced.add(cluster.name());
+        }
       }
     }
     return new ClusterChange(result.build(), replaced, !change.removeClusters().isEmpty());

@@ -63,6 +63,13 @@ class ApplyCostProbe {
     Cluster changedCluster = new Cluster(clusters.get(k).name(), List.of(new Endpoint("10.250.0.1", 8080)));
     Snapshot clusterChanged = Snapshot.of(a.virtualHosts(),
         replace(a.clusters(), clusters.get(k), changedCluster), null, a.certificates(), null);
+    // The same cluster under another policy: a new instance, whose hosts are indexed again.
+    Cluster newPolicy = new Cluster(clusters.get(k).name(), clusters.get(k).endpoints(),
+        new io.portcullis.snapshot.ClusterPolicy(null, null,
+            io.portcullis.snapshot.ClusterPolicy.LoadBalancer.of(io.portcullis.snapshot.ClusterPolicy.Policy.RANDOM),
+            0, null, null, null, 0, null));
+    Snapshot policyChanged = Snapshot.of(a.virtualHosts(),
+        replace(a.clusters(), clusters.get(k), newPolicy), null, a.certificates(), null);
     // A renewed certificate: content no other Secret has, so its context is built.
     TlsCertificate other = pki.issue("ns/renewed", "*.ns-" + k / 100 + ".example.com");
     TlsCertificate oldCert = certs.get(k / 3);
@@ -81,6 +88,7 @@ class ApplyCostProbe {
       System.out.printf("probe: first apply of %d hosts, %d certificates: %.1f ms%n", n, certs.size(),
           (System.nanoTime() - t0) / 1e6);
       for (var change : List.of(List.of("host", hostChanged), List.of("cluster", clusterChanged),
+          List.of("cluster policy", policyChanged),
           List.of("certificate", certChanged))) {
         Snapshot to = (Snapshot) change.get(1);
         Delta there = Delta.between(a, to);
