@@ -185,6 +185,41 @@ class ApplyCostProbe {
       System.out.printf("probe: first apply, %d hosts with %d distinct certificates: %.0f ms CPU, %.0f ms wall, "
           + "%d contexts built%n", n, n, (THREADS.getCurrentThreadCpuTime() - c) / 1e6, (System.nanoTime() - t) / 1e6,
           builds.get());
+      // The test classpath has BouncyCastle's PKIX jar, so Netty reads keys through its PEM reader
+      // here; the dataplane's jar has no bcpkix, and Netty reads them with the JDK: that way, by
+      // hand (PemReader through reflection, then the key factories Netty tries in its order).
+      var pem = Class.forName("io.netty.handler.ssl.PemReader");
+      var readCertificates = pem.getDeclaredMethod("readCertificates", java.io.InputStream.class);
+      var readKey = pem.getDeclaredMethod("readPrivateKey", java.io.InputStream.class);
+      readCertificates.setAccessible(true);
+      readKey.setAccessible(true);
+      for (int round = 0; round < 2; round++) { // the first round warms the code up
+        c = THREADS.getCurrentThreadCpuTime();
+        for (int i = 0; i < sample; i++) {
+          TlsCertificate cert = certs.get(i);
+          var factory = java.security.cert.CertificateFactory.getInstance("X.509");
+          for (io.netty.buffer.ByteBuf der : (io.netty.buffer.ByteBuf[]) readCertificates.invoke(null,
+              new java.io.ByteArrayInputStream(cert.certificateChain().getBytes(java.nio.charset.StandardCharsets.US_ASCII)))) {
+            factory.generateCertificate(new io.netty.buffer.ByteBufInputStream(der, true));
+          }
+          io.netty.buffer.ByteBuf key = (io.netty.buffer.ByteBuf) readKey.invoke(null,
+              new java.io.ByteArrayInputStream(cert.privateKey().getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+          byte[] encoded = new byte[key.readableBytes()];
+          key.readBytes(encoded).release();
+          var spec = new java.security.spec.PKCS8EncodedKeySpec(encoded);
+          for (String algorithm : List.of("RSA", "DSA", "EC")) {
+            try {
+              java.security.KeyFactory.getInstance(algorithm).generatePrivate(spec);
+              break;
+            } catch (java.security.spec.InvalidKeySpecException e) {
+              // Netty tries the next
+            }
+          }
+        }
+      }
+      double jdkRead = (THREADS.getCurrentThreadCpuTime() - c) / 1e6 / sample;
+      System.out.printf("probe: reading a certificate and key as Netty does without bcpkix (the dataplane's jar): "
+          + "%.3f ms CPU each, so %.0f ms for %d%n", jdkRead, jdkRead * n, n);
       c = THREADS.getCurrentThreadCpuTime();
       for (int i = 0; i < sample; i++) {
         ServerContexts.build(certs.get(i), null, provider);
