@@ -11,7 +11,10 @@
 # from the JVM's start instead put the JIT compiler's warm-up (a third of the h2-tls samples)
 # into the graph. Output: bench/results/profile-SCENARIO-EVENT-<time>.html (open it in a
 # browser). EVENT: cpu (default; falls back to itimer when perf events are not allowed), alloc,
-# lock, wall.
+# lock, wall. Environment: PREWARM=SECONDS (the harness's --prewarm; 40 leaves no JIT compiling in
+# the measured run), INTERVAL=NANOSECONDS (async-profiler's sampling interval; its default, 10 ms of
+# CPU, gives ~2,000 samples in 20 s: 1000000 gives ten times as many),
+# PORTCULLIS_BENCH_ACCESS_LOG=json (profile with the access log on).
 # Needs the jars (bench/run.sh --build, or mvn package), jcmd, and the harness's tools (setup.sh).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -37,7 +40,7 @@ case $SCENARIO in tls-*|h2-tls) TLS=(--tls) ;; esac
 LOG=$(mktemp)
 trap 'rm -f "$LOG"' EXIT
 "$ROOT/bench/run.sh" "${TLS[@]}" -- --only portcullis --scenarios "$SCENARIO" --reps 1 --duration "$DURATION" \
-    --modes pinned 2>&1 | tee "$LOG" &
+    --modes pinned ${PREWARM:+--prewarm "$PREWARM"} 2>&1 | tee "$LOG" &
 HARNESS=$!
 # The harness logs "N runs, about M min" when the prewarm is over and the measured runs begin.
 until grep -q 'runs, about' "$LOG"; do
@@ -47,7 +50,7 @@ done
 PID=$(pgrep -n -f "$ROOT/dataplane/target/portcullis-dataplane.jar") \
     || { echo "bench/profile.sh: no dataplane of $ROOT is running" >&2; exit 1; }
 # The option in quotes: jcmd would otherwise read "x=y" as one of its own named arguments.
-jcmd "$PID" JVMTI.agent_load "$LIB" "\"start,event=$EVENT\"" >/dev/null
+jcmd "$PID" JVMTI.agent_load "$LIB" "\"start,event=$EVENT${INTERVAL:+,interval=$INTERVAL}\"" >/dev/null
 sleep "$DURATION"
 jcmd "$PID" JVMTI.agent_load "$LIB" "\"stop,file=$OUT\"" >/dev/null
 wait "$HARNESS"

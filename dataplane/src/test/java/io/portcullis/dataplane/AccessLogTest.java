@@ -116,6 +116,40 @@ class AccessLogTest {
     }
   }
 
+  @Test
+  void eachRequestOfAKeptAliveConnectionIsLoggedWithItsOwnClient() throws Exception {
+    List<String> lines = new CopyOnWriteArrayList<>();
+    DataplaneOptions options = DataplaneOptions.parse(new String[] {
+        "--control-plane", "http://127.0.0.1:1", "--node-id", "keep-alive-clients",
+        "--http-port", "0", "--https-port", "0", "--admin-port", "0",
+        "--bind-address", "127.0.0.1", "--trusted-proxies", "127.0.0.0/8",
+        "--proxy-protocol", "v1"}, java.util.Map.of());
+    try (TestBackend backend = new TestBackend();
+        Dataplane dataplane = Dataplane.start(options,
+            onDrop -> new AsyncAccessLog(lines::add, 64, onDrop))) {
+      backend.start();
+      dataplane.config().apply(GracefulDrainTest.routeEverythingTo(backend.port()));
+      try (java.net.Socket s = new java.net.Socket("127.0.0.1", dataplane.httpPort())) {
+        s.setSoTimeout(10_000);
+        // The connection's address comes from the PROXY header, read after the log's handler was
+        // added; a trusted proxy's requests name other clients, one request at a time.
+        s.getOutputStream().write(("PROXY TCP4 127.0.0.9 127.0.0.1 1 80\r\n"
+            + "GET /1 HTTP/1.1\r\nHost: shop\r\n\r\n"
+            + "GET /2 HTTP/1.1\r\nHost: shop\r\nX-Forwarded-For: 198.51.100.4\r\n\r\n"
+            + "GET /3 HTTP/1.1\r\nHost: shop\r\nConnection: close\r\n\r\n")
+            .getBytes(StandardCharsets.US_ASCII));
+        String responses = new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+        assertEquals(3, responses.split("HTTP/1.1 200", -1).length - 1, responses);
+      }
+      await().atMost(DEADLINE).until(() -> lines.size() == 3);
+      List<String> clients = new java.util.ArrayList<>();
+      for (String line : lines) {
+        clients.add(JSON.readTree(line).get("path").asText() + " " + JSON.readTree(line).get("client").asText());
+      }
+      assertEquals(List.of("/1 127.0.0.9", "/2 198.51.100.4", "/3 127.0.0.9"), clients);
+    }
+  }
+
   private static String scrape(Dataplane dataplane) throws Exception {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     new PrometheusTextFormatWriter(false).write(out, dataplane.metrics().registry().scrape());

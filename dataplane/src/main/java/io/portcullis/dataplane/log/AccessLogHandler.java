@@ -34,10 +34,13 @@ public final class AccessLogHandler extends ChannelDuplexHandler {
   /** What nginx's {@code $server_protocol} says for HTTP/2. */
   static final String HTTP_2 = "HTTP/2.0";
 
+  /** The client of a request whose connection has no address (nothing to log but this). */
+  private static final String UNKNOWN = "unknown";
+
   private final AccessLog accessLog;
   private final TrustedProxies trustedProxies;
   private final ArrayDeque<Pending> pending = new ArrayDeque<>(2);
-  /** The connection's address and its text, kept while requests resolve to it (no proxies). */
+  /** The connection's address and its text, read at its first request. */
   private InetAddress peer;
   private String peerText;
   /** {@code HTTP/2.0} on an HTTP/2 stream, whose codec hands on requests marked HTTP/1.1. */
@@ -88,23 +91,20 @@ public final class AccessLogHandler extends ChannelDuplexHandler {
   }
 
   /**
-   * The request's client, resolved per request: a PROXY header arrives after this handler was
-   * added, and a trusted proxy's connection carries requests of many clients.
+   * The request's client, resolved per request: a trusted proxy's connection carries requests of
+   * many clients. The connection's own address is read at its first request, not when this handler
+   * is added: a PROXY protocol header arrives after that, but always before any request.
    */
   private String client(ChannelHandlerContext ctx, HttpRequest request) {
-    InetAddress connection = ClientAddress.of(ctx.channel());
-    InetAddress client = ForwardedFor.client(connection, request.headers(), trustedProxies);
+    if (peerText == null) {
+      peer = ClientAddress.of(ctx.channel());
+      peerText = peer == null ? UNKNOWN : peer.getHostAddress();
+    }
+    InetAddress client = ForwardedFor.client(peer, request.headers(), trustedProxies);
     if (client == null) {
-      return "unknown";
+      return UNKNOWN;
     }
-    if (client != connection) {
-      return client.getHostAddress();
-    }
-    if (connection != peer) {
-      peer = connection;
-      peerText = connection.getHostAddress();
-    }
-    return peerText;
+    return client == peer ? peerText : client.getHostAddress();
   }
 
   @Override

@@ -7,7 +7,7 @@ import java.util.Locale;
 /**
  * A byte-level scanner of an HTTP/1.1 client's request stream that knows only framing (RFC 9112)
  * and holds it to the letter where Netty's decoder is lenient: the version token of the request
- * line ({@code HTTP/1.1}, case-sensitive), and the whole chunked grammar (§7.1): chunk sizes of
+ * line ({@code HTTP/1.1}, case-sensitive), CRLF and only CRLF inside a head (no bare CR), and the whole chunked grammar (§7.1): chunk sizes of
  * 1 to 16 hex digits and nothing else (no spaces, sign or {@code 0x}); chunk extensions by their
  * grammar, bounded per request; CRLF and only CRLF after a size line, after chunk data and after
  * each trailer line; trailer fields that would change framing or routing (RFC 9110 §6.5.1).
@@ -126,11 +126,10 @@ final class Http1RequestFraming {
         return true;
       }
       case HEAD_LF -> {
-        if (c != '\n') {
-          state = State.OPAQUE; // the decoder's strict line parsing refuses a bare CR
-          return true;
-        }
-        return headLine();
+        // A bare CR in a head line is invalid (RFC 9112 §2.2). Netty's decoder would take it for
+        // a space inside the request line ("GET /\rHTTP/1.1"), and stepping aside here would
+        // leave every later request on the connection unchecked.
+        return c == '\n' && headLine();
       }
       case SIZE -> {
         if (isHex(c)) {

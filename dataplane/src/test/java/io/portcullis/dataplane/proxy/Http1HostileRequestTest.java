@@ -90,6 +90,8 @@ class Http1HostileRequestTest {
         "absolute-form with userinfo|GET http://u@a/x HTTP/1.1\\r\\nHost: a\\r\\n\\r\\n|400",
         "asterisk-form on GET|GET * HTTP/1.1\\r\\nHost: a\\r\\n\\r\\n|400",
         "authority-form on GET|GET a:80 HTTP/1.1\\r\\nHost: a\\r\\n\\r\\n|400",
+        "bare CR in the request line|GET /\\rHTTP/1.1\\r\\nHost: a\\r\\n\\r\\n|400",
+        "bare CR in a header value|GET / HTTP/1.1\\r\\nHost: a\\r\\nX-A: 1\\r2\\r\\n\\r\\n|400",
         "version in lower case|GET / http/1.1\\r\\nHost: a\\r\\n\\r\\n|400",
         "version with two minor digits|GET / HTTP/1.10\\r\\nHost: a\\r\\n\\r\\n|400",
         "version of another protocol|GET / FOO/1.1\\r\\nHost: a\\r\\n\\r\\n|400",

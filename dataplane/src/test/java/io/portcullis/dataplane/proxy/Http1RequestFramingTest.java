@@ -73,6 +73,15 @@ class Http1RequestFramingTest {
   }
 
   @Test
+  void aBareCrInAHeadLineIsCaughtWhereItIs() {
+    // Netty's decoder takes a CR inside the request line for a space: the scanner must not.
+    assertEquals(7, scan("POST /\rHTTP/1.1\r\nHost: a\r\n\r\n", false));
+    assertEquals(7, scan("POST /\rHTTP/1.1\r\nHost: a\r\n\r\n", true));
+    assertEquals(24, scan("GET / HTTP/1.1\r\nHost: a\rb\r\n\r\n", false));
+    assertEquals(1, scan("\rGET / HTTP/1.1\r\nHost: a\r\n\r\n", false));
+  }
+
+  @Test
   void aLowerCaseVersionIsCaughtInTheRequestLine() {
     assertEquals(15, scan("GET / http/1.1\r\nHost: a\r\n\r\n", false));
   }
