@@ -67,12 +67,15 @@ class LazyContextsTest {
 
   /** Builds per certificate name. */
   private final Map<String, AtomicInteger> builds = new ConcurrentHashMap<>();
+  /** The threads builds ran on. */
+  private final java.util.Set<String> buildThreads = ConcurrentHashMap.newKeySet();
   /** Builds of this certificate name wait here until the test lets them go. */
   private volatile String heldName;
   private final CountDownLatch release = new CountDownLatch(1);
   private final HeldTasks prebuild = new HeldTasks();
   private final CertificateStore store = new CertificateStore(TlsProvider.get(), (certificate, validation) -> {
     builds.computeIfAbsent(certificate.name(), n -> new AtomicInteger()).incrementAndGet();
+    buildThreads.add(Thread.currentThread().getName());
     if (certificate.name().equals(heldName)) {
       release.await(30, TimeUnit.SECONDS);
     }
@@ -198,6 +201,8 @@ class LazyContextsTest {
     assertEquals(1, totalBuilds());
     assertEquals(serial(FALLBACK), served("unknown.example.org"));
     assertEquals(2, totalBuilds());
+    // Built off the event loop, which only waited.
+    assertEquals(java.util.Set.of("tls-context-build"), buildThreads);
   }
 
   @Test
