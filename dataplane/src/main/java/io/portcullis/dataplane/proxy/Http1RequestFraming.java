@@ -7,7 +7,8 @@ import java.util.Locale;
 /**
  * A byte-level scanner of an HTTP/1.1 client's request stream that knows only framing (RFC 9112)
  * and holds it to the letter where Netty's decoder is lenient: the version token of the request
- * line ({@code HTTP/1.1}, case-sensitive), CRLF and only CRLF inside a head (no bare CR), and the whole chunked grammar (§7.1): chunk sizes of
+ * line ({@code HTTP/1.1}, case-sensitive), CRLF and only CRLF inside a head (no bare CR), no folded
+ * header lines, and the whole chunked grammar (§7.1): chunk sizes of
  * 1 to 16 hex digits and nothing else (no spaces, sign or {@code 0x}); chunk extensions by their
  * grammar, bounded per request; CRLF and only CRLF after a size line, after chunk data and after
  * each trailer line; trailer fields that would change framing or routing (RFC 9110 §6.5.1).
@@ -83,6 +84,9 @@ final class Http1RequestFraming {
         // only the lines the framing needs.
         int eol = in.forEachByte(i, end - i, ByteProcessor.FIND_CRLF);
         int spanEnd = eol < 0 ? end : eol;
+        if (spanEnd > i && folded((char) (in.getByte(i) & 0xff))) {
+          return i - start;
+        }
         headSpan(in, i, spanEnd);
         if (eol < 0 || state == State.OPAQUE) {
           return OK;
@@ -121,6 +125,9 @@ final class Http1RequestFraming {
             state = State.OPAQUE;
           }
         } else {
+          if (folded(c)) {
+            return false;
+          }
           headByte(c);
         }
         return true;
@@ -186,8 +193,8 @@ final class Http1RequestFraming {
           state = State.TRAILER_LF;
           return true;
         }
-        if (c == '\n') {
-          return false;
+        if (c == '\n' || (line.length() == 0 && (c == ' ' || c == '\t'))) {
+          return false; // a bare LF, or a folded trailer line
         }
         line.append(c);
         return true;
@@ -223,6 +230,17 @@ final class Http1RequestFraming {
         line.append((char) (in.getByte(j) & 0xff));
       }
     }
+  }
+
+  /**
+   * Whether {@code c}, about to be read, starts a header line with whitespace: an obsolete line
+   * folding, or whitespace between the request line and the first field (RFC 9112 §5.2, §2.2).
+   * Both are refused: Netty's decoder would join the line to the field above it, so the field this
+   * scanner saw ("Transfer-Encoding:" and an empty value) and the one the decoder passes on
+   * ("Transfer-Encoding: chunked") would differ.
+   */
+  private boolean folded(char c) {
+    return requestLineSeen && lineBytes == 0 && (c == ' ' || c == '\t');
   }
 
   /** One byte of a head line (not CR or LF), already counted in {@link #headBytes}. */

@@ -57,6 +57,7 @@ class Http1RequestFramingTest {
         "5\r\nhelloX\r\n0\r\n\r\n",
         "5\r\nhello\r\n0\r\nContent-Length: 5\r\n\r\n",
         "5\r\nhello\r\n0\r\nX: 1\n\r\n",
+        "5\r\nhello\r\n0\r\nX: 1\r\n 2\r\n\r\n",
       })
   void brokenChunkedBodiesAreCaught(String body) {
     int all = scan(HEAD + body, false);
@@ -79,6 +80,16 @@ class Http1RequestFramingTest {
     assertEquals(7, scan("POST /\rHTTP/1.1\r\nHost: a\r\n\r\n", true));
     assertEquals(24, scan("GET / HTTP/1.1\r\nHost: a\rb\r\n\r\n", false));
     assertEquals(1, scan("\rGET / HTTP/1.1\r\nHost: a\r\n\r\n", false));
+  }
+
+  @Test
+  void aFoldedHeaderLineIsCaughtAtItsFirstByte() {
+    String folded = "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding:\r\n chunked\r\n\r\n";
+    assertEquals(folded.indexOf(" chunked"), scan(folded, false));
+    assertEquals(folded.indexOf(" chunked"), scan(folded, true));
+    assertEquals(16, scan("GET / HTTP/1.1\r\n\tHost: a\r\n\r\n", false));
+    // Blanks inside a line are the decoder's business, as before.
+    assertEquals(Http1RequestFraming.OK, scan("GET / HTTP/1.1\r\nHost:  a \r\n\r\n", true));
   }
 
   @Test
