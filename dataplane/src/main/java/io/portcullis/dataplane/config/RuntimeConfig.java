@@ -8,10 +8,8 @@ import java.util.List;
 import io.portcullis.dataplane.http.HostNames;
 import io.portcullis.dataplane.filters.staticcontent.StaticSite;
 import io.portcullis.dataplane.http.RequestHead;
-import io.portcullis.dataplane.lb.UpstreamEndpoint;
 import io.portcullis.snapshot.Cluster;
 import io.portcullis.snapshot.Delta;
-import io.portcullis.snapshot.Endpoint;
 import io.portcullis.snapshot.PathMatch;
 import io.portcullis.snapshot.RouteAction;
 import io.portcullis.snapshot.Snapshot;
@@ -57,13 +55,16 @@ public final class RuntimeConfig {
   private final SharedChainInputs shared;
   /** {@link #clusters()}, made on first use and handed on while the clusters stay the same. */
   private volatile List<ClusterRuntime> sortedClusters;
-  /** {@link #endpoints()}, made on first use and handed on while no cluster changes. */
-  private volatile Set<Endpoint> endpointSet;
+  /** What changed from the config this one replaced; null when built from the whole snapshot. */
+  private final Delta change;
+  /** Which hosts route to each cluster: the hosts a replaced cluster re-indexes. */
+  private final ClusterUsers clusterUsers;
 
   private RuntimeConfig(Snapshot snapshot, RuntimeConfig previous, ChainCompiler compiler,
       CertificateTable certificates, Delta change) {
     this.snapshot = snapshot;
     this.certificates = certificates;
+    this.change = change;
     // Clusters whose endpoints change in place are shared with the previous config, which may
     // serve on if this one is rejected: they take the new endpoints only once nothing can throw.
     List<Runnable> inPlace = new ArrayList<>();
@@ -86,17 +87,30 @@ public final class RuntimeConfig {
       this.anyHost = previous.anyHost;
       this.noHostFilters = previous.noHostFilters;
       this.staticSites = previous.staticSites;
+      this.clusterUsers = previous.clusterUsers;
     } else {
       ChainCompiler.SnapshotChains chains = compiler.forSnapshot(shared);
       RuntimeConfig reusable = previous != null && previous.shared.equals(shared) ? previous : null;
-      if (reusable != null && clusterChange != null && !clusterChange.replaced()) {
-        // Only the hosts the delta names are indexed again; every other host's index serves as
-        // it is: its clusters are the same instances, and a valid snapshot routes to no removed
-        // cluster, so a host that used one is among the delta's hosts.
+      if (reusable != null && clusterChange != null) {
+        // Only the hosts the delta names, and those routing to a cluster it replaced (a new
+        // instance), are indexed again; every other host's index serves as it is: its clusters
+        // are the same instances, and a valid snapshot routes to no removed cluster, so a host
+        // that used one is among the delta's hosts.
+        this.clusterUsers = previous.clusterUsers.after(change, previous::hostBefore);
         HostSlots hosts = new HostSlots(previous.exactHosts, previous.wildcardHosts, previous.anyHost);
         change.removeVirtualHosts().forEach(hosts::remove);
+        Set<String> indexed = new HashSet<>();
         for (VirtualHost vhost : change.upsertVirtualHosts()) {
           hosts.put(vhost, new VirtualHostIndex(vhost, clusters::get, chains));
+          indexed.add(vhost.host());
+        }
+        for (String replaced : clusterChange.replaced()) {
+          for (String host : clusterUsers.of(replaced)) {
+            if (indexed.add(host)) {
+              VirtualHost vhost = previous.hostBefore(host);
+              hosts.put(vhost, new VirtualHostIndex(vhost, clusters::get, chains));
+            }
+          }
         }
         this.exactHosts = hosts.exact();
         this.wildcardHosts = hosts.wildcard();
@@ -116,6 +130,7 @@ public final class RuntimeConfig {
         this.anyHost = hosts.any();
         this.noHostFilters = chains.host(null);
         this.staticSites = staticSites(snapshot);
+        this.clusterUsers = ClusterUsers.of(snapshot.virtualHosts());
       }
     }
     this.defaultCluster =
@@ -123,9 +138,6 @@ public final class RuntimeConfig {
     if (previous != null && clusters == previous.clusters) {
       // The same cluster instances under the same names (endpoints may change in place).
       this.sortedClusters = previous.sortedClusters;
-      if (inPlace.isEmpty() && change != null && change.upsertClusters().isEmpty()) {
-        this.endpointSet = previous.endpointSet;
-      }
     }
     inPlace.forEach(Runnable::run);
   }
@@ -135,21 +147,21 @@ public final class RuntimeConfig {
    * where they can be (same name and policy: their balancing state carries over), built anew
    * where not, and the removed ones gone.
    *
-   * @param replaced a cluster got a new instance: host indexes that resolved the old one cannot
-   *     serve as they are, and only a walk over every host finds them
+   * @param replaced the clusters that got a new instance: host indexes that resolved the old one
+   *     cannot serve as they are ({@link ClusterUsers} names them)
    * @param removed a cluster went away (every host that used it is in the delta)
    */
   private record ClusterChange(
-      LayeredMap<String, ClusterRuntime> clusters, boolean replaced, boolean removed) {
+      LayeredMap<String, ClusterRuntime> clusters, Set<String> replaced, boolean removed) {
     boolean replacedOrRemoved() {
-      return replaced || removed;
+      return !replaced.isEmpty() || removed;
     }
   }
 
   private static ClusterChange updateChanged(
       Delta change, RuntimeConfig previous, List<Runnable> inPlace) {
     LayeredMap.Editor<String, ClusterRuntime> result = previous.clusters.edit();
-    boolean replaced = false;
+    Set<String> replaced = new HashSet<>();
     change.removeClusters().forEach(result::remove);
     for (Cluster cluster : change.upsertClusters()) {
       ClusterRuntime old = result.get(cluster.name());
@@ -157,7 +169,9 @@ public final class RuntimeConfig {
         inPlace.add(() -> old.updateEndpoints(cluster));
       } else {
         result.put(cluster.name(), new ClusterRuntime(cluster));
-        replaced |= old != null;
+        if (old != null) {
+          replaced.add(cluster.name());
+        }
       }
     }
     return new ClusterChange(result.build(), replaced, !change.removeClusters().isEmpty());
@@ -246,28 +260,6 @@ public final class RuntimeConfig {
   }
 
   /**
-   * Every endpoint of every cluster (without the terminating flag), as of the first call; clusters
-   * are shared with newer configs that may change their endpoints, so ask the current config:
-   * upstream connection pools keep idle connections to these and close the rest. Unmodifiable.
-   */
-  public Set<Endpoint> endpoints() {
-    Set<Endpoint> made = endpointSet;
-    if (made == null) {
-      Set<Endpoint> all = new HashSet<>();
-      clusters.forEach((name, c) -> {
-        for (UpstreamEndpoint e : c.endpoints()) {
-          all.add(e.endpoint());
-        }
-      });
-      // Unmodifiable from Set.copyOf, so a caller's own Set.copyOf of it is free; made once per
-      // config (tens of thousands of endpoints at scale), and handed on by route-only changes.
-      made = Set.copyOf(all);
-      endpointSet = made;
-    }
-    return made;
-  }
-
-  /**
    * Indexes {@code snapshot}.
    *
    * @param previous the config being replaced (its unchanged clusters are reused, so their
@@ -309,6 +301,15 @@ public final class RuntimeConfig {
   /** A config without filters and certificates (routing tests). */
   public static RuntimeConfig build(Snapshot snapshot, RuntimeConfig previous) {
     return build(snapshot, previous, ChainCompiler.NONE, CertificateTable.NONE);
+  }
+
+  /**
+   * The delta from the snapshot of the config this one was built from to this one's, or null when
+   * it was built from the whole snapshot (the first config): what the apply listeners need look
+   * at.
+   */
+  public Delta change() {
+    return change;
   }
 
   /** The SNI certificate table that came with this config. */

@@ -13,6 +13,7 @@ import io.netty.util.Mapping;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.portcullis.dataplane.admin.ProxyMetrics;
 import io.portcullis.dataplane.clientaddress.ConnectionAdmission;
+import io.portcullis.dataplane.cluster.ConnectionKeys;
 import io.portcullis.dataplane.config.LiveConfig;
 import io.portcullis.dataplane.h2.Http2Connections;
 import io.portcullis.dataplane.tls.ClientCertificateSniHandler;
@@ -56,11 +57,18 @@ public final class ProxyServer implements AutoCloseable {
     config.onApplied(this::configApplied);
   }
 
-  /** Idle connections to endpoints that left every cluster close; the others stay pooled. */
+  /** The connection keys of the applied config's clusters; only {@link #configApplied} uses it. */
+  private final ConnectionKeys pooledKeys = new ConnectionKeys();
+
+  /**
+   * Idle connections to endpoints that left every cluster close; the others stay pooled. Runs
+   * inside the config's apply, so it looks only at the clusters the delta names.
+   */
   private void configApplied(RuntimeConfig applied) {
+    ConnectionKeys.Retired retired = pooledKeys.follow(applied.snapshot(), applied.change());
     UpstreamConnector c = connector;
     if (c != null) {
-      c.retainOnly(applied.endpoints());
+      c.retire(retired);
     }
   }
 

@@ -13,6 +13,7 @@ import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import io.portcullis.dataplane.cluster.ClusterRuntime;
+import io.portcullis.dataplane.cluster.ConnectionKeys;
 import io.portcullis.dataplane.resilience.ClusterLimits;
 import io.portcullis.dataplane.resilience.Overflow;
 import io.portcullis.dataplane.resilience.OverflowException;
@@ -25,6 +26,7 @@ import io.portcullis.dataplane.http.IdleTimeout;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * Hands out backend connections: a pooled keep-alive one when the loop has one for the endpoint,
@@ -209,13 +211,25 @@ final class UpstreamConnector implements Upstreams {
     return h2Pools.get(loop).connectionCount(key);
   }
 
-  /** Closes idle connections to endpoints not in {@code live}, each pool on its own loop. */
-  void retainOnly(Set<Endpoint> live) {
-    Set<Endpoint> copy = Set.copyOf(live);
+  /**
+   * Closes the idle connections a config change retired, each pool on its own loop: after a delta
+   * only the keys it retired are looked up; after a whole config every pooled key is checked.
+   */
+  void retire(ConnectionKeys.Retired retired) {
+    Consumer<UpstreamPool> close;
+    if (retired instanceof ConnectionKeys.Drop drop) {
+      if (drop.gone().isEmpty()) {
+        return;
+      }
+      close = pool -> pool.closeIdle(drop.gone());
+    } else {
+      Set<UpstreamKey> live = ((ConnectionKeys.KeepOnly) retired).live();
+      close = pool -> pool.retainOnly(live);
+    }
     pools.forEach(
         (loop, pool) -> {
           if (!loop.isShuttingDown()) {
-            loop.execute(() -> pool.retainOnly(copy));
+            loop.execute(() -> close.accept(pool));
           }
         });
   }

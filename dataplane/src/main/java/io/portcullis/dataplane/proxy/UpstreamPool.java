@@ -2,7 +2,6 @@ package io.portcullis.dataplane.proxy;
 
 import io.netty.channel.Channel;
 import io.portcullis.dataplane.upstream.UpstreamKey;
-import io.portcullis.snapshot.Endpoint;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
@@ -86,16 +85,27 @@ final class UpstreamPool {
   }
 
   /**
-   * Closes the idle connections of endpoints not in {@code live} (they left their clusters);
-   * those of surviving endpoints stay pooled across the config change.
+   * Closes the idle connections filed under keys not in {@code live} (their endpoints left every
+   * cluster, or are reached with other settings now); the others stay pooled across the config
+   * change. Walks the whole pool: for a config counted whole.
    */
-  void retainOnly(Set<Endpoint> live) {
+  void retainOnly(Set<UpstreamKey> live) {
     var it = idle.entrySet().iterator();
     while (it.hasNext()) {
       var entry = it.next();
-      if (!live.contains(entry.getKey().endpoint())) {
+      if (!live.contains(entry.getKey())) {
         it.remove();
         entry.getValue().forEach(Channel::close);
+      }
+    }
+  }
+
+  /** Closes the idle connections filed under {@code gone}: as many lookups as keys. */
+  void closeIdle(Set<UpstreamKey> gone) {
+    for (UpstreamKey key : gone) {
+      ArrayDeque<Channel> channels = idle.remove(key);
+      if (channels != null) {
+        channels.forEach(Channel::close);
       }
     }
   }

@@ -6,7 +6,9 @@ import io.netty.handler.ssl.SniHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.AttributeKey;
+import io.netty.util.AsyncMapping;
 import io.netty.util.Mapping;
+import io.netty.util.concurrent.Promise;
 import io.portcullis.dataplane.http.ConnectionTls;
 import io.portcullis.snapshot.TlsPolicy.ClientValidation;
 import java.security.cert.Certificate;
@@ -26,10 +28,30 @@ public final class ClientCertificateSniHandler extends SniHandler {
   public static final AttributeKey<ConnectionTls> CONNECTION_TLS =
       AttributeKey.valueOf(ClientCertificateSniHandler.class, "connectionTls");
 
+  /**
+   * @param mapping the certificates by SNI name; when it can also answer asynchronously (the
+   *     {@link CertificateStore}: a context not yet built is built off the event loop) it is asked
+   *     that way, and the handshake waits for the answer
+   */
   public ClientCertificateSniHandler(
       Mapping<? super String, ? extends SslContext> mapping, int maxClientHelloLength,
       long handshakeTimeoutMillis) {
-    super(mapping, maxClientHelloLength, handshakeTimeoutMillis);
+    super(async(mapping), maxClientHelloLength, handshakeTimeoutMillis);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static AsyncMapping<? super String, ? extends SslContext> async(
+      Mapping<? super String, ? extends SslContext> mapping) {
+    if (mapping instanceof AsyncMapping<?, ?> async) {
+      return (AsyncMapping<? super String, ? extends SslContext>) async;
+    }
+    return (String name, Promise<SslContext> promise) -> {
+      try {
+        return promise.setSuccess(mapping.map(name));
+      } catch (Throwable e) {
+        return promise.setFailure(e);
+      }
+    };
   }
 
   /**

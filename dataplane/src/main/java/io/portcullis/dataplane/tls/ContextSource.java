@@ -1,93 +1,120 @@
 package io.portcullis.dataplane.tls;
 
-import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslProvider;
 import io.portcullis.dataplane.config.ConfigRejectedException;
+import io.portcullis.dataplane.config.LayeredMap;
+import io.portcullis.dataplane.tls.LazyContext.ContextFactory;
 import io.portcullis.dataplane.tls.SniTable.ContextKey;
+import io.portcullis.dataplane.tls.SniTable.Shared;
 import io.portcullis.snapshot.TlsCertificate;
 import io.portcullis.snapshot.TlsPolicy.ClientValidation;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import javax.net.ssl.SSLException;
 
 /**
- * The server contexts one new table needs: the installed table's context for the same content
- * (and validation) where there is one, else a new one. Building a context costs tens of
- * milliseconds, so contexts are shared by content: Secrets copied under several names, and a
- * Secret whose content came back, cost one build. Collects what cannot be loaded, so that one
+ * The server contexts of one new table, counted by their users: the installed table's context for
+ * the same content (and validation) where there is one, else a new {@link LazyContext} whose PEM
+ * was read here and which is built later, on its first handshake or by the background pre-build.
+ * Contexts are shared by content: Secrets copied under several names, and a Secret whose content
+ * came back, are read once and cost one build. Collects what cannot be read, so that one
  * rejection names every broken certificate.
  */
 final class ContextSource {
-  private final SslProvider provider;
+  private final ContextFactory factory;
   private final TicketKeys tickets;
-  private final SniTable installed;
-  /** The installed table's contexts and those built here, by content; made on first need. */
-  private Map<ContextKey, SslContext> byContent;
-  private int built;
+  /** The installed table's contexts: reused by content. */
+  private final LayeredMap<ContextKey, Shared> installed;
+  /** The new table's contexts and their users. */
+  private final LayeredMap.Editor<ContextKey, Shared> contexts;
+  private final List<LazyContext> created = new ArrayList<>();
   private final List<String> failed = new ArrayList<>();
   private String firstProblem;
 
-  ContextSource(SslProvider provider, TicketKeys tickets, SniTable installed) {
-    this.provider = provider;
+  private ContextSource(ContextFactory factory, TicketKeys tickets,
+      LayeredMap<ContextKey, Shared> installed, LayeredMap<ContextKey, Shared> start) {
+    this.factory = factory;
     this.tickets = tickets;
     this.installed = installed;
+    this.contexts = start.edit();
+  }
+
+  /** For a table made from the whole snapshot: no users yet, the installed contexts reused. */
+  static ContextSource fresh(ContextFactory factory, TicketKeys tickets, SniTable installed) {
+    return new ContextSource(factory, tickets, installed.contexts, LayeredMap.empty());
+  }
+
+  /** For a table that follows the installed one by a delta: its contexts and users carry on. */
+  static ContextSource following(ContextFactory factory, TicketKeys tickets, SniTable installed) {
+    return new ContextSource(factory, tickets, installed.contexts, installed.contexts);
   }
 
   /**
-   * The context presenting {@code certificate} and checking client certificates as
-   * {@code validation} says (null: none), or null when it cannot be loaded: then {@code resource}
-   * is named in {@link #throwIfFailed}'s rejection with {@code problem} and the error.
+   * One more user of the context presenting {@code certificate} and checking client
+   * certificates as {@code validation} says (null: none), or null when its PEM cannot be read:
+   * then {@code resource} is named in {@link #throwIfFailed}'s rejection with {@code problem} and
+   * the error.
    */
-  SslContext context(TlsCertificate certificate, ClientValidation validation, String resource,
+  LazyContext acquire(TlsCertificate certificate, ClientValidation validation, String resource,
       String problem) {
     ContextKey key = ContextKey.of(certificate, validation);
-    SslContext context = byContent().get(key);
-    if (context != null) {
-      return context;
-    }
-    try {
-      context = ServerContexts.build(certificate, validation, provider);
-    } catch (SSLException | RuntimeException e) {
-      failed.add(resource);
-      if (firstProblem == null) {
-        firstProblem = problem + ": " + e.getMessage();
+    Shared shared = contexts.get(key);
+    if (shared == null) {
+      shared = installed.get(key);
+      if (shared != null) {
+        shared = new Shared(shared.context(), 0);
       }
-      return null;
     }
-    if (validation == null) {
-      tickets.applyTo(context);
+    if (shared == null) {
+      try {
+        ServerContexts.validate(certificate, validation);
+      } catch (SSLException | RuntimeException e) {
+        failed.add(resource);
+        if (firstProblem == null) {
+          firstProblem = problem + ": " + e.getMessage();
+        }
+        return null;
+      }
+      shared = new Shared(new LazyContext(certificate, validation, factory, tickets), 0);
+      created.add(shared.context());
     }
-    built++;
-    byContent.put(key, context);
-    return context;
+    contexts.put(key, new Shared(shared.context(), shared.users() + 1));
+    return shared.context();
   }
 
-  /** The plain context of {@code certificate}; rejects naming {@code certificate/<name>}. */
-  SslContext plain(TlsCertificate certificate) {
-    return context(certificate, null, "certificate/" + certificate.name(),
+  /** One more user of {@code certificate}'s plain context; rejects naming {@code certificate/<name>}. */
+  LazyContext acquirePlain(TlsCertificate certificate) {
+    return acquire(certificate, null, "certificate/" + certificate.name(),
         "certificate " + certificate.name() + " cannot be loaded");
   }
 
-  private Map<ContextKey, SslContext> byContent() {
-    if (byContent == null) {
-      byContent = new HashMap<>(installed.validating);
-      installed.certificates.forEach((name, loaded) ->
-          byContent.put(ContextKey.of(loaded.certificate(), null), loaded.context()));
+  /** One user fewer of {@code context}; unused, it leaves the table. */
+  void release(LazyContext context) {
+    ContextKey key = context.key();
+    Shared shared = contexts.get(key);
+    if (shared == null) {
+      return;
     }
-    return byContent;
+    if (shared.users() <= 1) {
+      contexts.remove(key);
+    } else {
+      contexts.put(key, new Shared(shared.context(), shared.users() - 1));
+    }
   }
 
-  /** @throws ConfigRejectedException when anything asked for could not be loaded */
+  /** @throws ConfigRejectedException when anything asked for could not be read */
   void throwIfFailed() {
     if (!failed.isEmpty()) {
       throw new ConfigRejectedException(firstProblem, List.copyOf(failed));
     }
   }
 
-  /** How many contexts were built (not reused). */
-  int built() {
-    return built;
+  /** The new table's contexts and their users. */
+  LayeredMap<ContextKey, Shared> contexts() {
+    return contexts.build();
+  }
+
+  /** The contexts made here (read, not built): the new table's to pre-build. */
+  List<LazyContext> created() {
+    return List.copyOf(created);
   }
 }

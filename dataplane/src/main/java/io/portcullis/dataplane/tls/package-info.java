@@ -7,7 +7,10 @@
  * ({@code filters.tls.TlsPolicyFilter}). Client certificates per host: the SNI choice also picks the
  * client certificate validation, and the
  * {@link io.portcullis.dataplane.tls.ClientCertificateSniHandler} records what the handshake
- * established.
+ * established. A config's certificates are read when it is applied, but each server context is
+ * built on its first handshake (off the event loop; the handshake waits) or by a background
+ * pre-build once the config is applied, so a dataplane with thousands of certificates starts
+ * serving without building them all first.
  *
  * <p>Limits and defaults: TLS 1.2 and 1.3 only; AEAD cipher suites only; a ClientHello of at most
  * 64 KiB within 10 s; session cache of 10,000 sessions per certificate, sessions and tickets valid

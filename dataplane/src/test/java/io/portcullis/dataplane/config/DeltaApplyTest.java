@@ -1,6 +1,7 @@
 package io.portcullis.dataplane.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -75,6 +76,11 @@ class DeltaApplyTest {
         new RequestHead("http", host, "/x", null, "GET", Map.<String, String>of()::get)));
   }
 
+  private static RouteDecision.Forward route(RuntimeConfig config, String host, String path) {
+    return assertInstanceOf(RouteDecision.Forward.class, config.route(
+        new RequestHead("http", host, path, null, "GET", Map.<String, String>of()::get)));
+  }
+
   private static FilterChain chain(RuntimeConfig config, String host) {
     return forward(config, host).filters();
   }
@@ -95,22 +101,23 @@ class DeltaApplyTest {
   }
 
   @Test
-  @DisplayName("the endpoint set and the cluster list are handed on by a route-only change and follow an endpoint change")
-  void endpointsAndClustersFollowChanges() {
+  @DisplayName("the cluster list is handed on by a route-only change and follows a cluster change; each config names the change it was built with")
+  void clustersFollowChanges() {
     RuntimeConfig first = config.apply(base());
-    var endpoints = first.endpoints();
     var clusters = first.clusters();
+    assertNull(first.change());
     RuntimeConfig second = receive(withHost(first.snapshot(), "b.example.com",
         v -> host("b.example.com", "b", "/x", null)));
-    assertSame(endpoints, second.endpoints());
     assertSame(clusters, second.clusters());
+    assertEquals(List.of("b.example.com"),
+        second.change().upsertVirtualHosts().stream().map(v -> v.host()).toList());
 
     List<Cluster> moved = new ArrayList<>(second.snapshot().clusters());
     moved.replaceAll(c -> !c.name().equals("a") ? c : new Cluster("a", List.of(new Endpoint("10.0.0.7", 80))));
     RuntimeConfig third = receive(Snapshot.of(second.snapshot().virtualHosts(), moved, null));
-    assertEquals(java.util.Set.of(new Endpoint("10.0.0.1", 80), new Endpoint("10.0.0.7", 80)),
-        third.endpoints());
     assertEquals(List.of("a", "b", "c"), third.clusters().stream().map(c -> c.name()).toList());
+    assertEquals(List.of("a"), third.change().upsertClusters().stream().map(Cluster::name).toList());
+    assertEquals(second.version(), third.change().baseVersion());
   }
 
   @Test
@@ -127,6 +134,47 @@ class DeltaApplyTest {
     assertSame(second.cluster("a"), forward(second, "a.example.com").cluster());
     assertNotSame(first.indexOf("a.example.com"), second.indexOf("a.example.com"));
     assertSame(first.indexOf("b.example.com"), second.indexOf("b.example.com"));
+  }
+
+  @Test
+  @DisplayName("a replaced cluster re-indexes every host that routes to it, in the delta or not, and no other")
+  void replacedClusterReindexesItsUsersOnly() {
+    List<VirtualHost> hosts = new ArrayList<>(base().virtualHosts());
+    hosts.add(host("d.example.com", "a", "/", null));
+    hosts.add(host("e.example.com", "a", "/", null));
+    RuntimeConfig first = config.apply(Snapshot.of(hosts, base().clusters(), null));
+    List<Cluster> clusters = new ArrayList<>(first.snapshot().clusters());
+    clusters.replaceAll(c -> !c.name().equals("a") ? c : new Cluster("a", c.endpoints(),
+        new ClusterPolicy(null, null, ClusterPolicy.LoadBalancer.of(ClusterPolicy.Policy.RANDOM),
+            0, null, null, null, 0, null)));
+    // In the same delta: d.example.com changes (still on a), e.example.com goes, b moves to a.
+    List<VirtualHost> next = new ArrayList<>();
+    for (VirtualHost v : first.snapshot().virtualHosts()) {
+      if (v.host().equals("d.example.com")) {
+        next.add(host("d.example.com", "a", "/d", null));
+      } else if (v.host().equals("b.example.com")) {
+        next.add(host("b.example.com", "a", "/", null));
+      } else if (!v.host().equals("e.example.com")) {
+        next.add(v);
+      }
+    }
+    RuntimeConfig second = receive(Snapshot.of(next, clusters, null));
+
+    for (String host : List.of("a.example.com", "b.example.com")) {
+      assertSame(second.cluster("a"), forward(second, host).cluster(), host);
+    }
+    assertSame(second.cluster("a"), route(second, "d.example.com", "/d/x").cluster());
+    assertNull(second.indexOf("e.example.com"));
+    assertSame(first.indexOf("c.example.com"), second.indexOf("c.example.com"));
+
+    // The next delta still knows who routes to a: another policy change re-indexes them again.
+    clusters.replaceAll(c -> !c.name().equals("a") ? c : new Cluster("a", c.endpoints()));
+    RuntimeConfig third = receive(Snapshot.of(next, clusters, null));
+    for (String host : List.of("a.example.com", "b.example.com")) {
+      assertSame(third.cluster("a"), forward(third, host).cluster(), host);
+    }
+    assertSame(third.cluster("a"), route(third, "d.example.com", "/d/x").cluster());
+    assertSame(second.indexOf("c.example.com"), third.indexOf("c.example.com"));
   }
 
   @Test

@@ -114,19 +114,6 @@ class EndpointOnlyChangeTest {
     assertEquals(ClusterPolicy.Policy.RANDOM, route(second, "/api").cluster().balancingPolicy());
   }
 
-  @Test
-  void theConfigListsEveryEndpointOfEveryClusterForThePools() {
-    RuntimeConfig config =
-        RuntimeConfig.build(snapshot(HOSTS, new Endpoint("10.0.0.1", 80), new Endpoint("10.0.0.2", 80, true)), null);
-    assertEquals(
-        Set.of(
-            new Endpoint("10.0.0.1", 80),
-            new Endpoint("10.0.0.2", 80),
-            new Endpoint("10.0.1.1", 80),
-            new Endpoint("10.0.2.1", 80)),
-        config.endpoints());
-  }
-
   /** Small assertion over a cluster's picks. */
   static final class ClusterRuntimeAssert {
     static void picksOnly(ClusterRuntime cluster, Set<String> expected) {

@@ -25,11 +25,28 @@ class UpstreamPoolTest {
     pool.offer(UpstreamKey.plain(LEAVES), dropped1);
     pool.offer(UpstreamKey.plain(LEAVES), dropped2);
 
-    pool.retainOnly(Set.of(STAYS, new Endpoint("10.0.0.3", 80)));
+    pool.retainOnly(Set.of(UpstreamKey.plain(STAYS), UpstreamKey.plain(new Endpoint("10.0.0.3", 80))));
 
     assertTrue(kept.isOpen());
     assertFalse(dropped1.isOpen());
     assertFalse(dropped2.isOpen());
+    assertEquals(0, pool.idleCount(UpstreamKey.plain(LEAVES)));
+    assertSame(kept, pool.poll(UpstreamKey.plain(STAYS)));
+    assertFalse(kept.finish());
+  }
+
+  @Test
+  void aDeltaClosesTheIdleConnectionsOfTheKeysItRetiredOnly() {
+    UpstreamPool pool = new UpstreamPool(4);
+    EmbeddedChannel kept = new EmbeddedChannel();
+    EmbeddedChannel dropped = new EmbeddedChannel();
+    pool.offer(UpstreamKey.plain(STAYS), kept);
+    pool.offer(UpstreamKey.plain(LEAVES), dropped);
+
+    pool.closeIdle(Set.of(UpstreamKey.plain(LEAVES), UpstreamKey.plain(new Endpoint("10.0.0.3", 80))));
+
+    assertTrue(kept.isOpen());
+    assertFalse(dropped.isOpen());
     assertEquals(0, pool.idleCount(UpstreamKey.plain(LEAVES)));
     assertSame(kept, pool.poll(UpstreamKey.plain(STAYS)));
     assertFalse(kept.finish());

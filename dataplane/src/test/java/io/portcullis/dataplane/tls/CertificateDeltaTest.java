@@ -35,7 +35,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The SNI table follows deltas (only the certificates and hosts a delta names are looked at) and
  * serves exactly what a table built from the whole snapshot would: checked over real TLS
- * handshakes against an {@link SniHandler} on the store, and against full rebuilds.
+ * handshakes against the listener's {@link SniHandler} on the store, and against full rebuilds.
  */
 class CertificateDeltaTest {
   private static final TestPki PKI = new TestPki();
@@ -50,7 +50,9 @@ class CertificateDeltaTest {
 
   CertificateDeltaTest() {
     store.attachTo(config);
-    server = LoopbackServer.start(ch -> ch.pipeline().addLast(new SniHandler(store)));
+    // The HTTPS listener's SNI handler: asks the store asynchronously, as in production.
+    server = LoopbackServer.start(
+        ch -> ch.pipeline().addLast(new ClientCertificateSniHandler(store, 64 * 1024, 10_000)));
   }
 
   @AfterEach
@@ -176,7 +178,11 @@ class CertificateDeltaTest {
       for (String hostName : hostNames) {
         int pick = random.nextInt(certificates.size() + 2);
         if (pick < certificates.size()) {
-          hosts.add(host(hostName, certificates.get(pick).name(), "a"));
+          String certificate = certificates.get(pick).name();
+          int validation = random.nextInt(4); // a quarter of the TLS hosts check client certificates
+          hosts.add(validation < CLIENT_CHECKS.size()
+              ? validatingHost(hostName, certificate, CLIENT_CHECKS.get(validation))
+              : host(hostName, certificate, "a"));
         } else if (pick == certificates.size()) {
           hosts.add(host(hostName, null, "a")); // no TLS
         }
@@ -184,12 +190,61 @@ class CertificateDeltaTest {
       receive(snapshot(hosts, certificates));
       SniTable incremental = (SniTable) config.current().certificates();
       SniTable full = store.prepare(config.current().snapshot(), incremental);
+      // The same contexts in use, each with as many users: nothing a delta dropped lingers.
+      assertEquals(entries(full.contexts), entries(incremental.contexts), "contexts in round " + round);
+      assertEquals(entries(full.presentedWithValidation), entries(incremental.presentedWithValidation),
+          "certificates presented with client checks in round " + round);
       for (String sni : List.of("a.example.com", "b.example.com", "c.example.com", "x.example.com",
           "x.b.example.com", "d.example.org", "e.example.net")) {
         assertSame(full.lookup(sni), incremental.lookup(sni), sni + " in round " + round);
       }
       assertSame(full.lookup(null), incremental.lookup(null));
     }
+  }
+
+  /** Two client certificate policies hosts pick from in the random rounds. */
+  private static final List<TlsPolicy.ClientValidation> CLIENT_CHECKS = List.of(
+      new TlsPolicy.ClientValidation(PKI.caPem(), false),
+      new TlsPolicy.ClientValidation(PKI.caPem(), true));
+
+  private static VirtualHost validatingHost(String name, String certificate,
+      TlsPolicy.ClientValidation validation) {
+    return new VirtualHost(name, List.of(Route.of("r/" + name + "v",
+        RouteMatch.path(new PathMatch.Prefix("/")), new RouteAction.DirectResponse(200, "v"))),
+        new TlsPolicy(certificate, true, null, validation));
+  }
+
+  private static <K, V> java.util.Map<K, V> entries(io.portcullis.dataplane.config.LayeredMap<K, V> map) {
+    java.util.Map<K, V> entries = new java.util.HashMap<>();
+    map.forEach(entries::put);
+    return entries;
+  }
+
+  @Test
+  @DisplayName("hosts that check client certificates follow deltas too: a host added, changed and removed, the others untouched")
+  void validatingHostsFollowDeltas() throws Exception {
+    TlsPolicy.ClientValidation required = CLIENT_CHECKS.get(0);
+    config.apply(snapshot(List.of(validatingHost("shop.example.com", SHOP.name(), required),
+        host("blog.example.com", BLOG.name(), "a")), List.of(SHOP, BLOG, FALLBACK)));
+    SslContext shop = store.map("shop.example.com");
+    SniTable before = (SniTable) config.current().certificates();
+
+    // A host that checks client certificates joins; the table follows the delta.
+    receive(snapshot(List.of(validatingHost("shop.example.com", SHOP.name(), required),
+        validatingHost("blog.example.com", BLOG.name(), CLIENT_CHECKS.get(1))),
+        List.of(SHOP, BLOG, FALLBACK)));
+    SniTable after = (SniTable) config.current().certificates();
+    assertSame(before.certificates, after.certificates);
+    assertSame(shop, store.map("shop.example.com"));
+    assertEquals(CLIENT_CHECKS.get(1), ServerContexts.clientValidation(store.map("blog.example.com")));
+    assertEquals(5, after.size()); // three certificates, two with client checks
+
+    // It goes; its context goes with it.
+    receive(snapshot(List.of(validatingHost("shop.example.com", SHOP.name(), required)),
+        List.of(SHOP, BLOG, FALLBACK)));
+    assertEquals(4, ((SniTable) config.current().certificates()).size());
+    assertSame(shop, store.map("shop.example.com"));
+    assertEquals(serial(FALLBACK), handshake("blog.example.com").getSerialNumber().toString());
   }
 
   @Test
