@@ -17,10 +17,14 @@
 #            written if the changes should not share the API server with the status writer)
 #          --no-warm-up (measure the first compile in a cold JVM, without the operator's start-up
 #            warm-up, CompilerWarmUp)
+#          --operator-jvm (the operator alone in a JVM of its own: its live heap after a full GC by
+#            class histogram, its RSS, the largest classes and a breakdown by part; no stage rows)
+#          --operator-jvm-options "FLAGS" (that JVM's flags; default the image's with -XX:MaxRAM=2g)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ns=1000 m=5 k=100 ds=1 changes=100 heap=3g jmh=false profile=false compile_only=false deadline=10 warm_up=true
+operator_jvm=false operator_jvm_options=
 while (($#)); do
   case "$1" in
     -n) ns=$2; shift 2 ;;
@@ -34,7 +38,9 @@ while (($#)); do
     --compile-only) compile_only=true; shift ;;
     --deadline) deadline=$2; shift 2 ;;
     --no-warm-up) warm_up=false; shift ;;
-    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    --operator-jvm) operator_jvm=true; shift ;;
+    --operator-jvm-options) operator_jvm=true; operator_jvm_options=$2; shift 2 ;;
+    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
     *) echo "bench/scale.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -61,7 +67,8 @@ for n in "${nlist[@]}"; do
       -DtrimStackTrace=false -Dsurefire.argLine="$argline" \
       -Dscale.ingresses="$n" -Dscale.endpoints="$m" -Dscale.proxyRoutes="$k" -Dscale.dataplanes="$d" \
       -Dscale.changes="$changes" -Dscale.out="$out" -Dscale.compileOnly="$compile_only" \
-      -Dscale.deadlineMinutes="$deadline" -Dscale.warmUp="$warm_up" >&2 || {
+      -Dscale.deadlineMinutes="$deadline" -Dscale.warmUp="$warm_up" -Dscale.operatorJvm="$operator_jvm" \
+      ${operator_jvm_options:+"-Dscale.operatorJvmOptions=$operator_jvm_options"} >&2 || {
         # The table is written before the mock server shuts down; that shutdown can time out on
         # a loaded machine, which fails the run but not the measurement.
         [[ -f $out ]] || { echo "bench/scale.sh: run N=$n D=$d failed; see operator/target/surefire-reports/*ScaleBench*" >&2; exit 1; }

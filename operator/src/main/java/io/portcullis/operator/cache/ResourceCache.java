@@ -106,6 +106,36 @@ public final class ResourceCache {
     return before == null || !before.equals(after);
   }
 
+  /**
+   * Holds {@code object} instead of the copy of the same version held now: the informer's store
+   * replaced its instance without an event (a relist after a watch expired, a watch that replays
+   * what it listed), and the cache must not keep the other copy alive. Not a change: nothing
+   * is recompiled, though the kind's sorted list is made again (it holds the old instance).
+   *
+   * @return false when the cache holds no object of that name, or one of another version (its
+   *     own event is still on the way, and brings the instance it had)
+   */
+  public boolean shareInstance(HasMetadata object) {
+    requireKind(object);
+    Kind kind = byKind.get(object.getClass());
+    String version = object.getMetadata().getResourceVersion();
+    if (kind == null || version == null) {
+      return false;
+    }
+    boolean[] replaced = {false};
+    kind.objects.computeIfPresent(key(object), (k, held) -> {
+      if (held != object && version.equals(held.getMetadata().getResourceVersion())) {
+        replaced[0] = true;
+        return object;
+      }
+      return held;
+    });
+    if (replaced[0]) {
+      kind.changes.incrementAndGet();
+    }
+    return replaced[0];
+  }
+
   /** Removes the object with {@code object}'s kind, namespace and name; false if absent. */
   public boolean delete(HasMetadata object) {
     requireKind(object);

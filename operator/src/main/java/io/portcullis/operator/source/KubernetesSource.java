@@ -193,6 +193,8 @@ public final class KubernetesSource implements ClusterSource {
 
   private <T extends HasMetadata> CompletableFuture<Void> inform(
       SharedIndexInformer<T> informer, String label) {
+    // One slimmed copy of each object, shared by the informer's store and the cache.
+    informer.itemStore(new SharedInstanceStore<>(cache));
     informer.addEventHandler(new CacheUpdater<>());
     synchronized (informers) {
       informers.add(informer);

@@ -53,6 +53,8 @@ public final class StreamServer implements AutoCloseable {
   private final Supplier<SslContext> tls;
   private final long keepaliveMillis;
   private final Set<StreamSession> sessions = ConcurrentHashMap.newKeySet();
+  /** Encodings the sessions have in flight, shared between dataplanes at the same version. */
+  private final SharedFrames frames = new SharedFrames();
   private final AtomicLong nonces = new AtomicLong();
   private final AtomicLong refusedHandshakes = new AtomicLong();
   private final String noncePrefix = Long.toString(System.nanoTime() & 0xffffff, 36) + "-";
@@ -181,11 +183,16 @@ public final class StreamServer implements AutoCloseable {
           protected void initChannel(Http2StreamChannel stream) {
             StreamSession[] self = new StreamSession[1];
             self[0] = new StreamSession(
-                store, () -> noncePrefix + nonces.incrementAndGet(), MAX_INBOUND_MESSAGE_BYTES,
+                store, frames, () -> noncePrefix + nonces.incrementAndGet(), MAX_INBOUND_MESSAGE_BYTES,
                 keepaliveMillis, () -> sessions.remove(self[0]));
             sessions.add(self[0]);
             stream.pipeline().addLast("session", self[0]);
           }
         });
+  }
+
+  /** Encodings the sessions have in flight now (tests: none is kept once all are answered). */
+  int sharedFramesInFlight() {
+    return frames.size();
   }
 }

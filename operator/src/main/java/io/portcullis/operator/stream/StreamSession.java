@@ -1,9 +1,11 @@
 package io.portcullis.operator.stream;
 
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
@@ -11,14 +13,11 @@ import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.portcullis.operator.store.SnapshotStore;
-import io.portcullis.snapshot.Delta;
 import io.portcullis.snapshot.Snapshot;
 import io.portcullis.snapshot.StreamMessage;
 import io.portcullis.snapshot.StreamMessage.Ack;
-import io.portcullis.snapshot.StreamMessage.DeltaMsg;
 import io.portcullis.snapshot.StreamMessage.Hello;
 import io.portcullis.snapshot.StreamMessage.Nack;
-import io.portcullis.snapshot.StreamMessage.SnapshotMsg;
 import io.portcullis.transport.MessageStreamHandler;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -36,6 +35,7 @@ final class StreamSession extends MessageStreamHandler {
   private static final Logger log = LoggerFactory.getLogger(StreamSession.class);
 
   private final SnapshotStore store;
+  private final SharedFrames frames;
   private final Supplier<String> nonces;
   private final Runnable onClose;
 
@@ -50,6 +50,10 @@ final class StreamSession extends MessageStreamHandler {
   private String inFlightNonce;
   private String inFlightVersion;
   private boolean inFlightIsDelta;
+  /** The shared encoding of the message in flight, released when its answer comes. */
+  private SharedFrames.Use inFlightFrame;
+  /** When the message in flight was sent (System.nanoTime), for the log line of a full snapshot. */
+  private long inFlightSince;
   /** A version the dataplane NACKed: not resent until something newer is published. */
   private String rejectedVersion;
   /** After a NACKed delta the base may be wrong: the next message is a full snapshot. */
@@ -58,10 +62,11 @@ final class StreamSession extends MessageStreamHandler {
   private boolean resetting;
 
   StreamSession(
-      SnapshotStore store, Supplier<String> nonces, int maxInboundFrameBytes,
+      SnapshotStore store, SharedFrames frames, Supplier<String> nonces, int maxInboundFrameBytes,
       long helloTimeoutMillis, Runnable onClose) {
     super(maxInboundFrameBytes);
     this.store = store;
+    this.frames = frames;
     this.helloTimeoutMillis = helloTimeoutMillis;
     this.nonces = nonces;
     this.onClose = onClose;
@@ -86,6 +91,7 @@ final class StreamSession extends MessageStreamHandler {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
+    answered();
     if (nodeId != null) {
       store.disconnected(nodeId, sessionId);
       log.info("dataplane {} disconnected", nodeId);
@@ -204,6 +210,12 @@ final class StreamSession extends MessageStreamHandler {
       return;
     }
     inFlightNonce = null;
+    answered();
+    if (!inFlightIsDelta) {
+      // Rare (a connect, or after a NACK) and slow at scale: worth a line at INFO.
+      log.info("dataplane {} applied full snapshot {} ({} ms after it was sent)",
+          nodeId, ack.version(), (System.nanoTime() - inFlightSince) / 1_000_000);
+    }
     heldVersion = ack.version();
     rejectedVersion = null;
     store.recordAck(nodeId, ack.version());
@@ -216,6 +228,7 @@ final class StreamSession extends MessageStreamHandler {
       return;
     }
     inFlightNonce = null;
+    answered();
     rejectedVersion = inFlightVersion;
     forceFull = inFlightIsDelta;
     store.recordNack(nodeId, inFlightVersion, nack.error(), nack.resources());
@@ -234,16 +247,27 @@ final class StreamSession extends MessageStreamHandler {
     }
     String nonce = nonces.get();
     Optional<Snapshot> base = forceFull ? Optional.empty() : store.recent(heldVersion);
-    StreamMessage message = base
-        .<StreamMessage>map(b -> new DeltaMsg(nonce, Delta.between(b, target)))
-        .orElseGet(() -> new SnapshotMsg(nonce, target));
+    // Every dataplane at the same version gets the same bytes but its own nonce: one encoding.
+    SharedFrames.Use frame = base.map(b -> frames.delta(b, target)).orElseGet(() -> frames.snapshot(target));
     inFlightNonce = nonce;
     inFlightVersion = target.version();
-    inFlightIsDelta = message instanceof DeltaMsg;
+    inFlightIsDelta = base.isPresent();
+    inFlightFrame = frame;
+    inFlightSince = System.nanoTime();
     forceFull = false;
     // One message in flight bounds the flow controller's queue to one snapshot.
-    send(ctx, message);
+    ctx.writeAndFlush(new DefaultHttp2DataFrame(
+            Unpooled.wrappedBuffer(frame.frame().frame(nonce).toArray(byte[][]::new)), false))
+        .addListener(ChannelFutureListener.FIRE_EXCEPTION_ON_FAILURE);
     log.debug("sent {} {} to {}", inFlightIsDelta ? "delta" : "snapshot", target.version(), nodeId);
+  }
+
+  /** The message in flight was answered (or never will be): its shared encoding may go. */
+  private void answered() {
+    if (inFlightFrame != null) {
+      frames.release(inFlightFrame);
+      inFlightFrame = null;
+    }
   }
 
   /** The dataplane's address, for logs (a stream channel's parent is the connection). */

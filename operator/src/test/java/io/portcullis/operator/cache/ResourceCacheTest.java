@@ -33,6 +33,36 @@ class ResourceCacheTest {
   }
 
   @Test
+  void aCopyOfTheSameVersionReplacesTheHeldInstanceWithoutBeingAChange() {
+    ResourceCache cache = new ResourceCache();
+    Service listed = service("a", "web", "1");
+    cache.upsert(listed);
+    List<Service> before = cache.state().services();
+    Service relisted = service("a", "web", "1");
+
+    assertTrue(cache.shareInstance(relisted));
+
+    assertSame(relisted, cache.list(Service.class).get(0));
+    assertSame(listed, before.get(0), "a state taken before keeps what it had");
+    // Not a change: the handler's later upsert of the same version still says nothing changed.
+    assertFalse(cache.upsert(relisted));
+    assertFalse(cache.shareInstance(relisted), "already the held instance");
+  }
+
+  @Test
+  void aCopyOfAnotherVersionOrOfAnUnknownObjectIsNotTaken() {
+    ResourceCache cache = new ResourceCache();
+    assertFalse(cache.shareInstance(service("a", "web", "1")), "nothing of that kind held");
+    cache.upsert(service("a", "web", "1"));
+    assertFalse(cache.shareInstance(service("a", "other", "1")), "nothing of that name held");
+    Service newer = service("a", "web", "2");
+    // Version 2's own event is on the way and must still count as a change when it arrives.
+    assertFalse(cache.shareInstance(newer));
+    assertEquals("1", cache.list(Service.class).get(0).getMetadata().getResourceVersion());
+    assertTrue(cache.upsert(newer));
+  }
+
+  @Test
   void stateListsAreSortedByNamespaceThenName() {
     ResourceCache cache = new ResourceCache();
     cache.upsert(service("b", "a", "1"));

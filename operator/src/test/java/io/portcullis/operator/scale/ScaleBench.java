@@ -91,6 +91,8 @@ class ScaleBench {
   private final int changes = Integer.getInteger("scale.changes", 100);
   private final Duration deadline = Duration.ofMinutes(Integer.getInteger("scale.deadlineMinutes", 10));
   private final Map<String, String> rows = new LinkedHashMap<>();
+  /** The operator in a JVM of its own ({@code bench/scale.sh --operator-jvm}), not in this one. */
+  private final boolean ownJvm = Boolean.getBoolean("scale.operatorJvm");
 
   @Test
   void measure() throws Exception {
@@ -100,10 +102,17 @@ class ScaleBench {
         objects.ingresses.size(), objects.services.size(), objects.slices.size() * endpoints,
         objects.secrets.size(), objects.proxyRoutes.size(), dataplanes));
     compilerAlone(objects);
-    if (!Boolean.getBoolean("scale.compileOnly")) {
-      onTheMockApiServer(objects);
+    try {
+      if (!Boolean.getBoolean("scale.compileOnly")) {
+        onTheMockApiServer(objects);
+      }
+    } catch (Exception | AssertionError e) {
+      // What was measured before the failure is still worth its table.
+      rows.put("run ended early", e.toString());
+      throw e;
+    } finally {
+      report();
     }
-    report();
   }
 
   // ---------------------------------------------------------------- the compiler alone
@@ -251,6 +260,7 @@ class ScaleBench {
     List<Queue<Applied>> applied = new ArrayList<>();
     List<StreamClient> clients = new ArrayList<>();
     Operator operator = null;
+    OperatorJvm child = null;
     SharedIndexInformer<Ingress> ingressWatch = null;
     SharedIndexInformer<ProxyRoute> routeWatch = null;
     try {
@@ -259,28 +269,43 @@ class ScaleBench {
           "--publish-address", "10.0.0.1"}, Map.of());
       IncrementalCompiler compiler = new IncrementalCompiler(new Compiler(options.compilerSettings()));
       SnapshotStore store = new SnapshotStore();
-      operator = new Operator(options,
-          new TimedSource(new KubernetesSource(client, List.of(), options.endpointsSource()), events),
-          new KubernetesStatusSink(client),
-          state -> {
-            compileStarts.add(System.nanoTime());
-            CompileResult result = compiler.apply(state.withNow(Instant.now()));
-            compileEnds.add(System.nanoTime());
-            return result;
-          },
-          store, Main.streamServer());
-      operator.publishAddresses(PublishedAddresses.fixed(List.of("10.0.0.1")));
+      if (!ownJvm) {
+        operator = new Operator(options,
+            new TimedSource(new KubernetesSource(client, List.of(), options.endpointsSource()), events),
+            new KubernetesStatusSink(client),
+            state -> {
+              compileStarts.add(System.nanoTime());
+              CompileResult result = compiler.apply(state.withNow(Instant.now()));
+              compileEnds.add(System.nanoTime());
+              return result;
+            },
+            store, Main.streamServer());
+        operator.publishAddresses(PublishedAddresses.fixed(List.of("10.0.0.1")));
+      }
       ingressWatch = client.network().v1().ingresses().inAnyNamespace().inform();
       routeWatch = client.resources(ProxyRoute.class).inAnyNamespace().inform();
       long started = System.nanoTime();
-      operator.start();
-      long synced = System.nanoTime();
+      long synced;
+      int snapshotPort;
+      if (ownJvm) {
+        // The operator alone in a JVM of its own: its heap holds nothing of the mock, the bench
+        // or the dataplanes. "started" then includes the JVM's own start (about a second).
+        child = OperatorJvm.start(client.getConfiguration().getMasterUrl(),
+            System.getProperty("scale.operatorJvmOptions", OperatorJvm.DEFAULT_OPTIONS), operatorLog(), deadline);
+        synced = System.nanoTime();
+        snapshotPort = child.port();
+        rows.put("operator JVM: its own Operator.start() until synced", child.syncedMillis() + " ms");
+      } else {
+        operator.start();
+        synced = System.nanoTime();
+        snapshotPort = operator.snapshotPort();
+      }
       for (int d = 0; d < dataplanes; d++) {
         LiveConfig config = new LiveConfig();
         Queue<Applied> log = new ConcurrentLinkedQueue<>();
         config.onApplied(c -> log.add(new Applied(System.nanoTime(), c.snapshot())));
         applied.add(log);
-        StreamClient sc = new StreamClient(URI.create("http://127.0.0.1:" + operator.snapshotPort()),
+        StreamClient sc = new StreamClient(URI.create("http://127.0.0.1:" + snapshotPort),
             "dataplane-" + d, config, new ProxyMetrics());
         sc.start();
         configs.add(config);
@@ -288,9 +313,13 @@ class ScaleBench {
       }
       int expectedHosts = objects.ingresses.size() + objects.proxyRoutes.size();
       await().atMost(deadline).pollInterval(Duration.ofMillis(20)).until(() -> {
-        Snapshot s = store.current();
         // The applied logs, not LiveConfig.current(): current is set just before the listeners
-        // that fill the logs run, so it can be seen first.
+        // that fill the logs run, so it can be seen first. An operator in its own JVM has no
+        // store here: then every dataplane applied a config with every host.
+        if (ownJvm) {
+          return applied.stream().allMatch(q -> q.stream().anyMatch(a -> a.snapshot().virtualHosts().size() >= expectedHosts));
+        }
+        Snapshot s = store.current();
         return s.virtualHosts().size() >= expectedHosts
             && applied.stream().allMatch(q -> q.stream().anyMatch(a -> a.snapshot().version().equals(s.version())));
       });
@@ -300,8 +329,9 @@ class ScaleBench {
             .filter(a -> a.snapshot().virtualHosts().size() >= expectedHosts)
             .mapToLong(Applied::at).min().orElseThrow());
       }
-      rows.put("operator start: informers synced", ms(synced - started));
-      rows.put("operator start -> every dataplane applied the whole config", ms(appliedWhole - started));
+      String from = ownJvm ? "operator JVM launched" : "operator start";
+      rows.put(from + ": informers synced", ms(synced - started));
+      rows.put(from + " -> every dataplane applied the whole config", ms(appliedWhole - started));
       String programmedRow = "operator start -> every ProxyRoute Programmed and every Ingress's address written";
       StatusProgress progress = new StatusProgress();
       try {
@@ -316,10 +346,15 @@ class ScaleBench {
       }
       // Apart: the ProxyRoutes' conditions are what a user waits for; the Ingress addresses are
       // bounded by how fast the API server takes status writes.
-      rows.put("operator start -> every ProxyRoute Programmed", progress.routesAt == 0 ? "not reached"
+      rows.put(from + " -> every ProxyRoute Programmed", progress.routesAt == 0 ? "not reached"
           : ms(progress.routesAt - started));
-      rows.put("operator start -> every Ingress's address written", progress.addressesAt == 0 ? "not reached"
+      rows.put(from + " -> every Ingress's address written", progress.addressesAt == 0 ? "not reached"
           : ms(progress.addressesAt - started));
+      if (ownJvm) {
+        OperatorJvm.Histogram settledHeap = child.histogram();
+        rows.put("operator JVM: live heap after a full GC, once the start-up's statuses were written (class histogram)",
+            mib(settledHeap.bytes()) + " (" + String.format("%,d", settledHeap.objects()) + " objects)");
+      }
       if (progress.firstAddressAt != 0 && progress.lastCountAt > progress.firstAddressAt) {
         rows.put("Ingress address writes seen per second (first seen -> last seen, bench informer)",
             String.format("%.1f", (progress.lastCount - 1) * 1e9 / (progress.lastCountAt - progress.firstAddressAt)));
@@ -347,7 +382,14 @@ class ScaleBench {
       clients.clear();
       configs.clear();
       long operatorOnly = heapAfterGc();
-      rows.put("operator heap after GC (JVM heap minus the mock server's)", mib(operatorOnly - baseline));
+      if (ownJvm) {
+        operatorJvmHeap(child);
+      } else {
+        // Counts what the mock's store grew by since the baseline too (status writes): --operator-jvm
+        // measures the operator alone.
+        rows.put("operator heap after GC (this JVM's heap minus a baseline taken when the objects were first in the mock)",
+            mib(operatorOnly - baseline));
+      }
       rows.put("dataplane heap after GC, config per dataplane (in-process)", mib((withAll - operatorOnly) / dataplanes));
     } finally {
       for (StreamClient sc : clients) {
@@ -356,11 +398,55 @@ class ScaleBench {
       if (operator != null) {
         operator.close();
       }
+      if (child != null) {
+        child.close();
+      }
       if (ingressWatch != null) {
         ingressWatch.close();
         routeWatch.close();
       }
     }
+  }
+
+  /**
+   * The operator JVM's live heap at the end (class histogram: a full GC, then every reachable
+   * object), its resident memory, the classes that hold the most, and its own breakdown by part.
+   */
+  private void operatorJvmHeap(OperatorJvm child) throws Exception {
+    OperatorJvm.Histogram heap = child.histogram();
+    rows.put("operator JVM: live heap after a full GC at the end (class histogram)",
+        mib(heap.bytes()) + " (" + String.format("%,d", heap.objects()) + " objects)");
+    rows.put("operator JVM: resident memory (VmRSS) at the end, JVM flags",
+        mib(child.residentBytes()) + "; " + System.getProperty("scale.operatorJvmOptions", OperatorJvm.DEFAULT_OPTIONS));
+    rows.put("operator JVM: largest classes (live)", String.join("; ", heap.top()));
+    List<HeapBreakdown.Row> breakdown;
+    try {
+      breakdown = child.breakdown(Duration.ofMinutes(20));
+    } catch (Exception e) {
+      // The walk needs heap of its own: under a small -Xmx it may not fit. The rows above stand.
+      rows.put("operator JVM: heap parts", "not measured: " + e.getMessage());
+      return;
+    }
+    long parts = 0;
+    for (HeapBreakdown.Row row : breakdown) {
+      if (row.label().startsWith("(note) ")) {
+        rows.put("operator JVM: " + row.label().substring("(note) ".length()), row.top());
+        continue;
+      }
+      boolean cumulative = !row.label().startsWith("(not cumulative)");
+      if (cumulative) {
+        parts += row.bytes();
+      }
+      rows.put("  heap part: " + row.label(), mib(row.bytes()) + (row.top().isEmpty() ? "" : " (" + row.top() + ")"));
+    }
+    rows.put("  heap part: the rest of the live heap (classes' static data, fabric8 client, Netty, threads, metrics)",
+        mib(heap.bytes() - parts));
+  }
+
+  /** Where the operator JVM's log goes: beside the table. */
+  private static Path operatorLog() {
+    String out = System.getProperty("scale.out", "target/scale-report.md");
+    return Path.of(out.endsWith(".md") ? out.substring(0, out.length() - 3) + "-operator.log" : out + "-operator.log");
   }
 
   /** Creates every object with a few client threads (the mock server is the slow part). */

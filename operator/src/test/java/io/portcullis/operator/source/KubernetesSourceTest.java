@@ -129,6 +129,27 @@ class KubernetesSourceTest {
   }
 
   @Test
+  void objectsAreKeptWithoutManagedFieldsOrKubectlsCopyOfThem() throws Exception {
+    client.resource(new IngressBuilder().withMetadata(meta("shop", "ing")
+        .withManagedFields(new io.fabric8.kubernetes.api.model.ManagedFieldsEntryBuilder()
+            .withManager("kubectl-client-side-apply").withOperation("Update").withApiVersion("networking.k8s.io/v1")
+            .build())
+        .withAnnotations(java.util.Map.of(
+            SlimObjects.LAST_APPLIED, "{\"kind\":\"Ingress\",\"metadata\":{\"name\":\"ing\"}}",
+            "nginx.ingress.kubernetes.io/rewrite-target", "/"))
+        .build()).build()).create();
+    assertEquals(1, client.network().v1().ingresses().inNamespace("shop").withName("ing").get()
+        .getMetadata().getManagedFields().size(), "the API server keeps them");
+
+    start(List.of(), EndpointsKind.ENDPOINT_SLICES, Duration.ofMinutes(10));
+
+    var kept = source.state().ingresses().get(0).getMetadata();
+    assertTrue(kept.getManagedFields() == null || kept.getManagedFields().isEmpty());
+    // What the compiler reads stays.
+    assertEquals(java.util.Map.of("nginx.ingress.kubernetes.io/rewrite-target", "/"), kept.getAnnotations());
+  }
+
+  @Test
   void onlyTlsSecretsAreWatchedOthersOnlyWhenNamed() throws Exception {
     createOneOfEach("shop");
     // Opaque Secrets (htpasswd files, CA bundles) come in only when a route names them (looked up

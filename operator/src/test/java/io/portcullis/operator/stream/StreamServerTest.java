@@ -64,6 +64,27 @@ class StreamServerTest {
   }
 
   @Test
+  void dataplanesAtTheSameVersionShareOneEncodingWhichGoesOnceAllAnswered() throws Exception {
+    Snapshot v1 = Snapshots.shop(8080);
+    store.publish(v1);
+    TestStreamPeer.Stream a = peer.hello("node-a", null);
+    TestStreamPeer.Stream b = peer.hello("node-b", null);
+    TestStreamPeer.Stream c = peer.hello("node-c", null);
+    SnapshotMsg toA = (SnapshotMsg) a.next();
+    SnapshotMsg toB = (SnapshotMsg) b.next();
+    SnapshotMsg toC = (SnapshotMsg) c.next();
+    // Each with its own nonce, each the whole snapshot, while one encoding is in flight.
+    assertEquals(3, java.util.Set.of(toA.nonce(), toB.nonce(), toC.nonce()).size());
+    assertEquals(List.of(v1, v1, v1), List.of(toA.snapshot(), toB.snapshot(), toC.snapshot()));
+    assertEquals(1, server.sharedFramesInFlight());
+
+    a.send(new Ack(v1.version(), toA.nonce()));
+    b.send(new Nack(v1.version(), toB.nonce(), "cannot", List.of()));
+    c.channel.close().sync(); // a dataplane that goes away without an answer
+    await().atMost(Duration.ofSeconds(10)).until(() -> server.sharedFramesInFlight() == 0);
+  }
+
+  @Test
   void nothingIsStreamedBeforeTheFirstPublish() throws Exception {
     TestStreamPeer.Stream stream = peer.hello("node-a", null);
     assertEquals("200", stream.status());

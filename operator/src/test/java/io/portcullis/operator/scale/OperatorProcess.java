@@ -1,0 +1,84 @@
+package io.portcullis.operator.scale;
+
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.portcullis.operator.Main;
+import io.portcullis.operator.Operator;
+import io.portcullis.operator.OperatorOptions;
+import io.portcullis.operator.compile.Compiler;
+import io.portcullis.operator.compile.IncrementalCompiler;
+import io.portcullis.operator.source.KubernetesSource;
+import io.portcullis.operator.status.KubernetesStatusSink;
+import io.portcullis.operator.status.PublishedAddresses;
+import io.portcullis.operator.store.SnapshotStore;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The operator alone in a JVM of its own, for {@code bench/scale.sh --operator-jvm}: wired as
+ * ScaleBench wires it in-process (informers, incremental compiler, status writer, plaintext h2c
+ * stream; no leader election), against the mock API server whose URL is the first argument. Its
+ * heap then holds the operator and nothing else: not the mock's store, not the bench's objects,
+ * not the dataplanes.
+ *
+ * <p>Talks to the bench on its standard streams, one line each: it prints {@code PORT <n>} once
+ * the stream server is bound and {@code SYNCED <ms>} once {@link Operator#start()} returned;
+ * it answers {@code breakdown} with {@code ROW <bytes> <label>} lines and {@code END} (see
+ * {@link HeapBreakdown}), and stops on {@code exit} or when its input closes.
+ */
+public final class OperatorProcess {
+  private OperatorProcess() {}
+
+  public static void main(String[] args) throws Exception {
+    if (args.length != 1) {
+      System.err.println("usage: OperatorProcess <mock API server URL>");
+      System.exit(2);
+    }
+    // The protocol's lines go to the real stdout; everything else the operator prints goes to stderr.
+    PrintStream protocol = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true,
+        StandardCharsets.UTF_8);
+    System.setOut(System.err);
+    Config config = new ConfigBuilder(Config.empty())
+        .withMasterUrl(args[0])
+        .withTrustCerts(true)
+        .withNamespace("default")
+        .build();
+    try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build()) {
+      OperatorOptions options = OperatorOptions.parse(new String[] {
+          "--snapshot-port", "0", "--snapshot-address", "127.0.0.1", "--metrics-port", "0",
+          "--publish-address", "10.0.0.1"}, Map.of());
+      IncrementalCompiler compiler = new IncrementalCompiler(new Compiler(options.compilerSettings()));
+      SnapshotStore store = new SnapshotStore();
+      KubernetesSource source = new KubernetesSource(client, List.of(), options.endpointsSource());
+      KubernetesStatusSink sink = new KubernetesStatusSink(client);
+      Operator operator = new Operator(options, source, sink,
+          state -> compiler.apply(state.withNow(Instant.now())), store, Main.streamServer());
+      operator.publishAddresses(PublishedAddresses.fixed(List.of("10.0.0.1")));
+      long started = System.nanoTime();
+      try {
+        operator.start();
+        protocol.println("PORT " + operator.snapshotPort());
+        protocol.println("SYNCED " + (System.nanoTime() - started) / 1_000_000);
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        for (String line; (line = in.readLine()) != null && !line.equals("exit"); ) {
+          if (line.equals("breakdown")) {
+            for (HeapBreakdown.Row row : HeapBreakdown.of(operator, source, compiler, store)) {
+              protocol.println("ROW " + row.bytes() + " " + row.label() + "\t" + row.top());
+            }
+            protocol.println("END");
+          }
+        }
+      } finally {
+        operator.close();
+      }
+    }
+    System.exit(0);
+  }
+}
