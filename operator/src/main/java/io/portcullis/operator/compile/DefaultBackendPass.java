@@ -3,7 +3,6 @@ package io.portcullis.operator.compile;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressBackend;
 import io.fabric8.kubernetes.api.model.networking.v1.ServiceBackendPort;
-import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -22,11 +21,10 @@ final class DefaultBackendPass {
 
   /** Returns the default cluster's name, or null for a plain 404. */
   String run(List<Ingress> ours, ServiceRef fallback) {
-    List<Ingress> withDefault =
+    List<Ingress> withDefault = ObjectAge.oldestFirst(
         ours.stream()
             .filter(i -> i.getSpec() != null && i.getSpec().getDefaultBackend() != null)
-            .sorted(Comparator.comparing(i -> i, ObjectAge.OLDEST_FIRST))
-            .toList();
+            .toList());
     String chosen = null;
     ObjectRef chosenBy = null;
     for (Ingress ingress : withDefault) {

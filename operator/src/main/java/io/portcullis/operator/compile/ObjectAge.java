@@ -4,7 +4,10 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
+import java.util.List;
 
 /**
  * "Oldest wins": the order used for conflicts and for picking the default backend. By
@@ -14,10 +17,36 @@ import java.util.Comparator;
 final class ObjectAge {
   private ObjectAge() {}
 
-  static final Comparator<HasMetadata> OLDEST_FIRST =
-      Comparator.comparing((HasMetadata o) -> created(o.getMetadata()))
-          .thenComparing(o -> nullToEmpty(o.getMetadata().getNamespace()))
-          .thenComparing(o -> nullToEmpty(o.getMetadata().getName()));
+  /** An object with its sort key, so that a sort parses each timestamp once, not per comparison. */
+  private record Aged<T extends HasMetadata>(Instant created, String namespace, String name, T object) {
+    static <T extends HasMetadata> Aged<T> of(T object) {
+      ObjectMeta meta = object.getMetadata();
+      return new Aged<>(created(meta), nullToEmpty(meta == null ? null : meta.getNamespace()),
+          nullToEmpty(meta == null ? null : meta.getName()), object);
+    }
+  }
+
+  private static final Comparator<Aged<?>> BY_AGE =
+      Comparator.comparing((Aged<?> a) -> a.created())
+          .thenComparing(Aged::namespace)
+          .thenComparing(Aged::name);
+
+  /**
+   * {@code objects}, oldest first. At 10,000 Ingresses a comparator that parsed both timestamps
+   * on every comparison was the largest frame of ours in a first compile.
+   */
+  static <T extends HasMetadata> List<T> oldestFirst(Collection<T> objects) {
+    List<Aged<T>> aged = new ArrayList<>(objects.size());
+    for (T object : objects) {
+      aged.add(Aged.of(object));
+    }
+    aged.sort(BY_AGE);
+    List<T> sorted = new ArrayList<>(aged.size());
+    for (Aged<T> a : aged) {
+      sorted.add(a.object());
+    }
+    return sorted;
+  }
 
   static Instant created(ObjectMeta meta) {
     String text = meta == null ? null : meta.getCreationTimestamp();
