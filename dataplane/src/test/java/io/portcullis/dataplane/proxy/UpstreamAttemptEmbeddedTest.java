@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultHttpContent;
@@ -41,7 +40,8 @@ class UpstreamAttemptEmbeddedTest {
     proxy.forward();
     proxy.failNext.add(new ConnectException("refused"));
     proxy.client.writeInbound(get("/"));
-    assertTrue(proxy.connections.isEmpty(), "waiting out the back-off");
+    // No assertion that nothing happened yet: the back-off is full jitter, 0 to 25 ms here, and
+    // 0 (one draw in 26) retries at once (RetryDecisionTest covers the back-off's range).
     proxy.advance(1_000);
     assertEquals(2, proxy.asked.size());
     assertNotEquals(proxy.asked.get(0), proxy.asked.get(1));
