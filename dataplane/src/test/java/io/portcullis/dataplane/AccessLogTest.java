@@ -89,11 +89,7 @@ class AccessLogTest {
   @Test
   void theFlagsReachTheProxyAndTheLogShowsTheClientTrustedProxiesNamed() throws Exception {
     List<String> lines = new CopyOnWriteArrayList<>();
-    DataplaneOptions options = DataplaneOptions.parse(new String[] {
-        "--control-plane", "http://127.0.0.1:1", "--node-id", "client-address",
-        "--http-port", "0", "--https-port", "0", "--admin-port", "0",
-        "--bind-address", "127.0.0.1", "--trusted-proxies", "127.0.0.0/8",
-        "--proxy-protocol", "v1", "--max-connections-per-client", "10"}, java.util.Map.of());
+    DataplaneOptions options = behindProxies("client-address", "--max-connections-per-client", "10");
     try (TestBackend backend = new TestBackend();
         Dataplane dataplane = Dataplane.start(options,
             onDrop -> new AsyncAccessLog(lines::add, 64, onDrop))) {
@@ -119,11 +115,7 @@ class AccessLogTest {
   @Test
   void eachRequestOfAKeptAliveConnectionIsLoggedWithItsOwnClient() throws Exception {
     List<String> lines = new CopyOnWriteArrayList<>();
-    DataplaneOptions options = DataplaneOptions.parse(new String[] {
-        "--control-plane", "http://127.0.0.1:1", "--node-id", "keep-alive-clients",
-        "--http-port", "0", "--https-port", "0", "--admin-port", "0",
-        "--bind-address", "127.0.0.1", "--trusted-proxies", "127.0.0.0/8",
-        "--proxy-protocol", "v1"}, java.util.Map.of());
+    DataplaneOptions options = behindProxies("keep-alive-clients");
     try (TestBackend backend = new TestBackend();
         Dataplane dataplane = Dataplane.start(options,
             onDrop -> new AsyncAccessLog(lines::add, 64, onDrop))) {
@@ -148,6 +140,17 @@ class AccessLogTest {
       }
       assertEquals(List.of("/1 127.0.0.9", "/2 198.51.100.4", "/3 127.0.0.9"), clients);
     }
+  }
+
+  /** A dataplane that reads PROXY v1 headers and trusts 127.0.0.0/8's X-Forwarded-For. */
+  private static DataplaneOptions behindProxies(String nodeId, String... more) {
+    List<String> args = new java.util.ArrayList<>(List.of(
+        "--control-plane", "http://127.0.0.1:1", "--node-id", nodeId,
+        "--http-port", "0", "--https-port", "0", "--admin-port", "0",
+        "--bind-address", "127.0.0.1", "--trusted-proxies", "127.0.0.0/8",
+        "--proxy-protocol", "v1"));
+    args.addAll(List.of(more));
+    return DataplaneOptions.parse(args.toArray(String[]::new), java.util.Map.of());
   }
 
   private static String scrape(Dataplane dataplane) throws Exception {

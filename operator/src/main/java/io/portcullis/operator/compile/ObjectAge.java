@@ -21,7 +21,7 @@ final class ObjectAge {
   private record Aged<T extends HasMetadata>(Instant created, String namespace, String name, T object) {
     static <T extends HasMetadata> Aged<T> of(T object) {
       ObjectMeta meta = object.getMetadata();
-      return new Aged<>(created(meta), nullToEmpty(meta == null ? null : meta.getNamespace()),
+      return new Aged<>(ObjectAge.created(meta), nullToEmpty(meta == null ? null : meta.getNamespace()),
           nullToEmpty(meta == null ? null : meta.getName()), object);
     }
   }
