@@ -10,7 +10,7 @@
 # launcher does) once the harness says the prewarm is over, and stopped 20 s later. Profiling
 # from the JVM's start instead put the JIT compiler's warm-up (a third of the h2-tls samples)
 # into the graph. Output: bench/results/profile-SCENARIO-EVENT-<time>.html (open it in a
-# browser). EVENT: cpu (default; falls back to itimer when perf events are not allowed), alloc,
+# browser) and the same samples as collapsed stacks in profile-SCENARIO-EVENT-<time>.collapsed. EVENT: cpu (default; falls back to itimer when perf events are not allowed), alloc,
 # lock, wall. Environment: PREWARM=SECONDS (the harness's --prewarm; 40 leaves no JIT compiling in
 # the measured run), INTERVAL=NANOSECONDS (async-profiler's sampling interval; its default, 10 ms of
 # CPU, gives ~2,000 samples in 20 s: 1000000 gives ten times as many),
@@ -52,7 +52,10 @@ PID=$(pgrep -n -f "$ROOT/dataplane/target/portcullis-dataplane.jar") \
 # The option in quotes: jcmd would otherwise read "x=y" as one of its own named arguments.
 jcmd "$PID" JVMTI.agent_load "$LIB" "\"start,event=$EVENT${INTERVAL:+,interval=$INTERVAL}\"" >/dev/null
 sleep "$DURATION"
+# The same samples twice: a flame graph to look at, and collapsed stacks (one "frame;frame;... count"
+# line per stack) to add up with a script or to diff against another run's.
+jcmd "$PID" JVMTI.agent_load "$LIB" "\"dump,file=${OUT%.html}.collapsed\"" >/dev/null
 jcmd "$PID" JVMTI.agent_load "$LIB" "\"stop,file=$OUT\"" >/dev/null
 wait "$HARNESS"
 [[ -s $OUT ]] || { echo "bench/profile.sh: async-profiler wrote no $OUT (see the dataplane's output in the harness's work dir)" >&2; exit 1; }
-echo "flame graph: $OUT" >&2
+echo "flame graph: $OUT (collapsed stacks: ${OUT%.html}.collapsed)" >&2

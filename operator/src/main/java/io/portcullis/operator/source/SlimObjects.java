@@ -10,7 +10,8 @@ import java.util.Map;
  * {@code managedFields} the API server records for every writer (often larger than the spec),
  * and the copy of the whole object that {@code kubectl apply} keeps in an annotation (for a
  * Secret, its certificate and private key a second time). At 10,000 Ingresses with their
- * Services, EndpointSlices and Secrets that is tens of MiB held for nothing.
+ * Services, EndpointSlices and Secrets that is tens of MiB held for nothing. The empty maps
+ * fabric8 gives every object for unknown fields become one shared map ({@link SharedEmptyExtras}).
  */
 final class SlimObjects {
   /** The annotation {@code kubectl apply} writes; no other annotation is touched. */
@@ -34,6 +35,6 @@ final class SlimObjects {
       kept.remove(LAST_APPLIED);
       meta.setAnnotations(kept);
     }
-    return object;
+    return SharedEmptyExtras.share(object);
   }
 }
