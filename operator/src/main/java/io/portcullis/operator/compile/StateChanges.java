@@ -22,13 +22,17 @@ import java.util.Set;
  * @param routeObjectsNow by {@link HostFootprints#key}, the new version of each of those objects
  *     that the new state still has (a removed one is absent)
  * @param namespaces namespaces with a changed Service, EndpointSlice, Secret or ConfigMap
+ * @param sameNow by {@link HostFootprints#key}, the new instance of each Ingress or ProxyRoute
+ *     that the compiler reads the same as before ({@link #sameForCompile}: its status was
+ *     written): not a change, but whoever holds the old instance must take the new one
  */
 record StateChanges(List<HasMetadata> routeObjects, Map<String, HasMetadata> routeObjectsNow,
-    Set<String> namespaces) {
+    Set<String> namespaces, Map<String, HasMetadata> sameNow) {
   StateChanges {
     routeObjects = List.copyOf(routeObjects);
     routeObjectsNow = Map.copyOf(routeObjectsNow);
     namespaces = Set.copyOf(namespaces);
+    sameNow = Map.copyOf(sameNow);
   }
 
   boolean isEmpty() {
@@ -45,8 +49,9 @@ record StateChanges(List<HasMetadata> routeObjects, Map<String, HasMetadata> rou
     }
     List<HasMetadata> routeObjects = new ArrayList<>();
     Map<String, HasMetadata> now = new HashMap<>();
-    routeObjects.addAll(changed(before.ingresses(), after.ingresses(), now));
-    routeObjects.addAll(changed(before.proxyRoutes(), after.proxyRoutes(), now));
+    Map<String, HasMetadata> sameNow = new HashMap<>();
+    routeObjects.addAll(changed(before.ingresses(), after.ingresses(), now, sameNow));
+    routeObjects.addAll(changed(before.proxyRoutes(), after.proxyRoutes(), now, sameNow));
     Set<String> namespaces = new HashSet<>();
     for (List<? extends HasMetadata> kind : List.of(
         changed(before.services(), after.services()),
@@ -55,7 +60,7 @@ record StateChanges(List<HasMetadata> routeObjects, Map<String, HasMetadata> rou
         changed(before.configMaps(), after.configMaps()))) {
       kind.forEach(o -> namespaces.add(namespace(o)));
     }
-    return Optional.of(new StateChanges(routeObjects, now, namespaces));
+    return Optional.of(new StateChanges(routeObjects, now, namespaces, sameNow));
   }
 
   /**
@@ -95,12 +100,15 @@ record StateChanges(List<HasMetadata> routeObjects, Map<String, HasMetadata> rou
    * the lists stop lining up does it fall back to matching by name.
    */
   static List<HasMetadata> changed(List<? extends HasMetadata> before, List<? extends HasMetadata> after) {
-    return changed(before, after, new HashMap<>());
+    return changed(before, after, new HashMap<>(), new HashMap<>());
   }
 
-  /** {@link #changed}, also filing the new version of each changed object in {@code now}. */
+  /**
+   * {@link #changed}, also filing the new version of each changed object in {@code now}, and the
+   * new instance of each object that is the same for the compiler in {@code sameNow}.
+   */
   private static List<HasMetadata> changed(List<? extends HasMetadata> before,
-      List<? extends HasMetadata> after, Map<String, HasMetadata> now) {
+      List<? extends HasMetadata> after, Map<String, HasMetadata> now, Map<String, HasMetadata> sameNow) {
     if (before == after) {
       return List.of(); // an unchanged kind: the cache hands out the very same list
     }
@@ -120,6 +128,8 @@ record StateChanges(List<HasMetadata> routeObjects, Map<String, HasMetadata> rou
         out.add(a);
         out.add(b);
         now.put(HostFootprints.key(b), b);
+      } else {
+        sameNow.put(HostFootprints.key(b), b);
       }
     }
     if (i == before.size() && i == after.size()) {
@@ -139,6 +149,8 @@ record StateChanges(List<HasMetadata> routeObjects, Map<String, HasMetadata> rou
         out.add(a);
         out.add(b);
         now.put(HostFootprints.key(b), b);
+      } else if (a != b) {
+        sameNow.put(HostFootprints.key(b), b);
       }
     }
     out.addAll(old.values());

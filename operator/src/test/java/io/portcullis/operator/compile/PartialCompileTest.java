@@ -162,6 +162,15 @@ class PartialCompileTest {
     assertEquals(new Compiler(CompilerSettings.defaults()).compile(state), after);
     assertEquals(List.of("vhost/app5.example.com"),
         Delta.between(before.snapshot(), after.snapshot()).resourceNames());
+
+    // A namespace's Service changes: its Ingresses are recompiled from the index, which must hold
+    // the instances the state has now (the written ones), or they drop out of the part.
+    cache.upsert(service("ns2", "web").port(null, 80).port("admin", 81).build());
+    ClusterState drained = cache.state().withNow(NOW);
+    CompileResult next = compiler.apply(drained);
+    assertEquals(2, compiler.partialCompiles(), compiler.fullCompiles() + " full, " + compiler.endpointUpdates() + " endpoint-only");
+    assertEquals(new Compiler(CompilerSettings.defaults()).compile(drained), next);
+    assertEquals(20, next.snapshot().virtualHosts().size());
   }
 
   @Test
