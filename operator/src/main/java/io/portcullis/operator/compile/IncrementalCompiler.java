@@ -37,7 +37,10 @@ import java.util.function.Function;
  * previous result, again exactly what a full compile gives. IngressClass changes, the default
  * backend and certificate, a part over a quarter of all objects, and an expiry passed take a full
  * compile. (A full compile every minute, as before, cost each change after a quiet minute a full
- * compile: 0.5 s at 10,000 Ingresses, the tail of "write to every dataplane applied".) Not thread-safe: the rebuild loop is its only caller.
+ * compile: 0.5 s at 10,000 Ingresses, the tail of "write to every dataplane applied".) The memo of
+ * parsed certificates keeps what partial compiles add until the next full one; a replaced
+ * certificate's entry goes then, at the latest when it expires. Not thread-safe: the rebuild loop
+ * is its only caller.
  */
 public final class IncrementalCompiler implements Function<ClusterState, CompileResult> {
   private final Compiler compiler;
