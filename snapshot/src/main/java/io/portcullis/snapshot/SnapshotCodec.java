@@ -38,6 +38,27 @@ public final class SnapshotCodec {
     }
   }
 
+  /** The length of {@link #toJson}'s bytes, counted as Jackson writes them (no array is made). */
+  public static long jsonLength(Object value) {
+    long[] count = {0};
+    try {
+      MAPPER.writeValue(new OutputStream() {
+        @Override
+        public void write(int b) {
+          count[0]++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+          count[0] += len;
+        }
+      }, value);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot encode " + value.getClass().getSimpleName(), e);
+    }
+    return count[0];
+  }
+
   /**
    * The SHA-256 of {@link #toJson}'s bytes, fed to the digest as Jackson writes them instead of
    * collected into an array first: a version digests every new part of a snapshot.

@@ -7,6 +7,7 @@ import io.portcullis.snapshot.Route;
 import io.portcullis.snapshot.Snapshot;
 import io.portcullis.snapshot.TlsCertificate;
 import io.portcullis.snapshot.VirtualHost;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -48,6 +49,14 @@ public final class Compiler {
     CompileResult result = compile(part, parsed);
     parsedCertificates.keepAlso(parsed);
     return result;
+  }
+
+  /**
+   * When the next certificate this compiler judged valid at {@code now} expires (null: none), so
+   * that a cheaper path than a full compile knows until when its reused judgements hold.
+   */
+  Instant nextExpiry(Instant now) {
+    return parsedCertificates.nextExpiry(now);
   }
 
   CompilerSettings settings() {

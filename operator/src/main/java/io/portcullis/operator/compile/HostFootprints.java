@@ -83,6 +83,15 @@ final class HostFootprints {
     }
   }
 
+  /**
+   * Takes the new instances of objects the compiler reads the same as before (their status was
+   * written): their hosts stay filed as they are. The part of a partial compile is picked from
+   * the state by identity, and the old instance would also be a second copy of the object.
+   */
+  void replace(Map<String, HasMetadata> sameNow) {
+    sameNow.forEach((key, object) -> objects.replace(key, object));
+  }
+
   /** Route objects indexed. */
   int size() {
     return objects.size();

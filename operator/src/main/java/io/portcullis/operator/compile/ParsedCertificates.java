@@ -47,6 +47,21 @@ final class ParsedCertificates {
     kept = joined;
   }
 
+  /**
+   * The earliest {@code notAfter} of a remembered certificate that is still valid at {@code now},
+   * or null when none is: until then, the passing of time changes no compile's outcome.
+   */
+  Instant nextExpiry(Instant now) {
+    Instant next = null;
+    for (Content content : kept.values()) {
+      Instant notAfter = content.notAfter();
+      if (!notAfter.isBefore(now) && (next == null || notAfter.isBefore(next))) {
+        next = notAfter;
+      }
+    }
+    return next;
+  }
+
   /** One compile's lookups. Not thread-safe: a compile runs on one thread. */
   static final class Round {
     /** Remembers nothing: every Secret is parsed (one-off validations). */

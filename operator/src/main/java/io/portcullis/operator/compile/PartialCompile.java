@@ -58,6 +58,7 @@ final class PartialCompile {
   /** The merged result, or null when only a full compile gives the right one. */
   Outcome compile(ClusterState state, CompileResult previous, StateChanges changes,
       HostFootprints footprints) {
+    footprints.replace(changes.sameNow());
     if (touchesDefaults(changes.namespaces(), previous.snapshot().defaultCluster())) {
       return null;
     }

@@ -100,7 +100,7 @@ class IncrementalCompilerTest {
   }
 
   @Test
-  @DisplayName("an unchanged state or a stale full compile take the full path; a changed Service the partial one")
+  @DisplayName("an unchanged state takes the full path, a changed Service the partial one, and time alone changes neither")
   void otherChangesAreFull() {
     IncrementalCompiler compiler = new IncrementalCompiler(new Compiler(CompilerSettings.defaults()));
     EndpointSlice slice = webSlice("10.0.0.1");
@@ -111,9 +111,43 @@ class IncrementalCompilerTest {
         List.of(slice, apiSlice), List.of(), T0));
     assertEquals(2, compiler.fullCompiles());
     assertEquals(1, compiler.partialCompiles());
-    compiler.apply(state(T0.plus(Duration.ofMinutes(2)), webSlice("10.0.0.1", "10.0.0.3")));
-    assertEquals(3, compiler.fullCompiles(), "the previous full compile is over a minute old");
-    assertEquals(0, compiler.endpointUpdates());
+    ClusterState later = state(T0.plus(Duration.ofHours(2)), webSlice("10.0.0.1", "10.0.0.3"));
+    CompileResult result = compiler.apply(later);
+    assertEquals(2, compiler.fullCompiles(), "no certificate can expire: an old full compile still holds");
+    assertEquals(2, compiler.partialCompiles(), "the Service changed back: a partial compile");
+    assertEquals(full(later), result);
+  }
+
+  @Test
+  @DisplayName("a served certificate that expires between two changes: the change after it takes the full path and stops serving it")
+  void expiryTakesTheFullPath() {
+    String host = "shop.example.com";
+    TestCertificates.Issued hourLong = TestCertificates.issue(TestCertificates.ecKeys(),
+        T0.minus(Duration.ofDays(1)), T0.plus(Duration.ofHours(1)), host);
+    io.fabric8.kubernetes.api.model.Secret secret = TestCertificates.tlsSecret("default", "shop-tls", hourLong);
+    java.util.function.BiFunction<Instant, EndpointSlice, ClusterState> at = (now, slice) -> new ClusterState(
+        List.of(ourClass()),
+        List.of(ingress("default", "shop").host(host).prefix("/", "web", 80).tls("shop-tls", host).build()),
+        List.of(), List.of(web), List.of(slice), List.of(secret), now);
+    IncrementalCompiler compiler = new IncrementalCompiler(new Compiler(CompilerSettings.defaults()));
+    assertTrue(compiler.apply(at.apply(T0, webSlice("10.0.0.1"))).snapshot().certificatesByName()
+        .containsKey("default/shop-tls"));
+
+    ClusterState before = at.apply(T0.plus(Duration.ofMinutes(59)), webSlice("10.0.0.2"));
+    CompileResult stillValid = compiler.apply(before);
+    assertEquals(1, compiler.endpointUpdates(), "an hour-long certificate still valid: the cheap path");
+    assertEquals(full(before), stillValid);
+
+    ClusterState after = at.apply(T0.plus(Duration.ofMinutes(61)), webSlice("10.0.0.3"));
+    CompileResult expired = compiler.apply(after);
+    assertEquals(2, compiler.fullCompiles(), "the certificate expired since it was judged: a full compile");
+    assertEquals(full(after), expired);
+    assertTrue(expired.snapshot().certificatesByName().isEmpty());
+    assertTrue(expired.statuses().toString().contains("expired"), expired.statuses().toString());
+
+    ClusterState later = at.apply(T0.plus(Duration.ofHours(3)), webSlice("10.0.0.4"));
+    assertEquals(full(later), compiler.apply(later));
+    assertEquals(2, compiler.fullCompiles(), "nothing left to expire: cheap again");
   }
 
   @Test

@@ -126,6 +126,65 @@ class PartialCompileTest {
         after.snapshot().virtualHostsByHost().get("app6.example.com"));
   }
 
+  @Test
+  @DisplayName("Ingresses whose status alone changed (our address writes) are not recompiled: the next change is still partial")
+  void statusWritesAreNotChanges() {
+    List<HasMetadata> objects = new ArrayList<>(List.of(ourClass()));
+    List<io.fabric8.kubernetes.api.model.networking.v1.Ingress> ingresses = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      ingresses.add(ingress("ns" + (i % 4), "app" + i).host("app" + i + ".example.com")
+          .prefix("/", "web", 80).build());
+    }
+    objects.addAll(ingresses);
+    for (int n = 0; n < 4; n++) {
+      objects.addAll(backendWithEndpoints("ns" + n, "web", 80, "10.0.0." + (n + 1)));
+    }
+    ResourceCache cache = new ResourceCache();
+    objects.forEach(cache::upsert);
+    IncrementalCompiler compiler = new IncrementalCompiler(new Compiler(CompilerSettings.defaults()));
+    CompileResult before = compiler.apply(cache.state().withNow(NOW));
+    // Every Ingress comes back from the API server with its address written: a new resourceVersion
+    // and a status, nothing else.
+    for (var written : ingresses) {
+      cache.upsert(new io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder(written)
+          .editMetadata().withResourceVersion("2").endMetadata()
+          .withNewStatus().withNewLoadBalancer().addNewIngress().withIp("10.0.0.100").endIngress()
+          .endLoadBalancer().endStatus()
+          .build());
+    }
+    cache.upsert(ingress("ns1", "app5").host("app5.example.com").prefix("/", "web", 80)
+        .prefix("/new", "web", 80).build());
+    ClusterState state = cache.state().withNow(NOW);
+    CompileResult after = compiler.apply(state);
+
+    assertEquals(1, compiler.fullCompiles(), "20 Ingresses with a new status are not a change to compile");
+    assertEquals(1, compiler.partialCompiles());
+    assertEquals(new Compiler(CompilerSettings.defaults()).compile(state), after);
+    assertEquals(List.of("vhost/app5.example.com"),
+        Delta.between(before.snapshot(), after.snapshot()).resourceNames());
+
+    // A namespace's Service changes: its Ingresses are recompiled from the index, which must hold
+    // the instances the state has now (the written ones), or they drop out of the part.
+    cache.upsert(service("ns2", "web").port(null, 80).port("admin", 81).build());
+    ClusterState drained = cache.state().withNow(NOW);
+    CompileResult next = compiler.apply(drained);
+    assertEquals(2, compiler.partialCompiles(), compiler.fullCompiles() + " full, " + compiler.endpointUpdates() + " endpoint-only");
+    assertEquals(new Compiler(CompilerSettings.defaults()).compile(drained), next);
+    assertEquals(20, next.snapshot().virtualHosts().size());
+  }
+
+  @Test
+  @DisplayName("an Ingress deleted and created again under its name between two compiles is a change")
+  void recreatedIsAChange() {
+    var first = ingress("ns", "app").host("app.example.com").prefix("/", "web", 80).build();
+    first.getMetadata().setUid("uid-1");
+    var again = new io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder(first)
+        .editMetadata().withUid("uid-2").withResourceVersion("9").endMetadata().build();
+    assertTrue(StateChanges.sameForCompile(first, new io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder(first)
+        .editMetadata().withResourceVersion("8").endMetadata().build()));
+    org.junit.jupiter.api.Assertions.assertFalse(StateChanges.sameForCompile(first, again));
+  }
+
   /** One of a small universe of objects, so that changes collide on hosts, paths and names. */
   private HasMetadata randomObject(Random random, int step) {
     String ns = NAMESPACES[random.nextInt(NAMESPACES.length)];

@@ -65,6 +65,28 @@ class OperatorMetricsTest {
   }
 
   @Test
+  void theSnapshotSizeIsMeasuredWhenScrapedOncePerVersionNotOnPublish() throws Exception {
+    List<String> measured = new CopyOnWriteArrayList<>();
+    OperatorMetrics metrics = new OperatorMetrics(s -> {
+      measured.add(s.version());
+      return SnapshotCodec.jsonLength(s);
+    });
+    metrics.follow(new SnapshotStore());
+    Snapshot empty = Snapshot.empty();
+    Snapshot other = Snapshot.of(List.of(), List.of(new io.portcullis.snapshot.Cluster("default/web:80",
+        List.of(new io.portcullis.snapshot.Endpoint("10.0.0.1", 8080)))), null);
+    for (int i = 0; i < 5; i++) {
+      metrics.published(i % 2 == 0 ? empty : other, System.nanoTime());
+    }
+    assertEquals(List.of(), measured, "publishing encodes nothing");
+    assertEquals(SnapshotCodec.toJson(empty).length, value(scrape(metrics), "portcullis_operator_snapshot_bytes"));
+    assertEquals(SnapshotCodec.toJson(empty).length, value(scrape(metrics), "portcullis_operator_snapshot_bytes"));
+    assertEquals(List.of(empty.version()), measured, "one measurement per version");
+    metrics.published(other, System.nanoTime());
+    assertEquals(SnapshotCodec.toJson(other).length, value(scrape(metrics), "portcullis_operator_snapshot_bytes"));
+  }
+
+  @Test
   void propagationIsMeasuredFromTheChangeToTheLastAck() {
     SnapshotStore store = new SnapshotStore();
     AtomicLong now = new AtomicLong(1_000_000_000L);

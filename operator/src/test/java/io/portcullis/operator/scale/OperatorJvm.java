@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Queue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -143,6 +144,31 @@ final class OperatorJvm implements AutoCloseable {
         String[] labelAndTop = parts[2].split("\t", 2);
         rows.add(new HeapBreakdown.Row(Long.parseLong(parts[1]), labelAndTop[0],
             labelAndTop.length > 1 ? labelAndTop[1] : ""));
+      }
+    }
+  }
+
+  /**
+   * The child's stage times since the last ask, added to the queues: when its source reported a
+   * change, when each compile started and ended ({@link System#nanoTime()}, one clock machine-wide
+   * on Linux, so comparable with this JVM's).
+   */
+  void stages(Queue<Long> events, Queue<Long> compileStarts, Queue<Long> compileEnds, Duration deadline)
+      throws Exception {
+    commands.println("stages");
+    while (true) {
+      String line = next(deadline);
+      if (line.equals("END")) {
+        return;
+      }
+      if (line.startsWith("STAGE ")) {
+        String[] parts = line.split(" ");
+        long at = Long.parseLong(parts[2]);
+        switch (parts[1]) {
+          case "E" -> events.add(at);
+          case "S" -> compileStarts.add(at);
+          default -> compileEnds.add(at);
+        }
       }
     }
   }

@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.portcullis.operator.Main;
 import io.portcullis.operator.Operator;
 import io.portcullis.operator.OperatorOptions;
+import io.portcullis.operator.compile.CompileResult;
 import io.portcullis.operator.compile.Compiler;
 import io.portcullis.operator.compile.IncrementalCompiler;
 import io.portcullis.operator.source.KubernetesSource;
@@ -20,6 +21,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * The operator alone in a JVM of its own, for {@code bench/scale.sh --operator-jvm}: wired as
@@ -31,7 +34,8 @@ import java.util.Map;
  * <p>Talks to the bench on its standard streams, one line each: it prints {@code PORT <n>} once
  * the stream server is bound and {@code SYNCED <ms>} once {@link Operator#start()} returned;
  * it answers {@code breakdown} with {@code ROW <bytes> <label>} lines and {@code END} (see
- * {@link HeapBreakdown}), and stops on {@code exit} or when its input closes.
+ * {@link HeapBreakdown}), {@code stages} with {@code STAGE E|S|C <nanoTime>} lines (source events,
+ * compile starts and ends since the last ask) and {@code END}, and stops on {@code exit} or when its input closes.
  */
 public final class OperatorProcess {
   private OperatorProcess() {}
@@ -58,8 +62,17 @@ public final class OperatorProcess {
       SnapshotStore store = new SnapshotStore();
       KubernetesSource source = new KubernetesSource(client, List.of(), options.endpointsSource());
       KubernetesStatusSink sink = new KubernetesStatusSink(client);
-      Operator operator = new Operator(options, source, sink,
-          state -> compiler.apply(state.withNow(Instant.now())), store, Main.streamServer());
+      // Stage times for the bench's propagation rows, on System.nanoTime() (the bench's clock too).
+      Queue<Long> events = new ConcurrentLinkedQueue<>();
+      Queue<Long> compileStarts = new ConcurrentLinkedQueue<>();
+      Queue<Long> compileEnds = new ConcurrentLinkedQueue<>();
+      Operator operator = new Operator(options, new TimedSource(source, events), sink,
+          state -> {
+            compileStarts.add(System.nanoTime());
+            CompileResult result = compiler.apply(state.withNow(Instant.now()));
+            compileEnds.add(System.nanoTime());
+            return result;
+          }, store, Main.streamServer());
       operator.publishAddresses(PublishedAddresses.fixed(List.of("10.0.0.1")));
       long started = System.nanoTime();
       try {
@@ -73,6 +86,11 @@ public final class OperatorProcess {
               protocol.println("ROW " + row.bytes() + " " + row.label() + "\t" + row.top());
             }
             protocol.println("END");
+          } else if (line.equals("stages")) {
+            drain(events, "E", protocol);
+            drain(compileStarts, "S", protocol);
+            drain(compileEnds, "C", protocol);
+            protocol.println("END");
           }
         }
       } finally {
@@ -80,5 +98,11 @@ public final class OperatorProcess {
       }
     }
     System.exit(0);
+  }
+
+  private static void drain(Queue<Long> times, String tag, PrintStream out) {
+    for (Long t; (t = times.poll()) != null; ) {
+      out.println("STAGE " + tag + " " + t);
+    }
   }
 }
