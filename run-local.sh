@@ -341,7 +341,7 @@ mkdir -p "$LOG_DIR"
 # keeps these copies equal), with -XX:MaxRAM standing in for the chart's memory limits: outside
 # a container the heap percentages would otherwise be of the whole machine.
 OPERATOR_JVM_OPTIONS="-XX:MaxRAM=512m -XX:MaxRAMPercentage=75.0 -XX:InitialRAMPercentage=5.0 -XX:+UseSerialGC -XX:TrimNativeHeapInterval=5000 -XX:+ExitOnOutOfMemoryError -XX:+PerfDisableSharedMem -Djava.io.tmpdir=/tmp"
-DATAPLANE_JVM_OPTIONS="-XX:MaxRAM=1g -XX:MaxRAMPercentage=40.0 -XX:InitialRAMPercentage=8.0 -XX:NewRatio=1 -XX:+UseSerialGC -XX:TrimNativeHeapInterval=5000 -Dio.netty.allocator.maxOrder=7 -XX:+ExitOnOutOfMemoryError -XX:+PerfDisableSharedMem -Djava.io.tmpdir=/tmp"
+DATAPLANE_JVM_OPTIONS="-XX:MaxRAM=1g -XX:MaxRAMPercentage=40.0 -XX:InitialRAMPercentage=8.0 -XX:NewRatio=1 -XX:+UseSerialGC -XX:TrimNativeHeapInterval=5000 -Dio.netty.allocator.maxOrder=7 -Dio.netty.allocator.maxCachedBufferCapacity=65536 -XX:+ExitOnOutOfMemoryError -XX:+PerfDisableSharedMem -Djava.io.tmpdir=/tmp"
 if [[ -n ${JAVA_OPTS:-} ]]; then
     OPERATOR_JVM_OPTIONS=$JAVA_OPTS DATAPLANE_JVM_OPTIONS=$JAVA_OPTS
 elif ! java -XX:TrimNativeHeapInterval=5000 -version >/dev/null 2>&1; then
