@@ -369,8 +369,24 @@ class ClientAddressTest {
         assertTrue(exchangeKeepAlive(b).startsWith("HTTP/1.1 200"));
         c.getOutputStream().write(ascii("PROXY TCP4 192.0.2.1 10.0.0.1 2 80\r\n"));
         c.getOutputStream().write(get("/a"));
-        assertEquals(-1, c.getInputStream().read(), "a second connection of 192.0.2.1");
+        assertClosedWithoutAnswer(c, "a second connection of 192.0.2.1");
       }
+    }
+
+    /**
+     * The proxy closed {@code socket} without a byte of answer. A close with the request still
+     * unread in the proxy's receive buffer is a reset (RFC 2525 2.17; Linux does it), and the
+     * request races with the close: end of stream and a reset both mean refused.
+     */
+    private void assertClosedWithoutAnswer(Socket socket, String why) throws IOException {
+      int first;
+      try {
+        first = socket.getInputStream().read();
+      } catch (java.net.SocketException reset) {
+        assertTrue(String.valueOf(reset.getMessage()).contains("reset"), why + ": " + reset);
+        return;
+      }
+      assertEquals(-1, first, why);
     }
 
     @Test
