@@ -40,23 +40,9 @@ public final class SnapshotCodec {
 
   /** The length of {@link #toJson}'s bytes, counted as Jackson writes them (no array is made). */
   public static long jsonLength(Object value) {
-    long[] count = {0};
-    try {
-      MAPPER.writeValue(new OutputStream() {
-        @Override
-        public void write(int b) {
-          count[0]++;
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) {
-          count[0] += len;
-        }
-      }, value);
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot encode " + value.getClass().getSimpleName(), e);
-    }
-    return count[0];
+    ByteCounter counter = new ByteCounter();
+    encodeInto(counter, value);
+    return counter.count;
   }
 
   /**
@@ -66,12 +52,17 @@ public final class SnapshotCodec {
   static byte[] sha256OfJson(Object value) {
     MessageDigest sha = DIGESTS.get();
     sha.reset();
+    encodeInto(new DigestSink(sha), value);
+    return sha.digest();
+  }
+
+  /** {@link #toJson}'s bytes, written into {@code out} as Jackson produces them. */
+  private static void encodeInto(OutputStream out, Object value) {
     try {
-      MAPPER.writeValue(new DigestSink(sha), value);
+      MAPPER.writeValue(out, value);
     } catch (IOException e) {
       throw new IllegalStateException("cannot encode " + value.getClass().getSimpleName(), e);
     }
-    return sha.digest();
   }
 
   private static final ThreadLocal<MessageDigest> DIGESTS = ThreadLocal.withInitial(() -> {
@@ -98,6 +89,21 @@ public final class SnapshotCodec {
     @Override
     public void write(byte[] b, int off, int len) {
       sha.update(b, off, len);
+    }
+  }
+
+  /** An output stream that only counts what is written into it. */
+  private static final class ByteCounter extends OutputStream {
+    long count;
+
+    @Override
+    public void write(int b) {
+      count++;
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) {
+      count += len;
     }
   }
 

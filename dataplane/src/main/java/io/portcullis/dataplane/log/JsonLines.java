@@ -50,6 +50,12 @@ final class JsonLines {
   private static final SerializedString USER_AGENT = new SerializedString("user_agent");
   private static final SerializedString RETRIES = new SerializedString("retries");
 
+  /**
+   * From 10^7 ms on, {@code Double.toString} (and so the log until now) switches to an exponent;
+   * those rare lines still take the double path.
+   */
+  static final long FIXED_POINT_MICROS = 10_000_000_000L;
+
   /** Distinct values kept encoded before the cache starts over (a config swap brings new ones). */
   static final int MAX_ENCODED_VALUES = 4096;
 
@@ -164,12 +170,6 @@ final class JsonLines {
     }
     g.writeNumber(number, 0, fixedPoint(micros, number));
   }
-
-  /**
-   * From 10^7 ms on, {@code Double.toString} (and so the log until now) switches to an exponent;
-   * those rare lines still take the double path.
-   */
-  static final long FIXED_POINT_MICROS = 10_000_000_000L;
 
   /**
    * Writes {@code micros / 1000.0} into {@code out} as {@link Double#toString} would, for 0 <=

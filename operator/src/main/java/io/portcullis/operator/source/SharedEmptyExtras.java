@@ -1,11 +1,7 @@
 package io.portcullis.operator.source;
 
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.lang.reflect.Field;
-import java.lang.reflect.Modifier;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -20,22 +16,7 @@ import java.util.Map;
  * an empty map equals, hashes and serialises like the one it replaces.
  */
 final class SharedEmptyExtras {
-  /** fabric8's model classes, whose instances carry the maps. */
-  private static final String MODEL_PACKAGE = "io.fabric8.kubernetes.api.model";
-
-  private static final String FIELD = "additionalProperties";
-
-  /** Deeper than any Kubernetes object nests: a cycle guard, not a limit anything reaches. */
-  private static final int MAX_DEPTH = 32;
-
   private static final Map<String, Object> SHARED = Map.of();
-
-  private static final ClassValue<Plan> PLANS = new ClassValue<>() {
-    @Override
-    protected Plan computeValue(Class<?> type) {
-      return Plan.of(type);
-    }
-  };
 
   private SharedEmptyExtras() {}
 
@@ -51,7 +32,7 @@ final class SharedEmptyExtras {
   }
 
   private static void walk(Object value, int depth) {
-    if (value == null || depth > MAX_DEPTH) {
+    if (value == null || depth > ModelFields.MAX_DEPTH) {
       return;
     }
     if (value instanceof Collection<?> items) {
@@ -60,59 +41,17 @@ final class SharedEmptyExtras {
       }
       return;
     }
-    Plan plan = PLANS.get(value.getClass());
-    if (plan.extras != null) {
+    ModelFields fields = ModelFields.of(value.getClass());
+    Map<?, ?> extras = fields.extrasOf(value);
+    if (extras != null && extras.isEmpty() && extras != SHARED) {
       try {
-        if (plan.extras.get(value) instanceof Map<?, ?> map && map.isEmpty() && map != SHARED) {
-          plan.extras.set(value, SHARED);
-        }
+        fields.extras.set(value, SHARED);
       } catch (IllegalAccessException e) {
-        // Made accessible when the plan was built; a model class we cannot touch keeps its map.
+        // Made accessible when the fields were listed; a class we cannot touch keeps its map.
       }
     }
-    for (Field child : plan.children) {
-      try {
-        walk(child.get(value), depth + 1);
-      } catch (IllegalAccessException e) {
-        // As above: left as it is.
-      }
-    }
-  }
-
-  /** Per class: its own extras field, and the fields that may hold more model objects. */
-  private record Plan(Field extras, Field[] children) {
-    private static final Plan NONE = new Plan(null, new Field[0]);
-
-    static Plan of(Class<?> type) {
-      // A custom resource (ProxyRoute) is not in the model, but its metadata is.
-      if (!inModel(type) && !HasMetadata.class.isAssignableFrom(type)) {
-        return NONE;
-      }
-      Field extras = null;
-      List<Field> children = new ArrayList<>();
-      for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
-        for (Field field : c.getDeclaredFields()) {
-          if (Modifier.isStatic(field.getModifiers()) || !field.trySetAccessible()) {
-            continue;
-          }
-          if (field.getName().equals(FIELD) && Map.class.isAssignableFrom(field.getType())) {
-            extras = extras == null ? field : extras;
-          } else if (Collection.class.isAssignableFrom(field.getType()) || inModel(field.getType())) {
-            children.add(field);
-          }
-        }
-      }
-      return new Plan(extras, children.toArray(Field[]::new));
-    }
-
-    /** fabric8's model, and any class that extends one of its classes. */
-    private static boolean inModel(Class<?> type) {
-      for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
-        if (c.getName().startsWith(MODEL_PACKAGE)) {
-          return true;
-        }
-      }
-      return false;
+    for (Field child : fields.nested) {
+      walk(ModelFields.read(child, value), depth + 1);
     }
   }
 }
