@@ -54,6 +54,43 @@ class AsyncAccessLogTest {
   }
 
   @Test
+  void linesOfManyLoggingThreadsAreAllWrittenWholeAndInEachThreadsOrder() throws Exception {
+    int threads = 4;
+    int perThread = 2_000;
+    List<String> lines = new CopyOnWriteArrayList<>();
+    AsyncAccessLog log = new AsyncAccessLog(lines::add, perThread, () -> {
+      throw new AssertionError("nothing may drop: each thread has room for all its lines");
+    });
+    try {
+      List<Thread> loggers = new java.util.ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int id = t;
+        Thread logger = new Thread(() -> {
+          for (int i = 0; i < perThread; i++) {
+            log.log(entry("/" + id + "/" + i));
+          }
+        });
+        loggers.add(logger);
+        logger.start();
+      }
+      for (Thread logger : loggers) {
+        logger.join(10_000);
+      }
+      await().atMost(Duration.ofSeconds(10)).until(() -> lines.size() == threads * perThread);
+      com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+      int[] next = new int[threads];
+      for (String line : lines) {
+        String[] path = json.readTree(line).get("path").asText().split("/");
+        int thread = Integer.parseInt(path[1]);
+        assertEquals(next[thread]++, Integer.parseInt(path[2]), "thread " + thread + "'s lines in order");
+      }
+      assertEquals(0, log.dropped());
+    } finally {
+      log.close();
+    }
+  }
+
+  @Test
   void aFailedWriteCostsItsLinesOnlyAndTheNextOnesAreWhole() throws Exception {
     List<String> lines = new CopyOnWriteArrayList<>();
     AtomicInteger writes = new AtomicInteger();
