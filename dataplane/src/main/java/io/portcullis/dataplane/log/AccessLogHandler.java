@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.util.AsciiString;
 import io.netty.util.AttributeKey;
 import io.portcullis.dataplane.clientaddress.ClientAddress;
 import io.portcullis.dataplane.clientaddress.ForwardedFor;
@@ -33,6 +34,9 @@ public final class AccessLogHandler extends ChannelDuplexHandler {
 
   /** What nginx's {@code $server_protocol} says for HTTP/2. */
   static final String HTTP_2 = "HTTP/2.0";
+
+  /** An AsciiString: its hash is computed once, a String name's on every lookup. */
+  private static final AsciiString X_REQUEST_ID = AsciiString.cached("x-request-id");
 
   /** The client of a request whose connection has no address (nothing to log but this). */
   private static final String UNKNOWN = "unknown";
@@ -138,7 +142,7 @@ public final class AccessLogHandler extends ChannelDuplexHandler {
         int code = response.status().code();
         if (code >= 200 || code == 101) { // a 100 Continue is not the answer
           p.status = code;
-          p.requestId = response.headers().get("x-request-id");
+          p.requestId = response.headers().get(X_REQUEST_ID);
           p.routed.takeFrom(facts);
         }
       }

@@ -3,6 +3,7 @@ package io.portcullis.dataplane.proxy;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
 import io.portcullis.dataplane.http.ConnectionTls;
 import io.portcullis.dataplane.tls.ForwardedClientCert;
 import io.portcullis.snapshot.HeaderRewrite;
@@ -19,10 +20,12 @@ import java.util.concurrent.ThreadLocalRandom;
  * the header for their own scheme would break if it vanished. nginx does the same.
  */
 final class HeaderPolicy {
-  static final String X_REQUEST_ID = "x-request-id";
-  static final String X_FORWARDED_FOR = "x-forwarded-for";
-  static final String X_FORWARDED_PROTO = "x-forwarded-proto";
-  static final String X_FORWARDED_HOST = "x-forwarded-host";
+  // Names as AsciiString, whose hash is computed once: a String name is hashed on every lookup.
+  static final AsciiString X_REQUEST_ID = AsciiString.cached("x-request-id");
+  static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
+  static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
+  static final AsciiString X_FORWARDED_HOST = AsciiString.cached("x-forwarded-host");
+  private static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
   private static final int MAX_REQUEST_ID_LENGTH = 128;
   private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
@@ -43,7 +46,7 @@ final class HeaderPolicy {
     }
     headers.remove(HttpHeaderNames.CONNECTION);
     headers.remove(HttpHeaderNames.KEEP_ALIVE);
-    headers.remove("proxy-connection");
+    headers.remove(PROXY_CONNECTION);
     headers.remove(HttpHeaderNames.TE);
     headers.remove(HttpHeaderNames.TRAILER);
     headers.remove(HttpHeaderNames.TRANSFER_ENCODING);

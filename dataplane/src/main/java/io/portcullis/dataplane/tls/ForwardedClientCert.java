@@ -1,5 +1,6 @@
 package io.portcullis.dataplane.tls;
 
+import io.netty.util.AsciiString;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.cert.CertificateEncodingException;
@@ -17,7 +18,7 @@ import javax.security.auth.x500.X500Principal;
  * separators are quoted, with {@code "} and {@code \} escaped.
  */
 public final class ForwardedClientCert {
-  public static final String HEADER = "x-forwarded-client-cert";
+  public static final AsciiString HEADER = AsciiString.cached("x-forwarded-client-cert");
 
   private static final int SAN_DNS = 2;
   private static final int SAN_URI = 6;
