@@ -39,6 +39,14 @@ TLS=()
 case $SCENARIO in tls-*|h2-tls) TLS=(--tls) ;; esac
 LOG=$(mktemp)
 trap 'rm -f "$LOG"' EXIT
+# Debug information at every instruction, not only at safepoints, in the code the JIT compiles:
+# without it a sample in compiled code is charged to the nearest safepoint's frame. The agent asks
+# for it when it is loaded, but by then (after the prewarm) the hot code is compiled, and profiles
+# taken that way put 1-2% each on frames that cost next to nothing (ConcurrentHashMap.get in
+# ProxyMetrics, Thread.getState in Netty's Recycler, DefaultAttributeMap.hasAttr): with the flag
+# they measured 0.1% or less (bench/README.md, "Request path, session 11").
+. "$ROOT/bench/jvm-options.sh"
+export PORTCULLIS_BENCH_DATAPLANE_JAVA_OPTS="${PORTCULLIS_BENCH_DATAPLANE_JAVA_OPTS:-$PORTCULLIS_DATAPLANE_JVM_OPTIONS} -XX:+UnlockDiagnosticVMOptions -XX:+DebugNonSafepoints"
 "$ROOT/bench/run.sh" "${TLS[@]}" -- --only portcullis --scenarios "$SCENARIO" --reps 1 --duration "$DURATION" \
     --modes pinned ${PREWARM:+--prewarm "$PREWARM"} 2>&1 | tee "$LOG" &
 HARNESS=$!
