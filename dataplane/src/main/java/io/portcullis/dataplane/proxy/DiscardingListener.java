@@ -34,7 +34,7 @@ final class DiscardingListener implements UpstreamHandler.Listener {
     this.connector = connector;
     this.endpoint = endpoint;
     this.channel = channel;
-    this.handler = channel.pipeline().get(UpstreamHandler.class);
+    this.handler = UpstreamHandler.of(channel);
     this.reusable = reusable;
     this.done = done;
   }

@@ -90,7 +90,7 @@ final class UpstreamAttempt implements UpstreamHandler.Listener {
       return;
     }
     upstream = acquired.getNow();
-    handler = upstream.pipeline().get(UpstreamHandler.class);
+    handler = UpstreamHandler.of(upstream);
     handler.attach(this);
     upstream.config().setAutoRead(true);
     upstream.write(request, upstream.voidPromise());

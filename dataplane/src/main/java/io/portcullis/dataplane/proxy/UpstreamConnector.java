@@ -184,7 +184,7 @@ final class UpstreamConnector implements Upstreams {
    */
   @Override
   public void release(EventLoop loop, Endpoint endpoint, Channel ch) {
-    UpstreamHandler handler = ch.pipeline().get(UpstreamHandler.class);
+    UpstreamHandler handler = UpstreamHandler.of(ch);
     if (handler == null || handler.key().h2()) {
       ch.close();
       return;

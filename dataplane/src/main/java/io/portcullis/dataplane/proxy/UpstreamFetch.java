@@ -95,7 +95,7 @@ final class UpstreamFetch implements UpstreamHandler.Listener {
 
   private void sendOn(Channel ch, FullHttpRequest request, long timeoutMillis) {
     channel = ch;
-    handler = ch.pipeline().get(UpstreamHandler.class);
+    handler = UpstreamHandler.of(ch);
     handler.attach(this);
     ch.config().setAutoRead(true);
     timer = ch.eventLoop().schedule(
