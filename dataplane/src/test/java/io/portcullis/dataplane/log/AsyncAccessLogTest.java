@@ -58,8 +58,8 @@ class AsyncAccessLogTest {
     int threads = 4;
     int perThread = 2_000;
     List<String> lines = new CopyOnWriteArrayList<>();
-    AsyncAccessLog log = new AsyncAccessLog(lines::add, perThread, () -> {
-      throw new AssertionError("nothing may drop: each thread has room for all its lines");
+    AsyncAccessLog log = new AsyncAccessLog(lines::add, threads * perThread, () -> {
+      throw new AssertionError("nothing may drop: there is room for every line");
     });
     try {
       List<Thread> loggers = new java.util.ArrayList<>();
