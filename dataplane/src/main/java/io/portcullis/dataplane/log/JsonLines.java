@@ -10,7 +10,7 @@ import java.io.OutputStream;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.IdentityHashMap;
+import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -63,12 +63,9 @@ final class JsonLines {
   /**
    * Method, protocol, route, cluster and endpoint, escaped and UTF-8 encoded once: the same few
    * values recur on every line, and the generator copies the encoded bytes instead of escaping and
-   * encoding the text again (and, for an endpoint, formatting it again). Looked up by identity:
-   * they are the same objects on every line (the method's and the protocol's constants, the
-   * snapshot's route, cluster and endpoint), and an endpoint record's {@code hashCode} and {@code
-   * equals} walk its fields. An equal value in another object costs one more entry.
+   * encoding the text again (and, for an endpoint, formatting it again).
    */
-  private final Map<Object, SerializedString> encoded = new IdentityHashMap<>();
+  private final Map<Object, SerializedString> encoded = new HashMap<>();
   /** The formatted second of the last entry: consecutive entries mostly share it. */
   private long second = Long.MIN_VALUE;
   private final char[] time = new char[24];
