@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Whether every dataplane serves a ProxyRoute as it is now. Not simply "acked the current
@@ -22,7 +21,7 @@ import java.util.Set;
  * one). When the current version is programmed everywhere, so is everything in it.
  *
  * <p>One status pass: {@link #startPass} with the result, {@link #programmed} per ProxyRoute, then
- * {@link #retain} the ProxyRoutes that still exist. The status writer's thread only.
+ * {@link #forget} each ProxyRoute that is gone. The status writer's thread only.
  */
 final class ProgrammedRoutes {
   /** One route as a dataplane serves it (records: compared by value, mostly by identity). */
@@ -35,8 +34,14 @@ final class ProgrammedRoutes {
   private final Map<String, ServedSince> servedSince = new HashMap<>();
   /** The routes ProxyRoutes produced in the pass's result, by route name. */
   private Map<String, Served> served = Map.of();
+  /** The result {@link #served} was found in: passes that only look at new acks reuse it. */
+  private CompileResult servedOf;
 
   void startPass(CompileResult result) {
+    if (result == servedOf) {
+      return;
+    }
+    servedOf = result;
     Map<String, Served> out = new HashMap<>();
     Map<String, TlsCertificate> certificates = null;
     for (VirtualHost vhost : result.snapshot().virtualHosts()) {
@@ -73,9 +78,9 @@ final class ProgrammedRoutes {
     return currentProgrammed || (!since.equals(version) && check.isProgrammed(since));
   }
 
-  /** Forgets ProxyRoutes that are gone. */
-  void retain(Set<String> keys) {
-    servedSince.keySet().retainAll(keys);
+  /** Forgets a ProxyRoute that is gone. */
+  void forget(String key) {
+    servedSince.remove(key);
   }
 
   /** Forgets everything (a new leader starts over). */
