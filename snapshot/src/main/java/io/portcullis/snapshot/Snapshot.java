@@ -137,6 +137,19 @@ public record Snapshot(
     return SnapshotPatch.apply(this, changes);
   }
 
+  /**
+   * Computes now what versioning a delta applied to this snapshot needs: the digest of each of its
+   * parts, remembered while the parts live. A snapshot decoded from the wire has none, so without
+   * this the first delta a dataplane applied after a whole snapshot serialised and hashed every
+   * virtual host and cluster (~145 ms at 5,000 Ingresses in round 7, each dataplane its own).
+   */
+  public void digestParts() {
+    PartDigests.ofList(virtualHosts);
+    PartDigests.ofList(clusters);
+    PartDigests.ofList(certificates);
+    PartDigests.ofList(blobs);
+  }
+
   /** The same snapshot with other virtual hosts, versioned by its new content. */
   public Snapshot withVirtualHosts(List<VirtualHost> hosts) {
     return of(hosts, clusters, defaultCluster, certificates, defaultCertificate, blobs);

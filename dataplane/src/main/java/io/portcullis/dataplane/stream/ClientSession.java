@@ -141,6 +141,11 @@ final class ClientSession extends MessageStreamHandler {
       return;
     }
     send(ctx, answer);
+    if (message instanceof SnapshotMsg whole && answer instanceof Ack) {
+      // Once the ack is on its way, while the stream is idle: the digests of every part, which the
+      // first delta against this snapshot needs and otherwise computes on the critical path.
+      ctx.executor().execute(() -> whole.snapshot().digestParts());
+    }
     listener.messageHandled(message);
   }
 
