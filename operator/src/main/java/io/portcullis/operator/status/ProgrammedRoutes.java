@@ -43,21 +43,39 @@ final class ProgrammedRoutes {
     }
     servedOf = result;
     Map<String, Served> out = new HashMap<>();
-    Map<String, TlsCertificate> certificates = null;
+    List<TlsCertificate> certificates = result.snapshot().certificates();
     for (VirtualHost vhost : result.snapshot().virtualHosts()) {
       for (Route route : vhost.routes()) {
         if (!route.name().startsWith("proxyroute/")) {
           continue;
         }
         String certificate = vhost.tls() == null ? null : vhost.tls().certificate();
-        if (certificate != null && certificates == null) {
-          certificates = result.snapshot().certificatesByName();
-        }
         out.put(route.name(), new Served(vhost.host(), route, vhost.tls(), vhost.filters(),
-            certificate == null ? null : certificates.get(certificate)));
+            certificate == null ? null : named(certificates, certificate)));
       }
     }
     served = out;
+  }
+
+  /**
+   * The certificate called {@code name} in a snapshot's list, which is sorted by name: a binary
+   * search rather than a map of every certificate (3,334 at 10,000 Ingresses) per result.
+   */
+  private static TlsCertificate named(List<TlsCertificate> sorted, String name) {
+    int low = 0;
+    int high = sorted.size() - 1;
+    while (low <= high) {
+      int mid = (low + high) >>> 1;
+      int order = sorted.get(mid).name().compareTo(name);
+      if (order < 0) {
+        low = mid + 1;
+      } else if (order > 0) {
+        high = mid - 1;
+      } else {
+        return sorted.get(mid);
+      }
+    }
+    return null;
   }
 
   /**

@@ -459,8 +459,11 @@ public final class StatusWriter implements AutoCloseable {
     while (i < before.size() || j < now.size()) {
       ObjectStatus a = i < before.size() ? before.get(i) : null;
       ObjectStatus b = j < now.size() ? now.get(j) : null;
-      if (a != null && b != null && sameObject(a, b)) {
-        if (a != b && !a.equals(b)) {
+      if (a == b) { // the common case: the compiler handed the same status on
+        i++;
+        j++;
+      } else if (a != null && b != null && sameObject(a, b)) {
+        if (!a.equals(b)) {
           changed.put(key(b.object()), b);
         }
         i++;
