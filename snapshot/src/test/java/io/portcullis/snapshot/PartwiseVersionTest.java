@@ -59,7 +59,7 @@ class PartwiseVersionTest {
   }
 
   @Test
-  void aDecodedSnapshotWhosePartsWereDigestedTakesItsFirstDeltaAtTheCostOfTheChange() {
+  void aDecodedSnapshotPreparedForDeltasTakesItsFirstDeltaAtTheCostOfTheChange() {
     List<VirtualHost> hosts = new ArrayList<>();
     List<Cluster> clusters = new ArrayList<>();
     for (int i = 0; i < 200; i++) {
@@ -74,9 +74,9 @@ class PartwiseVersionTest {
     // As a dataplane holds them: a whole snapshot and then a delta, both decoded (new instances).
     Snapshot held = SnapshotCodec.fromJson(SnapshotCodec.toJson(sent), Snapshot.class);
     long before = PartDigests.computed();
-    held.digestParts();
+    held.prepareForDeltas();
     assertEquals(400, PartDigests.computed() - before, "every host and cluster, once");
-    held.digestParts();
+    held.prepareForDeltas();
     assertEquals(400, PartDigests.computed() - before, "remembered");
 
     Delta received = SnapshotCodec.fromJson(SnapshotCodec.toJson(delta), Delta.class);

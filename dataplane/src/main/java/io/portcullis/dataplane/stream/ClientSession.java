@@ -142,9 +142,10 @@ final class ClientSession extends MessageStreamHandler {
     }
     send(ctx, answer);
     if (message instanceof SnapshotMsg whole && answer instanceof Ack) {
-      // Once the ack is on its way, while the stream is idle: the digests of every part, which the
-      // first delta against this snapshot needs and otherwise computes on the critical path.
-      ctx.executor().execute(() -> whole.snapshot().digestParts());
+      // Once the ack is on its way, while the stream is idle: what the first delta against this
+      // snapshot needs (every part's digest, the hosts' index) and would otherwise compute on the
+      // critical path.
+      ctx.executor().execute(() -> whole.snapshot().prepareForDeltas());
     }
     listener.messageHandled(message);
   }
