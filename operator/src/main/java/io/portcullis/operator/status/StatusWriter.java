@@ -99,6 +99,8 @@ public final class StatusWriter implements AutoCloseable {
    * theirs failed, or was left for a later pass. In the order they were left.
    */
   private final Set<String> again = new LinkedHashSet<>();
+  /** The next pass looks at every object: the last one stopped part way (an unexpected error). */
+  private boolean lookAtEverything;
   private final Map<String, ProxyRouteStatus> written = new HashMap<>();
   /** Per object, the events it reported that were recorded (not again while it keeps reporting them). */
   private final Map<String, Set<EventKey>> activeEvents = new HashMap<>();
@@ -277,7 +279,7 @@ public final class StatusWriter implements AutoCloseable {
     } catch (RuntimeException e) {
       // The next pass (timer or compile) tries again, and looks at every object: this one may
       // have stopped between its bookkeeping's steps.
-      seen = null;
+      lookAtEverything = true;
       LOG.warn("status write failed: {}", e.toString());
     }
   }
@@ -311,12 +313,13 @@ public final class StatusWriter implements AutoCloseable {
     processedAddresses = addresses;
     processedProgrammed = programmed;
     Map<String, ObjectStatus> look = changedSince(result.statuses());
-    if (addressesChanged && addresses.isPresent()) {
+    if (lookAtEverything || (addressesChanged && addresses.isPresent())) {
       for (ObjectStatus status : result.statuses()) {
-        if ("Ingress".equals(status.object().kind())) {
+        if (lookAtEverything || "Ingress".equals(status.object().kind())) {
           look.putIfAbsent(key(status.object()), status);
         }
       }
+      lookAtEverything = false;
     }
     for (String key : again) {
       ObjectStatus status = known.get(key);
