@@ -55,6 +55,13 @@ final class HostList extends AbstractList<VirtualHost> implements RandomAccess {
     return taken != null ? taken : HostReferences.of(hosts, hosts.size());
   }
 
+  /** Builds the index now if there is none, so that the next patch does not have to. */
+  void prepareIndex() {
+    if (index.get() == null) {
+      index.compareAndSet(null, HostReferences.of(hosts, hosts.size()));
+    }
+  }
+
   @Override
   public VirtualHost get(int i) {
     return hosts.get(i);

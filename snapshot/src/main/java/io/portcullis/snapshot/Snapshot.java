@@ -137,6 +137,24 @@ public record Snapshot(
     return SnapshotPatch.apply(this, changes);
   }
 
+  /**
+   * Computes now what applying a delta to this snapshot needs: the digest of each part (to version
+   * the result) and the index of what its hosts reference (to check the result), both kept while
+   * the snapshot lives. A snapshot decoded from the wire has neither, so without this the first
+   * delta a dataplane applied after a whole snapshot serialised and hashed every virtual host and
+   * cluster and indexed every host on the critical path (~130-300 ms at 5,000 Ingresses in round
+   * 7, each dataplane its own).
+   */
+  public void prepareForDeltas() {
+    PartDigests.ofList(virtualHosts);
+    PartDigests.ofList(clusters);
+    PartDigests.ofList(certificates);
+    PartDigests.ofList(blobs);
+    if (virtualHosts instanceof HostList hosts) {
+      hosts.prepareIndex();
+    }
+  }
+
   /** The same snapshot with other virtual hosts, versioned by its new content. */
   public Snapshot withVirtualHosts(List<VirtualHost> hosts) {
     return of(hosts, clusters, defaultCluster, certificates, defaultCertificate, blobs);

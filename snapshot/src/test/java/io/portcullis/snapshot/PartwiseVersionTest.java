@@ -58,6 +58,34 @@ class PartwiseVersionTest {
     assertEquals(delta.version(), applied.version());
   }
 
+  @Test
+  void aDecodedSnapshotPreparedForDeltasTakesItsFirstDeltaAtTheCostOfTheChange() {
+    List<VirtualHost> hosts = new ArrayList<>();
+    List<Cluster> clusters = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      clusters.add(new Cluster("ns/svc-" + i + ":80", List.of(new Endpoint("10.0.0." + (i % 250), 80))));
+      hosts.add(host("h" + i + ".example.com", "ns/svc-" + i + ":80", "/"));
+    }
+    Snapshot sent = Snapshot.of(hosts, clusters, null);
+    List<VirtualHost> changed = new ArrayList<>(hosts);
+    changed.set(17, host("h17.example.com", "ns/svc-17:80", "/new"));
+    Delta delta = Delta.between(sent, Snapshot.of(changed, clusters, null));
+
+    // As a dataplane holds them: a whole snapshot and then a delta, both decoded (new instances).
+    Snapshot held = SnapshotCodec.fromJson(SnapshotCodec.toJson(sent), Snapshot.class);
+    long before = PartDigests.computed();
+    held.prepareForDeltas();
+    assertEquals(400, PartDigests.computed() - before, "every host and cluster, once");
+    held.prepareForDeltas();
+    assertEquals(400, PartDigests.computed() - before, "remembered");
+
+    Delta received = SnapshotCodec.fromJson(SnapshotCodec.toJson(delta), Delta.class);
+    before = PartDigests.computed();
+    Snapshot applied = received.applyTo(held);
+    assertEquals(1, PartDigests.computed() - before, "the changed host only");
+    assertEquals(delta.version(), applied.version());
+  }
+
   private static VirtualHost host(String host, String cluster, String path) {
     return new VirtualHost(host, List.of(new Route(host + path, RouteMatch.path(new PathMatch.Prefix(path)),
         RouteAction.Forward.to(cluster), null, null)));

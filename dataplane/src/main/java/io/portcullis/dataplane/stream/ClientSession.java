@@ -141,6 +141,12 @@ final class ClientSession extends MessageStreamHandler {
       return;
     }
     send(ctx, answer);
+    if (message instanceof SnapshotMsg whole && answer instanceof Ack) {
+      // Once the ack is on its way, while the stream is idle: what the first delta against this
+      // snapshot needs (every part's digest, the hosts' index) and would otherwise compute on the
+      // critical path.
+      ctx.executor().execute(() -> whole.snapshot().prepareForDeltas());
+    }
     listener.messageHandled(message);
   }
 

@@ -5,7 +5,7 @@ import io.portcullis.operator.compile.ObjectRef;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * Keeps {@code status.loadBalancer.ingress} of our Ingresses equal to the published addresses,
@@ -31,14 +31,16 @@ final class IngressAddressWriter {
    * The write that makes {@code ref} show {@code desired}, or null when it already does. The
    * caller sends it and reports back through {@link #written}.
    *
-   * @param live the Ingress as the informer last saw it, or null
+   * @param live the Ingress as the informer last saw it, or null; asked only when nothing was
+   *     written to it yet
    */
-  StatusWrites.Write plan(ObjectRef ref, String key, Ingress live, List<LoadBalancerAddress> desired) {
+  StatusWrites.Write plan(ObjectRef ref, String key, Supplier<Ingress> live, List<LoadBalancerAddress> desired) {
     List<LoadBalancerAddress> shown = written.get(key);
-    if (shown == null && live != null) {
-      shown = live.getStatus() == null || live.getStatus().getLoadBalancer() == null
+    Ingress seen = shown == null ? live.get() : null;
+    if (seen != null) {
+      shown = seen.getStatus() == null || seen.getStatus().getLoadBalancer() == null
           ? List.of()
-          : LoadBalancerAddress.of(live.getStatus().getLoadBalancer().getIngress());
+          : LoadBalancerAddress.of(seen.getStatus().getLoadBalancer().getIngress());
     }
     if (desired.equals(shown)) {
       written.put(key, shown);
@@ -57,9 +59,9 @@ final class IngressAddressWriter {
     counter.written("Ingress", ok);
   }
 
-  /** Forgets Ingresses no longer ours (or gone). */
-  void retain(Set<String> keys) {
-    written.keySet().retainAll(keys);
+  /** Forgets an Ingress no longer ours (or gone). */
+  void forget(String key) {
+    written.remove(key);
   }
 
   /** After a leadership change: compare with the objects again. */

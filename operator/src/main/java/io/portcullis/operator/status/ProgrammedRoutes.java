@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Whether every dataplane serves a ProxyRoute as it is now. Not simply "acked the current
@@ -22,7 +21,7 @@ import java.util.Set;
  * one). When the current version is programmed everywhere, so is everything in it.
  *
  * <p>One status pass: {@link #startPass} with the result, {@link #programmed} per ProxyRoute, then
- * {@link #retain} the ProxyRoutes that still exist. The status writer's thread only.
+ * {@link #forget} each ProxyRoute that is gone. The status writer's thread only.
  */
 final class ProgrammedRoutes {
   /** One route as a dataplane serves it (records: compared by value, mostly by identity). */
@@ -33,26 +32,98 @@ final class ProgrammedRoutes {
 
   /** Per ProxyRoute key: what the dataplanes serve of it, and the first version that served it so. */
   private final Map<String, ServedSince> servedSince = new HashMap<>();
-  /** The routes ProxyRoutes produced in the pass's result, by route name. */
-  private Map<String, Served> served = Map.of();
+  /**
+   * The routes ProxyRoutes produced in the pass's result, by route name, with their virtual host
+   * (the certificate is looked up per pass: a rotated Secret changes it, not the host).
+   */
+  private final Map<String, HostRoute> routes = new HashMap<>();
+  /** The result {@link #routes} describes: passes that only look at new acks reuse it. */
+  private CompileResult routesOf;
 
+  private record HostRoute(VirtualHost host, Route route) {}
+
+  /**
+   * Follows the result's virtual hosts: a walk of the previous and the new list (both sorted by
+   * host) that skips the hosts handed on as the same instance and reads the routes of the others
+   * only, instead of every route of every host per result (most of the writer's CPU per change
+   * once it looked only at changed objects: ~1 ms at 5,000).
+   */
   void startPass(CompileResult result) {
-    Map<String, Served> out = new HashMap<>();
-    Map<String, TlsCertificate> certificates = null;
-    for (VirtualHost vhost : result.snapshot().virtualHosts()) {
-      for (Route route : vhost.routes()) {
-        if (!route.name().startsWith("proxyroute/")) {
-          continue;
-        }
-        String certificate = vhost.tls() == null ? null : vhost.tls().certificate();
-        if (certificate != null && certificates == null) {
-          certificates = result.snapshot().certificatesByName();
-        }
-        out.put(route.name(), new Served(vhost.host(), route, vhost.tls(), vhost.filters(),
-            certificate == null ? null : certificates.get(certificate)));
+    if (result == routesOf) {
+      return;
+    }
+    List<VirtualHost> before = routesOf == null ? List.of() : routesOf.snapshot().virtualHosts();
+    List<VirtualHost> now = result.snapshot().virtualHosts();
+    routesOf = result;
+    List<VirtualHost> added = new ArrayList<>();
+    int i = 0;
+    int j = 0;
+    while (i < before.size() || j < now.size()) {
+      VirtualHost a = i < before.size() ? before.get(i) : null;
+      VirtualHost b = j < now.size() ? now.get(j) : null;
+      if (a == b) {
+        i++;
+        j++;
+        continue;
+      }
+      int order = a == null ? 1 : b == null ? -1 : a.host().compareTo(b.host());
+      if (order <= 0) {
+        removeRoutesOf(a);
+        i++;
+      }
+      if (order >= 0) {
+        added.add(b);
+        j++;
       }
     }
-    served = out;
+    // After every removal: a route that moved to another host is the other host's now.
+    for (VirtualHost vhost : added) {
+      for (Route route : vhost.routes()) {
+        if (route.name().startsWith("proxyroute/")) {
+          routes.put(route.name(), new HostRoute(vhost, route));
+        }
+      }
+    }
+  }
+
+  private void removeRoutesOf(VirtualHost vhost) {
+    for (Route route : vhost.routes()) {
+      if (route.name().startsWith("proxyroute/")) {
+        routes.remove(route.name());
+      }
+    }
+  }
+
+  private Served served(String routeName) {
+    HostRoute found = routes.get(routeName);
+    if (found == null) {
+      return null;
+    }
+    VirtualHost vhost = found.host();
+    String certificate = vhost.tls() == null ? null : vhost.tls().certificate();
+    return new Served(vhost.host(), found.route(), vhost.tls(), vhost.filters(),
+        certificate == null ? null : named(routesOf.snapshot().certificates(), certificate));
+  }
+
+  /**
+   * The certificate called {@code name} in a snapshot's list, which is sorted by name: a binary
+   * search rather than a map of every certificate (3,334 at 10,000 Ingresses) per result.
+   */
+  private static TlsCertificate named(List<TlsCertificate> sorted, String name) {
+    int low = 0;
+    int high = sorted.size() - 1;
+    while (low <= high) {
+      int mid = (low + high) >>> 1;
+      int order = sorted.get(mid).name().compareTo(name);
+      if (order < 0) {
+        low = mid + 1;
+      } else if (order > 0) {
+        high = mid - 1;
+      } else {
+        return sorted.get(mid);
+      }
+    }
+    return null;
   }
 
   /**
@@ -64,7 +135,7 @@ final class ProgrammedRoutes {
       ProgrammedCheck check) {
     List<Served> now = new ArrayList<>(status.routeNames().size());
     for (String route : status.routeNames()) {
-      now.add(served.get(route));
+      now.add(served(route));
     }
     ServedSince before = servedSince.get(key);
     String since = currentProgrammed || before == null || !before.served().equals(now)
@@ -73,9 +144,9 @@ final class ProgrammedRoutes {
     return currentProgrammed || (!since.equals(version) && check.isProgrammed(since));
   }
 
-  /** Forgets ProxyRoutes that are gone. */
-  void retain(Set<String> keys) {
-    servedSince.keySet().retainAll(keys);
+  /** Forgets a ProxyRoute that is gone. */
+  void forget(String key) {
+    servedSince.remove(key);
   }
 
   /** Forgets everything (a new leader starts over). */

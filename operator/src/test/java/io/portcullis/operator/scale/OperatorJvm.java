@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -169,6 +170,27 @@ final class OperatorJvm implements AutoCloseable {
           case "S" -> compileStarts.add(at);
           default -> compileEnds.add(at);
         }
+      }
+    }
+  }
+
+  /** One thread's counters in the child: CPU time (ns) and bytes allocated since it started. */
+  record ThreadUse(long cpuNanos, long allocatedBytes) {}
+
+  /** Every live thread of the child by name (threads sharing a name are added up). */
+  Map<String, ThreadUse> threads(Duration deadline) throws Exception {
+    commands.println("threads");
+    Map<String, ThreadUse> out = new java.util.TreeMap<>();
+    while (true) {
+      String line = next(deadline);
+      if (line.equals("END")) {
+        return out;
+      }
+      if (line.startsWith("THREAD ")) {
+        String[] parts = line.split(" ", 4);
+        ThreadUse use = new ThreadUse(Long.parseLong(parts[1]), Long.parseLong(parts[2]));
+        out.merge(parts[3], use, (a, b) ->
+            new ThreadUse(a.cpuNanos() + b.cpuNanos(), a.allocatedBytes() + b.allocatedBytes()));
       }
     }
   }

@@ -35,7 +35,9 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * the stream server is bound and {@code SYNCED <ms>} once {@link Operator#start()} returned;
  * it answers {@code breakdown} with {@code ROW <bytes> <label>} lines and {@code END} (see
  * {@link HeapBreakdown}), {@code stages} with {@code STAGE E|S|C <nanoTime>} lines (source events,
- * compile starts and ends since the last ask) and {@code END}, and stops on {@code exit} or when its input closes.
+ * compile starts and ends since the last ask) and {@code END}, {@code threads} with {@code THREAD
+ * <cpu ns> <allocated bytes> <name>} lines for every live thread and {@code END}, and stops on
+ * {@code exit} or when its input closes.
  */
 public final class OperatorProcess {
   private OperatorProcess() {}
@@ -91,6 +93,9 @@ public final class OperatorProcess {
             drain(compileStarts, "S", protocol);
             drain(compileEnds, "C", protocol);
             protocol.println("END");
+          } else if (line.equals("threads")) {
+            threads(protocol);
+            protocol.println("END");
           }
         }
       } finally {
@@ -98,6 +103,20 @@ public final class OperatorProcess {
       }
     }
     System.exit(0);
+  }
+
+  /** Each live thread's CPU time and bytes allocated so far (HotSpot's per-thread counters). */
+  private static void threads(PrintStream out) {
+    com.sun.management.ThreadMXBean threads =
+        (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+    for (java.lang.management.ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+      if (info == null) {
+        continue;
+      }
+      long id = info.getThreadId();
+      out.println("THREAD " + threads.getThreadCpuTime(id) + " " + threads.getThreadAllocatedBytes(id)
+          + " " + info.getThreadName());
+    }
   }
 
   private static void drain(Queue<Long> times, String tag, PrintStream out) {

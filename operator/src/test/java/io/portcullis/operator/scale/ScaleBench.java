@@ -12,7 +12,9 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.portcullis.dataplane.admin.ProxyMetrics;
 import io.portcullis.dataplane.config.LiveConfig;
+import io.portcullis.dataplane.stream.ConfigApplier;
 import io.portcullis.dataplane.stream.StreamClient;
+import io.portcullis.dataplane.stream.StreamClientSettings;
 import io.portcullis.operator.CompilerWarmUp;
 import io.portcullis.operator.Main;
 import io.portcullis.operator.Operator;
@@ -303,10 +305,26 @@ class ScaleBench {
       for (int d = 0; d < dataplanes; d++) {
         LiveConfig config = new LiveConfig();
         Queue<Applied> log = new ConcurrentLinkedQueue<>();
-        config.onApplied(c -> log.add(new Applied(System.nanoTime(), c.snapshot())));
+        // When the stream handed the (decoded, delta-applied) snapshot to LiveConfig: splits the
+        // "compile end -> applied" stage into the stream's part and the dataplane's index and swap.
+        AtomicLong handed = new AtomicLong();
+        config.onApplied(c -> log.add(new Applied(System.nanoTime(), c.snapshot(), handed.get())));
         applied.add(log);
+        ConfigApplier timed = new ConfigApplier() {
+          @Override
+          public void apply(Snapshot snapshot) {
+            handed.set(System.nanoTime());
+            config.apply(snapshot);
+          }
+
+          @Override
+          public void apply(Snapshot snapshot, io.portcullis.snapshot.Delta delta) {
+            handed.set(System.nanoTime());
+            config.apply(snapshot, delta);
+          }
+        };
         StreamClient sc = new StreamClient(URI.create("http://127.0.0.1:" + snapshotPort),
-            "dataplane-" + d, config, new ProxyMetrics());
+            "dataplane-" + d, config, new ProxyMetrics(), StreamClientSettings.defaults(), timed);
         sc.start();
         configs.add(config);
         clients.add(sc);
@@ -544,6 +562,7 @@ class ScaleBench {
     Map<String, List<Long>> byPhase = new LinkedHashMap<>();
     java.util.Set<String> rotatedSecrets = new java.util.HashSet<>();
     List<Long> all = new ArrayList<>();
+    Map<String, OperatorJvm.ThreadUse> threadsBefore = child == null ? null : child.threads(Duration.ofSeconds(30));
     for (int i = 0; i < changes; i++) {
       int target = (i * 37) % objects.ingresses.size();
       String kind;
@@ -625,10 +644,15 @@ class ScaleBench {
       }
       long last = 0;
       long firstApplied = Long.MAX_VALUE;
+      long firstHanded = 0;
       for (Queue<Applied> q : applied) {
-        long first = q.stream().filter(a -> once.test(a.snapshot())).mapToLong(Applied::at).min().orElseThrow();
-        last = Math.max(last, first);
-        firstApplied = Math.min(firstApplied, first);
+        Applied first = q.stream().filter(a -> once.test(a.snapshot()))
+            .min(java.util.Comparator.comparingLong(Applied::at)).orElseThrow();
+        last = Math.max(last, first.at());
+        if (first.at() < firstApplied) {
+          firstApplied = first.at();
+          firstHanded = first.handed();
+        }
       }
       long took = last - t;
       // Where the time went: the compile that carried the change is the last one to start
@@ -643,23 +667,30 @@ class ScaleBench {
       long compileEnd = firstAfter(compileEnds, compileStart);
       if (event > 0 && compileStart > 0 && compileEnd > 0) {
         long[] st = {event - t, compileStart - event, compileEnd - compileStart,
-            firstApplied - compileEnd, last - firstApplied};
+            firstApplied - compileEnd, last - firstApplied, firstHanded - compileEnd, firstApplied - firstHanded};
         for (int k = 0; k < st.length; k++) {
           stageTimes.computeIfAbsent(k, x -> new ArrayList<>()).add(st[k]);
           phaseStageTimes.computeIfAbsent(phase + k, x -> new ArrayList<>()).add(st[k]);
         }
       }
-      log("change %d %s at %s: %s", i, kind, java.time.LocalTime.now(java.time.ZoneOffset.UTC), ms(took));
+      log("change %d %s at %s: %s (compile end -> first dataplane handed %s, its apply %s)", i, kind,
+          java.time.LocalTime.now(java.time.ZoneOffset.UTC), ms(took),
+          compileEnd > 0 ? ms(firstHanded - compileEnd) : "?", ms(firstApplied - firstHanded));
       all.add(took);
       byKind.computeIfAbsent(kind, k -> new ArrayList<>()).add(took);
       byPhase.computeIfAbsent(phase, k -> new ArrayList<>()).add(took);
+    }
+    if (child != null) {
+      threadRows(threadsBefore, child.threads(Duration.ofSeconds(30)), all.size());
     }
     rows.put("API write -> every dataplane applied, all " + all.size() + " changes (p50 / p99 / max)", percentiles(all));
     byKind.forEach((kind, list) -> rows.put("  of which " + kind + " (" + list.size() + ", p50 / p99 / max)", percentiles(list)));
     String[] names = {"API write -> operator informer event", "event -> compile start (quiet time, queue)",
         "compile start -> end (incremental compiler, snapshot, version)",
         "compile end -> first dataplane applied (publish, diff, encode, send, decode, apply, index)",
-        "first -> last dataplane applied"};
+        "first -> last dataplane applied",
+        "  of compile end -> first applied: to the stream handing it over (publish, diff, encode, send, decode, Delta.applyTo)",
+        "  of compile end -> first applied: LiveConfig.apply (index, swap)"};
     for (int k = 0; k < names.length; k++) {
       List<Long> list = stageTimes.get(k);
       if (list != null) {
@@ -684,6 +715,31 @@ class ScaleBench {
   }
 
   private final Map<String, List<Long>> phaseStageTimes = new java.util.HashMap<>();
+
+  /**
+   * The operator JVM's threads over the timed changes, per change: CPU time and bytes allocated
+   * (the JVM's own per-thread counters), the status writer always and the busiest others.
+   */
+  private void threadRows(Map<String, OperatorJvm.ThreadUse> before, Map<String, OperatorJvm.ThreadUse> after, int n) {
+    record Use(String name, long cpu, long allocated) {}
+    List<Use> uses = new ArrayList<>();
+    after.forEach((name, a) -> {
+      OperatorJvm.ThreadUse b = before.getOrDefault(name, new OperatorJvm.ThreadUse(0, 0));
+      uses.add(new Use(name, a.cpuNanos() - b.cpuNanos(), a.allocatedBytes() - b.allocatedBytes()));
+    });
+    uses.sort(java.util.Comparator.comparingLong(Use::cpu).reversed());
+    long totalCpu = uses.stream().mapToLong(Use::cpu).sum();
+    long totalAllocated = uses.stream().mapToLong(Use::allocated).sum();
+    rows.put("operator JVM threads during the " + n + " changes, per change: all threads, CPU / allocated",
+        String.format("%.2f ms / %.2f MiB", totalCpu / 1e6 / n, totalAllocated / 1048576.0 / n));
+    int shown = 0;
+    for (Use u : uses) {
+      if (shown++ < 6 || u.name().equals("status-writer")) {
+        rows.put("  thread " + u.name() + ", CPU / allocated per change",
+            String.format("%.2f ms / %.2f MiB", u.cpu() / 1e6 / n, u.allocated() / 1048576.0 / n));
+      }
+    }
+  }
 
   /**
    * How fast the mock API server takes Ingress status writes with everything in it: the JSON patch
@@ -736,7 +792,8 @@ class ScaleBench {
   private final Map<Integer, List<Long>> stageTimes = new java.util.TreeMap<>();
 
   /** A config a dataplane swapped in, and when. */
-  record Applied(long at, Snapshot snapshot) {}
+  /** A dataplane swapped in {@code snapshot} at {@code at}; the stream handed it over at {@code handed}. */
+  record Applied(long at, Snapshot snapshot, long handed) {}
 
   /** When the operator's source reported a change, and when each compile started and ended. */
   private final Queue<Long> events = new ConcurrentLinkedQueue<>();
