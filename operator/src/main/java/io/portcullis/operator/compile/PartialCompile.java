@@ -177,7 +177,7 @@ final class PartialCompile {
     Uses before = new Uses();
     List<String> removeHosts = new ArrayList<>();
     for (String host : hosts) {
-      VirtualHost v = find(old.virtualHosts(), host, VirtualHost::host);
+      VirtualHost v = SortedLists.find(old.virtualHosts(), host, VirtualHost::host);
       if (v != null) {
         before.add(v);
         if (!freshHosts.contains(host)) {
@@ -274,29 +274,11 @@ final class PartialCompile {
     List<T> out = new ArrayList<>(fresh.size());
     for (T value : fresh) {
       String key = name.apply(value);
-      if (used.contains(key) || key.equals(defaultName) || find(previous, key, name) != null) {
+      if (used.contains(key) || key.equals(defaultName) || SortedLists.find(previous, key, name) != null) {
         out.add(value);
       }
     }
     return out;
-  }
-
-  /** The part with this key in a list sorted by key (as a snapshot's are), or null. */
-  private static <T> T find(List<T> sorted, String key, java.util.function.Function<T, String> keyOf) {
-    int low = 0;
-    int high = sorted.size() - 1;
-    while (low <= high) {
-      int mid = (low + high) >>> 1;
-      int order = keyOf.apply(sorted.get(mid)).compareTo(key);
-      if (order < 0) {
-        low = mid + 1;
-      } else if (order > 0) {
-        high = mid - 1;
-      } else {
-        return sorted.get(mid);
-      }
-    }
-    return null;
   }
 
   /** The clusters, certificates and blobs some virtual hosts use. */
