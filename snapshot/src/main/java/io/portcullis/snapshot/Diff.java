@@ -68,7 +68,7 @@ record Diff<T>(List<T> upserts, List<String> removals) {
     int from = 0;
     int n = 0;
     for (java.util.Map.Entry<String, T> change : touched.entrySet()) {
-      int found = search(base, from, change.getKey(), key);
+      int found = SortedLists.indexOf(base, from, change.getKey(), key);
       at[n++] = found;
       size += (found >= 0 ? -1 : 0) + (change.getValue() != null ? 1 : 0);
       from = found >= 0 ? found + 1 : -found - 1;
@@ -94,23 +94,5 @@ record Diff<T>(List<T> upserts, List<String> removals) {
     List<T> result = java.util.Collections.unmodifiableList(out);
     PartDigests.remember(result, digests);
     return result;
-  }
-
-  /** Like {@link java.util.Collections#binarySearch} over {@code list[from..]} by key. */
-  private static <T> int search(List<T> list, int from, String k, Function<T, String> key) {
-    int low = from;
-    int high = list.size() - 1;
-    while (low <= high) {
-      int mid = (low + high) >>> 1;
-      int order = key.apply(list.get(mid)).compareTo(k);
-      if (order < 0) {
-        low = mid + 1;
-      } else if (order > 0) {
-        high = mid - 1;
-      } else {
-        return mid;
-      }
-    }
-    return -(low + 1);
   }
 }

@@ -8,6 +8,7 @@ import io.portcullis.snapshot.Patch;
 import io.portcullis.snapshot.Route;
 import io.portcullis.snapshot.RouteAction;
 import io.portcullis.snapshot.Snapshot;
+import io.portcullis.snapshot.SortedLists;
 import io.portcullis.snapshot.StaticBlob;
 import io.portcullis.snapshot.StaticFile;
 import io.portcullis.snapshot.StaticSource;

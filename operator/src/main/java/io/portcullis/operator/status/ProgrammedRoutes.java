@@ -2,8 +2,8 @@ package io.portcullis.operator.status;
 
 import io.portcullis.operator.compile.CompileResult;
 import io.portcullis.operator.compile.ObjectStatus;
-import io.portcullis.operator.compile.SortedLists;
 import io.portcullis.snapshot.Route;
+import io.portcullis.snapshot.SortedLists;
 import io.portcullis.snapshot.TlsCertificate;
 import io.portcullis.snapshot.TlsPolicy;
 import io.portcullis.snapshot.VirtualHost;

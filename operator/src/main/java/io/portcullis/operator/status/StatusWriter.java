@@ -330,7 +330,7 @@ public final class StatusWriter implements AutoCloseable {
     again.clear();
     look.putAll(routes);
     programmedRoutes.startPass(result);
-    LiveObjects live = new LiveObjects(state);
+    LiveObjects live = new LiveObjects(state, liveState);
     IngressSummary summary = new IngressSummary();
     List<EventCorrelator.Occurrence> appeared = new ArrayList<>();
     List<StatusWrites.Write> planned = new ArrayList<>();
@@ -418,7 +418,7 @@ public final class StatusWriter implements AutoCloseable {
     if (before == now) {
       return changed;
     }
-    List<String> gone = before == null ? null : walk(before, now, changed);
+    List<String> gone = before == null ? null : StatusListWalk.walk(before, now, changed);
     if (gone == null) {
       changed.clear();
       gone = new ArrayList<>();
@@ -450,48 +450,8 @@ public final class StatusWriter implements AutoCloseable {
     return changed;
   }
 
-  /**
-   * Walks both lists by position, adding what changed to {@code changed}; returns the keys of
-   * the objects gone, or null when the lists differ in a way one step of look-ahead cannot follow.
-   */
-  private static List<String> walk(List<ObjectStatus> before, List<ObjectStatus> now,
-      Map<String, ObjectStatus> changed) {
-    List<String> gone = new ArrayList<>();
-    int i = 0;
-    int j = 0;
-    while (i < before.size() || j < now.size()) {
-      ObjectStatus a = i < before.size() ? before.get(i) : null;
-      ObjectStatus b = j < now.size() ? now.get(j) : null;
-      if (a == b) { // the common case: the compiler handed the same status on
-        i++;
-        j++;
-      } else if (a != null && b != null && sameObject(a, b)) {
-        if (!a.equals(b)) {
-          changed.put(key(b.object()), b);
-        }
-        i++;
-        j++;
-      } else if (b != null && (a == null || (j + 1 < now.size() && sameObject(a, now.get(j + 1))))) {
-        changed.put(key(b.object()), b); // new here
-        j++;
-      } else if (a != null && (b == null || (i + 1 < before.size() && sameObject(before.get(i + 1), b)))) {
-        gone.add(key(a.object()));
-        i++;
-      } else {
-        return null;
-      }
-    }
-    return gone;
-  }
-
-  private static boolean sameObject(ObjectStatus a, ObjectStatus b) {
-    ObjectRef x = a.object();
-    ObjectRef y = b.object();
-    return x.name().equals(y.name()) && x.namespace().equals(y.namespace()) && x.kind().equals(y.kind());
-  }
-
   /** An object's key in the writer's bookkeeping: kind, namespace and name (not its generation). */
-  private static String key(ObjectRef ref) {
+  static String key(ObjectRef ref) {
     return ref.toString();
   }
 
@@ -506,41 +466,6 @@ public final class StatusWriter implements AutoCloseable {
     failures.remove(key);
     ingressAddresses.forget(key);
     programmedRoutes.forget(key);
-  }
-
-  /**
-   * The objects as they are now, by namespace and name, indexed on first use: most passes look up
-   * none (what was written decides), the first after a start or a leadership change all of them.
-   */
-  private final class LiveObjects {
-    private final ClusterState compiled;
-    private Map<String, Ingress> ingresses;
-    private Map<String, ProxyRoute> proxyRoutes;
-
-    LiveObjects(ClusterState compiled) {
-      this.compiled = compiled;
-    }
-
-    Ingress ingress(ObjectRef ref) {
-      if (ingresses == null) {
-        ingresses = new HashMap<>();
-        Supplier<ClusterState> now = liveState;
-        for (Ingress ingress : (now != null ? now.get() : compiled).ingresses()) {
-          ingresses.put(ingress.getMetadata().getNamespace() + "/" + ingress.getMetadata().getName(), ingress);
-        }
-      }
-      return ingresses.get(ref.namespace() + "/" + ref.name());
-    }
-
-    ProxyRoute route(ObjectRef ref) {
-      if (proxyRoutes == null) {
-        proxyRoutes = new HashMap<>();
-        for (ProxyRoute route : compiled.proxyRoutes()) {
-          proxyRoutes.put(route.getMetadata().getNamespace() + "/" + route.getMetadata().getName(), route);
-        }
-      }
-      return proxyRoutes.get(ref.namespace() + "/" + ref.name());
-    }
   }
 
   /**
